@@ -1,0 +1,29 @@
+import { Logger, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { corsOrigin } from './common/cors';
+import { createValidationPipe } from './common/validation';
+import type { AppConfig } from './config/app-config';
+import { SocketIoAdapter } from './realtime/socket-io.adapter';
+
+/** Builds the application exactly as production runs it; tests call this too. */
+export async function createApp(config: AppConfig, options: { logger?: LogLevel[] | false } = {}) {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: options.logger ?? ['log', 'warn', 'error'],
+    bufferLogs: false,
+    // Throw start-up errors to the caller (main.ts prints them) instead of exiting inside Nest.
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  app.enableCors({ origin: corsOrigin(config), credentials: true });
+  app.useGlobalPipes(createValidationPipe());
+  app.useWebSocketAdapter(new SocketIoAdapter(app, config));
+  app.enableShutdownHooks();
+  if (config.jwt.usesDevelopmentSecret) {
+    new Logger('Config').warn(
+      'JWT_SECRET is not set: tokens are signed with a public development secret. Set JWT_SECRET before exposing this server.',
+    );
+  }
+  return app;
+}

@@ -1,0 +1,132 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { decode, JwtPayload, TokenExpiredError, type Algorithm } from 'jsonwebtoken';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AppError } from '../common/errors';
+import { User, UserRole } from '../generated/prisma/client';
+import { UserConflictError, UsersRepository } from '../users/users.repository';
+
+const SYMMETRIC: Algorithm[] = ['HS256', 'HS384', 'HS512'];
+const ASYMMETRIC: Algorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+const ROLES: readonly UserRole[] = ['student', 'mentor', 'tutor', 'admin'];
+
+export interface VerificationKey {
+  key: string;
+  algorithms: Algorithm[];
+}
+
+export interface VerifiedToken {
+  user: User;
+  /** Milliseconds since the epoch; the connection must end then. */
+  expiresAt: number | null;
+}
+
+function unauthorized(message: string): AppError {
+  return new AppError('unauthorized', message);
+}
+
+/**
+ * Issues this server's tokens and verifies every token presented to it, own or external.
+ * HTTP (through the passport strategy) and every realtime handshake use the same key choice
+ * and the same claim rules defined here.
+ */
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly users: UsersRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  issue(user: Pick<User, 'id' | 'role' | 'displayName'>): string {
+    return this.jwt.sign(
+      { role: user.role, name: user.displayName },
+      {
+        subject: user.id,
+        issuer: this.config.jwt.ownIssuer,
+        expiresIn: this.config.jwt.expiresInSeconds,
+        secret: this.config.jwt.secret,
+        algorithm: 'HS256',
+      },
+    );
+  }
+
+  acceptedAlgorithms(): Algorithm[] {
+    return this.config.jwt.external.publicKey ? [...SYMMETRIC, ...ASYMMETRIC] : SYMMETRIC;
+  }
+
+  /**
+   * The key a token may be checked with, chosen by the algorithm its header names: our secret
+   * for HMAC, the configured public key for RSA/ECDSA. `none` and anything else is refused, and
+   * a key never serves an algorithm of the other family.
+   */
+  keyFor(token: string): VerificationKey {
+    const header = decode(token, { complete: true })?.header;
+    if (!header || typeof header.alg !== 'string') throw unauthorized('Malformed access token');
+    const alg = header.alg as Algorithm;
+    if (SYMMETRIC.includes(alg)) return { key: this.config.jwt.secret, algorithms: SYMMETRIC };
+    const publicKey = this.config.jwt.external.publicKey;
+    if (publicKey && ASYMMETRIC.includes(alg)) return { key: publicKey, algorithms: ASYMMETRIC };
+    throw unauthorized(`Access token algorithm ${alg} is not accepted`);
+  }
+
+  async verify(token: string): Promise<VerifiedToken> {
+    const { key, algorithms } = this.keyFor(token);
+    let claims: JwtPayload;
+    try {
+      claims = this.jwt.verify<JwtPayload>(token, { secret: key, publicKey: key, algorithms });
+    } catch (error) {
+      throw unauthorized(error instanceof TokenExpiredError ? 'Access token expired' : 'Invalid access token');
+    }
+    const user = await this.userForClaims(claims);
+    return { user, expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : null };
+  }
+
+  /** Applies the claim rules to a token whose signature has been checked. */
+  async userForClaims(claims: JwtPayload): Promise<User> {
+    const sub = claims.sub === undefined || claims.sub === null ? '' : String(claims.sub);
+    if (!sub) throw unauthorized('Access token has no subject');
+    if (claims.iss === this.config.jwt.ownIssuer) {
+      const user = await this.users.findById(sub);
+      if (!user) throw unauthorized('The user of this access token no longer exists');
+      return user;
+    }
+    return this.externalUser(sub, claims);
+  }
+
+  private async externalUser(sub: string, claims: JwtPayload): Promise<User> {
+    const { issuer, audience, publicKey } = this.config.jwt.external;
+    if (!issuer && !publicKey) throw unauthorized('Access token issuer is not accepted');
+    if (issuer && claims.iss !== issuer) throw unauthorized('Access token issuer is not accepted');
+    if (audience && ![claims.aud].flat().includes(audience)) throw unauthorized('Access token audience is not accepted');
+
+    const existing = await this.users.findById(sub);
+    if (existing) return existing;
+    try {
+      return await this.users.create(this.userFromClaims(sub, claims));
+    } catch (error) {
+      if (!(error instanceof UserConflictError)) throw error;
+      if (error.field === 'email') throw unauthorized('The email of this access token belongs to another account');
+      // Two first requests with the same new token raced; the other one created the user.
+      const created = await this.users.findById(sub);
+      if (!created) throw error;
+      return created;
+    }
+  }
+
+  private userFromClaims(sub: string, claims: JwtPayload) {
+    const text = (value: unknown, max: number) =>
+      typeof value === 'string' && value.trim() ? value.trim().slice(0, max) : undefined;
+    const email = text(claims.email, 254)?.toLowerCase() ?? `${sub}@external.invalid`;
+    const role = ROLES.includes(claims.role) ? (claims.role as UserRole) : 'student';
+    return {
+      id: sub,
+      email,
+      passwordHash: null,
+      displayName: text(claims.name, 100) ?? text(claims.preferred_username, 100) ?? email.split('@')[0],
+      avatarUrl: text(claims.picture, 2048) ?? null,
+      role,
+      externalIssuer: text(claims.iss, 255) ?? 'external',
+    };
+  }
+}

@@ -1,0 +1,60 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { AppError, ErrorCode, httpStatusOf, toErrorBody } from './errors';
+
+/** Maps a status Nest or Express raised on its own (unknown route, body parser) to a contract code. */
+function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404 || status === 405) return 'not_found';
+  if (status === 413) return 'payload_too_large';
+  if (status === 429) return 'rate_limited';
+  if (status === 409) return 'invalid_state';
+  return status >= 500 ? 'internal' : 'validation_failed';
+}
+
+/** The status of an error Express middleware raised itself (body-parser's are http-errors). */
+function httpErrorStatus(exception: unknown): number | undefined {
+  const status = (exception as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+/** Parser messages quote the input back; say what went wrong in our own words instead. */
+function messageFor(code: ErrorCode, exception: Error): string {
+  switch (code) {
+    case 'validation_failed':
+      return /JSON/.test(exception.message) ? 'Request body is not valid JSON' : 'Malformed request';
+    case 'payload_too_large':
+      return 'Request body is too large';
+    case 'internal':
+      return 'Internal server error';
+    default:
+      return exception.message;
+  }
+}
+
+/** Turns any thrown value into an AppError; unknown errors become `internal`. */
+export function normalizeHttpError(exception: unknown): AppError {
+  if (exception instanceof AppError) return exception;
+  const status = exception instanceof HttpException ? exception.getStatus() : httpErrorStatus(exception);
+  if (status === undefined) return new AppError('internal', 'Internal server error');
+  const code = codeForStatus(status);
+  return new AppError(code, messageFor(code, exception as Error));
+}
+
+/** The one place HTTP errors are rendered: `{statusCode, code, message, details?}`. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const error = normalizeHttpError(exception);
+    if (error.code === 'internal') {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    const statusCode = httpStatusOf(error.code);
+    if (response.headersSent) return;
+    response.status(statusCode).json({ statusCode, ...toErrorBody(error) });
+  }
+}

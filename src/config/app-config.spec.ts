@@ -1,0 +1,44 @@
+import { DEVELOPMENT_JWT_SECRET, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('runs with no configuration at all', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toMatch(/data$/);
+    expect(config.jwt).toMatchObject({ secret: DEVELOPMENT_JWT_SECRET, usesDevelopmentSecret: true, expiresInSeconds: 86400 });
+    expect(config.socketAuthTimeoutMs).toBe(10_000);
+  });
+
+  it.each([
+    ['PORT', 'eighty', /PORT must be a whole number/],
+    ['PORT', '70000', /PORT must be between 0 and 65535/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL must use postgres: or postgresql:/],
+    ['DATABASE_URL', 'not a url', /DATABASE_URL must be a URL/],
+    ['JWT_EXPIRES_IN', '1 week', /JWT_EXPIRES_IN must be a positive duration/],
+    ['JWT_EXPIRES_IN', '0', /JWT_EXPIRES_IN must be a positive duration/],
+    ['SOCKET_AUTH_TIMEOUT_MS', '-5', /SOCKET_AUTH_TIMEOUT_MS must be a whole number|between/],
+    ['JWT_PUBLIC_KEY', 'abc', /JWT_PUBLIC_KEY must be a PEM-encoded public key/],
+    ['NODE_ENV', 'staging', /NODE_ENV must be one of/],
+    ['PASSWORD_HASH_COST', '3000', /PASSWORD_HASH_COST must be a power of two/],
+  ])('names %s when its value %p is invalid', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('refuses production without a real JWT secret', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32/);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwt.usesDevelopmentSecret).toBe(false);
+  });
+
+  it('reads durations, lists and escaped PEM newlines', () => {
+    const config = loadConfig({
+      JWT_EXPIRES_IN: '15m',
+      CORS_ORIGIN: 'https://a.example, https://b.example',
+      JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\\nabc\\n-----END PUBLIC KEY-----',
+    });
+    expect(config.jwt.expiresInSeconds).toBe(900);
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.jwt.external.publicKey).toContain('\nabc\n');
+  });
+});

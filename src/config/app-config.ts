@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { ConfigError, durationSeconds, Env, int, list, oneOf, str, url } from './env-parsers';
+
+/** Signs development tokens when JWT_SECRET is unset; refused in production. */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me';
+
+/**
+ * Reads and validates the whole configuration once. The rest of the server receives the
+ * result through the APP_CONFIG provider and never reads process.env itself.
+ */
+export function loadConfig(env: Env) {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
+  const dataDir = resolve(str(env, 'DATA_DIR', './data'));
+
+  const jwtSecret = str(env, 'JWT_SECRET');
+  if (!jwtSecret && nodeEnv === 'production') {
+    throw new ConfigError('JWT_SECRET', 'must be set when NODE_ENV=production');
+  }
+  if (jwtSecret && jwtSecret.length < 32 && nodeEnv === 'production') {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters when NODE_ENV=production');
+  }
+  const jwtPublicKey = str(env, 'JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
+  if (jwtPublicKey && !jwtPublicKey.includes('-----BEGIN')) {
+    throw new ConfigError('JWT_PUBLIC_KEY', 'must be a PEM-encoded public key');
+  }
+
+  return {
+    nodeEnv,
+    port: int(env, 'PORT', 3000, { min: 0, max: 65535 }),
+    /** Exact origins allowed for browsers; empty means any origin (development). */
+    corsOrigins: list(env, 'CORS_ORIGIN'),
+    dataDir,
+    /** Unset: the embedded PGlite database under DATA_DIR. */
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    jwt: {
+      secret: jwtSecret ?? DEVELOPMENT_JWT_SECRET,
+      usesDevelopmentSecret: !jwtSecret,
+      expiresInSeconds: durationSeconds(env, 'JWT_EXPIRES_IN', '1d'),
+      /** Issuer written into the tokens this server signs. */
+      ownIssuer: 'call-signaling',
+      external: {
+        publicKey: jwtPublicKey,
+        issuer: str(env, 'JWT_ISSUER'),
+        audience: str(env, 'JWT_AUDIENCE'),
+      },
+    },
+    socketAuthTimeoutMs: int(env, 'SOCKET_AUTH_TIMEOUT_MS', 10_000, { min: 100, max: 300_000 }),
+    /** scrypt cost (N); lower it only in tests. */
+    passwordHashCost: powerOfTwo(env, 'PASSWORD_HASH_COST', 16384),
+  };
+}
+
+function powerOfTwo(env: Env, name: string, fallback: number): number {
+  const n = int(env, name, fallback, { min: 1024, max: 1 << 20 });
+  if ((n & (n - 1)) !== 0) throw new ConfigError(name, `must be a power of two (got ${n})`);
+  return n;
+}
+
+export type AppConfig = ReturnType<typeof loadConfig>;
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,83 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Logger } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { AppConfig } from '../config/app-config';
+import { DataDirLock } from './data-dir-lock';
+import { SqlSession } from './sql-session';
+
+/** Prisma's own advisory lock key, so our runner and `prisma migrate deploy` exclude each other. */
+const MIGRATION_LOCK_KEY = 72707369;
+
+/** The chosen database: an adapter for Prisma Client plus a raw session for migrations. */
+export interface DatabaseDriver {
+  readonly kind: 'pglite' | 'postgresql';
+  readonly adapter: SqlDriverAdapterFactory;
+  openSession(): Promise<SqlSession & { close(): Promise<void> }>;
+  close(): Promise<void>;
+}
+
+export async function openDatabaseDriver(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>): Promise<DatabaseDriver> {
+  return config.databaseUrl ? openPostgres(config.databaseUrl) : openEmbedded(config.dataDir);
+}
+
+function openPostgres(connectionString: string): DatabaseDriver {
+  return {
+    kind: 'postgresql',
+    adapter: new PrismaPg({ connectionString }),
+    async openSession() {
+      const client = new Client({ connectionString });
+      await client.connect();
+      return {
+        query: async <Row>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as Row[],
+        exec: async (script: string) => void (await client.query(script)),
+        withLock: async <T>(work: () => Promise<T>) => {
+          await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+          try {
+            return await work();
+          } finally {
+            await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+          }
+        },
+        close: () => client.end(),
+      };
+    },
+    async close() {},
+  };
+}
+
+async function openEmbedded(dataDir: string): Promise<DatabaseDriver> {
+  const directory = join(dataDir, 'pglite');
+  mkdirSync(directory, { recursive: true });
+  // PGlite is single-process: a second server on the same files would corrupt them.
+  const lock = DataDirLock.acquire(dataDir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(directory);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  new Logger('Database').log(`Embedded PGlite database at ${directory}`);
+  return {
+    kind: 'pglite',
+    adapter: new PrismaPGlite(db),
+    async openSession() {
+      return {
+        query: async <Row>(sql: string, params?: unknown[]) => (await db.query<Row>(sql, params)).rows,
+        exec: async (script: string) => void (await db.exec(script)),
+        withLock: (work) => work(),
+        close: async () => {},
+      };
+    },
+    async close() {
+      if (db.closed) return;
+      await db.close();
+      lock.release();
+    },
+  };
+}

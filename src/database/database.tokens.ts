@@ -1,0 +1,1 @@
+export const DATABASE_DRIVER = Symbol('DATABASE_DRIVER');

@@ -1,0 +1,112 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Server, Socket } from 'socket.io';
+import { TokenService, VerifiedToken } from '../auth/token.service';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AppError, toErrorBody } from '../common/errors';
+import type { AuthUser } from '../auth/auth-user';
+import { tokenFromHandshake } from './token-from-handshake';
+import { ackOf, replyError, unauthorizedError } from './socket-replies';
+
+/** setTimeout's ceiling; a token valid for longer is re-checked when this fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface SocketData {
+  user?: AuthUser;
+  authTimer?: NodeJS.Timeout;
+  expiryTimer?: NodeJS.Timeout;
+}
+
+export function socketUser(socket: Socket): AuthUser | undefined {
+  return (socket.data as SocketData).user;
+}
+
+/**
+ * Authenticates Socket.IO connections: a token in the handshake (auth.token, Authorization
+ * header, ?token=) is checked before the connection is accepted; without one the socket has
+ * SOCKET_AUTH_TIMEOUT_MS to send `authenticate {token}` and may send nothing else meanwhile.
+ */
+@Injectable()
+export class SocketAuthService {
+  constructor(
+    private readonly tokens: TokenService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  install(server: Server): void {
+    server.use((socket, next) => {
+      const token = tokenFromHandshake(socket.handshake);
+      if (!token) return next();
+      this.tokens.verify(token).then(
+        (verified) => {
+          (socket.data as SocketData).user = verified.user;
+          this.scheduleExpiry(socket, verified);
+          next();
+        },
+        (error: unknown) => {
+          const body = toErrorBody(error);
+          next(Object.assign(new Error(body.message), { data: body }));
+        },
+      );
+    });
+  }
+
+  /** Called for every new connection, before any gateway sees its events. */
+  onConnection(socket: Socket): void {
+    socket.use(([event, ...args], next) => {
+      if (socketUser(socket) || event === 'authenticate') return next();
+      replyError(socket, event, ackOf(args), unauthorizedError());
+    });
+    socket.on('disconnect', () => this.clearTimers(socket));
+    if (socketUser(socket)) {
+      this.announce(socket);
+      return;
+    }
+    (socket.data as SocketData).authTimer = setTimeout(() => {
+      if (socketUser(socket)) return;
+      socket.emit('error', toErrorBody(unauthorizedError('Authentication timed out')));
+      socket.disconnect(true);
+    }, this.config.socketAuthTimeoutMs);
+  }
+
+  /** The `authenticate` event; a connected user may also send it again to refresh the token. */
+  async authenticate(socket: Socket, token: unknown): Promise<{ socketId: string; userId: string }> {
+    if (typeof token !== 'string' || !token) {
+      throw new AppError('validation_failed', 'token is required', { token: ['token must be a non-empty string'] });
+    }
+    const verified = await this.tokens.verify(token);
+    const current = socketUser(socket);
+    if (current && current.id !== verified.user.id) {
+      throw new AppError('forbidden', 'This connection is authenticated as another user');
+    }
+    const data = socket.data as SocketData;
+    data.user = verified.user;
+    clearTimeout(data.authTimer);
+    this.scheduleExpiry(socket, verified);
+    if (!current) this.announce(socket);
+    return { socketId: socket.id, userId: verified.user.id };
+  }
+
+  private announce(socket: Socket): void {
+    const user = socketUser(socket)!;
+    void socket.join(`user:${user.id}`);
+    socket.emit('authenticated', { socketId: socket.id, userId: user.id });
+  }
+
+  private scheduleExpiry(socket: Socket, verified: VerifiedToken): void {
+    const data = socket.data as SocketData;
+    clearTimeout(data.expiryTimer);
+    if (verified.expiresAt === null) return;
+    const delay = Math.min(Math.max(verified.expiresAt - Date.now(), 0), MAX_TIMER_MS);
+    data.expiryTimer = setTimeout(() => {
+      if (Date.now() < (verified.expiresAt ?? 0)) return this.scheduleExpiry(socket, verified);
+      socket.emit('error', toErrorBody(new AppError('unauthorized', 'Access token expired')));
+      socket.disconnect(true);
+    }, delay);
+  }
+
+  private clearTimers(socket: Socket): void {
+    const data = socket.data as SocketData;
+    clearTimeout(data.authTimer);
+    clearTimeout(data.expiryTimer);
+  }
+}

@@ -1,0 +1,22 @@
+import { ArgumentsHost, Catch, Logger, WsExceptionFilter } from '@nestjs/common';
+import type { Socket } from 'socket.io';
+import { AppError } from '../common/errors';
+import { ackOf, replyError } from './socket-replies';
+
+/** Renders any error thrown by a gateway handler as the contract's ack or `error` event. */
+@Catch()
+export class SocketExceptionFilter implements WsExceptionFilter {
+  private readonly logger = new Logger('Socket');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ws = host.switchToWs();
+    const socket = ws.getClient<Socket>();
+    // Nest passes (socket, data, ack, pattern); the ack is there only if the client sent one.
+    const args = host.getArgs();
+    const ack = ackOf(args.slice(0, -1));
+    if (!(exception instanceof AppError)) {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    replyError(socket, ws.getPattern(), ack, exception);
+  }
+}

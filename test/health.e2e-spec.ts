@@ -1,0 +1,29 @@
+import request from 'supertest';
+import { startTestApp, TestApp } from './helpers/test-app';
+
+describe('health (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers liveness and readiness without a token', async () => {
+    await request(t.url).get('/health').expect(200, { status: 'ok' });
+    await request(t.url).get('/health/ready').expect(200, { status: 'ok', database: 'up' });
+  });
+
+  it('answers unknown routes with the error shape', async () => {
+    const res = await request(t.url).get('/no/such/route').expect(404);
+    expect(res.body).toMatchObject({ statusCode: 404, code: 'not_found' });
+  });
+
+  it('reports not ready once the database is gone', async () => {
+    const other = await startTestApp();
+    const prisma = other.app.get((await import('../src/database/prisma.service')).PrismaService);
+    await prisma.onModuleDestroy();
+    await request(other.url).get('/health/ready').expect(503, { status: 'unavailable', database: 'down' });
+    await request(other.url).get('/health').expect(200);
+    await other.close();
+  });
+});

@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+
+export type Role = 'student' | 'mentor' | 'tutor';
+
+export interface RegisteredUser {
+  id: string;
+  email: string;
+  password: string;
+  displayName: string;
+  role: Role;
+  token: string;
+}
+
+let counter = 0;
+
+/** Registers a new user through the real API. */
+export async function registerUser(baseUrl: string, role: Role = 'student', name?: string): Promise<RegisteredUser> {
+  counter += 1;
+  const email = `user${counter}-${randomBytes(4).toString('hex')}@example.test`;
+  const password = 'correct horse battery';
+  const displayName = name ?? `${role} ${counter}`;
+  const response = await request(baseUrl).post('/auth/register').send({ email, password, displayName, role }).expect(201);
+  return { id: response.body.user.id, email, password, displayName, role, token: response.body.accessToken };
+}

@@ -1,0 +1,136 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DatabaseDriver, openDatabaseDriver } from '../src/database/database-driver';
+import { migrate, MIGRATIONS_DIR, readLocalMigrations } from '../src/database/migrator';
+import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import { startTestApp } from './helpers/test-app';
+
+const ROOT = resolve(__dirname, '..');
+
+/** Runs the schema engine's drift check (scripts/db-check.mjs) against `db`. */
+function dbCheck(db: TestDatabase | undefined, ...args: string[]) {
+  const target = db?.pgliteDir ? ['--pglite', db.pgliteDir] : [];
+  const result = spawnSync(process.execPath, ['scripts/db-check.mjs', ...target, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: db?.env.DATABASE_URL ?? '' },
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+async function withDriver<T>(db: TestDatabase, work: (driver: DatabaseDriver) => Promise<T>): Promise<T> {
+  const driver = await openDatabaseDriver({ databaseUrl: db.env.DATABASE_URL, dataDir: db.env.DATA_DIR });
+  try {
+    return await work(driver);
+  } finally {
+    await driver.close();
+  }
+}
+
+async function migrateWith(driver: DatabaseDriver, dir = MIGRATIONS_DIR) {
+  const session = await driver.openSession();
+  try {
+    return await migrate(session, await readLocalMigrations(dir));
+  } finally {
+    await session.close();
+  }
+}
+
+describe('migrations (e2e)', () => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase();
+  });
+  afterEach(() => db.drop());
+
+  it('applies every migration once, recorded as prisma migrate deploy records them', async () => {
+    const local = await readLocalMigrations();
+    expect(local.length).toBeGreaterThan(0);
+    await withDriver(db, async (driver) => {
+      expect((await migrateWith(driver)).applied).toEqual(local.map((m) => m.name));
+      expect((await migrateWith(driver)).applied).toEqual([]);
+      const session = await driver.openSession();
+      const rows = await session.query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+        'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
+      );
+      await session.close();
+      expect(rows).toEqual(
+        local.map((m) => ({ migration_name: m.name, checksum: m.checksum, finished_at: expect.any(Date), applied_steps_count: 1 })),
+      );
+    });
+  });
+
+  it('leaves a database that matches schema.prisma, with a history Prisma accepts', async () => {
+    await withDriver(db, (driver) => migrateWith(driver));
+    const check = dbCheck(db);
+    expect(check.output).toContain('agree');
+    expect(check.status).toBe(0);
+  });
+
+  it('notices a database changed behind the migrations', async () => {
+    await withDriver(db, async (driver) => {
+      await migrateWith(driver);
+      const session = await driver.openSession();
+      await session.exec('ALTER TABLE "users" ADD COLUMN "nickname" TEXT');
+      await session.close();
+    });
+    const check = dbCheck(db);
+    expect(check.status).toBe(1);
+    expect(check.output).toMatch(/database differs from schema\.prisma[\s\S]*nickname/);
+  });
+
+  it('rolls back a failing migration entirely and names it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+    mkdirSync(join(dir, '99990101000000_broken'));
+    writeFileSync(join(dir, '99990101000000_broken', 'migration.sql'), 'CREATE TABLE "half_done" (id INT);\nSELECT no_such_function();\n');
+    await withDriver(db, async (driver) => {
+      await expect(migrateWith(driver, dir)).rejects.toThrow(/Migration 99990101000000_broken failed and was rolled back/);
+      const session = await driver.openSession();
+      const names = await session.query<{ migration_name: string }>('SELECT migration_name FROM "_prisma_migrations"');
+      const tables = await session.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'half_done'");
+      await session.close();
+      expect(names.map((r) => r.migration_name)).not.toContain('99990101000000_broken');
+      expect(tables).toEqual([]);
+      // Fixed, it applies on the next start.
+      writeFileSync(join(dir, '99990101000000_broken', 'migration.sql'), 'CREATE TABLE "half_done" (id INT);\n');
+      expect((await migrateWith(driver, dir)).applied).toEqual(['99990101000000_broken']);
+      // Edited after being applied: reported, not re-run.
+      writeFileSync(join(dir, '99990101000000_broken', 'migration.sql'), 'CREATE TABLE "half_done" (id BIGINT);\n');
+      expect(await migrateWith(driver, dir)).toEqual({ applied: [], edited: ['99990101000000_broken'] });
+    });
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('schema drift check', () => {
+  it('passes for the project as committed', () => {
+    const check = dbCheck(undefined);
+    expect(check.output).toContain('agree');
+    expect(check.status).toBe(0);
+  });
+
+  it('fails when schema.prisma gains what no migration creates', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schema-'));
+    const schema = readFileSync(join(ROOT, 'prisma', 'schema.prisma'), 'utf8').replace(
+      /model User \{/,
+      'model User {\n  nickname String?',
+    );
+    writeFileSync(join(dir, 'schema.prisma'), schema);
+    const check = dbCheck(undefined, '--schema', join(dir, 'schema.prisma'));
+    rmSync(dir, { recursive: true, force: true });
+    expect(check.status).toBe(1);
+    expect(check.output).toMatch(/migrations lag behind schema\.prisma[\s\S]*ADD COLUMN\s+"nickname"/);
+  });
+});
+
+const embeddedOnly = process.env.DATABASE_URL ? describe.skip : describe;
+embeddedOnly('embedded database', () => {
+  it('refuses a second server on the same DATA_DIR', async () => {
+    const first = await startTestApp();
+    await expect(startTestApp({ DATA_DIR: first.config.dataDir })).rejects.toThrow(/DATA_DIR .* is in use by process/);
+    await first.close();
+  });
+});

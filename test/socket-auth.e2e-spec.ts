@@ -1,0 +1,99 @@
+import { sign } from 'jsonwebtoken';
+import type { Socket } from 'socket.io-client';
+import { closeSockets, connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { startTestApp, TEST_JWT_SECRET, TestApp } from './helpers/test-app';
+import { registerUser, RegisteredUser } from './helpers/users';
+
+describe('Socket.IO authentication (e2e)', () => {
+  let t: TestApp;
+  let user: RegisteredUser;
+  const sockets: Socket[] = [];
+  const open = (options: Parameters<typeof connectSocket>[1] = {}) => {
+    const socket = connectSocket(t.url, options);
+    sockets.push(socket);
+    return socket;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ SOCKET_AUTH_TIMEOUT_MS: '400' });
+    user = await registerUser(t.url);
+  });
+  afterEach(() => closeSockets(...sockets.splice(0)));
+  afterAll(() => t.close());
+
+  it.each([
+    ['the handshake auth.token', () => ({ token: user.token })],
+    ['the Authorization header', () => ({ extraHeaders: { Authorization: `Bearer ${user.token}` } })],
+    ['the ?token= query parameter', () => ({ query: { token: user.token } })],
+  ])('accepts a token in %s', async (_where, options) => {
+    const socket = open(options());
+    const authenticated = await nextEvent(socket, 'authenticated');
+    expect(authenticated).toEqual({ socketId: socket.id, userId: user.id });
+  });
+
+  it('accepts the authenticate event, with an acknowledgement', async () => {
+    const socket = open();
+    await nextEvent(socket, 'connect');
+    const announced = nextEvent(socket, 'authenticated');
+    const ack = await emitWithAck(socket, 'authenticate', { token: user.token });
+    expect(ack).toEqual({ ok: true, socketId: socket.id, userId: user.id });
+    expect(await announced).toEqual({ socketId: socket.id, userId: user.id });
+  });
+
+  it('refuses other events before authentication, by ack or by error event', async () => {
+    const socket = open();
+    await nextEvent(socket, 'connect');
+    const ack = await emitWithAck(socket, 'joinCall', { callId: 'x' });
+    expect(ack).toEqual({ ok: false, error: { code: 'unauthorized', message: expect.any(String) } });
+    const error = nextEvent(socket, 'error');
+    socket.emit('joinCall', { callId: 'x' });
+    expect(await error).toEqual({ event: 'joinCall', code: 'unauthorized', message: expect.any(String) });
+    expect(socket.connected).toBe(true);
+  });
+
+  it('answers a bad authenticate with unauthorized and keeps the socket open until the timeout', async () => {
+    const socket = open();
+    await nextEvent(socket, 'connect');
+    const ack = await emitWithAck(socket, 'authenticate', { token: 'garbage' });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    const missing = await emitWithAck(socket, 'authenticate', {});
+    expect(missing).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    expect(socket.connected).toBe(true);
+  });
+
+  it('disconnects a socket that does not authenticate in time', async () => {
+    const socket = open();
+    const error = nextEvent(socket, 'error');
+    const disconnected = nextEvent(socket, 'disconnect');
+    expect(await error).toEqual({ code: 'unauthorized', message: 'Authentication timed out' });
+    expect(await disconnected).toBe('io server disconnect');
+  });
+
+  it('rejects an invalid handshake token at connection', async () => {
+    const socket = open({ token: 'garbage' });
+    const failure = await nextEvent<Error & { data?: unknown }>(socket, 'connect_error');
+    expect(failure.data).toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('ends the connection when the token expires', async () => {
+    const shortLived = sign({ sub: user.id, iss: 'call-signaling' }, TEST_JWT_SECRET, { expiresIn: 1 });
+    const socket = open({ token: shortLived });
+    await nextEvent(socket, 'authenticated');
+    const error = nextEvent(socket, 'error', 4000);
+    const disconnected = nextEvent(socket, 'disconnect', 4000);
+    expect(await error).toEqual({ code: 'unauthorized', message: 'Access token expired' });
+    expect(await disconnected).toBe('io server disconnect');
+  });
+
+  it('lets a connected user refresh the token, but not switch users', async () => {
+    const socket = open({ token: user.token });
+    await nextEvent(socket, 'authenticated');
+    const refreshed = sign({ sub: user.id, iss: 'call-signaling' }, TEST_JWT_SECRET, { expiresIn: 3600 });
+    expect(await emitWithAck(socket, 'authenticate', { token: refreshed })).toMatchObject({ ok: true, userId: user.id });
+    const other = await registerUser(t.url);
+    expect(await emitWithAck(socket, 'authenticate', { token: other.token })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+  });
+});
