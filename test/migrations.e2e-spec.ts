@@ -126,11 +126,13 @@ describe('schema drift check', () => {
   });
 });
 
-const embeddedOnly = process.env.DATABASE_URL ? describe.skip : describe;
-embeddedOnly('embedded database', () => {
+describe('embedded database', () => {
   it('refuses a second server on the same DATA_DIR', async () => {
-    const first = await startTestApp();
-    await expect(startTestApp({ DATA_DIR: first.config.dataDir })).rejects.toThrow(/DATA_DIR .* is in use by process/);
+    // DATABASE_URL='' selects the embedded database even in the PostgreSQL run.
+    const first = await startTestApp({ DATABASE_URL: '' });
+    await expect(startTestApp({ DATABASE_URL: '', DATA_DIR: first.config.dataDir })).rejects.toThrow(
+      /DATA_DIR .* is in use by process/,
+    );
     await first.close();
   });
 });
