@@ -24,6 +24,9 @@ export function loadConfig(env: Env) {
     throw new ConfigError('JWT_PUBLIC_KEY', 'must be a PEM-encoded public key');
   }
 
+  const turnUrls = list(env, 'TURN_URLS');
+  if (turnUrls.length > 0 && !str(env, 'TURN_SECRET')) throw new ConfigError('TURN_SECRET', 'must be set when TURN_URLS is');
+
   return {
     nodeEnv,
     port: int(env, 'PORT', 3000, { min: 0, max: 65535 }),
@@ -45,6 +48,19 @@ export function loadConfig(env: Env) {
       },
     },
     socketAuthTimeoutMs: int(env, 'SOCKET_AUTH_TIMEOUT_MS', 10_000, { min: 100, max: 300_000 }),
+    calls: {
+      ringTimeoutMs: int(env, 'RING_TIMEOUT_MS', 60_000, { min: 100, max: 600_000 }),
+      reconnectGraceMs: int(env, 'RECONNECT_GRACE_MS', 15_000, { min: 0, max: 600_000 }),
+      /** How often stale calls are settled (after a crash, or a timer lost with its process). */
+      sweepIntervalMs: int(env, 'CALL_SWEEP_INTERVAL_MS', 30_000, { min: 100, max: 3_600_000 }),
+      maxSignalBytes: int(env, 'MAX_SIGNAL_BYTES', 65_536, { min: 256, max: 10_485_760 }),
+    },
+    ice: {
+      stunUrls: list(env, 'STUN_URLS'),
+      turnUrls,
+      turnSecret: str(env, 'TURN_SECRET'),
+      turnTtlSeconds: int(env, 'TURN_TTL_S', 86_400, { min: 60, max: 7 * 86_400 }),
+    },
     /** scrypt cost (N); lower it only in tests. */
     passwordHashCost: powerOfTwo(env, 'PASSWORD_HASH_COST', 16384),
   };

@@ -27,10 +27,17 @@ export function socketUser(socket: Socket): AuthUser | undefined {
  */
 @Injectable()
 export class SocketAuthService {
+  private readonly authenticatedListeners: Array<(socket: Socket, user: AuthUser) => void> = [];
+
   constructor(
     private readonly tokens: TokenService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Called once per socket, when it has authenticated (at the handshake or by event). */
+  onAuthenticated(listener: (socket: Socket, user: AuthUser) => void): void {
+    this.authenticatedListeners.push(listener);
+  }
 
   install(server: Server): void {
     server.use((socket, next) => {
@@ -90,6 +97,7 @@ export class SocketAuthService {
     const user = socketUser(socket)!;
     void socket.join(`user:${user.id}`);
     socket.emit('authenticated', { socketId: socket.id, userId: user.id });
+    for (const listener of this.authenticatedListeners) listener(socket, user);
   }
 
   private scheduleExpiry(socket: Socket, verified: VerifiedToken): void {

@@ -1,0 +1,47 @@
+import type { Call, User } from '../generated/prisma/client';
+import { PublicProfile, toPublicProfile } from '../users/user.presenter';
+
+export type CallWithParties = Call & { host: User; recipient: User | null };
+
+/** The call object of CONTRACT.md §4. */
+export interface CallView {
+  id: string;
+  hostUserId: string;
+  recipientUserId: string | null;
+  status: Call['status'];
+  title: string | null;
+  isPrivate: boolean;
+  hasVideo: boolean;
+  startedAt: string | null;
+  endedAt: string | null;
+  endReason: Call['endReason'];
+  /** Seconds between startedAt and endedAt, for ended calls (ext). */
+  durationSeconds: number | null;
+  createdAt: string;
+  updatedAt: string;
+  host: PublicProfile;
+  recipient: PublicProfile | null;
+}
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function toCallView(call: CallWithParties): CallView {
+  return {
+    id: call.id,
+    hostUserId: call.hostUserId,
+    recipientUserId: call.recipientUserId,
+    status: call.status,
+    title: call.title,
+    isPrivate: call.isPrivate,
+    hasVideo: call.hasVideo,
+    startedAt: iso(call.startedAt),
+    endedAt: iso(call.endedAt),
+    endReason: call.endReason,
+    durationSeconds:
+      call.startedAt && call.endedAt ? Math.round((call.endedAt.getTime() - call.startedAt.getTime()) / 1000) : null,
+    createdAt: call.createdAt.toISOString(),
+    updatedAt: call.updatedAt.toISOString(),
+    host: toPublicProfile(call.host),
+    recipient: call.recipient ? toPublicProfile(call.recipient) : null,
+  };
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { RealtimeModule } from '../realtime/realtime.module';
+import { UsersModule } from '../users/users.module';
+import { CallRoomsService } from './call-rooms.service';
+import { CallsController } from './calls.controller';
+import { CallsRepository } from './calls.repository';
+import { CallsService } from './calls.service';
+import { IceServersService } from './ice-servers.service';
+
+@Module({
+  imports: [RealtimeModule, UsersModule],
+  controllers: [CallsController],
+  providers: [CallsRepository, CallsService, CallRoomsService, IceServersService],
+  exports: [CallsService, CallRoomsService],
+})
+export class CallsModule {}

@@ -1,0 +1,266 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { AppError } from '../common/errors';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import type { CallEndReason, CallStatus } from '../generated/prisma/client';
+import { ConnectionRegistry, RealtimeConnection } from '../realtime/connection-registry.service';
+import { UsersRepository } from '../users/users.repository';
+import { isOpen } from './call-state';
+import type { CallNotice, MissedReason } from './call-notices';
+import { CallView, CallWithParties, toCallView } from './call.presenter';
+import { BusyError, CallsRepository, HistoryPage } from './calls.repository';
+
+export interface StartCall {
+  recipientUserId: string;
+  title?: string | null;
+  isPrivate?: boolean;
+  hasVideo?: boolean;
+}
+
+/** Who asked, and from which connection (that connection gets an ack instead of the event). */
+export interface Actor {
+  userId: string;
+  connectionId?: string;
+}
+
+export interface StartResult {
+  call: CallView;
+  /** False when the start answered the other user's ringing call instead (glare). */
+  created: boolean;
+}
+
+type ClosedListener = (call: CallView) => void;
+
+/**
+ * The call core: rules, state moves, busy detection and timers. It knows no wire format;
+ * it tells the parties what happened through the connection registry.
+ */
+@Injectable()
+export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Calls');
+  private readonly ringTimers = new Map<string, NodeJS.Timeout>();
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private readonly closedListeners: ClosedListener[] = [];
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(
+    private readonly calls: CallsRepository,
+    private readonly users: UsersRepository,
+    private readonly registry: ConnectionRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    registry.onConnect((connection) => void this.ringNewConnection(connection).catch((e) => this.logger.error(e)));
+    registry.onLastConnectionGone((connection) => this.startGrace(connection.userId));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.sweep();
+    this.sweeper = setInterval(() => void this.sweep().catch((e) => this.logger.error(e)), this.config.calls.sweepIntervalMs);
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+    for (const timer of [...this.ringTimers.values(), ...this.graceTimers.values()]) clearTimeout(timer);
+  }
+
+  /** Lets the room layer clear a call's room when the call closes. */
+  onClosed(listener: ClosedListener): void {
+    this.closedListeners.push(listener);
+  }
+
+  async start(actor: Actor, request: StartCall): Promise<StartResult> {
+    const recipientUserId = request.recipientUserId;
+    if (recipientUserId === actor.userId) {
+      throw new AppError('validation_failed', 'You cannot call yourself', { recipientUserId: ['must be another user'] });
+    }
+    if (!(await this.users.findById(recipientUserId))) throw new AppError('not_found', 'Recipient not found');
+    const online = this.registry.isOnline(recipientUserId);
+    let call: CallWithParties;
+    try {
+      call = await this.calls.create(
+        {
+          hostUserId: actor.userId,
+          recipientUserId,
+          title: request.title ?? null,
+          isPrivate: request.isPrivate ?? false,
+          hasVideo: request.hasVideo ?? true,
+        },
+        { missedReason: online ? undefined : 'offline' },
+      );
+    } catch (error) {
+      if (!(error instanceof BusyError)) throw error;
+      return { call: await this.answerGlare(actor, recipientUserId), created: false };
+    }
+    const view = toCallView(call);
+    this.logger.log(`call ${view.id} ${view.status} ${actor.userId} -> ${recipientUserId}`);
+    if (view.status === 'MISSED') {
+      this.notify([actor.userId, recipientUserId], { type: 'missed', call: view, reason: 'offline' });
+    } else {
+      this.armRingTimer(view.id);
+      this.notify([recipientUserId], { type: 'ringing', call: view });
+    }
+    return { call: view, created: true };
+  }
+
+  /** Busy because the other user is calling us right now: both want this conversation. */
+  private async answerGlare(actor: Actor, otherUserId: string): Promise<CallView> {
+    const theirs = await this.calls.findRinging(otherUserId, actor.userId);
+    if (theirs) {
+      const accepted = await this.moveCall(theirs.id, { to: 'ACTIVE', actorUserId: actor.userId }, actor);
+      if (accepted) return accepted;
+    }
+    throw new AppError('user_busy', 'You or the recipient are already in a call');
+  }
+
+  async accept(actor: Actor, callId: string): Promise<CallView> {
+    const call = await this.getForParty(actor.userId, callId);
+    if (call.recipientUserId !== actor.userId) throw new AppError('forbidden', 'Only the recipient can accept this call');
+    return this.mustMove(callId, { to: 'ACTIVE', actorUserId: actor.userId }, actor);
+  }
+
+  async decline(actor: Actor, callId: string, reason?: string): Promise<CallView> {
+    const call = await this.getForParty(actor.userId, callId);
+    if (call.recipientUserId !== actor.userId) throw new AppError('forbidden', 'Only the recipient can decline this call');
+    return this.mustMove(callId, { to: 'DECLINED', actorUserId: actor.userId, reason }, actor);
+  }
+
+  async cancel(actor: Actor, callId: string): Promise<CallView> {
+    const call = await this.getForParty(actor.userId, callId);
+    if (call.hostUserId !== actor.userId) throw new AppError('forbidden', 'Only the caller can cancel this call');
+    return this.mustMove(callId, { to: 'CANCELLED', actorUserId: actor.userId }, actor);
+  }
+
+  /**
+   * Hang up, whatever the state: an active call ends, a ringing one is cancelled by the caller
+   * or declined by the recipient. DELETE /calls/:id and the dialects' end/hang-up events use it.
+   */
+  async hangUp(actor: Actor, callId: string, endReason: CallEndReason = 'hangup'): Promise<CallView> {
+    const call = await this.getForParty(actor.userId, callId);
+    if (call.status === 'ACTIVE') return this.mustMove(callId, { to: 'ENDED', actorUserId: actor.userId, endReason }, actor);
+    if (call.status === 'CALLING') {
+      const to: CallStatus = call.hostUserId === actor.userId ? 'CANCELLED' : 'DECLINED';
+      return this.mustMove(callId, { to, actorUserId: actor.userId }, actor);
+    }
+    throw new AppError('invalid_state', `The call is already ${call.status}`);
+  }
+
+  /** Ends an active call nobody is left in (called by the room layer). */
+  async endEmpty(callId: string, endReason: CallEndReason): Promise<void> {
+    await this.moveCall(callId, { to: 'ENDED', actorUserId: null, endReason });
+  }
+
+  async getForParty(userId: string, callId: string): Promise<CallView> {
+    const call = await this.calls.findById(callId);
+    if (!call || (call.hostUserId !== userId && call.recipientUserId !== userId)) {
+      throw new AppError('not_found', 'Call not found');
+    }
+    return toCallView(call);
+  }
+
+  async current(userId: string): Promise<CallView | null> {
+    const call = await this.calls.findOpenCallOf(userId);
+    return call ? toCallView(call) : null;
+  }
+
+  async history(userId: string, options: { limit: number; cursor?: string; status?: CallStatus }) {
+    const page: HistoryPage = await this.calls.history(userId, options);
+    return { items: page.items.map(toCallView), nextCursor: page.nextCursor };
+  }
+
+  private async mustMove(callId: string, move: Parameters<CallsRepository['move']>[1], actor?: Actor): Promise<CallView> {
+    const moved = await this.moveCall(callId, move, actor);
+    if (moved) return moved;
+    const call = await this.calls.findById(callId);
+    throw new AppError('invalid_state', `The call is ${call?.status ?? 'gone'}; it cannot become ${move.to}`);
+  }
+
+  /** Applies a move once and tells both parties; null when the call was no longer movable. */
+  private async moveCall(callId: string, move: Parameters<CallsRepository['move']>[1], actor?: Actor): Promise<CallView | null> {
+    const moved = await this.calls.move(callId, move);
+    if (!moved) return null;
+    const call = toCallView(moved);
+    this.logger.log(`call ${call.id} ${move.to}${move.reason || move.endReason ? ` (${move.reason ?? move.endReason})` : ''}`);
+    if (move.to !== 'CALLING') this.clearRingTimer(callId);
+    const parties = [call.hostUserId, ...(call.recipientUserId ? [call.recipientUserId] : [])];
+    const by = move.actorUserId;
+    const notice = ((): CallNotice => {
+      switch (move.to) {
+        case 'ACTIVE':
+          return { type: 'accepted', call, byUserId: by ?? call.recipientUserId ?? call.hostUserId };
+        case 'DECLINED':
+          return { type: 'declined', call, byUserId: by ?? call.recipientUserId ?? '', reason: move.reason };
+        case 'CANCELLED':
+          return { type: 'cancelled', call, byUserId: by };
+        case 'MISSED':
+          return { type: 'missed', call, reason: (move.reason as MissedReason) ?? 'timeout' };
+        default:
+          return { type: 'ended', call, byUserId: by, reason: move.endReason ?? 'hangup' };
+      }
+    })();
+    this.notify(parties, notice, actor?.connectionId);
+    if (!isOpen(call.status)) for (const listener of this.closedListeners) listener(call);
+    return call;
+  }
+
+  private notify(userIds: string[], notice: CallNotice, exceptConnectionId?: string): void {
+    this.registry.sendToUsers(userIds, notice, exceptConnectionId);
+  }
+
+  private armRingTimer(callId: string): void {
+    const timer = setTimeout(() => {
+      this.ringTimers.delete(callId);
+      void this.moveCall(callId, { to: 'MISSED', actorUserId: null, reason: 'timeout' }).catch((e) => this.logger.error(e));
+    }, this.config.calls.ringTimeoutMs);
+    timer.unref();
+    this.ringTimers.set(callId, timer);
+  }
+
+  private clearRingTimer(callId: string): void {
+    clearTimeout(this.ringTimers.get(callId));
+    this.ringTimers.delete(callId);
+  }
+
+  /** A device that connects while a call rings for its user rings at once. */
+  private async ringNewConnection(connection: RealtimeConnection): Promise<void> {
+    clearTimeout(this.graceTimers.get(connection.userId));
+    this.graceTimers.delete(connection.userId);
+    const call = await this.calls.findOpenCallOf(connection.userId);
+    if (call && call.status === 'CALLING' && call.recipientUserId === connection.userId) {
+      connection.deliver({ type: 'ringing', call: toCallView(call) });
+    }
+  }
+
+  /** The user's last connection dropped: a call they are placing is cancelled unless they return in time. */
+  private startGrace(userId: string): void {
+    clearTimeout(this.graceTimers.get(userId));
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(userId);
+      if (this.registry.isOnline(userId)) return;
+      void this.cancelAbandoned(userId).catch((e) => this.logger.error(e));
+    }, this.config.calls.reconnectGraceMs);
+    timer.unref();
+    this.graceTimers.set(userId, timer);
+  }
+
+  private async cancelAbandoned(userId: string): Promise<void> {
+    const call = await this.calls.findOpenCallOf(userId);
+    if (call?.status === 'CALLING' && call.hostUserId === userId) {
+      await this.moveCall(call.id, { to: 'CANCELLED', actorUserId: userId, reason: 'connection_lost' });
+    }
+  }
+
+  /**
+   * Settles what timers could not (a restart, a crash): calls left ringing past the ring
+   * timeout become MISSED; active calls whose parties are both gone past the grace become ENDED.
+   */
+  async sweep(): Promise<void> {
+    const now = Date.now();
+    for (const call of await this.calls.findRingingSince(new Date(now - this.config.calls.ringTimeoutMs))) {
+      await this.moveCall(call.id, { to: 'MISSED', actorUserId: null, reason: 'timeout' });
+    }
+    for (const call of await this.calls.findActiveUpdatedBefore(new Date(now - this.config.calls.reconnectGraceMs))) {
+      const anyoneHere = [call.hostUserId, call.recipientUserId].some((id) => id && this.registry.isOnline(id));
+      if (!anyoneHere) await this.moveCall(call.id, { to: 'ENDED', actorUserId: null, endReason: 'connection_lost' });
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import type { CallNotice } from '../calls/call-notices';
+
+export interface RoomParticipant {
+  connectionId: string;
+  userId: string;
+  userName: string;
+  hasVideo: boolean;
+  hasAudio: boolean;
+}
+
+/** Notices about a call's room and the signaling relayed inside it. */
+export type RoomNotice =
+  | { type: 'joined'; callId: string; self: RoomParticipant; participants: RoomParticipant[] }
+  | { type: 'participant-joined'; callId: string; participant: RoomParticipant }
+  | { type: 'participant-left'; callId: string; connectionId: string; userId: string }
+  | { type: 'media-toggled'; callId: string; connectionId: string; userId: string; kind: 'video' | 'audio'; enabled: boolean }
+  | { type: 'signal'; kind: 'offer' | 'answer' | 'ice'; callId: string; fromConnectionId: string; fromUserId: string; payload: unknown };
+
+/** Everything the core may send to a connection; each dialect adapter renders what it knows. */
+export type RealtimeNotice = CallNotice | RoomNotice;

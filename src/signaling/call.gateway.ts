@@ -1,0 +1,119 @@
+import { UseFilters, UsePipes } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { Socket } from 'socket.io';
+import { CallRoomsService } from '../calls/call-rooms.service';
+import { CallsService } from '../calls/calls.service';
+import { CallIdDto } from '../calls/dto/call-id.dto';
+import { StartCallDto } from '../calls/dto/start-call.dto';
+import { toRoomParticipantView } from '../calls/room.presenter';
+import { createValidationPipe } from '../common/validation';
+import { ConnectionRegistry } from '../realtime/connection-registry.service';
+import { SocketAuthService, socketUser } from '../realtime/socket-auth.service';
+import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
+import { okReply } from '../realtime/socket-replies';
+import { IceCandidateDto, JoinCallDto, SignalDto, ToggleMediaDto } from './dto/seed002.dto';
+import { renderSeed002 } from './seed002.renderer';
+
+/** Seed 002's Socket.IO events (CONTRACT.md §3) on the call core. */
+@WebSocketGateway()
+@UseFilters(SocketExceptionFilter)
+@UsePipes(createValidationPipe())
+export class CallGateway {
+  constructor(
+    private readonly calls: CallsService,
+    private readonly rooms: CallRoomsService,
+    registry: ConnectionRegistry,
+    auth: SocketAuthService,
+  ) {
+    auth.onAuthenticated((socket, user) => {
+      registry.add({
+        id: socket.id,
+        userId: user.id,
+        dialect: 'socket.io',
+        deliver: (notice) => {
+          const rendered = renderSeed002(notice);
+          if (rendered) socket.emit(...rendered);
+        },
+      });
+      socket.on('disconnect', () => {
+        registry.remove(socket.id);
+        rooms.connectionGone(socket.id);
+      });
+    });
+  }
+
+  private actor(socket: Socket) {
+    return { userId: socketUser(socket)!.id, connectionId: socket.id };
+  }
+
+  @SubscribeMessage('startCall')
+  async startCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: StartCallDto) {
+    const { call } = await this.calls.start(this.actor(socket), dto);
+    return okReply({ call });
+  }
+
+  @SubscribeMessage('acceptCall')
+  async acceptCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
+    return okReply({ call: await this.calls.accept(this.actor(socket), dto.callId) });
+  }
+
+  @SubscribeMessage('declineCall')
+  async declineCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
+    return okReply({ call: await this.calls.decline(this.actor(socket), dto.callId) });
+  }
+
+  @SubscribeMessage('cancelCall')
+  async cancelCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
+    return okReply({ call: await this.calls.cancel(this.actor(socket), dto.callId) });
+  }
+
+  @SubscribeMessage('joinCall')
+  async joinCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: JoinCallDto) {
+    const user = socketUser(socket)!;
+    const joined = await this.rooms.join(this.actor(socket), dto.callId, dto, user.displayName);
+    const payload = {
+      callId: joined.callId,
+      userId: user.id,
+      socketId: socket.id,
+      participants: joined.participants.map(toRoomParticipantView),
+    };
+    socket.emit('joinedCall', payload);
+    return okReply(payload);
+  }
+
+  @SubscribeMessage('leaveCall')
+  async leaveCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
+    await this.rooms.leave(this.actor(socket), dto.callId);
+    return okReply();
+  }
+
+  @SubscribeMessage('toggleVideo')
+  async toggleVideo(@ConnectedSocket() socket: Socket, @MessageBody() dto: ToggleMediaDto) {
+    await this.rooms.toggle(this.actor(socket), dto.callId, 'video', dto.enabled);
+    return okReply();
+  }
+
+  @SubscribeMessage('toggleAudio')
+  async toggleAudio(@ConnectedSocket() socket: Socket, @MessageBody() dto: ToggleMediaDto) {
+    await this.rooms.toggle(this.actor(socket), dto.callId, 'audio', dto.enabled);
+    return okReply();
+  }
+
+  @SubscribeMessage('offer')
+  async offer(@ConnectedSocket() socket: Socket, @MessageBody() dto: SignalDto) {
+    await this.rooms.relay(this.actor(socket), dto.targetSocketId, 'offer', dto.signal);
+    return okReply();
+  }
+
+  @SubscribeMessage('answer')
+  async answer(@ConnectedSocket() socket: Socket, @MessageBody() dto: SignalDto) {
+    await this.rooms.relay(this.actor(socket), dto.targetSocketId, 'answer', dto.signal);
+    return okReply();
+  }
+
+  @SubscribeMessage('iceCandidate')
+  async iceCandidate(@ConnectedSocket() socket: Socket, @MessageBody() dto: IceCandidateDto) {
+    await this.rooms.relay(this.actor(socket), dto.targetSocketId, 'ice', dto.candidate);
+    return okReply();
+  }
+}

@@ -1,0 +1,39 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsDefined, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { toIdString } from '../../common/id';
+import { CallIdDto } from '../../calls/dto/call-id.dto';
+
+export class JoinCallDto extends CallIdDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  userName?: string;
+
+  @IsBoolean()
+  hasVideo: boolean;
+
+  @IsBoolean()
+  hasAudio: boolean;
+}
+
+export class ToggleMediaDto extends CallIdDto {
+  @IsBoolean()
+  enabled: boolean;
+}
+
+class TargetDto {
+  @Transform(toIdString)
+  @IsString()
+  @Length(1, 128)
+  targetSocketId: string;
+}
+
+export class SignalDto extends TargetDto {
+  @IsDefined()
+  signal: unknown;
+}
+
+export class IceCandidateDto extends TargetDto {
+  @IsDefined()
+  candidate: unknown;
+}

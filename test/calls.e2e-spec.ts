@@ -1,0 +1,286 @@
+import { createHmac } from 'node:crypto';
+import request from 'supertest';
+import type { Socket } from 'socket.io-client';
+import { collect, connectAs, onlineUser, OnlineUser } from './helpers/parties';
+import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { startTestApp, TestApp } from './helpers/test-app';
+import { registerUser } from './helpers/users';
+
+describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
+  let t: TestApp;
+  const sockets: Socket[] = [];
+  const online = async (role: 'student' | 'mentor' | 'tutor' = 'student', name?: string) => {
+    const user = await onlineUser(t.url, role, name);
+    sockets.push(user.socket);
+    return user;
+  };
+  const device = async (user: OnlineUser) => {
+    const socket = await connectAs(t.url, user);
+    sockets.push(socket);
+    return socket;
+  };
+  const api = (user: { token: string }) => ({
+    get: (path: string) => request(t.url).get(path).set('Authorization', `Bearer ${user.token}`),
+    post: (path: string, body: object) => request(t.url).post(path).set('Authorization', `Bearer ${user.token}`).send(body),
+    delete: (path: string) => request(t.url).delete(path).set('Authorization', `Bearer ${user.token}`),
+  });
+  const start = (caller: OnlineUser, recipient: { id: string }, extra: object = {}) =>
+    api(caller).post('/calls/start', { recipientUserId: recipient.id, ...extra });
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      RING_TIMEOUT_MS: '1500',
+      RECONNECT_GRACE_MS: '600',
+      STUN_URLS: 'stun:stun.example.test:3478',
+      TURN_URLS: 'turn:turn.example.test:3478?transport=udp',
+      TURN_SECRET: 'turn-shared-secret',
+      TURN_TTL_S: '3600',
+    });
+  });
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.disconnect();
+  });
+  afterAll(() => t.close());
+
+  it('runs the whole seed-002 flow: start, ring, accept, join, relay, toggle, leave, history', async () => {
+    const alice = await online('student', 'Alice');
+    const bob = await online('mentor', 'Bob');
+    const ringing = nextEvent(bob.socket, 'incomingCall');
+    const started = await start(alice, bob, { title: 'Algebra', hasVideo: true }).expect(201);
+    expect(started.body).toMatchObject({ status: 'CALLING', hostUserId: alice.id, recipientUserId: bob.id, title: 'Algebra' });
+    const callId = started.body.id;
+    expect(await ringing).toEqual({
+      callId,
+      caller: { userId: alice.id, name: 'Alice', avatarUrl: null },
+      timestamp: expect.any(String),
+      hasVideo: true,
+    });
+
+    const accepted = nextEvent(alice.socket, 'callAccepted');
+    const ack = await emitWithAck(bob.socket, 'acceptCall', { callId });
+    expect(ack).toMatchObject({ ok: true, call: { id: callId, status: 'ACTIVE', startedAt: expect.any(String) } });
+    expect(await accepted).toEqual({ callId, acceptedBy: bob.id });
+
+    const aliceJoin = await emitWithAck(alice.socket, 'joinCall', { callId, userName: 'Alice A.', hasVideo: true, hasAudio: true });
+    expect(aliceJoin).toEqual({ ok: true, callId, userId: alice.id, socketId: alice.socket.id, participants: [] });
+    const userJoined = nextEvent(alice.socket, 'userJoined');
+    const bobJoined = nextEvent(bob.socket, 'joinedCall');
+    await emitWithAck(bob.socket, 'joinCall', { callId, hasVideo: true, hasAudio: false });
+    expect(await bobJoined).toEqual({
+      callId,
+      userId: bob.id,
+      socketId: bob.socket.id,
+      participants: [{ socketId: alice.socket.id, userId: alice.id, userName: 'Alice A.', hasVideo: true, hasAudio: true }],
+    });
+    expect(await userJoined).toMatchObject({ socketId: bob.socket.id, userId: bob.id, userName: 'Bob', hasVideo: true, hasAudio: false });
+
+    const room = await api(alice).get(`/calls/${callId}/room`).expect(200);
+    expect(room.body.participants.map((p: { userId: string }) => p.userId).sort()).toEqual([alice.id, bob.id].sort());
+
+    const sdp = { type: 'offer', sdp: 'v=0\r\n' + 'a'.repeat(3000) };
+    const offer = nextEvent(bob.socket, 'offer');
+    expect(await emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id, signal: sdp })).toEqual({ ok: true });
+    expect(await offer).toEqual({ offer: sdp, senderId: alice.socket.id, callId, userId: alice.id });
+    const answer = nextEvent(alice.socket, 'answer');
+    await emitWithAck(bob.socket, 'answer', { targetSocketId: alice.socket.id, signal: { type: 'answer', sdp: 'v=0' } });
+    expect(await answer).toMatchObject({ answer: { type: 'answer', sdp: 'v=0' }, senderId: bob.socket.id });
+    const candidate = { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+    const ice = nextEvent(bob.socket, 'iceCandidate');
+    await emitWithAck(alice.socket, 'iceCandidate', { targetSocketId: bob.socket.id, candidate });
+    expect(await ice).toEqual({ candidate, senderId: alice.socket.id, callId, userId: alice.id });
+
+    const videoOff = nextEvent(bob.socket, 'participantVideoToggled');
+    await emitWithAck(alice.socket, 'toggleVideo', { callId, enabled: false });
+    expect(await videoOff).toMatchObject({ socketId: alice.socket.id, enabled: false, userId: alice.id });
+    const audioOn = nextEvent(alice.socket, 'participantAudioToggled');
+    await emitWithAck(bob.socket, 'toggleAudio', { callId, enabled: true });
+    expect(await audioOn).toMatchObject({ socketId: bob.socket.id, enabled: true });
+
+    const left = nextEvent(bob.socket, 'participantLeft');
+    await emitWithAck(alice.socket, 'leaveCall', { callId });
+    expect(await left).toMatchObject({ socketId: alice.socket.id, userId: alice.id });
+    const ended = nextEvent(alice.socket, 'callEnded');
+    await emitWithAck(bob.socket, 'leaveCall', { callId });
+    expect(await ended).toEqual({ callId, endedBy: null, reason: 'last_participant_left' });
+
+    const history = await api(alice).get('/calls/user/history').expect(200);
+    expect(history.body.items[0]).toMatchObject({ id: callId, status: 'ENDED', endReason: 'last_participant_left', durationSeconds: expect.any(Number) });
+    await api(alice).get('/calls/user/current').expect(204);
+  });
+
+  it('declines, cancels, and tells the other party', async () => {
+    const alice = await online();
+    const bob = await online('tutor');
+    const first = (await start(alice, bob).expect(201)).body.id;
+    const declined = nextEvent(alice.socket, 'callDeclined');
+    await api(bob).post('/calls/decline', { callId: first }).expect(200);
+    expect(await declined).toEqual({ callId: first, declinedBy: bob.id });
+
+    const second = (await start(alice, bob).expect(201)).body.id;
+    const cancelled = nextEvent(bob.socket, 'callCancelled');
+    expect(await emitWithAck(alice.socket, 'cancelCall', { callId: second })).toMatchObject({ ok: true, call: { status: 'CANCELLED' } });
+    expect(await cancelled).toEqual({ callId: second, cancelledBy: alice.id });
+    const again = await emitWithAck(bob.socket, 'acceptCall', { callId: second });
+    expect(again).toMatchObject({ ok: false, error: { code: 'invalid_state' } });
+  });
+
+  it('records a call to an offline user as MISSED at once, and a ring timeout as MISSED', async () => {
+    const alice = await online();
+    const offline = await registerUser(t.url, 'mentor');
+    const missedEvent = nextEvent(alice.socket, 'callMissed');
+    const res = await start(alice, offline).expect(201);
+    expect(res.body.status).toBe('MISSED');
+    expect(await missedEvent).toEqual({ callId: res.body.id, reason: 'offline' });
+
+    const bob = await online('mentor');
+    const callId = (await start(alice, bob).expect(201)).body.id;
+    const [forAlice, forBob] = await Promise.all([nextEvent(alice.socket, 'callMissed', 5000), nextEvent(bob.socket, 'callMissed', 5000)]);
+    expect(forAlice).toEqual({ callId, reason: 'timeout' });
+    expect(forBob).toEqual(forAlice);
+    expect((await api(bob).get(`/calls/${callId}`).expect(200)).body.status).toBe('MISSED');
+    await start(alice, bob).expect(201); // nobody stays busy
+  });
+
+  it('answers glare by joining the other call, and refuses busy users both ways', async () => {
+    const alice = await online();
+    const bob = await online('mentor');
+    const carol = await online();
+    const bobsCall = (await start(bob, alice).expect(201)).body.id;
+    const acceptedForBob = nextEvent(bob.socket, 'callAccepted');
+    const glare = await start(alice, bob).expect(200);
+    expect(glare.body).toMatchObject({ id: bobsCall, status: 'ACTIVE' });
+    expect(await acceptedForBob).toEqual({ callId: bobsCall, acceptedBy: alice.id });
+
+    const busyRecipient = await start(carol, bob).expect(409);
+    expect(busyRecipient.body).toMatchObject({ code: 'user_busy' });
+    const busyCaller = await start(alice, carol).expect(409);
+    expect(busyCaller.body).toMatchObject({ code: 'user_busy' });
+    expect((await api(carol).get('/calls/user/history').expect(200)).body.items).toEqual([]);
+  });
+
+  it('refuses self-calls, unknown users and bad input with the contract codes', async () => {
+    const alice = await online();
+    expect((await start(alice, alice).expect(400)).body.code).toBe('validation_failed');
+    expect((await start(alice, { id: 'nobody' }).expect(404)).body.code).toBe('not_found');
+    const bad = await api(alice).post('/calls/start', { recipientUserId: 42, hasVideo: 'yes' }).expect(400);
+    expect(bad.body.details).toHaveProperty('hasVideo');
+    expect((await api(alice).get('/calls/user/history?limit=0').expect(400)).body.code).toBe('validation_failed');
+    const viaSocket = await emitWithAck(alice.socket, 'acceptCall', { nope: 1 });
+    expect(viaSocket).toMatchObject({ ok: false, error: { code: 'validation_failed', details: { callId: expect.any(Array), nope: expect.any(Array) } } });
+  });
+
+  it('keeps a third user out: no reading, joining or relaying', async () => {
+    const alice = await online();
+    const bob = await online('mentor');
+    const mallory = await online();
+    const callId = (await start(alice, bob).expect(201)).body.id;
+    await emitWithAck(bob.socket, 'acceptCall', { callId });
+    await emitWithAck(bob.socket, 'joinCall', { callId, hasVideo: true, hasAudio: true });
+    expect((await api(mallory).get(`/calls/${callId}`).expect(404)).body.code).toBe('not_found');
+    await api(mallory).get(`/calls/${callId}/room`).expect(404);
+    await api(mallory).delete(`/calls/${callId}`).expect(404);
+    expect(await emitWithAck(mallory.socket, 'joinCall', { callId, hasVideo: true, hasAudio: true })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    const relayed = collect(bob.socket, 'offer');
+    expect(await emitWithAck(mallory.socket, 'offer', { targetSocketId: bob.socket.id, signal: { sdp: 'x' } })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    // Alice's relay arrives after Mallory's would have: none of Mallory's reached Bob.
+    const fromAlice = nextEvent(bob.socket, 'offer');
+    await emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id, signal: { sdp: 'y' } });
+    await fromAlice;
+    expect(relayed.map((o) => o.offer)).toEqual([{ sdp: 'y' }]);
+    const tooBig = await emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id, signal: { sdp: 'x'.repeat(70_000) } });
+    expect(tooBig).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
+  });
+
+  it('rings every device, stops the others when one answers, and rings a device that connects late', async () => {
+    const alice = await online();
+    const bob = await online('mentor');
+    const bobPhone = await device(bob);
+    const rings = [nextEvent(bob.socket, 'incomingCall'), nextEvent(bobPhone, 'incomingCall')];
+    const callId = (await start(alice, bob).expect(201)).body.id;
+    await Promise.all(rings);
+    const lateDevice = connectSocket(t.url, { token: bob.token });
+    sockets.push(lateDevice);
+    expect((await nextEvent(lateDevice, 'incomingCall')).callId).toBe(callId);
+    const elsewhere = nextEvent(bobPhone, 'callAccepted');
+    const phoneEvents = collect(bob.socket, 'callAccepted');
+    await emitWithAck(bob.socket, 'acceptCall', { callId });
+    expect(await elsewhere).toEqual({ callId, acceptedBy: bob.id });
+    expect(phoneEvents).toEqual([]); // the accepting device has its ack instead
+  });
+
+  it('keeps a call through a reconnect within the grace, and ends it past the grace', async () => {
+    const alice = await online();
+    const bob = await online('mentor');
+    const callId = (await start(alice, bob).expect(201)).body.id;
+    await emitWithAck(bob.socket, 'acceptCall', { callId });
+    await emitWithAck(alice.socket, 'joinCall', { callId, hasVideo: true, hasAudio: true });
+    await emitWithAck(bob.socket, 'joinCall', { callId, hasVideo: true, hasAudio: true });
+
+    const oldSocketId = alice.socket.id;
+    alice.socket.disconnect();
+    const back = await device(alice);
+    const replaced = nextEvent(bob.socket, 'participantLeft');
+    await emitWithAck(back, 'joinCall', { callId, hasVideo: true, hasAudio: true });
+    expect(await replaced).toMatchObject({ socketId: oldSocketId });
+    expect((await api(alice).get(`/calls/${callId}`).expect(200)).body.status).toBe('ACTIVE');
+
+    const gone = nextEvent(bob.socket, 'participantLeft', 4000);
+    back.disconnect();
+    expect(await gone).toMatchObject({ userId: alice.id });
+    // Bob's connection drops too and does not rejoin: when the grace is over the room is empty.
+    bob.socket.disconnect();
+    const bobBack = await device(bob);
+    expect(await nextEvent(bobBack, 'callEnded', 4000)).toEqual({ callId, endedBy: null, reason: 'connection_lost' });
+    expect((await api(bob).get(`/calls/${callId}`).expect(200)).body).toMatchObject({ status: 'ENDED', endReason: 'connection_lost' });
+  });
+
+  it('cancels a ringing call whose caller is gone past the grace', async () => {
+    const alice = await online();
+    const bob = await online('mentor');
+    const callId = (await start(alice, bob).expect(201)).body.id;
+    const cancelled = nextEvent(bob.socket, 'callCancelled', 4000);
+    alice.socket.disconnect();
+    expect(await cancelled).toEqual({ callId, cancelledBy: alice.id });
+  });
+
+  it('ends a call with DELETE /calls/:id and shows it in history with its duration', async () => {
+    const alice = await online();
+    const bob = await online('mentor');
+    const callId = (await start(alice, bob).expect(201)).body.id;
+    await api(bob).post('/calls/accept', { callId }).expect(200);
+    expect((await api(alice).get('/calls/user/current').expect(200)).body.id).toBe(callId);
+    const ended = nextEvent(bob.socket, 'callEnded');
+    const res = await api(alice).delete(`/calls/${callId}`).expect(200);
+    expect(res.body).toMatchObject({ status: 'ENDED', endReason: 'ended_by_api', endedAt: expect.any(String) });
+    expect(await ended).toEqual({ callId, endedBy: alice.id, reason: 'ended_by_api' });
+    expect((await api(alice).delete(`/calls/${callId}`).expect(409)).body.code).toBe('invalid_state');
+  });
+
+  it('pages history newest first with a cursor and filters by status', async () => {
+    const alice = await online();
+    const offline = await registerUser(t.url, 'mentor');
+    for (let i = 0; i < 5; i++) await start(alice, offline).expect(201);
+    const first = await api(alice).get('/calls/user/history?limit=2&status=MISSED').expect(200);
+    const second = await api(alice).get(`/calls/user/history?limit=2&status=MISSED&cursor=${first.body.nextCursor}`).expect(200);
+    const third = await api(alice).get(`/calls/user/history?limit=2&status=MISSED&cursor=${second.body.nextCursor}`).expect(200);
+    const ids = [...first.body.items, ...second.body.items, ...third.body.items].map((c: { id: string }) => c.id);
+    expect(new Set(ids).size).toBe(5);
+    expect(third.body.nextCursor).toBeNull();
+    const times = [...first.body.items, ...second.body.items].map((c: { createdAt: string }) => c.createdAt);
+    expect([...times].sort().reverse()).toEqual(times);
+    expect((await api(alice).get('/calls/user/history?status=ENDED').expect(200)).body.items).toEqual([]);
+    expect((await api(alice).get('/calls/user/history?cursor=garbage').expect(400)).body.code).toBe('validation_failed');
+  });
+
+  it('hands out STUN and TURN servers with credentials that verify with the shared secret', async () => {
+    const alice = await online();
+    const res = await api(alice).get('/calls/ice-servers').expect(200);
+    expect(res.body.ttl).toBe(3600);
+    const [stun, turn] = res.body.iceServers;
+    expect(stun).toEqual({ urls: ['stun:stun.example.test:3478'] });
+    const [expiry, userId] = turn.username.split(':');
+    expect(userId).toBe(alice.id);
+    expect(Number(expiry) - Date.now() / 1000).toBeGreaterThan(3500);
+    expect(turn.credential).toBe(createHmac('sha1', 'turn-shared-secret').update(turn.username).digest('base64'));
+  });
+});

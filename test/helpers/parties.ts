@@ -1,0 +1,27 @@
+import type { Socket } from 'socket.io-client';
+import { connectSocket, nextEvent } from './sockets';
+import { registerUser, RegisteredUser, Role } from './users';
+
+export interface OnlineUser extends RegisteredUser {
+  socket: Socket;
+}
+
+/** Registers a user and connects one authenticated Socket.IO client for them. */
+export async function onlineUser(baseUrl: string, role: Role = 'student', name?: string): Promise<OnlineUser> {
+  const user = await registerUser(baseUrl, role, name);
+  return { ...user, socket: await connectAs(baseUrl, user) };
+}
+
+/** Another authenticated device for an existing user. */
+export async function connectAs(baseUrl: string, user: RegisteredUser): Promise<Socket> {
+  const socket = connectSocket(baseUrl, { token: user.token });
+  await nextEvent(socket, 'authenticated');
+  return socket;
+}
+
+/** Collects every payload of `event` the socket receives from now on. */
+export function collect<T = any>(socket: Socket, event: string): T[] {
+  const seen: T[] = [];
+  socket.on(event, (payload: T) => seen.push(payload));
+  return seen;
+}
