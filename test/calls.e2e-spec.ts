@@ -108,6 +108,18 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     await api(alice).get('/calls/user/current').expect(204);
   });
 
+  it('starts a call over the socket too, and reports failures as error events without an ack', async () => {
+    const alice = await online();
+    const bob = await online('mentor');
+    const ringing = nextEvent(bob.socket, 'incomingCall');
+    const ack = await emitWithAck(alice.socket, 'startCall', { recipientUserId: bob.id, hasVideo: false });
+    expect(ack).toMatchObject({ ok: true, call: { status: 'CALLING', hostUserId: alice.id, hasVideo: false } });
+    expect(await ringing).toMatchObject({ callId: ack.call.id, hasVideo: false });
+    const error = nextEvent(alice.socket, 'error');
+    alice.socket.emit('acceptCall', { callId: ack.call.id });
+    expect(await error).toEqual({ event: 'acceptCall', code: 'forbidden', message: expect.any(String) });
+  });
+
   it('declines, cancels, and tells the other party', async () => {
     const alice = await online();
     const bob = await online('tutor');

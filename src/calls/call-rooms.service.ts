@@ -23,6 +23,7 @@ export class CallRoomsService implements OnModuleDestroy {
   private readonly logger = new Logger('CallRooms');
   private readonly rooms = new Map<string, Map<string, RoomParticipant>>();
   private readonly departures = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(
     private readonly calls: CallsService,
@@ -31,9 +32,11 @@ export class CallRoomsService implements OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     calls.onClosed((call) => this.rooms.delete(call.id));
+    calls.useRoomOccupancy((callId) => (this.rooms.get(callId)?.size ?? 0) > 0);
   }
 
   onModuleDestroy(): void {
+    this.stopped = true;
     for (const timer of this.departures.values()) clearTimeout(timer);
   }
 
@@ -125,7 +128,7 @@ export class CallRoomsService implements OnModuleDestroy {
   /** A connection dropped: it leaves its rooms unless its user rejoins within the grace. */
   connectionGone(connectionId: string): void {
     const callIds = [...this.rooms.entries()].filter(([, room]) => room.has(connectionId)).map(([id]) => id);
-    if (callIds.length === 0) return;
+    if (callIds.length === 0 || this.stopped) return;
     const timer = setTimeout(() => {
       this.departures.delete(connectionId);
       for (const callId of callIds) {

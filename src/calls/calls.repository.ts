@@ -43,8 +43,9 @@ export class CallsRepository {
     try {
       return await this.prisma.$transaction(async (tx) => {
         const call = await tx.call.create({ data: { ...data, status: 'CALLING' } });
+        // Always in id order, so two starts between the same users wait on each other instead of deadlocking.
         await tx.busySlot.createMany({
-          data: [data.hostUserId, data.recipientUserId].map((userId) => ({ userId, callId: call.id })),
+          data: [data.hostUserId, data.recipientUserId].sort().map((userId) => ({ userId, callId: call.id })),
         });
         await tx.callEvent.create({ data: { callId: call.id, toStatus: 'CALLING', actorUserId: data.hostUserId } });
         if (options.missedReason) {

@@ -40,7 +40,10 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly ringTimers = new Map<string, NodeJS.Timeout>();
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private readonly closedListeners: ClosedListener[] = [];
+  private roomOccupied: (callId: string) => boolean = () => false;
   private sweeper?: NodeJS.Timeout;
+  /** Set at shutdown: connections closing then must not start timers that outlive the app. */
+  private stopped = false;
 
   constructor(
     private readonly calls: CallsRepository,
@@ -59,8 +62,14 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.stopped = true;
     clearInterval(this.sweeper);
     for (const timer of [...this.ringTimers.values(), ...this.graceTimers.values()]) clearTimeout(timer);
+  }
+
+  /** Lets the sweeper ask the room layer whether anyone is still in a call. */
+  useRoomOccupancy(occupied: (callId: string) => boolean): void {
+    this.roomOccupied = occupied;
   }
 
   /** Lets the room layer clear a call's room when the call closes. */
@@ -207,6 +216,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private armRingTimer(callId: string): void {
+    if (this.stopped) return;
     const timer = setTimeout(() => {
       this.ringTimers.delete(callId);
       void this.moveCall(callId, { to: 'MISSED', actorUserId: null, reason: 'timeout' }).catch((e) => this.logger.error(e));
@@ -232,6 +242,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** The user's last connection dropped: a call they are placing is cancelled unless they return in time. */
   private startGrace(userId: string): void {
+    if (this.stopped) return;
     clearTimeout(this.graceTimers.get(userId));
     const timer = setTimeout(() => {
       this.graceTimers.delete(userId);
@@ -251,7 +262,8 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Settles what timers could not (a restart, a crash): calls left ringing past the ring
-   * timeout become MISSED; active calls whose parties are both gone past the grace become ENDED.
+   * timeout become MISSED; active calls with nobody in their room past the grace become ENDED
+   * (after a restart the rooms start empty: parties who do not rejoin in time have left).
    */
   async sweep(): Promise<void> {
     const now = Date.now();
@@ -259,8 +271,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       await this.moveCall(call.id, { to: 'MISSED', actorUserId: null, reason: 'timeout' });
     }
     for (const call of await this.calls.findActiveUpdatedBefore(new Date(now - this.config.calls.reconnectGraceMs))) {
-      const anyoneHere = [call.hostUserId, call.recipientUserId].some((id) => id && this.registry.isOnline(id));
-      if (!anyoneHere) await this.moveCall(call.id, { to: 'ENDED', actorUserId: null, endReason: 'connection_lost' });
+      if (!this.roomOccupied(call.id)) await this.moveCall(call.id, { to: 'ENDED', actorUserId: null, endReason: 'connection_lost' });
     }
   }
 }

@@ -1,10 +1,10 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaClient } from '../generated/prisma/client';
 import { DATABASE_DRIVER } from './database.tokens';
 import type { DatabaseDriver } from './database-driver';
 
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   constructor(@Inject(DATABASE_DRIVER) private readonly driver: DatabaseDriver) {
     super({ adapter: driver.adapter });
   }
@@ -18,7 +18,8 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Last of the shutdown hooks: timers and connections stop first (onModuleDestroy). */
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
     await this.driver.close();
   }
