@@ -96,6 +96,12 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     await emitWithAck(bob.socket, 'toggleAudio', { callId, enabled: true });
     expect(await audioOn).toMatchObject({ socketId: bob.socket.id, enabled: true });
 
+    const record = await api(bob).get(`/calls/${callId}`).expect(200);
+    expect(record.body.participants).toEqual([
+      { socketId: alice.socket.id, userId: alice.id, userName: 'Alice A.', hasVideo: false, hasAudio: true, joinedAt: expect.any(String), leftAt: null },
+      { socketId: bob.socket.id, userId: bob.id, userName: 'Bob', hasVideo: true, hasAudio: true, joinedAt: expect.any(String), leftAt: null },
+    ]);
+
     const left = nextEvent(bob.socket, 'participantLeft');
     await emitWithAck(alice.socket, 'leaveCall', { callId });
     expect(await left).toMatchObject({ socketId: alice.socket.id, userId: alice.id });
@@ -103,6 +109,8 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     await emitWithAck(bob.socket, 'leaveCall', { callId });
     expect(await ended).toEqual({ callId, endedBy: null, reason: 'last_participant_left' });
 
+    const finished = await api(alice).get(`/calls/${callId}`).expect(200);
+    expect(finished.body.participants.every((p: { leftAt: string | null }) => p.leftAt !== null)).toBe(true);
     const history = await api(alice).get('/calls/user/history').expect(200);
     expect(history.body.items[0]).toMatchObject({ id: callId, status: 'ENDED', endReason: 'last_participant_left', durationSeconds: expect.any(Number) });
     await api(alice).get('/calls/user/current').expect(204);

@@ -93,6 +93,7 @@ export class CallRoomsService implements OnModuleDestroy {
     if (!self) throw new AppError('invalid_state', 'Join the call before toggling media');
     if (kind === 'video') self.hasVideo = enabled;
     else self.hasAudio = enabled;
+    await this.repository.updateParticipantMedia(callId, actor.connectionId, kind === 'video' ? { hasVideo: enabled } : { hasAudio: enabled });
     for (const other of this.participants(callId)) {
       if (other.connectionId !== actor.connectionId) {
         this.registry.sendToConnection(other.connectionId, {

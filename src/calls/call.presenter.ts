@@ -1,4 +1,4 @@
-import type { Call, User } from '../generated/prisma/client';
+import type { Call, CallParticipant, User } from '../generated/prisma/client';
 import { PublicProfile, toPublicProfile } from '../users/user.presenter';
 
 export type CallWithParties = Call & { host: User; recipient: User | null };
@@ -43,5 +43,18 @@ export function toCallView(call: CallWithParties): CallView {
     updatedAt: call.updatedAt.toISOString(),
     host: toPublicProfile(call.host),
     recipient: call.recipient ? toPublicProfile(call.recipient) : null,
+  };
+}
+
+/** A participant record of GET /calls/:id: who was in the room, with which connection, when. */
+export function toParticipantRecordView(p: CallParticipant) {
+  return {
+    socketId: p.connectionId,
+    userId: p.userId,
+    userName: p.userName,
+    hasVideo: p.hasVideo,
+    hasAudio: p.hasAudio,
+    joinedAt: p.joinedAt.toISOString(),
+    leftAt: iso(p.leftAt),
   };
 }

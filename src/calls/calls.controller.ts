@@ -61,10 +61,10 @@ export class CallsController {
     return call ?? undefined;
   }
 
+  /** The call with everyone who has been in its room, present (leftAt null) or gone. */
   @Get(':id')
-  async get(@CurrentUser() user: AuthUser, @Param('id') id: string) {
-    const call = await this.calls.getForParty(user.id, id);
-    return { ...call, participants: this.rooms.participants(id).map(toRoomParticipantView) };
+  get(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.calls.getWithParticipants(user.id, id);
   }
 
   @Get(':id/room')

@@ -135,6 +135,14 @@ export class CallsRepository {
     await this.prisma.callParticipant.create({ data });
   }
 
+  findParticipants(callId: string) {
+    return this.prisma.callParticipant.findMany({ where: { callId }, orderBy: [{ joinedAt: 'asc' }, { id: 'asc' }] });
+  }
+
+  async updateParticipantMedia(callId: string, connectionId: string, media: { hasVideo?: boolean; hasAudio?: boolean }) {
+    await this.prisma.callParticipant.updateMany({ where: { callId, connectionId, leftAt: null }, data: media });
+  }
+
   async markParticipantLeft(callId: string, connectionId: string): Promise<void> {
     await this.prisma.callParticipant.updateMany({ where: { callId, connectionId, leftAt: null }, data: { leftAt: new Date() } });
   }

@@ -6,7 +6,7 @@ import { ConnectionRegistry, RealtimeConnection } from '../realtime/connection-r
 import { UsersRepository } from '../users/users.repository';
 import { isOpen } from './call-state';
 import type { CallNotice, MissedReason } from './call-notices';
-import { CallView, CallWithParties, toCallView } from './call.presenter';
+import { CallView, CallWithParties, toCallView, toParticipantRecordView } from './call.presenter';
 import { BusyError, CallsRepository, HistoryPage } from './calls.repository';
 
 export interface StartCall {
@@ -164,6 +164,12 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       throw new AppError('not_found', 'Call not found');
     }
     return toCallView(call);
+  }
+
+  async getWithParticipants(userId: string, callId: string) {
+    const call = await this.getForParty(userId, callId);
+    const participants = await this.calls.findParticipants(callId);
+    return { ...call, participants: participants.map(toParticipantRecordView) };
   }
 
   async current(userId: string): Promise<CallView | null> {
