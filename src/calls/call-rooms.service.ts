@@ -74,6 +74,7 @@ export class CallRoomsService implements OnModuleDestroy {
     };
     const rejoin = room.has(actor.connectionId);
     room.set(actor.connectionId, self);
+    this.calls.engage(callId, actor);
     if (!rejoin) {
       await this.repository.addParticipant({ callId, ...self });
       for (const other of others) this.registry.sendToConnection(other.connectionId, { type: 'participant-joined', callId, participant: self });
@@ -113,10 +114,7 @@ export class CallRoomsService implements OnModuleDestroy {
    * connection's user are the two parties of one CALLING or ACTIVE call.
    */
   async relay(actor: Required<Actor>, targetConnectionId: string, kind: SignalKind, payload: unknown): Promise<void> {
-    const size = Buffer.byteLength(JSON.stringify(payload ?? null));
-    if (size > this.config.calls.maxSignalBytes) {
-      throw new AppError('payload_too_large', `Signaling payloads are limited to ${this.config.calls.maxSignalBytes} bytes`);
-    }
+    this.checkSignalSize(payload);
     const target = this.registry.get(targetConnectionId);
     const call = target ? await this.calls.current(actor.userId) : null;
     const parties = call ? [call.hostUserId, call.recipientUserId] : [];
@@ -124,6 +122,31 @@ export class CallRoomsService implements OnModuleDestroy {
       throw new AppError('not_found', 'No such connection in a call of yours');
     }
     target.deliver({ type: 'signal', kind, callId: call.id, fromConnectionId: actor.connectionId, fromUserId: actor.userId, payload });
+  }
+
+  /**
+   * Relays to a user rather than a connection (dialects that address peers by user id): to the
+   * connection that user is in the call from, or to all their connections if none is known.
+   */
+  async relayToUser(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string) {
+    this.checkSignalSize(payload);
+    const call = await this.calls.current(actor.userId);
+    const isOtherParty = call && targetUserId !== actor.userId && [call.hostUserId, call.recipientUserId].includes(targetUserId);
+    if (!call || !isOtherParty || (callId !== undefined && callId !== call.id)) {
+      throw new AppError('not_found', 'That user is not in a call with you');
+    }
+    const engaged = this.calls.engagedConnection(call.id, targetUserId);
+    const targets = engaged && this.registry.get(engaged) ? [this.registry.get(engaged)!] : this.registry.connectionsOf(targetUserId);
+    const notice = { type: 'signal', kind, callId: call.id, fromConnectionId: actor.connectionId, fromUserId: actor.userId, payload } as const;
+    for (const target of targets) target.deliver(notice);
+    return call;
+  }
+
+  private checkSignalSize(payload: unknown): void {
+    const size = Buffer.byteLength(JSON.stringify(payload ?? null));
+    if (size > this.config.calls.maxSignalBytes) {
+      throw new AppError('payload_too_large', `Signaling payloads are limited to ${this.config.calls.maxSignalBytes} bytes`);
+    }
   }
 
   /** A connection dropped: it leaves its rooms unless its user rejoins within the grace. */

@@ -40,6 +40,8 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly ringTimers = new Map<string, NodeJS.Timeout>();
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private readonly closedListeners: ClosedListener[] = [];
+  /** Per open call, the connection each party last acted from: where user-addressed signaling goes. */
+  private readonly engaged = new Map<string, Map<string, string>>();
   private roomOccupied: (callId: string) => boolean = () => false;
   private sweeper?: NodeJS.Timeout;
   /** Set at shutdown: connections closing then must not start timers that outlive the app. */
@@ -65,6 +67,18 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     this.stopped = true;
     clearInterval(this.sweeper);
     for (const timer of [...this.ringTimers.values(), ...this.graceTimers.values()]) clearTimeout(timer);
+  }
+
+  /** Records the connection a party is using for a call (it started, accepted or joined there). */
+  engage(callId: string, actor: Actor): void {
+    if (!actor.connectionId) return;
+    const parties = this.engaged.get(callId) ?? new Map<string, string>();
+    parties.set(actor.userId, actor.connectionId);
+    this.engaged.set(callId, parties);
+  }
+
+  engagedConnection(callId: string, userId: string): string | undefined {
+    return this.engaged.get(callId)?.get(userId);
   }
 
   /** Lets the sweeper ask the room layer whether anyone is still in a call. */
@@ -103,8 +117,10 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     const view = toCallView(call);
     this.logger.log(`call ${view.id} ${view.status} ${actor.userId} -> ${recipientUserId}`);
     if (view.status === 'MISSED') {
-      this.notify([actor.userId, recipientUserId], { type: 'missed', call: view, reason: 'offline' });
+      // The starting connection learns it from its own reply; the caller's other devices by event.
+      this.notify([actor.userId, recipientUserId], { type: 'missed', call: view, reason: 'offline' }, actor.connectionId);
     } else {
+      this.engage(view.id, actor);
       this.armRingTimer(view.id);
       this.notify([recipientUserId], { type: 'ringing', call: view });
     }
@@ -196,6 +212,8 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     const call = toCallView(moved);
     this.logger.log(`call ${call.id} ${move.to}${move.reason || move.endReason ? ` (${move.reason ?? move.endReason})` : ''}`);
     if (move.to !== 'CALLING') this.clearRingTimer(callId);
+    if (actor && isOpen(call.status)) this.engage(callId, actor);
+    if (!isOpen(call.status)) this.engaged.delete(callId);
     const parties = [call.hostUserId, ...(call.recipientUserId ? [call.recipientUserId] : [])];
     const by = move.actorUserId;
     const notice = ((): CallNotice => {

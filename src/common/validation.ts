@@ -1,4 +1,4 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, Type, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError, FieldErrors } from './errors';
 
 /** Flattens class-validator's tree into `{ "field.path": [messages] }`. */
@@ -37,4 +37,11 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: validationFailed,
   });
+}
+
+const sharedPipe = createValidationPipe();
+
+/** Validates a plain message against a DTO class outside Nest's handlers (raw-WebSocket dialects). */
+export function validateMessage<T extends object>(dto: Type<T>, message: unknown): Promise<T> {
+  return sharedPipe.transform(message, { type: 'body', metatype: dto }) as Promise<T>;
 }

@@ -17,6 +17,8 @@ export class SocketIoAdapter extends IoAdapter {
     return super.createIOServer(port, {
       ...options,
       path: '/socket.io',
+      // Other upgrade paths (/ws/call/, /ws/signaling/) belong to the raw-WebSocket server.
+      destroyUpgrade: false,
       cors: { origin: corsOrigin(this.config), credentials: true },
     } as ServerOptions);
   }

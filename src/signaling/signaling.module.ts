@@ -1,7 +1,18 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { CallsModule } from '../calls/calls.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { CallGateway } from './call.gateway';
+import { RAW_WS_DIALECTS, RawWsServer } from './raw-ws/raw-ws.server';
+import { Seed001Dialect } from './raw-ws/seed001.dialect';
 
-@Module({ imports: [CallsModule, RealtimeModule], providers: [CallGateway] })
+@Module({
+  imports: [AuthModule, CallsModule, RealtimeModule],
+  providers: [
+    CallGateway,
+    Seed001Dialect,
+    { provide: RAW_WS_DIALECTS, inject: [Seed001Dialect], useFactory: (...dialects: unknown[]) => dialects },
+    RawWsServer,
+  ],
+})
 export class SignalingModule {}

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { AuthUser } from '../../auth/auth-user';
+import type { RealtimeConnection } from '../../realtime/connection-registry.service';
+import type { RealtimeNotice } from '../../realtime/realtime-notice';
+import type { RawWsDialect } from './raw-ws-dialect';
+
+/** A raw-WebSocket client, first-class in the connection registry like a Socket.IO one. */
+export class RawWsConnection implements RealtimeConnection {
+  readonly id = `ws_${randomBytes(9).toString('base64url')}`;
+  readonly userId: string;
+  readonly dialect: string;
+  /** Cleared by each pong; a peer that misses one ping interval is dropped. */
+  alive = true;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly user: AuthUser,
+    private readonly wire: RawWsDialect,
+  ) {
+    this.userId = user.id;
+    this.dialect = wire.name;
+  }
+
+  send(message: object): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  deliver(notice: RealtimeNotice): void {
+    const rendered = this.wire.render(notice);
+    if (rendered) this.send(rendered);
+  }
+}

@@ -1,0 +1,17 @@
+import type { ErrorBody } from '../../common/errors';
+import type { RealtimeNotice } from '../../realtime/realtime-notice';
+import type { RawWsConnection } from './raw-ws-connection';
+
+/** One raw-WebSocket dialect: its path, how it reads messages and how it writes the core's notices. */
+export interface RawWsDialect {
+  readonly name: string;
+  /** Upgrade paths it answers on, e.g. `/ws/call/` (with or without the trailing slash). */
+  readonly path: string;
+  /** Sent once the connection is authenticated and registered. */
+  greeting?(connection: RawWsConnection): object | undefined;
+  /** Handles one parsed JSON message; throws AppError for the client's mistakes. */
+  handle(connection: RawWsConnection, message: Record<string, unknown>): Promise<void>;
+  render(notice: RealtimeNotice): object | null;
+  /** The dialect's error message for a failed (or unparseable) message. */
+  renderError(error: ErrorBody, message: Record<string, unknown> | undefined): object;
+}

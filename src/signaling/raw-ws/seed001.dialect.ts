@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { CallRoomsService } from '../../calls/call-rooms.service';
+import { CallsService } from '../../calls/calls.service';
+import { AppError, assertUnreachable, ErrorBody } from '../../common/errors';
+import { validateMessage } from '../../common/validation';
+import type { RealtimeNotice } from '../../realtime/realtime-notice';
+import type { RawWsConnection } from './raw-ws-connection';
+import type { RawWsDialect } from './raw-ws-dialect';
+import {
+  AnswerCallMessage,
+  AnswerMessage,
+  CancelCallMessage,
+  HangUpMessage,
+  IceCandidateMessage,
+  OfferMessage,
+  RejectCallMessage,
+  StartCallMessage,
+} from './seed001.dto';
+
+/** Seed 001: raw WebSocket at /ws/call/, `action` in, `type` out, snake_case (CONTRACT.md §6). */
+@Injectable()
+export class Seed001Dialect implements RawWsDialect {
+  readonly name = 'ws-call';
+  readonly path = '/ws/call/';
+
+  constructor(
+    private readonly calls: CallsService,
+    private readonly rooms: CallRoomsService,
+  ) {}
+
+  async handle(connection: RawWsConnection, message: Record<string, unknown>): Promise<void> {
+    const { action, ...fields } = message;
+    const actor = { userId: connection.userId, connectionId: connection.id };
+    switch (action) {
+      case 'start_call': {
+        const m = await validateMessage(StartCallMessage, fields);
+        const { call, created } = await this.calls.start(actor, { recipientUserId: m.callee_id });
+        connection.send({ type: 'call_started', call_id: call.id, callee_id: m.callee_id });
+        if (call.status === 'MISSED') connection.send({ type: 'call_missed', call_id: call.id });
+        // Glare: the start answered the callee's own ringing call.
+        if (!created) connection.send({ type: 'call_answered', callee_id: m.callee_id, call_id: call.id });
+        if (call.status !== 'MISSED') await this.enterRoom(connection, call.id);
+        return;
+      }
+      case 'answer_call': {
+        const callId = (await validateMessage(AnswerCallMessage, fields)).call_id;
+        await this.calls.accept(actor, callId);
+        await this.enterRoom(connection, callId);
+        return;
+      }
+      case 'reject_call':
+        await this.calls.decline(actor, (await validateMessage(RejectCallMessage, fields)).call_id);
+        return;
+      case 'cancel_call':
+        await this.calls.cancel(actor, (await validateMessage(CancelCallMessage, fields)).call_id);
+        return;
+      case 'offer': {
+        const m = await validateMessage(OfferMessage, fields);
+        await this.rooms.relayToUser(actor, m.callee_id, 'offer', m.offer, m.call_id);
+        return;
+      }
+      case 'answer': {
+        const m = await validateMessage(AnswerMessage, fields);
+        await this.rooms.relayToUser(actor, m.caller_id, 'answer', m.answer, m.call_id);
+        return;
+      }
+      case 'ice_candidate': {
+        const m = await validateMessage(IceCandidateMessage, fields);
+        await this.rooms.relayToUser(actor, m.peer_id, 'ice', m.candidate, m.call_id);
+        return;
+      }
+      case 'hang_up':
+        await this.calls.hangUp(actor, (await validateMessage(HangUpMessage, fields)).call_id);
+        return;
+      default:
+        throw new AppError('validation_failed', `Unknown action ${JSON.stringify(action ?? null)}`, {
+          action: ['must be one of start_call, answer_call, reject_call, cancel_call, offer, answer, ice_candidate, hang_up'],
+        });
+    }
+  }
+
+  /**
+   * Seed 001 has no rooms: its connections enter the call's room when they start or answer, so
+   * peers of room-based dialects see them (userJoined) and can address signaling to them.
+   */
+  private async enterRoom(connection: RawWsConnection, callId: string): Promise<void> {
+    const actor = { userId: connection.userId, connectionId: connection.id };
+    await this.rooms.join(actor, callId, { hasVideo: false, hasAudio: true }, connection.user.displayName);
+  }
+
+  render(notice: RealtimeNotice): object | null {
+    switch (notice.type) {
+      case 'ringing':
+        return { type: 'incoming_call', call_id: notice.call.id, caller_id: notice.call.hostUserId, caller_username: notice.call.host.displayName };
+      case 'accepted':
+        return { type: 'call_answered', callee_id: notice.byUserId, call_id: notice.call.id };
+      case 'declined':
+        return { type: 'call_rejected', callee_id: notice.byUserId, call_id: notice.call.id };
+      case 'cancelled':
+        return { type: 'call_cancelled', caller_id: notice.call.hostUserId, call_id: notice.call.id };
+      case 'missed':
+        return { type: 'call_missed', call_id: notice.call.id };
+      case 'ended':
+        return { type: 'call_hanged_up', hanged_up_by: notice.byUserId, call_id: notice.call.id };
+      case 'signal':
+        if (notice.kind === 'offer') return { type: 'call_offer', offer: notice.payload, caller_id: notice.fromUserId, call_id: notice.callId };
+        if (notice.kind === 'answer') return { type: 'call_answer', answer: notice.payload, callee_id: notice.fromUserId, call_id: notice.callId };
+        return { type: 'ice_candidate', candidate: notice.payload, sender_id: notice.fromUserId, call_id: notice.callId };
+      case 'joined':
+      case 'participant-joined':
+      case 'participant-left':
+      case 'media-toggled':
+        return null; // seed 001 has no rooms
+      default:
+        return assertUnreachable(notice);
+    }
+  }
+
+  renderError(error: ErrorBody, message: Record<string, unknown> | undefined): object {
+    const action = typeof message?.action === 'string' ? message.action : null;
+    return { type: 'error', action, ...error };
+  }
+}

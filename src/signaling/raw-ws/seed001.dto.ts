@@ -1,0 +1,52 @@
+import { Transform } from 'class-transformer';
+import { IsDefined, IsOptional, IsString, Length } from 'class-validator';
+import { toIdString } from '../../common/id';
+
+/** Ids arrive as numbers or strings (seed 001 shows numbers). */
+function Id(optional = false) {
+  return (target: object, property: string) => {
+    Transform(toIdString)(target, property);
+    if (optional) IsOptional()(target, property);
+    IsString({ message: `${property} must be an id (string or integer)` })(target, property);
+    Length(1, 128)(target, property);
+  };
+}
+
+export class StartCallMessage {
+  @Id() callee_id: string;
+}
+
+export class AnswerCallMessage {
+  @Id() call_id: string;
+  @Id(true) caller_id?: string;
+}
+
+export class RejectCallMessage extends AnswerCallMessage {}
+
+export class CancelCallMessage {
+  @Id() call_id: string;
+  @Id(true) callee_id?: string;
+}
+
+export class OfferMessage {
+  @Id() callee_id: string;
+  @IsDefined() offer: unknown;
+  @Id(true) call_id?: string;
+}
+
+export class AnswerMessage {
+  @Id() caller_id: string;
+  @IsDefined() answer: unknown;
+  @Id(true) call_id?: string;
+}
+
+export class IceCandidateMessage {
+  @Id() peer_id: string;
+  @IsDefined() candidate: unknown;
+  @Id(true) call_id?: string;
+}
+
+export class HangUpMessage {
+  @Id() call_id: string;
+  @Id(true) peer_id?: string;
+}

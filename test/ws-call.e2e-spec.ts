@@ -1,0 +1,158 @@
+import request from 'supertest';
+import type { Socket } from 'socket.io-client';
+import { onlineUser } from './helpers/parties';
+import { RawClient } from './helpers/raw-ws';
+import { emitWithAck, nextEvent } from './helpers/sockets';
+import { startTestApp, TestApp } from './helpers/test-app';
+import { registerUser, RegisteredUser } from './helpers/users';
+
+describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
+  let t: TestApp;
+  const clients: RawClient[] = [];
+  const sockets: Socket[] = [];
+  const connect = async (user: RegisteredUser) => {
+    const client = await RawClient.connect(t.url, '/ws/call/', user.token);
+    clients.push(client);
+    return client;
+  };
+  const pair = async () => {
+    const caller = await registerUser(t.url, 'student', 'Sam');
+    const callee = await registerUser(t.url, 'mentor', 'Maya');
+    return { caller, callee, a: await connect(caller), b: await connect(callee) };
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.close();
+    for (const s of sockets.splice(0)) s.disconnect();
+  });
+  afterAll(() => t.close());
+
+  it('refuses the upgrade without a valid token', async () => {
+    await expect(RawClient.connect(t.url, '/ws/call/')).rejects.toMatchObject({ status: 401 });
+    await expect(RawClient.connect(t.url, '/ws/call/', 'garbage')).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('runs the seed flow: start, incoming, answer, offer/answer, ICE both ways, hang up', async () => {
+    const { caller, callee, a, b } = await pair();
+    a.send({ action: 'start_call', callee_id: callee.id });
+    const started = await a.next('call_started');
+    expect(started).toEqual({ type: 'call_started', call_id: expect.any(String), callee_id: callee.id });
+    const callId = started.call_id;
+    expect(await b.next('incoming_call')).toEqual({ type: 'incoming_call', call_id: callId, caller_id: caller.id, caller_username: 'Sam' });
+
+    b.send({ action: 'answer_call', call_id: callId, caller_id: caller.id });
+    expect(await a.next('call_answered')).toEqual({ type: 'call_answered', callee_id: callee.id, call_id: callId });
+
+    const offer = { type: 'offer', sdp: 'v=0 offer' };
+    a.send({ action: 'offer', callee_id: callee.id, offer });
+    expect(await b.next('call_offer')).toEqual({ type: 'call_offer', offer, caller_id: caller.id, call_id: callId });
+    const answer = { type: 'answer', sdp: 'v=0 answer' };
+    b.send({ action: 'answer', caller_id: caller.id, answer });
+    expect(await a.next('call_answer')).toEqual({ type: 'call_answer', answer, callee_id: callee.id, call_id: callId });
+    const candidate = { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0' };
+    a.send({ action: 'ice_candidate', peer_id: callee.id, candidate });
+    expect(await b.next('ice_candidate')).toEqual({ type: 'ice_candidate', candidate, sender_id: caller.id, call_id: callId });
+    b.send({ action: 'ice_candidate', peer_id: caller.id, candidate });
+    expect((await a.next('ice_candidate')).sender_id).toBe(callee.id);
+
+    b.send({ action: 'hang_up', peer_id: caller.id, call_id: callId });
+    expect(await a.next('call_hanged_up')).toEqual({ type: 'call_hanged_up', hanged_up_by: callee.id, call_id: callId });
+    const stored = await request(t.url).get(`/calls/${callId}`).set('Authorization', `Bearer ${caller.token}`).expect(200);
+    expect(stored.body).toMatchObject({ status: 'ENDED', endReason: 'hangup' });
+    expect(a.pending().filter((m) => m.type === 'error')).toEqual([]);
+    expect(b.pending().filter((m) => m.type === 'error')).toEqual([]);
+  });
+
+  it('rejects and cancels', async () => {
+    const { caller, callee, a, b } = await pair();
+    a.send({ action: 'start_call', callee_id: callee.id });
+    const first = (await a.next('call_started')).call_id;
+    await b.next('incoming_call');
+    b.send({ action: 'reject_call', call_id: first, caller_id: caller.id });
+    expect(await a.next('call_rejected')).toEqual({ type: 'call_rejected', callee_id: callee.id, call_id: first });
+
+    a.send({ action: 'start_call', callee_id: callee.id });
+    const second = (await a.next('call_started')).call_id;
+    await b.next('incoming_call');
+    a.send({ action: 'cancel_call', call_id: second, callee_id: callee.id });
+    expect(await b.next('call_cancelled')).toEqual({ type: 'call_cancelled', caller_id: caller.id, call_id: second });
+  });
+
+  it('tells the caller at once when the callee is offline', async () => {
+    const caller = await registerUser(t.url);
+    const offline = await registerUser(t.url, 'tutor');
+    const a = await connect(caller);
+    a.send({ action: 'start_call', callee_id: offline.id });
+    const started = await a.next('call_started');
+    expect(await a.next('call_missed')).toEqual({ type: 'call_missed', call_id: started.call_id });
+  });
+
+  it('answers bad input with an error and keeps the connection open', async () => {
+    const { callee, a } = await pair();
+    const errors: any[] = [];
+    a.send('not json at all');
+    errors.push(await a.next('error'));
+    a.socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    errors.push(await a.next('error'));
+    a.send([1, 2]);
+    errors.push(await a.next('error'));
+    a.send({ action: 'start_call', callee_id: { $gt: '' } });
+    const wrongType = await a.next('error');
+    a.send({ action: 'launch_rocket' });
+    const unknown = await a.next('error');
+    a.send({ action: 'offer', callee_id: callee.id, offer: { sdp: 'x' } });
+    const notInCall = await a.next('error');
+    expect(errors.map((e) => e.code)).toEqual(['validation_failed', 'validation_failed', 'validation_failed']);
+    expect(errors[0]).toEqual({ type: 'error', action: null, code: 'validation_failed', message: 'A message must be valid JSON' });
+    expect(wrongType).toMatchObject({ type: 'error', action: 'start_call', code: 'validation_failed', details: { callee_id: expect.any(Array) } });
+    expect(unknown).toMatchObject({ type: 'error', action: 'launch_rocket', code: 'validation_failed' });
+    expect(notInCall).toMatchObject({ type: 'error', action: 'offer', code: 'not_found' });
+    // Still open and working.
+    a.send({ action: 'start_call', callee_id: callee.id });
+    expect(await a.next('call_started')).toMatchObject({ callee_id: callee.id });
+  });
+
+  it('closes only an oversize frame, and the server stays healthy', async () => {
+    const { a } = await pair();
+    a.send({ action: 'offer', callee_id: 'x', offer: 'x'.repeat(200_000) });
+    expect((await a.closed).code).toBe(1009);
+    await request(t.url).get('/health').expect(200);
+  });
+
+  it('interoperates with the seed-002 Socket.IO dialect both ways', async () => {
+    // Socket.IO caller, raw-WebSocket callee.
+    const sio = await onlineUser(t.url, 'student');
+    sockets.push(sio.socket);
+    const ws = await registerUser(t.url, 'mentor', 'Wes');
+    const b = await connect(ws);
+    const started = await emitWithAck(sio.socket, 'startCall', { recipientUserId: ws.id });
+    const callId = started.call.id;
+    expect(await b.next('incoming_call')).toMatchObject({ call_id: callId, caller_id: sio.id });
+    const accepted = nextEvent(sio.socket, 'callAccepted');
+    const peerJoined = nextEvent(sio.socket, 'userJoined');
+    await emitWithAck(sio.socket, 'joinCall', { callId, hasVideo: false, hasAudio: true });
+    b.send({ action: 'answer_call', call_id: callId, caller_id: sio.id });
+    expect(await accepted).toEqual({ callId, acceptedBy: ws.id });
+    const peer = await peerJoined;
+    expect(peer).toMatchObject({ userId: ws.id, userName: 'Wes', hasVideo: false, hasAudio: true });
+    await emitWithAck(sio.socket, 'offer', { targetSocketId: peer.socketId, signal: { sdp: 'from sio' } });
+    expect(await b.next('call_offer')).toEqual({ type: 'call_offer', offer: { sdp: 'from sio' }, caller_id: sio.id, call_id: callId });
+    const answer = nextEvent(sio.socket, 'answer');
+    b.send({ action: 'answer', caller_id: sio.id, answer: { sdp: 'from ws' } });
+    expect(await answer).toEqual({ answer: { sdp: 'from ws' }, senderId: peer.socketId, callId, userId: ws.id });
+    const ended = nextEvent(sio.socket, 'callEnded');
+    b.send({ action: 'hang_up', call_id: callId });
+    expect(await ended).toEqual({ callId, endedBy: ws.id, reason: 'hangup' });
+
+    // Raw-WebSocket caller, Socket.IO callee.
+    const ringing = nextEvent(sio.socket, 'incomingCall');
+    b.send({ action: 'start_call', callee_id: sio.id });
+    const second = (await b.next('call_started')).call_id;
+    expect(await ringing).toMatchObject({ callId: second, caller: { userId: ws.id, name: 'Wes' } });
+    await emitWithAck(sio.socket, 'acceptCall', { callId: second });
+    expect(await b.next('call_answered')).toEqual({ type: 'call_answered', callee_id: sio.id, call_id: second });
+  });
+});
