@@ -12,6 +12,10 @@ export interface CallView {
   title: string | null;
   isPrivate: boolean;
   hasVideo: boolean;
+  /** The client-chosen room name, if any (ext). */
+  roomName: string | null;
+  /** How the caller asked to be shown (ext). */
+  callerDisplay: string | null;
   startedAt: string | null;
   endedAt: string | null;
   endReason: Call['endReason'];
@@ -34,6 +38,8 @@ export function toCallView(call: CallWithParties): CallView {
     title: call.title,
     isPrivate: call.isPrivate,
     hasVideo: call.hasVideo,
+    roomName: call.roomName,
+    callerDisplay: call.callerDisplay,
     startedAt: iso(call.startedAt),
     endedAt: iso(call.endedAt),
     endReason: call.endReason,

@@ -13,6 +13,8 @@ export interface NewCall {
   title: string | null;
   isPrivate: boolean;
   hasVideo: boolean;
+  roomName: string | null;
+  callerDisplay: string | null;
 }
 
 export interface Move {
@@ -24,6 +26,9 @@ export interface Move {
 
 /** One of the two users already has an open call. */
 export class BusyError extends Error {}
+
+/** Another open call already uses this room name. */
+export class RoomTakenError extends Error {}
 
 export interface HistoryPage {
   items: CallWithParties[];
@@ -43,6 +48,14 @@ export class CallsRepository {
     try {
       return await this.prisma.$transaction(async (tx) => {
         const call = await tx.call.create({ data: { ...data, status: 'CALLING' } });
+        if (data.roomName) {
+          try {
+            await tx.roomSlot.create({ data: { roomName: data.roomName, callId: call.id } });
+          } catch (error) {
+            if (isUniqueViolation(error)) throw new RoomTakenError();
+            throw error;
+          }
+        }
         // Always in id order, so two starts between the same users wait on each other instead of deadlocking.
         await tx.busySlot.createMany({
           data: [data.hostUserId, data.recipientUserId].sort().map((userId) => ({ userId, callId: call.id })),
@@ -50,6 +63,7 @@ export class CallsRepository {
         await tx.callEvent.create({ data: { callId: call.id, toStatus: 'CALLING', actorUserId: data.hostUserId } });
         if (options.missedReason) {
           await tx.busySlot.deleteMany({ where: { callId: call.id } });
+          await tx.roomSlot.deleteMany({ where: { callId: call.id } });
           await tx.call.update({ where: { id: call.id }, data: { status: 'MISSED' } });
           await tx.callEvent.create({
             data: { callId: call.id, fromStatus: 'CALLING', toStatus: 'MISSED', reason: options.missedReason },
@@ -58,7 +72,7 @@ export class CallsRepository {
         return tx.call.findUniqueOrThrow({ where: { id: call.id }, include: WITH_PARTIES });
       });
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new BusyError();
+      if (isUniqueViolation(error)) throw new BusyError();
       throw error;
     }
   }
@@ -82,6 +96,7 @@ export class CallsRepository {
       });
       if (!isOpen(move.to)) {
         await tx.busySlot.deleteMany({ where: { callId } });
+        await tx.roomSlot.deleteMany({ where: { callId } });
         await tx.callParticipant.updateMany({ where: { callId, leftAt: null }, data: { leftAt: now } });
       }
       return tx.call.findUniqueOrThrow({ where: { id: callId }, include: WITH_PARTIES });
@@ -95,6 +110,12 @@ export class CallsRepository {
   /** The call holding the user's busy slot: their CALLING or ACTIVE call. */
   async findOpenCallOf(userId: string): Promise<CallWithParties | null> {
     const slot = await this.prisma.busySlot.findUnique({ where: { userId }, include: { call: { include: WITH_PARTIES } } });
+    return slot?.call ?? null;
+  }
+
+  /** The open call using `roomName`. */
+  async findOpenByRoom(roomName: string): Promise<CallWithParties | null> {
+    const slot = await this.prisma.roomSlot.findUnique({ where: { roomName }, include: { call: { include: WITH_PARTIES } } });
     return slot?.call ?? null;
   }
 
@@ -146,6 +167,10 @@ export class CallsRepository {
   async markParticipantLeft(callId: string, connectionId: string): Promise<void> {
     await this.prisma.callParticipant.updateMany({ where: { callId, connectionId, leftAt: null }, data: { leftAt: new Date() } });
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }
 
 function encodeCursor(call: Call): string {

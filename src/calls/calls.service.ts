@@ -7,13 +7,16 @@ import { UsersRepository } from '../users/users.repository';
 import { isOpen } from './call-state';
 import type { CallNotice, MissedReason } from './call-notices';
 import { CallView, CallWithParties, toCallView, toParticipantRecordView } from './call.presenter';
-import { BusyError, CallsRepository, HistoryPage } from './calls.repository';
+import { BusyError, CallsRepository, HistoryPage, RoomTakenError } from './calls.repository';
 
 export interface StartCall {
   recipientUserId: string;
   title?: string | null;
   isPrivate?: boolean;
   hasVideo?: boolean;
+  /** A room name the call is known by for its whole life; unique among open calls. */
+  roomName?: string | null;
+  callerDisplay?: string | null;
 }
 
 /** Who asked, and from which connection (that connection gets an ack instead of the event). */
@@ -107,10 +110,15 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
           title: request.title ?? null,
           isPrivate: request.isPrivate ?? false,
           hasVideo: request.hasVideo ?? true,
+          roomName: request.roomName ?? null,
+          callerDisplay: request.callerDisplay ?? null,
         },
         { missedReason: online ? undefined : 'offline' },
       );
     } catch (error) {
+      if (error instanceof RoomTakenError) {
+        throw new AppError('invalid_state', 'Another open call already uses this room', { roomName: ['is in use by an open call'] });
+      }
       if (!(error instanceof BusyError)) throw error;
       return { call: await this.answerGlare(actor, recipientUserId), created: false };
     }
@@ -172,6 +180,15 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Ends an active call nobody is left in (called by the room layer). */
   async endEmpty(callId: string, endReason: CallEndReason): Promise<void> {
     await this.moveCall(callId, { to: 'ENDED', actorUserId: null, endReason });
+  }
+
+  /** The open call known by `room` (a room name, or a call id) that `userId` is a party of. */
+  async getOpenByRoom(userId: string, room: string): Promise<CallView> {
+    const call = (await this.calls.findOpenByRoom(room)) ?? (await this.calls.findById(room));
+    if (!call || (call.hostUserId !== userId && call.recipientUserId !== userId)) {
+      throw new AppError('not_found', 'No open call in this room');
+    }
+    return toCallView(call);
   }
 
   async getForParty(userId: string, callId: string): Promise<CallView> {

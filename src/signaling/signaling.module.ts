@@ -2,16 +2,19 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { CallsModule } from '../calls/calls.module';
 import { RealtimeModule } from '../realtime/realtime.module';
+import { UsersModule } from '../users/users.module';
 import { CallGateway } from './call.gateway';
 import { RAW_WS_DIALECTS, RawWsServer } from './raw-ws/raw-ws.server';
+import { Seed000Dialect } from './raw-ws/seed000.dialect';
 import { Seed001Dialect } from './raw-ws/seed001.dialect';
 
 @Module({
-  imports: [AuthModule, CallsModule, RealtimeModule],
+  imports: [AuthModule, CallsModule, RealtimeModule, UsersModule],
   providers: [
     CallGateway,
+    Seed000Dialect,
     Seed001Dialect,
-    { provide: RAW_WS_DIALECTS, inject: [Seed001Dialect], useFactory: (...dialects: unknown[]) => dialects },
+    { provide: RAW_WS_DIALECTS, inject: [Seed000Dialect, Seed001Dialect], useFactory: (...dialects: unknown[]) => dialects },
     RawWsServer,
   ],
 })

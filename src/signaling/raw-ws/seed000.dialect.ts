@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { CallsService } from '../../calls/calls.service';
+import type { CallView } from '../../calls/call.presenter';
+import { AppError, assertUnreachable, ErrorBody } from '../../common/errors';
+import { validateMessage } from '../../common/validation';
+import type { RealtimeNotice } from '../../realtime/realtime-notice';
+import { UsersRepository } from '../../users/users.repository';
+import type { RawWsConnection } from './raw-ws-connection';
+import type { RawWsDialect } from './raw-ws-dialect';
+import { InviteMessage, ResponseMessage } from './seed000.dto';
+
+/** The room a seed-000 client knows a call by: its room name, or its id if it was started elsewhere. */
+const roomOf = (call: CallView) => call.roomName ?? call.id;
+
+/**
+ * Seed 000: raw WebSocket at /ws/signaling/ (CONTRACT.md §7): invitations and responses between
+ * a student and a mentor or tutor, with `room_id` naming the call. It has no media signaling;
+ * `call_id` (ext) lets its clients continue the call on another dialect.
+ */
+@Injectable()
+export class Seed000Dialect implements RawWsDialect {
+  readonly name = 'ws-signaling';
+  readonly path = '/ws/signaling/';
+
+  constructor(
+    private readonly calls: CallsService,
+    private readonly users: UsersRepository,
+  ) {}
+
+  greeting(connection: RawWsConnection) {
+    return { type: 'connection_established', user_id: connection.userId };
+  }
+
+  async handle(connection: RawWsConnection, message: Record<string, unknown>): Promise<void> {
+    const { type, ...fields } = message;
+    const actor = { userId: connection.userId, connectionId: connection.id };
+    switch (type) {
+      case 'ping':
+        connection.send({ type: 'pong' });
+        return;
+      case 'call.invite': {
+        const m = await validateMessage(InviteMessage, fields);
+        const callee = await this.users.findById(m.to_user_id);
+        if (callee && callee.role !== m.target_type) {
+          throw new AppError('validation_failed', `User ${m.to_user_id} is not a ${m.target_type}`, {
+            target_type: [`must match the callee's role (${callee.role})`],
+          });
+        }
+        const { call } = await this.calls.start(actor, {
+          recipientUserId: m.to_user_id,
+          roomName: m.room_id,
+          callerDisplay: m.caller_display ?? null,
+        });
+        connection.send({ type: 'invite.sent', to_user_id: m.to_user_id, room_id: m.room_id, target_type: m.target_type, call_id: call.id });
+        if (call.status === 'MISSED') connection.send(this.render({ type: 'missed', call, reason: 'offline' })!);
+        return;
+      }
+      case 'call.response': {
+        const m = await validateMessage(ResponseMessage, fields);
+        const call = await this.calls.getOpenByRoom(connection.userId, m.room_id);
+        if (m.accept) await this.calls.accept(actor, call.id);
+        else await this.calls.decline(actor, call.id);
+        connection.send({ type: 'response.sent', to_user_id: m.to_user_id, room_id: m.room_id, accept: m.accept, call_id: call.id });
+        return;
+      }
+      default:
+        throw new AppError('validation_failed', `Unknown message type ${JSON.stringify(type ?? null)}`, {
+          type: ['must be one of call.invite, call.response, ping'],
+        });
+    }
+  }
+
+  render(notice: RealtimeNotice): object | null {
+    switch (notice.type) {
+      case 'ringing': {
+        const { call } = notice;
+        return {
+          type: 'call.ring',
+          from_user_id: call.hostUserId,
+          room_id: roomOf(call),
+          caller_display: call.callerDisplay ?? call.host.displayName,
+          target_type: call.recipient?.role,
+          call_id: call.id,
+        };
+      }
+      case 'accepted':
+        return { type: 'call.accepted', from_user_id: notice.byUserId, room_id: roomOf(notice.call), call_id: notice.call.id };
+      case 'declined':
+        return { type: 'call.declined', from_user_id: notice.byUserId, room_id: roomOf(notice.call), call_id: notice.call.id };
+      // The seed stops at the response; these (ext) tell its clients how the call went on.
+      case 'cancelled':
+        return { type: 'call.cancelled', from_user_id: notice.byUserId, room_id: roomOf(notice.call), call_id: notice.call.id };
+      case 'missed':
+        return { type: 'call.missed', room_id: roomOf(notice.call), call_id: notice.call.id, reason: notice.reason };
+      case 'ended':
+        return { type: 'call.ended', from_user_id: notice.byUserId, room_id: roomOf(notice.call), call_id: notice.call.id, reason: notice.reason };
+      case 'joined':
+      case 'participant-joined':
+      case 'participant-left':
+      case 'media-toggled':
+      case 'signal':
+        return null;
+      default:
+        return assertUnreachable(notice);
+    }
+  }
+
+  renderError(error: ErrorBody): object {
+    return { type: 'error', ...error };
+  }
+}

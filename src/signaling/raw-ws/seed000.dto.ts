@@ -1,0 +1,38 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { toIdString } from '../../common/id';
+
+export class InviteMessage {
+  @Transform(toIdString)
+  @IsString({ message: 'to_user_id must be an id (string or integer)' })
+  @Length(1, 128)
+  to_user_id: string;
+
+  @IsIn(['mentor', 'tutor'], { message: 'target_type must be mentor or tutor' })
+  target_type: 'mentor' | 'tutor';
+
+  @Transform(toIdString)
+  @IsString()
+  @Length(1, 200)
+  room_id: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  caller_display?: string;
+}
+
+export class ResponseMessage {
+  @Transform(toIdString)
+  @IsString({ message: 'to_user_id must be an id (string or integer)' })
+  @Length(1, 128)
+  to_user_id: string;
+
+  @Transform(toIdString)
+  @IsString()
+  @Length(1, 200)
+  room_id: string;
+
+  @IsBoolean()
+  accept: boolean;
+}
