@@ -9,7 +9,8 @@ const WITH_PARTIES = { host: true, recipient: true } as const;
 
 export interface NewCall {
   hostUserId: string;
-  recipientUserId: string;
+  /** Null for a room-link call, which waits for a guest. */
+  recipientUserId: string | null;
   title: string | null;
   isPrivate: boolean;
   hasVideo: boolean;
@@ -58,7 +59,10 @@ export class CallsRepository {
         }
         // Always in id order, so two starts between the same users wait on each other instead of deadlocking.
         await tx.busySlot.createMany({
-          data: [data.hostUserId, data.recipientUserId].sort().map((userId) => ({ userId, callId: call.id })),
+          data: [data.hostUserId, data.recipientUserId]
+            .filter((id): id is string => id !== null)
+            .sort()
+            .map((userId) => ({ userId, callId: call.id })),
         });
         await tx.callEvent.create({ data: { callId: call.id, toStatus: 'CALLING', actorUserId: data.hostUserId } });
         if (options.missedReason) {
@@ -101,6 +105,27 @@ export class CallsRepository {
       }
       return tx.call.findUniqueOrThrow({ where: { id: callId }, include: WITH_PARTIES });
     });
+  }
+
+  /**
+   * Seats `userId` as the recipient of a CALLING call whose seat is empty and takes their busy
+   * slot, in one transaction. Null when the seat was taken meanwhile; BusyError when the user is busy.
+   */
+  async seatRecipient(callId: string, userId: string): Promise<CallWithParties | null> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const { count } = await tx.call.updateMany({
+          where: { id: callId, status: 'CALLING', recipientUserId: null, hostUserId: { not: userId } },
+          data: { recipientUserId: userId },
+        });
+        if (count === 0) return null;
+        await tx.busySlot.create({ data: { userId, callId } });
+        return tx.call.findUniqueOrThrow({ where: { id: callId }, include: WITH_PARTIES });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new BusyError();
+      throw error;
+    }
   }
 
   findById(id: string): Promise<CallWithParties | null> {

@@ -116,10 +116,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
         { missedReason: online ? undefined : 'offline' },
       );
     } catch (error) {
-      if (error instanceof RoomTakenError) {
-        throw new AppError('invalid_state', 'Another open call already uses this room', { roomName: ['is in use by an open call'] });
-      }
-      if (!(error instanceof BusyError)) throw error;
+      if (!(error instanceof BusyError)) throw this.startError(error);
       return { call: await this.answerGlare(actor, recipientUserId), created: false };
     }
     const view = toCallView(call);
@@ -133,6 +130,76 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       this.notify([recipientUserId], { type: 'ringing', call: view });
     }
     return { call: view, created: true };
+  }
+
+  /**
+   * A call with no recipient yet (seed 004's room link): CALLING while it waits for a guest, who
+   * takes the seat with joinAsGuest or is invited with invite.
+   */
+  async createRoom(actor: Actor, request: { roomName?: string | null; hasVideo?: boolean }): Promise<CallView> {
+    let call: CallWithParties;
+    try {
+      call = await this.calls.create({
+        hostUserId: actor.userId,
+        recipientUserId: null,
+        title: null,
+        isPrivate: false,
+        hasVideo: request.hasVideo ?? true,
+        roomName: request.roomName ?? null,
+        callerDisplay: null,
+      });
+    } catch (error) {
+      throw this.startError(error);
+    }
+    const view = toCallView(call);
+    this.engage(view.id, actor);
+    this.armRingTimer(view.id);
+    return view;
+  }
+
+  /** The host of a room-link call rings a user into its empty seat. */
+  async invite(actor: Actor, callId: string, recipientUserId: string): Promise<CallView> {
+    const call = await this.getForParty(actor.userId, callId);
+    if (call.hostUserId !== actor.userId) throw new AppError('forbidden', 'Only the host can invite into this call');
+    if (call.recipientUserId === recipientUserId && call.status === 'CALLING') return call;
+    if (recipientUserId === actor.userId) throw new AppError('validation_failed', 'You cannot call yourself', { to: ['must be another user'] });
+    if (!(await this.users.findById(recipientUserId))) throw new AppError('not_found', 'Recipient not found');
+    const seated = await this.seat(callId, recipientUserId);
+    const view = toCallView(seated);
+    this.notify([recipientUserId], { type: 'ringing', call: view });
+    return view;
+  }
+
+  /** Whoever holds a room-link call's id takes its empty seat, and the call becomes ACTIVE. */
+  async joinAsGuest(actor: Actor, callId: string): Promise<CallView> {
+    const call = await this.calls.findById(callId);
+    if (call && call.recipientUserId === actor.userId && call.status === 'CALLING') return this.accept(actor, callId);
+    if (!call || call.recipientUserId !== null || call.hostUserId === actor.userId) {
+      if (call && (call.hostUserId === actor.userId || call.recipientUserId === actor.userId)) {
+        throw new AppError('invalid_state', `You are already in this call (${call.status})`);
+      }
+      throw new AppError('not_found', 'Call not found');
+    }
+    await this.seat(callId, actor.userId);
+    return this.mustMove(callId, { to: 'ACTIVE', actorUserId: actor.userId }, actor);
+  }
+
+  private async seat(callId: string, userId: string): Promise<CallWithParties> {
+    try {
+      const seated = await this.calls.seatRecipient(callId, userId);
+      if (!seated) throw new AppError('invalid_state', 'The call is no longer waiting for a guest');
+      return seated;
+    } catch (error) {
+      throw this.startError(error);
+    }
+  }
+
+  private startError(error: unknown): unknown {
+    if (error instanceof RoomTakenError) {
+      return new AppError('invalid_state', 'Another open call already uses this room', { roomName: ['is in use by an open call'] });
+    }
+    if (error instanceof BusyError) return new AppError('user_busy', 'You or the recipient are already in a call');
+    return error;
   }
 
   /** Busy because the other user is calling us right now: both want this conversation. */
@@ -189,6 +256,13 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       throw new AppError('not_found', 'No open call in this room');
     }
     return toCallView(call);
+  }
+
+  /** As getForParty, but an open call with an empty seat is readable by whoever holds its id (a room link). */
+  async getForLinkHolder(userId: string, callId: string): Promise<CallView> {
+    const call = await this.calls.findById(callId);
+    if (call && call.recipientUserId === null && isOpen(call.status)) return toCallView(call);
+    return this.getForParty(userId, callId);
   }
 
   async getForParty(userId: string, callId: string): Promise<CallView> {

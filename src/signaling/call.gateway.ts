@@ -12,9 +12,12 @@ import { SocketAuthService, socketUser } from '../realtime/socket-auth.service';
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
 import { okReply } from '../realtime/socket-replies';
 import { IceCandidateDto, JoinCallDto, SignalDto, ToggleMediaDto } from './dto/seed002.dto';
-import { renderSeed002 } from './seed002.renderer';
+import { emitInDialect, trackDialect } from './socket-io-dialects';
 
-/** Seed 002's Socket.IO events (CONTRACT.md §3) on the call core. */
+/**
+ * Seed 002's Socket.IO events (CONTRACT.md §3) on the call core; it also registers every
+ * authenticated Socket.IO connection, whichever Socket.IO dialect it speaks.
+ */
 @WebSocketGateway()
 @UseFilters(SocketExceptionFilter)
 @UsePipes(createValidationPipe())
@@ -26,14 +29,12 @@ export class CallGateway {
     auth: SocketAuthService,
   ) {
     auth.onAuthenticated((socket, user) => {
+      trackDialect(socket);
       registry.add({
         id: socket.id,
         userId: user.id,
         dialect: 'socket.io',
-        deliver: (notice) => {
-          const rendered = renderSeed002(notice);
-          if (rendered) socket.emit(...rendered);
-        },
+        deliver: (notice) => emitInDialect(socket, notice),
       });
       socket.on('disconnect', () => {
         registry.remove(socket.id);

@@ -4,14 +4,18 @@ import { CallsModule } from '../calls/calls.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { UsersModule } from '../users/users.module';
 import { CallGateway } from './call.gateway';
+import { VideoCallsController } from './video-calls.controller';
+import { WebrtcGateway } from './webrtc.gateway';
 import { RAW_WS_DIALECTS, RawWsServer } from './raw-ws/raw-ws.server';
 import { Seed000Dialect } from './raw-ws/seed000.dialect';
 import { Seed001Dialect } from './raw-ws/seed001.dialect';
 
 @Module({
   imports: [AuthModule, CallsModule, RealtimeModule, UsersModule],
+  controllers: [VideoCallsController],
   providers: [
     CallGateway,
+    WebrtcGateway,
     Seed000Dialect,
     Seed001Dialect,
     { provide: RAW_WS_DIALECTS, inject: [Seed000Dialect, Seed001Dialect], useFactory: (...dialects: unknown[]) => dialects },

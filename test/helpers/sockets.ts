@@ -1,12 +1,15 @@
 import { io, Socket } from 'socket.io-client';
 
 /** Opens a Socket.IO client on the app; websocket transport, no automatic reconnection. */
-export function connectSocket(baseUrl: string, options: { token?: string; query?: Record<string, string>; extraHeaders?: Record<string, string> } = {}): Socket {
+export function connectSocket(
+  baseUrl: string,
+  options: { token?: string; dialect?: string; query?: Record<string, string>; extraHeaders?: Record<string, string> } = {},
+): Socket {
   return io(baseUrl, {
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
-    auth: options.token ? { token: options.token } : {},
+    auth: { ...(options.token ? { token: options.token } : {}), ...(options.dialect ? { dialect: options.dialect } : {}) },
     query: options.query,
     extraHeaders: options.extraHeaders,
   });

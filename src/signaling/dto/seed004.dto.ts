@@ -1,0 +1,35 @@
+import { Transform } from 'class-transformer';
+import { IsDefined, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { toIdString } from '../../common/id';
+
+class ToDto {
+  @Transform(toIdString)
+  @IsString({ message: 'to must be a user id (string or integer)' })
+  @Length(1, 128)
+  to: string;
+
+  @IsOptional()
+  @Transform(toIdString)
+  @IsString()
+  @Length(1, 128)
+  callId?: string;
+}
+
+export class WebrtcCallDto extends ToDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  room_name?: string;
+}
+
+export class WebrtcSdpDto extends ToDto {
+  @IsDefined()
+  sdp: unknown;
+}
+
+export class WebrtcIceDto extends ToDto {
+  @IsDefined()
+  candidate: unknown;
+}
+
+export class WebrtcEndDto extends ToDto {}

@@ -1,0 +1,52 @@
+import type { Socket } from 'socket.io';
+import type { RealtimeNotice } from '../realtime/realtime-notice';
+import { renderSeed002 } from './seed002.renderer';
+import { renderSeed004 } from './seed004.renderer';
+
+export type SocketIoDialect = 'calls' | 'webrtc';
+
+const RENDERERS: Record<SocketIoDialect, (notice: RealtimeNotice) => [string, object] | null> = {
+  calls: renderSeed002,
+  webrtc: renderSeed004,
+};
+
+const SEED002_EVENTS = new Set([
+  'startCall', 'acceptCall', 'declineCall', 'cancelCall', 'joinCall', 'leaveCall',
+  'toggleVideo', 'toggleAudio', 'offer', 'answer', 'iceCandidate',
+]);
+
+/** The dialect an incoming event belongs to; undefined for shared ones (authenticate). */
+export function dialectOfEvent(event: string): SocketIoDialect | undefined {
+  if (event.startsWith('webrtc:')) return 'webrtc';
+  if (SEED002_EVENTS.has(event)) return 'calls';
+  return undefined;
+}
+
+export function isSocketIoDialect(value: unknown): value is SocketIoDialect {
+  return typeof value === 'string' && value in RENDERERS;
+}
+
+/**
+ * Which Socket.IO dialect a socket speaks: declared at the handshake (`auth.dialect` or
+ * `?dialect=`), else learned from the first dialect event it sends. Until then it receives every
+ * Socket.IO dialect's rendering, so an existing client that only listens still hears its calls.
+ */
+export function emitInDialect(socket: Socket, notice: RealtimeNotice): void {
+  const dialect = (socket.data as { dialect?: SocketIoDialect }).dialect;
+  const renderers = dialect ? [RENDERERS[dialect]] : Object.values(RENDERERS);
+  for (const render of renderers) {
+    const rendered = render(notice);
+    if (rendered) socket.emit(...rendered);
+  }
+}
+
+/** Fixes the socket's dialect from its handshake, or from the first dialect event it sends. */
+export function trackDialect(socket: Socket): void {
+  const data = socket.data as { dialect?: SocketIoDialect };
+  const declared = socket.handshake.auth?.dialect ?? socket.handshake.query?.dialect;
+  if (isSocketIoDialect(declared)) data.dialect = declared;
+  socket.use(([event], next) => {
+    data.dialect ??= dialectOfEvent(event);
+    next();
+  });
+}
