@@ -22,7 +22,7 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ WS_PING_INTERVAL_MS: '300' });
   });
   afterEach(() => {
     for (const c of clients.splice(0)) c.close();
@@ -120,6 +120,20 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
     a.send({ action: 'offer', callee_id: 'x', offer: 'x'.repeat(200_000) });
     expect((await a.closed).code).toBe(1009);
     await request(t.url).get('/health').expect(200);
+  });
+
+  it('drops a peer that stops answering pings and keeps one that answers', async () => {
+    const { callee, b } = await pair();
+    const caller = await registerUser(t.url);
+    const silent = await RawClient.connect(t.url, '/ws/call/', caller.token, { autoPong: false });
+    clients.push(silent);
+    silent.send({ action: 'start_call', callee_id: callee.id });
+    await silent.next('call_started');
+    await b.next('incoming_call');
+    expect((await silent.closed).code).toBe(1006); // terminated by the server
+    // b answers pings and stays connected meanwhile.
+    b.send({ action: 'hang_up', call_id: 'none' });
+    expect(await b.next('error')).toMatchObject({ code: 'not_found' });
   });
 
   it('interoperates with the seed-002 Socket.IO dialect both ways', async () => {

@@ -24,6 +24,15 @@ export class WebrtcGateway {
     return { userId: socketUser(socket)!.id, connectionId: socket.id };
   }
 
+  /**
+   * Seed 004 has no rooms: a socket enters its call's room when it calls or answers, so peers of
+   * room-based dialects see it (userJoined) and can address signaling to it.
+   */
+  private async enterRoom(socket: Socket, callId: string): Promise<void> {
+    const user = socketUser(socket)!;
+    await this.rooms.join(this.actor(socket), callId, { hasVideo: true, hasAudio: true }, user.displayName);
+  }
+
   /** Starts a call to `to`, or with the sender's own room-link call id, rings `to` into it. */
   @SubscribeMessage('webrtc:call')
   async call(@ConnectedSocket() socket: Socket, @MessageBody() dto: WebrtcCallDto) {
@@ -31,6 +40,7 @@ export class WebrtcGateway {
     const call = dto.callId
       ? await this.calls.invite(actor, dto.callId, dto.to)
       : (await this.calls.start(actor, { recipientUserId: dto.to, roomName: dto.room_name ?? null })).call;
+    if (call.status !== 'MISSED') await this.enterRoom(socket, call.id);
     return okReply({ call });
   }
 
@@ -47,6 +57,7 @@ export class WebrtcGateway {
     const current = await this.calls.current(actor.userId);
     if (current?.status === 'CALLING' && current.recipientUserId === actor.userId && (!dto.callId || dto.callId === current.id)) {
       await this.calls.accept(actor, current.id);
+      await this.enterRoom(socket, current.id);
     }
     await this.rooms.relayToUser(actor, dto.to, 'answer', dto.sdp, dto.callId);
     return okReply();

@@ -21,9 +21,9 @@ export class RawClient {
   }
 
   /** Opens `path` with `?token=`; rejects with the HTTP status when the upgrade is refused. */
-  static connect(baseUrl: string, path: string, token?: string): Promise<RawClient> {
+  static connect(baseUrl: string, path: string, token?: string, options: { autoPong?: boolean } = {}): Promise<RawClient> {
     const url = `${baseUrl.replace(/^http/, 'ws')}${path}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(url, options);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new RawClient(socket)));
       socket.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));

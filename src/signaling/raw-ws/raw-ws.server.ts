@@ -14,8 +14,6 @@ import type { RawWsDialect } from './raw-ws-dialect';
 
 export const RAW_WS_DIALECTS = Symbol('RAW_WS_DIALECTS');
 
-/** Keep-alive: a peer that does not answer a ping within one interval is dropped. */
-const PING_INTERVAL_MS = 10_000;
 /** Room for the JSON envelope around the largest signaling payload. */
 const FRAME_OVERHEAD_BYTES = 16_384;
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -38,7 +36,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly registry: ConnectionRegistry,
     private readonly rooms: CallRoomsService,
     @Inject(RAW_WS_DIALECTS) private readonly dialects: RawWsDialect[],
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.calls.maxSignalBytes + FRAME_OVERHEAD_BYTES });
   }
@@ -49,7 +47,8 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       const dialect = this.dialectFor(request.url);
       if (dialect) void this.upgrade(dialect, request, socket, head);
     });
-    this.pinger = setInterval(() => this.pingAll(), PING_INTERVAL_MS);
+    // Keep-alive: a peer that has not answered the previous ping by the next one is dropped.
+    this.pinger = setInterval(() => this.pingAll(), this.config.wsPingIntervalMs);
     this.pinger.unref();
   }
 
