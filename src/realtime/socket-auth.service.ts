@@ -20,6 +20,11 @@ export function socketUser(socket: Socket): AuthUser | undefined {
   return (socket.data as SocketData).user;
 }
 
+/** The authenticated user and this connection, as the call core takes them. */
+export function socketActor(socket: Socket): { userId: string; connectionId: string } {
+  return { userId: socketUser(socket)!.id, connectionId: socket.id };
+}
+
 /**
  * Authenticates Socket.IO connections: a token in the handshake (auth.token, Authorization
  * header, ?token=) is checked before the connection is accepted; without one the socket has

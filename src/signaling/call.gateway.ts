@@ -8,7 +8,7 @@ import { StartCallDto } from '../calls/dto/start-call.dto';
 import { toRoomParticipantView } from '../calls/room.presenter';
 import { createValidationPipe } from '../common/validation';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
-import { SocketAuthService, socketUser } from '../realtime/socket-auth.service';
+import { SocketAuthService, socketActor, socketUser } from '../realtime/socket-auth.service';
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
 import { okReply } from '../realtime/socket-replies';
 import { IceCandidateDto, JoinCallDto, SignalDto, ToggleMediaDto } from './dto/seed002.dto';
@@ -43,35 +43,31 @@ export class CallGateway {
     });
   }
 
-  private actor(socket: Socket) {
-    return { userId: socketUser(socket)!.id, connectionId: socket.id };
-  }
-
   @SubscribeMessage('startCall')
   async startCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: StartCallDto) {
-    const { call } = await this.calls.start(this.actor(socket), dto);
+    const { call } = await this.calls.start(socketActor(socket), dto);
     return okReply({ call });
   }
 
   @SubscribeMessage('acceptCall')
   async acceptCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
-    return okReply({ call: await this.calls.accept(this.actor(socket), dto.callId) });
+    return okReply({ call: await this.calls.accept(socketActor(socket), dto.callId) });
   }
 
   @SubscribeMessage('declineCall')
   async declineCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
-    return okReply({ call: await this.calls.decline(this.actor(socket), dto.callId) });
+    return okReply({ call: await this.calls.decline(socketActor(socket), dto.callId) });
   }
 
   @SubscribeMessage('cancelCall')
   async cancelCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
-    return okReply({ call: await this.calls.cancel(this.actor(socket), dto.callId) });
+    return okReply({ call: await this.calls.cancel(socketActor(socket), dto.callId) });
   }
 
   @SubscribeMessage('joinCall')
   async joinCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: JoinCallDto) {
     const user = socketUser(socket)!;
-    const joined = await this.rooms.join(this.actor(socket), dto.callId, dto, user.displayName);
+    const joined = await this.rooms.join(socketActor(socket), dto.callId, dto, user.displayName);
     const payload = {
       callId: joined.callId,
       userId: user.id,
@@ -84,37 +80,37 @@ export class CallGateway {
 
   @SubscribeMessage('leaveCall')
   async leaveCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
-    await this.rooms.leave(this.actor(socket), dto.callId);
+    await this.rooms.leave(socketActor(socket), dto.callId);
     return okReply();
   }
 
   @SubscribeMessage('toggleVideo')
   async toggleVideo(@ConnectedSocket() socket: Socket, @MessageBody() dto: ToggleMediaDto) {
-    await this.rooms.toggle(this.actor(socket), dto.callId, 'video', dto.enabled);
+    await this.rooms.toggle(socketActor(socket), dto.callId, 'video', dto.enabled);
     return okReply();
   }
 
   @SubscribeMessage('toggleAudio')
   async toggleAudio(@ConnectedSocket() socket: Socket, @MessageBody() dto: ToggleMediaDto) {
-    await this.rooms.toggle(this.actor(socket), dto.callId, 'audio', dto.enabled);
+    await this.rooms.toggle(socketActor(socket), dto.callId, 'audio', dto.enabled);
     return okReply();
   }
 
   @SubscribeMessage('offer')
   async offer(@ConnectedSocket() socket: Socket, @MessageBody() dto: SignalDto) {
-    await this.rooms.relay(this.actor(socket), dto.targetSocketId, 'offer', dto.signal);
+    await this.rooms.relay(socketActor(socket), dto.targetSocketId, 'offer', dto.signal);
     return okReply();
   }
 
   @SubscribeMessage('answer')
   async answer(@ConnectedSocket() socket: Socket, @MessageBody() dto: SignalDto) {
-    await this.rooms.relay(this.actor(socket), dto.targetSocketId, 'answer', dto.signal);
+    await this.rooms.relay(socketActor(socket), dto.targetSocketId, 'answer', dto.signal);
     return okReply();
   }
 
   @SubscribeMessage('iceCandidate')
   async iceCandidate(@ConnectedSocket() socket: Socket, @MessageBody() dto: IceCandidateDto) {
-    await this.rooms.relay(this.actor(socket), dto.targetSocketId, 'ice', dto.candidate);
+    await this.rooms.relay(socketActor(socket), dto.targetSocketId, 'ice', dto.candidate);
     return okReply();
   }
 }

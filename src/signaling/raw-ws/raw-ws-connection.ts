@@ -22,6 +22,11 @@ export class RawWsConnection implements RealtimeConnection {
     this.dialect = wire.name;
   }
 
+  /** The user and this connection, as the call core takes them. */
+  get actor(): { userId: string; connectionId: string } {
+    return { userId: this.userId, connectionId: this.id };
+  }
+
   send(message: object): void {
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
   }

@@ -33,7 +33,7 @@ export class Seed000Dialect implements RawWsDialect {
 
   async handle(connection: RawWsConnection, message: Record<string, unknown>): Promise<void> {
     const { type, ...fields } = message;
-    const actor = { userId: connection.userId, connectionId: connection.id };
+    const actor = connection.actor;
     switch (type) {
       case 'ping':
         connection.send({ type: 'pong' });

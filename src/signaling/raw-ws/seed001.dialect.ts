@@ -30,7 +30,7 @@ export class Seed001Dialect implements RawWsDialect {
 
   async handle(connection: RawWsConnection, message: Record<string, unknown>): Promise<void> {
     const { action, ...fields } = message;
-    const actor = { userId: connection.userId, connectionId: connection.id };
+    const actor = connection.actor;
     switch (action) {
       case 'start_call': {
         const m = await validateMessage(StartCallMessage, fields);
@@ -84,8 +84,8 @@ export class Seed001Dialect implements RawWsDialect {
    * peers of room-based dialects see them (userJoined) and can address signaling to them.
    */
   private async enterRoom(connection: RawWsConnection, callId: string): Promise<void> {
-    const actor = { userId: connection.userId, connectionId: connection.id };
-    await this.rooms.join(actor, callId, { hasVideo: false, hasAudio: true }, connection.user.displayName);
+    const actor = connection.actor;
+    await this.rooms.join(connection.actor, callId, { hasVideo: false, hasAudio: true }, connection.user.displayName);
   }
 
   render(notice: RealtimeNotice): object | null {
