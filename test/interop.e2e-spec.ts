@@ -8,6 +8,7 @@ import { registerUser, RegisteredUser } from './helpers/users';
 /** What each dialect's clients may receive: anything else is another dialect leaking through. */
 const VOCABULARY: Record<string, string[]> = {
   '002': ['authenticated', 'incomingCall', 'callAccepted', 'callDeclined', 'callCancelled', 'callMissed', 'callEnded', 'joinedCall', 'userJoined', 'participantLeft', 'participantVideoToggled', 'participantAudioToggled', 'offer', 'answer', 'iceCandidate', 'error'],
+  '003': ['authenticated', 'incoming_call', 'call_accepted', 'call_rejected', 'call_ended', 'error'],
   '004': ['authenticated', 'webrtc:incoming-call', 'webrtc:call-accepted', 'webrtc:offer', 'webrtc:answer', 'webrtc:ice-candidate', 'webrtc:end-call', 'error'],
   '001': ['call_started', 'incoming_call', 'call_answered', 'call_rejected', 'call_cancelled', 'call_offer', 'call_answer', 'ice_candidate', 'call_hanged_up', 'call_missed', 'error'],
   '000': ['connection_established', 'invite.sent', 'call.ring', 'response.sent', 'call.accepted', 'call.declined', 'call.cancelled', 'call.missed', 'call.ended', 'pong', 'error'],
@@ -31,7 +32,7 @@ interface Party {
 
 type Factory = (t: TestApp, user: RegisteredUser) => Promise<Party>;
 
-function socketIoParty(dialect: 'calls' | 'webrtc'): Factory {
+function socketIoParty(dialect: 'calls' | 'webrtc' | 'instant'): Factory {
   return async (t, user) => {
     const socket: Socket = connectSocket(t.url, { token: user.token, dialect });
     const received: string[] = [];
@@ -61,6 +62,18 @@ function socketIoParty(dialect: 'calls' | 'webrtc'): Factory {
         gotOffer: async () => (await nextEvent(socket, 'offer')).offer,
         end: restEnd,
         ended: async () => void (await nextEvent(socket, 'callEnded')),
+      };
+    }
+    if (dialect === 'instant') {
+      // Seed 003 has no media signaling of its own.
+      return {
+        user, received, close: () => socket.disconnect(),
+        call: async (to) => (await emitWithAck(socket, 'initiate_call', { to_user_id: to.id, call_type: 'video' })).call.id,
+        ring: async () => (await nextEvent(socket, 'incoming_call')).call_id,
+        accept: async (callId) => expect(await emitWithAck(socket, 'accept_call', { call_id: callId })).toMatchObject({ ok: true }),
+        accepted: async () => void (await nextEvent(socket, 'call_accepted')),
+        end: async (callId) => expect(await emitWithAck(socket, 'end_call', { call_id: callId })).toMatchObject({ ok: true }),
+        ended: async () => void (await nextEvent(socket, 'call_ended')),
       };
     }
     return {
@@ -133,6 +146,7 @@ const wsSignalingParty: Factory = async (t, user) => {
 
 const DIALECTS: Record<string, Factory> = {
   '002': socketIoParty('calls'),
+  '003': socketIoParty('instant'),
   '004': socketIoParty('webrtc'),
   '001': wsCallParty,
   '000': wsSignalingParty,

@@ -4,6 +4,7 @@ import { CallsModule } from '../calls/calls.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { UsersModule } from '../users/users.module';
 import { CallGateway } from './call.gateway';
+import { InstantMentorGateway } from './instant-mentor.gateway';
 import { VideoCallsController } from './video-calls.controller';
 import { WebrtcGateway } from './webrtc.gateway';
 import { RAW_WS_DIALECTS, RawWsServer } from './raw-ws/raw-ws.server';
@@ -16,6 +17,7 @@ import { Seed001Dialect } from './raw-ws/seed001.dialect';
   providers: [
     CallGateway,
     WebrtcGateway,
+    InstantMentorGateway,
     Seed000Dialect,
     Seed001Dialect,
     { provide: RAW_WS_DIALECTS, inject: [Seed000Dialect, Seed001Dialect], useFactory: (...dialects: unknown[]) => dialects },

@@ -1,13 +1,15 @@
 import type { Socket } from 'socket.io';
 import type { RealtimeNotice } from '../realtime/realtime-notice';
 import { renderSeed002 } from './seed002.renderer';
+import { renderSeed003 } from './seed003.renderer';
 import { renderSeed004 } from './seed004.renderer';
 
-export type SocketIoDialect = 'calls' | 'webrtc';
+export type SocketIoDialect = 'calls' | 'webrtc' | 'instant';
 
 const RENDERERS: Record<SocketIoDialect, (notice: RealtimeNotice) => [string, object] | null> = {
   calls: renderSeed002,
   webrtc: renderSeed004,
+  instant: renderSeed003,
 };
 
 const SEED002_EVENTS = new Set([
@@ -15,10 +17,13 @@ const SEED002_EVENTS = new Set([
   'toggleVideo', 'toggleAudio', 'offer', 'answer', 'iceCandidate',
 ]);
 
+const SEED003_EVENTS = new Set(['initiate_call', 'accept_call', 'reject_call', 'end_call']);
+
 /** The dialect an incoming event belongs to; undefined for shared ones (authenticate). */
 export function dialectOfEvent(event: string): SocketIoDialect | undefined {
   if (event.startsWith('webrtc:')) return 'webrtc';
   if (SEED002_EVENTS.has(event)) return 'calls';
+  if (SEED003_EVENTS.has(event)) return 'instant';
   return undefined;
 }
 

@@ -1,0 +1,39 @@
+import { UseFilters, UsePipes } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { Socket } from 'socket.io';
+import { CallsService } from '../calls/calls.service';
+import { createValidationPipe } from '../common/validation';
+import { socketActor } from '../realtime/socket-auth.service';
+import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
+import { okReply } from '../realtime/socket-replies';
+import { CallIdMessageDto, InitiateCallDto, RejectCallDto } from './dto/seed003.dto';
+
+/** Seed 003's call events (CONTRACT.md §8) on the call core. */
+@WebSocketGateway()
+@UseFilters(SocketExceptionFilter)
+@UsePipes(createValidationPipe())
+export class InstantMentorGateway {
+  constructor(private readonly calls: CallsService) {}
+
+  @SubscribeMessage('initiate_call')
+  async initiateCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: InitiateCallDto) {
+    const { call } = await this.calls.start(socketActor(socket), { recipientUserId: dto.to_user_id, hasVideo: dto.call_type === 'video' });
+    return okReply({ call });
+  }
+
+  @SubscribeMessage('accept_call')
+  async acceptCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdMessageDto) {
+    return okReply({ call: await this.calls.accept(socketActor(socket), dto.call_id) });
+  }
+
+  @SubscribeMessage('reject_call')
+  async rejectCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: RejectCallDto) {
+    return okReply({ call: await this.calls.decline(socketActor(socket), dto.call_id, dto.reason) });
+  }
+
+  /** Cancels, declines or ends, as the call's state requires. */
+  @SubscribeMessage('end_call')
+  async endCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdMessageDto) {
+    return okReply({ call: await this.calls.hangUp(socketActor(socket), dto.call_id) });
+  }
+}

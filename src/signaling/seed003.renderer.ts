@@ -1,0 +1,40 @@
+import type { RealtimeNotice } from '../realtime/realtime-notice';
+import { assertUnreachable } from '../common/errors';
+
+/** A core notice in seed 003's words (CONTRACT.md §8), or null when the dialect has no such event. */
+export function renderSeed003(notice: RealtimeNotice): [string, object] | null {
+  switch (notice.type) {
+    case 'ringing': {
+      const { call } = notice;
+      return [
+        'incoming_call',
+        {
+          call_id: call.id,
+          from_user_id: call.hostUserId,
+          from_name: call.host.displayName,
+          from_role: call.host.role,
+          call_type: call.hasVideo ? 'video' : 'audio',
+        },
+      ];
+    }
+    case 'accepted':
+      return ['call_accepted', { call_id: notice.call.id, by_user_id: notice.byUserId }];
+    case 'declined':
+      return ['call_rejected', { call_id: notice.call.id, by_user_id: notice.byUserId, reason: notice.reason ?? null }];
+    // The seed has one closing event: why it closed is in `reason`.
+    case 'cancelled':
+      return ['call_ended', { call_id: notice.call.id, by_user_id: notice.byUserId, reason: 'cancelled' }];
+    case 'missed':
+      return ['call_ended', { call_id: notice.call.id, by_user_id: null, reason: 'missed' }];
+    case 'ended':
+      return ['call_ended', { call_id: notice.call.id, by_user_id: notice.byUserId, reason: notice.reason }];
+    case 'joined':
+    case 'participant-joined':
+    case 'participant-left':
+    case 'media-toggled':
+    case 'signal':
+      return null;
+    default:
+      return assertUnreachable(notice);
+  }
+}

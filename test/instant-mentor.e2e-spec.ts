@@ -1,0 +1,64 @@
+import type { Socket } from 'socket.io-client';
+import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { startTestApp, TestApp } from './helpers/test-app';
+import { registerUser, RegisteredUser, Role } from './helpers/users';
+
+describe('seed 003 call events on Socket.IO (e2e)', () => {
+  let t: TestApp;
+  const sockets: Socket[] = [];
+  const online = async (role: Role, name?: string): Promise<[RegisteredUser, Socket]> => {
+    const user = await registerUser(t.url, role, name);
+    const socket = connectSocket(t.url, { token: user.token, dialect: 'instant' });
+    sockets.push(socket);
+    await nextEvent(socket, 'authenticated');
+    return [user, socket];
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ RING_TIMEOUT_MS: '800' });
+  });
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.disconnect();
+  });
+  afterAll(() => t.close());
+
+  it('initiates, rings with the caller’s name and role, accepts and ends', async () => {
+    const [student, s] = await online('student', 'Stu');
+    const [mentor, m] = await online('mentor');
+    const ringing = nextEvent(m, 'incoming_call');
+    const ack = await emitWithAck(s, 'initiate_call', { to_user_id: mentor.id, call_type: 'audio' });
+    expect(ack).toMatchObject({ ok: true, call: { status: 'CALLING', hasVideo: false } });
+    const callId = ack.call.id;
+    expect(await ringing).toEqual({ call_id: callId, from_user_id: student.id, from_name: 'Stu', from_role: 'student', call_type: 'audio' });
+    const accepted = nextEvent(s, 'call_accepted');
+    expect(await emitWithAck(m, 'accept_call', { call_id: callId })).toMatchObject({ ok: true, call: { status: 'ACTIVE' } });
+    expect(await accepted).toEqual({ call_id: callId, by_user_id: mentor.id });
+    const ended = nextEvent(m, 'call_ended');
+    await emitWithAck(s, 'end_call', { call_id: callId });
+    expect(await ended).toEqual({ call_id: callId, by_user_id: student.id, reason: 'hangup' });
+  });
+
+  it('rejects with a reason, cancels with end_call, and reports a missed call', async () => {
+    const [student, s] = await online('student');
+    const [tutor, tu] = await online('tutor');
+    const first = (await emitWithAck(s, 'initiate_call', { to_user_id: tutor.id, call_type: 'video' })).call.id;
+    const rejected = nextEvent(s, 'call_rejected');
+    await emitWithAck(tu, 'reject_call', { call_id: first, reason: 'in a lesson' });
+    expect(await rejected).toEqual({ call_id: first, by_user_id: tutor.id, reason: 'in a lesson' });
+
+    const second = (await emitWithAck(s, 'initiate_call', { to_user_id: tutor.id, call_type: 'video' })).call.id;
+    const cancelled = nextEvent(tu, 'call_ended');
+    await emitWithAck(s, 'end_call', { call_id: second });
+    expect(await cancelled).toEqual({ call_id: second, by_user_id: student.id, reason: 'cancelled' });
+
+    const third = (await emitWithAck(s, 'initiate_call', { to_user_id: tutor.id, call_type: 'video' })).call.id;
+    expect(await nextEvent(s, 'call_ended', 4000)).toEqual({ call_id: third, by_user_id: null, reason: 'missed' });
+  });
+
+  it('validates its payloads', async () => {
+    const [, s] = await online('student');
+    const ack = await emitWithAck(s, 'initiate_call', { to_user_id: 'x', call_type: 'hologram' });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'validation_failed', details: { call_type: expect.any(Array) } } });
+    expect(await emitWithAck(s, 'accept_call', { call_id: 'nope' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+});
