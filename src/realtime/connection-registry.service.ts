@@ -61,6 +61,11 @@ export class ConnectionRegistry {
     return (this.byUser.get(userId)?.size ?? 0) > 0;
   }
 
+  /** Every user with a live connection on this instance. */
+  connectedUserIds(): string[] {
+    return [...this.byUser.keys()];
+  }
+
   connectionsOf(userId: string): RealtimeConnection[] {
     return [...(this.byUser.get(userId)?.values() ?? [])];
   }

@@ -16,5 +16,14 @@ export type RoomNotice =
   | { type: 'media-toggled'; callId: string; connectionId: string; userId: string; kind: 'video' | 'audio'; enabled: boolean }
   | { type: 'signal'; kind: 'offer' | 'answer' | 'ice'; callId: string; fromConnectionId: string; fromUserId: string; payload: unknown };
 
+/** A user came online or went offline (after the presence grace). */
+export interface PresenceNotice {
+  type: 'presence';
+  userId: string;
+  role: string;
+  online: boolean;
+  lastSeenAt: string | null;
+}
+
 /** Everything the core may send to a connection; each dialect adapter renders what it knows. */
-export type RealtimeNotice = CallNotice | RoomNotice;
+export type RealtimeNotice = CallNotice | RoomNotice | PresenceNotice;

@@ -26,8 +26,9 @@ export function renderSeed002(notice: RealtimeNotice): [string, object] | null {
       return ['callMissed', { callId: notice.call.id, reason: notice.reason }];
     case 'ended':
       return ['callEnded', { callId: notice.call.id, endedBy: notice.byUserId, reason: notice.reason }];
+    case 'presence':
     case 'joined':
-      return null; // answered to the joiner by the gateway itself
+      return null; // presence: seed 003's; joined: answered to the joiner by the gateway itself
     case 'participant-joined': {
       const p = notice.participant;
       return ['userJoined', { socketId: p.connectionId, userId: p.userId, userName: p.userName, hasVideo: p.hasVideo, hasAudio: p.hasAudio, callId: notice.callId }];

@@ -28,6 +28,10 @@ export function renderSeed003(notice: RealtimeNotice): [string, object] | null {
       return ['call_ended', { call_id: notice.call.id, by_user_id: null, reason: 'missed' }];
     case 'ended':
       return ['call_ended', { call_id: notice.call.id, by_user_id: notice.byUserId, reason: notice.reason }];
+    case 'presence':
+      return notice.online
+        ? ['user_online', { user_id: notice.userId, role: notice.role }]
+        : ['user_offline', { user_id: notice.userId, last_seen_at: notice.lastSeenAt }];
     case 'joined':
     case 'participant-joined':
     case 'participant-left':

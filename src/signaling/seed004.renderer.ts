@@ -21,6 +21,7 @@ export function renderSeed004(notice: RealtimeNotice): [string, object] | null {
       if (notice.kind === 'answer') return ['webrtc:answer', { ...base, sdp: notice.payload }];
       return ['webrtc:ice-candidate', { ...base, candidate: notice.payload }];
     }
+    case 'presence':
     case 'joined':
     case 'participant-joined':
     case 'participant-left':

@@ -94,6 +94,7 @@ export class Seed000Dialect implements RawWsDialect {
         return { type: 'call.missed', room_id: roomOf(notice.call), call_id: notice.call.id, reason: notice.reason };
       case 'ended':
         return { type: 'call.ended', from_user_id: notice.byUserId, room_id: roomOf(notice.call), call_id: notice.call.id, reason: notice.reason };
+      case 'presence':
       case 'joined':
       case 'participant-joined':
       case 'participant-left':

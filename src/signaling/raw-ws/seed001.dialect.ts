@@ -106,6 +106,7 @@ export class Seed001Dialect implements RawWsDialect {
         if (notice.kind === 'offer') return { type: 'call_offer', offer: notice.payload, caller_id: notice.fromUserId, call_id: notice.callId };
         if (notice.kind === 'answer') return { type: 'call_answer', answer: notice.payload, callee_id: notice.fromUserId, call_id: notice.callId };
         return { type: 'ice_candidate', candidate: notice.payload, sender_id: notice.fromUserId, call_id: notice.callId };
+      case 'presence':
       case 'joined':
       case 'participant-joined':
       case 'participant-left':

@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service';
+
+@Injectable()
+export class PresenceRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async markSeen(userId: string, at: Date): Promise<void> {
+    await this.prisma.user.updateMany({ where: { id: userId }, data: { lastSeenAt: at } });
+  }
+
+  /** Everyone who has shared a call with the user (conversations join this with chat). */
+  async contactsOf(userId: string): Promise<string[]> {
+    const [asHost, asRecipient] = await Promise.all([
+      this.prisma.call.findMany({ where: { hostUserId: userId, recipientUserId: { not: null } }, select: { recipientUserId: true }, distinct: ['recipientUserId'] }),
+      this.prisma.call.findMany({ where: { recipientUserId: userId }, select: { hostUserId: true }, distinct: ['hostUserId'] }),
+    ]);
+    return [...new Set([...asHost.map((c) => c.recipientUserId!), ...asRecipient.map((c) => c.hostUserId)])];
+  }
+}

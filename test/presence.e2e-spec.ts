@@ -1,0 +1,86 @@
+import request from 'supertest';
+import type { Socket } from 'socket.io-client';
+import { collect } from './helpers/parties';
+import { connectSocket, nextEvent } from './helpers/sockets';
+import { startTestApp, TestApp } from './helpers/test-app';
+import { registerUser, RegisteredUser, Role } from './helpers/users';
+
+describe('presence (e2e)', () => {
+  let t: TestApp;
+  const sockets: Socket[] = [];
+  const connect = async (user: RegisteredUser) => {
+    const socket = connectSocket(t.url, { token: user.token, dialect: 'instant' });
+    sockets.push(socket);
+    await nextEvent(socket, 'authenticated');
+    return socket;
+  };
+  const user = (role: Role = 'student') => registerUser(t.url, role);
+  const onlineEventsFor = (socket: Socket, userId: string) => {
+    const events: string[] = [];
+    socket.on('user_online', (p) => p.user_id === userId && events.push('online'));
+    socket.on('user_offline', (p) => p.user_id === userId && events.push('offline'));
+    return events;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ PRESENCE_GRACE_MS: '400' });
+  });
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.disconnect();
+  });
+  afterAll(() => t.close());
+
+  it('announces a mentor to everyone, and their absence after the grace, with last_seen_at persisted', async () => {
+    const student = await user();
+    const mentor = await user('mentor');
+    const watcher = await connect(student);
+    const cameOnline = nextEvent(watcher, 'user_online');
+    const m = await connect(mentor);
+    expect(await cameOnline).toEqual({ user_id: mentor.id, role: 'mentor' });
+    const presence = await request(t.url).get(`/presence/${mentor.id}`).set('Authorization', `Bearer ${student.token}`).expect(200);
+    expect(presence.body).toMatchObject({ userId: mentor.id, online: true });
+
+    const wentOffline = nextEvent(watcher, 'user_offline', 3000);
+    m.disconnect();
+    const offline = await wentOffline;
+    expect(offline).toEqual({ user_id: mentor.id, last_seen_at: expect.any(String) });
+    const after = await request(t.url).get(`/presence/${mentor.id}`).set('Authorization', `Bearer ${student.token}`).expect(200);
+    expect(after.body).toEqual({ userId: mentor.id, role: 'mentor', online: false, lastSeenAt: offline.last_seen_at });
+  });
+
+  it('does not flap on a page reload (disconnect and reconnect within the grace)', async () => {
+    const student = await user();
+    const reloading = await user('mentor');
+    const leaving = await user('tutor');
+    const watcher = await connect(student);
+    const first = await connect(reloading);
+    const l = await connect(leaving);
+    const seen = onlineEventsFor(watcher, reloading.id);
+    first.disconnect();
+    await connect(reloading);
+    // Leaving goes after the reload: its offline event would come after any the reload caused.
+    const barrier = nextEvent(watcher, 'user_offline', 3000);
+    l.disconnect();
+    expect((await barrier).user_id).toBe(leaving.id);
+    expect(seen).toEqual([]);
+  });
+
+  it("sends a student's presence to their contacts only", async () => {
+    const student = await user();
+    const contact = await user();
+    const stranger = await user();
+    // A call (missed, the student being offline) makes them contacts.
+    await request(t.url).post('/calls/start').set('Authorization', `Bearer ${contact.token}`).send({ recipientUserId: student.id }).expect(201);
+    const c = await connect(contact);
+    const s = await connect(stranger);
+    const strangerSaw = collect(s, 'user_online');
+    const contactSaw = nextEvent(c, 'user_online');
+    await connect(student);
+    expect(await contactSaw).toEqual({ user_id: student.id, role: 'student' });
+    // A mentor coming online afterwards reaches the stranger; the student's event would have come first.
+    const barrier = nextEvent(s, 'user_online');
+    await connect(await user('mentor'));
+    await barrier;
+    expect(strangerSaw.map((p) => p.user_id)).not.toContain(student.id);
+  });
+});
