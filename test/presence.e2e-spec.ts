@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Socket } from 'socket.io-client';
 import { collect } from './helpers/parties';
-import { connectSocket, nextEvent } from './helpers/sockets';
+import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { registerUser, RegisteredUser, Role } from './helpers/users';
 
@@ -82,5 +82,63 @@ describe('presence (e2e)', () => {
     await connect(await user('mentor'));
     await barrier;
     expect(strangerSaw.map((p) => p.user_id)).not.toContain(student.id);
+  });
+
+  describe('mentor status', () => {
+    const statusOf = (socket: Socket, mentorId: string, status: string) =>
+      new Promise<any>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${status} status for ${mentorId}`)), 4000);
+        const listener = (p: any) => {
+          if (p.mentor_id !== mentorId || p.status !== status) return;
+          clearTimeout(timer);
+          socket.off('mentor_status_changed', listener);
+          resolve(p);
+        };
+        socket.on('mentor_status_changed', listener);
+      });
+
+    it('broadcasts chosen statuses to everyone, lists mentors by status and role, and refuses students', async () => {
+      const student = await user();
+      const mentor = await user('mentor');
+      const tutor = await user('tutor');
+      const watcher = await connect(student);
+      const m = await connect(mentor);
+      await connect(tutor);
+      const busy = statusOf(watcher, mentor.id, 'busy');
+      expect(await emitWithAck(m, 'mentor_busy', { status_message: 'Marking exams' })).toMatchObject({ ok: true, status: { status: 'busy' } });
+      expect(await busy).toEqual({ mentor_id: mentor.id, status: 'busy', status_message: 'Marking exams' });
+
+      const list = (query: string) => request(t.url).get(`/presence/mentors${query}`).set('Authorization', `Bearer ${student.token}`).expect(200);
+      const busyIds = (await list('?status=busy')).body.map((m: { mentorId: string }) => m.mentorId);
+      expect(busyIds).toContain(mentor.id);
+      expect(busyIds).not.toContain(tutor.id);
+      const tutors = (await list('?role=tutor&status=available')).body;
+      expect(tutors.map((m: { mentorId: string }) => m.mentorId)).toContain(tutor.id);
+      expect(tutors.every((m: { role: string }) => m.role === 'tutor')).toBe(true);
+      await request(t.url).get('/presence/mentors?status=sleeping').set('Authorization', `Bearer ${student.token}`).expect(400);
+
+      const available = statusOf(watcher, mentor.id, 'available');
+      await emitWithAck(m, 'mentor_available', {});
+      expect(await available).toEqual({ mentor_id: mentor.id, status: 'available', status_message: null });
+      expect(await emitWithAck(watcher, 'mentor_busy', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    });
+
+    it('shows a mentor busy during a call and restores the chosen status after it, offline when gone', async () => {
+      const student = await user();
+      const mentor = await user('mentor');
+      const s = await connect(student);
+      const m = await connect(mentor);
+      await emitWithAck(m, 'mentor_available', { status_message: 'Ask me about maths' });
+      const busy = statusOf(s, mentor.id, 'busy');
+      const callId = (await emitWithAck(s, 'initiate_call', { to_user_id: mentor.id, call_type: 'video' })).call.id;
+      await emitWithAck(m, 'accept_call', { call_id: callId });
+      expect(await busy).toMatchObject({ status_message: 'Ask me about maths' });
+      const back = statusOf(s, mentor.id, 'available');
+      await emitWithAck(s, 'end_call', { call_id: callId });
+      expect(await back).toEqual({ mentor_id: mentor.id, status: 'available', status_message: 'Ask me about maths' });
+      const offline = statusOf(s, mentor.id, 'offline');
+      m.disconnect();
+      expect(await offline).toMatchObject({ mentor_id: mentor.id, status: 'offline' });
+    });
   });
 });

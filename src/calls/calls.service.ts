@@ -43,6 +43,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly ringTimers = new Map<string, NodeJS.Timeout>();
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private readonly closedListeners: ClosedListener[] = [];
+  private readonly movedListeners: ClosedListener[] = [];
   /** Per open call, the connection each party last acted from: where user-addressed signaling goes. */
   private readonly engaged = new Map<string, Map<string, string>>();
   private roomOccupied: (callId: string) => boolean = () => false;
@@ -87,6 +88,11 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Lets the sweeper ask the room layer whether anyone is still in a call. */
   useRoomOccupancy(occupied: (callId: string) => boolean): void {
     this.roomOccupied = occupied;
+  }
+
+  /** Called after every state move (presence shows mentors busy while in a call). */
+  onMoved(listener: (call: CallView) => void): void {
+    this.movedListeners.push(listener);
   }
 
   /** Lets the room layer clear a call's room when the call closes. */
@@ -323,6 +329,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     })();
     this.notify(parties, notice, actor?.connectionId);
     if (!isOpen(call.status)) for (const listener of this.closedListeners) listener(call);
+    for (const listener of this.movedListeners) listener(call);
     return call;
   }
 

@@ -22,6 +22,7 @@ export class PresenceService implements OnModuleDestroy {
   private readonly logger = new Logger('Presence');
   private readonly online = new Set<string>();
   private readonly leaving = new Map<string, NodeJS.Timeout>();
+  private readonly changeListeners: Array<(userId: string) => void> = [];
   private stopped = false;
 
   constructor(
@@ -38,6 +39,11 @@ export class PresenceService implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.stopped = true;
     for (const timer of this.leaving.values()) clearTimeout(timer);
+  }
+
+  /** Called when a user comes online or goes offline (after the grace). */
+  onChange(listener: (userId: string) => void): void {
+    this.changeListeners.push(listener);
   }
 
   isOnline(userId: string): boolean {
@@ -84,5 +90,6 @@ export class PresenceService implements OnModuleDestroy {
     const audience = user.role === 'student' ? await this.repository.contactsOf(userId) : this.registry.connectedUserIds();
     const others = audience.filter((id) => id !== userId);
     this.registry.sendToUsers(others, { type: 'presence', userId, role: user.role, online, lastSeenAt });
+    for (const listener of this.changeListeners) listener(userId);
   }
 }

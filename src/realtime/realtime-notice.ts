@@ -25,5 +25,15 @@ export interface PresenceNotice {
   lastSeenAt: string | null;
 }
 
+export type EffectiveMentorStatus = 'available' | 'busy' | 'offline';
+
+/** A mentor's or tutor's availability changed (chosen, in a call, or offline). */
+export interface MentorStatusNotice {
+  type: 'mentor-status';
+  mentorId: string;
+  status: EffectiveMentorStatus;
+  statusMessage: string | null;
+}
+
 /** Everything the core may send to a connection; each dialect adapter renders what it knows. */
-export type RealtimeNotice = CallNotice | RoomNotice | PresenceNotice;
+export type RealtimeNotice = CallNotice | RoomNotice | PresenceNotice | MentorStatusNotice;

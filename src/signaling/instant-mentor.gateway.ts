@@ -6,14 +6,29 @@ import { createValidationPipe } from '../common/validation';
 import { socketActor } from '../realtime/socket-auth.service';
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
 import { okReply } from '../realtime/socket-replies';
+import { StatusMessageDto } from '../presence/dto/mentors-query.dto';
+import { MentorStatusService } from '../presence/mentor-status.service';
 import { CallIdMessageDto, InitiateCallDto, RejectCallDto } from './dto/seed003.dto';
 
-/** Seed 003's call events (CONTRACT.md §8) on the call core. */
+/** Seed 003's call and mentor-status events (CONTRACT.md §8). */
 @WebSocketGateway()
 @UseFilters(SocketExceptionFilter)
 @UsePipes(createValidationPipe())
 export class InstantMentorGateway {
-  constructor(private readonly calls: CallsService) {}
+  constructor(
+    private readonly calls: CallsService,
+    private readonly mentors: MentorStatusService,
+  ) {}
+
+  @SubscribeMessage('mentor_available')
+  async mentorAvailable(@ConnectedSocket() socket: Socket, @MessageBody() dto: StatusMessageDto) {
+    return okReply({ status: await this.mentors.set(socketActor(socket).userId, 'available', dto.status_message) });
+  }
+
+  @SubscribeMessage('mentor_busy')
+  async mentorBusy(@ConnectedSocket() socket: Socket, @MessageBody() dto: StatusMessageDto) {
+    return okReply({ status: await this.mentors.set(socketActor(socket).userId, 'busy', dto.status_message) });
+  }
 
   @SubscribeMessage('initiate_call')
   async initiateCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: InitiateCallDto) {

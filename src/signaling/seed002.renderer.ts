@@ -27,6 +27,7 @@ export function renderSeed002(notice: RealtimeNotice): [string, object] | null {
     case 'ended':
       return ['callEnded', { callId: notice.call.id, endedBy: notice.byUserId, reason: notice.reason }];
     case 'presence':
+    case 'mentor-status':
     case 'joined':
       return null; // presence: seed 003's; joined: answered to the joiner by the gateway itself
     case 'participant-joined': {

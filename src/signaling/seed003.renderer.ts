@@ -32,6 +32,8 @@ export function renderSeed003(notice: RealtimeNotice): [string, object] | null {
       return notice.online
         ? ['user_online', { user_id: notice.userId, role: notice.role }]
         : ['user_offline', { user_id: notice.userId, last_seen_at: notice.lastSeenAt }];
+    case 'mentor-status':
+      return ['mentor_status_changed', { mentor_id: notice.mentorId, status: notice.status, status_message: notice.statusMessage }];
     case 'joined':
     case 'participant-joined':
     case 'participant-left':

@@ -22,6 +22,7 @@ export function renderSeed004(notice: RealtimeNotice): [string, object] | null {
       return ['webrtc:ice-candidate', { ...base, candidate: notice.payload }];
     }
     case 'presence':
+    case 'mentor-status':
     case 'joined':
     case 'participant-joined':
     case 'participant-left':

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { CallsModule } from '../calls/calls.module';
+import { PresenceModule } from '../presence/presence.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { UsersModule } from '../users/users.module';
 import { CallGateway } from './call.gateway';
@@ -12,7 +13,7 @@ import { Seed000Dialect } from './raw-ws/seed000.dialect';
 import { Seed001Dialect } from './raw-ws/seed001.dialect';
 
 @Module({
-  imports: [AuthModule, CallsModule, RealtimeModule, UsersModule],
+  imports: [AuthModule, CallsModule, PresenceModule, RealtimeModule, UsersModule],
   controllers: [VideoCallsController],
   providers: [
     CallGateway,

@@ -17,7 +17,7 @@ const SEED002_EVENTS = new Set([
   'toggleVideo', 'toggleAudio', 'offer', 'answer', 'iceCandidate',
 ]);
 
-const SEED003_EVENTS = new Set(['initiate_call', 'accept_call', 'reject_call', 'end_call']);
+const SEED003_EVENTS = new Set(['initiate_call', 'accept_call', 'reject_call', 'end_call', 'mentor_available', 'mentor_busy']);
 
 /** The dialect an incoming event belongs to; undefined for shared ones (authenticate). */
 export function dialectOfEvent(event: string): SocketIoDialect | undefined {

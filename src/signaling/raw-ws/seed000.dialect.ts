@@ -95,6 +95,7 @@ export class Seed000Dialect implements RawWsDialect {
       case 'ended':
         return { type: 'call.ended', from_user_id: notice.byUserId, room_id: roomOf(notice.call), call_id: notice.call.id, reason: notice.reason };
       case 'presence':
+      case 'mentor-status':
       case 'joined':
       case 'participant-joined':
       case 'participant-left':

@@ -107,6 +107,7 @@ export class Seed001Dialect implements RawWsDialect {
         if (notice.kind === 'answer') return { type: 'call_answer', answer: notice.payload, callee_id: notice.fromUserId, call_id: notice.callId };
         return { type: 'ice_candidate', candidate: notice.payload, sender_id: notice.fromUserId, call_id: notice.callId };
       case 'presence':
+      case 'mentor-status':
       case 'joined':
       case 'participant-joined':
       case 'participant-left':

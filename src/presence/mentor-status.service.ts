@@ -1,0 +1,83 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { CallsService } from '../calls/calls.service';
+import { AppError } from '../common/errors';
+import { PrismaService } from '../database/prisma.service';
+import type { MentorStatus, User, UserRole } from '../generated/prisma/client';
+import { ConnectionRegistry } from '../realtime/connection-registry.service';
+import type { EffectiveMentorStatus } from '../realtime/realtime-notice';
+import { PresenceService } from './presence.service';
+
+const MENTOR_ROLES: readonly UserRole[] = ['mentor', 'tutor'];
+
+export interface MentorStatusView {
+  mentorId: string;
+  displayName: string;
+  avatarUrl: string | null;
+  role: UserRole;
+  status: EffectiveMentorStatus;
+  statusMessage: string | null;
+}
+
+/**
+ * A mentor's or tutor's availability: what they chose, shown as busy while they are in an active
+ * call and offline while they are offline. Every change goes to everyone connected.
+ */
+@Injectable()
+export class MentorStatusService {
+  private readonly logger = new Logger('MentorStatus');
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly presence: PresenceService,
+    private readonly calls: CallsService,
+    private readonly registry: ConnectionRegistry,
+  ) {
+    presence.onChange((userId) => this.broadcastSoon(userId));
+    calls.onMoved((call) => {
+      if (call.status !== 'ACTIVE' && call.status !== 'ENDED') return;
+      for (const party of [call.host, call.recipient]) if (party && MENTOR_ROLES.includes(party.role)) this.broadcastSoon(party.id);
+    });
+  }
+
+  async set(userId: string, status: MentorStatus, statusMessage: string | undefined): Promise<MentorStatusView> {
+    const user = await this.prisma.user.findUnique({ where: { id: userId } });
+    if (!user || !MENTOR_ROLES.includes(user.role)) throw new AppError('forbidden', 'Only mentors and tutors have an availability status');
+    const updated = await this.prisma.user.update({ where: { id: userId }, data: { mentorStatus: status, statusMessage: statusMessage ?? null } });
+    return this.broadcast(updated);
+  }
+
+  async list(filter: { status?: EffectiveMentorStatus; role?: UserRole }): Promise<MentorStatusView[]> {
+    const users = await this.prisma.user.findMany({
+      where: { role: filter.role ? filter.role : { in: [...MENTOR_ROLES] } },
+      orderBy: { displayName: 'asc' },
+      take: 500,
+    });
+    const views = await Promise.all(users.map((user) => this.view(user)));
+    return views.filter((view) => !filter.status || view.status === filter.status);
+  }
+
+  private async view(user: User): Promise<MentorStatusView> {
+    let status: EffectiveMentorStatus = user.mentorStatus;
+    if (!this.presence.isOnline(user.id)) status = 'offline';
+    else if ((await this.calls.current(user.id))?.status === 'ACTIVE') status = 'busy';
+    return { mentorId: user.id, displayName: user.displayName, avatarUrl: user.avatarUrl, role: user.role, status, statusMessage: user.statusMessage };
+  }
+
+  private broadcastSoon(userId: string): void {
+    void this.prisma.user
+      .findUnique({ where: { id: userId } })
+      .then((user) => (user && MENTOR_ROLES.includes(user.role) ? this.broadcast(user) : undefined))
+      .catch((e) => this.logger.error(e));
+  }
+
+  private async broadcast(user: User): Promise<MentorStatusView> {
+    const view = await this.view(user);
+    this.registry.sendToUsers(this.registry.connectedUserIds(), {
+      type: 'mentor-status',
+      mentorId: view.mentorId,
+      status: view.status,
+      statusMessage: view.statusMessage,
+    });
+    return view;
+  }
+}
