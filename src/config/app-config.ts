@@ -52,6 +52,7 @@ export function loadConfig(env: Env) {
     wsPingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', 10_000, { min: 100, max: 300_000 }),
     /** A user is online until their last connection has been gone this long (no flapping on reload). */
     presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 5_000, { min: 0, max: 600_000 }),
+    helpRequestTtlMs: int(env, 'HELP_REQUEST_TTL_MS', 120_000, { min: 100, max: 86_400_000 }),
     calls: {
       ringTimeoutMs: int(env, 'RING_TIMEOUT_MS', 60_000, { min: 100, max: 600_000 }),
       reconnectGraceMs: int(env, 'RECONNECT_GRACE_MS', 15_000, { min: 0, max: 600_000 }),

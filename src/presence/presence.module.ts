@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CallsModule } from '../calls/calls.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { UsersModule } from '../users/users.module';
+import { HelpRequestsService } from './help-requests.service';
 import { MentorStatusService } from './mentor-status.service';
 import { PresenceController } from './presence.controller';
 import { PresenceRepository } from './presence.repository';
@@ -10,7 +11,7 @@ import { PresenceService } from './presence.service';
 @Module({
   imports: [RealtimeModule, UsersModule, CallsModule],
   controllers: [PresenceController],
-  providers: [PresenceRepository, PresenceService, MentorStatusService],
-  exports: [PresenceService, MentorStatusService],
+  providers: [PresenceRepository, PresenceService, MentorStatusService, HelpRequestsService],
+  exports: [PresenceService, MentorStatusService, HelpRequestsService],
 })
 export class PresenceModule {}

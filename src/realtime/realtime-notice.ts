@@ -35,5 +35,11 @@ export interface MentorStatusNotice {
   statusMessage: string | null;
 }
 
+/** A student's help request and what became of it. */
+export type HelpNotice =
+  | { type: 'help-request'; requestId: string; studentId: string; studentName: string; topic: string; message: string | null }
+  | { type: 'help-accepted'; requestId: string; mentorId: string; mentorName: string }
+  | { type: 'help-closed'; requestId: string; outcome: 'taken' | 'cancelled' | 'expired' };
+
 /** Everything the core may send to a connection; each dialect adapter renders what it knows. */
-export type RealtimeNotice = CallNotice | RoomNotice | PresenceNotice | MentorStatusNotice;
+export type RealtimeNotice = CallNotice | RoomNotice | PresenceNotice | MentorStatusNotice | HelpNotice;

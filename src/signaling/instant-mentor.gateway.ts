@@ -6,11 +6,12 @@ import { createValidationPipe } from '../common/validation';
 import { socketActor } from '../realtime/socket-auth.service';
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
 import { okReply } from '../realtime/socket-replies';
-import { StatusMessageDto } from '../presence/dto/mentors-query.dto';
+import { HelpRequestDto, RequestIdDto, StatusMessageDto } from '../presence/dto/mentors-query.dto';
+import { HelpRequestsService } from '../presence/help-requests.service';
 import { MentorStatusService } from '../presence/mentor-status.service';
 import { CallIdMessageDto, InitiateCallDto, RejectCallDto } from './dto/seed003.dto';
 
-/** Seed 003's call and mentor-status events (CONTRACT.md §8). */
+/** Seed 003's call, mentor-status and help-request events (CONTRACT.md §8). */
 @WebSocketGateway()
 @UseFilters(SocketExceptionFilter)
 @UsePipes(createValidationPipe())
@@ -18,7 +19,24 @@ export class InstantMentorGateway {
   constructor(
     private readonly calls: CallsService,
     private readonly mentors: MentorStatusService,
+    private readonly help: HelpRequestsService,
   ) {}
+
+  @SubscribeMessage('student_request_help')
+  async requestHelp(@ConnectedSocket() socket: Socket, @MessageBody() dto: HelpRequestDto) {
+    const request = await this.help.create(socketActor(socket).userId, { topic: dto.topic, message: dto.message, targetType: dto.target_type });
+    return okReply({ request });
+  }
+
+  @SubscribeMessage('accept_help_request')
+  async acceptHelp(@ConnectedSocket() socket: Socket, @MessageBody() dto: RequestIdDto) {
+    return okReply({ request: await this.help.accept(socketActor(socket).userId, dto.request_id) });
+  }
+
+  @SubscribeMessage('cancel_help_request')
+  async cancelHelp(@ConnectedSocket() socket: Socket, @MessageBody() dto: RequestIdDto) {
+    return okReply({ request: await this.help.cancel(socketActor(socket).userId, dto.request_id) });
+  }
 
   @SubscribeMessage('mentor_available')
   async mentorAvailable(@ConnectedSocket() socket: Socket, @MessageBody() dto: StatusMessageDto) {

@@ -28,6 +28,9 @@ export function renderSeed002(notice: RealtimeNotice): [string, object] | null {
       return ['callEnded', { callId: notice.call.id, endedBy: notice.byUserId, reason: notice.reason }];
     case 'presence':
     case 'mentor-status':
+    case 'help-request':
+    case 'help-accepted':
+    case 'help-closed':
     case 'joined':
       return null; // presence: seed 003's; joined: answered to the joiner by the gateway itself
     case 'participant-joined': {

@@ -34,6 +34,12 @@ export function renderSeed003(notice: RealtimeNotice): [string, object] | null {
         : ['user_offline', { user_id: notice.userId, last_seen_at: notice.lastSeenAt }];
     case 'mentor-status':
       return ['mentor_status_changed', { mentor_id: notice.mentorId, status: notice.status, status_message: notice.statusMessage }];
+    case 'help-request':
+      return ['help_request', { request_id: notice.requestId, student_id: notice.studentId, student_name: notice.studentName, topic: notice.topic, message: notice.message }];
+    case 'help-accepted':
+      return ['help_request_accepted', { request_id: notice.requestId, mentor_id: notice.mentorId, mentor_name: notice.mentorName }];
+    case 'help-closed':
+      return [`help_request_${notice.outcome}`, { request_id: notice.requestId }];
     case 'joined':
     case 'participant-joined':
     case 'participant-left':

@@ -23,6 +23,9 @@ export function renderSeed004(notice: RealtimeNotice): [string, object] | null {
     }
     case 'presence':
     case 'mentor-status':
+    case 'help-request':
+    case 'help-accepted':
+    case 'help-closed':
     case 'joined':
     case 'participant-joined':
     case 'participant-left':

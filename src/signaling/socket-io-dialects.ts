@@ -17,7 +17,10 @@ const SEED002_EVENTS = new Set([
   'toggleVideo', 'toggleAudio', 'offer', 'answer', 'iceCandidate',
 ]);
 
-const SEED003_EVENTS = new Set(['initiate_call', 'accept_call', 'reject_call', 'end_call', 'mentor_available', 'mentor_busy']);
+const SEED003_EVENTS = new Set([
+  'initiate_call', 'accept_call', 'reject_call', 'end_call', 'mentor_available', 'mentor_busy',
+  'student_request_help', 'accept_help_request', 'cancel_help_request',
+]);
 
 /** The dialect an incoming event belongs to; undefined for shared ones (authenticate). */
 export function dialectOfEvent(event: string): SocketIoDialect | undefined {

@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 
 export class MentorsQueryDto {
   @IsOptional()
@@ -15,4 +15,25 @@ export class StatusMessageDto {
   @IsString()
   @MaxLength(200)
   status_message?: string;
+}
+
+export class HelpRequestDto {
+  @IsString()
+  @Length(1, 200)
+  topic: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  message?: string;
+
+  @IsOptional()
+  @IsIn(['mentor', 'tutor'])
+  target_type?: 'mentor' | 'tutor';
+}
+
+export class RequestIdDto {
+  @IsString()
+  @Length(1, 128)
+  request_id: string;
 }

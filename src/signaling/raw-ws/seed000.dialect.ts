@@ -96,6 +96,9 @@ export class Seed000Dialect implements RawWsDialect {
         return { type: 'call.ended', from_user_id: notice.byUserId, room_id: roomOf(notice.call), call_id: notice.call.id, reason: notice.reason };
       case 'presence':
       case 'mentor-status':
+      case 'help-request':
+      case 'help-accepted':
+      case 'help-closed':
       case 'joined':
       case 'participant-joined':
       case 'participant-left':

@@ -108,6 +108,9 @@ export class Seed001Dialect implements RawWsDialect {
         return { type: 'ice_candidate', candidate: notice.payload, sender_id: notice.fromUserId, call_id: notice.callId };
       case 'presence':
       case 'mentor-status':
+      case 'help-request':
+      case 'help-accepted':
+      case 'help-closed':
       case 'joined':
       case 'participant-joined':
       case 'participant-left':
