@@ -44,6 +44,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private readonly closedListeners: ClosedListener[] = [];
   private readonly movedListeners: ClosedListener[] = [];
+  private readonly noticeListeners: Array<(userIds: string[], notice: CallNotice) => void> = [];
   /** Per open call, the connection each party last acted from: where user-addressed signaling goes. */
   private readonly engaged = new Map<string, Map<string, string>>();
   private roomOccupied: (callId: string) => boolean = () => false;
@@ -90,6 +91,11 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     this.roomOccupied = occupied;
   }
 
+  /** Sees every call notice and its addressees (push reaches those with no live connection). */
+  onNotice(listener: (userIds: string[], notice: CallNotice) => void): void {
+    this.noticeListeners.push(listener);
+  }
+
   /** Called after every state move (presence shows mentors busy while in a call). */
   onMoved(listener: (call: CallView) => void): void {
     this.movedListeners.push(listener);
@@ -106,7 +112,8 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       throw new AppError('validation_failed', 'You cannot call yourself', { recipientUserId: ['must be another user'] });
     }
     if (!(await this.users.findById(recipientUserId))) throw new AppError('not_found', 'Recipient not found');
-    const online = this.registry.isOnline(recipientUserId);
+    // With a push gateway, an offline recipient's devices are woken and the call rings meanwhile.
+    const reachable = this.registry.isOnline(recipientUserId) || this.config.push !== undefined;
     let call: CallWithParties;
     try {
       call = await this.calls.create(
@@ -119,7 +126,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
           roomName: request.roomName ?? null,
           callerDisplay: request.callerDisplay ?? null,
         },
-        { missedReason: online ? undefined : 'offline' },
+        { missedReason: reachable ? undefined : 'offline' },
       );
     } catch (error) {
       if (!(error instanceof BusyError)) throw this.startError(error);
@@ -335,6 +342,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private notify(userIds: string[], notice: CallNotice, exceptConnectionId?: string): void {
     this.registry.sendToUsers(userIds, notice, exceptConnectionId);
+    for (const listener of this.noticeListeners) listener(userIds, notice);
   }
 
   private armRingTimer(callId: string): void {

@@ -24,6 +24,10 @@ export function loadConfig(env: Env) {
     throw new ConfigError('JWT_PUBLIC_KEY', 'must be a PEM-encoded public key');
   }
 
+  const pushWebhookUrl = url(env, 'PUSH_WEBHOOK_URL', ['http:', 'https:']);
+  if (pushWebhookUrl && !str(env, 'PUSH_WEBHOOK_SECRET')) {
+    throw new ConfigError('PUSH_WEBHOOK_SECRET', 'must be set when PUSH_WEBHOOK_URL is');
+  }
   const turnUrls = list(env, 'TURN_URLS');
   if (turnUrls.length > 0 && !str(env, 'TURN_SECRET')) throw new ConfigError('TURN_SECRET', 'must be set when TURN_URLS is');
 
@@ -60,6 +64,8 @@ export function loadConfig(env: Env) {
       sweepIntervalMs: int(env, 'CALL_SWEEP_INTERVAL_MS', 30_000, { min: 100, max: 3_600_000 }),
       maxSignalBytes: int(env, 'MAX_SIGNAL_BYTES', 65_536, { min: 256, max: 10_485_760 }),
     },
+    /** Where notices for users with no live connection go (the platform's push gateway). */
+    push: pushWebhookUrl ? { url: pushWebhookUrl, secret: str(env, 'PUSH_WEBHOOK_SECRET')! } : undefined,
     ice: {
       stunUrls: list(env, 'STUN_URLS'),
       turnUrls,

@@ -1,0 +1,126 @@
+import { createHmac } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import type { Socket } from 'socket.io-client';
+import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { startTestApp, TestApp } from './helpers/test-app';
+import { registerUser } from './helpers/users';
+
+const SECRET = 'push-webhook-secret';
+
+interface Received {
+  body: string;
+  signature: string | undefined;
+  response: ServerResponse;
+}
+
+/** The platform's push gateway, played by a small HTTP server; `answer` decides each reply. */
+class FakeGateway {
+  readonly received: Received[] = [];
+  answer: (r: Received) => void = (r) => r.response.writeHead(204).end();
+  private waiters: Array<(r: Received) => void> = [];
+  private server!: Server;
+  url = '';
+
+  async start() {
+    this.server = createServer((req: IncomingMessage, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const r = { body, signature: req.headers['x-signature'] as string | undefined, response: res };
+        this.received.push(r);
+        this.answer(r);
+        this.waiters.splice(0).forEach((w) => w(r));
+      });
+    });
+    await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/push`;
+  }
+
+  next(): Promise<Received> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** The next request (from now on) that `match` accepts; others are passed over. */
+  async nextMatching(match: (r: Received) => boolean): Promise<Received> {
+    for (;;) {
+      const r = await this.next();
+      if (match(r)) return r;
+    }
+  }
+
+  stop() {
+    this.server.closeAllConnections();
+    return new Promise((done) => this.server.close(done));
+  }
+}
+
+describe('push webhook for offline users (e2e)', () => {
+  const gateway = new FakeGateway();
+  let t: TestApp;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    await gateway.start();
+    t = await startTestApp({ PUSH_WEBHOOK_URL: gateway.url, PUSH_WEBHOOK_SECRET: SECRET, RING_TIMEOUT_MS: '4000' });
+  });
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.disconnect();
+    gateway.answer = (r) => r.response.writeHead(204).end();
+  });
+  afterAll(async () => {
+    await t.close();
+    await gateway.stop();
+  });
+
+  it('rings an offline callee through a signed notice, and rings the device that wakes up', async () => {
+    const caller = await registerUser(t.url);
+    const callee = await registerUser(t.url, 'mentor');
+    const notice = gateway.next();
+    const started = await request(t.url).post('/calls/start').set('Authorization', `Bearer ${caller.token}`).send({ recipientUserId: callee.id }).expect(201);
+    expect(started.body.status).toBe('CALLING');
+    const received = await notice;
+    expect(received.signature).toBe(createHmac('sha256', SECRET).update(received.body).digest('hex'));
+    expect(JSON.parse(received.body)).toMatchObject({ type: 'incoming_call', userId: callee.id, call: { id: started.body.id, hostUserId: caller.id } });
+
+    const phone = connectSocket(t.url, { token: callee.token });
+    sockets.push(phone);
+    expect((await nextEvent(phone, 'incomingCall')).callId).toBe(started.body.id);
+    expect(await emitWithAck(phone, 'acceptCall', { callId: started.body.id })).toMatchObject({ ok: true });
+  });
+
+  it('tells an offline callee that the call was cancelled', async () => {
+    const caller = await registerUser(t.url);
+    const callee = await registerUser(t.url, 'mentor');
+    const ringing = gateway.next();
+    const callId = (await request(t.url).post('/calls/start').set('Authorization', `Bearer ${caller.token}`).send({ recipientUserId: callee.id }).expect(201)).body.id;
+    await ringing;
+    const cancelled = gateway.next();
+    await request(t.url).post('/calls/cancel').set('Authorization', `Bearer ${caller.token}`).send({ callId }).expect(200);
+    expect(JSON.parse((await cancelled).body)).toMatchObject({ type: 'call_cancelled', userId: callee.id, call: { id: callId, status: 'CANCELLED' } });
+  });
+
+  it('delays nothing when the gateway hangs or fails, and retries', async () => {
+    const caller = await registerUser(t.url);
+    const callee = await registerUser(t.url, 'mentor');
+    const hanging: Received[] = [];
+    gateway.answer = (r) => hanging.push(r); // never answers
+    const firstAttempt = gateway.next();
+    const started = await request(t.url).post('/calls/start').set('Authorization', `Bearer ${caller.token}`).send({ recipientUserId: callee.id }).expect(201);
+    await firstAttempt;
+    // The start answered although the gateway has not.
+    expect(hanging.every((r) => !r.response.writableEnded)).toBe(true);
+    await request(t.url).post('/calls/cancel').set('Authorization', `Bearer ${caller.token}`).send({ callId: started.body.id }).expect(200);
+
+    gateway.answer = (r) => r.response.writeHead(500).end();
+    const other = await registerUser(t.url, 'tutor');
+    const forOther = (r: Received) => JSON.parse(r.body).userId === other.id;
+    const attempt = gateway.nextMatching(forOther);
+    await request(t.url).post('/calls/start').set('Authorization', `Bearer ${caller.token}`).send({ recipientUserId: other.id }).expect(201);
+    const first = await attempt;
+    const retry = await gateway.nextMatching(forOther);
+    expect(retry.body).toBe(first.body); // the same notice, again
+    for (const r of hanging) r.response.writeHead(204).end();
+  });
+});
