@@ -1,17 +1,15 @@
 import type { Socket } from 'socket.io-client';
-import { collect } from './helpers/parties';
-import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { collect, onlineIn } from './helpers/parties';
+import { emitWithAck, nextEvent } from './helpers/sockets';
 import { startTestApp, TestApp } from './helpers/test-app';
-import { registerUser, RegisteredUser, Role } from './helpers/users';
+import { RegisteredUser, Role } from './helpers/users';
 
 describe('help requests (e2e)', () => {
   let t: TestApp;
   const sockets: Socket[] = [];
   const online = async (role: Role, name?: string): Promise<[RegisteredUser, Socket]> => {
-    const user = await registerUser(t.url, role, name);
-    const socket = connectSocket(t.url, { token: user.token, dialect: 'instant' });
+    const [user, socket] = await onlineIn(t.url, 'instant', role, name);
     sockets.push(socket);
-    await nextEvent(socket, 'authenticated');
     return [user, socket];
   };
 

@@ -32,6 +32,7 @@ describe('restart after a crash (e2e)', () => {
     rmSync(cwd, { recursive: true, force: true });
   });
 
+  // Two server processes start (each compiles the project through ts-node): a larger budget.
   it('frees both users after SIGKILL mid-call: a new call goes through within one sweep interval', async () => {
     server = await spawnServer(env(), cwd);
     const alice = await registerUser(server.url);
@@ -68,5 +69,5 @@ describe('restart after a crash (e2e)', () => {
     const old = await request(server.url).get(`/calls/${callId}`).set('Authorization', `Bearer ${alice.token}`).expect(200);
     expect(old.body).toMatchObject({ status: 'ENDED', endReason: 'connection_lost' });
     bobBack.disconnect();
-  });
+  }, 120_000);
 });

@@ -76,11 +76,11 @@ describe('Socket.IO authentication (e2e)', () => {
   });
 
   it('ends the connection when the token expires', async () => {
-    const shortLived = sign({ sub: user.id, iss: 'call-signaling' }, TEST_JWT_SECRET, { expiresIn: 1 });
+    const shortLived = sign({ sub: user.id, iss: 'call-signaling' }, TEST_JWT_SECRET, { expiresIn: 3 });
     const socket = open({ token: shortLived });
     await nextEvent(socket, 'authenticated');
-    const error = nextEvent(socket, 'error', 4000);
-    const disconnected = nextEvent(socket, 'disconnect', 4000);
+    const error = nextEvent(socket, 'error', 8000);
+    const disconnected = nextEvent(socket, 'disconnect', 8000);
     expect(await error).toEqual({ code: 'unauthorized', message: 'Access token expired' });
     expect(await disconnected).toBe('io server disconnect');
   });

@@ -43,3 +43,14 @@ export type HelpNotice =
 
 /** Everything the core may send to a connection; each dialect adapter renders what it knows. */
 export type RealtimeNotice = CallNotice | RoomNotice | PresenceNotice | MentorStatusNotice | HelpNotice;
+
+export type NoticeType = RealtimeNotice['type'];
+export type NoticeOf<K extends NoticeType> = Extract<RealtimeNotice, { type: K }>;
+
+/** A dialect's words for the notices it has; a notice it has no words for is not sent to its clients. */
+export type NoticeRenderers<Out> = { [K in NoticeType]?: (notice: NoticeOf<K>) => Out };
+
+export function renderWith<Out>(renderers: NoticeRenderers<Out>, notice: RealtimeNotice): Out | null {
+  const render = renderers[notice.type] as ((n: RealtimeNotice) => Out) | undefined;
+  return render ? render(notice) : null;
+}

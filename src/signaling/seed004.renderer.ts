@@ -1,37 +1,20 @@
-import type { RealtimeNotice } from '../realtime/realtime-notice';
-import { assertUnreachable } from '../common/errors';
+import { NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 
-/** A core notice in seed 004's words (`webrtc:*`), or null when the dialect has no such event. */
-export function renderSeed004(notice: RealtimeNotice): [string, object] | null {
-  switch (notice.type) {
-    case 'ringing':
-      return ['webrtc:incoming-call', { from: notice.call.hostUserId, callId: notice.call.id, room_name: notice.call.roomName }];
-    case 'accepted':
-      // ext: lets a seed-004 caller begin the offer when the callee answered on another dialect.
-      return ['webrtc:call-accepted', { from: notice.byUserId, callId: notice.call.id }];
-    case 'declined':
-    case 'cancelled':
-    case 'ended':
-      return ['webrtc:end-call', { from: notice.byUserId, callId: notice.call.id, reason: 'reason' in notice ? notice.reason : notice.type }];
-    case 'missed':
-      return ['webrtc:end-call', { from: null, callId: notice.call.id, reason: 'missed' }];
-    case 'signal': {
-      const base = { from: notice.fromUserId, callId: notice.callId };
-      if (notice.kind === 'offer') return ['webrtc:offer', { ...base, sdp: notice.payload }];
-      if (notice.kind === 'answer') return ['webrtc:answer', { ...base, sdp: notice.payload }];
-      return ['webrtc:ice-candidate', { ...base, candidate: notice.payload }];
-    }
-    case 'presence':
-    case 'mentor-status':
-    case 'help-request':
-    case 'help-accepted':
-    case 'help-closed':
-    case 'joined':
-    case 'participant-joined':
-    case 'participant-left':
-    case 'media-toggled':
-      return null;
-    default:
-      return assertUnreachable(notice);
-  }
-}
+/** Seed 004's words (`webrtc:*`). */
+const SEED004: NoticeRenderers<[string, object]> = {
+  ringing: ({ call }) => ['webrtc:incoming-call', { from: call.hostUserId, callId: call.id, room_name: call.roomName }],
+  // ext: lets a seed-004 caller begin the offer when the callee answered on another dialect.
+  accepted: (n) => ['webrtc:call-accepted', { from: n.byUserId, callId: n.call.id }],
+  declined: (n) => ['webrtc:end-call', { from: n.byUserId, callId: n.call.id, reason: n.reason ?? 'declined' }],
+  cancelled: (n) => ['webrtc:end-call', { from: n.byUserId, callId: n.call.id, reason: 'cancelled' }],
+  ended: (n) => ['webrtc:end-call', { from: n.byUserId, callId: n.call.id, reason: n.reason }],
+  missed: (n) => ['webrtc:end-call', { from: null, callId: n.call.id, reason: 'missed' }],
+  signal: (n) => {
+    const base = { from: n.fromUserId, callId: n.callId };
+    if (n.kind === 'offer') return ['webrtc:offer', { ...base, sdp: n.payload }];
+    if (n.kind === 'answer') return ['webrtc:answer', { ...base, sdp: n.payload }];
+    return ['webrtc:ice-candidate', { ...base, candidate: n.payload }];
+  },
+};
+
+export const renderSeed004 = (notice: RealtimeNotice) => renderWith(SEED004, notice);

@@ -25,3 +25,11 @@ export function collect<T = any>(socket: Socket, event: string): T[] {
   socket.on(event, (payload: T) => seen.push(payload));
   return seen;
 }
+
+/** Registers a user and connects a Socket.IO client that declares `dialect` at the handshake. */
+export async function onlineIn(baseUrl: string, dialect: string, role: Role, name?: string): Promise<[RegisteredUser, Socket]> {
+  const user = await registerUser(baseUrl, role, name);
+  const socket = connectSocket(baseUrl, { token: user.token, dialect });
+  await nextEvent(socket, 'authenticated');
+  return [user, socket];
+}

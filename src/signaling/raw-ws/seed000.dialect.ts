@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { CallsService } from '../../calls/calls.service';
 import type { CallView } from '../../calls/call.presenter';
-import { AppError, assertUnreachable, ErrorBody } from '../../common/errors';
+import { AppError, ErrorBody } from '../../common/errors';
 import { validateMessage } from '../../common/validation';
-import type { RealtimeNotice } from '../../realtime/realtime-notice';
+import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/realtime-notice';
 import { UsersRepository } from '../../users/users.repository';
 import type { RawWsConnection } from './raw-ws-connection';
 import type { RawWsDialect } from './raw-ws-dialect';
@@ -11,6 +11,23 @@ import { InviteMessage, ResponseMessage } from './seed000.dto';
 
 /** The room a seed-000 client knows a call by: its room name, or its id if it was started elsewhere. */
 const roomOf = (call: CallView) => call.roomName ?? call.id;
+
+/** Seed 000's words. The seed stops at the response; cancelled, missed and ended (ext) tell its clients how the call went on. */
+const SEED000: NoticeRenderers<object> = {
+  ringing: ({ call }) => ({
+    type: 'call.ring',
+    from_user_id: call.hostUserId,
+    room_id: roomOf(call),
+    caller_display: call.callerDisplay ?? call.host.displayName,
+    target_type: call.recipient?.role,
+    call_id: call.id,
+  }),
+  accepted: (n) => ({ type: 'call.accepted', from_user_id: n.byUserId, room_id: roomOf(n.call), call_id: n.call.id }),
+  declined: (n) => ({ type: 'call.declined', from_user_id: n.byUserId, room_id: roomOf(n.call), call_id: n.call.id }),
+  cancelled: (n) => ({ type: 'call.cancelled', from_user_id: n.byUserId, room_id: roomOf(n.call), call_id: n.call.id }),
+  missed: (n) => ({ type: 'call.missed', room_id: roomOf(n.call), call_id: n.call.id, reason: n.reason }),
+  ended: (n) => ({ type: 'call.ended', from_user_id: n.byUserId, room_id: roomOf(n.call), call_id: n.call.id, reason: n.reason }),
+};
 
 /**
  * Seed 000: raw WebSocket at /ws/signaling/ (CONTRACT.md §7): invitations and responses between
@@ -71,43 +88,7 @@ export class Seed000Dialect implements RawWsDialect {
   }
 
   render(notice: RealtimeNotice): object | null {
-    switch (notice.type) {
-      case 'ringing': {
-        const { call } = notice;
-        return {
-          type: 'call.ring',
-          from_user_id: call.hostUserId,
-          room_id: roomOf(call),
-          caller_display: call.callerDisplay ?? call.host.displayName,
-          target_type: call.recipient?.role,
-          call_id: call.id,
-        };
-      }
-      case 'accepted':
-        return { type: 'call.accepted', from_user_id: notice.byUserId, room_id: roomOf(notice.call), call_id: notice.call.id };
-      case 'declined':
-        return { type: 'call.declined', from_user_id: notice.byUserId, room_id: roomOf(notice.call), call_id: notice.call.id };
-      // The seed stops at the response; these (ext) tell its clients how the call went on.
-      case 'cancelled':
-        return { type: 'call.cancelled', from_user_id: notice.byUserId, room_id: roomOf(notice.call), call_id: notice.call.id };
-      case 'missed':
-        return { type: 'call.missed', room_id: roomOf(notice.call), call_id: notice.call.id, reason: notice.reason };
-      case 'ended':
-        return { type: 'call.ended', from_user_id: notice.byUserId, room_id: roomOf(notice.call), call_id: notice.call.id, reason: notice.reason };
-      case 'presence':
-      case 'mentor-status':
-      case 'help-request':
-      case 'help-accepted':
-      case 'help-closed':
-      case 'joined':
-      case 'participant-joined':
-      case 'participant-left':
-      case 'media-toggled':
-      case 'signal':
-        return null;
-      default:
-        return assertUnreachable(notice);
-    }
+    return renderWith(SEED000, notice);
   }
 
   renderError(error: ErrorBody): object {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { CallRoomsService } from '../../calls/call-rooms.service';
 import { CallsService } from '../../calls/calls.service';
-import { AppError, assertUnreachable, ErrorBody } from '../../common/errors';
+import { AppError, ErrorBody } from '../../common/errors';
 import { validateMessage } from '../../common/validation';
-import type { RealtimeNotice } from '../../realtime/realtime-notice';
+import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/realtime-notice';
 import type { RawWsConnection } from './raw-ws-connection';
 import type { RawWsDialect } from './raw-ws-dialect';
 import {
@@ -16,6 +16,21 @@ import {
   RejectCallMessage,
   StartCallMessage,
 } from './seed001.dto';
+
+/** Seed 001's words; it has no rooms, presence or help requests. */
+const SEED001: NoticeRenderers<object> = {
+  ringing: ({ call }) => ({ type: 'incoming_call', call_id: call.id, caller_id: call.hostUserId, caller_username: call.host.displayName }),
+  accepted: (n) => ({ type: 'call_answered', callee_id: n.byUserId, call_id: n.call.id }),
+  declined: (n) => ({ type: 'call_rejected', callee_id: n.byUserId, call_id: n.call.id }),
+  cancelled: (n) => ({ type: 'call_cancelled', caller_id: n.call.hostUserId, call_id: n.call.id }),
+  missed: (n) => ({ type: 'call_missed', call_id: n.call.id }),
+  ended: (n) => ({ type: 'call_hanged_up', hanged_up_by: n.byUserId, call_id: n.call.id }),
+  signal: (n) => {
+    if (n.kind === 'offer') return { type: 'call_offer', offer: n.payload, caller_id: n.fromUserId, call_id: n.callId };
+    if (n.kind === 'answer') return { type: 'call_answer', answer: n.payload, callee_id: n.fromUserId, call_id: n.callId };
+    return { type: 'ice_candidate', candidate: n.payload, sender_id: n.fromUserId, call_id: n.callId };
+  },
+};
 
 /** Seed 001: raw WebSocket at /ws/call/, `action` in, `type` out, snake_case (CONTRACT.md §6). */
 @Injectable()
@@ -89,36 +104,7 @@ export class Seed001Dialect implements RawWsDialect {
   }
 
   render(notice: RealtimeNotice): object | null {
-    switch (notice.type) {
-      case 'ringing':
-        return { type: 'incoming_call', call_id: notice.call.id, caller_id: notice.call.hostUserId, caller_username: notice.call.host.displayName };
-      case 'accepted':
-        return { type: 'call_answered', callee_id: notice.byUserId, call_id: notice.call.id };
-      case 'declined':
-        return { type: 'call_rejected', callee_id: notice.byUserId, call_id: notice.call.id };
-      case 'cancelled':
-        return { type: 'call_cancelled', caller_id: notice.call.hostUserId, call_id: notice.call.id };
-      case 'missed':
-        return { type: 'call_missed', call_id: notice.call.id };
-      case 'ended':
-        return { type: 'call_hanged_up', hanged_up_by: notice.byUserId, call_id: notice.call.id };
-      case 'signal':
-        if (notice.kind === 'offer') return { type: 'call_offer', offer: notice.payload, caller_id: notice.fromUserId, call_id: notice.callId };
-        if (notice.kind === 'answer') return { type: 'call_answer', answer: notice.payload, callee_id: notice.fromUserId, call_id: notice.callId };
-        return { type: 'ice_candidate', candidate: notice.payload, sender_id: notice.fromUserId, call_id: notice.callId };
-      case 'presence':
-      case 'mentor-status':
-      case 'help-request':
-      case 'help-accepted':
-      case 'help-closed':
-      case 'joined':
-      case 'participant-joined':
-      case 'participant-left':
-      case 'media-toggled':
-        return null; // seed 001 has no rooms
-      default:
-        return assertUnreachable(notice);
-    }
+    return renderWith(SEED001, notice);
   }
 
   renderError(error: ErrorBody, message: Record<string, unknown> | undefined): object {
