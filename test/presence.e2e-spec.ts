@@ -53,8 +53,13 @@ describe('presence (e2e)', () => {
     const reloading = await user('mentor');
     const leaving = await user('tutor');
     const watcher = await connect(student);
+    // Each arrival is announced before the next one, so the events below are the reload's only.
+    const reloadingOnline = nextEvent(watcher, 'user_online');
     const first = await connect(reloading);
+    expect((await reloadingOnline).user_id).toBe(reloading.id);
+    const leavingOnline = nextEvent(watcher, 'user_online');
     const l = await connect(leaving);
+    expect((await leavingOnline).user_id).toBe(leaving.id);
     const seen = onlineEventsFor(watcher, reloading.id);
     first.disconnect();
     await connect(reloading);

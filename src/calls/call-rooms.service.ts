@@ -3,6 +3,7 @@ import { AppError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import type { RoomParticipant } from '../realtime/realtime-notice';
+import { isOpen } from './call-state';
 import { CallsRepository } from './calls.repository';
 import { Actor, CallsService } from './calls.service';
 
@@ -31,7 +32,9 @@ export class CallRoomsService implements OnModuleDestroy {
     private readonly registry: ConnectionRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    calls.onClosed((call) => this.rooms.delete(call.id));
+    calls.onMoved((call) => {
+      if (!isOpen(call.status)) this.rooms.delete(call.id);
+    });
     calls.useRoomOccupancy((callId) => (this.rooms.get(callId)?.size ?? 0) > 0);
   }
 

@@ -31,7 +31,7 @@ export interface StartResult {
   created: boolean;
 }
 
-type ClosedListener = (call: CallView) => void;
+type MovedListener = (call: CallView) => void;
 
 /**
  * The call core: rules, state moves, busy detection and timers. It knows no wire format;
@@ -42,8 +42,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Calls');
   private readonly ringTimers = new Map<string, NodeJS.Timeout>();
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
-  private readonly closedListeners: ClosedListener[] = [];
-  private readonly movedListeners: ClosedListener[] = [];
+  private readonly movedListeners: MovedListener[] = [];
   private readonly noticeListeners: Array<(userIds: string[], notice: CallNotice) => void> = [];
   /** Per open call, the connection each party last acted from: where user-addressed signaling goes. */
   private readonly engaged = new Map<string, Map<string, string>>();
@@ -96,14 +95,9 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     this.noticeListeners.push(listener);
   }
 
-  /** Called after every state move (presence shows mentors busy while in a call). */
-  onMoved(listener: (call: CallView) => void): void {
+  /** Called after every state move (rooms close with their call; mentors show busy in one). */
+  onMoved(listener: MovedListener): void {
     this.movedListeners.push(listener);
-  }
-
-  /** Lets the room layer clear a call's room when the call closes. */
-  onClosed(listener: ClosedListener): void {
-    this.closedListeners.push(listener);
   }
 
   async start(actor: Actor, request: StartCall): Promise<StartResult> {
@@ -335,7 +329,6 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       }
     })();
     this.notify(parties, notice, actor?.connectionId);
-    if (!isOpen(call.status)) for (const listener of this.closedListeners) listener(call);
     for (const listener of this.movedListeners) listener(call);
     return call;
   }
