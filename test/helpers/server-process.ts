@@ -34,20 +34,23 @@ export async function spawnServer(env: Record<string, string>, cwd: string): Pro
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
-  child.stdout!.on('data', (chunk) => (log += chunk));
-  child.stderr!.on('data', (chunk) => (log += chunk));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  // main.ts logs "Listening on …" once the port is open: wait for that line, or for an early exit.
+  const listening = new Promise<boolean>((done) => {
+    const onData = (chunk: Buffer) => {
+      log += chunk;
+      if (log.includes('Listening on')) done(true);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then(() => done(false));
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((done) => (timer = setTimeout(() => done(false), 60_000)));
+  const started = await Promise.race([listening, timedOut]);
+  clearTimeout(timer);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited during start:\n${log}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return { url, process: child, exited, output: () => log };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((done) => setTimeout(done, 200));
-  }
+  if (started && (await fetch(`${url}/health`)).ok) return { url, process: child, exited, output: () => log };
   child.kill('SIGKILL');
-  throw new Error(`server did not answer /health within 60 s:\n${log}`);
+  throw new Error(`server did not start (exit or 60 s without "Listening on"):\n${log}`);
 }

@@ -99,7 +99,6 @@ export class Seed001Dialect implements RawWsDialect {
    * peers of room-based dialects see them (userJoined) and can address signaling to them.
    */
   private async enterRoom(connection: RawWsConnection, callId: string): Promise<void> {
-    const actor = connection.actor;
     await this.rooms.join(connection.actor, callId, { hasVideo: false, hasAudio: true }, connection.user.displayName);
   }
 
