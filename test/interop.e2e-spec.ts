@@ -6,10 +6,13 @@ import { startTestApp, TestApp } from './helpers/test-app';
 import { registerUser, RegisteredUser } from './helpers/users';
 
 /** What each dialect's clients may receive: anything else is another dialect leaking through. */
+/** Chat is one feature of every Socket.IO dialect (CONTRACT.md §8): a call that ends leaves a record. */
+const SOCKET_IO_CHAT = ['new_message', 'user_typing', 'user_stopped_typing', 'message_read'];
+
 const VOCABULARY: Record<string, string[]> = {
-  '002': ['authenticated', 'incomingCall', 'callAccepted', 'callDeclined', 'callCancelled', 'callMissed', 'callEnded', 'joinedCall', 'userJoined', 'participantLeft', 'participantVideoToggled', 'participantAudioToggled', 'offer', 'answer', 'iceCandidate', 'error'],
-  '003': ['authenticated', 'incoming_call', 'call_accepted', 'call_rejected', 'call_ended', 'user_online', 'user_offline', 'mentor_status_changed', 'help_request', 'help_request_accepted', 'help_request_taken', 'help_request_cancelled', 'help_request_expired', 'error'],
-  '004': ['authenticated', 'webrtc:incoming-call', 'webrtc:call-accepted', 'webrtc:offer', 'webrtc:answer', 'webrtc:ice-candidate', 'webrtc:end-call', 'error'],
+  '002': [...SOCKET_IO_CHAT, 'authenticated', 'incomingCall', 'callAccepted', 'callDeclined', 'callCancelled', 'callMissed', 'callEnded', 'joinedCall', 'userJoined', 'participantLeft', 'participantVideoToggled', 'participantAudioToggled', 'offer', 'answer', 'iceCandidate', 'error'],
+  '003': [...SOCKET_IO_CHAT, 'authenticated', 'incoming_call', 'call_accepted', 'call_rejected', 'call_ended', 'user_online', 'user_offline', 'mentor_status_changed', 'help_request', 'help_request_accepted', 'help_request_taken', 'help_request_cancelled', 'help_request_expired', 'error'],
+  '004': [...SOCKET_IO_CHAT, 'authenticated', 'webrtc:incoming-call', 'webrtc:call-accepted', 'webrtc:offer', 'webrtc:answer', 'webrtc:ice-candidate', 'webrtc:end-call', 'error'],
   '001': ['call_started', 'incoming_call', 'call_answered', 'call_rejected', 'call_cancelled', 'call_offer', 'call_answer', 'ice_candidate', 'call_hanged_up', 'call_missed', 'error'],
   '000': ['connection_established', 'invite.sent', 'call.ring', 'response.sent', 'call.accepted', 'call.declined', 'call.cancelled', 'call.missed', 'call.ended', 'pong', 'error'],
 };

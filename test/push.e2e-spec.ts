@@ -101,6 +101,21 @@ describe('push webhook for offline users (e2e)', () => {
     expect(JSON.parse((await cancelled).body)).toMatchObject({ type: 'call_cancelled', userId: callee.id, call: { id: callId, status: 'CANCELLED' } });
   });
 
+  it('wakes an offline recipient of a chat message, and no one who is connected', async () => {
+    const sender = await registerUser(t.url);
+    const recipient = await registerUser(t.url, 'mentor');
+    const senderSocket = connectSocket(t.url, { token: sender.token });
+    sockets.push(senderSocket);
+    await nextEvent(senderSocket, 'authenticated');
+    const forRecipient = gateway.nextMatching((r) => JSON.parse(r.body).userId === recipient.id);
+    const sent = await emitWithAck(senderSocket, 'send_message', { to_user_id: recipient.id, text: 'ping' });
+    const received = await forRecipient;
+    expect(received.signature).toBe(createHmac('sha256', SECRET).update(received.body).digest('hex'));
+    expect(JSON.parse(received.body)).toMatchObject({ type: 'new_message', userId: recipient.id, message: { id: sent.message.id, text: 'ping' } });
+    // The sender was connected: nothing was pushed to them.
+    expect(gateway.received.some((r) => JSON.parse(r.body).userId === sender.id)).toBe(false);
+  });
+
   it('delays nothing when the gateway hangs or fails, and retries', async () => {
     const caller = await registerUser(t.url);
     const callee = await registerUser(t.url, 'mentor');

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Call, CallEndReason, CallStatus, Prisma } from '../generated/prisma/client';
 import { AppError } from '../common/errors';
+import { decodeCursor, encodeCursor } from '../common/cursor';
+import { isUniqueViolation } from '../database/prisma-errors';
 import { PrismaService } from '../database/prisma.service';
 import { isOpen, sourcesOf } from './call-state';
 import type { CallWithParties } from './call.presenter';
@@ -156,7 +158,7 @@ export class CallsRepository {
         AND: [
           { OR: [{ hostUserId: userId }, { recipientUserId: userId }] },
           options.status ? { status: options.status } : {},
-          after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {},
+          after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {},
         ],
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -165,7 +167,7 @@ export class CallsRepository {
     });
     const items = rows.slice(0, options.limit);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+    return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last.createdAt, last.id) : null };
   }
 
   /** CALLING calls created before `before`: their ring time is over. */
@@ -192,18 +194,4 @@ export class CallsRepository {
   async markParticipantLeft(callId: string, connectionId: string): Promise<void> {
     await this.prisma.callParticipant.updateMany({ where: { callId, connectionId, leftAt: null }, data: { leftAt: new Date() } });
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
-}
-
-function encodeCursor(call: Call): string {
-  return Buffer.from(`${call.createdAt.toISOString()}|${call.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } | undefined {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const createdAt = new Date(iso);
-  return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : undefined;
 }

@@ -8,6 +8,10 @@ describe('loadConfig', () => {
     expect(config.dataDir).toMatch(/data$/);
     expect(config.jwt).toMatchObject({ secret: DEVELOPMENT_JWT_SECRET, usesDevelopmentSecret: true, expiresInSeconds: 86400 });
     expect(config.socketAuthTimeoutMs).toBe(10_000);
+    expect(config.chat.maxUploadBytes).toBe(10 * 1024 * 1024);
+    expect(config.chat.uploadDir).toBe(`${config.dataDir}/uploads`);
+    expect(config.chat.uploadContentTypes).toContain('image/png');
+    expect(config.chat.uploadContentTypes).not.toContain('image/svg+xml');
   });
 
   it.each([
@@ -21,6 +25,9 @@ describe('loadConfig', () => {
     ['JWT_PUBLIC_KEY', 'abc', /JWT_PUBLIC_KEY must be a PEM-encoded public key/],
     ['NODE_ENV', 'staging', /NODE_ENV must be one of/],
     ['PASSWORD_HASH_COST', '3000', /PASSWORD_HASH_COST must be a power of two/],
+    ['MAX_UPLOAD_BYTES', '0', /MAX_UPLOAD_BYTES must be between/],
+    ['UPLOAD_CONTENT_TYPES', 'image/png, text/html', /UPLOAD_CONTENT_TYPES "text\/html" would let uploads run script/],
+    ['UPLOAD_CONTENT_TYPES', 'png', /UPLOAD_CONTENT_TYPES "png" is not a content type/],
   ])('names %s when its value %p is invalid', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });

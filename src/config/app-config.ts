@@ -64,6 +64,14 @@ export function loadConfig(env: Env) {
       sweepIntervalMs: int(env, 'CALL_SWEEP_INTERVAL_MS', 30_000, { min: 100, max: 3_600_000 }),
       maxSignalBytes: int(env, 'MAX_SIGNAL_BYTES', 65_536, { min: 256, max: 10_485_760 }),
     },
+    chat: {
+      /** A typing indicator whose stop was lost ends by itself after this long (ext). */
+      typingTimeoutMs: int(env, 'TYPING_TIMEOUT_MS', 6_000, { min: 100, max: 600_000 }),
+      maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, { min: 1, max: 1024 * 1024 * 1024 }),
+      uploadDir: resolve(str(env, 'UPLOAD_DIR', resolve(dataDir, 'uploads'))),
+      /** What may be uploaded (ext); never types a browser would run, such as HTML or SVG. */
+      uploadContentTypes: contentTypes(env, 'UPLOAD_CONTENT_TYPES', DEFAULT_UPLOAD_CONTENT_TYPES),
+    },
     /** Where notices for users with no live connection go (the platform's push gateway). */
     push: pushWebhookUrl ? { url: pushWebhookUrl, secret: str(env, 'PUSH_WEBHOOK_SECRET')! } : undefined,
     ice: {
@@ -75,6 +83,27 @@ export function loadConfig(env: Env) {
     /** scrypt cost (N); lower it only in tests. */
     passwordHashCost: powerOfTwo(env, 'PASSWORD_HASH_COST', 16384),
   };
+}
+
+/** Images, PDFs, plain text, office documents, audio and video notes: what tutoring sessions share. */
+const DEFAULT_UPLOAD_CONTENT_TYPES = [
+  'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain', 'text/markdown', 'text/csv',
+  'application/zip', 'audio/mpeg', 'audio/ogg', 'audio/webm', 'audio/wav', 'video/mp4', 'video/webm',
+  'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.ms-excel', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.ms-powerpoint', 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+];
+
+/** Types a browser renders as active content: they would run script from our origin. */
+const ACTIVE_CONTENT = /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|text\/javascript|application\/javascript)$/;
+
+function contentTypes(env: Env, name: string, fallback: string[]): string[] {
+  const types = list(env, name).map((type) => type.toLowerCase());
+  for (const type of types) {
+    if (!/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(type)) throw new ConfigError(name, `"${type}" is not a content type (type/subtype)`);
+    if (ACTIVE_CONTENT.test(type)) throw new ConfigError(name, `"${type}" would let uploads run script in browsers`);
+  }
+  return types.length > 0 ? types : fallback;
 }
 
 function powerOfTwo(env: Env, name: string, fallback: number): number {

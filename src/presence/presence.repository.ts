@@ -9,12 +9,17 @@ export class PresenceRepository {
     await this.prisma.user.updateMany({ where: { id: userId }, data: { lastSeenAt: at } });
   }
 
-  /** Everyone who has shared a call with the user (conversations join this with chat). */
+  /** Everyone who has shared a call or a conversation with the user. */
   async contactsOf(userId: string): Promise<string[]> {
-    const [asHost, asRecipient] = await Promise.all([
+    const [asHost, asRecipient, chatted] = await Promise.all([
       this.prisma.call.findMany({ where: { hostUserId: userId, recipientUserId: { not: null } }, select: { recipientUserId: true }, distinct: ['recipientUserId'] }),
       this.prisma.call.findMany({ where: { recipientUserId: userId }, select: { hostUserId: true }, distinct: ['hostUserId'] }),
+      this.prisma.conversationMember.findMany({
+        where: { userId: { not: userId }, conversation: { members: { some: { userId } } } },
+        select: { userId: true },
+        distinct: ['userId'],
+      }),
     ]);
-    return [...new Set([...asHost.map((c) => c.recipientUserId!), ...asRecipient.map((c) => c.hostUserId)])];
+    return [...new Set([...asHost.map((c) => c.recipientUserId!), ...asRecipient.map((c) => c.hostUserId), ...chatted.map((m) => m.userId)])];
   }
 }

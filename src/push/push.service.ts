@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import type { CallNotice } from '../calls/call-notices';
 import { CallsService } from '../calls/calls.service';
+import { ChatService } from '../chat/chat.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 
@@ -23,6 +24,7 @@ export class PushService implements OnModuleDestroy {
 
   constructor(
     calls: CallsService,
+    chat: ChatService,
     private readonly registry: ConnectionRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -34,6 +36,9 @@ export class PushService implements OnModuleDestroy {
         if (userId === notice.call.hostUserId && kind !== 'missed_call') continue; // the caller acted
         if (!this.registry.isOnline(userId)) this.send(userId, kind, { call: notice.call });
       }
+    });
+    chat.onMessage((message, recipientIds) => {
+      for (const userId of recipientIds) if (!this.registry.isOnline(userId)) this.send(userId, 'new_message', { message });
     });
   }
 

@@ -1,4 +1,5 @@
 import type { CallNotice } from '../calls/call-notices';
+import type { MessageView } from '../chat/chat.presenter';
 
 export interface RoomParticipant {
   connectionId: string;
@@ -41,8 +42,14 @@ export type HelpNotice =
   | { type: 'help-accepted'; requestId: string; mentorId: string; mentorName: string }
   | { type: 'help-closed'; requestId: string; outcome: 'taken' | 'cancelled' | 'expired' };
 
+/** Chat: a stored message, a typing indicator, a read receipt. */
+export type ChatNotice =
+  | { type: 'chat-message'; message: MessageView }
+  | { type: 'chat-typing'; conversationId: string; userId: string; typing: boolean }
+  | { type: 'chat-read'; conversationId: string; messageId: string; readerId: string; readAt: string };
+
 /** Everything the core may send to a connection; each dialect adapter renders what it knows. */
-export type RealtimeNotice = CallNotice | RoomNotice | PresenceNotice | MentorStatusNotice | HelpNotice;
+export type RealtimeNotice = CallNotice | RoomNotice | PresenceNotice | MentorStatusNotice | HelpNotice | ChatNotice;
 
 export type NoticeType = RealtimeNotice['type'];
 export type NoticeOf<K extends NoticeType> = Extract<RealtimeNotice, { type: K }>;

@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import type { RealtimeNotice } from '../realtime/realtime-notice';
+import { renderChat } from './chat.renderer';
 import { renderSeed002 } from './seed002.renderer';
 import { renderSeed003 } from './seed003.renderer';
 import { renderSeed004 } from './seed004.renderer';
@@ -22,7 +23,7 @@ const SEED003_EVENTS = new Set([
   'student_request_help', 'accept_help_request', 'cancel_help_request',
 ]);
 
-/** The dialect an incoming event belongs to; undefined for shared ones (authenticate). */
+/** The dialect an incoming event belongs to; undefined for shared ones (authenticate, chat). */
 export function dialectOfEvent(event: string): SocketIoDialect | undefined {
   if (event.startsWith('webrtc:')) return 'webrtc';
   if (SEED002_EVENTS.has(event)) return 'calls';
@@ -40,6 +41,11 @@ export function isSocketIoDialect(value: unknown): value is SocketIoDialect {
  * Socket.IO dialect's rendering, so an existing client that only listens still hears its calls.
  */
 export function emitInDialect(socket: Socket, notice: RealtimeNotice): void {
+  const chat = renderChat(notice);
+  if (chat) {
+    socket.emit(...chat);
+    return;
+  }
   const dialect = (socket.data as { dialect?: SocketIoDialect }).dialect;
   const renderers = dialect ? [RENDERERS[dialect]] : Object.values(RENDERERS);
   for (const render of renderers) {

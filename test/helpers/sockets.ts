@@ -38,3 +38,20 @@ export function emitWithAck<T = any>(socket: Socket, event: string, payload?: un
 export async function closeSockets(...sockets: Socket[]): Promise<void> {
   for (const socket of sockets) socket.disconnect();
 }
+
+/** Resolves with the next `event` whose payload `match` accepts, passing over the others. */
+export function nextMatching<T = any>(socket: Socket, event: string, match: (payload: T) => boolean, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, onEvent);
+      reject(new Error(`No matching ${event} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onEvent = (payload: T) => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, onEvent);
+      resolve(payload);
+    };
+    socket.on(event, onEvent);
+  });
+}

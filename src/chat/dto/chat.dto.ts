@@ -1,0 +1,118 @@
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { toIdString } from '../../common/id';
+
+export const MAX_MESSAGE_CHARS = 4000;
+export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
+
+/** A client's idempotency key: printable, short. */
+const CLIENT_MESSAGE_ID = /^[\x21-\x7e]{1,100}$/;
+
+class MessageContentFields {
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_MESSAGE_CHARS)
+  text?: string;
+}
+
+/** Socket.IO `send_message` (CONTRACT.md §8): one of to_user_id, conversation_id, call_id. */
+export class SendMessageDto extends MessageContentFields {
+  @IsOptional()
+  @Transform(toIdString)
+  @IsString()
+  @Length(1, 128)
+  to_user_id?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  conversation_id?: string;
+
+  @IsOptional()
+  @Transform(toIdString)
+  @IsString()
+  @Length(1, 128)
+  call_id?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(CLIENT_MESSAGE_ID, { message: 'client_message_id must be 1 to 100 printable ASCII characters' })
+  client_message_id?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_ATTACHMENTS_PER_MESSAGE)
+  @IsString({ each: true })
+  @Length(1, 128, { each: true })
+  attachment_ids?: string[];
+}
+
+/** POST /chat/conversations/:id/messages: REST speaks camelCase, like the rest of the REST API. */
+export class PostMessageDto extends MessageContentFields {
+  @IsOptional()
+  @IsString()
+  @Matches(CLIENT_MESSAGE_ID, { message: 'clientMessageId must be 1 to 100 printable ASCII characters' })
+  clientMessageId?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_ATTACHMENTS_PER_MESSAGE)
+  @IsString({ each: true })
+  @Length(1, 128, { each: true })
+  attachmentIds?: string[];
+}
+
+/** POST /chat/conversations: a direct conversation with a user, or a call's conversation. */
+export class OpenConversationDto {
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  userId?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  callId?: string;
+}
+
+export class ConversationIdDto {
+  @IsString()
+  @Length(1, 128)
+  conversation_id: string;
+}
+
+export class MarkReadDto extends ConversationIdDto {
+  @IsString()
+  @Length(1, 128)
+  up_to_message_id: string;
+}
+
+export class ReadUpToDto {
+  @IsString()
+  @Length(1, 128)
+  upToMessageId: string;
+}
+
+class PageFields {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 50;
+}
+
+export class MessagesQueryDto extends PageFields {
+  /** A message id: the page holds the messages older than it. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  before?: string;
+}
+
+export class ConversationsQueryDto extends PageFields {
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
