@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { CallsModule } from './calls/calls.module';
+import { ClusterModule } from './cluster/cluster.module';
 import { ChatModule } from './chat/chat.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import type { AppConfig } from './config/app-config';
@@ -19,7 +20,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, UsersModule, RealtimeModule, CallsModule, ChatModule, SignalingModule, PresenceModule, PushModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), ClusterModule, DatabaseModule, AuthModule, UsersModule, RealtimeModule, CallsModule, ChatModule, SignalingModule, PresenceModule, PushModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };
   }

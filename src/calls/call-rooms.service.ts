@@ -1,11 +1,14 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors';
+import { SHARED_STATE, SharedState } from '../cluster/shared-state';
+import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import type { RoomParticipant } from '../realtime/realtime-notice';
 import { isOpen } from './call-state';
 import { CallsRepository } from './calls.repository';
 import { Actor, CallsService } from './calls.service';
+import { inBackground } from '../common/background';
 
 export interface JoinRequest {
   userName?: string;
@@ -15,36 +18,35 @@ export interface JoinRequest {
 
 export type SignalKind = 'offer' | 'answer' | 'ice';
 
+const DEPARTURE = 'room-departure';
+const roomKey = (callId: string) => `room:${callId}`;
+const roomsOfKey = (connectionId: string) => `conn-rooms:${connectionId}`;
+
 /**
- * Who is in each call's room right now (by connection), and the signaling relay between them.
- * A dropped connection stays in its rooms for RECONNECT_GRACE_MS, so a reconnect resumes.
+ * Who is in each call's room right now (by connection, on any instance), and the signaling relay
+ * between them. A dropped connection stays in its rooms for RECONNECT_GRACE_MS, so a reconnect
+ * resumes.
  */
 @Injectable()
-export class CallRoomsService implements OnModuleDestroy {
-  private readonly logger = new Logger('CallRooms');
-  private readonly rooms = new Map<string, Map<string, RoomParticipant>>();
-  private readonly departures = new Map<string, NodeJS.Timeout>();
-  private stopped = false;
-
+export class CallRoomsService {
   constructor(
     private readonly calls: CallsService,
     private readonly repository: CallsRepository,
     private readonly registry: ConnectionRegistry,
+    @Inject(SHARED_STATE) private readonly state: SharedState,
+    @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     calls.onMoved((call) => {
-      if (!isOpen(call.status)) this.rooms.delete(call.id);
+      if (!isOpen(call.status)) inBackground('closing a room', this.state.del(roomKey(call.id)));
     });
-    calls.useRoomOccupancy((callId) => (this.rooms.get(callId)?.size ?? 0) > 0);
+    calls.useRoomOccupancy(async (callId) => (await this.state.hLen(roomKey(callId))) > 0);
+    registry.onDisconnect((connectionId) => inBackground('room departure', this.connectionGone(connectionId)));
+    timers.handle(DEPARTURE, (connectionId) => this.depart(connectionId));
   }
 
-  onModuleDestroy(): void {
-    this.stopped = true;
-    for (const timer of this.departures.values()) clearTimeout(timer);
-  }
-
-  participants(callId: string): RoomParticipant[] {
-    return [...(this.rooms.get(callId)?.values() ?? [])];
+  async participants(callId: string): Promise<RoomParticipant[]> {
+    return Object.values(await this.state.hGetAll(roomKey(callId))).map((json) => JSON.parse(json) as RoomParticipant);
   }
 
   async participantsFor(userId: string, callId: string): Promise<RoomParticipant[]> {
@@ -59,15 +61,14 @@ export class CallRoomsService implements OnModuleDestroy {
     if (call.status !== 'CALLING' && call.status !== 'ACTIVE') {
       throw new AppError('invalid_state', `The call is ${call.status}; it cannot be joined`);
     }
-    const room = this.rooms.get(callId) ?? new Map<string, RoomParticipant>();
-    this.rooms.set(callId, room);
+    const room = await this.participants(callId);
     // The same user back on a new connection replaces the connections it lost.
-    for (const stale of [...room.values()]) {
-      if (stale.userId === actor.userId && stale.connectionId !== actor.connectionId && !this.registry.get(stale.connectionId)) {
-        this.removeParticipant(callId, stale.connectionId);
+    for (const stale of room) {
+      if (stale.userId === actor.userId && stale.connectionId !== actor.connectionId && !(await this.registry.userOf(stale.connectionId))) {
+        await this.removeParticipant(callId, stale.connectionId);
       }
     }
-    const others = [...room.values()].filter((p) => p.connectionId !== actor.connectionId);
+    const others = (await this.participants(callId)).filter((p) => p.connectionId !== actor.connectionId);
     const self: RoomParticipant = {
       connectionId: actor.connectionId,
       userId: actor.userId,
@@ -75,9 +76,12 @@ export class CallRoomsService implements OnModuleDestroy {
       hasVideo: request.hasVideo,
       hasAudio: request.hasAudio,
     };
-    const rejoin = room.has(actor.connectionId);
-    room.set(actor.connectionId, self);
-    this.calls.engage(callId, actor);
+    const rejoin = room.some((p) => p.connectionId === actor.connectionId);
+    await Promise.all([
+      this.state.hSet(roomKey(callId), actor.connectionId, JSON.stringify(self)),
+      this.state.sAdd(roomsOfKey(actor.connectionId), callId),
+      this.calls.engage(callId, actor),
+    ]);
     if (!rejoin) {
       await this.repository.addParticipant({ callId, ...self });
       for (const other of others) this.registry.sendToConnection(other.connectionId, { type: 'participant-joined', callId, participant: self });
@@ -87,18 +91,20 @@ export class CallRoomsService implements OnModuleDestroy {
 
   async leave(actor: Required<Actor>, callId: string): Promise<void> {
     await this.calls.getForParty(actor.userId, callId);
-    if (!this.rooms.get(callId)?.has(actor.connectionId)) throw new AppError('invalid_state', 'You are not in this call');
+    if (!(await this.state.hGet(roomKey(callId), actor.connectionId))) throw new AppError('invalid_state', 'You are not in this call');
     await this.removeAndMaybeEnd(callId, actor.connectionId, 'last_participant_left');
   }
 
   async toggle(actor: Required<Actor>, callId: string, kind: 'video' | 'audio', enabled: boolean): Promise<void> {
     await this.calls.getForParty(actor.userId, callId);
-    const self = this.rooms.get(callId)?.get(actor.connectionId);
-    if (!self) throw new AppError('invalid_state', 'Join the call before toggling media');
+    const json = await this.state.hGet(roomKey(callId), actor.connectionId);
+    if (!json) throw new AppError('invalid_state', 'Join the call before toggling media');
+    const self = JSON.parse(json) as RoomParticipant;
     if (kind === 'video') self.hasVideo = enabled;
     else self.hasAudio = enabled;
+    await this.state.hSet(roomKey(callId), actor.connectionId, JSON.stringify(self));
     await this.repository.updateParticipantMedia(callId, actor.connectionId, kind === 'video' ? { hasVideo: enabled } : { hasAudio: enabled });
-    for (const other of this.participants(callId)) {
+    for (const other of await this.participants(callId)) {
       if (other.connectionId !== actor.connectionId) {
         this.registry.sendToConnection(other.connectionId, {
           type: 'media-toggled',
@@ -118,13 +124,13 @@ export class CallRoomsService implements OnModuleDestroy {
    */
   async relay(actor: Required<Actor>, targetConnectionId: string, kind: SignalKind, payload: unknown): Promise<void> {
     this.checkSignalSize(payload);
-    const target = this.registry.get(targetConnectionId);
-    const call = target ? await this.calls.current(actor.userId) : null;
+    const targetUserId = await this.registry.userOf(targetConnectionId);
+    const call = targetUserId ? await this.calls.current(actor.userId) : null;
     const parties = call ? [call.hostUserId, call.recipientUserId] : [];
-    if (!target || !call || target.userId === actor.userId || !parties.includes(target.userId)) {
+    if (!targetUserId || !call || targetUserId === actor.userId || !parties.includes(targetUserId)) {
       throw new AppError('not_found', 'No such connection in a call of yours');
     }
-    target.deliver({ type: 'signal', kind, callId: call.id, fromConnectionId: actor.connectionId, fromUserId: actor.userId, payload });
+    this.registry.sendToConnection(targetConnectionId, { type: 'signal', kind, callId: call.id, fromConnectionId: actor.connectionId, fromUserId: actor.userId, payload });
   }
 
   /**
@@ -138,10 +144,10 @@ export class CallRoomsService implements OnModuleDestroy {
     if (!call || !isOtherParty || (callId !== undefined && callId !== call.id)) {
       throw new AppError('not_found', 'That user is not in a call with you');
     }
-    const engaged = this.calls.engagedConnection(call.id, targetUserId);
-    const targets = engaged && this.registry.get(engaged) ? [this.registry.get(engaged)!] : this.registry.connectionsOf(targetUserId);
     const notice = { type: 'signal', kind, callId: call.id, fromConnectionId: actor.connectionId, fromUserId: actor.userId, payload } as const;
-    for (const target of targets) target.deliver(notice);
+    const engaged = await this.calls.engagedConnection(call.id, targetUserId);
+    if (engaged && (await this.registry.userOf(engaged)) === targetUserId) this.registry.sendToConnection(engaged, notice);
+    else this.registry.sendToUsers([targetUserId], notice);
     return call;
   }
 
@@ -153,36 +159,35 @@ export class CallRoomsService implements OnModuleDestroy {
   }
 
   /** A connection dropped: it leaves its rooms unless its user rejoins within the grace. */
-  connectionGone(connectionId: string): void {
-    const callIds = [...this.rooms.entries()].filter(([, room]) => room.has(connectionId)).map(([id]) => id);
-    if (callIds.length === 0 || this.stopped) return;
-    const timer = setTimeout(() => {
-      this.departures.delete(connectionId);
-      for (const callId of callIds) {
-        void this.removeAndMaybeEnd(callId, connectionId, 'connection_lost').catch((e) => this.logger.error(e));
-      }
-    }, this.config.calls.reconnectGraceMs);
-    timer.unref();
-    this.departures.set(connectionId, timer);
+  private async connectionGone(connectionId: string): Promise<void> {
+    if ((await this.state.sMembers(roomsOfKey(connectionId))).length === 0) return;
+    await this.timers.schedule(DEPARTURE, connectionId, this.config.calls.reconnectGraceMs);
+  }
+
+  private async depart(connectionId: string): Promise<void> {
+    if (await this.registry.userOf(connectionId)) return; // booked again: its instance was only presumed dead
+    for (const callId of await this.state.sMembers(roomsOfKey(connectionId))) {
+      await this.removeAndMaybeEnd(callId, connectionId, 'connection_lost');
+    }
+    await this.state.del(roomsOfKey(connectionId));
   }
 
   private async removeAndMaybeEnd(callId: string, connectionId: string, reason: 'last_participant_left' | 'connection_lost') {
-    if (!this.removeParticipant(callId, connectionId)) return;
+    if (!(await this.removeParticipant(callId, connectionId))) return;
     await this.repository.markParticipantLeft(callId, connectionId);
-    if (this.participants(callId).length > 0) return;
-    this.rooms.delete(callId);
+    if ((await this.state.hLen(roomKey(callId))) > 0) return;
     const call = await this.repository.findById(callId);
     if (call?.status === 'ACTIVE') await this.calls.endEmpty(callId, reason);
   }
 
-  private removeParticipant(callId: string, connectionId: string): boolean {
-    const room = this.rooms.get(callId);
-    const leaving = room?.get(connectionId);
-    if (!room || !leaving) return false;
-    room.delete(connectionId);
-    clearTimeout(this.departures.get(connectionId));
-    this.departures.delete(connectionId);
-    for (const other of room.values()) {
+  /** Takes the connection out of the room (once, whoever races) and tells those who remain. */
+  private async removeParticipant(callId: string, connectionId: string): Promise<boolean> {
+    const json = await this.state.hGet(roomKey(callId), connectionId);
+    const { removed } = await this.state.hDelCount(roomKey(callId), connectionId);
+    if (!removed || !json) return false;
+    await Promise.all([this.state.sRem(roomsOfKey(connectionId), callId), this.timers.cancel(DEPARTURE, connectionId)]);
+    const leaving = JSON.parse(json) as RoomParticipant;
+    for (const other of await this.participants(callId)) {
       this.registry.sendToConnection(other.connectionId, { type: 'participant-left', callId, connectionId, userId: leaving.userId });
     }
     return true;

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppError } from '../common/errors';
+import { SHARED_STATE, SharedState } from '../cluster/shared-state';
+import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { CallEndReason, CallStatus } from '../generated/prisma/client';
 import { ConnectionRegistry, RealtimeConnection } from '../realtime/connection-registry.service';
@@ -8,6 +10,7 @@ import { isOpen } from './call-state';
 import type { CallNotice, MissedReason } from './call-notices';
 import { CallView, CallWithParties, toCallView, toParticipantRecordView } from './call.presenter';
 import { BusyError, CallsRepository, HistoryPage, RoomTakenError } from './calls.repository';
+import { inBackground } from '../common/background';
 
 export interface StartCall {
   recipientUserId: string;
@@ -33,32 +36,36 @@ export interface StartResult {
 
 type MovedListener = (call: CallView) => void;
 
+const RING = 'ring';
+const CALLER_GRACE = 'caller-grace';
+const engagedKey = (callId: string) => `engaged:${callId}`;
+
 /**
  * The call core: rules, state moves, busy detection and timers. It knows no wire format;
- * it tells the parties what happened through the connection registry.
+ * it tells the parties what happened through the connection registry. Its timers and live
+ * state are shared, so any instance may act on any call.
  */
 @Injectable()
 export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Calls');
-  private readonly ringTimers = new Map<string, NodeJS.Timeout>();
-  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private readonly movedListeners: MovedListener[] = [];
   private readonly noticeListeners: Array<(userIds: string[], notice: CallNotice) => void> = [];
-  /** Per open call, the connection each party last acted from: where user-addressed signaling goes. */
-  private readonly engaged = new Map<string, Map<string, string>>();
-  private roomOccupied: (callId: string) => boolean = () => false;
+  private roomOccupied: (callId: string) => Promise<boolean> = async () => false;
   private sweeper?: NodeJS.Timeout;
-  /** Set at shutdown: connections closing then must not start timers that outlive the app. */
-  private stopped = false;
 
   constructor(
     private readonly calls: CallsRepository,
     private readonly users: UsersRepository,
     private readonly registry: ConnectionRegistry,
+    @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
+    @Inject(SHARED_STATE) private readonly state: SharedState,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     registry.onConnect((connection) => void this.ringNewConnection(connection).catch((e) => this.logger.error(e)));
-    registry.onLastConnectionGone((connection) => this.startGrace(connection.userId));
+    // The caller's last connection dropped: a call they are placing is cancelled unless they return in time.
+    registry.onLastConnectionGone((userId) => inBackground('caller grace', this.timers.schedule(CALLER_GRACE, userId, this.config.calls.reconnectGraceMs)));
+    timers.handle(RING, (callId) => this.moveCall(callId, { to: 'MISSED', actorUserId: null, reason: 'timeout' }).then(() => undefined));
+    timers.handle(CALLER_GRACE, (userId) => this.cancelAbandoned(userId));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -68,25 +75,21 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    this.stopped = true;
     clearInterval(this.sweeper);
-    for (const timer of [...this.ringTimers.values(), ...this.graceTimers.values()]) clearTimeout(timer);
   }
 
   /** Records the connection a party is using for a call (it started, accepted or joined there). */
-  engage(callId: string, actor: Actor): void {
-    if (!actor.connectionId) return;
-    const parties = this.engaged.get(callId) ?? new Map<string, string>();
-    parties.set(actor.userId, actor.connectionId);
-    this.engaged.set(callId, parties);
+  async engage(callId: string, actor: Actor): Promise<void> {
+    if (actor.connectionId) await this.state.hSet(engagedKey(callId), actor.userId, actor.connectionId);
   }
 
-  engagedConnection(callId: string, userId: string): string | undefined {
-    return this.engaged.get(callId)?.get(userId);
+  /** The connection a party is in the call from: where user-addressed signaling goes. */
+  engagedConnection(callId: string, userId: string): Promise<string | undefined> {
+    return this.state.hGet(engagedKey(callId), userId);
   }
 
   /** Lets the sweeper ask the room layer whether anyone is still in a call. */
-  useRoomOccupancy(occupied: (callId: string) => boolean): void {
+  useRoomOccupancy(occupied: (callId: string) => Promise<boolean>): void {
     this.roomOccupied = occupied;
   }
 
@@ -107,7 +110,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     if (!(await this.users.findById(recipientUserId))) throw new AppError('not_found', 'Recipient not found');
     // With a push gateway, an offline recipient's devices are woken and the call rings meanwhile.
-    const reachable = this.registry.isOnline(recipientUserId) || this.config.push !== undefined;
+    const reachable = this.config.push !== undefined || (await this.registry.isOnline(recipientUserId));
     let call: CallWithParties;
     try {
       call = await this.calls.create(
@@ -132,8 +135,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       // The starting connection learns it from its own reply; the caller's other devices by event.
       this.notify([actor.userId, recipientUserId], { type: 'missed', call: view, reason: 'offline' }, actor.connectionId);
     } else {
-      this.engage(view.id, actor);
-      this.armRingTimer(view.id);
+      await Promise.all([this.engage(view.id, actor), this.armRingTimer(view.id)]);
       this.notify([recipientUserId], { type: 'ringing', call: view });
     }
     return { call: view, created: true };
@@ -159,8 +161,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       throw this.startError(error);
     }
     const view = toCallView(call);
-    this.engage(view.id, actor);
-    this.armRingTimer(view.id);
+    await Promise.all([this.engage(view.id, actor), this.armRingTimer(view.id)]);
     return view;
   }
 
@@ -309,9 +310,9 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!moved) return null;
     const call = toCallView(moved);
     this.logger.log(`call ${call.id} ${move.to}${move.reason || move.endReason ? ` (${move.reason ?? move.endReason})` : ''}`);
-    if (move.to !== 'CALLING') this.clearRingTimer(callId);
-    if (actor && isOpen(call.status)) this.engage(callId, actor);
-    if (!isOpen(call.status)) this.engaged.delete(callId);
+    if (move.to !== 'CALLING') await this.timers.cancel(RING, callId);
+    if (actor && isOpen(call.status)) await this.engage(callId, actor);
+    if (!isOpen(call.status)) await this.state.del(engagedKey(callId));
     const parties = [call.hostUserId, ...(call.recipientUserId ? [call.recipientUserId] : [])];
     const by = move.actorUserId;
     const notice = ((): CallNotice => {
@@ -338,45 +339,21 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const listener of this.noticeListeners) listener(userIds, notice);
   }
 
-  private armRingTimer(callId: string): void {
-    if (this.stopped) return;
-    const timer = setTimeout(() => {
-      this.ringTimers.delete(callId);
-      void this.moveCall(callId, { to: 'MISSED', actorUserId: null, reason: 'timeout' }).catch((e) => this.logger.error(e));
-    }, this.config.calls.ringTimeoutMs);
-    timer.unref();
-    this.ringTimers.set(callId, timer);
-  }
-
-  private clearRingTimer(callId: string): void {
-    clearTimeout(this.ringTimers.get(callId));
-    this.ringTimers.delete(callId);
+  private async armRingTimer(callId: string): Promise<void> {
+    await this.timers.schedule(RING, callId, this.config.calls.ringTimeoutMs);
   }
 
   /** A device that connects while a call rings for its user rings at once. */
   private async ringNewConnection(connection: RealtimeConnection): Promise<void> {
-    clearTimeout(this.graceTimers.get(connection.userId));
-    this.graceTimers.delete(connection.userId);
+    await this.timers.cancel(CALLER_GRACE, connection.userId);
     const call = await this.calls.findOpenCallOf(connection.userId);
     if (call && call.status === 'CALLING' && call.recipientUserId === connection.userId) {
       connection.deliver({ type: 'ringing', call: toCallView(call) });
     }
   }
 
-  /** The user's last connection dropped: a call they are placing is cancelled unless they return in time. */
-  private startGrace(userId: string): void {
-    if (this.stopped) return;
-    clearTimeout(this.graceTimers.get(userId));
-    const timer = setTimeout(() => {
-      this.graceTimers.delete(userId);
-      if (this.registry.isOnline(userId)) return;
-      void this.cancelAbandoned(userId).catch((e) => this.logger.error(e));
-    }, this.config.calls.reconnectGraceMs);
-    timer.unref();
-    this.graceTimers.set(userId, timer);
-  }
-
   private async cancelAbandoned(userId: string): Promise<void> {
+    if (await this.registry.isOnline(userId)) return;
     const call = await this.calls.findOpenCallOf(userId);
     if (call?.status === 'CALLING' && call.hostUserId === userId) {
       await this.moveCall(call.id, { to: 'CANCELLED', actorUserId: userId, reason: 'connection_lost' });
@@ -394,7 +371,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       await this.moveCall(call.id, { to: 'MISSED', actorUserId: null, reason: 'timeout' });
     }
     for (const call of await this.calls.findActiveUpdatedBefore(new Date(now - this.config.calls.reconnectGraceMs))) {
-      if (!this.roomOccupied(call.id)) await this.moveCall(call.id, { to: 'ENDED', actorUserId: null, endReason: 'connection_lost' });
+      if (!(await this.roomOccupied(call.id))) await this.moveCall(call.id, { to: 'ENDED', actorUserId: null, endReason: 'connection_lost' });
     }
   }
 }

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Cache } from 'cache-manager';
+import { CACHE } from '../cluster/cluster.tokens';
 import { Prisma } from '../generated/prisma/client';
 import type { Attachment, Conversation } from '../generated/prisma/client';
 import type { TimeCursor } from '../common/cursor';
@@ -8,6 +10,7 @@ import { PrismaService } from '../database/prisma.service';
 import type { CallRecord, ConversationRow, MessageRow } from './chat.presenter';
 
 const MESSAGE_INCLUDE = { sender: true, attachments: true } as const;
+const MEMBERS_CACHE_MS = 3_600_000;
 const CONVERSATION_INCLUDE = { members: { include: { user: true }, orderBy: { joinedAt: 'asc' } } } as const;
 
 export interface NewMessage {
@@ -35,7 +38,10 @@ export function directKeyOf(a: string, b: string): string {
 
 @Injectable()
 export class ChatRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(CACHE) private readonly cache: Cache,
+  ) {}
 
   /** The pair's direct conversation, created on first use; safe when both create it at once. */
   async ensureDirect(a: string, b: string): Promise<Conversation> {
@@ -79,9 +85,14 @@ export class ChatRepository {
     });
   }
 
+  /** A conversation's members never change, so they are cached (typing asks on every keystroke burst). */
   async memberIds(conversationId: string): Promise<string[]> {
-    const members = await this.prisma.conversationMember.findMany({ where: { conversationId }, select: { userId: true } });
-    return members.map((m) => m.userId);
+    const key = `members:${conversationId}`;
+    const cached = await this.cache.get<string[]>(key);
+    if (cached) return cached;
+    const members = (await this.prisma.conversationMember.findMany({ where: { conversationId }, select: { userId: true } })).map((m) => m.userId);
+    if (members.length > 0) await this.cache.set(key, members, MEMBERS_CACHE_MS);
+    return members;
   }
 
   /**

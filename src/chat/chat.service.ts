@@ -82,7 +82,7 @@ export class ChatService {
       });
     }
     if (stored.created) {
-      this.typing.stop(conversationId, actor.userId);
+      await this.typing.stop(conversationId, actor.userId);
       this.deliver(message, memberIds, actor.connectionId);
     }
     return { message, created: stored.created };
@@ -107,10 +107,8 @@ export class ChatService {
   }
 
   async setTyping(userId: string, conversationId: string, typing: boolean): Promise<void> {
-    const conversation = await this.conversationFor(userId, conversationId);
-    if (!typing) return this.typing.stop(conversationId, userId);
-    const others = conversation.members.map((m) => m.userId).filter((id) => id !== userId);
-    this.typing.start(conversationId, userId, others);
+    if (!(await this.chat.memberIds(conversationId)).includes(userId)) throw new AppError('not_found', 'Conversation not found');
+    await (typing ? this.typing.start(conversationId, userId) : this.typing.stop(conversationId, userId));
   }
 
   /** Opens (or finds) a direct conversation with a user, or a call's conversation, without sending anything. */

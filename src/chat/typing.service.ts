@@ -1,55 +1,40 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
+import { ChatRepository } from './chat.repository';
 
-interface Typing {
-  /** Who hears about it: the conversation's other members when typing began. */
-  audience: string[];
-  timer: NodeJS.Timeout;
-}
+const TYPING = 'typing';
 
 /**
- * Typing indicators: not stored, only relayed. Others hear `typing` once when it starts and
- * `stopped` once when it ends: on request, on sending, when the typist's last connection goes,
- * or after TYPING_TIMEOUT_MS without a renewal (a lost stop does not leave a typist forever).
+ * Typing indicators: not stored, only relayed. A typist is a shared timer: the other members
+ * hear `typing` once when it is armed and `stopped` once when it ends, on request, on sending, or
+ * TYPING_TIMEOUT_MS after the last renewal (a lost stop, or a typist who went away).
  */
 @Injectable()
-export class TypingService implements OnModuleDestroy {
-  /** userId → conversationId → what is going on there. */
-  private readonly typing = new Map<string, Map<string, Typing>>();
-
+export class TypingService {
   constructor(
     private readonly registry: ConnectionRegistry,
+    private readonly chat: ChatRepository,
+    @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    registry.onLastConnectionGone(({ userId }) => {
-      for (const conversationId of [...(this.typing.get(userId)?.keys() ?? [])]) this.stop(conversationId, userId);
-    });
+    timers.handle(TYPING, (key) => this.announce(key, false));
   }
 
-  onModuleDestroy(): void {
-    for (const conversations of this.typing.values()) for (const { timer } of conversations.values()) clearTimeout(timer);
-    this.typing.clear();
+  async start(conversationId: string, userId: string): Promise<void> {
+    const key = `${conversationId}|${userId}`;
+    if (await this.timers.schedule(TYPING, key, this.config.chat.typingTimeoutMs)) await this.announce(key, true);
   }
 
-  start(conversationId: string, userId: string, audience: string[]): void {
-    const mine = this.typing.get(userId) ?? new Map<string, Typing>();
-    const current = mine.get(conversationId);
-    if (current) clearTimeout(current.timer);
-    else this.registry.sendToUsers(audience, { type: 'chat-typing', conversationId, userId, typing: true });
-    const timer = setTimeout(() => this.stop(conversationId, userId), this.config.chat.typingTimeoutMs);
-    timer.unref();
-    mine.set(conversationId, { audience: current?.audience ?? audience, timer });
-    this.typing.set(userId, mine);
+  async stop(conversationId: string, userId: string): Promise<void> {
+    const key = `${conversationId}|${userId}`;
+    if (await this.timers.cancel(TYPING, key)) await this.announce(key, false);
   }
 
-  stop(conversationId: string, userId: string): void {
-    const mine = this.typing.get(userId);
-    const current = mine?.get(conversationId);
-    if (!mine || !current) return;
-    clearTimeout(current.timer);
-    mine.delete(conversationId);
-    if (mine.size === 0) this.typing.delete(userId);
-    this.registry.sendToUsers(current.audience, { type: 'chat-typing', conversationId, userId, typing: false });
+  private async announce(key: string, typing: boolean): Promise<void> {
+    const [conversationId, userId] = key.split('|');
+    const others = (await this.chat.memberIds(conversationId)).filter((id) => id !== userId);
+    this.registry.sendToUsers(others, { type: 'chat-typing', conversationId, userId, typing });
   }
 }

@@ -25,11 +25,20 @@ describe('loadConfig', () => {
     ['JWT_PUBLIC_KEY', 'abc', /JWT_PUBLIC_KEY must be a PEM-encoded public key/],
     ['NODE_ENV', 'staging', /NODE_ENV must be one of/],
     ['PASSWORD_HASH_COST', '3000', /PASSWORD_HASH_COST must be a power of two/],
+    ['REDIS_URL', 'http://localhost', /REDIS_URL must use redis: or rediss:/],
+    ['REDIS_PORT', '6380', /REDIS_HOST must be set when REDIS_PORT is/],
     ['MAX_UPLOAD_BYTES', '0', /MAX_UPLOAD_BYTES must be between/],
     ['UPLOAD_CONTENT_TYPES', 'image/png, text/html', /UPLOAD_CONTENT_TYPES "text\/html" would let uploads run script/],
     ['UPLOAD_CONTENT_TYPES', 'png', /UPLOAD_CONTENT_TYPES "png" is not a content type/],
   ])('names %s when its value %p is invalid', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('reads Redis from REDIS_URL, or from REDIS_HOST and REDIS_PORT', () => {
+    expect(loadConfig({}).redis).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6380/2' }).redis).toEqual({ url: 'redis://cache:6380/2', prefix: 'calls:' });
+    expect(loadConfig({ REDIS_HOST: 'cache' }).redis?.url).toBe('redis://cache:6379');
+    expect(loadConfig({ REDIS_HOST: 'cache', REDIS_PORT: '7000', REDIS_PREFIX: 'tutoring:' }).redis).toEqual({ url: 'redis://cache:7000', prefix: 'tutoring:' });
   });
 
   it('refuses production without a real JWT secret', () => {

@@ -29,6 +29,7 @@ export function loadConfig(env: Env) {
     throw new ConfigError('PUSH_WEBHOOK_SECRET', 'must be set when PUSH_WEBHOOK_URL is');
   }
   const turnUrls = list(env, 'TURN_URLS');
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? redisFromHostPort(env);
   if (turnUrls.length > 0 && !str(env, 'TURN_SECRET')) throw new ConfigError('TURN_SECRET', 'must be set when TURN_URLS is');
 
   return {
@@ -51,6 +52,8 @@ export function loadConfig(env: Env) {
         audience: str(env, 'JWT_AUDIENCE'),
       },
     },
+    /** Unset: in-process state, one instance. Set: shared state, timers and fan-out for N instances. */
+    redis: redisUrl ? { url: redisUrl, prefix: str(env, 'REDIS_PREFIX', 'calls:') } : undefined,
     socketAuthTimeoutMs: int(env, 'SOCKET_AUTH_TIMEOUT_MS', 10_000, { min: 100, max: 300_000 }),
     /** Raw-WebSocket keep-alive: a peer silent for one interval after a ping is dropped (ext). */
     wsPingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', 10_000, { min: 100, max: 300_000 }),
@@ -104,6 +107,16 @@ function contentTypes(env: Env, name: string, fallback: string[]): string[] {
     if (ACTIVE_CONTENT.test(type)) throw new ConfigError(name, `"${type}" would let uploads run script in browsers`);
   }
   return types.length > 0 ? types : fallback;
+}
+
+function redisFromHostPort(env: Env): string | undefined {
+  const host = str(env, 'REDIS_HOST');
+  const port = int(env, 'REDIS_PORT', 6379, { min: 1, max: 65535 });
+  if (!host) {
+    if (str(env, 'REDIS_PORT')) throw new ConfigError('REDIS_HOST', 'must be set when REDIS_PORT is');
+    return undefined;
+  }
+  return `redis://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 function powerOfTwo(env: Env, name: string, fallback: number): number {

@@ -1,4 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { SHARED_STATE, SharedState } from '../cluster/shared-state';
+import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { AppError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
@@ -30,33 +32,31 @@ const toView = (r: HelpRequest): HelpRequestView => ({
   expiresAt: r.expiresAt.toISOString(),
 });
 
+const EXPIRY = 'help-expiry';
+const offeredKey = (requestId: string) => `help-offered:${requestId}`;
+
 /**
  * Students asking for help: offered to the available mentors (or tutors), won by exactly one
  * (a conditional update), cancelled by the student, or expired after HELP_REQUEST_TTL_MS.
  * After acceptance the mentor calls the student, as any call.
  */
 @Injectable()
-export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('HelpRequests');
-  /** Who was offered each open request: they hear how it ended. */
-  private readonly offeredTo = new Map<string, string[]>();
-  private readonly expiries = new Map<string, NodeJS.Timeout>();
-
+export class HelpRequestsService implements OnApplicationBootstrap {
   constructor(
     private readonly prisma: PrismaService,
     private readonly mentors: MentorStatusService,
     private readonly registry: ConnectionRegistry,
+    @Inject(SHARED_STATE) private readonly state: SharedState,
+    @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  /** Requests left open by a restart expire now or when their time is up. */
-  async onApplicationBootstrap(): Promise<void> {
-    const open = await this.prisma.helpRequest.findMany({ where: { status: 'open' } });
-    for (const request of open) this.armExpiry(request.id, request.expiresAt.getTime() - Date.now());
+  ) {
+    timers.handle(EXPIRY, (requestId) => this.expire(requestId));
   }
 
-  onModuleDestroy(): void {
-    for (const timer of this.expiries.values()) clearTimeout(timer);
+  /** Requests left open by a restart (and timers lost with it) expire now or when their time is up. */
+  async onApplicationBootstrap(): Promise<void> {
+    const open = await this.prisma.helpRequest.findMany({ where: { status: 'open' } });
+    for (const request of open) await this.timers.schedule(EXPIRY, request.id, request.expiresAt.getTime() - Date.now());
   }
 
   async create(studentId: string, input: { topic: string; message?: string; targetType?: 'mentor' | 'tutor' }): Promise<HelpRequestView> {
@@ -73,8 +73,10 @@ export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDest
     });
     const available = await this.mentors.list({ status: 'available', role: input.targetType });
     const offered = available.map((m) => m.mentorId);
-    this.offeredTo.set(request.id, offered);
-    this.armExpiry(request.id, this.config.helpRequestTtlMs);
+    await Promise.all([
+      ...offered.map((mentorId) => this.state.sAdd(offeredKey(request.id), mentorId)),
+      this.timers.schedule(EXPIRY, request.id, this.config.helpRequestTtlMs),
+    ]);
     this.registry.sendToUsers(offered, {
       type: 'help-request',
       requestId: request.id,
@@ -93,7 +95,7 @@ export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDest
     }
     const request = await this.close(requestId, 'accepted', { acceptedBy: mentorId });
     this.registry.sendToUsers([request.studentId], { type: 'help-accepted', requestId, mentorId, mentorName: mentor.displayName });
-    this.notifyOffered(requestId, 'taken', mentorId);
+    await this.notifyOffered(requestId, 'taken', mentorId);
     return request;
   }
 
@@ -101,7 +103,7 @@ export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDest
     const existing = await this.prisma.helpRequest.findUnique({ where: { id: requestId } });
     if (!existing || existing.studentId !== studentId) throw new AppError('not_found', 'Help request not found');
     const request = await this.close(requestId, 'cancelled');
-    this.notifyOffered(requestId, 'cancelled');
+    await this.notifyOffered(requestId, 'cancelled');
     return request;
   }
 
@@ -114,30 +116,26 @@ export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDest
     const request = await this.prisma.helpRequest.findUnique({ where: { id: requestId } });
     if (!request) throw new AppError('not_found', 'Help request not found');
     if (count === 0) throw new AppError('invalid_state', `The help request is already ${request.status}`);
-    clearTimeout(this.expiries.get(requestId));
-    this.expiries.delete(requestId);
+    await this.timers.cancel(EXPIRY, requestId);
     return toView(request);
   }
 
-  private notifyOffered(requestId: string, outcome: 'taken' | 'cancelled' | 'expired', except?: string): void {
-    const offered = (this.offeredTo.get(requestId) ?? []).filter((id) => id !== except);
-    this.offeredTo.delete(requestId);
+  /** Who was offered the request hears how it ended. */
+  private async notifyOffered(requestId: string, outcome: 'taken' | 'cancelled' | 'expired', except?: string): Promise<void> {
+    const offered = (await this.state.sMembers(offeredKey(requestId))).filter((id) => id !== except);
+    await this.state.del(offeredKey(requestId));
     this.registry.sendToUsers(offered, { type: 'help-closed', requestId, outcome });
   }
 
-  private armExpiry(requestId: string, delayMs: number): void {
-    const timer = setTimeout(() => {
-      this.expiries.delete(requestId);
-      void this.close(requestId, 'expired')
-        .then((request) => {
-          this.registry.sendToUsers([request.studentId], { type: 'help-closed', requestId, outcome: 'expired' });
-          this.notifyOffered(requestId, 'expired');
-        })
-        .catch((error) => {
-          if (!(error instanceof AppError)) this.logger.error(error);
-        });
-    }, Math.max(delayMs, 0));
-    timer.unref();
-    this.expiries.set(requestId, timer);
+  private async expire(requestId: string): Promise<void> {
+    let request: HelpRequestView;
+    try {
+      request = await this.close(requestId, 'expired');
+    } catch (error) {
+      if (error instanceof AppError) return; // accepted or cancelled meanwhile
+      throw error;
+    }
+    this.registry.sendToUsers([request.studentId], { type: 'help-closed', requestId, outcome: 'expired' });
+    await this.notifyOffered(requestId, 'expired');
   }
 }

@@ -58,7 +58,7 @@ export class MentorStatusService {
 
   private async view(user: User): Promise<MentorStatusView> {
     let status: EffectiveMentorStatus = user.mentorStatus;
-    if (!this.presence.isOnline(user.id)) status = 'offline';
+    if (!(await this.presence.isOnline(user.id))) status = 'offline';
     else if ((await this.calls.current(user.id))?.status === 'ACTIVE') status = 'busy';
     return { mentorId: user.id, displayName: user.displayName, avatarUrl: user.avatarUrl, role: user.role, status, statusMessage: user.statusMessage };
   }
@@ -72,12 +72,7 @@ export class MentorStatusService {
 
   private async broadcast(user: User): Promise<MentorStatusView> {
     const view = await this.view(user);
-    this.registry.sendToUsers(this.registry.connectedUserIds(), {
-      type: 'mentor-status',
-      mentorId: view.mentorId,
-      status: view.status,
-      statusMessage: view.statusMessage,
-    });
+    this.registry.sendToEveryone({ type: 'mentor-status', mentorId: view.mentorId, status: view.status, statusMessage: view.statusMessage });
     return view;
   }
 }

@@ -1,9 +1,12 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { SHARED_STATE, SharedState } from '../cluster/shared-state';
+import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { AppError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { UsersRepository } from '../users/users.repository';
 import { PresenceRepository } from './presence.repository';
+import { inBackground } from '../common/background';
 
 export interface PresenceView {
   userId: string;
@@ -12,33 +15,31 @@ export interface PresenceView {
   lastSeenAt: string | null;
 }
 
+const ONLINE = 'presence:online';
+const LEAVING = 'presence-grace';
+
 /**
- * Online/offline per user across all their connections and dialects. A user stays online until
- * their last connection has been gone for PRESENCE_GRACE_MS, so a page reload changes nothing.
- * Mentors' and tutors' presence goes to everyone connected; a student's only to their contacts.
+ * Online/offline per user across all their connections, dialects and instances. A user stays
+ * online until their last connection has been gone for PRESENCE_GRACE_MS, so a page reload
+ * changes nothing. Mentors' and tutors' presence goes to everyone connected; a student's only to
+ * their contacts. The shared online set makes each change announced once, by one instance.
  */
 @Injectable()
-export class PresenceService implements OnModuleDestroy {
-  private readonly logger = new Logger('Presence');
-  private readonly online = new Set<string>();
-  private readonly leaving = new Map<string, NodeJS.Timeout>();
+export class PresenceService {
   private readonly changeListeners: Array<(userId: string) => void> = [];
-  private stopped = false;
 
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly repository: PresenceRepository,
     private readonly users: UsersRepository,
+    @Inject(SHARED_STATE) private readonly state: SharedState,
+    @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    registry.onConnect((connection) => this.connected(connection.userId));
-    registry.onLastConnectionGone((connection) => this.lastConnectionGone(connection.userId));
-  }
-
-  /** A deploy's shutdown is not every user going offline. */
-  onModuleDestroy(): void {
-    this.stopped = true;
-    for (const timer of this.leaving.values()) clearTimeout(timer);
+    registry.onConnect((connection) => inBackground('presence', this.connected(connection.userId)));
+    registry.onLastConnectionGone((userId) => inBackground('presence grace', this.timers.schedule(LEAVING, userId, this.config.presenceGraceMs)));
+    registry.onReregister((userIds) => inBackground('presence re-registration', Promise.all(userIds.map((id) => this.state.sAdd(ONLINE, id)))));
+    timers.handle(LEAVING, (userId) => this.leave(userId));
   }
 
   /** Called when a user comes online or goes offline (after the grace). */
@@ -46,50 +47,36 @@ export class PresenceService implements OnModuleDestroy {
     this.changeListeners.push(listener);
   }
 
-  isOnline(userId: string): boolean {
-    return this.online.has(userId);
+  isOnline(userId: string): Promise<boolean> {
+    return this.state.sIsMember(ONLINE, userId);
   }
 
   async get(userId: string): Promise<PresenceView> {
     const user = await this.users.findById(userId);
     if (!user) throw new AppError('not_found', 'User not found');
-    return { userId, role: user.role, online: this.isOnline(userId), lastSeenAt: user.lastSeenAt?.toISOString() ?? null };
+    return { userId, role: user.role, online: await this.isOnline(userId), lastSeenAt: user.lastSeenAt?.toISOString() ?? null };
   }
 
-  private connected(userId: string): void {
-    const pending = this.leaving.get(userId);
-    if (pending) {
-      clearTimeout(pending);
-      this.leaving.delete(userId);
-      return;
-    }
-    if (this.online.has(userId)) return;
-    this.online.add(userId);
-    void this.announce(userId, true, null).catch((e) => this.logger.error(e));
+  /** Back within the grace: nothing to announce. */
+  private async connected(userId: string): Promise<void> {
+    await this.timers.cancel(LEAVING, userId);
+    if (await this.state.sAdd(ONLINE, userId)) await this.announce(userId, true, null);
   }
 
-  private lastConnectionGone(userId: string): void {
-    if (this.stopped) return;
-    const timer = setTimeout(() => {
-      this.leaving.delete(userId);
-      if (this.registry.isOnline(userId)) return;
-      this.online.delete(userId);
-      const at = new Date();
-      void this.repository
-        .markSeen(userId, at)
-        .then(() => this.announce(userId, false, at.toISOString()))
-        .catch((e) => this.logger.error(e));
-    }, this.config.presenceGraceMs);
-    timer.unref();
-    this.leaving.set(userId, timer);
+  private async leave(userId: string): Promise<void> {
+    if (await this.registry.isOnline(userId)) return;
+    if (!(await this.state.sRem(ONLINE, userId))) return;
+    const at = new Date();
+    await this.repository.markSeen(userId, at);
+    await this.announce(userId, false, at.toISOString());
   }
 
   private async announce(userId: string, online: boolean, lastSeenAt: string | null): Promise<void> {
     const user = await this.users.findById(userId);
     if (!user) return;
-    const audience = user.role === 'student' ? await this.repository.contactsOf(userId) : this.registry.connectedUserIds();
-    const others = audience.filter((id) => id !== userId);
-    this.registry.sendToUsers(others, { type: 'presence', userId, role: user.role, online, lastSeenAt });
+    const notice = { type: 'presence', userId, role: user.role, online, lastSeenAt } as const;
+    if (user.role === 'student') this.registry.sendToUsers(await this.repository.contactsOf(userId), notice);
+    else this.registry.sendToEveryone(notice, userId);
     for (const listener of this.changeListeners) listener(userId);
   }
 }

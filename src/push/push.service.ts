@@ -34,16 +34,24 @@ export class PushService implements OnModuleDestroy {
       if (!kind) return;
       for (const userId of userIds) {
         if (userId === notice.call.hostUserId && kind !== 'missed_call') continue; // the caller acted
-        if (!this.registry.isOnline(userId)) this.send(userId, kind, { call: notice.call });
+        this.sendIfOffline(userId, kind, { call: notice.call });
       }
     });
     chat.onMessage((message, recipientIds) => {
-      for (const userId of recipientIds) if (!this.registry.isOnline(userId)) this.send(userId, 'new_message', { message });
+      for (const userId of recipientIds) this.sendIfOffline(userId, 'new_message', { message });
     });
   }
 
   onModuleDestroy(): void {
     this.stopped = true;
+  }
+
+  /** Wakes the user's devices when no instance holds a connection of theirs. */
+  private sendIfOffline(userId: string, kind: PushKind, data: object): void {
+    void this.registry
+      .isOnline(userId)
+      .then((online) => (online ? undefined : this.send(userId, kind, data)))
+      .catch((e) => this.logger.error(e));
   }
 
   send(userId: string, kind: PushKind, data: object): void {

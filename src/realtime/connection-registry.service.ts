@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { ClusterBus } from '../cluster/cluster-bus';
+import { INSTANCE_ID } from '../cluster/cluster.tokens';
+import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import type { RealtimeNotice } from './realtime-notice';
 
 /** A live connection of any dialect, as the core sees it. */
@@ -10,77 +13,203 @@ export interface RealtimeConnection {
   deliver(notice: RealtimeNotice): void;
 }
 
-type Listener = (connection: RealtimeConnection) => void;
+/** A delivery crossing to the other instances; each hands it to its own connections. */
+export type Delivery =
+  | { to: 'users'; userIds: string[]; exceptConnectionId?: string; notice: RealtimeNotice }
+  | { to: 'connection'; connectionId: string; notice: RealtimeNotice }
+  | { to: 'everyone'; exceptUserId?: string; notice: RealtimeNotice };
+
+type ConnectListener = (connection: RealtimeConnection) => void;
+type UserListener = (userId: string) => void;
+type DisconnectListener = (connectionId: string, userId: string) => void;
+
+const HEARTBEAT_MS = 1_000;
+/** An instance silent this long is dead: the others take its connections off the books. */
+const INSTANCE_TTL_MS = 5_000;
+
+/** Keys of the shared books. */
+const userConnections = (userId: string) => `user-conns:${userId}`;
+const CONNECTION_USERS = 'conn-user';
+const instanceConnections = (instanceId: string) => `instance-conns:${instanceId}`;
+const INSTANCES = 'instances';
+const heartbeatKey = (instanceId: string) => `instance:${instanceId}`;
 
 /**
- * Knows every live connection of every user on this instance, whatever its dialect, and is the
- * one place notices are delivered through.
+ * Every live connection of every user, whatever its dialect and whichever instance holds it,
+ * and the one place notices are delivered through. Connections themselves live on their
+ * instance; the books (who is connected, from where) are shared, and deliveries reach the
+ * other instances over the cluster bus.
  */
 @Injectable()
-export class ConnectionRegistry {
+export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Connections');
   private readonly byUser = new Map<string, Map<string, RealtimeConnection>>();
   private readonly byId = new Map<string, RealtimeConnection>();
-  private readonly connectListeners: Listener[] = [];
-  private readonly lastGoneListeners: Listener[] = [];
+  private readonly connectListeners: ConnectListener[] = [];
+  private readonly lastGoneListeners: UserListener[] = [];
+  private readonly disconnectListeners: DisconnectListener[] = [];
+  private readonly reregisterListeners: Array<(userIds: string[]) => void> = [];
+  private heartbeat?: NodeJS.Timeout;
 
-  add(connection: RealtimeConnection): void {
+  constructor(
+    @Inject(SHARED_STATE) private readonly state: SharedState,
+    private readonly bus: ClusterBus<Delivery>,
+    @Inject(INSTANCE_ID) private readonly instanceId: string,
+  ) {
+    bus.onMessage((delivery) => this.deliverHere(delivery));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.bus.clustered) return;
+    await this.beat();
+    this.heartbeat = setInterval(() => void this.beat().catch((e) => this.logger.warn(`heartbeat failed: ${(e as Error).message}`)), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.heartbeat);
+  }
+
+  async add(connection: RealtimeConnection): Promise<void> {
     this.byId.set(connection.id, connection);
     const mine = this.byUser.get(connection.userId) ?? new Map<string, RealtimeConnection>();
     mine.set(connection.id, connection);
     this.byUser.set(connection.userId, mine);
+    await this.book(connection);
     for (const listener of this.connectListeners) listener(connection);
   }
 
-  remove(connectionId: string): void {
+  async remove(connectionId: string): Promise<void> {
     const connection = this.byId.get(connectionId);
     if (!connection) return;
     this.byId.delete(connectionId);
     const mine = this.byUser.get(connection.userId);
     mine?.delete(connectionId);
-    if (mine && mine.size === 0) {
-      this.byUser.delete(connection.userId);
-      for (const listener of this.lastGoneListeners) listener(connection);
-    }
+    if (mine?.size === 0) this.byUser.delete(connection.userId);
+    await this.unbook(connectionId, connection.userId, this.instanceId);
   }
 
-  /** Called for every new connection (after authentication). */
-  onConnect(listener: Listener): void {
+  /** Called for every new connection on this instance (after authentication). */
+  onConnect(listener: ConnectListener): void {
     this.connectListeners.push(listener);
   }
 
-  /** Called when a user's last connection is gone. */
-  onLastConnectionGone(listener: Listener): void {
+  /** Called for every connection that is gone, from this instance or from a dead one. */
+  onDisconnect(listener: DisconnectListener): void {
+    this.disconnectListeners.push(listener);
+  }
+
+  /** Called when a user's last connection anywhere is gone. */
+  onLastConnectionGone(listener: UserListener): void {
     this.lastGoneListeners.push(listener);
   }
 
-  get(connectionId: string): RealtimeConnection | undefined {
+  /** Called with this instance's users after the shared books were rebuilt (Redis came back empty). */
+  onReregister(listener: (userIds: string[]) => void): void {
+    this.reregisterListeners.push(listener);
+  }
+
+  /** This instance's connection, if it holds it. */
+  local(connectionId: string): RealtimeConnection | undefined {
     return this.byId.get(connectionId);
   }
 
-  isOnline(userId: string): boolean {
-    return (this.byUser.get(userId)?.size ?? 0) > 0;
+  /** The user a live connection (on any instance) belongs to. */
+  async userOf(connectionId: string): Promise<string | undefined> {
+    return this.byId.get(connectionId)?.userId ?? this.state.hGet(CONNECTION_USERS, connectionId);
   }
 
-  /** Every user with a live connection on this instance. */
-  connectedUserIds(): string[] {
-    return [...this.byUser.keys()];
-  }
-
-  connectionsOf(userId: string): RealtimeConnection[] {
-    return [...(this.byUser.get(userId)?.values() ?? [])];
+  /** Connected anywhere. */
+  async isOnline(userId: string): Promise<boolean> {
+    return this.byUser.has(userId) || (await this.state.hLen(userConnections(userId))) > 0;
   }
 
   sendToUsers(userIds: Iterable<string>, notice: RealtimeNotice, exceptConnectionId?: string): void {
-    for (const userId of new Set(userIds)) {
-      for (const connection of this.connectionsOf(userId)) {
-        if (connection.id !== exceptConnectionId) connection.deliver(notice);
-      }
+    this.publish({ to: 'users', userIds: [...new Set(userIds)], exceptConnectionId, notice });
+  }
+
+  sendToConnection(connectionId: string, notice: RealtimeNotice): void {
+    this.publish({ to: 'connection', connectionId, notice });
+  }
+
+  /** To every connected user (mentors' presence and status are public). */
+  sendToEveryone(notice: RealtimeNotice, exceptUserId?: string): void {
+    this.publish({ to: 'everyone', exceptUserId, notice });
+  }
+
+  private publish(delivery: Delivery): void {
+    this.deliverHere(delivery);
+    // A connection this instance holds needs no trip through Redis.
+    if (delivery.to !== 'connection' || !this.byId.has(delivery.connectionId)) this.bus.publish(delivery);
+  }
+
+  private deliverHere(delivery: Delivery): void {
+    switch (delivery.to) {
+      case 'users':
+        for (const userId of delivery.userIds) {
+          for (const connection of this.byUser.get(userId)?.values() ?? []) {
+            if (connection.id !== delivery.exceptConnectionId) connection.deliver(delivery.notice);
+          }
+        }
+        return;
+      case 'connection':
+        this.byId.get(delivery.connectionId)?.deliver(delivery.notice);
+        return;
+      case 'everyone':
+        for (const connection of this.byId.values()) {
+          if (connection.userId !== delivery.exceptUserId) connection.deliver(delivery.notice);
+        }
     }
   }
 
-  sendToConnection(connectionId: string, notice: RealtimeNotice): boolean {
-    const connection = this.byId.get(connectionId);
-    connection?.deliver(notice);
-    return connection !== undefined;
+  /** Commands issued together, so a quick disconnect's unbooking cannot overtake them. */
+  private async book(connection: { id: string; userId: string }): Promise<void> {
+    await Promise.all([
+      this.state.hSet(userConnections(connection.userId), connection.id, this.instanceId),
+      this.state.hSet(CONNECTION_USERS, connection.id, connection.userId),
+      this.state.sAdd(instanceConnections(this.instanceId), connection.id),
+    ]);
+  }
+
+  private async unbook(connectionId: string, userId: string, instanceId: string): Promise<void> {
+    const [{ removed, remaining }] = await Promise.all([
+      this.state.hDelCount(userConnections(userId), connectionId),
+      this.state.hDelCount(CONNECTION_USERS, connectionId),
+      this.state.sRem(instanceConnections(instanceId), connectionId),
+    ]);
+    for (const listener of this.disconnectListeners) listener(connectionId, userId);
+    if (removed && remaining === 0) for (const listener of this.lastGoneListeners) listener(userId);
+  }
+
+  /**
+   * Keeps this instance's heartbeat alive, and takes dead instances' connections off the books.
+   * A missing heartbeat of our own means Redis lost it (a restart) or the others presumed us
+   * dead: our connections are booked again.
+   */
+  private async beat(): Promise<void> {
+    const fresh = await this.state.setExpiring(heartbeatKey(this.instanceId), '1', INSTANCE_TTL_MS, true);
+    if (!fresh) await this.state.setExpiring(heartbeatKey(this.instanceId), '1', INSTANCE_TTL_MS);
+    else {
+      await this.state.sAdd(INSTANCES, this.instanceId);
+      if (this.byId.size > 0) {
+        await Promise.all([...this.byId.values()].map((connection) => this.book(connection)));
+        for (const listener of this.reregisterListeners) listener([...this.byUser.keys()]);
+      }
+    }
+    for (const instanceId of await this.state.sMembers(INSTANCES)) {
+      if (instanceId !== this.instanceId && !(await this.state.exists(heartbeatKey(instanceId)))) await this.buryInstance(instanceId);
+    }
+  }
+
+  private async buryInstance(instanceId: string): Promise<void> {
+    if (!(await this.state.setExpiring(`janitor:${instanceId}`, this.instanceId, 30_000, true))) return;
+    const connectionIds = await this.state.sMembers(instanceConnections(instanceId));
+    this.logger.warn(`instance ${instanceId} stopped beating; releasing its ${connectionIds.length} connection(s)`);
+    for (const connectionId of connectionIds) {
+      const userId = await this.state.hGet(CONNECTION_USERS, connectionId);
+      if (userId) await this.unbook(connectionId, userId, instanceId);
+    }
+    await this.state.del(instanceConnections(instanceId));
+    await this.state.sRem(INSTANCES, instanceId);
   }
 }

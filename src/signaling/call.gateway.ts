@@ -13,6 +13,7 @@ import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
 import { okReply } from '../realtime/socket-replies';
 import { IceCandidateDto, JoinCallDto, SignalDto, ToggleMediaDto } from './dto/seed002.dto';
 import { emitInDialect, trackDialect } from './socket-io-dialects';
+import { inBackground } from '../common/background';
 
 /**
  * Seed 002's Socket.IO events (CONTRACT.md §3) on the call core; it also registers every
@@ -30,16 +31,13 @@ export class CallGateway {
   ) {
     auth.onAuthenticated((socket, user) => {
       trackDialect(socket);
-      registry.add({
+      inBackground('registering a connection', registry.add({
         id: socket.id,
         userId: user.id,
         dialect: 'socket.io',
         deliver: (notice) => emitInDialect(socket, notice),
-      });
-      socket.on('disconnect', () => {
-        registry.remove(socket.id);
-        rooms.connectionGone(socket.id);
-      });
+      }));
+      socket.on('disconnect', () => inBackground('unregistering a connection', registry.remove(socket.id)));
     });
   }
 

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
@@ -16,8 +17,8 @@ export interface TestApp {
 }
 
 /**
- * Boots the real application on a free port against its own fresh database. `env` takes the
- * same variables as production (see .env.example).
+ * Boots the real application on a free port against its own fresh database (and, when REDIS_URL
+ * is set, the shared Redis). `env` takes the same variables as production (see .env.example).
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
@@ -26,6 +27,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     JWT_SECRET: TEST_JWT_SECRET,
     PASSWORD_HASH_COST: '1024',
     ...database.env,
+    ...sharedRedis(),
     ...env,
     PORT: '0',
   });
@@ -42,4 +44,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await database.drop();
     },
   };
+}
+
+/** With REDIS_URL set (CI's Redis run), every app uses it, under a prefix of its own. */
+export function sharedRedis(): Record<string, string> {
+  const url = process.env.REDIS_URL;
+  return url ? { REDIS_URL: url, REDIS_PREFIX: `test-${randomBytes(6).toString('hex')}:` } : {};
 }

@@ -4,13 +4,13 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { TokenService, VerifiedToken } from '../../auth/token.service';
-import { CallRoomsService } from '../../calls/call-rooms.service';
 import { AppError, toErrorBody } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ConnectionRegistry } from '../../realtime/connection-registry.service';
 import { tokenFromHandshake } from '../../realtime/token-from-handshake';
 import { RawWsConnection } from './raw-ws-connection';
 import type { RawWsDialect } from './raw-ws-dialect';
+import { inBackground } from '../../common/background';
 
 export const RAW_WS_DIALECTS = Symbol('RAW_WS_DIALECTS');
 
@@ -34,7 +34,6 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly httpHost: HttpAdapterHost,
     private readonly tokens: TokenService,
     private readonly registry: ConnectionRegistry,
-    private readonly rooms: CallRoomsService,
     @Inject(RAW_WS_DIALECTS) private readonly dialects: RawWsDialect[],
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -87,12 +86,11 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     ws.on('close', () => {
       clearTimeout(expiry);
       this.connections.delete(connection);
-      this.registry.remove(connection.id);
-      this.rooms.connectionGone(connection.id);
+      inBackground('unregistering a connection', this.registry.remove(connection.id));
     });
     const greeting = dialect.greeting?.(connection);
     if (greeting) connection.send(greeting);
-    this.registry.add(connection);
+    inBackground('registering a connection', this.registry.add(connection));
   }
 
   private async receive(connection: RawWsConnection, dialect: RawWsDialect, data: RawData, isBinary: boolean) {

@@ -1,0 +1,70 @@
+import KeyvRedis from '@keyv/redis';
+import { Global, Module, OnApplicationShutdown, Inject, OnModuleDestroy } from '@nestjs/common';
+import { createCache } from 'cache-manager';
+import Keyv from 'keyv';
+import { randomUUID } from 'node:crypto';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ClusterBus } from './cluster-bus';
+import { CACHE, INSTANCE_ID, REDIS } from './cluster.tokens';
+import { RedisConnections } from './redis-connections';
+import { MemoryState, RedisState, SHARED_STATE } from './shared-state';
+import { MemoryTimers, RedisTimers, SHARED_TIMERS, SharedTimers } from './shared-timers';
+
+/** Closes Redis last, after everything that uses it has stopped. */
+class RedisLifecycle implements OnModuleDestroy, OnApplicationShutdown {
+  constructor(
+    @Inject(REDIS) private readonly redis: RedisConnections | null,
+    @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
+  ) {}
+
+  onModuleDestroy(): void {
+    this.timers.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.close();
+  }
+}
+
+/**
+ * What several instances share: Redis connections, live state, timers, the cache and the
+ * message bus between instances. Without REDIS_URL each has an in-process stand-in.
+ */
+@Global()
+@Module({
+  providers: [
+    { provide: INSTANCE_ID, useFactory: () => randomUUID() },
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => (config.redis ? RedisConnections.connect(config.redis.url) : null),
+    },
+    {
+      provide: SHARED_STATE,
+      inject: [REDIS, APP_CONFIG],
+      useFactory: (redis: RedisConnections | null, config: AppConfig) => (redis ? new RedisState(redis.commands, config.redis!.prefix) : new MemoryState()),
+    },
+    {
+      provide: SHARED_TIMERS,
+      inject: [REDIS, APP_CONFIG],
+      useFactory: (redis: RedisConnections | null, config: AppConfig) => {
+        if (!redis) return new MemoryTimers();
+        const timers = new RedisTimers(redis.commands, config.redis!.prefix);
+        timers.start();
+        return timers;
+      },
+    },
+    {
+      provide: CACHE,
+      inject: [REDIS, APP_CONFIG],
+      useFactory: (redis: RedisConnections | null, config: AppConfig) =>
+        redis
+          ? createCache({ stores: [new Keyv({ store: new KeyvRedis(redis.commands), namespace: `${config.redis!.prefix}cache` })] })
+          : createCache(),
+    },
+    ClusterBus,
+    RedisLifecycle,
+  ],
+  exports: [INSTANCE_ID, REDIS, SHARED_STATE, SHARED_TIMERS, CACHE, ClusterBus],
+})
+export class ClusterModule {}

@@ -1,0 +1,92 @@
+import { Logger } from '@nestjs/common';
+import { createClient } from 'redis';
+
+export type RedisClient = ReturnType<typeof createClient>;
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * The server's three Redis connections: one for commands (shared state, timers, the cache) and a
+ * publisher/subscriber pair for the Socket.IO Redis adapter. Each reconnects by itself; while
+ * Redis is away their commands wait in node-redis's offline queue.
+ */
+export class RedisConnections {
+  private readonly logger = new Logger('Redis');
+  private readonly readyListeners: Array<() => void> = [];
+
+  private constructor(
+    readonly commands: RedisClient,
+    readonly publisher: RedisClient,
+    readonly subscriber: RedisClient,
+  ) {
+    this.watch(commands, 'commands');
+    this.watch(publisher, 'publisher');
+    this.watch(subscriber, 'subscriber');
+    // The first 'ready' is the initial connection; later ones are reconnections.
+    commands.once('ready', () => commands.on('ready', () => this.readyListeners.forEach((listener) => listener())));
+  }
+
+  static async connect(url: string): Promise<RedisConnections> {
+    const commands = createClient({ url });
+    const connections = new RedisConnections(commands, commands.duplicate(), commands.duplicate());
+    const all = Promise.all([connections.commands, connections.publisher, connections.subscriber].map((c) => c.connect()));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis at ${redactUrl(url)} did not answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([all, timeout]);
+    } catch (error) {
+      await connections.close();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    return connections;
+  }
+
+  /** Called after Redis comes back (it may have lost what it held). */
+  onReconnect(listener: () => void): void {
+    this.readyListeners.push(listener);
+  }
+
+  /** Waits for replies still due, then closes; a connection that is down is dropped. */
+  async close(): Promise<void> {
+    await Promise.all(
+      [this.subscriber, this.publisher, this.commands].map(async (client) => {
+        try {
+          if (client.isReady) await client.close();
+          else if (client.isOpen) client.destroy();
+        } catch {
+          // Closed already.
+        }
+      }),
+    );
+  }
+
+  /** One line when a connection is lost and one when it is back, not one per retry. */
+  private watch(client: RedisClient, name: string): void {
+    let down = false;
+    client.on('error', (error: Error) => {
+      if (down) return;
+      down = true;
+      this.logger.warn(`${name} connection lost: ${error.message}; reconnecting`);
+    });
+    client.on('ready', () => {
+      if (!down) return;
+      down = false;
+      this.logger.log(`${name} connection restored`);
+    });
+  }
+}
+
+/** A Redis URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured URL';
+  }
+}

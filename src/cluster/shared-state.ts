@@ -1,0 +1,156 @@
+import type { RedisClient } from './redis-connections';
+
+/**
+ * The little live state several instances must share (who is connected where, who is in which
+ * room, who is online): a few Redis hash, set and key operations. In-process maps stand in for
+ * Redis when there is one instance, so both run the same service code.
+ */
+export interface SharedState {
+  hSet(key: string, field: string, value: string): Promise<void>;
+  hGet(key: string, field: string): Promise<string | undefined>;
+  hGetAll(key: string): Promise<Record<string, string>>;
+  hLen(key: string): Promise<number>;
+  /** Removes a field and tells how many remain, in one step. */
+  hDelCount(key: string, field: string): Promise<{ removed: boolean; remaining: number }>;
+  sAdd(key: string, member: string): Promise<boolean>;
+  sRem(key: string, member: string): Promise<boolean>;
+  sIsMember(key: string, member: string): Promise<boolean>;
+  sMembers(key: string): Promise<string[]>;
+  /** Sets a key that disappears after `ttlMs`; with `onlyIfAbsent`, false when it existed. */
+  setExpiring(key: string, value: string, ttlMs: number, onlyIfAbsent?: boolean): Promise<boolean>;
+  exists(key: string): Promise<boolean>;
+  del(...keys: string[]): Promise<void>;
+}
+
+export const SHARED_STATE = Symbol('SHARED_STATE');
+
+export class MemoryState implements SharedState {
+  private readonly hashes = new Map<string, Map<string, string>>();
+  private readonly sets = new Map<string, Set<string>>();
+  private readonly expiring = new Map<string, number>();
+
+  async hSet(key: string, field: string, value: string) {
+    const hash = this.hashes.get(key) ?? new Map<string, string>();
+    hash.set(field, value);
+    this.hashes.set(key, hash);
+  }
+
+  async hGet(key: string, field: string) {
+    return this.hashes.get(key)?.get(field);
+  }
+
+  async hGetAll(key: string) {
+    return Object.fromEntries(this.hashes.get(key) ?? []);
+  }
+
+  async hLen(key: string) {
+    return this.hashes.get(key)?.size ?? 0;
+  }
+
+  async hDelCount(key: string, field: string) {
+    const hash = this.hashes.get(key);
+    const removed = hash?.delete(field) ?? false;
+    if (hash?.size === 0) this.hashes.delete(key);
+    return { removed, remaining: hash?.size ?? 0 };
+  }
+
+  async sAdd(key: string, member: string) {
+    const set = this.sets.get(key) ?? new Set<string>();
+    this.sets.set(key, set);
+    if (set.has(member)) return false;
+    set.add(member);
+    return true;
+  }
+
+  async sRem(key: string, member: string) {
+    const set = this.sets.get(key);
+    const removed = set?.delete(member) ?? false;
+    if (set?.size === 0) this.sets.delete(key);
+    return removed;
+  }
+
+  async sIsMember(key: string, member: string) {
+    return this.sets.get(key)?.has(member) ?? false;
+  }
+
+  async sMembers(key: string) {
+    return [...(this.sets.get(key) ?? [])];
+  }
+
+  async setExpiring(key: string, _value: string, ttlMs: number, onlyIfAbsent = false) {
+    if (onlyIfAbsent && (await this.exists(key))) return false;
+    this.expiring.set(key, Date.now() + ttlMs);
+    return true;
+  }
+
+  async exists(key: string) {
+    const until = this.expiring.get(key);
+    return until !== undefined && until > Date.now();
+  }
+
+  async del(...keys: string[]) {
+    for (const key of keys) {
+      this.hashes.delete(key);
+      this.sets.delete(key);
+      this.expiring.delete(key);
+    }
+  }
+}
+
+/** The same operations on Redis, every key under the configured prefix. */
+export class RedisState implements SharedState {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly prefix: string,
+  ) {}
+
+  async hSet(key: string, field: string, value: string) {
+    await this.redis.hSet(this.prefix + key, field, value);
+  }
+
+  async hGet(key: string, field: string) {
+    return (await this.redis.hGet(this.prefix + key, field)) ?? undefined;
+  }
+
+  hGetAll(key: string) {
+    return this.redis.hGetAll(this.prefix + key) as Promise<Record<string, string>>;
+  }
+
+  hLen(key: string) {
+    return this.redis.hLen(this.prefix + key);
+  }
+
+  async hDelCount(key: string, field: string) {
+    const [removed, remaining] = (await this.redis.multi().hDel(this.prefix + key, field).hLen(this.prefix + key).exec()) as unknown as [number, number];
+    return { removed: Number(removed) > 0, remaining: Number(remaining) };
+  }
+
+  async sAdd(key: string, member: string) {
+    return (await this.redis.sAdd(this.prefix + key, member)) > 0;
+  }
+
+  async sRem(key: string, member: string) {
+    return (await this.redis.sRem(this.prefix + key, member)) > 0;
+  }
+
+  async sIsMember(key: string, member: string) {
+    return Boolean(await this.redis.sIsMember(this.prefix + key, member));
+  }
+
+  sMembers(key: string) {
+    return this.redis.sMembers(this.prefix + key);
+  }
+
+  async setExpiring(key: string, value: string, ttlMs: number, onlyIfAbsent = false) {
+    const reply = await this.redis.set(this.prefix + key, value, { expiration: { type: 'PX', value: ttlMs }, ...(onlyIfAbsent ? { condition: 'NX' as const } : {}) });
+    return reply === 'OK';
+  }
+
+  async exists(key: string) {
+    return (await this.redis.exists(this.prefix + key)) > 0;
+  }
+
+  async del(...keys: string[]) {
+    if (keys.length > 0) await this.redis.del(keys.map((key) => this.prefix + key));
+  }
+}

@@ -1,0 +1,149 @@
+import { Logger } from '@nestjs/common';
+import type { RedisClient } from './redis-connections';
+
+export type TimerHandler = (id: string) => Promise<void> | void;
+
+/**
+ * Named timers (a ring timeout, a disconnect grace, a help request's expiry) that fire once in
+ * the whole deployment. A kind's handler is registered by every instance; whichever holds the
+ * timer when it is due runs it.
+ */
+export interface SharedTimers {
+  /** Arms the timer, or re-arms it for `delayMs` from now; true when it was not armed. */
+  schedule(kind: string, id: string, delayMs: number): Promise<boolean>;
+  /** Disarms the timer; true when it was armed. */
+  cancel(kind: string, id: string): Promise<boolean>;
+  handle(kind: string, handler: TimerHandler): void;
+  /** Stops firing (shutdown); armed Redis timers stay for the other instances. */
+  stop(): void;
+}
+
+export const SHARED_TIMERS = Symbol('SHARED_TIMERS');
+
+const keyOf = (kind: string, id: string) => `${kind}|${id}`;
+
+abstract class TimerHandlers {
+  protected readonly logger = new Logger('Timers');
+  private readonly handlers = new Map<string, TimerHandler>();
+
+  handle(kind: string, handler: TimerHandler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  /** Runs the handler of `key`; false when it failed (and should be tried again). */
+  protected async fire(key: string): Promise<boolean> {
+    const split = key.indexOf('|');
+    const handler = this.handlers.get(key.slice(0, split));
+    if (!handler) return true;
+    try {
+      await handler(key.slice(split + 1));
+      return true;
+    } catch (error) {
+      this.logger.error(`timer ${key} failed: ${(error as Error).stack ?? error}`);
+      return false;
+    }
+  }
+}
+
+/** setTimeout, for one instance. A timer dies with its process; the call sweeper settles what it left. */
+export class MemoryTimers extends TimerHandlers implements SharedTimers {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
+
+  async schedule(kind: string, id: string, delayMs: number): Promise<boolean> {
+    if (this.stopped) return false;
+    const key = keyOf(kind, id);
+    const armed = this.timers.has(key);
+    clearTimeout(this.timers.get(key));
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      void this.fire(key);
+    }, Math.max(delayMs, 0));
+    timer.unref();
+    this.timers.set(key, timer);
+    return !armed;
+  }
+
+  async cancel(kind: string, id: string): Promise<boolean> {
+    const key = keyOf(kind, id);
+    clearTimeout(this.timers.get(key));
+    return this.timers.delete(key);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+}
+
+/** Moves due timers to a lease and returns them: whoever gets a timer back runs it. */
+const CLAIM = `
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[2], member) end
+return due`;
+
+/** Removes a fired timer unless it was re-armed meanwhile (its score is no longer the lease's). */
+const SETTLE = `
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0`;
+
+const POLL_MS = 100;
+/** A claimed timer whose instance died before settling it is due again after this long. */
+const LEASE_MS = 15_000;
+const BATCH = 100;
+
+/**
+ * Timers in one Redis sorted set (member "kind|id", score = due time). Every instance polls;
+ * claiming is atomic, so each due timer runs on exactly one instance, and one that dies mid-way
+ * leaves the timer to be claimed again when its lease runs out (handlers are idempotent).
+ */
+export class RedisTimers extends TimerHandlers implements SharedTimers {
+  private readonly key: string;
+  private poller?: NodeJS.Timeout;
+  private polling = false;
+
+  constructor(
+    private readonly redis: RedisClient,
+    prefix: string,
+  ) {
+    super();
+    this.key = `${prefix}timers`;
+  }
+
+  start(): void {
+    this.poller = setInterval(() => void this.poll(), POLL_MS);
+    this.poller.unref();
+  }
+
+  async schedule(kind: string, id: string, delayMs: number): Promise<boolean> {
+    return (await this.redis.zAdd(this.key, { score: Date.now() + Math.max(delayMs, 0), value: keyOf(kind, id) })) > 0;
+  }
+
+  async cancel(kind: string, id: string): Promise<boolean> {
+    return (await this.redis.zRem(this.key, keyOf(kind, id))) > 0;
+  }
+
+  stop(): void {
+    clearInterval(this.poller);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || !this.redis.isReady) return;
+    this.polling = true;
+    try {
+      const now = Date.now();
+      const lease = String(now + LEASE_MS);
+      const due = (await this.redis.eval(CLAIM, { keys: [this.key], arguments: [String(now), lease, String(BATCH)] })) as string[];
+      await Promise.all(
+        due.map(async (member) => {
+          if (await this.fire(member)) await this.redis.eval(SETTLE, { keys: [this.key], arguments: [member, lease] });
+        }),
+      );
+    } catch (error) {
+      this.logger.warn(`polling timers failed: ${(error as Error).message}`);
+    } finally {
+      this.polling = false;
+    }
+  }
+}
