@@ -43,6 +43,15 @@ export class CallRoomsService {
     calls.useRoomOccupancy(async (callId) => (await this.state.hLen(roomKey(callId))) > 0);
     registry.onDisconnect((connectionId) => inBackground('room departure', this.connectionGone(connectionId)));
     timers.handle(DEPARTURE, (connectionId) => this.depart(connectionId));
+    registry.onStateLost((connections) => inBackground('rebuilding rooms', this.rebuild(connections.map((c) => c.id))));
+  }
+
+  /** Rooms lost with the shared state come back from the participant records of the database. */
+  private async rebuild(connectionIds: string[]): Promise<void> {
+    for (const p of await this.repository.presentParticipants(connectionIds)) {
+      const participant: RoomParticipant = { connectionId: p.connectionId, userId: p.userId, userName: p.userName, hasVideo: p.hasVideo, hasAudio: p.hasAudio };
+      await Promise.all([this.state.hSet(roomKey(p.callId), p.connectionId, JSON.stringify(participant)), this.state.sAdd(roomsOfKey(p.connectionId), p.callId)]);
+    }
   }
 
   async participants(callId: string): Promise<RoomParticipant[]> {

@@ -187,6 +187,13 @@ export class CallsRepository {
     return this.prisma.callParticipant.findMany({ where: { callId }, orderBy: [{ joinedAt: 'asc' }, { id: 'asc' }] });
   }
 
+  /** The connections' places in rooms of open calls (not left). */
+  presentParticipants(connectionIds: string[]) {
+    return this.prisma.callParticipant.findMany({
+      where: { connectionId: { in: connectionIds }, leftAt: null, call: { status: { in: ['CALLING', 'ACTIVE'] } } },
+    });
+  }
+
   async updateParticipantMedia(callId: string, connectionId: string, media: { hasVideo?: boolean; hasAudio?: boolean }) {
     await this.prisma.callParticipant.updateMany({ where: { callId, connectionId, leftAt: null }, data: media });
   }

@@ -12,7 +12,6 @@ const CONNECT_TIMEOUT_MS = 10_000;
  */
 export class RedisConnections {
   private readonly logger = new Logger('Redis');
-  private readonly readyListeners: Array<() => void> = [];
 
   private constructor(
     readonly commands: RedisClient,
@@ -22,8 +21,6 @@ export class RedisConnections {
     this.watch(commands, 'commands');
     this.watch(publisher, 'publisher');
     this.watch(subscriber, 'subscriber');
-    // The first 'ready' is the initial connection; later ones are reconnections.
-    commands.once('ready', () => commands.on('ready', () => this.readyListeners.forEach((listener) => listener())));
   }
 
   static async connect(url: string): Promise<RedisConnections> {
@@ -45,9 +42,9 @@ export class RedisConnections {
     return connections;
   }
 
-  /** Called after Redis comes back (it may have lost what it held). */
-  onReconnect(listener: () => void): void {
-    this.readyListeners.push(listener);
+  /** All three connections are up (readiness). */
+  get isReady(): boolean {
+    return this.commands.isReady && this.publisher.isReady && this.subscriber.isReady;
   }
 
   /** Waits for replies still due, then closes; a connection that is down is dropped. */

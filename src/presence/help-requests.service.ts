@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
+import { inBackground } from '../common/background';
 import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { AppError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -51,9 +52,10 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     timers.handle(EXPIRY, (requestId) => this.expire(requestId));
+    registry.onStateLost(() => inBackground('re-arming help request expiries', this.onApplicationBootstrap()));
   }
 
-  /** Requests left open by a restart (and timers lost with it) expire now or when their time is up. */
+  /** Requests left open by a restart (or timers lost with Redis) expire now or when their time is up. */
   async onApplicationBootstrap(): Promise<void> {
     const open = await this.prisma.helpRequest.findMany({ where: { status: 'open' } });
     for (const request of open) await this.timers.schedule(EXPIRY, request.id, request.expiresAt.getTime() - Date.now());

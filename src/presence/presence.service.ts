@@ -38,7 +38,7 @@ export class PresenceService {
   ) {
     registry.onConnect((connection) => inBackground('presence', this.connected(connection.userId)));
     registry.onLastConnectionGone((userId) => inBackground('presence grace', this.timers.schedule(LEAVING, userId, this.config.presenceGraceMs)));
-    registry.onReregister((userIds) => inBackground('presence re-registration', Promise.all(userIds.map((id) => this.state.sAdd(ONLINE, id)))));
+    registry.onStateLost((connections) => inBackground('presence re-registration', Promise.all(connections.map((c) => this.state.sAdd(ONLINE, c.userId)))));
     timers.handle(LEAVING, (userId) => this.leave(userId));
   }
 

@@ -48,8 +48,9 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   private readonly connectListeners: ConnectListener[] = [];
   private readonly lastGoneListeners: UserListener[] = [];
   private readonly disconnectListeners: DisconnectListener[] = [];
-  private readonly reregisterListeners: Array<(userIds: string[]) => void> = [];
+  private readonly stateLostListeners: Array<(connections: RealtimeConnection[]) => void> = [];
   private heartbeat?: NodeJS.Timeout;
+  private beating = false;
 
   constructor(
     @Inject(SHARED_STATE) private readonly state: SharedState,
@@ -104,9 +105,12 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     this.lastGoneListeners.push(listener);
   }
 
-  /** Called with this instance's users after the shared books were rebuilt (Redis came back empty). */
-  onReregister(listener: (userIds: string[]) => void): void {
-    this.reregisterListeners.push(listener);
+  /**
+   * Called when the shared state was lost (Redis restarted empty) or this instance was presumed
+   * dead, after this instance's connections were booked again: rebuild what hangs off them.
+   */
+  onStateLost(listener: (connections: RealtimeConnection[]) => void): void {
+    this.stateLostListeners.push(listener);
   }
 
   /** This instance's connection, if it holds it. */
@@ -191,11 +195,14 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     if (!fresh) await this.state.setExpiring(heartbeatKey(this.instanceId), '1', INSTANCE_TTL_MS);
     else {
       await this.state.sAdd(INSTANCES, this.instanceId);
-      if (this.byId.size > 0) {
-        await Promise.all([...this.byId.values()].map((connection) => this.book(connection)));
-        for (const listener of this.reregisterListeners) listener([...this.byUser.keys()]);
+      if (this.beating) {
+        this.logger.warn('shared state lost (Redis restarted empty, or this instance was presumed dead): booking connections again');
+        const connections = [...this.byId.values()];
+        await Promise.all(connections.map((connection) => this.book(connection)));
+        for (const listener of this.stateLostListeners) listener(connections);
       }
     }
+    this.beating = true;
     for (const instanceId of await this.state.sMembers(INSTANCES)) {
       if (instanceId !== this.instanceId && !(await this.state.exists(heartbeatKey(instanceId)))) await this.buryInstance(instanceId);
     }

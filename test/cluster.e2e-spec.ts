@@ -1,0 +1,183 @@
+import { Client } from 'pg';
+import request from 'supertest';
+import type { Socket } from 'socket.io-client';
+import { Cluster, clusterEnv } from './helpers/cluster';
+import { collect, connectAs } from './helpers/parties';
+import { RawClient } from './helpers/raw-ws';
+import { RedisServer } from './helpers/redis-server';
+import type { ServerProcess } from './helpers/server-process';
+import { emitWithAck, nextEvent, nextMatching } from './helpers/sockets';
+import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import { registerUser, RegisteredUser } from './helpers/users';
+
+/** Two instances, one PostgreSQL, one Redis: every behaviour holds across instances. */
+describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
+  let database: TestDatabase;
+  let redis: RedisServer;
+  let cluster: Cluster;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  const sockets: Socket[] = [];
+  const raws: RawClient[] = [];
+  const on = async (instance: ServerProcess, user: RegisteredUser) => {
+    const socket = await connectAs(instance.url, user);
+    sockets.push(socket);
+    return socket;
+  };
+  const rawOn = async (instance: ServerProcess, user: RegisteredUser) => {
+    const client = await RawClient.connect(instance.url, '/ws/call/', user.token);
+    raws.push(client);
+    return client;
+  };
+  const sql = async <T>(query: string, params: unknown[]): Promise<T[]> => {
+    const client = new Client({ connectionString: database.env.DATABASE_URL });
+    await client.connect();
+    try {
+      return (await client.query(query, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  };
+
+  beforeAll(async () => {
+    [database, redis] = await Promise.all([createTestDatabase(), RedisServer.start()]);
+    cluster = new Cluster(
+      clusterEnv(database.env.DATABASE_URL!, redis, { RING_TIMEOUT_MS: '2500', RECONNECT_GRACE_MS: '1000', PRESENCE_GRACE_MS: '300', TYPING_TIMEOUT_MS: '1000' }),
+    );
+    [a, b] = await cluster.start(2);
+  }, 120_000);
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.disconnect();
+    for (const r of raws.splice(0)) r.close();
+  });
+  afterAll(async () => {
+    await cluster.stop();
+    await redis.destroy();
+    await database.drop();
+  });
+
+  it('runs a seed-002 call from instance A to a recipient on B: ring, accept, room, relay, end', async () => {
+    const alice = await registerUser(a.url, 'student', 'Alice');
+    const bob = await registerUser(b.url, 'mentor', 'Bob');
+    const onA = await on(a, alice);
+    const onB = await on(b, bob);
+
+    const ringing = nextEvent(onB, 'incomingCall');
+    const { call } = await emitWithAck(onA, 'startCall', { recipientUserId: bob.id });
+    expect(await ringing).toMatchObject({ callId: call.id, caller: { userId: alice.id, name: 'Alice' } });
+    const accepted = nextEvent(onA, 'callAccepted');
+    expect(await emitWithAck(onB, 'acceptCall', { callId: call.id })).toMatchObject({ ok: true, call: { status: 'ACTIVE' } });
+    await accepted;
+
+    expect(await emitWithAck(onA, 'joinCall', { callId: call.id, hasVideo: true, hasAudio: true })).toMatchObject({ ok: true });
+    const aliceSeesBob = nextEvent(onA, 'userJoined');
+    const joined = await emitWithAck(onB, 'joinCall', { callId: call.id, hasVideo: true, hasAudio: true });
+    expect(joined.participants.map((p: { userId: string }) => p.userId)).toEqual([alice.id]);
+    expect((await aliceSeesBob).userId).toBe(bob.id);
+
+    const offer = nextEvent(onB, 'offer');
+    expect(await emitWithAck(onA, 'offer', { targetSocketId: onB.id, signal: { type: 'offer', sdp: 'v=0 a' } })).toEqual({ ok: true });
+    expect(await offer).toMatchObject({ offer: { type: 'offer', sdp: 'v=0 a' }, senderId: onA.id, userId: alice.id });
+    const answer = nextEvent(onA, 'answer');
+    await emitWithAck(onB, 'answer', { targetSocketId: onA.id, signal: { type: 'answer', sdp: 'v=0 b' } });
+    expect((await answer).senderId).toBe(onB.id);
+    const ice = nextEvent(onB, 'iceCandidate');
+    await emitWithAck(onA, 'iceCandidate', { targetSocketId: onB.id, candidate: { candidate: 'c1' } });
+    expect((await ice).candidate).toEqual({ candidate: 'c1' });
+
+    const ended = nextEvent(onB, 'callEnded');
+    await request(a.url).delete(`/calls/${call.id}`).set('Authorization', `Bearer ${alice.token}`).expect(200);
+    expect(await ended).toMatchObject({ callId: call.id });
+  });
+
+  it('runs a seed-001 raw-WebSocket call from A to B: start, answer, offer/answer, ICE, hang up', async () => {
+    const sam = await registerUser(a.url, 'student', 'Sam');
+    const maya = await registerUser(b.url, 'mentor', 'Maya');
+    const caller = await rawOn(a, sam);
+    const callee = await rawOn(b, maya);
+    caller.send({ action: 'start_call', callee_id: maya.id });
+    const callId = (await caller.next('call_started')).call_id;
+    expect(await callee.next('incoming_call')).toMatchObject({ call_id: callId, caller_id: sam.id, caller_username: 'Sam' });
+    callee.send({ action: 'answer_call', call_id: callId, caller_id: sam.id });
+    expect(await caller.next('call_answered')).toMatchObject({ call_id: callId, callee_id: maya.id });
+    caller.send({ action: 'offer', callee_id: maya.id, offer: { sdp: 'o' } });
+    expect(await callee.next('call_offer')).toMatchObject({ offer: { sdp: 'o' }, caller_id: sam.id });
+    callee.send({ action: 'answer', caller_id: sam.id, answer: { sdp: 'a' } });
+    expect(await caller.next('call_answer')).toMatchObject({ answer: { sdp: 'a' } });
+    caller.send({ action: 'ice_candidate', peer_id: maya.id, candidate: { candidate: 'c' } });
+    expect(await callee.next('ice_candidate')).toMatchObject({ candidate: { candidate: 'c' }, sender_id: sam.id });
+    callee.send({ action: 'hang_up', call_id: callId });
+    expect(await caller.next('call_hanged_up')).toMatchObject({ call_id: callId });
+  });
+
+  it('makes exactly one call of 20 simultaneous starts to one recipient, split across both instances', async () => {
+    const recipient = await registerUser(a.url, 'mentor');
+    await on(b, recipient);
+    const callers = await Promise.all(Array.from({ length: 20 }, () => registerUser(a.url)));
+    const responses = await Promise.all(
+      callers.map((caller, i) =>
+        request(i % 2 ? a.url : b.url).post('/calls/start').set('Authorization', `Bearer ${caller.token}`).send({ recipientUserId: recipient.id }),
+      ),
+    );
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(responses.filter((r) => r.status === 409 && r.body.code === 'user_busy')).toHaveLength(19);
+    const open = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM calls WHERE recipient_user_id = $1 AND status IN ('CALLING', 'ACTIVE')`, [recipient.id]);
+    expect(open[0].n).toBe(1);
+  });
+
+  it('fires a ring timeout once in the cluster, and tells both sides once', async () => {
+    const caller = await registerUser(a.url);
+    const callee = await registerUser(b.url, 'mentor');
+    const onA = await on(a, caller);
+    const onB = await on(b, callee);
+    const callerMissed = collect(onA, 'callMissed');
+    const calleeMissed = collect(onB, 'callMissed');
+    const { call } = await emitWithAck(onA, 'startCall', { recipientUserId: callee.id });
+    const missed = await nextMatching(onB, 'callMissed', (e) => e.callId === call.id, 8000);
+    expect(missed).toMatchObject({ callId: call.id });
+    await new Promise((done) => setTimeout(done, 1000)); // room for a second firing to show up
+    expect(callerMissed).toHaveLength(1);
+    expect(calleeMissed).toHaveLength(1);
+    const moves = await sql<{ to_status: string }>(`SELECT to_status FROM call_events WHERE call_id = $1 ORDER BY at`, [call.id]);
+    expect(moves.map((m) => m.to_status)).toEqual(['CALLING', 'MISSED']);
+  });
+
+  it('shares presence: a mentor online on B is seen from A, and goes offline once', async () => {
+    const student = await registerUser(a.url);
+    const mentor = await registerUser(b.url, 'mentor');
+    const onA = await on(a, student);
+    const online = nextMatching(onA, 'user_online', (e) => e.user_id === mentor.id);
+    const mentorSocket = await on(b, mentor);
+    expect(await online).toEqual({ user_id: mentor.id, role: 'mentor' });
+    const { body } = await request(a.url).get(`/presence/${mentor.id}`).set('Authorization', `Bearer ${student.token}`).expect(200);
+    expect(body.online).toBe(true);
+
+    const offlines = collect(onA, 'user_offline');
+    mentorSocket.disconnect();
+    await nextMatching(onA, 'user_offline', (e) => e.user_id === mentor.id);
+    await new Promise((done) => setTimeout(done, 800));
+    expect(offlines.filter((e) => e.user_id === mentor.id)).toHaveLength(1);
+  });
+
+  it('carries chat across instances: messages, typing that expires once, read receipts', async () => {
+    const ada = await registerUser(a.url);
+    const grace = await registerUser(b.url, 'mentor');
+    const onA = await on(a, ada);
+    const onB = await on(b, grace);
+    const heard = nextEvent(onB, 'new_message');
+    const { message } = await emitWithAck(onA, 'send_message', { to_user_id: grace.id, text: 'across the cluster' });
+    expect((await heard).message).toEqual(message);
+
+    const stops = collect(onB, 'user_stopped_typing');
+    const typing = nextEvent(onB, 'user_typing');
+    await emitWithAck(onA, 'user_typing', { conversation_id: message.conversationId });
+    expect(await typing).toEqual({ conversation_id: message.conversationId, user_id: ada.id });
+    await nextEvent(onB, 'user_stopped_typing', 5000);
+    await new Promise((done) => setTimeout(done, 500));
+    expect(stops).toHaveLength(1);
+
+    const receipt = nextEvent(onA, 'message_read');
+    await emitWithAck(onB, 'mark_read', { conversation_id: message.conversationId, up_to_message_id: message.id });
+    expect(await receipt).toMatchObject({ message_id: message.id, reader_id: grace.id });
+  });
+});

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RedisServer } from './redis-server';
+import { spawnServer, ServerProcess } from './server-process';
+import { TEST_JWT_SECRET } from './test-app';
+
+/** What every instance of a test cluster runs with; `env` adds or overrides. */
+export function clusterEnv(databaseUrl: string, redis: RedisServer, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
+    PASSWORD_HASH_COST: '1024',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redis.url,
+    ...env,
+  };
+}
+
+/** N server processes sharing one database and one Redis, each in a directory of its own. */
+export class Cluster {
+  private readonly dirs: string[] = [];
+  readonly instances: ServerProcess[] = [];
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  async start(count: number): Promise<ServerProcess[]> {
+    return Promise.all(Array.from({ length: count }, () => this.add()));
+  }
+
+  async add(): Promise<ServerProcess> {
+    const dir = mkdtempSync(join(tmpdir(), 'cluster-node-'));
+    this.dirs.push(dir);
+    const instance = await spawnServer({ ...this.env, DATA_DIR: dir }, dir);
+    this.instances.push(instance);
+    return instance;
+  }
+
+  /** SIGKILL: no shutdown hooks, no goodbye to Redis. */
+  async kill(instance: ServerProcess): Promise<void> {
+    instance.process.kill('SIGKILL');
+    await instance.exited;
+  }
+
+  async stop(): Promise<void> {
+    for (const instance of this.instances) {
+      if (instance.process.exitCode === null && instance.process.signalCode === null) {
+        instance.process.kill('SIGTERM');
+        await instance.exited;
+      }
+    }
+    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Polls until `check` passes (an assertion that throws until the cluster has settled). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((done) => setTimeout(done, intervalMs));
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './server-process';
+
+/** A redis-server of the test's own, on loopback, holding nothing on disk (a restart loses all). */
+export class RedisServer {
+  private process?: ChildProcess;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<RedisServer> {
+    const server = new RedisServer(await freePort());
+    await server.run();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.run();
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async run(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.process = child;
+    let log = '';
+    await new Promise<void>((ready, fail) => {
+      const timer = setTimeout(() => fail(new Error(`redis-server did not start:\n${log}`)), 10_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        log += chunk;
+        if (log.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          ready();
+        }
+      });
+      child.once('error', (error) => (clearTimeout(timer), fail(error)));
+      child.once('exit', (code) => (clearTimeout(timer), fail(new Error(`redis-server exited (${code}):\n${log}`))));
+    });
+  }
+}
