@@ -11,6 +11,8 @@ import type { CallRecord, ConversationRow, MessageRow } from './chat.presenter';
 
 const MESSAGE_INCLUDE = { sender: true, attachments: true } as const;
 const MEMBERS_CACHE_MS = 3_600_000;
+/** Sends to one conversation queue on its row lock; under a burst the last in line may wait a while. */
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 const CONVERSATION_INCLUDE = { members: { include: { user: true }, orderBy: { joinedAt: 'asc' } } } as const;
 
 export interface NewMessage {
@@ -74,7 +76,7 @@ export class ChatRepository {
         skipDuplicates: true,
       });
       return conversation;
-    });
+    }, TRANSACTION_OPTIONS);
   }
 
   /** The conversation if `userId` is a member of it. */
@@ -137,7 +139,7 @@ export class ChatRepository {
           data: { lastReadSeq: seq, lastReadAt: now },
         });
         return { message: await tx.message.findUniqueOrThrow({ where: { id: message.id }, include: MESSAGE_INCLUDE }), created: true };
-      });
+      }, TRANSACTION_OPTIONS);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       if (input.call) throw new CallRecordedError();

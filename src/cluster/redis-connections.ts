@@ -6,27 +6,30 @@ export type RedisClient = ReturnType<typeof createClient>;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
- * The server's three Redis connections: one for commands (shared state, timers, the cache) and a
- * publisher/subscriber pair for the Socket.IO Redis adapter. Each reconnects by itself; while
- * Redis is away their commands wait in node-redis's offline queue.
+ * The server's Redis connections: one for commands (shared state, timers, the cache, publishing
+ * on the cluster bus), one that blocks reading the bus, and a publisher/subscriber pair for the
+ * Socket.IO Redis adapter. Each reconnects by itself; while Redis is away their commands wait in
+ * node-redis's offline queue.
  */
 export class RedisConnections {
   private readonly logger = new Logger('Redis');
 
   private constructor(
     readonly commands: RedisClient,
+    readonly reader: RedisClient,
     readonly publisher: RedisClient,
     readonly subscriber: RedisClient,
   ) {
     this.watch(commands, 'commands');
+    this.watch(reader, 'bus reader');
     this.watch(publisher, 'publisher');
     this.watch(subscriber, 'subscriber');
   }
 
   static async connect(url: string): Promise<RedisConnections> {
     const commands = createClient({ url });
-    const connections = new RedisConnections(commands, commands.duplicate(), commands.duplicate());
-    const all = Promise.all([connections.commands, connections.publisher, connections.subscriber].map((c) => c.connect()));
+    const connections = new RedisConnections(commands, commands.duplicate(), commands.duplicate(), commands.duplicate());
+    const all = Promise.all(connections.all().map((c) => c.connect()));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Redis at ${redactUrl(url)} did not answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
@@ -42,17 +45,22 @@ export class RedisConnections {
     return connections;
   }
 
-  /** All three connections are up (readiness). */
+  /** Every connection is up (readiness). */
   get isReady(): boolean {
-    return this.commands.isReady && this.publisher.isReady && this.subscriber.isReady;
+    return this.all().every((client) => client.isReady);
+  }
+
+  private all(): RedisClient[] {
+    return [this.commands, this.reader, this.publisher, this.subscriber];
   }
 
   /** Waits for replies still due, then closes; a connection that is down is dropped. */
   async close(): Promise<void> {
     await Promise.all(
-      [this.subscriber, this.publisher, this.commands].map(async (client) => {
+      this.all().map(async (client) => {
         try {
-          if (client.isReady) await client.close();
+          // The bus reader sits in a blocking read: waiting for its reply would hold shutdown up.
+          if (client.isReady && client !== this.reader) await client.close();
           else if (client.isOpen) client.destroy();
         } catch {
           // Closed already.

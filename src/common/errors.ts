@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable } from '../database/prisma-errors';
+
 /** The contract's error catalogue (CONTRACT.md §9): one code set for HTTP and every realtime dialect. */
 
 export const ERROR_CODES = [
@@ -63,11 +65,14 @@ export interface ErrorBody {
   details?: unknown;
 }
 
+/** Any thrown value as an AppError: unknown errors are `internal`, saying only what a client can act on. */
+export function asAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return new AppError('internal', 'The database is unavailable; try again shortly');
+  return new AppError('internal', 'Internal server error');
+}
+
 export function toErrorBody(error: unknown): ErrorBody {
-  if (error instanceof AppError) {
-    return error.details === undefined
-      ? { code: error.code, message: error.message }
-      : { code: error.code, message: error.message, details: error.details };
-  }
-  return { code: 'internal', message: 'Internal server error' };
+  const { code, message, details } = asAppError(error);
+  return details === undefined ? { code, message } : { code, message, details };
 }

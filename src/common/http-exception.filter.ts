@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { AppError, ErrorCode, httpStatusOf, toErrorBody } from './errors';
+import { AppError, asAppError, ErrorCode, httpStatusOf, toErrorBody } from './errors';
 
 /** Maps a status Nest or Express raised on its own (unknown route, body parser) to a contract code. */
 function codeForStatus(status: number): ErrorCode {
@@ -37,7 +37,7 @@ function messageFor(code: ErrorCode, exception: Error): string {
 export function normalizeHttpError(exception: unknown): AppError {
   if (exception instanceof AppError) return exception;
   const status = exception instanceof HttpException ? exception.getStatus() : httpErrorStatus(exception);
-  if (status === undefined) return new AppError('internal', 'Internal server error');
+  if (status === undefined) return asAppError(exception);
   const code = codeForStatus(status);
   return new AppError(code, messageFor(code, exception as Error));
 }

@@ -2,7 +2,6 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
-import { ClusterBus } from '../cluster/cluster-bus';
 import { REDIS } from '../cluster/cluster.tokens';
 import type { RedisConnections } from '../cluster/redis-connections';
 import type { AppConfig } from '../config/app-config';
@@ -10,7 +9,7 @@ import { corsOrigin } from '../common/cors';
 
 /**
  * Socket.IO with the server's CORS policy applied to its handshake, and, with Redis, the official
- * Redis adapter: Socket.IO's own fan-out and the cluster bus between instances ride on it.
+ * Redis adapter, so Socket.IO's own broadcasts and rooms span the instances.
  */
 export class SocketIoAdapter extends IoAdapter {
   constructor(
@@ -32,7 +31,6 @@ export class SocketIoAdapter extends IoAdapter {
     if (redis && this.config.redis) {
       server.adapter(createAdapter(redis.publisher, redis.subscriber, { key: `${this.config.redis.prefix}socket.io` }));
     }
-    this.app.get(ClusterBus).attach(server);
     return server;
   }
 }

@@ -13,7 +13,7 @@ export class RedisServer {
 
   static async start(): Promise<RedisServer> {
     const server = new RedisServer(await freePort());
-    await server.run();
+    await server.resume();
     return server;
   }
 
@@ -31,7 +31,7 @@ export class RedisServer {
 
   async restart(): Promise<void> {
     await this.stop();
-    await this.run();
+    await this.resume();
   }
 
   async destroy(): Promise<void> {
@@ -39,7 +39,8 @@ export class RedisServer {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async run(): Promise<void> {
+  /** Starts it (again) on the same port, empty. */
+  async resume(): Promise<void> {
     const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,0 +1,190 @@
+import request from 'supertest';
+import type { Socket } from 'socket.io-client';
+import { Cluster, clusterEnv, eventually } from './helpers/cluster';
+import { collect, connectAs } from './helpers/parties';
+import { PostgresServer } from './helpers/postgres-server';
+import { RedisServer } from './helpers/redis-server';
+import type { ServerProcess } from './helpers/server-process';
+import { emitWithAck, nextEvent, nextMatching } from './helpers/sockets';
+import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import { registerUser, RegisteredUser } from './helpers/users';
+
+const sockets: Socket[] = [];
+const on = async (instance: ServerProcess, user: RegisteredUser) => {
+  const socket = await connectAs(instance.url, user);
+  sockets.push(socket);
+  return socket;
+};
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.disconnect();
+});
+
+const api = (instance: ServerProcess, user: RegisteredUser) => ({
+  start: (recipientUserId: string) => request(instance.url).post('/calls/start').set('Authorization', `Bearer ${user.token}`).send({ recipientUserId }),
+  get: (path: string) => request(instance.url).get(path).set('Authorization', `Bearer ${user.token}`),
+  end: (callId: string) => request(instance.url).delete(`/calls/${callId}`).set('Authorization', `Bearer ${user.token}`),
+});
+
+/** An active call between two joined parties, the caller on `from`, the recipient on `to`. */
+async function activeCall(from: ServerProcess, to: ServerProcess) {
+  const caller = await registerUser(from.url, 'student');
+  const callee = await registerUser(to.url, 'mentor');
+  const callerSocket = await on(from, caller);
+  const calleeSocket = await on(to, callee);
+  const ringing = nextEvent(calleeSocket, 'incomingCall');
+  const { call } = await emitWithAck(callerSocket, 'startCall', { recipientUserId: callee.id });
+  await ringing;
+  await emitWithAck(calleeSocket, 'acceptCall', { callId: call.id });
+  const media = { hasVideo: true, hasAudio: true };
+  expect(await emitWithAck(callerSocket, 'joinCall', { callId: call.id, ...media })).toMatchObject({ ok: true });
+  expect(await emitWithAck(calleeSocket, 'joinCall', { callId: call.id, ...media })).toMatchObject({ ok: true });
+  return { caller, callee, callerSocket, calleeSocket, callId: call.id as string };
+}
+
+describe('an instance killed with SIGKILL (e2e)', () => {
+  let database: TestDatabase;
+  let redis: RedisServer;
+  let cluster: Cluster;
+  let doomed: ServerProcess;
+  let survivor: ServerProcess;
+
+  beforeAll(async () => {
+    [database, redis] = await Promise.all([createTestDatabase(), RedisServer.start()]);
+    cluster = new Cluster(clusterEnv(database.env.DATABASE_URL!, redis, { RECONNECT_GRACE_MS: '1000', RING_TIMEOUT_MS: '9000', PRESENCE_GRACE_MS: '300' }));
+    [doomed, survivor] = await cluster.start(2);
+  }, 120_000);
+  afterAll(async () => {
+    await cluster.stop();
+    await redis.destroy();
+    await database.drop();
+  });
+
+  it('tells the parties on the other instance by the grace rules, fires its timers elsewhere, and leaves nobody busy', async () => {
+    // An active call, a ringing call, and a ringing call whose caller has a second device on the survivor.
+    const active = await activeCall(doomed, survivor);
+    const carol = await registerUser(doomed.url);
+    const dave = await registerUser(survivor.url, 'mentor');
+    await on(doomed, carol);
+    const daveSocket = await on(survivor, dave);
+    const ringing = (await api(doomed, carol).start(dave.id).expect(201)).body;
+    const erin = await registerUser(doomed.url);
+    const frank = await registerUser(survivor.url, 'tutor');
+    await on(doomed, erin);
+    const erinPhone = await on(survivor, erin);
+    const frankSocket = await on(survivor, frank);
+    const ringsOn = (await api(doomed, erin).start(frank.id).expect(201)).body;
+
+    const left = nextMatching(active.calleeSocket, 'participantLeft', (e) => e.userId === active.caller.id, 20_000);
+    const cancelled = nextMatching(daveSocket, 'callCancelled', (e) => e.callId === ringing.id, 20_000);
+    const missedForFrank = nextMatching(frankSocket, 'callMissed', (e) => e.callId === ringsOn.id, 20_000);
+    const missedForErin = nextMatching(erinPhone, 'callMissed', (e) => e.callId === ringsOn.id, 20_000);
+    await cluster.kill(doomed);
+
+    expect(await left).toMatchObject({ callId: active.callId, userId: active.caller.id });
+    expect((await api(survivor, active.callee).get(`/presence/${active.caller.id}`).expect(200)).body.online).toBe(false);
+    expect(await cancelled).toMatchObject({ callId: ringing.id });
+    // The ring timer the dead instance armed fired on the survivor, once; the caller's other device heard it.
+    await Promise.all([missedForFrank, missedForErin]);
+
+    // The survivor alone in the room leaves: the call ends, and everyone can call again.
+    await emitWithAck(active.calleeSocket, 'leaveCall', { callId: active.callId });
+    expect((await api(survivor, active.callee).get(`/calls/${active.callId}`).expect(200)).body).toMatchObject({ status: 'ENDED', endReason: 'last_participant_left' });
+    await on(survivor, active.caller);
+    await api(survivor, active.caller).start(active.callee.id).expect(201);
+    await on(survivor, carol);
+    await api(survivor, carol).start(dave.id).expect(201);
+    await api(survivor, frank).start(erin.id).expect(201);
+  }, 60_000);
+});
+
+describe('Redis restarted empty under a running cluster (e2e)', () => {
+  let database: TestDatabase;
+  let redis: RedisServer;
+  let cluster: Cluster;
+  let a: ServerProcess;
+  let b: ServerProcess;
+
+  beforeAll(async () => {
+    [database, redis] = await Promise.all([createTestDatabase(), RedisServer.start()]);
+    cluster = new Cluster(clusterEnv(database.env.DATABASE_URL!, redis, { RECONNECT_GRACE_MS: '2000' }));
+    [a, b] = await cluster.start(2);
+  }, 120_000);
+  afterAll(async () => {
+    await cluster.stop();
+    await redis.destroy();
+    await database.drop();
+  });
+
+  it('reconnects and resumes fan-out; the call in progress continues, then ends cleanly; nothing is lost', async () => {
+    const { caller, callee, callerSocket, calleeSocket, callId } = await activeCall(a, b);
+    const conversationId = (await emitWithAck(callerSocket, 'send_message', { to_user_id: callee.id, text: 'before' })).message.conversationId;
+
+    await redis.stop();
+    // Sent while Redis is away: stored at once, acknowledged and delivered once Redis is back.
+    const heard = nextMatching(calleeSocket, 'new_message', (e) => e.message.text === 'during the outage', 15_000);
+    const during = callerSocket.timeout(15_000).emitWithAck('send_message', { conversation_id: conversationId, text: 'during the outage' });
+    await new Promise((done) => setTimeout(done, 500));
+    await redis.resume();
+    expect(await during).toMatchObject({ ok: true, message: { text: 'during the outage' } });
+    await heard;
+
+    for (const instance of [a, b]) {
+      await eventually(async () => expect((await request(instance.url).get('/health/ready')).body).toEqual({ status: 'ok', database: 'up', redis: 'up' }));
+    }
+    // The books are rebuilt from the live connections: both parties are online again.
+    await eventually(async () => expect((await api(a, caller).get(`/presence/${callee.id}`)).body.online).toBe(true));
+
+    const offer = nextEvent(calleeSocket, 'offer');
+    expect(await emitWithAck(callerSocket, 'offer', { targetSocketId: calleeSocket.id, signal: { sdp: 'after' } })).toEqual({ ok: true });
+    expect((await offer).offer).toEqual({ sdp: 'after' });
+    const { body: room } = await api(b, callee).get(`/calls/${callId}/room`).expect(200);
+    expect(room.participants.map((p: { userId: string }) => p.userId).sort()).toEqual([caller.id, callee.id].sort());
+
+    const ended = nextEvent(calleeSocket, 'callEnded');
+    await api(a, caller).end(callId).expect(200);
+    expect(await ended).toMatchObject({ callId });
+    await api(b, callee).start(caller.id).expect(201);
+    const { body: history } = await api(b, callee).get(`/chat/conversations/${conversationId}/messages`).expect(200);
+    expect(history.items.filter((m: { kind: string }) => m.kind === 'text').map((m: { text: string }) => m.text)).toEqual(['during the outage', 'before']);
+  }, 60_000);
+});
+
+describe('PostgreSQL restarted under a running server (e2e)', () => {
+  let postgres: PostgresServer;
+  let redis: RedisServer;
+  let cluster: Cluster;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    [postgres, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
+    cluster = new Cluster(clusterEnv(postgres.url, redis));
+    [server] = await cluster.start(1);
+  }, 120_000);
+  afterAll(async () => {
+    await cluster.stop();
+    await redis.destroy();
+    await postgres.destroy();
+  });
+
+  it('fails requests during the outage with a clear error, and resumes by itself', async () => {
+    const alice = await registerUser(server.url);
+    const bob = await registerUser(server.url, 'mentor');
+    const aliceSocket = await on(server, alice);
+    await on(server, bob);
+
+    await postgres.stopServer();
+    const { body: refused } = await api(server, alice).start(bob.id).expect(500);
+    expect(refused).toEqual({ statusCode: 500, code: 'internal', message: expect.stringMatching(/database is unavailable/i) });
+    const ack = await emitWithAck(aliceSocket, 'startCall', { recipientUserId: bob.id });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(/database is unavailable/i) } });
+    expect((await request(server.url).get('/health/ready').expect(503)).body).toMatchObject({ database: 'down' });
+
+    await postgres.startServer();
+    await eventually(async () => expect((await request(server.url).get('/health/ready')).status).toBe(200));
+    const { body: call } = await api(server, alice).start(bob.id).expect(201);
+    expect(call.status).toBe('CALLING');
+    // Nothing of the failed attempts was left behind.
+    const { body: history } = await api(server, alice).get('/calls/user/history').expect(200);
+    expect(history.items.map((c: { id: string }) => c.id)).toEqual([call.id]);
+  }, 60_000);
+});
