@@ -1,12 +1,11 @@
 import request from 'supertest';
 import type { Socket } from 'socket.io-client';
-import { Cluster, clusterEnv, eventually } from './helpers/cluster';
+import { Cluster, clusterEnv, eventually, useCluster } from './helpers/cluster';
 import { collect, connectAs } from './helpers/parties';
 import { PostgresServer } from './helpers/postgres-server';
 import { RedisServer } from './helpers/redis-server';
 import type { ServerProcess } from './helpers/server-process';
 import { emitWithAck, nextEvent, nextMatching } from './helpers/sockets';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { registerUser, RegisteredUser } from './helpers/users';
 
 const sockets: Socket[] = [];
@@ -42,24 +41,10 @@ async function activeCall(from: ServerProcess, to: ServerProcess) {
 }
 
 describe('an instance killed with SIGKILL (e2e)', () => {
-  let database: TestDatabase;
-  let redis: RedisServer;
-  let cluster: Cluster;
-  let doomed: ServerProcess;
-  let survivor: ServerProcess;
-
-  beforeAll(async () => {
-    [database, redis] = await Promise.all([createTestDatabase(), RedisServer.start()]);
-    cluster = new Cluster(clusterEnv(database.env.DATABASE_URL!, redis, { RECONNECT_GRACE_MS: '1000', RING_TIMEOUT_MS: '9000', PRESENCE_GRACE_MS: '300' }));
-    [doomed, survivor] = await cluster.start(2);
-  }, 120_000);
-  afterAll(async () => {
-    await cluster.stop();
-    await redis.destroy();
-    await database.drop();
-  });
+  const fixture = useCluster(2, { RECONNECT_GRACE_MS: '1000', RING_TIMEOUT_MS: '9000', PRESENCE_GRACE_MS: '300' });
 
   it('tells the parties on the other instance by the grace rules, fires its timers elsewhere, and leaves nobody busy', async () => {
+    const [doomed, survivor] = fixture.instances;
     // An active call, a ringing call, and a ringing call whose caller has a second device on the survivor.
     const active = await activeCall(doomed, survivor);
     const carol = await registerUser(doomed.url);
@@ -78,7 +63,7 @@ describe('an instance killed with SIGKILL (e2e)', () => {
     const cancelled = nextMatching(daveSocket, 'callCancelled', (e) => e.callId === ringing.id, 20_000);
     const missedForFrank = nextMatching(frankSocket, 'callMissed', (e) => e.callId === ringsOn.id, 20_000);
     const missedForErin = nextMatching(erinPhone, 'callMissed', (e) => e.callId === ringsOn.id, 20_000);
-    await cluster.kill(doomed);
+    await fixture.cluster.kill(doomed);
 
     expect(await left).toMatchObject({ callId: active.callId, userId: active.caller.id });
     expect((await api(survivor, active.callee).get(`/presence/${active.caller.id}`).expect(200)).body.online).toBe(false);
@@ -98,24 +83,11 @@ describe('an instance killed with SIGKILL (e2e)', () => {
 });
 
 describe('Redis restarted empty under a running cluster (e2e)', () => {
-  let database: TestDatabase;
-  let redis: RedisServer;
-  let cluster: Cluster;
-  let a: ServerProcess;
-  let b: ServerProcess;
-
-  beforeAll(async () => {
-    [database, redis] = await Promise.all([createTestDatabase(), RedisServer.start()]);
-    cluster = new Cluster(clusterEnv(database.env.DATABASE_URL!, redis, { RECONNECT_GRACE_MS: '2000' }));
-    [a, b] = await cluster.start(2);
-  }, 120_000);
-  afterAll(async () => {
-    await cluster.stop();
-    await redis.destroy();
-    await database.drop();
-  });
+  const fixture = useCluster(2, { RECONNECT_GRACE_MS: '2000' });
 
   it('reconnects and resumes fan-out; the call in progress continues, then ends cleanly; nothing is lost', async () => {
+    const [a, b] = fixture.instances;
+    const redis = fixture.redis;
     const { caller, callee, callerSocket, calleeSocket, callId } = await activeCall(a, b);
     const conversationId = (await emitWithAck(callerSocket, 'send_message', { to_user_id: callee.id, text: 'before' })).message.conversationId;
 
@@ -137,8 +109,11 @@ describe('Redis restarted empty under a running cluster (e2e)', () => {
     const offer = nextEvent(calleeSocket, 'offer');
     expect(await emitWithAck(callerSocket, 'offer', { targetSocketId: calleeSocket.id, signal: { sdp: 'after' } })).toEqual({ ok: true });
     expect((await offer).offer).toEqual({ sdp: 'after' });
-    const { body: room } = await api(b, callee).get(`/calls/${callId}/room`).expect(200);
-    expect(room.participants.map((p: { userId: string }) => p.userId).sort()).toEqual([caller.id, callee.id].sort());
+    // Each instance rebuilds the rooms of its connections at its next heartbeat (within a second).
+    await eventually(async () => {
+      const { body: room } = await api(b, callee).get(`/calls/${callId}/room`).expect(200);
+      expect(room.participants.map((p: { userId: string }) => p.userId).sort()).toEqual([caller.id, callee.id].sort());
+    });
 
     const ended = nextEvent(calleeSocket, 'callEnded');
     await api(a, caller).end(callId).expect(200);

@@ -1,20 +1,16 @@
 import { Client } from 'pg';
 import request from 'supertest';
 import type { Socket } from 'socket.io-client';
-import { Cluster, clusterEnv } from './helpers/cluster';
+import { useCluster } from './helpers/cluster';
 import { collect, connectAs } from './helpers/parties';
 import { RawClient } from './helpers/raw-ws';
-import { RedisServer } from './helpers/redis-server';
 import type { ServerProcess } from './helpers/server-process';
 import { emitWithAck, nextEvent, nextMatching } from './helpers/sockets';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { registerUser, RegisteredUser } from './helpers/users';
 
 /** Two instances, one PostgreSQL, one Redis: every behaviour holds across instances. */
 describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
-  let database: TestDatabase;
-  let redis: RedisServer;
-  let cluster: Cluster;
+  const fixture = useCluster(2, { RING_TIMEOUT_MS: '2500', RECONNECT_GRACE_MS: '1000', PRESENCE_GRACE_MS: '300', TYPING_TIMEOUT_MS: '1000' });
   let a: ServerProcess;
   let b: ServerProcess;
   const sockets: Socket[] = [];
@@ -30,7 +26,7 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
     return client;
   };
   const sql = async <T>(query: string, params: unknown[]): Promise<T[]> => {
-    const client = new Client({ connectionString: database.env.DATABASE_URL });
+    const client = new Client({ connectionString: fixture.database.env.DATABASE_URL });
     await client.connect();
     try {
       return (await client.query(query, params)).rows as T[];
@@ -39,21 +35,12 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
     }
   };
 
-  beforeAll(async () => {
-    [database, redis] = await Promise.all([createTestDatabase(), RedisServer.start()]);
-    cluster = new Cluster(
-      clusterEnv(database.env.DATABASE_URL!, redis, { RING_TIMEOUT_MS: '2500', RECONNECT_GRACE_MS: '1000', PRESENCE_GRACE_MS: '300', TYPING_TIMEOUT_MS: '1000' }),
-    );
-    [a, b] = await cluster.start(2);
-  }, 120_000);
+  beforeAll(() => {
+    [a, b] = fixture.instances;
+  });
   afterEach(() => {
     for (const s of sockets.splice(0)) s.disconnect();
     for (const r of raws.splice(0)) r.close();
-  });
-  afterAll(async () => {
-    await cluster.stop();
-    await redis.destroy();
-    await database.drop();
   });
 
   it('runs a seed-002 call from instance A to a recipient on B: ring, accept, room, relay, end', async () => {

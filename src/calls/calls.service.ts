@@ -61,7 +61,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SHARED_STATE) private readonly state: SharedState,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    registry.onConnect((connection) => void this.ringNewConnection(connection).catch((e) => this.logger.error(e)));
+    registry.onConnect((connection) => inBackground('ringing a new connection', this.ringNewConnection(connection)));
     // The caller's last connection dropped: a call they are placing is cancelled unless they return in time.
     registry.onLastConnectionGone((userId) => inBackground('caller grace', this.timers.schedule(CALLER_GRACE, userId, this.config.calls.reconnectGraceMs)));
     timers.handle(RING, (callId) => this.moveCall(callId, { to: 'MISSED', actorUserId: null, reason: 'timeout' }).then(() => undefined));

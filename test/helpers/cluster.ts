@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { RedisServer } from './redis-server';
 import { spawnServer, ServerProcess } from './server-process';
 import { TEST_JWT_SECRET } from './test-app';
+import { createTestDatabase, TestDatabase } from './test-database';
 
 /** What every instance of a test cluster runs with; `env` adds or overrides. */
 export function clusterEnv(databaseUrl: string, redis: RedisServer, env: Record<string, string> = {}): Record<string, string> {
@@ -64,4 +65,30 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000,
       await new Promise((done) => setTimeout(done, intervalMs));
     }
   }
+}
+
+export interface ClusterFixture {
+  database: TestDatabase;
+  redis: RedisServer;
+  cluster: Cluster;
+  instances: ServerProcess[];
+}
+
+/**
+ * For the enclosing describe block: `count` instances on a fresh database of the DATABASE_URL
+ * server and a redis-server of their own, started before its tests and removed after them.
+ */
+export function useCluster(count: number, env: Record<string, string> = {}): ClusterFixture {
+  const fixture = {} as ClusterFixture;
+  beforeAll(async () => {
+    [fixture.database, fixture.redis] = await Promise.all([createTestDatabase(), RedisServer.start()]);
+    fixture.cluster = new Cluster(clusterEnv(fixture.database.env.DATABASE_URL!, fixture.redis, env));
+    fixture.instances = await fixture.cluster.start(count);
+  }, 120_000);
+  afterAll(async () => {
+    await fixture.cluster?.stop();
+    await fixture.redis?.destroy();
+    await fixture.database?.drop();
+  });
+  return fixture;
 }

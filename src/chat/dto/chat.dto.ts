@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { toIdString } from '../../common/id';
@@ -7,6 +8,14 @@ export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
 
 /** A client's idempotency key: printable, short. */
 const CLIENT_MESSAGE_ID = /^[\x21-\x7e]{1,100}$/;
+
+/** An optional idempotency key, under whichever name the transport uses. */
+const ClientMessageIdField = (name: string) =>
+  applyDecorators(IsOptional(), IsString(), Matches(CLIENT_MESSAGE_ID, { message: `${name} must be 1 to 100 printable ASCII characters` }));
+
+/** Optional ids of the sender's uploads to attach, in order. */
+const AttachmentIdsField = () =>
+  applyDecorators(IsOptional(), IsArray(), ArrayMaxSize(MAX_ATTACHMENTS_PER_MESSAGE), IsString({ each: true }), Length(1, 128, { each: true }));
 
 class MessageContentFields {
   @IsOptional()
@@ -34,31 +43,19 @@ export class SendMessageDto extends MessageContentFields {
   @Length(1, 128)
   call_id?: string;
 
-  @IsOptional()
-  @IsString()
-  @Matches(CLIENT_MESSAGE_ID, { message: 'client_message_id must be 1 to 100 printable ASCII characters' })
+  @ClientMessageIdField('client_message_id')
   client_message_id?: string;
 
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_ATTACHMENTS_PER_MESSAGE)
-  @IsString({ each: true })
-  @Length(1, 128, { each: true })
+  @AttachmentIdsField()
   attachment_ids?: string[];
 }
 
 /** POST /chat/conversations/:id/messages: REST speaks camelCase, like the rest of the REST API. */
 export class PostMessageDto extends MessageContentFields {
-  @IsOptional()
-  @IsString()
-  @Matches(CLIENT_MESSAGE_ID, { message: 'clientMessageId must be 1 to 100 printable ASCII characters' })
+  @ClientMessageIdField('clientMessageId')
   clientMessageId?: string;
 
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_ATTACHMENTS_PER_MESSAGE)
-  @IsString({ each: true })
-  @Length(1, 128, { each: true })
+  @AttachmentIdsField()
   attachmentIds?: string[];
 }
 
