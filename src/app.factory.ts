@@ -16,6 +16,8 @@ export async function createApp(config: AppConfig, options: { logger?: LogLevel[
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  // req.ip (rate limits per IP) reads X-Forwarded-For only through the proxies the operator named.
+  app.set('trust proxy', config.limits.trustProxyHops);
   app.enableCors({ origin: corsOrigin(config), credentials: true });
   app.useGlobalPipes(createValidationPipe());
   app.useWebSocketAdapter(new SocketIoAdapter(app, config));

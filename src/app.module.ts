@@ -9,6 +9,8 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { LimitsModule } from './limits/limits.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { PresenceModule } from './presence/presence.module';
 import { PushModule } from './push/push.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -20,7 +22,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), ClusterModule, DatabaseModule, AuthModule, UsersModule, RealtimeModule, CallsModule, ChatModule, SignalingModule, PresenceModule, PushModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), ObservabilityModule, ClusterModule, DatabaseModule, AuthModule, UsersModule, RealtimeModule, CallsModule, ChatModule, SignalingModule, PresenceModule, PushModule, HealthModule, LimitsModule],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };
   }

@@ -55,8 +55,37 @@ export function loadConfig(env: Env) {
     /** Unset: in-process state, one instance. Set: shared state, timers and fan-out for N instances. */
     redis: redisUrl ? { url: redisUrl, prefix: str(env, 'REDIS_PREFIX', 'calls:') } : undefined,
     socketAuthTimeoutMs: int(env, 'SOCKET_AUTH_TIMEOUT_MS', 10_000, { min: 100, max: 300_000 }),
-    /** Raw-WebSocket keep-alive: a peer silent for one interval after a ping is dropped (ext). */
-    wsPingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', 10_000, { min: 100, max: 300_000 }),
+    /**
+     * Dead peers (ext): Socket.IO pings every interval and drops a peer that has not answered
+     * within the timeout; a raw WebSocket that has not answered one ping by the next is dropped.
+     * Both defaults notice a silently dead client within 15 s.
+     */
+    heartbeat: {
+      socketIoPingIntervalMs: int(env, 'SOCKET_PING_INTERVAL_MS', 10_000, { min: 100, max: 300_000 }),
+      socketIoPingTimeoutMs: int(env, 'SOCKET_PING_TIMEOUT_MS', 5_000, { min: 100, max: 300_000 }),
+      wsPingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', 7_000, { min: 100, max: 300_000 }),
+    },
+    limits: {
+      /** Realtime messages per connection and second (a token bucket of this size)... */
+      eventsPerSecond: int(env, 'RATE_LIMIT_EVENTS_PER_S', 50, { min: 1, max: 1_000_000 }),
+      /** ...with ICE candidates in a bucket of their own that holds this many (they come in bursts). */
+      iceBurst: int(env, 'RATE_LIMIT_ICE_BURST', 100, { min: 1, max: 1_000_000 }),
+      /** HTTP requests per minute, per user and per IP. */
+      httpPerMinute: int(env, 'RATE_LIMIT_HTTP_PER_MIN', 600, { min: 1, max: 10_000_000 }),
+      /** Register and login attempts per minute per IP. */
+      authPerMinute: int(env, 'RATE_LIMIT_AUTH_PER_MIN', 30, { min: 1, max: 10_000_000 }),
+      /** Calls a user may start per minute, on every dialect together (ext). */
+      callStartsPerMinute: int(env, 'RATE_LIMIT_CALL_STARTS_PER_MIN', 20, { min: 1, max: 1_000_000 }),
+      /** Live realtime connections per user, across instances (ext). */
+      connectionsPerUser: int(env, 'MAX_CONNECTIONS_PER_USER', 10, { min: 1, max: 100_000 }),
+      /** Socket.IO sessions not yet authenticated, per client IP (ext). */
+      unauthenticatedPerIp: int(env, 'MAX_UNAUTHENTICATED_PER_IP', 20, { min: 1, max: 1_000_000 }),
+      /**
+       * Reverse proxies in front of the server whose X-Forwarded-For is believed (ext): 0 uses the
+       * peer address; N takes the address N hops back. Only set it behind proxies you run.
+       */
+      trustProxyHops: int(env, 'TRUST_PROXY', 0, { min: 0, max: 10 }),
+    },
     /** A user is online until their last connection has been gone this long (no flapping on reload). */
     presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 5_000, { min: 0, max: 600_000 }),
     helpRequestTtlMs: int(env, 'HELP_REQUEST_TTL_MS', 120_000, { min: 100, max: 86_400_000 }),
@@ -83,6 +112,15 @@ export function loadConfig(env: Env) {
       turnSecret: str(env, 'TURN_SECRET'),
       turnTtlSeconds: int(env, 'TURN_TTL_S', 86_400, { min: 60, max: 7 * 86_400 }),
     },
+    observability: {
+      /** One JSON object per line (for log shippers), or Nest's coloured text (ext). */
+      logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'text'], nodeEnv === 'production' ? 'json' : 'text'),
+      logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'log', 'warn', 'error'], 'log'),
+      /** When set, GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>` (ext). */
+      metricsToken: str(env, 'METRICS_TOKEN'),
+    },
+    /** On SIGTERM, how long draining may take before the process exits anyway (ext). */
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
     /** scrypt cost (N); lower it only in tests. */
     passwordHashCost: powerOfTwo(env, 'PASSWORD_HASH_COST', 16384),
   };

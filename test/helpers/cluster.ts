@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisServer } from './redis-server';
 import { spawnServer, ServerProcess } from './server-process';
-import { TEST_JWT_SECRET } from './test-app';
+import { GENEROUS_LIMITS, TEST_JWT_SECRET } from './test-app';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 /** What every instance of a test cluster runs with; `env` adds or overrides. */
@@ -12,6 +12,7 @@ export function clusterEnv(databaseUrl: string, redis: RedisServer, env: Record<
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
     PASSWORD_HASH_COST: '1024',
+    ...GENEROUS_LIMITS,
     DATABASE_URL: databaseUrl,
     REDIS_URL: redis.url,
     ...env,

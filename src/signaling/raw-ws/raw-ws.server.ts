@@ -47,7 +47,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       if (dialect) void this.upgrade(dialect, request, socket, head);
     });
     // Keep-alive: a peer that has not answered the previous ping by the next one is dropped.
-    this.pinger = setInterval(() => this.pingAll(), this.config.wsPingIntervalMs);
+    this.pinger = setInterval(() => this.pingAll(), this.config.heartbeat.wsPingIntervalMs);
     this.pinger.unref();
   }
 
