@@ -5,12 +5,14 @@ import { AppModule } from './app.module';
 import { corsOrigin } from './common/cors';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
+import { createLogger } from './observability/app-logger';
 import { SocketIoAdapter } from './realtime/socket-io.adapter';
 
 /** Builds the application exactly as production runs it; tests call this too. */
 export async function createApp(config: AppConfig, options: { logger?: LogLevel[] | false } = {}) {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: options.logger ?? ['log', 'warn', 'error'],
+    // LOG_FORMAT / LOG_LEVEL, unless the caller (a test) names its levels; secrets are redacted either way.
+    logger: createLogger(config.observability, options.logger),
     bufferLogs: false,
     // Throw start-up errors to the caller (main.ts prints them) instead of exiting inside Nest.
     abortOnError: false,
@@ -21,7 +23,6 @@ export async function createApp(config: AppConfig, options: { logger?: LogLevel[
   app.enableCors({ origin: corsOrigin(config), credentials: true });
   app.useGlobalPipes(createValidationPipe());
   app.useWebSocketAdapter(new SocketIoAdapter(app, config));
-  app.enableShutdownHooks();
   if (config.jwt.usesDevelopmentSecret) {
     new Logger('Config').warn(
       'JWT_SECRET is not set: tokens are signed with a public development secret. Set JWT_SECRET before exposing this server.',

@@ -42,6 +42,23 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
   });
   afterAll(() => t.close());
 
+  it("relays one sender's signals in the order sent, an offer before the candidates that follow it", async () => {
+    const alice = await online('student');
+    const bob = await online('mentor');
+    const { body: call } = await start(alice, bob).expect(201);
+    await emitWithAck(bob.socket, 'acceptCall', { callId: call.id });
+    const seen: string[] = [];
+    bob.socket.on('offer', () => seen.push('offer'));
+    bob.socket.on('iceCandidate', (e) => seen.push(`ice${e.candidate.sdpMLineIndex}`));
+    const sent = [emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id, signal: { type: 'offer', sdp: 'v=0\r\n' + 'a'.repeat(3000) } })];
+    for (let i = 0; i < 20; i++) {
+      sent.push(emitWithAck(alice.socket, 'iceCandidate', { targetSocketId: bob.socket.id, candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0', sdpMLineIndex: i } }));
+    }
+    expect((await Promise.all(sent)).every((ack) => ack.ok)).toBe(true);
+    await new Promise((done) => setTimeout(done, 100));
+    expect(seen).toEqual(['offer', ...Array.from({ length: 20 }, (_, i) => `ice${i}`)]);
+  });
+
   it('runs the whole seed-002 flow: start, ring, accept, join, relay, toggle, leave, history', async () => {
     const alice = await online('student', 'Alice');
     const bob = await online('mentor', 'Bob');

@@ -30,7 +30,7 @@ async function activeCall(from: ServerProcess, to: ServerProcess) {
   const callee = await registerUser(to.url, 'mentor');
   const callerSocket = await on(from, caller);
   const calleeSocket = await on(to, callee);
-  const ringing = nextEvent(calleeSocket, 'incomingCall');
+  const ringing = nextEvent(calleeSocket, 'incomingCall', 15_000);
   const { call } = await emitWithAck(callerSocket, 'startCall', { recipientUserId: callee.id });
   await ringing;
   await emitWithAck(calleeSocket, 'acceptCall', { callId: call.id });
@@ -79,6 +79,40 @@ describe('an instance killed with SIGKILL (e2e)', () => {
     await on(survivor, carol);
     await api(survivor, carol).start(dave.id).expect(201);
     await api(survivor, frank).start(erin.id).expect(201);
+  }, 60_000);
+});
+
+describe('an instance stopped with SIGTERM (e2e)', () => {
+  const fixture = useCluster(2, { RECONNECT_GRACE_MS: '4000', SHUTDOWN_TIMEOUT_MS: '8000' });
+
+  it('sends its clients elsewhere; a call whose caller comes back continues, the other is ended by the survivor', async () => {
+    const [stopping, survivor] = fixture.instances;
+    const back = await activeCall(stopping, survivor);
+    const gone = await activeCall(stopping, survivor);
+    const leftForGone = nextMatching(gone.calleeSocket, 'participantLeft', (e) => e.userId === gone.caller.id, 20_000);
+    const leftForBack = collect(back.calleeSocket, 'participantLeft');
+    const endedForBack = collect(back.calleeSocket, 'callEnded');
+    const oldSocketId = back.callerSocket.id;
+    const told = nextEvent(back.callerSocket, 'server_shutdown');
+
+    expect(await fixture.cluster.terminate(stopping)).toBe(0);
+    expect(await told).toMatchObject({ reconnect: true });
+    // One caller reconnects (as a client would, through the load balancer) and joins again in time.
+    const rejoined = await on(survivor, back.caller);
+    const joined = nextMatching(back.calleeSocket, 'userJoined', (e) => e.userId === back.caller.id);
+    expect(await emitWithAck(rejoined, 'joinCall', { callId: back.callId, hasVideo: true, hasAudio: true })).toMatchObject({ ok: true });
+    await joined;
+    const offer = nextEvent(back.calleeSocket, 'offer');
+    await emitWithAck(rejoined, 'offer', { targetSocketId: back.calleeSocket.id, signal: { sdp: 'again' } });
+    expect((await offer).offer).toEqual({ sdp: 'again' });
+
+    // The other never returns: the survivor fires the departure the stopped instance armed.
+    expect(await leftForGone).toMatchObject({ callId: gone.callId, userId: gone.caller.id });
+    // The rejoin replaced the caller's old connection (the peer drops that socket's connection);
+    // the call itself never ended.
+    expect(leftForBack.map((e) => e.socketId)).toEqual([oldSocketId]);
+    expect(endedForBack).toEqual([]);
+    expect((await api(survivor, back.callee).get(`/calls/${back.callId}`).expect(200)).body.status).toBe('ACTIVE');
   }, 60_000);
 });
 

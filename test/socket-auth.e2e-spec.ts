@@ -81,7 +81,7 @@ describe('Socket.IO authentication (e2e)', () => {
     await nextEvent(socket, 'authenticated');
     const error = nextEvent(socket, 'error', 8000);
     const disconnected = nextEvent(socket, 'disconnect', 8000);
-    expect(await error).toEqual({ code: 'unauthorized', message: 'Access token expired' });
+    expect(await error).toEqual({ code: 'unauthorized', message: 'Access token expired', details: { reason: 'token_expired' } });
     expect(await disconnected).toBe('io server disconnect');
   });
 

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { AuthAttempt } from '../limits/rate-limit.decorators';
 import { SelfView, toSelfView } from '../users/user.presenter';
 import type { AuthUser } from './auth-user';
 import { AuthService, Session } from './auth.service';
@@ -12,12 +13,14 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @AuthAttempt()
   @Post('register')
   register(@Body() dto: RegisterDto): Promise<Session> {
     return this.auth.register(dto);
   }
 
   @Public()
+  @AuthAttempt()
   @Post('login')
   @HttpCode(200)
   login(@Body() dto: LoginDto): Promise<Session> {

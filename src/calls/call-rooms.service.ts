@@ -3,12 +3,14 @@ import { AppError } from '../common/errors';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MetricsService } from '../observability/metrics.service';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import type { RoomParticipant } from '../realtime/realtime-notice';
 import { isOpen } from './call-state';
 import { CallsRepository } from './calls.repository';
 import { Actor, CallsService } from './calls.service';
 import { inBackground } from '../common/background';
+import { KeyedQueue } from '../common/keyed-queue';
 
 export interface JoinRequest {
   userName?: string;
@@ -29,6 +31,9 @@ const roomsOfKey = (connectionId: string) => `conn-rooms:${connectionId}`;
  */
 @Injectable()
 export class CallRoomsService {
+  /** Each sender's signals are relayed in the order they came (an offer before its ICE candidates). */
+  private readonly inSendOrder = new KeyedQueue();
+
   constructor(
     private readonly calls: CallsService,
     private readonly repository: CallsRepository,
@@ -36,6 +41,7 @@ export class CallRoomsService {
     @Inject(SHARED_STATE) private readonly state: SharedState,
     @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {
     calls.onMoved((call) => {
       if (!isOpen(call.status)) inBackground('closing a room', this.state.del(roomKey(call.id)));
@@ -131,7 +137,11 @@ export class CallRoomsService {
    * Relays an offer, answer or ICE candidate to one connection, only when the sender and that
    * connection's user are the two parties of one CALLING or ACTIVE call.
    */
-  async relay(actor: Required<Actor>, targetConnectionId: string, kind: SignalKind, payload: unknown): Promise<void> {
+  relay(actor: Required<Actor>, targetConnectionId: string, kind: SignalKind, payload: unknown): Promise<void> {
+    return this.inSendOrder.run(actor.connectionId, () => this.relayNow(actor, targetConnectionId, kind, payload));
+  }
+
+  private async relayNow(actor: Required<Actor>, targetConnectionId: string, kind: SignalKind, payload: unknown): Promise<void> {
     this.checkSignalSize(payload);
     const targetUserId = await this.registry.userOf(targetConnectionId);
     const call = targetUserId ? await this.calls.current(actor.userId) : null;
@@ -140,13 +150,18 @@ export class CallRoomsService {
       throw new AppError('not_found', 'No such connection in a call of yours');
     }
     this.registry.sendToConnection(targetConnectionId, { type: 'signal', kind, callId: call.id, fromConnectionId: actor.connectionId, fromUserId: actor.userId, payload });
+    this.metrics.signalRelayed(kind);
   }
 
   /**
    * Relays to a user rather than a connection (dialects that address peers by user id): to the
    * connection that user is in the call from, or to all their connections if none is known.
    */
-  async relayToUser(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string) {
+  relayToUser(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string) {
+    return this.inSendOrder.run(actor.connectionId, () => this.relayToUserNow(actor, targetUserId, kind, payload, callId));
+  }
+
+  private async relayToUserNow(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string) {
     this.checkSignalSize(payload);
     const call = await this.calls.current(actor.userId);
     const isOtherParty = call && targetUserId !== actor.userId && [call.hostUserId, call.recipientUserId].includes(targetUserId);
@@ -157,6 +172,7 @@ export class CallRoomsService {
     const engaged = await this.calls.engagedConnection(call.id, targetUserId);
     if (engaged && (await this.registry.userOf(engaged)) === targetUserId) this.registry.sendToConnection(engaged, notice);
     else this.registry.sendToUsers([targetUserId], notice);
+    this.metrics.signalRelayed(kind);
     return call;
   }
 

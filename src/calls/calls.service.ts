@@ -4,9 +4,10 @@ import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { CallEndReason, CallStatus } from '../generated/prisma/client';
+import { MetricsService } from '../observability/metrics.service';
 import { ConnectionRegistry, RealtimeConnection } from '../realtime/connection-registry.service';
 import { UsersRepository } from '../users/users.repository';
-import { isOpen } from './call-state';
+import { isOpen, sourcesOf } from './call-state';
 import type { CallNotice, MissedReason } from './call-notices';
 import { CallView, CallWithParties, toCallView, toParticipantRecordView } from './call.presenter';
 import { BusyError, CallsRepository, HistoryPage, RoomTakenError } from './calls.repository';
@@ -34,7 +35,14 @@ export interface StartResult {
   created: boolean;
 }
 
-type MovedListener = (call: CallView) => void;
+/** A state move as listeners see it; `from: null` is the call's creation (CALLING, or MISSED at once). */
+export interface CallMove {
+  from: CallStatus | null;
+  to: CallStatus;
+  actorUserId: string | null;
+  reason: string | null;
+}
+type MovedListener = (call: CallView, move: CallMove) => void;
 
 const RING = 'ring';
 const CALLER_GRACE = 'caller-grace';
@@ -60,6 +68,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
     @Inject(SHARED_STATE) private readonly state: SharedState,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {
     registry.onConnect((connection) => inBackground('ringing a new connection', this.ringNewConnection(connection)));
     // The caller's last connection dropped: a call they are placing is cancelled unless they return in time.
@@ -98,7 +107,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     this.noticeListeners.push(listener);
   }
 
-  /** Called after every state move (rooms close with their call; mentors show busy in one). */
+  /** Called after every state move and creation (rooms close with their call; mentors show busy in one). */
   onMoved(listener: MovedListener): void {
     this.movedListeners.push(listener);
   }
@@ -108,6 +117,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     if (recipientUserId === actor.userId) {
       throw new AppError('validation_failed', 'You cannot call yourself', { recipientUserId: ['must be another user'] });
     }
+    await this.checkStartRate(actor.userId);
     if (!(await this.users.findById(recipientUserId))) throw new AppError('not_found', 'Recipient not found');
     // With a push gateway, an offline recipient's devices are woken and the call rings meanwhile.
     const reachable = this.config.push !== undefined || (await this.registry.isOnline(recipientUserId));
@@ -130,7 +140,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       return { call: await this.answerGlare(actor, recipientUserId), created: false };
     }
     const view = toCallView(call);
-    this.logger.log(`call ${view.id} ${view.status} ${actor.userId} -> ${recipientUserId}`);
+    this.announceMove(view, { from: null, to: view.status, actorUserId: actor.userId, reason: view.status === 'MISSED' ? 'offline' : null });
     if (view.status === 'MISSED') {
       // The starting connection learns it from its own reply; the caller's other devices by event.
       this.notify([actor.userId, recipientUserId], { type: 'missed', call: view, reason: 'offline' }, actor.connectionId);
@@ -190,6 +200,15 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     await this.seat(callId, actor.userId);
     return this.mustMove(callId, { to: 'ACTIVE', actorUserId: actor.userId }, actor);
+  }
+
+  /** RATE_LIMIT_CALL_STARTS_PER_MIN per user, whichever dialect or instance the attempts come through. */
+  private async checkStartRate(userId: string): Promise<void> {
+    const perMinute = this.config.limits.callStartsPerMinute;
+    if ((await this.state.countInWindow(`call-starts:${userId}`, 60_000)) > perMinute) {
+      this.metrics.rateLimited('call-starts');
+      throw new AppError('rate_limited', `Too many calls started: at most ${perMinute} a minute`);
+    }
   }
 
   private async seat(callId: string, userId: string): Promise<CallWithParties> {
@@ -309,7 +328,6 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     const moved = await this.calls.move(callId, move);
     if (!moved) return null;
     const call = toCallView(moved);
-    this.logger.log(`call ${call.id} ${move.to}${move.reason || move.endReason ? ` (${move.reason ?? move.endReason})` : ''}`);
     if (move.to !== 'CALLING') await this.timers.cancel(RING, callId);
     if (actor && isOpen(call.status)) await this.engage(callId, actor);
     if (!isOpen(call.status)) await this.state.del(engagedKey(callId));
@@ -330,8 +348,13 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       }
     })();
     this.notify(parties, notice, actor?.connectionId);
-    for (const listener of this.movedListeners) listener(call);
+    const from = sourcesOf(move.to).length === 1 ? sourcesOf(move.to)[0] : null;
+    this.announceMove(call, { from, to: move.to, actorUserId: move.actorUserId, reason: move.reason ?? move.endReason ?? null });
     return call;
+  }
+
+  private announceMove(call: CallView, move: CallMove): void {
+    for (const listener of this.movedListeners) listener(call, move);
   }
 
   private notify(userIds: string[], notice: CallNotice, exceptConnectionId?: string): void {

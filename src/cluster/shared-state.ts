@@ -20,6 +20,8 @@ export interface SharedState {
   setExpiring(key: string, value: string, ttlMs: number, onlyIfAbsent?: boolean): Promise<boolean>;
   exists(key: string): Promise<boolean>;
   del(...keys: string[]): Promise<void>;
+  /** Adds one to a counter that disappears `windowMs` after its first count; returns the count. */
+  countInWindow(key: string, windowMs: number): Promise<number>;
 }
 
 export const SHARED_STATE = Symbol('SHARED_STATE');
@@ -28,6 +30,7 @@ export class MemoryState implements SharedState {
   private readonly hashes = new Map<string, Map<string, string>>();
   private readonly sets = new Map<string, Set<string>>();
   private readonly expiring = new Map<string, number>();
+  private readonly counters = new Map<string, { count: number; until: number }>();
 
   async hSet(key: string, field: string, value: string) {
     const hash = this.hashes.get(key) ?? new Map<string, string>();
@@ -93,9 +96,23 @@ export class MemoryState implements SharedState {
       this.hashes.delete(key);
       this.sets.delete(key);
       this.expiring.delete(key);
+      this.counters.delete(key);
     }
   }
+
+  async countInWindow(key: string, windowMs: number) {
+    const now = Date.now();
+    // Counters of users who never come back are dropped once in a while, not kept forever.
+    if (this.counters.size > 10_000) for (const [k, c] of this.counters) if (c.until <= now) this.counters.delete(k);
+    const counter = this.counters.get(key);
+    if (counter && counter.until > now) return ++counter.count;
+    this.counters.set(key, { count: 1, until: now + windowMs });
+    return 1;
+  }
 }
+
+/** INCR that sets the expiry with the first count, atomically. */
+const COUNT_IN_WINDOW = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`;
 
 /** The same operations on Redis, every key under the configured prefix. */
 export class RedisState implements SharedState {
@@ -152,5 +169,9 @@ export class RedisState implements SharedState {
 
   async del(...keys: string[]) {
     if (keys.length > 0) await this.redis.del(keys.map((key) => this.prefix + key));
+  }
+
+  async countInWindow(key: string, windowMs: number) {
+    return Number(await this.redis.eval(COUNT_IN_WINDOW, { keys: [this.prefix + key], arguments: [String(windowMs)] }));
   }
 }

@@ -2,7 +2,19 @@ import { Logger } from '@nestjs/common';
 
 const logger = new Logger('Background');
 
+/** Work under way, so a shutdown can let it finish before the connections it needs close. */
+const pending = new Set<Promise<void>>();
+
 /** Runs work nobody waits for: a failure is logged, never left as an unhandled rejection. */
 export function inBackground(what: string, work: Promise<unknown>): void {
-  work.catch((error: unknown) => logger.error(`${what} failed: ${error instanceof Error ? error.message : String(error)}`));
+  const tracked: Promise<void> = work
+    .then(() => undefined)
+    .catch((error: unknown) => logger.error(`${what} failed: ${error instanceof Error ? error.message : String(error)}`))
+    .finally(() => pending.delete(tracked));
+  pending.add(tracked);
+}
+
+/** Resolves once no background work is left, including work that work started. */
+export async function settleBackground(): Promise<void> {
+  while (pending.size > 0) await Promise.all(pending);
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { MetricsService } from '../observability/metrics.service';
 import { AppError, asAppError, ErrorCode, httpStatusOf, toErrorBody } from './errors';
 
 /** Maps a status Nest or Express raised on its own (unknown route, body parser) to a contract code. */
@@ -26,6 +27,8 @@ function messageFor(code: ErrorCode, exception: Error): string {
       return /JSON/.test(exception.message) ? 'Request body is not valid JSON' : 'Malformed request';
     case 'payload_too_large':
       return 'Request body is too large';
+    case 'rate_limited':
+      return 'Too many requests';
     case 'internal':
       return 'Internal server error';
     default:
@@ -47,12 +50,15 @@ export function normalizeHttpError(exception: unknown): AppError {
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
+  constructor(private readonly metrics: MetricsService) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const error = normalizeHttpError(exception);
     if (error.code === 'internal') {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
+    this.metrics.errorSent('http', error.code);
     const statusCode = httpStatusOf(error.code);
     if (response.headersSent) return;
     response.status(statusCode).json({ statusCode, ...toErrorBody(error) });

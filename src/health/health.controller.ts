@@ -4,10 +4,12 @@ import { Public } from '../auth/public.decorator';
 import { REDIS } from '../cluster/cluster.tokens';
 import type { RedisConnections } from '../cluster/redis-connections';
 import { PrismaService } from '../database/prisma.service';
+import { NoRateLimit } from '../limits/rate-limit.decorators';
 
 type Check = 'up' | 'down';
 
 @Public()
+@NoRateLimit()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -123,6 +123,17 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     return this.byId.get(connectionId)?.userId ?? this.state.hGet(CONNECTION_USERS, connectionId);
   }
 
+  /** A user's live connections on every instance (this instance's share is known at once). */
+  async connectionCount(userId: string): Promise<number> {
+    const here = this.byUser.get(userId)?.size ?? 0;
+    return this.bus.clustered ? Math.max(here, await this.state.hLen(userConnections(userId))) : here;
+  }
+
+  /** This instance's connections. */
+  localConnections(): IterableIterator<RealtimeConnection> {
+    return this.byId.values();
+  }
+
   /** Connected anywhere. */
   async isOnline(userId: string): Promise<boolean> {
     return this.byUser.has(userId) || (await this.state.hLen(userConnections(userId))) > 0;

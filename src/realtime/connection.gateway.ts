@@ -13,15 +13,43 @@ import { SocketAuthService } from './socket-auth.service';
 import { SocketExceptionFilter } from './socket-exception.filter';
 import { okReply } from './socket-replies';
 
+interface EngineSession {
+  close(): void;
+  once(event: 'close', listener: () => void): void;
+}
+
 /** The Socket.IO connection itself: authentication, shared by every Socket.IO dialect. */
 @WebSocketGateway()
 @UseFilters(SocketExceptionFilter)
 @UsePipes(createValidationPipe())
 export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection {
+  private server?: Server;
+
   constructor(private readonly auth: SocketAuthService) {}
 
   afterInit(server: Server): void {
+    this.server = server;
     this.auth.install(server);
+  }
+
+  /**
+   * Shutting down: every client hears `server_shutdown` (ext), then its transport closes, which a
+   * Socket.IO client answers by reconnecting (through the load balancer, to another instance).
+   * Resolves when every session is gone.
+   */
+  async sendAway(): Promise<void> {
+    if (!this.server) return;
+    for (const socket of this.server.of('/').sockets.values()) {
+      socket.emit('server_shutdown', { reconnect: true, message: 'This server is shutting down; reconnect to continue' });
+    }
+    const sessions = Object.values((this.server.engine as unknown as { clients: Record<string, EngineSession> }).clients);
+    await Promise.all(
+      sessions.map((session) => new Promise<void>((done) => {
+        session.once('close', () => done());
+        // Closing waits for the queued notice to be written first.
+        session.close();
+      })),
+    );
   }
 
   handleConnection(socket: Socket): void {

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { ConnectionAdmission } from './connection-admission';
 import { ConnectionGateway } from './connection.gateway';
 import { ConnectionRegistry } from './connection-registry.service';
 import { SocketAuthService } from './socket-auth.service';
 
 @Module({
   imports: [AuthModule],
-  providers: [SocketAuthService, ConnectionGateway, ConnectionRegistry],
-  exports: [SocketAuthService, ConnectionRegistry],
+  providers: [SocketAuthService, ConnectionGateway, ConnectionRegistry, ConnectionAdmission],
+  exports: [SocketAuthService, ConnectionRegistry, ConnectionAdmission, ConnectionGateway],
 })
 export class RealtimeModule {}

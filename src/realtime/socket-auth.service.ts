@@ -5,7 +5,10 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppError, toErrorBody } from '../common/errors';
 import type { AuthUser } from '../auth/auth-user';
 import { tokenFromHandshake } from './token-from-handshake';
-import { ackOf, replyError, unauthorizedError } from './socket-replies';
+import { MetricsService } from '../observability/metrics.service';
+import { ConnectionAdmission } from './connection-admission';
+import { MessageRateLimit } from './message-rate-limit';
+import { ackOf, replyError, tokenExpiredError, unauthorizedError } from './socket-replies';
 
 /** setTimeout's ceiling; a token valid for longer is re-checked when this fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -36,6 +39,8 @@ export class SocketAuthService {
 
   constructor(
     private readonly tokens: TokenService,
+    private readonly admission: ConnectionAdmission,
+    private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -48,7 +53,7 @@ export class SocketAuthService {
     server.use((socket, next) => {
       const token = tokenFromHandshake(socket.handshake);
       if (!token) return next();
-      this.tokens.verify(token).then(
+      this.verifyNew(token).then(
         (verified) => {
           (socket.data as SocketData).user = verified.user;
           this.scheduleExpiry(socket, verified);
@@ -64,9 +69,16 @@ export class SocketAuthService {
 
   /** Called for every new connection, before any gateway sees its events. */
   onConnection(socket: Socket): void {
+    const rateLimit = new MessageRateLimit(this.config.limits, () => this.metrics.rateLimited('socket.io-events'));
     socket.use(([event, ...args], next) => {
-      if (socketUser(socket) || event === 'authenticate') return next();
-      replyError(socket, event, ackOf(args), unauthorizedError());
+      try {
+        rateLimit.check(event);
+        if (!socketUser(socket) && event !== 'authenticate') throw unauthorizedError();
+      } catch (error) {
+        replyError(socket, event, ackOf(args), error);
+        return;
+      }
+      next();
     });
     socket.on('disconnect', () => this.clearTimers(socket));
     if (socketUser(socket)) {
@@ -85,8 +97,8 @@ export class SocketAuthService {
     if (typeof token !== 'string' || !token) {
       throw new AppError('validation_failed', 'token is required', { token: ['token must be a non-empty string'] });
     }
-    const verified = await this.tokens.verify(token);
     const current = socketUser(socket);
+    const verified = current ? await this.tokens.verify(token) : await this.verifyNew(token);
     if (current && current.id !== verified.user.id) {
       throw new AppError('forbidden', 'This connection is authenticated as another user');
     }
@@ -98,8 +110,16 @@ export class SocketAuthService {
     return { socketId: socket.id, userId: verified.user.id };
   }
 
+  /** A token for a new connection of its user, within MAX_CONNECTIONS_PER_USER. */
+  private async verifyNew(token: string): Promise<VerifiedToken> {
+    const verified = await this.tokens.verify(token);
+    await this.admission.checkUserConnections(verified.user.id);
+    return verified;
+  }
+
   private announce(socket: Socket): void {
     const user = socketUser(socket)!;
+    this.admission.sessionSettled(socket.conn);
     void socket.join(`user:${user.id}`);
     socket.emit('authenticated', { socketId: socket.id, userId: user.id });
     for (const listener of this.authenticatedListeners) listener(socket, user);
@@ -112,7 +132,7 @@ export class SocketAuthService {
     const delay = Math.min(Math.max(verified.expiresAt - Date.now(), 0), MAX_TIMER_MS);
     data.expiryTimer = setTimeout(() => {
       if (Date.now() < (verified.expiresAt ?? 0)) return this.scheduleExpiry(socket, verified);
-      socket.emit('error', toErrorBody(new AppError('unauthorized', 'Access token expired')));
+      socket.emit('error', toErrorBody(tokenExpiredError()));
       socket.disconnect(true);
     }, delay);
   }

@@ -1,15 +1,22 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
 import { REDIS } from '../cluster/cluster.tokens';
 import type { RedisConnections } from '../cluster/redis-connections';
 import type { AppConfig } from '../config/app-config';
 import { corsOrigin } from '../common/cors';
+import { MetricsService } from '../observability/metrics.service';
+import { ConnectionAdmission } from './connection-admission';
+import { refuseRequest } from './http-refusal';
+import { maxFrameBytes } from './transport-limits';
 
 /**
- * Socket.IO with the server's CORS policy applied to its handshake, and, with Redis, the official
- * Redis adapter, so Socket.IO's own broadcasts and rooms span the instances.
+ * Socket.IO with the server's CORS policy, origin allow-list and unauthenticated-session cap
+ * applied to its handshake, heartbeats that notice a dead peer within about 15 s, frames bounded
+ * by MAX_SIGNAL_BYTES, and, with Redis, the official Redis adapter, so Socket.IO's own
+ * broadcasts and rooms span the instances.
  */
 export class SocketIoAdapter extends IoAdapter {
   constructor(
@@ -26,11 +33,38 @@ export class SocketIoAdapter extends IoAdapter {
       // Other upgrade paths (/ws/call/, /ws/signaling/) belong to the raw-WebSocket server.
       destroyUpgrade: false,
       cors: { origin: corsOrigin(this.config), credentials: true },
+      pingInterval: this.config.heartbeat.socketIoPingIntervalMs,
+      pingTimeout: this.config.heartbeat.socketIoPingTimeoutMs,
+      maxHttpBufferSize: maxFrameBytes(this.config),
+      // A session that never joins a namespace is dropped as soon as an unauthenticated one would be.
+      connectTimeout: this.config.socketAuthTimeoutMs,
     } as ServerOptions);
+    this.admitHandshakes(server);
     const redis = this.app.get<RedisConnections | null>(REDIS);
     if (redis && this.config.redis) {
       server.adapter(createAdapter(redis.publisher, redis.subscriber, { key: `${this.config.redis.prefix}socket.io` }));
     }
     return server;
+  }
+
+  /** Refuses a handshake before engine.io opens a session for it; counts sessions until they authenticate. */
+  private admitHandshakes(server: Server): void {
+    const admission = this.app.get(ConnectionAdmission, { strict: false });
+    const metrics = this.app.get(MetricsService, { strict: false });
+    server.engine.use((request: IncomingMessage & { _query?: Record<string, string> }, response: ServerResponse, next: (error?: unknown) => void) => {
+      if (request._query?.sid) return next();
+      try {
+        admission.checkOrigin(request);
+        admission.checkUnauthenticated(admission.clientIp(request));
+        next();
+      } catch (error) {
+        // On a WebSocket upgrade engine.io hands a stand-in response; the socket is the way back.
+        metrics.errorSent('socket.io', refuseRequest(response instanceof ServerResponse ? response : request.socket, error));
+      }
+    });
+    server.engine.on('connection', (session: { request: IncomingMessage; once(event: 'close', listener: () => void): void }) => {
+      admission.sessionOpened(session, admission.clientIp(session.request));
+      session.once('close', () => admission.sessionSettled(session));
+    });
   }
 }

@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import { AppError, ErrorBody, toErrorBody } from '../common/errors';
+import { MetricsService } from '../observability/metrics.service';
 
 export type Ack = (response: unknown) => void;
 
@@ -19,6 +20,8 @@ export function okReply<T extends object>(data?: T): { ok: true } & T {
  */
 export function replyError(socket: Socket, event: string | undefined, ack: Ack | undefined, error: unknown): ErrorBody {
   const body = toErrorBody(error);
+  // Found through the socket's HTTP server: several apps may share a process (tests).
+  MetricsService.forServer(socket.nsp?.server?.httpServer)?.errorSent('socket.io', body.code);
   if (ack) ack({ ok: false, error: body });
   else socket.emit('error', event ? { event, ...body } : body);
   return body;
@@ -26,4 +29,9 @@ export function replyError(socket: Socket, event: string | undefined, ack: Ack |
 
 export function unauthorizedError(message = 'Authenticate first: send authenticate {token}'): AppError {
   return new AppError('unauthorized', message);
+}
+
+/** Sent as a connection ends at its token's expiry: the client should get a new token, then reconnect. */
+export function tokenExpiredError(): AppError {
+  return new AppError('unauthorized', 'Access token expired', { reason: 'token_expired' });
 }

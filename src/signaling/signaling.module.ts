@@ -7,6 +7,7 @@ import { RealtimeModule } from '../realtime/realtime.module';
 import { UsersModule } from '../users/users.module';
 import { CallGateway } from './call.gateway';
 import { ChatGateway } from './chat.gateway';
+import { DrainService } from './drain.service';
 import { InstantMentorGateway } from './instant-mentor.gateway';
 import { VideoCallsController } from './video-calls.controller';
 import { WebrtcGateway } from './webrtc.gateway';
@@ -26,6 +27,7 @@ import { Seed001Dialect } from './raw-ws/seed001.dialect';
     Seed001Dialect,
     { provide: RAW_WS_DIALECTS, inject: [Seed000Dialect, Seed001Dialect], useFactory: (...dialects: unknown[]) => dialects },
     RawWsServer,
+    DrainService,
   ],
 })
 export class SignalingModule {}

@@ -44,6 +44,12 @@ export class Cluster {
     await instance.exited;
   }
 
+  /** SIGTERM: a graceful shutdown; resolves with the exit code. */
+  async terminate(instance: ServerProcess): Promise<number | null> {
+    instance.process.kill('SIGTERM');
+    return instance.exited;
+  }
+
   async stop(): Promise<void> {
     for (const instance of this.instances) {
       if (instance.process.exitCode === null && instance.process.signalCode === null) {

@@ -1,4 +1,4 @@
-import { WebSocket } from 'ws';
+import { ClientOptions, WebSocket } from 'ws';
 
 /** A raw-WebSocket test client that queues every JSON message it receives. */
 export class RawClient {
@@ -21,7 +21,7 @@ export class RawClient {
   }
 
   /** Opens `path` with `?token=`; rejects with the HTTP status when the upgrade is refused. */
-  static connect(baseUrl: string, path: string, token?: string, options: { autoPong?: boolean } = {}): Promise<RawClient> {
+  static connect(baseUrl: string, path: string, token?: string, options: ClientOptions = {}): Promise<RawClient> {
     const url = `${baseUrl.replace(/^http/, 'ws')}${path}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
     const socket = new WebSocket(url, options);
     return new Promise((resolve, reject) => {
@@ -53,6 +53,11 @@ export class RawClient {
   /** Messages received and not yet taken by next(). */
   pending(): any[] {
     return [...this.queue];
+  }
+
+  /** Takes every message received and not yet taken by next(). */
+  drain(): any[] {
+    return this.queue.splice(0);
   }
 
   close(): void {

@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import type { AuthUser } from '../../auth/auth-user';
 import type { RealtimeConnection } from '../../realtime/connection-registry.service';
 import type { RealtimeNotice } from '../../realtime/realtime-notice';
+import type { MessageRateLimit } from '../../realtime/message-rate-limit';
 import type { RawWsDialect } from './raw-ws-dialect';
 
 /** A raw-WebSocket client, first-class in the connection registry like a Socket.IO one. */
@@ -17,6 +18,7 @@ export class RawWsConnection implements RealtimeConnection {
     readonly socket: WebSocket,
     readonly user: AuthUser,
     private readonly wire: RawWsDialect,
+    readonly rateLimit: MessageRateLimit,
   ) {
     this.userId = user.id;
     this.dialect = wire.name;

@@ -15,3 +15,14 @@ export interface RawWsDialect {
   /** The dialect's error message for a failed (or unparseable) message. */
   renderError(error: ErrorBody, message: Record<string, unknown> | undefined): object;
 }
+
+/**
+ * What a client sent where a message name (action, type) belongs, for an error message: a
+ * string quoted and cut short, anything else by its kind, so a huge or deeply nested value is
+ * neither echoed back nor serialized.
+ */
+export function describeName(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  if (value === undefined || value === null) return 'null';
+  return `(${Array.isArray(value) ? 'an array' : `a ${typeof value}`})`;
+}

@@ -7,15 +7,20 @@ import { TokenService, VerifiedToken } from '../../auth/token.service';
 import { AppError, toErrorBody } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ConnectionRegistry } from '../../realtime/connection-registry.service';
+import { MetricsService } from '../../observability/metrics.service';
+import { ConnectionAdmission } from '../../realtime/connection-admission';
+import { refuseRequest } from '../../realtime/http-refusal';
+import { MessageRateLimit } from '../../realtime/message-rate-limit';
+import { tokenExpiredError } from '../../realtime/socket-replies';
 import { tokenFromHandshake } from '../../realtime/token-from-handshake';
+import { maxFrameBytes } from '../../realtime/transport-limits';
 import { RawWsConnection } from './raw-ws-connection';
 import type { RawWsDialect } from './raw-ws-dialect';
 import { inBackground } from '../../common/background';
+import { KeyedQueue } from '../../common/keyed-queue';
 
 export const RAW_WS_DIALECTS = Symbol('RAW_WS_DIALECTS');
 
-/** Room for the JSON envelope around the largest signaling payload. */
-const FRAME_OVERHEAD_BYTES = 16_384;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
@@ -28,16 +33,19 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('RawWebSocket');
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<RawWsConnection>();
+  private readonly inArrivalOrder = new KeyedQueue();
   private pinger?: NodeJS.Timeout;
 
   constructor(
     private readonly httpHost: HttpAdapterHost,
     private readonly tokens: TokenService,
     private readonly registry: ConnectionRegistry,
+    private readonly admission: ConnectionAdmission,
+    private readonly metrics: MetricsService,
     @Inject(RAW_WS_DIALECTS) private readonly dialects: RawWsDialect[],
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: config.calls.maxSignalBytes + FRAME_OVERHEAD_BYTES });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes(config) });
   }
 
   onApplicationBootstrap(): void {
@@ -57,6 +65,25 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     this.wss.close();
   }
 
+  /**
+   * Shutting down: every connection closes with 1012 (Service Restart), which tells the client to
+   * reconnect (through the load balancer, to another instance). Resolves when all are closed.
+   */
+  async sendAway(): Promise<void> {
+    await Promise.all(
+      [...this.connections].map((connection) => new Promise<void>((done) => {
+        if (connection.socket.readyState === connection.socket.CLOSED) return done();
+        connection.socket.once('close', () => done());
+        connection.socket.close(1012, 'server restarting: reconnect');
+      })),
+    );
+  }
+
+  /** What sendAway could not close politely in time. */
+  dropAll(): void {
+    for (const connection of this.connections) connection.socket.terminate();
+  }
+
   private dialectFor(url: string | undefined): RawWsDialect | undefined {
     const path = new URL(url ?? '/', 'http://localhost').pathname.replace(/\/?$/, '/');
     return this.dialects.find((d) => d.path === path);
@@ -65,23 +92,32 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   private async upgrade(dialect: RawWsDialect, request: IncomingMessage, socket: Duplex, head: Buffer) {
     let verified: VerifiedToken;
     try {
+      this.admission.checkOrigin(request);
       const token = tokenFromHandshake({ headers: request.headers, url: request.url });
       if (!token) throw new AppError('unauthorized', 'Missing token: connect with ?token=<JWT>');
       verified = await this.tokens.verify(token);
+      await this.admission.checkUserConnections(verified.user.id);
     } catch (error) {
-      const body = JSON.stringify(toErrorBody(error));
-      socket.end(`HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      this.metrics.errorSent('raw-ws', refuseRequest(socket, error));
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => this.open(dialect, ws, verified));
   }
 
   private open(dialect: RawWsDialect, ws: WebSocket, verified: VerifiedToken): void {
-    const connection = new RawWsConnection(ws, verified.user, dialect);
+    const connection = new RawWsConnection(ws, verified.user, dialect, new MessageRateLimit(this.config.limits, () => this.metrics.rateLimited('raw-ws-events')));
     this.connections.add(connection);
     const expiry = this.scheduleExpiry(connection, dialect, verified.expiresAt);
     ws.on('pong', () => (connection.alive = true));
-    ws.on('message', (data, isBinary) => void this.receive(connection, dialect, data, isBinary));
+    ws.on('message', (data, isBinary) => {
+      const frame = readMessage(data, isBinary);
+      // Counted as it arrives, so a flood cannot queue up behind slow messages; unreadable frames
+      // count too, and only a readable one can be an ICE candidate (seed 001 names its messages
+      // by `action`, seed 000 by `type`).
+      const refused = attempt(() => connection.rateLimit.check(frame.message?.action ?? frame.message?.type));
+      // Then one message at a time per connection, so replies and relays keep the frames' order.
+      void this.inArrivalOrder.run(connection.id, () => this.receive(connection, dialect, frame, refused));
+    });
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
       clearTimeout(expiry);
@@ -93,28 +129,27 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     inBackground('registering a connection', this.registry.add(connection));
   }
 
-  private async receive(connection: RawWsConnection, dialect: RawWsDialect, data: RawData, isBinary: boolean) {
-    let message: Record<string, unknown> | undefined;
+  private async receive(connection: RawWsConnection, dialect: RawWsDialect, { message, problem }: Frame, refused: unknown) {
     try {
-      if (isBinary) throw new AppError('validation_failed', 'Binary frames are not accepted; send JSON text');
-      const parsed: unknown = JSON.parse(data.toString());
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        throw new AppError('validation_failed', 'A message must be a JSON object');
-      }
-      message = parsed as Record<string, unknown>;
-      await dialect.handle(connection, message);
+      if (refused) throw refused;
+      if (problem) throw problem;
+      await dialect.handle(connection, message!);
     } catch (error) {
-      const appError =
-        error instanceof SyntaxError ? new AppError('validation_failed', 'A message must be valid JSON') : error;
-      if (!(appError instanceof AppError)) this.logger.error(appError instanceof Error ? appError.stack : String(appError));
-      connection.send(dialect.renderError(toErrorBody(appError), message));
+      if (!(error instanceof AppError)) this.logger.error(error instanceof Error ? error.stack : String(error));
+      this.sendError(connection, dialect, error, message);
     }
+  }
+
+  private sendError(connection: RawWsConnection, dialect: RawWsDialect, error: unknown, message: Record<string, unknown> | undefined): void {
+    const body = toErrorBody(error);
+    this.metrics.errorSent('raw-ws', body.code);
+    connection.send(dialect.renderError(body, message));
   }
 
   private scheduleExpiry(connection: RawWsConnection, dialect: RawWsDialect, expiresAt: number | null) {
     if (expiresAt === null) return undefined;
     const timer = setTimeout(() => {
-      connection.send(dialect.renderError(toErrorBody(new AppError('unauthorized', 'Access token expired')), undefined));
+      this.sendError(connection, dialect, tokenExpiredError(), undefined);
       connection.socket.close(4001, 'token expired');
     }, Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS));
     timer.unref();
@@ -131,4 +166,34 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       connection.socket.ping();
     }
   }
+}
+
+/** The error `check` throws, if any. */
+function attempt(check: () => void): unknown {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+interface Frame {
+  message?: Record<string, unknown>;
+  problem?: AppError;
+}
+
+/** A frame as a JSON object, or the reason it is not one. */
+function readMessage(data: RawData, isBinary: boolean): Frame {
+  if (isBinary) return { problem: new AppError('validation_failed', 'Binary frames are not accepted; send JSON text') };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data.toString());
+  } catch {
+    return { problem: new AppError('validation_failed', 'A message must be valid JSON') };
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { problem: new AppError('validation_failed', 'A message must be a JSON object') };
+  }
+  return { message: parsed as Record<string, unknown> };
 }

@@ -6,7 +6,7 @@ import { validateMessage } from '../../common/validation';
 import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/realtime-notice';
 import { UsersRepository } from '../../users/users.repository';
 import type { RawWsConnection } from './raw-ws-connection';
-import type { RawWsDialect } from './raw-ws-dialect';
+import { describeName, type RawWsDialect } from './raw-ws-dialect';
 import { InviteMessage, ResponseMessage } from './seed000.dto';
 
 /** The room a seed-000 client knows a call by: its room name, or its id if it was started elsewhere. */
@@ -81,7 +81,7 @@ export class Seed000Dialect implements RawWsDialect {
         return;
       }
       default:
-        throw new AppError('validation_failed', `Unknown message type ${JSON.stringify(type ?? null)}`, {
+        throw new AppError('validation_failed', `Unknown message type ${describeName(type)}`, {
           type: ['must be one of call.invite, call.response, ping'],
         });
     }

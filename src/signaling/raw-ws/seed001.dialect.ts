@@ -5,7 +5,7 @@ import { AppError, ErrorBody } from '../../common/errors';
 import { validateMessage } from '../../common/validation';
 import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/realtime-notice';
 import type { RawWsConnection } from './raw-ws-connection';
-import type { RawWsDialect } from './raw-ws-dialect';
+import { describeName, type RawWsDialect } from './raw-ws-dialect';
 import {
   AnswerCallMessage,
   AnswerMessage,
@@ -88,7 +88,7 @@ export class Seed001Dialect implements RawWsDialect {
         await this.calls.hangUp(actor, (await validateMessage(HangUpMessage, fields)).call_id);
         return;
       default:
-        throw new AppError('validation_failed', `Unknown action ${JSON.stringify(action ?? null)}`, {
+        throw new AppError('validation_failed', `Unknown action ${describeName(action)}`, {
           action: ['must be one of start_call, answer_call, reject_call, cancel_call, offer, answer, ice_candidate, hang_up'],
         });
     }

@@ -1,0 +1,82 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { redactText } from './redact';
+
+type Write = (...args: unknown[]) => unknown;
+
+/**
+ * One line per HTTP request and per WebSocket upgrade: Express routes, Socket.IO polling and
+ * handshakes, /ws/call/ and /ws/signaling/ alike, listened for on the Node server itself so no
+ * route or transport is missed. Paths are redacted (`?token=` never reaches the log).
+ */
+@Injectable()
+export class AccessLog implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Access');
+
+  constructor(private readonly httpHost: HttpAdapterHost) {}
+
+  onApplicationBootstrap(): void {
+    const server: Server = this.httpHost.httpAdapter.getHttpServer();
+    // Socket.IO has attached by now (gateways connect during init, before bootstrap); prepending
+    // puts this listener ahead of its request filter, so polling requests are seen too.
+    server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => this.request(request, response));
+    server.prependListener('upgrade', (request: IncomingMessage, socket: Duplex) => this.upgrade(request, socket));
+  }
+
+  private request(request: IncomingMessage, response: ServerResponse): void {
+    const started = performance.now();
+    const remoteAddress = request.socket.remoteAddress;
+    response.once('close', () => {
+      // Express has decorated the request by now: req.ip honours `trust proxy`, req.user is the caller.
+      const decorated = request as IncomingMessage & { ip?: string; originalUrl?: string; user?: { id?: string } };
+      this.write(request.method, decorated.originalUrl ?? request.url, response.statusCode, started, {
+        userId: decorated.user?.id,
+        ip: decorated.ip ?? remoteAddress,
+        aborted: response.writableFinished ? undefined : true,
+      });
+    });
+  }
+
+  /** The upgrade's answer is whatever its handler writes first (`HTTP/1.1 101 …`, or a refusal). */
+  private upgrade(request: IncomingMessage, socket: Duplex): void {
+    const started = performance.now();
+    const ip = request.socket.remoteAddress;
+    const target = socket as unknown as { write: Write; end: Write };
+    const original = { write: target.write, end: target.end };
+    let logged = false;
+    const answered = (chunk: unknown) => {
+      if (logged) return;
+      logged = true;
+      target.write = original.write;
+      target.end = original.end;
+      this.write(request.method, request.url, statusOf(chunk), started, { ip, upgrade: true });
+    };
+    target.write = function (this: unknown, ...args: unknown[]) {
+      answered(args[0]);
+      return original.write.apply(this, args);
+    };
+    target.end = function (this: unknown, ...args: unknown[]) {
+      answered(args[0]);
+      return original.end.apply(this, args);
+    };
+    socket.once('close', () => answered(undefined));
+  }
+
+  private write(method: string | undefined, url: string | undefined, status: number | undefined, started: number, extra: Record<string, unknown>): void {
+    try {
+      const path = redactText((url ?? '').slice(0, 2048));
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      this.logger.log({ msg: `${method} ${path} ${status ?? '-'}`, method, path, status: status ?? null, durationMs, ...extra });
+    } catch {
+      // Logging must never break a request.
+    }
+  }
+}
+
+function statusOf(chunk: unknown): number | undefined {
+  const head = typeof chunk === 'string' ? chunk.slice(0, 16) : Buffer.isBuffer(chunk) ? chunk.subarray(0, 16).toString('latin1') : '';
+  const match = /^HTTP\/1\.[01] (\d{3})/.exec(head);
+  return match ? Number(match[1]) : undefined;
+}

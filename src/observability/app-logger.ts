@@ -1,0 +1,95 @@
+import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { inspect } from 'node:util';
+import type { AppConfig } from '../config/app-config';
+import { redact } from './redact';
+
+export type LogFormat = AppConfig['observability']['logFormat'];
+
+/** LOG_LEVEL names the least severe level written; everything more severe is written too. */
+const LEVELS_FROM: Record<AppConfig['observability']['logLevel'], LogLevel[]> = {
+  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
+  log: ['log', 'warn', 'error', 'fatal'],
+  warn: ['warn', 'error', 'fatal'],
+  error: ['error', 'fatal'],
+};
+
+/** Keys every JSON line has; a structured field of the same name cannot overwrite them. */
+const RESERVED = new Set(['time', 'level', 'context', 'msg', 'stack']);
+
+type Fields = Record<string, unknown>;
+
+/**
+ * The server's one logger. `json`: one JSON object per line (`time`, `level`, `context`, `msg`,
+ * the message's structured fields, `stack` for errors), for log shippers. `text`: Nest's console
+ * format. Both redact secrets first. Log structured lines as `logger.log({msg, ...fields})`.
+ */
+export class AppLogger extends ConsoleLogger {
+  constructor(
+    private readonly format: LogFormat,
+    logLevels: LogLevel[],
+  ) {
+    super({ logLevels, json: false });
+  }
+
+  protected override printMessages(messages: unknown[], context = '', logLevel: LogLevel = 'log', writeStreamType?: 'stdout' | 'stderr', errorStack?: unknown): void {
+    const stack = typeof errorStack === 'string' ? (redact(errorStack) as string) : undefined;
+    if (this.format === 'text') {
+      super.printMessages(messages.map((message) => toText(redact(message))), context, logLevel, writeStreamType, stack);
+      return;
+    }
+    for (const message of messages) {
+      const line = jsonLine(redact(message), context, logLevel, stack);
+      process[writeStreamType ?? 'stdout'].write(`${line}\n`);
+    }
+  }
+
+  protected override printStackTrace(stack: string): void {
+    // JSON lines carry the stack as a field; text prints it below the message, redacted.
+    if (this.format === 'text') super.printStackTrace(redact(stack));
+  }
+}
+
+/**
+ * The logger createApp installs: format and level from the configuration; `levels` (tests pass
+ * `['error']`, or `false` for silence) overrides LOG_LEVEL.
+ */
+export function createLogger(observability: AppConfig['observability'], levels?: LogLevel[] | false): AppLogger {
+  const enabled = levels === false ? [] : (levels ?? LEVELS_FROM[observability.logLevel]);
+  return new AppLogger(observability.logFormat, enabled);
+}
+
+function jsonLine(message: unknown, context: string, level: LogLevel, stack: string | undefined): string {
+  const record: Fields = { time: new Date().toISOString(), level, context: context || undefined };
+  if (message instanceof Error) {
+    Object.assign(record, { msg: message.message, error: message.name, stack: message.stack });
+  } else if (isPlainObject(message)) {
+    const { msg, message: text, ...fields } = message;
+    record.msg = typeof msg === 'string' ? msg : typeof text === 'string' ? text : '';
+    for (const [key, value] of Object.entries(fields)) record[RESERVED.has(key) ? `field_${key}` : key] = value;
+  } else {
+    record.msg = typeof message === 'string' ? message : inspect(message, { breakLength: Infinity, depth: 4 });
+  }
+  if (stack !== undefined) record.stack = stack;
+  try {
+    return JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  } catch {
+    // Whatever could not be serialized is still one parseable line.
+    return JSON.stringify({ time: record.time, level, context: record.context, msg: inspect(message, { breakLength: Infinity, depth: 2 }) });
+  }
+}
+
+/** A structured message on one text line: `call moved callId=… from=CALLING to=ACTIVE`. */
+function toText(message: unknown): unknown {
+  if (!isPlainObject(message) || (typeof message.msg !== 'string' && typeof message.message !== 'string')) return message;
+  const { msg, message: text, ...fields } = message;
+  const pairs = Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${typeof value === 'string' && !/[\s"=]/.test(value) ? value : JSON.stringify(value)}`);
+  return [typeof msg === 'string' ? msg : text, ...pairs].join(' ');
+}
+
+function isPlainObject(value: unknown): value is Fields {
+  if (value === null || typeof value !== 'object') return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}

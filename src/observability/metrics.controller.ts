@@ -1,0 +1,35 @@
+import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Public } from '../auth/public.decorator';
+import { AppError } from '../common/errors';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { NoRateLimit } from '../limits/rate-limit.decorators';
+import { MetricsService } from './metrics.service';
+
+/** Prometheus scrapes; open, or behind `Authorization: Bearer <METRICS_TOKEN>` when that is set. */
+@Public()
+@NoRateLimit()
+@Controller('metrics')
+export class MetricsController {
+  constructor(
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  async scrape(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) response: Response): Promise<string> {
+    const expected = this.config.observability.metricsToken;
+    if (expected !== undefined && !sameSecret(/^bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim() ?? '', expected)) {
+      throw new AppError('unauthorized', 'Metrics need Authorization: Bearer <METRICS_TOKEN>');
+    }
+    response.type(this.metrics.contentType);
+    return this.metrics.scrape();
+  }
+}
+
+/** Compared as digests, so neither the length nor the content leaks through timing. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}

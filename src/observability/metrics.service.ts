@@ -1,0 +1,134 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CallView } from '../calls/call.presenter';
+import type { SignalKind } from '../calls/call-rooms.service';
+import { ERROR_CODES, ErrorCode } from '../common/errors';
+import { ConnectionRegistry } from '../realtime/connection-registry.service';
+
+/** Where an error was sent to a client. */
+export type ErrorTransport = 'http' | 'socket.io' | 'raw-ws';
+
+const TRANSPORTS: readonly ErrorTransport[] = ['http', 'socket.io', 'raw-ws'];
+const MOVE_TARGETS = ['ACTIVE', 'CANCELLED', 'DECLINED', 'MISSED', 'ENDED'] as const;
+const SIGNAL_KINDS: readonly SignalKind[] = ['offer', 'answer', 'ice'];
+/** The dialects a connection can speak, shown at 0 before anyone connects. */
+const KNOWN_DIALECTS = ['socket.io', 'ws-call', 'ws-signaling'];
+
+/** Lets code outside dependency injection (Socket.IO replies) find its app's metrics. */
+const byHttpServer = new WeakMap<object, MetricsService>();
+
+/**
+ * This instance's Prometheus metrics, in a registry of its own (tests run several apps in one
+ * process, so prom-client's global registry is not used). Counters count what this instance
+ * did; Prometheus sums the instances.
+ */
+@Injectable()
+export class MetricsService implements OnModuleInit {
+  readonly registry = new Registry();
+  private readonly moves: Counter<'status'>;
+  private readonly setupSeconds: Histogram;
+  private readonly relayed: Counter<'kind'>;
+  private readonly errors: Counter<'transport' | 'code'>;
+  private readonly rateLimits: Counter<'surface'>;
+  private readonly seenDialects = new Set(KNOWN_DIALECTS);
+
+  constructor(
+    private readonly httpHost: HttpAdapterHost,
+    connections: ConnectionRegistry,
+  ) {
+    const registers = [this.registry];
+    const seenDialects = this.seenDialects;
+    new Gauge({
+      name: 'signaling_connections',
+      help: 'Live realtime connections on this instance, by dialect',
+      labelNames: ['dialect'],
+      registers,
+      // Read from the registry at scrape time, so it can never drift from the truth.
+      collect() {
+        const counts = new Map<string, number>([...seenDialects].map((dialect) => [dialect, 0]));
+        for (const connection of connections.localConnections()) counts.set(connection.dialect, (counts.get(connection.dialect) ?? 0) + 1);
+        for (const [dialect, count] of counts) {
+          seenDialects.add(dialect);
+          this.set({ dialect }, count);
+        }
+      },
+    });
+    this.moves = new Counter({
+      name: 'signaling_call_moves_total',
+      help: 'Call state moves made by this instance, by the status moved into',
+      labelNames: ['status'],
+      registers,
+    });
+    this.setupSeconds = new Histogram({
+      name: 'signaling_call_setup_seconds',
+      help: 'Time from a call being started to it becoming ACTIVE',
+      buckets: [0.5, 1, 2, 3, 5, 10, 15, 20, 30, 45, 60, 120, 300],
+      registers,
+    });
+    this.relayed = new Counter({
+      name: 'signaling_relayed_messages_total',
+      help: 'Signaling messages relayed between call parties, by kind',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.errors = new Counter({
+      name: 'signaling_errors_total',
+      help: 'Errors sent to clients, by transport and contract code',
+      labelNames: ['transport', 'code'],
+      registers,
+    });
+    this.rateLimits = new Counter({
+      name: 'signaling_rate_limited_total',
+      help: 'Requests, events and connections refused by a rate limit, by surface',
+      labelNames: ['surface'],
+      registers,
+    });
+    // Series that exist from the start, so rate() and alerts see their first increase.
+    for (const status of MOVE_TARGETS) this.moves.inc({ status }, 0);
+    for (const kind of SIGNAL_KINDS) this.relayed.inc({ kind }, 0);
+    for (const transport of TRANSPORTS) for (const code of ERROR_CODES) this.errors.inc({ transport, code }, 0);
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  onModuleInit(): void {
+    byHttpServer.set(this.httpHost.httpAdapter.getHttpServer(), this);
+  }
+
+  /** The metrics of the app serving `httpServer` (a Socket.IO server's `httpServer`, a socket's `server`). */
+  static forServer(httpServer: unknown): MetricsService | undefined {
+    return typeof httpServer === 'object' && httpServer !== null ? byHttpServer.get(httpServer) : undefined;
+  }
+
+  /** After a state move of a call (the observer of CallsService calls this). */
+  callMoved(call: CallView): void {
+    this.moves.inc({ status: call.status });
+    if (call.status === 'ACTIVE' && call.startedAt) {
+      this.setupSeconds.observe(Math.max(0, Date.parse(call.startedAt) - Date.parse(call.createdAt)) / 1000);
+    }
+  }
+
+  /** An offer, answer or ICE candidate was handed on to the other party. */
+  signalRelayed(kind: SignalKind): void {
+    this.relayed.inc({ kind });
+  }
+
+  /** An error reply went to a client (HTTP response, Socket.IO ack or event, raw-WebSocket message or refusal). */
+  errorSent(transport: ErrorTransport, code: ErrorCode): void {
+    this.errors.inc({ transport, code });
+  }
+
+  /** A rate limit refused something; `surface` names the limit (e.g. "http", "auth", "socket-events"). */
+  rateLimited(surface: string): void {
+    this.rateLimits.inc({ surface });
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

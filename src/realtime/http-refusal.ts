@@ -1,0 +1,21 @@
+import { STATUS_CODES, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ErrorCode, httpStatusOf, toErrorBody } from '../common/errors';
+
+/**
+ * Refuses a request that never reaches Nest (a WebSocket upgrade, a Socket.IO handshake) with the
+ * contract's error body, then closes the connection.
+ */
+export function refuseRequest(target: ServerResponse | Duplex, error: unknown): ErrorCode {
+  const body = toErrorBody(error);
+  const statusCode = httpStatusOf(body.code);
+  const json = JSON.stringify({ statusCode, ...body });
+  if (target instanceof ServerResponse) {
+    target.writeHead(statusCode, { 'Content-Type': 'application/json', Connection: 'close' }).end(json);
+    return body.code;
+  }
+  target.end(
+    `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+  );
+  return body.code;
+}

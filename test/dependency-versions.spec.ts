@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const SCRIPT = resolve(__dirname, '..', 'scripts', 'check-dependency-versions.mjs');
+
+/** Runs the CI check on a node_modules tree made of the given packages (path → version). */
+function check(packages: Record<string, string>): { ok: boolean; output: string } {
+  const root = mkdtempSync(join(tmpdir(), 'deps-'));
+  try {
+    for (const [path, version] of Object.entries(packages)) {
+      mkdirSync(join(root, 'node_modules', path), { recursive: true });
+      writeFileSync(join(root, 'node_modules', path, 'package.json'), JSON.stringify({ version }));
+    }
+    try {
+      return { ok: true, output: execFileSync(process.execPath, [SCRIPT, root], { encoding: 'utf8', stdio: 'pipe' }) };
+    } catch (error) {
+      return { ok: false, output: String((error as { stderr?: string }).stderr) };
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const PATCHED = { 'socket.io': '4.8.3', 'engine.io': '6.6.12', 'socket.io-parser': '4.2.7', ws: '8.23.0' };
+
+describe('the CI check of realtime dependency versions', () => {
+  it('passes the versions this project installs', () => {
+    expect(execFileSync(process.execPath, [SCRIPT], { encoding: 'utf8' })).toMatch(/^Realtime dependencies patched: /);
+  });
+
+  it('passes a patched tree', () => {
+    expect(check(PATCHED)).toMatchObject({ ok: true });
+  });
+
+  it('fails on an unpatched copy, even one nested under another package', () => {
+    const result = check({ ...PATCHED, 'engine.io/node_modules/ws': '8.17.1' });
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain('engine.io/node_modules/ws: ws@8.17.1 is older than 8.21.1');
+    expect(check({ ...PATCHED, 'socket.io-parser': '4.2.4' })).toMatchObject({ ok: false });
+  });
+
+  it('fails when a package is missing altogether', () => {
+    const { ws: _ws, ...withoutWs } = PATCHED;
+    expect(check(withoutWs)).toEqual({ ok: false, output: expect.stringContaining('ws is not installed') });
+  });
+});

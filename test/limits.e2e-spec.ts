@@ -1,0 +1,292 @@
+import { sign } from 'jsonwebtoken';
+import request from 'supertest';
+import type { Socket } from 'socket.io-client';
+import { WebSocket } from 'ws';
+import { connectAs, onlineUser } from './helpers/parties';
+import { parseMetrics, valueOf } from './helpers/prometheus';
+import { RawClient } from './helpers/raw-ws';
+import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { startTestApp, TEST_JWT_SECRET, TestApp } from './helpers/test-app';
+import { registerUser, RegisteredUser } from './helpers/users';
+
+const sockets: Socket[] = [];
+const raws: RawClient[] = [];
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.disconnect();
+  for (const r of raws.splice(0)) r.close();
+});
+const track = <T extends Socket | RawClient>(client: T): T => {
+  (client instanceof RawClient ? raws : sockets).push(client as never);
+  return client;
+};
+const raw = async (t: TestApp, path: string, user: RegisteredUser) => track(await RawClient.connect(t.url, path, user.token));
+const device = async (t: TestApp, user: RegisteredUser) => track(await connectAs(t.url, user));
+const codes = (acks: Array<{ ok: boolean; error?: { code: string } }>) => acks.map((a) => (a.ok ? 'ok' : a.error!.code));
+const count = (values: string[], value: string) => values.filter((v) => v === value).length;
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !(await condition()); await sleep(50)) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+  }
+}
+
+/** A seed-001 call between two raw-WebSocket clients, answered. */
+async function answeredRawCall(t: TestApp) {
+  const caller = await registerUser(t.url, 'student');
+  const callee = await registerUser(t.url, 'mentor');
+  const [a, b] = [await raw(t, '/ws/call/', caller), await raw(t, '/ws/call/', callee)];
+  a.send({ action: 'start_call', callee_id: callee.id });
+  const callId = (await a.next('call_started')).call_id;
+  await b.next('incoming_call');
+  b.send({ action: 'answer_call', call_id: callId, caller_id: caller.id });
+  await a.next('call_answered');
+  return { caller, callee, a, b, callId };
+}
+
+describe('realtime message rate limit (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_EVENTS_PER_S: '2', RATE_LIMIT_ICE_BURST: '30' });
+  });
+  afterAll(() => t.close());
+
+  it('refuses Socket.IO events over the allowance with rate_limited; the refused ones change nothing', async () => {
+    const ada = await onlineUser(t.url, 'student');
+    const grace = await registerUser(t.url, 'mentor');
+    track(ada.socket);
+    const acks = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => emitWithAck(ada.socket, 'send_message', { to_user_id: grace.id, text: `m${i}`, client_message_id: `rate-${i}` })),
+    );
+    const outcome = codes(acks);
+    // A bucket of 2, refilled at 2/s: a slow machine may let a refill or two through.
+    expect(count(outcome, 'ok')).toBeGreaterThanOrEqual(2);
+    expect(count(outcome, 'rate_limited')).toBeGreaterThanOrEqual(6);
+    expect(count(outcome, 'rate_limited')).toBe(12 - count(outcome, 'ok'));
+    expect(acks.find((a) => !a.ok).error.message).toMatch(/at most 2 a second/);
+    expect(ada.socket.connected).toBe(true);
+
+    const conversationId = acks.find((a) => a.ok).message.conversationId;
+    const { body } = await request(t.url).get(`/chat/conversations/${conversationId}/messages`).set('Authorization', `Bearer ${ada.token}`).expect(200);
+    expect(body.items).toHaveLength(count(outcome, 'ok'));
+    const metrics = parseMetrics((await request(t.url).get('/metrics').expect(200)).text);
+    expect(valueOf(metrics, 'signaling_rate_limited_total', { surface: 'socket.io-events' })).toBe(count(outcome, 'rate_limited'));
+
+    // The allowance comes back with time.
+    await sleep(1100);
+    expect(await emitWithAck(ada.socket, 'send_message', { to_user_id: grace.id, text: 'later' })).toMatchObject({ ok: true });
+  });
+
+  it('lets a burst of ICE candidates through from a bucket of their own, on raw WebSockets too', async () => {
+    const { callee, a, b } = await answeredRawCall(t);
+    const candidate = { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0' };
+    // A burst of 34 candidates: the ICE bucket holds 30 (refills at 2/s may squeeze a few more in).
+    for (let i = 0; i < 34; i++) a.send({ action: 'ice_candidate', peer_id: callee.id, candidate: { ...candidate, sdpMLineIndex: i } });
+    await until(() => a.pending().length + b.pending().length >= 34);
+    const relayed = b.pending().map((m) => m.candidate.sdpMLineIndex);
+    expect(relayed.length).toBeGreaterThanOrEqual(30);
+    expect(relayed.length).toBeLessThan(34);
+    expect(relayed.slice(0, 30)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect([...relayed].sort((x, y) => x - y)).toEqual(relayed);
+    expect(a.pending().map((m) => m.code)).toEqual(Array(34 - relayed.length).fill('rate_limited'));
+    // Other messages still have their own bucket.
+    for (let i = 0; i < relayed.length; i++) await b.next('ice_candidate');
+    a.send({ action: 'offer', callee_id: callee.id, offer: { type: 'offer', sdp: 'v=0' } });
+    expect((await b.next('call_offer')).offer).toEqual({ type: 'offer', sdp: 'v=0' });
+    expect(a.socket.readyState).toBe(a.socket.OPEN);
+  });
+
+  it('counts unreadable raw-WebSocket frames too, and keeps the connection open', async () => {
+    const user = await registerUser(t.url);
+    const client = await raw(t, '/ws/signaling/', user);
+    await client.next('connection_established');
+    for (let i = 0; i < 10; i++) client.send(i % 2 ? 'not json' : { type: 'ping' });
+    await until(() => client.pending().length >= 10);
+    const replies = client.pending().map((m) => (m.type === 'pong' ? 'pong' : m.code));
+    expect(count(replies, 'rate_limited')).toBeGreaterThanOrEqual(5);
+    expect(client.socket.readyState).toBe(client.socket.OPEN);
+  });
+});
+
+describe('call start limit per user (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_CALL_STARTS_PER_MIN: '2' });
+  });
+  afterAll(() => t.close());
+
+  it('counts starts on every dialect together and refuses the one over the limit without a call', async () => {
+    const caller = await onlineUser(t.url, 'student');
+    track(caller.socket);
+    const mentor = await onlineUser(t.url, 'mentor');
+    track(mentor.socket);
+    const api = request(t.url);
+    const auth = { Authorization: `Bearer ${caller.token}` };
+
+    const first = await emitWithAck(caller.socket, 'startCall', { recipientUserId: mentor.id });
+    expect(first).toMatchObject({ ok: true });
+    await emitWithAck(caller.socket, 'cancelCall', { callId: first.call.id });
+    const second = await api.post('/calls/start').set(auth).send({ recipientUserId: mentor.id }).expect(201);
+    await api.delete(`/calls/${second.body.id}`).set(auth).expect(200);
+
+    const overRest = await api.post('/calls/start').set(auth).send({ recipientUserId: mentor.id }).expect(429);
+    expect(overRest.body).toMatchObject({ statusCode: 429, code: 'rate_limited', message: 'Too many calls started: at most 2 a minute' });
+    const metrics = parseMetrics((await api.get('/metrics').expect(200)).text);
+    expect(valueOf(metrics, 'signaling_rate_limited_total', { surface: 'call-starts' })).toBe(1);
+    const a = await raw(t, '/ws/call/', caller);
+    a.send({ action: 'start_call', callee_id: mentor.id });
+    expect(await a.next('error')).toMatchObject({ code: 'rate_limited' });
+
+    const { body: history } = await api.get('/calls/user/history').set(auth).expect(200);
+    expect(history.items.map((c: { id: string }) => c.id).sort()).toEqual([first.call.id, second.body.id].sort());
+    // Another caller is not affected.
+    const other = await registerUser(t.url);
+    await api.post('/calls/start').set('Authorization', `Bearer ${other.token}`).send({ recipientUserId: mentor.id }).expect(201);
+  });
+});
+
+describe('connections per user (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ MAX_CONNECTIONS_PER_USER: '2' });
+  });
+  afterAll(() => t.close());
+
+  it('refuses a connection over the limit on every transport, and admits one again when another closes', async () => {
+    const user = await registerUser(t.url);
+    const phone = await device(t, user);
+    await raw(t, '/ws/signaling/', user);
+
+    const refused = track(connectSocket(t.url, { token: user.token }));
+    const failure = await nextEvent<Error & { data?: unknown }>(refused, 'connect_error');
+    expect(failure.data).toMatchObject({ code: 'rate_limited', message: 'Too many connections: at most 2 per user' });
+    await expect(RawClient.connect(t.url, '/ws/call/', user.token)).rejects.toMatchObject({ status: 429 });
+    const late = track(connectSocket(t.url));
+    await nextEvent(late, 'connect');
+    expect(await emitWithAck(late, 'authenticate', { token: user.token })).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+
+    phone.disconnect();
+    await sleep(200);
+    expect(await emitWithAck(late, 'authenticate', { token: user.token })).toMatchObject({ ok: true, userId: user.id });
+  });
+});
+
+describe('frame and payload sizes (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ MAX_SIGNAL_BYTES: '1024' });
+  });
+  afterAll(() => t.close());
+
+  it('answers a signal over MAX_SIGNAL_BYTES with payload_too_large and keeps the connection', async () => {
+    const { callee, a } = await answeredRawCall(t);
+    a.send({ action: 'offer', callee_id: callee.id, offer: { type: 'offer', sdp: 'x'.repeat(2000) } });
+    expect(await a.next('error')).toMatchObject({ code: 'payload_too_large' });
+    expect(a.socket.readyState).toBe(a.socket.OPEN);
+  });
+
+  it('closes a connection that sends a frame over the transport limit (1009 on raw WebSockets), and nothing else', async () => {
+    const user = await registerUser(t.url);
+    const client = await raw(t, '/ws/signaling/', user);
+    client.send({ type: 'ping', padding: 'x'.repeat(40_000) });
+    expect((await client.closed).code).toBe(1009);
+
+    const socket = await device(t, user);
+    const dropped = nextEvent(socket, 'disconnect');
+    socket.emit('user_typing', { conversation_id: 'x'.repeat(40_000) });
+    expect(await dropped).toMatch(/transport (close|error)/);
+    await request(t.url).get('/health').expect(200);
+    const again = await device(t, user);
+    expect(await emitWithAck(again, 'authenticate', { token: user.token })).toMatchObject({ ok: true });
+  });
+});
+
+describe('browser origins (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ CORS_ORIGIN: 'https://app.example' });
+  });
+  afterAll(() => t.close());
+
+  it('admits the allowed origin and clients that send none, on Socket.IO and raw WebSockets', async () => {
+    const user = await registerUser(t.url);
+    track(connectSocket(t.url, { token: user.token, extraHeaders: { Origin: 'https://app.example' } }));
+    await nextEvent(sockets[sockets.length - 1], 'authenticated');
+    await device(t, user);
+    track(await RawClient.connect(t.url, '/ws/call/', user.token, { origin: 'https://app.example' }));
+  });
+
+  it('refuses any other origin before authentication, with forbidden', async () => {
+    const user = await registerUser(t.url);
+    const socket = track(connectSocket(t.url, { token: user.token, extraHeaders: { Origin: 'https://evil.example' } }));
+    await nextEvent(socket, 'connect_error');
+    await expect(RawClient.connect(t.url, '/ws/call/', user.token, { origin: 'https://evil.example' })).rejects.toMatchObject({ status: 403 });
+    const polling = await request(t.url).get('/socket.io/?EIO=4&transport=polling').set('Origin', 'https://evil.example').expect(403);
+    expect(polling.body).toEqual({ statusCode: 403, code: 'forbidden', message: 'Origin https://evil.example is not allowed' });
+  });
+});
+
+describe('unauthenticated Socket.IO sessions per IP (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ MAX_UNAUTHENTICATED_PER_IP: '3', TRUST_PROXY: '1' });
+  });
+  afterAll(() => t.close());
+
+  const handshake = (ip: string) => request(t.url).get('/socket.io/?EIO=4&transport=polling').set('X-Forwarded-For', ip);
+
+  it('refuses new sessions from an address over the cap, until one authenticates', async () => {
+    const pending = [1, 2].map(() => track(connectSocket(t.url, { extraHeaders: { 'X-Forwarded-For': '203.0.113.7' } })));
+    await Promise.all(pending.map((s) => nextEvent(s, 'connect')));
+    await handshake('203.0.113.7').expect(200);
+    const refused = await handshake('203.0.113.7').expect(429);
+    expect(refused.body).toMatchObject({ statusCode: 429, code: 'rate_limited' });
+    // Another address is not affected.
+    await handshake('198.51.100.9').expect(200);
+
+    const user = await registerUser(t.url);
+    expect(await emitWithAck(pending[0], 'authenticate', { token: user.token })).toMatchObject({ ok: true });
+    await handshake('203.0.113.7').expect(200);
+    await handshake('203.0.113.7').expect(429);
+  });
+});
+
+describe('dead peers and expiring tokens (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ SOCKET_PING_INTERVAL_MS: '300', SOCKET_PING_TIMEOUT_MS: '300', WS_PING_INTERVAL_MS: '300', PRESENCE_GRACE_MS: '0' });
+  });
+  afterAll(() => t.close());
+
+  const online = async (user: RegisteredUser) =>
+    (await request(t.url).get(`/presence/${user.id}`).set('Authorization', `Bearer ${user.token}`).expect(200)).body.online as boolean;
+
+  it('drops a raw WebSocket that stops answering pings, and its user goes offline', async () => {
+    const user = await registerUser(t.url);
+    const silent = track(await RawClient.connect(t.url, '/ws/signaling/', user.token, { autoPong: false }));
+    await silent.next('connection_established');
+    expect(await online(user)).toBe(true);
+    await silent.closed;
+    await until(async () => !(await online(user)));
+  });
+
+  it('drops a Socket.IO client that stops answering pings', async () => {
+    const user = await registerUser(t.url);
+    // A client frozen in place, speaking engine.io by hand: it joins, then never answers a ping ("2").
+    const frozen = new WebSocket(`${t.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    const closed = new Promise((done) => frozen.once('close', done));
+    frozen.on('message', (data) => {
+      if (data.toString().startsWith('0')) frozen.send(`40${JSON.stringify({ token: user.token })}`);
+    });
+    await until(() => online(user));
+    await closed;
+    await until(async () => !(await online(user)));
+  });
+
+  it('ends a raw WebSocket at its token expiry with a reason the client can act on', async () => {
+    const user = await registerUser(t.url);
+    const shortLived = sign({ sub: user.id, iss: 'call-signaling' }, TEST_JWT_SECRET, { expiresIn: 2 });
+    const client = track(await RawClient.connect(t.url, '/ws/call/', shortLived));
+    expect(await client.next('error', 5000)).toMatchObject({ code: 'unauthorized', message: 'Access token expired', details: { reason: 'token_expired' } });
+    expect(await client.closed).toEqual({ code: 4001, reason: 'token expired' });
+  });
+});
