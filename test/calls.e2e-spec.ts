@@ -55,7 +55,7 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
       sent.push(emitWithAck(alice.socket, 'iceCandidate', { targetSocketId: bob.socket.id, candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0', sdpMLineIndex: i } }));
     }
     expect((await Promise.all(sent)).every((ack) => ack.ok)).toBe(true);
-    await new Promise((done) => setTimeout(done, 100));
+    while (seen.length < 21) await nextEvent(bob.socket, 'iceCandidate');
     expect(seen).toEqual(['offer', ...Array.from({ length: 20 }, (_, i) => `ice${i}`)]);
   });
 
