@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { connectAs, onlineUser } from './helpers/parties';
+import { eventually } from './helpers/cluster';
 import { parseMetrics, valueOf } from './helpers/prometheus';
 import { RawClient } from './helpers/raw-ws';
 import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
@@ -23,12 +24,6 @@ const raw = async (t: TestApp, path: string, user: RegisteredUser) => track(awai
 const device = async (t: TestApp, user: RegisteredUser) => track(await connectAs(t.url, user));
 const codes = (acks: Array<{ ok: boolean; error?: { code: string } }>) => acks.map((a) => (a.ok ? 'ok' : a.error!.code));
 const count = (values: string[], value: string) => values.filter((v) => v === value).length;
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await condition()); await sleep(50)) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-  }
-}
 
 /** A seed-001 call between two raw-WebSocket clients, answered. */
 async function answeredRawCall(t: TestApp) {
@@ -72,7 +67,7 @@ describe('realtime message rate limit (e2e)', () => {
     expect(valueOf(metrics, 'signaling_rate_limited_total', { surface: 'socket.io-events' })).toBe(count(outcome, 'rate_limited'));
 
     // The allowance comes back with time.
-    await sleep(1100);
+    await new Promise((done) => setTimeout(done, 1100));
     expect(await emitWithAck(ada.socket, 'send_message', { to_user_id: grace.id, text: 'later' })).toMatchObject({ ok: true });
   });
 
@@ -81,7 +76,7 @@ describe('realtime message rate limit (e2e)', () => {
     const candidate = { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0' };
     // A burst of 34 candidates: the ICE bucket holds 30 (refills at 2/s may squeeze a few more in).
     for (let i = 0; i < 34; i++) a.send({ action: 'ice_candidate', peer_id: callee.id, candidate: { ...candidate, sdpMLineIndex: i } });
-    await until(() => a.pending().length + b.pending().length >= 34);
+    await eventually(async () => expect(a.pending().length + b.pending().length).toBeGreaterThanOrEqual(34));
     const relayed = b.pending().map((m) => m.candidate.sdpMLineIndex);
     expect(relayed.length).toBeGreaterThanOrEqual(30);
     expect(relayed.length).toBeLessThan(34);
@@ -100,7 +95,7 @@ describe('realtime message rate limit (e2e)', () => {
     const client = await raw(t, '/ws/signaling/', user);
     await client.next('connection_established');
     for (let i = 0; i < 10; i++) client.send(i % 2 ? 'not json' : { type: 'ping' });
-    await until(() => client.pending().length >= 10);
+    await eventually(async () => expect(client.pending().length).toBeGreaterThanOrEqual(10));
     const replies = client.pending().map((m) => (m.type === 'pong' ? 'pong' : m.code));
     expect(count(replies, 'rate_limited')).toBeGreaterThanOrEqual(5);
     expect(client.socket.readyState).toBe(client.socket.OPEN);
@@ -166,8 +161,7 @@ describe('connections per user (e2e)', () => {
 
     phone.disconnect();
     // Admitted once the server has taken the closed connection off its books.
-    await until(async () => (await emitWithAck(late, 'authenticate', { token: user.token })).ok);
-    expect(await emitWithAck(late, 'authenticate', { token: user.token })).toMatchObject({ ok: true, userId: user.id });
+    await eventually(async () => expect(await emitWithAck(late, 'authenticate', { token: user.token })).toMatchObject({ ok: true, userId: user.id }));
   });
 });
 
@@ -267,7 +261,7 @@ describe('dead peers and expiring tokens (e2e)', () => {
     await silent.next('connection_established');
     expect(await online(user)).toBe(true);
     await silent.closed;
-    await until(async () => !(await online(user)));
+    await eventually(async () => expect(await online(user)).toBe(false));
   });
 
   it('drops a Socket.IO client that stops answering pings', async () => {
@@ -278,9 +272,9 @@ describe('dead peers and expiring tokens (e2e)', () => {
     frozen.on('message', (data) => {
       if (data.toString().startsWith('0')) frozen.send(`40${JSON.stringify({ token: user.token })}`);
     });
-    await until(() => online(user));
+    await eventually(async () => expect(await online(user)).toBe(true));
     await closed;
-    await until(async () => !(await online(user)));
+    await eventually(async () => expect(await online(user)).toBe(false));
   });
 
   it('ends a raw WebSocket at its token expiry with a reason the client can act on', async () => {

@@ -76,3 +76,9 @@ export function toErrorBody(error: unknown): ErrorBody {
   const { code, message, details } = asAppError(error);
   return details === undefined ? { code, message } : { code, message, details };
 }
+
+/** The HTTP error body, `{statusCode, code, message, details?}`, for Nest's filter and for refusals outside Nest. */
+export function toHttpErrorBody(error: unknown): { statusCode: number } & ErrorBody {
+  const body = toErrorBody(error);
+  return { statusCode: httpStatusOf(body.code), ...body };
+}

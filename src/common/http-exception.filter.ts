@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { MetricsService } from '../observability/metrics.service';
-import { AppError, asAppError, ErrorCode, httpStatusOf, toErrorBody } from './errors';
+import { AppError, asAppError, ErrorCode, toHttpErrorBody } from './errors';
 
 /** Maps a status Nest or Express raised on its own (unknown route, body parser) to a contract code. */
 function codeForStatus(status: number): ErrorCode {
@@ -45,7 +45,7 @@ export function normalizeHttpError(exception: unknown): AppError {
   return new AppError(code, messageFor(code, exception as Error));
 }
 
-/** The one place HTTP errors are rendered: `{statusCode, code, message, details?}`. */
+/** HTTP errors that reach Nest, rendered `{statusCode, code, message, details?}` (refusals before Nest: refuseRequest). */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
@@ -59,8 +59,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     this.metrics.errorSent('http', error.code);
-    const statusCode = httpStatusOf(error.code);
+    const body = toHttpErrorBody(error);
     if (response.headersSent) return;
-    response.status(statusCode).json({ statusCode, ...toErrorBody(error) });
+    response.status(body.statusCode).json(body);
   }
 }

@@ -1,15 +1,15 @@
 import { STATUS_CODES, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorCode, httpStatusOf, toErrorBody } from '../common/errors';
+import { ErrorCode, toHttpErrorBody } from '../common/errors';
 
 /**
  * Refuses a request that never reaches Nest (a WebSocket upgrade, a Socket.IO handshake) with the
  * contract's error body, then closes the connection.
  */
 export function refuseRequest(target: ServerResponse | Duplex, error: unknown): ErrorCode {
-  const body = toErrorBody(error);
-  const statusCode = httpStatusOf(body.code);
-  const json = JSON.stringify({ statusCode, ...body });
+  const body = toHttpErrorBody(error);
+  const { statusCode } = body;
+  const json = JSON.stringify(body);
   if (target instanceof ServerResponse) {
     target.writeHead(statusCode, { 'Content-Type': 'application/json', Connection: 'close' }).end(json);
     return body.code;

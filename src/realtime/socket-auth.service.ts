@@ -67,15 +67,23 @@ export class SocketAuthService {
     });
   }
 
-  /** Called for every new connection, before any gateway sees its events. */
+  /**
+   * Called for every new connection, before any gateway sees its events. Every incoming event
+   * passes one gate: within the rate limit, authenticated (or `authenticate` itself), and handled
+   * by some gateway; an event no gateway handles gets `validation_failed` rather than silence,
+   * which would leave a client waiting for its ack forever.
+   */
   onConnection(socket: Socket): void {
     const rateLimit = new MessageRateLimit(this.config.limits, () => this.metrics.rateLimited('socket.io-events'));
     socket.use(([event, ...args], next) => {
+      const name = String(event);
       try {
         rateLimit.check(event);
         if (!socketUser(socket) && event !== 'authenticate') throw unauthorizedError();
+        // Nest listens on the socket for each @SubscribeMessage; "error" is Socket.IO's own.
+        if (event === 'error' || socket.listeners(event).length === 0) throw unknownEventError(name);
       } catch (error) {
-        replyError(socket, event, ackOf(args), error);
+        replyError(socket, name, ackOf(args), error);
         return;
       }
       next();
@@ -142,4 +150,9 @@ export class SocketAuthService {
     clearTimeout(data.authTimer);
     clearTimeout(data.expiryTimer);
   }
+}
+
+function unknownEventError(name: string): AppError {
+  const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
+  return new AppError('validation_failed', `Unknown event ${JSON.stringify(shown)}`, { event: ['is not an event of this server'] });
 }

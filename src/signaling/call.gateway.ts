@@ -10,25 +10,10 @@ import { createValidationPipe } from '../common/validation';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { SocketAuthService, socketActor, socketUser } from '../realtime/socket-auth.service';
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
-import { ackOf, okReply, replyError } from '../realtime/socket-replies';
-import { AppError } from '../common/errors';
+import { okReply } from '../realtime/socket-replies';
 import { IceCandidateDto, JoinCallDto, SignalDto, ToggleMediaDto } from './dto/seed002.dto';
 import { emitInDialect, trackDialect } from './socket-io-dialects';
 import { inBackground } from '../common/background';
-
-/**
- * An event no gateway handles gets `validation_failed` rather than silence, which would leave a
- * client waiting for its ack forever. Nest listens on the socket for each @SubscribeMessage;
- * the one listener it has of its own, "error", is Socket.IO's.
- */
-function refuseUnknownEvents(socket: Socket): void {
-  socket.use(([event, ...args], next) => {
-    if (event !== 'error' && socket.listeners(event).length > 0) return next();
-    const name = String(event);
-    const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
-    replyError(socket, name, ackOf(args), new AppError('validation_failed', `Unknown event ${JSON.stringify(shown)}`, { event: ['is not an event of this server'] }));
-  });
-}
 
 /**
  * Seed 002's Socket.IO events (CONTRACT.md §3) on the call core; it also registers every
@@ -45,7 +30,6 @@ export class CallGateway {
     auth: SocketAuthService,
   ) {
     auth.onAuthenticated((socket, user) => {
-      refuseUnknownEvents(socket);
       trackDialect(socket);
       inBackground('registering a connection', registry.add({
         id: socket.id,
