@@ -1,13 +1,12 @@
 import request from 'supertest';
-import type { Socket } from 'socket.io-client';
 import { collect, connectAs, onlineUser, OnlineUser } from './helpers/parties';
-import { emitWithAck } from './helpers/sockets';
+import { emitWithAck, TestSocket } from './helpers/sockets';
 import { startTestApp, TestApp } from './helpers/test-app';
 
 /** Races that really race: the two requests are in flight together. */
 describe('call races (e2e)', () => {
   let t: TestApp;
-  const sockets: Socket[] = [];
+  const sockets: TestSocket[] = [];
   const online = async (role: 'student' | 'mentor' = 'student') => {
     const user = await onlineUser(t.url, role);
     sockets.push(user.socket);
@@ -72,7 +71,7 @@ describe('call races (e2e)', () => {
       const callId = (await post(alice, '/calls/start', { recipientUserId: bob.id }).expect(201)).body.id;
       const acks = await Promise.all([emitWithAck(bob.socket, 'acceptCall', { callId }), emitWithAck(phone, 'acceptCall', { callId })]);
       expect(acks.filter((a) => a.ok)).toHaveLength(1);
-      expect(acks.find((a) => !a.ok).error.code).toBe('invalid_state');
+      expect(acks.find((a) => !a.ok)!.error.code).toBe('invalid_state');
     }
   });
 

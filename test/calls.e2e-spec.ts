@@ -1,14 +1,13 @@
 import { createHmac } from 'node:crypto';
 import request from 'supertest';
-import type { Socket } from 'socket.io-client';
 import { collect, connectAs, onlineUser, OnlineUser } from './helpers/parties';
-import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { connectSocket, emitRaw, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { registerUser } from './helpers/users';
 
 describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
   let t: TestApp;
-  const sockets: Socket[] = [];
+  const sockets: TestSocket[] = [];
   const online = async (role: 'student' | 'mentor' | 'tutor' = 'student', name?: string) => {
     const user = await onlineUser(t.url, role, name);
     sockets.push(user.socket);
@@ -49,10 +48,10 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     await emitWithAck(bob.socket, 'acceptCall', { callId: call.id });
     const seen: string[] = [];
     bob.socket.on('offer', () => seen.push('offer'));
-    bob.socket.on('iceCandidate', (e) => seen.push(`ice${e.candidate.sdpMLineIndex}`));
-    const sent = [emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id, signal: { type: 'offer', sdp: 'v=0\r\n' + 'a'.repeat(3000) } })];
+    bob.socket.on('iceCandidate', (e) => seen.push(`ice${(e.candidate as RTCIceCandidateInit).sdpMLineIndex}`));
+    const sent = [emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id!, signal: { type: 'offer', sdp: 'v=0\r\n' + 'a'.repeat(3000) } })];
     for (let i = 0; i < 20; i++) {
-      sent.push(emitWithAck(alice.socket, 'iceCandidate', { targetSocketId: bob.socket.id, candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0', sdpMLineIndex: i } }));
+      sent.push(emitWithAck(alice.socket, 'iceCandidate', { targetSocketId: bob.socket.id!, candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0', sdpMLineIndex: i } }));
     }
     expect((await Promise.all(sent)).every((ack) => ack.ok)).toBe(true);
     while (seen.length < 21) await nextEvent(bob.socket, 'iceCandidate');
@@ -96,14 +95,14 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
 
     const sdp = { type: 'offer', sdp: 'v=0\r\n' + 'a'.repeat(3000) };
     const offer = nextEvent(bob.socket, 'offer');
-    expect(await emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id, signal: sdp })).toEqual({ ok: true });
+    expect(await emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id!, signal: sdp })).toEqual({ ok: true });
     expect(await offer).toEqual({ offer: sdp, senderId: alice.socket.id, callId, userId: alice.id });
     const answer = nextEvent(alice.socket, 'answer');
-    await emitWithAck(bob.socket, 'answer', { targetSocketId: alice.socket.id, signal: { type: 'answer', sdp: 'v=0' } });
+    await emitWithAck(bob.socket, 'answer', { targetSocketId: alice.socket.id!, signal: { type: 'answer', sdp: 'v=0' } });
     expect(await answer).toMatchObject({ answer: { type: 'answer', sdp: 'v=0' }, senderId: bob.socket.id });
     const candidate = { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host', sdpMid: '0', sdpMLineIndex: 0 };
     const ice = nextEvent(bob.socket, 'iceCandidate');
-    await emitWithAck(alice.socket, 'iceCandidate', { targetSocketId: bob.socket.id, candidate });
+    await emitWithAck(alice.socket, 'iceCandidate', { targetSocketId: bob.socket.id!, candidate });
     expect(await ice).toEqual({ candidate, senderId: alice.socket.id, callId, userId: alice.id });
 
     const videoOff = nextEvent(bob.socket, 'participantVideoToggled');
@@ -202,7 +201,7 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     const bad = await api(alice).post('/calls/start', { recipientUserId: 42, hasVideo: 'yes' }).expect(400);
     expect(bad.body.details).toHaveProperty('hasVideo');
     expect((await api(alice).get('/calls/user/history?limit=0').expect(400)).body.code).toBe('validation_failed');
-    const viaSocket = await emitWithAck(alice.socket, 'acceptCall', { nope: 1 });
+    const viaSocket = await emitRaw(alice.socket, 'acceptCall', { nope: 1 });
     expect(viaSocket).toMatchObject({ ok: false, error: { code: 'validation_failed', details: { callId: expect.any(Array), nope: expect.any(Array) } } });
   });
 
@@ -218,13 +217,13 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     await api(mallory).delete(`/calls/${callId}`).expect(404);
     expect(await emitWithAck(mallory.socket, 'joinCall', { callId, hasVideo: true, hasAudio: true })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     const relayed = collect(bob.socket, 'offer');
-    expect(await emitWithAck(mallory.socket, 'offer', { targetSocketId: bob.socket.id, signal: { sdp: 'x' } })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await emitWithAck(mallory.socket, 'offer', { targetSocketId: bob.socket.id!, signal: { sdp: 'x' } })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     // Alice's relay arrives after Mallory's would have: none of Mallory's reached Bob.
     const fromAlice = nextEvent(bob.socket, 'offer');
-    await emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id, signal: { sdp: 'y' } });
+    await emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id!, signal: { sdp: 'y' } });
     await fromAlice;
     expect(relayed.map((o) => o.offer)).toEqual([{ sdp: 'y' }]);
-    const tooBig = await emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id, signal: { sdp: 'x'.repeat(70_000) } });
+    const tooBig = await emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id!, signal: { sdp: 'x'.repeat(70_000) } });
     expect(tooBig).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
   });
 

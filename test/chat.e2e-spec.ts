@@ -1,13 +1,12 @@
 import request from 'supertest';
-import type { Socket } from 'socket.io-client';
 import { collect, connectAs, onlineUser } from './helpers/parties';
-import { emitWithAck, nextEvent, nextMatching } from './helpers/sockets';
+import { emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { registerUser, RegisteredUser, Role } from './helpers/users';
 
 describe('chat (e2e)', () => {
   let t: TestApp;
-  const sockets: Socket[] = [];
+  const sockets: TestSocket[] = [];
   const online = async (role: Role = 'student', name?: string) => {
     const user = await onlineUser(t.url, role, name);
     sockets.push(user.socket);
@@ -22,7 +21,7 @@ describe('chat (e2e)', () => {
     get: (path: string) => request(t.url).get(path).set('Authorization', `Bearer ${user.token}`),
     post: (path: string, body?: object) => request(t.url).post(path).set('Authorization', `Bearer ${user.token}`).send(body),
   });
-  const send = (socket: Socket, payload: object) => emitWithAck(socket, 'send_message', payload);
+  const send = (socket: TestSocket, payload: object) => emitWithAck(socket, 'send_message', payload);
   const history = async (user: RegisteredUser, conversationId: string, query = '') =>
     (await api(user).get(`/chat/conversations/${conversationId}/messages${query}`).expect(200)).body;
   const conversations = async (user: RegisteredUser) => (await api(user).get('/chat/conversations').expect(200)).body.items;

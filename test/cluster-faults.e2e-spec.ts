@@ -1,14 +1,13 @@
 import request from 'supertest';
-import type { Socket } from 'socket.io-client';
 import { Cluster, clusterEnv, eventually, useCluster } from './helpers/cluster';
 import { collect, connectAs } from './helpers/parties';
 import { PostgresServer } from './helpers/postgres-server';
 import { RedisServer } from './helpers/redis-server';
 import type { ServerProcess } from './helpers/server-process';
-import { emitWithAck, nextEvent, nextMatching } from './helpers/sockets';
+import { emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
 import { registerUser, RegisteredUser } from './helpers/users';
 
-const sockets: Socket[] = [];
+const sockets: TestSocket[] = [];
 const on = async (instance: ServerProcess, user: RegisteredUser) => {
   const socket = await connectAs(instance.url, user);
   sockets.push(socket);
@@ -103,7 +102,7 @@ describe('an instance stopped with SIGTERM (e2e)', () => {
     expect(await emitWithAck(rejoined, 'joinCall', { callId: back.callId, hasVideo: true, hasAudio: true })).toMatchObject({ ok: true });
     await joined;
     const offer = nextEvent(back.calleeSocket, 'offer');
-    await emitWithAck(rejoined, 'offer', { targetSocketId: back.calleeSocket.id, signal: { sdp: 'again' } });
+    await emitWithAck(rejoined, 'offer', { targetSocketId: back.calleeSocket.id!, signal: { sdp: 'again' } });
     expect((await offer).offer).toEqual({ sdp: 'again' });
 
     // The other never returns: the survivor fires the departure the stopped instance armed.
@@ -141,7 +140,7 @@ describe('Redis restarted empty under a running cluster (e2e)', () => {
     await eventually(async () => expect((await api(a, caller).get(`/presence/${callee.id}`)).body.online).toBe(true));
 
     const offer = nextEvent(calleeSocket, 'offer');
-    expect(await emitWithAck(callerSocket, 'offer', { targetSocketId: calleeSocket.id, signal: { sdp: 'after' } })).toEqual({ ok: true });
+    expect(await emitWithAck(callerSocket, 'offer', { targetSocketId: calleeSocket.id!, signal: { sdp: 'after' } })).toEqual({ ok: true });
     expect((await offer).offer).toEqual({ sdp: 'after' });
     // Each instance rebuilds the rooms of its connections at its next heartbeat (within a second).
     await eventually(async () => {

@@ -1,11 +1,10 @@
 import { Client } from 'pg';
 import request from 'supertest';
-import type { Socket } from 'socket.io-client';
 import { useCluster } from './helpers/cluster';
 import { collect, connectAs } from './helpers/parties';
 import { RawClient } from './helpers/raw-ws';
 import type { ServerProcess } from './helpers/server-process';
-import { emitWithAck, nextEvent, nextMatching } from './helpers/sockets';
+import { emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
 import { registerUser, RegisteredUser } from './helpers/users';
 
 /** Two instances, one PostgreSQL, one Redis: every behaviour holds across instances. */
@@ -13,7 +12,7 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
   const fixture = useCluster(2, { RING_TIMEOUT_MS: '2500', RECONNECT_GRACE_MS: '1000', PRESENCE_GRACE_MS: '300', TYPING_TIMEOUT_MS: '1000' });
   let a: ServerProcess;
   let b: ServerProcess;
-  const sockets: Socket[] = [];
+  const sockets: TestSocket[] = [];
   const raws: RawClient[] = [];
   const on = async (instance: ServerProcess, user: RegisteredUser) => {
     const socket = await connectAs(instance.url, user);
@@ -63,13 +62,13 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
     expect((await aliceSeesBob).userId).toBe(bob.id);
 
     const offer = nextEvent(onB, 'offer');
-    expect(await emitWithAck(onA, 'offer', { targetSocketId: onB.id, signal: { type: 'offer', sdp: 'v=0 a' } })).toEqual({ ok: true });
+    expect(await emitWithAck(onA, 'offer', { targetSocketId: onB.id!, signal: { type: 'offer', sdp: 'v=0 a' } })).toEqual({ ok: true });
     expect(await offer).toMatchObject({ offer: { type: 'offer', sdp: 'v=0 a' }, senderId: onA.id, userId: alice.id });
     const answer = nextEvent(onA, 'answer');
-    await emitWithAck(onB, 'answer', { targetSocketId: onA.id, signal: { type: 'answer', sdp: 'v=0 b' } });
+    await emitWithAck(onB, 'answer', { targetSocketId: onA.id!, signal: { type: 'answer', sdp: 'v=0 b' } });
     expect((await answer).senderId).toBe(onB.id);
     const ice = nextEvent(onB, 'iceCandidate');
-    await emitWithAck(onA, 'iceCandidate', { targetSocketId: onB.id, candidate: { candidate: 'c1' } });
+    await emitWithAck(onA, 'iceCandidate', { targetSocketId: onB.id!, candidate: { candidate: 'c1' } });
     expect((await ice).candidate).toEqual({ candidate: 'c1' });
 
     const ended = nextEvent(onB, 'callEnded');

@@ -1,13 +1,12 @@
-import type { Socket } from 'socket.io-client';
 import { collect, onlineIn } from './helpers/parties';
-import { emitWithAck, nextEvent } from './helpers/sockets';
+import { emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { RegisteredUser, Role } from './helpers/users';
 
 describe('help requests (e2e)', () => {
   let t: TestApp;
-  const sockets: Socket[] = [];
-  const online = async (role: Role, name?: string): Promise<[RegisteredUser, Socket]> => {
+  const sockets: TestSocket[] = [];
+  const online = async (role: Role, name?: string): Promise<[RegisteredUser, TestSocket]> => {
     const [user, socket] = await onlineIn(t.url, 'instant', role, name);
     sockets.push(socket);
     return [user, socket];

@@ -1,18 +1,23 @@
 import request from 'supertest';
-import type { Socket } from 'socket.io-client';
 import { RawClient } from './helpers/raw-ws';
-import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { connectSocket, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { registerUser, RegisteredUser } from './helpers/users';
 
 /** What each dialect's clients may receive: anything else is another dialect leaking through. */
-/** Chat is one feature of every Socket.IO dialect (CONTRACT.md §8): a call that ends leaves a record. */
-const SOCKET_IO_CHAT = ['new_message', 'user_typing', 'user_stopped_typing', 'message_read'];
+/**
+ * Chat, presence, mentor status and help requests belong to every Socket.IO dialect (CONTRACT.md §8):
+ * a call that ends leaves a chat record; mentors' presence goes to every connected user.
+ */
+const SOCKET_IO_SHARED = [
+  'new_message', 'user_typing', 'user_stopped_typing', 'message_read', 'user_online', 'user_offline', 'mentor_status_changed',
+  'help_request', 'help_request_accepted', 'help_request_taken', 'help_request_cancelled', 'help_request_expired',
+];
 
 const VOCABULARY: Record<string, string[]> = {
-  '002': [...SOCKET_IO_CHAT, 'authenticated', 'incomingCall', 'callAccepted', 'callDeclined', 'callCancelled', 'callMissed', 'callEnded', 'joinedCall', 'userJoined', 'participantLeft', 'participantVideoToggled', 'participantAudioToggled', 'offer', 'answer', 'iceCandidate', 'error'],
-  '003': [...SOCKET_IO_CHAT, 'authenticated', 'incoming_call', 'call_accepted', 'call_rejected', 'call_ended', 'user_online', 'user_offline', 'mentor_status_changed', 'help_request', 'help_request_accepted', 'help_request_taken', 'help_request_cancelled', 'help_request_expired', 'error'],
-  '004': [...SOCKET_IO_CHAT, 'authenticated', 'webrtc:incoming-call', 'webrtc:call-accepted', 'webrtc:offer', 'webrtc:answer', 'webrtc:ice-candidate', 'webrtc:end-call', 'error'],
+  '002': [...SOCKET_IO_SHARED, 'authenticated', 'incomingCall', 'callAccepted', 'callDeclined', 'callCancelled', 'callMissed', 'callEnded', 'joinedCall', 'userJoined', 'participantLeft', 'participantVideoToggled', 'participantAudioToggled', 'offer', 'answer', 'iceCandidate', 'error'],
+  '003': [...SOCKET_IO_SHARED, 'authenticated', 'incoming_call', 'call_accepted', 'call_rejected', 'call_ended', 'error'],
+  '004': [...SOCKET_IO_SHARED, 'authenticated', 'webrtc:incoming-call', 'webrtc:call-accepted', 'webrtc:offer', 'webrtc:answer', 'webrtc:ice-candidate', 'webrtc:end-call', 'error'],
   '001': ['call_started', 'incoming_call', 'call_answered', 'call_rejected', 'call_cancelled', 'call_offer', 'call_answer', 'ice_candidate', 'call_hanged_up', 'call_missed', 'error'],
   '000': ['connection_established', 'invite.sent', 'call.ring', 'response.sent', 'call.accepted', 'call.declined', 'call.cancelled', 'call.missed', 'call.ended', 'pong', 'error'],
 };
@@ -37,7 +42,7 @@ type Factory = (t: TestApp, user: RegisteredUser) => Promise<Party>;
 
 function socketIoParty(dialect: 'calls' | 'webrtc' | 'instant'): Factory {
   return async (t, user) => {
-    const socket: Socket = connectSocket(t.url, { token: user.token, dialect });
+    const socket: TestSocket = connectSocket(t.url, { token: user.token, dialect });
     const received: string[] = [];
     socket.onAny((event) => received.push(event));
     await nextEvent(socket, 'authenticated');

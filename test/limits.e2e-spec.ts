@@ -1,22 +1,21 @@
 import { sign } from 'jsonwebtoken';
 import request from 'supertest';
-import type { Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { connectAs, onlineUser } from './helpers/parties';
 import { eventually } from './helpers/cluster';
 import { parseMetrics, valueOf } from './helpers/prometheus';
 import { RawClient } from './helpers/raw-ws';
-import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { connectSocket, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from './helpers/test-app';
 import { registerUser, RegisteredUser } from './helpers/users';
 
-const sockets: Socket[] = [];
+const sockets: TestSocket[] = [];
 const raws: RawClient[] = [];
 afterEach(() => {
   for (const s of sockets.splice(0)) s.disconnect();
   for (const r of raws.splice(0)) r.close();
 });
-const track = <T extends Socket | RawClient>(client: T): T => {
+const track = <T extends TestSocket | RawClient>(client: T): T => {
   (client instanceof RawClient ? raws : sockets).push(client as never);
   return client;
 };
@@ -57,10 +56,10 @@ describe('realtime message rate limit (e2e)', () => {
     expect(count(outcome, 'ok')).toBeGreaterThanOrEqual(2);
     expect(count(outcome, 'rate_limited')).toBeGreaterThanOrEqual(6);
     expect(count(outcome, 'rate_limited')).toBe(12 - count(outcome, 'ok'));
-    expect(acks.find((a) => !a.ok).error.message).toMatch(/at most 2 a second/);
+    expect(acks.find((a) => !a.ok)!.error.message).toMatch(/at most 2 a second/);
     expect(ada.socket.connected).toBe(true);
 
-    const conversationId = acks.find((a) => a.ok).message.conversationId;
+    const conversationId = acks.find((a) => a.ok)!.message.conversationId;
     const { body } = await request(t.url).get(`/chat/conversations/${conversationId}/messages`).set('Authorization', `Bearer ${ada.token}`).expect(200);
     expect(body.items).toHaveLength(count(outcome, 'ok'));
     const metrics = parseMetrics((await request(t.url).get('/metrics').expect(200)).text);
@@ -152,7 +151,7 @@ describe('connections per user (e2e)', () => {
     await raw(t, '/ws/signaling/', user);
 
     const refused = track(connectSocket(t.url, { token: user.token }));
-    const failure = await nextEvent<Error & { data?: unknown }>(refused, 'connect_error');
+    const failure = await nextEvent(refused, 'connect_error');
     expect(failure.data).toMatchObject({ code: 'rate_limited', message: 'Too many connections: at most 2 per user' });
     await expect(RawClient.connect(t.url, '/ws/call/', user.token)).rejects.toMatchObject({ status: 429 });
     const late = track(connectSocket(t.url));

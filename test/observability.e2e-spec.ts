@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { MetricsService } from '../src/observability/metrics.service';
 import { onlineUser, OnlineUser } from './helpers/parties';
 import { parseMetrics, Sample, valueOf } from './helpers/prometheus';
 import { RawClient } from './helpers/raw-ws';
 import { spawnServer, ServerProcess } from './helpers/server-process';
-import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { connectSocket, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from './helpers/test-app';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { registerUser } from './helpers/users';
@@ -17,7 +16,7 @@ const METRICS_TOKEN = 'metrics-scrape-token-for-tests';
 
 describe('GET /metrics (e2e)', () => {
   let t: TestApp;
-  const sockets: Socket[] = [];
+  const sockets: TestSocket[] = [];
   const raws: RawClient[] = [];
   const online = async (role: 'student' | 'mentor' = 'student') => {
     const user = await onlineUser(t.url, role);
@@ -68,13 +67,13 @@ describe('GET /metrics (e2e)', () => {
     await emitWithAck(alice.socket, 'joinCall', { callId, hasVideo: true, hasAudio: true });
     await emitWithAck(bob.socket, 'joinCall', { callId, hasVideo: true, hasAudio: true });
     const offer = nextEvent(bob.socket, 'offer');
-    expect(await emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id, signal: { type: 'offer', sdp: 'v=0' } })).toEqual({ ok: true });
+    expect(await emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id!, signal: { type: 'offer', sdp: 'v=0' } })).toEqual({ ok: true });
     await offer;
     const answer = nextEvent(alice.socket, 'answer');
-    expect(await emitWithAck(bob.socket, 'answer', { targetSocketId: alice.socket.id, signal: { type: 'answer', sdp: 'v=0' } })).toEqual({ ok: true });
+    expect(await emitWithAck(bob.socket, 'answer', { targetSocketId: alice.socket.id!, signal: { type: 'answer', sdp: 'v=0' } })).toEqual({ ok: true });
     await answer;
     const ice = nextEvent(bob.socket, 'iceCandidate');
-    expect(await emitWithAck(alice.socket, 'iceCandidate', { targetSocketId: bob.socket.id, candidate: { candidate: 'candidate:1' } })).toEqual({ ok: true });
+    expect(await emitWithAck(alice.socket, 'iceCandidate', { targetSocketId: bob.socket.id!, candidate: { candidate: 'candidate:1' } })).toEqual({ ok: true });
     await ice;
     const ended = nextEvent(bob.socket, 'callEnded');
     await api(alice).delete(`/calls/${callId}`).expect(200);
@@ -142,7 +141,7 @@ describe('logs (e2e, a server process with LOG_FORMAT=json)', () => {
   let db: TestDatabase;
   let cwd: string;
   let server: ServerProcess | undefined;
-  const sockets: Socket[] = [];
+  const sockets: TestSocket[] = [];
   const raws: RawClient[] = [];
 
   beforeAll(async () => {

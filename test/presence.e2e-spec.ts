@@ -1,13 +1,12 @@
 import request from 'supertest';
-import type { Socket } from 'socket.io-client';
 import { collect } from './helpers/parties';
-import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { connectSocket, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { registerUser, RegisteredUser, Role } from './helpers/users';
 
 describe('presence (e2e)', () => {
   let t: TestApp;
-  const sockets: Socket[] = [];
+  const sockets: TestSocket[] = [];
   const connect = async (user: RegisteredUser) => {
     const socket = connectSocket(t.url, { token: user.token, dialect: 'instant' });
     sockets.push(socket);
@@ -15,7 +14,7 @@ describe('presence (e2e)', () => {
     return socket;
   };
   const user = (role: Role = 'student') => registerUser(t.url, role);
-  const onlineEventsFor = (socket: Socket, userId: string) => {
+  const onlineEventsFor = (socket: TestSocket, userId: string) => {
     const events: string[] = [];
     socket.on('user_online', (p) => p.user_id === userId && events.push('online'));
     socket.on('user_offline', (p) => p.user_id === userId && events.push('offline'));
@@ -89,8 +88,39 @@ describe('presence (e2e)', () => {
     expect(strangerSaw.map((p) => p.user_id)).not.toContain(student.id);
   });
 
+  it('reaches every Socket.IO dialect, and status or help events do not fix a socket to seed 003', async () => {
+    const mentor = await user('mentor');
+    const student = await user();
+    const listeners = await Promise.all(
+      (['calls', 'webrtc'] as const).map(async (dialect) => {
+        const socket = connectSocket(t.url, { token: (await user()).token, dialect });
+        sockets.push(socket);
+        await nextEvent(socket, 'authenticated');
+        return socket;
+      }),
+    );
+    const online = listeners.map((socket) => nextEvent(socket, 'user_online'));
+    // Declares no dialect: the first event it sends is a status, which is no call event.
+    const m = connectSocket(t.url, { token: mentor.token });
+    sockets.push(m);
+    await nextEvent(m, 'authenticated');
+    for (const event of await Promise.all(online)) expect(event).toEqual({ user_id: mentor.id, role: 'mentor' });
+    const changed = listeners.map((socket) => nextEvent(socket, 'mentor_status_changed'));
+    await emitWithAck(m, 'mentor_available', {});
+    for (const event of await Promise.all(changed)) expect(event).toMatchObject({ mentor_id: mentor.id, status: 'available' });
+
+    const s = await connect(student);
+    const asked = nextEvent(m, 'help_request');
+    await emitWithAck(s, 'student_request_help', { topic: 'Fractions' });
+    expect(await asked).toMatchObject({ student_id: student.id, topic: 'Fractions' });
+    // Still undeclared, so a ring reaches it in every dialect, seed 002's included.
+    const rings = [nextEvent(m, 'incomingCall'), nextEvent(m, 'incoming_call'), nextEvent(m, 'webrtc:incoming-call')];
+    await emitWithAck(s, 'initiate_call', { to_user_id: mentor.id, call_type: 'audio' });
+    await Promise.all(rings);
+  });
+
   describe('mentor status', () => {
-    const statusOf = (socket: Socket, mentorId: string, status: string) =>
+    const statusOf = (socket: TestSocket, mentorId: string, status: string) =>
       new Promise<any>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ${status} status for ${mentorId}`)), 4000);
         const listener = (p: any) => {

@@ -2,8 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import type { Socket } from 'socket.io-client';
-import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { connectSocket, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { registerUser } from './helpers/users';
 
@@ -59,7 +58,7 @@ class FakeGateway {
 describe('push webhook for offline users (e2e)', () => {
   const gateway = new FakeGateway();
   let t: TestApp;
-  const sockets: Socket[] = [];
+  const sockets: TestSocket[] = [];
 
   beforeAll(async () => {
     await gateway.start();

@@ -1,13 +1,12 @@
 import { sign } from 'jsonwebtoken';
-import type { Socket } from 'socket.io-client';
-import { closeSockets, connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { closeSockets, connectSocket, emitRaw, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from './helpers/test-app';
 import { registerUser, RegisteredUser } from './helpers/users';
 
 describe('Socket.IO authentication (e2e)', () => {
   let t: TestApp;
   let user: RegisteredUser;
-  const sockets: Socket[] = [];
+  const sockets: TestSocket[] = [];
   const open = (options: Parameters<typeof connectSocket>[1] = {}) => {
     const socket = connectSocket(t.url, options);
     sockets.push(socket);
@@ -43,10 +42,10 @@ describe('Socket.IO authentication (e2e)', () => {
   it('refuses other events before authentication, by ack or by error event', async () => {
     const socket = open();
     await nextEvent(socket, 'connect');
-    const ack = await emitWithAck(socket, 'joinCall', { callId: 'x' });
+    const ack = await emitWithAck(socket, 'joinCall', { callId: 'x', hasVideo: true, hasAudio: true });
     expect(ack).toEqual({ ok: false, error: { code: 'unauthorized', message: expect.any(String) } });
     const error = nextEvent(socket, 'error');
-    socket.emit('joinCall', { callId: 'x' });
+    socket.emit('joinCall', { callId: 'x', hasVideo: true, hasAudio: true });
     expect(await error).toEqual({ event: 'joinCall', code: 'unauthorized', message: expect.any(String) });
     expect(socket.connected).toBe(true);
   });
@@ -56,7 +55,7 @@ describe('Socket.IO authentication (e2e)', () => {
     await nextEvent(socket, 'connect');
     const ack = await emitWithAck(socket, 'authenticate', { token: 'garbage' });
     expect(ack).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
-    const missing = await emitWithAck(socket, 'authenticate', {});
+    const missing = await emitRaw(socket, 'authenticate', {});
     expect(missing).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
     expect(socket.connected).toBe(true);
   });
@@ -71,7 +70,7 @@ describe('Socket.IO authentication (e2e)', () => {
 
   it('rejects an invalid handshake token at connection', async () => {
     const socket = open({ token: 'garbage' });
-    const failure = await nextEvent<Error & { data?: unknown }>(socket, 'connect_error');
+    const failure = await nextEvent(socket, 'connect_error');
     expect(failure.data).toMatchObject({ code: 'unauthorized' });
   });
 

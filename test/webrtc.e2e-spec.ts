@@ -1,14 +1,13 @@
 import request from 'supertest';
-import type { Socket } from 'socket.io-client';
 import { collect } from './helpers/parties';
-import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { connectSocket, emitWithAck, nextEvent, SocketIoDialect, TestSocket } from './helpers/sockets';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { registerUser, RegisteredUser, Role } from './helpers/users';
 
 describe('seed 004: webrtc:* events and /api/video/calls (e2e)', () => {
   let t: TestApp;
-  const sockets: Socket[] = [];
-  const open = async (user: RegisteredUser, dialect?: string) => {
+  const sockets: TestSocket[] = [];
+  const open = async (user: RegisteredUser, dialect?: SocketIoDialect) => {
     const socket = connectSocket(t.url, { token: user.token, dialect });
     sockets.push(socket);
     await nextEvent(socket, 'authenticated');
@@ -102,7 +101,7 @@ describe('seed 004: webrtc:* events and /api/video/calls (e2e)', () => {
     const undeclared = await open(callee);
     const pinnedByUse = await open(callee);
     await emitWithAck(pinnedByUse, 'webrtc:end-call', { to: caller.id }).catch(() => undefined); // any webrtc:* event pins it
-    const seen = (socket: Socket) => ({ seed002: collect(socket, 'incomingCall'), seed004: collect(socket, 'webrtc:incoming-call') });
+    const seen = (socket: TestSocket) => ({ seed002: collect(socket, 'incomingCall'), seed004: collect(socket, 'webrtc:incoming-call') });
     const [d, u, p] = [seen(declared), seen(undeclared), seen(pinnedByUse)];
     const rings = [nextEvent(declared, 'webrtc:incoming-call'), nextEvent(undeclared, 'incomingCall'), nextEvent(undeclared, 'webrtc:incoming-call'), nextEvent(pinnedByUse, 'webrtc:incoming-call')];
     await request(t.url).post('/calls/start').set('Authorization', `Bearer ${caller.token}`).send({ recipientUserId: callee.id }).expect(201);

@@ -1,15 +1,14 @@
 import request from 'supertest';
-import type { Socket } from 'socket.io-client';
 import { onlineUser } from './helpers/parties';
 import { RawClient } from './helpers/raw-ws';
-import { emitWithAck, nextEvent } from './helpers/sockets';
+import { emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { registerUser, RegisteredUser } from './helpers/users';
 
 describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
   let t: TestApp;
   const clients: RawClient[] = [];
-  const sockets: Socket[] = [];
+  const sockets: TestSocket[] = [];
   const connect = async (user: RegisteredUser) => {
     const client = await RawClient.connect(t.url, '/ws/call/', user.token);
     clients.push(client);

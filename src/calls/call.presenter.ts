@@ -1,31 +1,10 @@
 import type { Call, CallParticipant, User } from '../generated/prisma/client';
 import { PublicProfile, toPublicProfile } from '../users/user.presenter';
+import type { CallView } from '../client/models';
+
+export type { CallView };
 
 export type CallWithParties = Call & { host: User; recipient: User | null };
-
-/** The call object of CONTRACT.md §4. */
-export interface CallView {
-  id: string;
-  hostUserId: string;
-  recipientUserId: string | null;
-  status: Call['status'];
-  title: string | null;
-  isPrivate: boolean;
-  hasVideo: boolean;
-  /** The client-chosen room name, if any (ext). */
-  roomName: string | null;
-  /** How the caller asked to be shown (ext). */
-  callerDisplay: string | null;
-  startedAt: string | null;
-  endedAt: string | null;
-  endReason: Call['endReason'];
-  /** Seconds between startedAt and endedAt, for ended calls (ext). */
-  durationSeconds: number | null;
-  createdAt: string;
-  updatedAt: string;
-  host: PublicProfile;
-  recipient: PublicProfile | null;
-}
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 

@@ -1,12 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import type { IceServer } from '../client/models';
 
-export interface IceServer {
-  urls: string[];
-  username?: string;
-  credential?: string;
-}
+export type { IceServer };
 
 /** STUN as configured, TURN with time-limited credentials (coturn's REST-API scheme). */
 @Injectable()

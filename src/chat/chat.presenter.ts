@@ -1,63 +1,11 @@
 import type { Attachment, Conversation, ConversationMember, Message, User } from '../generated/prisma/client';
 import { PublicProfile, toPublicProfile } from '../users/user.presenter';
+import type { AttachmentView, CallOutcome, CallRecord, ConversationView, MemberView, MessageView } from '../client/models';
+
+export type { AttachmentView, CallOutcome, CallRecord, ConversationView, MemberView, MessageView };
 
 export type MessageRow = Message & { sender: User; attachments: Attachment[] };
 export type ConversationRow = Conversation & { members: Array<ConversationMember & { user: User }> };
-
-/** What a user may know of a file: `url` downloads it for conversation members. */
-export interface AttachmentView {
-  id: string;
-  name: string;
-  size: number;
-  contentType: string;
-  url: string;
-  createdAt: string;
-}
-
-export type CallOutcome = 'missed' | 'declined' | 'ended' | 'cancelled';
-
-/** What a `kind: "call"` message records. */
-export interface CallRecord {
-  callId: string;
-  outcome: CallOutcome;
-  hasVideo: boolean;
-  /** For ended calls: seconds between answer and hang-up. */
-  durationSeconds: number | null;
-}
-
-/** A stored message, the same in REST, acks and `new_message`. */
-export interface MessageView {
-  id: string;
-  conversationId: string;
-  /** 1, 2, 3 ... within the conversation, in the order the server stored them. */
-  seq: number;
-  senderId: string;
-  sender: PublicProfile;
-  kind: Message['kind'];
-  text: string;
-  clientMessageId: string | null;
-  attachments: AttachmentView[];
-  call: CallRecord | null;
-  createdAt: string;
-}
-
-export interface MemberView extends PublicProfile {
-  /** The newest message this member has read, and when (read receipts after the fact). */
-  lastReadSeq: number;
-  lastReadAt: string | null;
-}
-
-export interface ConversationView {
-  id: string;
-  kind: Conversation['kind'];
-  callId: string | null;
-  members: MemberView[];
-  lastMessage: MessageView | null;
-  unreadCount: number;
-  lastSeq: number;
-  activeAt: string;
-  createdAt: string;
-}
 
 export function toAttachmentView(attachment: Attachment): AttachmentView {
   return {

@@ -1,23 +1,10 @@
+// The contract's error catalogue (CONTRACT.md §9) and the wire shapes live in the client module,
+// which frontends import too: one code set for HTTP and every realtime dialect.
+import type { ErrorBody, ErrorCode, HttpErrorBody } from '../client/errors';
 import { isDatabaseUnavailable } from '../database/prisma-errors';
 
-/** The contract's error catalogue (CONTRACT.md §9): one code set for HTTP and every realtime dialect. */
-
-export const ERROR_CODES = [
-  'unauthorized',
-  'forbidden',
-  'not_found',
-  'validation_failed',
-  'user_busy',
-  'invalid_state',
-  'rate_limited',
-  'payload_too_large',
-  'internal',
-] as const;
-
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-/** Per-field messages for `validation_failed`: `{ email: ["email must be an email"] }`. */
-export type FieldErrors = Record<string, string[]>;
+export { ERROR_CODES } from '../client/errors';
+export type { ErrorBody, ErrorCode, FieldErrors } from '../client/errors';
 
 export class AppError extends Error {
   constructor(
@@ -58,13 +45,6 @@ export function httpStatusOf(code: ErrorCode): number {
   }
 }
 
-/** The error body every transport sends: never a stack trace, never an internal message for 500s. */
-export interface ErrorBody {
-  code: ErrorCode;
-  message: string;
-  details?: unknown;
-}
-
 /** Any thrown value as an AppError: unknown errors are `internal`, saying only what a client can act on. */
 export function asAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
@@ -78,7 +58,7 @@ export function toErrorBody(error: unknown): ErrorBody {
 }
 
 /** The HTTP error body, `{statusCode, code, message, details?}`, for Nest's filter and for refusals outside Nest. */
-export function toHttpErrorBody(error: unknown): { statusCode: number } & ErrorBody {
+export function toHttpErrorBody(error: unknown): HttpErrorBody {
   const body = toErrorBody(error);
   return { statusCode: httpStatusOf(body.code), ...body };
 }

@@ -8,18 +8,9 @@ import { PrismaService } from '../database/prisma.service';
 import type { HelpRequest, HelpRequestStatus, UserRole } from '../generated/prisma/client';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { MentorStatusService } from './mentor-status.service';
+import type { HelpRequestView } from '../client/models';
 
-export interface HelpRequestView {
-  id: string;
-  studentId: string;
-  topic: string;
-  message: string | null;
-  targetType: UserRole | null;
-  status: HelpRequestStatus;
-  acceptedBy: string | null;
-  createdAt: string;
-  expiresAt: string;
-}
+export type { HelpRequestView };
 
 const toView = (r: HelpRequest): HelpRequestView => ({
   id: r.id,

@@ -6,17 +6,11 @@ import type { MentorStatus, User, UserRole } from '../generated/prisma/client';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import type { EffectiveMentorStatus } from '../realtime/realtime-notice';
 import { PresenceService } from './presence.service';
+import type { MentorStatusView } from '../client/models';
+
+export type { MentorStatusView };
 
 const MENTOR_ROLES: readonly UserRole[] = ['mentor', 'tutor'];
-
-export interface MentorStatusView {
-  mentorId: string;
-  displayName: string;
-  avatarUrl: string | null;
-  role: UserRole;
-  status: EffectiveMentorStatus;
-  statusMessage: string | null;
-}
 
 /**
  * A mentor's or tutor's availability: what they chose, shown as busy while they are in an active

@@ -7,13 +7,9 @@ import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { UsersRepository } from '../users/users.repository';
 import { PresenceRepository } from './presence.repository';
 import { inBackground } from '../common/background';
+import type { PresenceView } from '../client/models';
 
-export interface PresenceView {
-  userId: string;
-  role: string;
-  online: boolean;
-  lastSeenAt: string | null;
-}
+export type { PresenceView };
 
 const ONLINE = 'presence:online';
 const LEAVING = 'presence-grace';

@@ -1,4 +1,5 @@
 import type { CallNotice } from '../calls/call-notices';
+import type { UserRole } from '../client/models';
 import type { MessageView } from '../chat/chat.presenter';
 
 export interface RoomParticipant {
@@ -21,7 +22,7 @@ export type RoomNotice =
 export interface PresenceNotice {
   type: 'presence';
   userId: string;
-  role: string;
+  role: UserRole;
   online: boolean;
   lastSeenAt: string | null;
 }
@@ -56,6 +57,9 @@ export type NoticeOf<K extends NoticeType> = Extract<RealtimeNotice, { type: K }
 
 /** A dialect's words for the notices it has; a notice it has no words for is not sent to its clients. */
 export type NoticeRenderers<Out> = { [K in NoticeType]?: (notice: NoticeOf<K>) => Out };
+
+/** One event of a typed event map, as `socket.emit(...emission)` takes it: the name, then its payload. */
+export type Emission<Events> = { [E in keyof Events & string]: Events[E] extends (payload: infer P) => void ? [E, P] : never }[keyof Events & string];
 
 export function renderWith<Out>(renderers: NoticeRenderers<Out>, notice: RealtimeNotice): Out | null {
   const render = renderers[notice.type] as ((n: RealtimeNotice) => Out) | undefined;

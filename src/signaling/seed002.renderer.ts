@@ -1,7 +1,8 @@
-import { NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
+import type { CallsServerToClientEvents } from '../client';
+import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 
 /** Seed 002's words. `joined` is answered to the joiner by the gateway itself. */
-const SEED002: NoticeRenderers<[string, object]> = {
+const SEED002: NoticeRenderers<Emission<CallsServerToClientEvents>> = {
   ringing: ({ call }) => [
     'incomingCall',
     {

@@ -1,7 +1,8 @@
-import { NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
+import type { WebrtcServerToClientEvents } from '../client';
+import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 
 /** Seed 004's words (`webrtc:*`). */
-const SEED004: NoticeRenderers<[string, object]> = {
+const SEED004: NoticeRenderers<Emission<WebrtcServerToClientEvents>> = {
   ringing: ({ call }) => ['webrtc:incoming-call', { from: call.hostUserId, callId: call.id, room_name: call.roomName }],
   // ext: lets a seed-004 caller begin the offer when the callee answered on another dialect.
   accepted: (n) => ['webrtc:call-accepted', { from: n.byUserId, callId: n.call.id }],

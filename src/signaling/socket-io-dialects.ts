@@ -1,13 +1,18 @@
 import type { Socket } from 'socket.io';
 import type { RealtimeNotice } from '../realtime/realtime-notice';
 import { renderChat } from './chat.renderer';
+import { renderCommunity } from './community.renderer';
 import { renderSeed002 } from './seed002.renderer';
 import { renderSeed003 } from './seed003.renderer';
 import { renderSeed004 } from './seed004.renderer';
 
-export type SocketIoDialect = 'calls' | 'webrtc' | 'instant';
+import type { SocketIoDialect } from '../client';
 
-const RENDERERS: Record<SocketIoDialect, (notice: RealtimeNotice) => [string, object] | null> = {
+export type { SocketIoDialect };
+
+type Render = (notice: RealtimeNotice) => [string, unknown] | null;
+
+const RENDERERS: Record<SocketIoDialect, Render> = {
   calls: renderSeed002,
   webrtc: renderSeed004,
   instant: renderSeed003,
@@ -18,12 +23,12 @@ const SEED002_EVENTS = new Set([
   'toggleVideo', 'toggleAudio', 'offer', 'answer', 'iceCandidate',
 ]);
 
-const SEED003_EVENTS = new Set([
-  'initiate_call', 'accept_call', 'reject_call', 'end_call', 'mentor_available', 'mentor_busy',
-  'student_request_help', 'accept_help_request', 'cancel_help_request',
-]);
+const SEED003_EVENTS = new Set(['initiate_call', 'accept_call', 'reject_call', 'end_call']);
 
-/** The dialect an incoming event belongs to; undefined for shared ones (authenticate, chat). */
+/** Words every Socket.IO dialect hears, whichever it speaks: their names clash with no dialect's. */
+const SHARED_RENDERERS: Render[] = [renderChat, renderCommunity];
+
+/** The dialect a call event belongs to; undefined for shared ones (authenticate, chat, presence, help requests). */
 export function dialectOfEvent(event: string): SocketIoDialect | undefined {
   if (event.startsWith('webrtc:')) return 'webrtc';
   if (SEED002_EVENTS.has(event)) return 'calls';
@@ -41,10 +46,12 @@ export function isSocketIoDialect(value: unknown): value is SocketIoDialect {
  * Socket.IO dialect's rendering, so an existing client that only listens still hears its calls.
  */
 export function emitInDialect(socket: Socket, notice: RealtimeNotice): void {
-  const chat = renderChat(notice);
-  if (chat) {
-    socket.emit(...chat);
-    return;
+  for (const render of SHARED_RENDERERS) {
+    const shared = render(notice);
+    if (shared) {
+      socket.emit(...shared);
+      return;
+    }
   }
   const dialect = (socket.data as { dialect?: SocketIoDialect }).dialect;
   const renderers = dialect ? [RENDERERS[dialect]] : Object.values(RENDERERS);

@@ -1,22 +1,7 @@
 import type { User } from '../generated/prisma/client';
+import type { PublicProfile, SelfView } from '../client/models';
 
-/** What a user sees of themself. */
-export interface SelfView {
-  id: string;
-  email: string;
-  displayName: string;
-  avatarUrl: string | null;
-  role: User['role'];
-  createdAt: string;
-}
-
-/** What anyone signed in may see of another user. */
-export interface PublicProfile {
-  id: string;
-  displayName: string;
-  avatarUrl: string | null;
-  role: User['role'];
-}
+export type { PublicProfile, SelfView };
 
 export function toSelfView(user: User): SelfView {
   return {

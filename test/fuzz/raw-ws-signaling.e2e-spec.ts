@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Socket } from 'socket.io-client';
+import type { TestSocket } from '../helpers/sockets';
 import { databaseState, FUZZ_TIMEOUT_MS, junkValue } from '../helpers/fuzz';
 import { buildWorld, connectIn, expectUsersStillFree, FrameCase, fuzzRawFrames, FUZZ_APP_ENV, FuzzWorld, idPool, junkFrames, messageCases, overhear, settle } from '../helpers/fuzz-world';
 import { RawClient } from '../helpers/raw-ws';
@@ -11,7 +11,7 @@ describe('fuzz: raw WebSocket /ws/signaling/, seed 000 (e2e)', () => {
   let t: TestApp;
   let world: FuzzWorld;
   let fuzzer: RawClient;
-  let observer: Socket;
+  let observer: TestSocket;
   let heard: string[];
 
   beforeAll(async () => {

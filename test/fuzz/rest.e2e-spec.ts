@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Socket } from 'socket.io-client';
+import type { TestSocket } from '../helpers/sockets';
 import {
   BROKEN_SEGMENTS,
   databaseState,
@@ -47,8 +47,8 @@ describe('fuzz: every REST route (e2e)', () => {
   let t: TestApp;
   let world: FuzzWorld;
   /** The fuzzer's app stays connected while it fuzzes over HTTP: it must hear nothing either. */
-  let fuzzerSocket: Socket;
-  let observer: Socket;
+  let fuzzerSocket: TestSocket;
+  let observer: TestSocket;
   let heard: string[];
   let fuzzerHeard: string[];
 

@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import type { Socket } from 'socket.io-client';
 import { databaseState, FUZZ_TIMEOUT_MS, junkValue, Outcome, Payload, Shape, unknownNames } from '../helpers/fuzz';
 import {
   ALL_SOCKET_EVENTS,
@@ -18,15 +17,15 @@ import {
   settle,
   unknownEventCases,
 } from '../helpers/fuzz-world';
-import { connectSocket, nextEvent } from '../helpers/sockets';
+import { connectSocket, nextEvent, TestSocket } from '../helpers/sockets';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 describe('fuzz: Socket.IO seed 002, authenticate and unknown events (e2e)', () => {
   let t: TestApp;
   let world: FuzzWorld;
-  let fuzzer: Socket;
-  let observer: Socket;
-  let anonymous: Socket;
+  let fuzzer: TestSocket;
+  let observer: TestSocket;
+  let anonymous: TestSocket;
   let heard: string[];
 
   beforeAll(async () => {

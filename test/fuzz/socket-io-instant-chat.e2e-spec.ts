@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Socket } from 'socket.io-client';
+import type { TestSocket } from '../helpers/sockets';
 import { databaseState, FUZZ_TIMEOUT_MS, Outcome, Payload } from '../helpers/fuzz';
 import {
   buildWorld,
@@ -38,9 +38,9 @@ describe('fuzz: Socket.IO seed 003 and chat events (e2e)', () => {
   let t: TestApp;
   let world: FuzzWorld;
   /** The student fuzzer, and a mentor who fuzzes the one student-only event. */
-  let fuzzer: Socket;
-  let mentor: Socket;
-  let observer: Socket;
+  let fuzzer: TestSocket;
+  let mentor: TestSocket;
+  let observer: TestSocket;
   let heard: string[];
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Socket } from 'socket.io-client';
+import type { TestSocket } from '../helpers/sockets';
 import { databaseState, FUZZ_TIMEOUT_MS, Payload } from '../helpers/fuzz';
 import { buildWorld, connectIn, eventCases, expectUsersStillFree, fuzzSocketEvents, FUZZ_APP_ENV, FuzzWorld, idPool, overhear, settle, unknownEventCases } from '../helpers/fuzz-world';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -9,8 +9,8 @@ const WEBRTC_EVENTS = ['webrtc:call', 'webrtc:offer', 'webrtc:answer', 'webrtc:i
 describe('fuzz: Socket.IO seed 004 webrtc:* events (e2e)', () => {
   let t: TestApp;
   let world: FuzzWorld;
-  let fuzzer: Socket;
-  let observer: Socket;
+  let fuzzer: TestSocket;
+  let observer: TestSocket;
   let heard: string[];
 
   beforeAll(async () => {

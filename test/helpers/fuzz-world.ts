@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { sign } from 'jsonwebtoken';
-import type { Socket } from 'socket.io-client';
 import type { TestApp } from './test-app';
 import { TEST_JWT_SECRET } from './test-app';
 import {
@@ -20,7 +19,7 @@ import {
   unknownNames,
 } from './fuzz';
 import type { RawClient } from './raw-ws';
-import { connectSocket, nextEvent, nextMatching } from './sockets';
+import { connectSocket, nextEvent, nextMatching, SocketIoDialect, TestSocket, untyped } from './sockets';
 import { registerUser, RegisteredUser } from './users';
 
 /**
@@ -135,7 +134,7 @@ export function badTokens(t: TestApp, user: RegisteredUser): fc.Arbitrary<string
 }
 
 /** The end of every fuzz suite: /health answers, the fuzzer is still online and can still call the observer (nobody is busy). */
-export async function expectUsersStillFree(t: TestApp, world: FuzzWorld, observerSocket: Socket): Promise<void> {
+export async function expectUsersStillFree(t: TestApp, world: FuzzWorld, observerSocket: TestSocket): Promise<void> {
   expect((await fetch(`${t.url}/health`)).status).toBe(200);
   const presence = await fetch(`${t.url}/presence/${world.fuzzer.id}`, { headers: { Authorization: `Bearer ${world.observer.token}` } });
   expect(await presence.json()).toMatchObject({ userId: world.fuzzer.id, online: true });
@@ -150,7 +149,7 @@ export async function expectUsersStillFree(t: TestApp, world: FuzzWorld, observe
   expect(call.status).toBe('CALLING');
   expect((await ringing).callId).toBe(call.id);
   // The cancelled call's record in the chat is written in the background: wait for it before the app closes.
-  const recorded = nextMatching(observerSocket, 'new_message', (payload: { message?: { call?: { callId?: string } } }) => payload.message?.call?.callId === call.id);
+  const recorded = nextMatching(observerSocket, 'new_message', (payload) => payload.message.call?.callId === call.id);
   const cancel = await fetch(`${t.url}/calls/cancel`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${world.fuzzer.token}`, 'Content-Type': 'application/json' },
@@ -163,7 +162,7 @@ export async function expectUsersStillFree(t: TestApp, world: FuzzWorld, observe
 // ---------------------------------------------------------------- Socket.IO
 
 /** Authenticates a Socket.IO client in `dialect` and waits until it is registered. */
-export async function connectIn(t: TestApp, user: RegisteredUser, dialect: string): Promise<Socket> {
+export async function connectIn(t: TestApp, user: RegisteredUser, dialect: SocketIoDialect): Promise<TestSocket> {
   const socket = connectSocket(t.url, { token: user.token, dialect });
   await nextEvent(socket, 'authenticated');
   return socket;
@@ -173,7 +172,7 @@ export async function connectIn(t: TestApp, user: RegisteredUser, dialect: strin
 const BACKGROUND_EVENTS = new Set(['user_online', 'user_offline', 'mentor_status_changed']);
 
 /** Every event `socket` receives from now on, but presence. */
-export function overhear(socket: Socket): string[] {
+export function overhear(socket: TestSocket): string[] {
   const heard: string[] = [];
   socket.onAny((event: string) => {
     if (!BACKGROUND_EVENTS.has(event)) heard.push(event);
@@ -218,10 +217,10 @@ export function unknownEventCases(near: readonly string[]): fc.Arbitrary<EventCa
  * Sends one case over Socket.IO and checks the reply: through the acknowledgement, or (a third
  * of the cases that cannot succeed) as the `error` event naming the event.
  */
-export async function sendSocketCase(socket: Socket, c: EventCase, withAck: boolean): Promise<Outcome> {
+export async function sendSocketCase(socket: TestSocket, c: EventCase, withAck: boolean): Promise<Outcome> {
   const { event } = c;
   if (c.packet === undefined && (withAck || c.expect.includes('ok'))) {
-    const reply = await socket.timeout(5000).emitWithAck(event, c.payload);
+    const reply = await untyped(socket).timeout(5000).emitWithAck(event, c.payload);
     expectNoLeak(reply);
     if (reply?.ok === true) {
       expect(c.expect).toContain('ok');
@@ -230,8 +229,8 @@ export async function sendSocketCase(socket: Socket, c: EventCase, withAck: bool
     expect(reply).toEqual({ ok: false, error: expect.any(Object) });
     return expectErrorBody(reply.error, c.expect);
   }
-  const error = nextMatching(socket, 'error', (payload: { event?: unknown }) => payload?.event === event);
-  if (c.packet === undefined) socket.emit(event, c.payload);
+  const error = nextMatching(socket, 'error', (payload) => payload?.event === event);
+  if (c.packet === undefined) untyped(socket).emit(event, c.payload);
   else (socket.io.engine as unknown as { write(packet: string): void }).write(c.packet);
   return expectErrorBody(await error, c.expect);
 }
@@ -240,10 +239,10 @@ export async function sendSocketCase(socket: Socket, c: EventCase, withAck: bool
  * Sends every case (two in three with an ack) from the socket `socketFor` picks, checks its
  * reply, that the socket stays connected and that no prototype was touched; with the heap check.
  */
-export async function fuzzSocketEvents(cases: fc.Arbitrary<EventCase>, socketFor: (c: EventCase) => Socket): Promise<void> {
+export async function fuzzSocketEvents(cases: fc.Arbitrary<EventCase>, socketFor: (c: EventCase) => TestSocket): Promise<void> {
   const withAck = fc.integer({ min: 0, max: 2 }).map((n) => n > 0);
   // Why a socket went away, should one: a failure then says more than "not connected".
-  const disconnects = new Map<Socket, string>();
+  const disconnects = new Map<TestSocket, string>();
   await fuzzWithHeapCheck(fc.tuple(cases, withAck), async ([c, ack]) => {
     const socket = socketFor(c);
     if (!disconnects.has(socket)) {

@@ -1,0 +1,115 @@
+import type { ClientEvent, ServerEvent } from './acks';
+import type { CallView, RoomParticipantView } from './models';
+
+/** Seed 002, the primary dialect (CONTRACT.md §3). */
+
+export interface StartCallPayload {
+  /** A user id; numbers are read as their decimal string. */
+  recipientUserId: string | number;
+  title?: string;
+  isPrivate?: boolean;
+  hasVideo?: boolean;
+}
+
+export interface CallIdPayload {
+  callId: string;
+}
+
+export interface JoinCallPayload extends CallIdPayload {
+  userName?: string;
+  hasVideo: boolean;
+  hasAudio: boolean;
+}
+
+export interface ToggleMediaPayload extends CallIdPayload {
+  enabled: boolean;
+}
+
+/** `signal` is opaque JSON relayed unchanged (an RTCSessionDescriptionInit, in practice). */
+export interface SignalPayload<Signal = unknown> {
+  targetSocketId: string;
+  signal: Signal;
+}
+
+export interface IceCandidatePayload<Candidate = unknown> {
+  targetSocketId: string;
+  candidate: Candidate;
+}
+
+export interface CallAck {
+  call: CallView;
+}
+
+export interface IncomingCallEvent {
+  callId: string;
+  caller: { userId: string; name: string; avatarUrl: string | null };
+  timestamp: string;
+  hasVideo: boolean;
+}
+
+export interface JoinedCallEvent {
+  callId: string;
+  userId: string;
+  socketId: string;
+  /** The others already in the room: send each an offer. */
+  participants: RoomParticipantView[];
+}
+
+export interface UserJoinedEvent extends RoomParticipantView {
+  callId: string;
+}
+
+export interface ParticipantLeftEvent {
+  socketId: string;
+  userId: string;
+  callId: string;
+}
+
+export interface MediaToggledEvent {
+  socketId: string;
+  enabled: boolean;
+  userId: string;
+  callId: string;
+}
+
+interface RelayedFrom {
+  /** The sender's socket id: answer to it. */
+  senderId: string;
+  callId: string;
+  userId: string;
+}
+
+export type OfferEvent<Signal = unknown> = RelayedFrom & { offer: Signal };
+export type AnswerEvent<Signal = unknown> = RelayedFrom & { answer: Signal };
+export type IceCandidateEvent<Candidate = unknown> = RelayedFrom & { candidate: Candidate };
+
+export interface CallsClientToServerEvents {
+  startCall: ClientEvent<StartCallPayload, CallAck>;
+  acceptCall: ClientEvent<CallIdPayload, CallAck>;
+  declineCall: ClientEvent<CallIdPayload, CallAck>;
+  cancelCall: ClientEvent<CallIdPayload, CallAck>;
+  joinCall: ClientEvent<JoinCallPayload, JoinedCallEvent>;
+  leaveCall: ClientEvent<CallIdPayload>;
+  toggleVideo: ClientEvent<ToggleMediaPayload>;
+  toggleAudio: ClientEvent<ToggleMediaPayload>;
+  offer: ClientEvent<SignalPayload>;
+  answer: ClientEvent<SignalPayload>;
+  iceCandidate: ClientEvent<IceCandidatePayload>;
+}
+
+export interface CallsServerToClientEvents {
+  incomingCall: ServerEvent<IncomingCallEvent>;
+  callAccepted: ServerEvent<{ callId: string; acceptedBy: string }>;
+  callDeclined: ServerEvent<{ callId: string; declinedBy: string }>;
+  callCancelled: ServerEvent<{ callId: string; cancelledBy: string | null }>;
+  callMissed: ServerEvent<{ callId: string; reason: 'timeout' | 'offline' }>;
+  callEnded: ServerEvent<{ callId: string; endedBy: string | null; reason: string }>;
+  joinedCall: ServerEvent<JoinedCallEvent>;
+  userJoined: ServerEvent<UserJoinedEvent>;
+  participantLeft: ServerEvent<ParticipantLeftEvent>;
+  participantVideoToggled: ServerEvent<MediaToggledEvent>;
+  participantAudioToggled: ServerEvent<MediaToggledEvent>;
+  offer: ServerEvent<OfferEvent>;
+  answer: ServerEvent<AnswerEvent>;
+  iceCandidate: ServerEvent<IceCandidateEvent>;
+}

@@ -1,0 +1,71 @@
+import type { ClientEvent, ServerEvent } from './acks';
+import type { EffectiveMentorStatus, HelpRequestView, MentorStatusView, UserRole } from './models';
+
+/**
+ * Presence, mentor status and help requests (CONTRACT.md §8, named by seed 003): events of every
+ * Socket.IO dialect, like chat, since their names collide with none of the call dialects'.
+ */
+
+export interface StatusMessagePayload {
+  status_message?: string;
+}
+
+export interface HelpRequestPayload {
+  topic: string;
+  message?: string;
+  target_type?: 'mentor' | 'tutor';
+}
+
+export interface RequestIdPayload {
+  request_id: string;
+}
+
+export interface UserOnlineEvent {
+  user_id: string;
+  role: UserRole;
+}
+
+export interface UserOfflineEvent {
+  user_id: string;
+  last_seen_at: string | null;
+}
+
+export interface MentorStatusChangedEvent {
+  mentor_id: string;
+  status: EffectiveMentorStatus;
+  status_message: string | null;
+}
+
+export interface HelpRequestEvent {
+  request_id: string;
+  student_id: string;
+  student_name: string;
+  topic: string;
+  message: string | null;
+}
+
+export interface HelpRequestAcceptedEvent {
+  request_id: string;
+  mentor_id: string;
+  mentor_name: string;
+}
+
+export interface CommunityClientToServerEvents {
+  /** Mentors and tutors only. */
+  mentor_available: ClientEvent<StatusMessagePayload, { status: MentorStatusView }>;
+  mentor_busy: ClientEvent<StatusMessagePayload, { status: MentorStatusView }>;
+  student_request_help: ClientEvent<HelpRequestPayload, { request: HelpRequestView }>;
+  accept_help_request: ClientEvent<RequestIdPayload, { request: HelpRequestView }>;
+  cancel_help_request: ClientEvent<RequestIdPayload, { request: HelpRequestView }>;
+}
+
+export interface CommunityServerToClientEvents {
+  user_online: ServerEvent<UserOnlineEvent>;
+  user_offline: ServerEvent<UserOfflineEvent>;
+  mentor_status_changed: ServerEvent<MentorStatusChangedEvent>;
+  help_request: ServerEvent<HelpRequestEvent>;
+  help_request_accepted: ServerEvent<HelpRequestAcceptedEvent>;
+  help_request_taken: ServerEvent<RequestIdPayload>;
+  help_request_cancelled: ServerEvent<RequestIdPayload>;
+  help_request_expired: ServerEvent<RequestIdPayload>;
+}

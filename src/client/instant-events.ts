@@ -1,0 +1,40 @@
+import type { ClientEvent, ServerEvent } from './acks';
+import type { CallAck } from './calls-events';
+
+/** Seed 003's call events (CONTRACT.md §8), snake_case. */
+
+export interface InitiateCallPayload {
+  to_user_id: string | number;
+  call_type: 'video' | 'audio';
+}
+
+export interface CallIdMessagePayload {
+  call_id: string;
+}
+
+export interface RejectCallPayload extends CallIdMessagePayload {
+  reason?: string;
+}
+
+export interface InstantIncomingCallEvent {
+  call_id: string;
+  from_user_id: string;
+  from_name: string;
+  from_role: string;
+  call_type: 'video' | 'audio';
+}
+
+export interface InstantClientToServerEvents {
+  initiate_call: ClientEvent<InitiateCallPayload, CallAck>;
+  accept_call: ClientEvent<CallIdMessagePayload, CallAck>;
+  reject_call: ClientEvent<RejectCallPayload, CallAck>;
+  end_call: ClientEvent<CallIdMessagePayload, CallAck>;
+}
+
+export interface InstantServerToClientEvents {
+  incoming_call: ServerEvent<InstantIncomingCallEvent>;
+  call_accepted: ServerEvent<{ call_id: string; by_user_id: string }>;
+  call_rejected: ServerEvent<{ call_id: string; by_user_id: string; reason: string | null }>;
+  /** `reason`: `cancelled`, `missed`, or the call's end reason. */
+  call_ended: ServerEvent<{ call_id: string; by_user_id: string | null; reason: string }>;
+}

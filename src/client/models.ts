@@ -1,0 +1,174 @@
+/** The objects the server sends, the same in REST answers, acknowledgements and events. */
+
+export type UserRole = 'student' | 'mentor' | 'tutor' | 'admin';
+
+/** What anyone signed in may see of another user. */
+export interface PublicProfile {
+  id: string;
+  displayName: string;
+  avatarUrl: string | null;
+  role: UserRole;
+}
+
+/** What a user sees of themself (`GET /auth/me`). */
+export interface SelfView extends PublicProfile {
+  email: string;
+  createdAt: string;
+}
+
+/** `POST /auth/register` and `POST /auth/login`. */
+export interface AuthResult {
+  accessToken: string;
+  user: SelfView;
+}
+
+export type CallStatus = 'CALLING' | 'ACTIVE' | 'ENDED' | 'CANCELLED' | 'DECLINED' | 'MISSED';
+export type CallEndReason = 'hangup' | 'last_participant_left' | 'connection_lost' | 'ended_by_api';
+
+/** The call object of CONTRACT.md §4 (dates ISO-8601). */
+export interface CallView {
+  id: string;
+  hostUserId: string;
+  recipientUserId: string | null;
+  status: CallStatus;
+  title: string | null;
+  isPrivate: boolean;
+  hasVideo: boolean;
+  /** The client-chosen room name, if any (ext). */
+  roomName: string | null;
+  /** How the caller asked to be shown (ext). */
+  callerDisplay: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  endReason: CallEndReason | null;
+  /** Seconds between startedAt and endedAt, for ended calls (ext). */
+  durationSeconds: number | null;
+  createdAt: string;
+  updatedAt: string;
+  host: PublicProfile;
+  recipient: PublicProfile | null;
+}
+
+/** Someone in a call's room now: offers go to their `socketId`. */
+export interface RoomParticipantView {
+  socketId: string;
+  userId: string;
+  userName: string;
+  hasVideo: boolean;
+  hasAudio: boolean;
+}
+
+/** `GET /calls/:id/room`. */
+export interface RoomView {
+  callId: string;
+  participants: RoomParticipantView[];
+}
+
+/** One entry of `GET /calls/ice-servers`: pass the list to `new RTCPeerConnection({iceServers})`. */
+export interface IceServer {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface IceServersView {
+  iceServers: IceServer[];
+  /** Seconds the TURN credentials stay valid. */
+  ttl: number;
+}
+
+/** A page of a newest-first list; pass `nextCursor` back to get the next, null at the end. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** What a user may know of a file: `url` downloads it for conversation members. */
+export interface AttachmentView {
+  id: string;
+  name: string;
+  size: number;
+  contentType: string;
+  url: string;
+  createdAt: string;
+}
+
+export type CallOutcome = 'missed' | 'declined' | 'ended' | 'cancelled';
+
+/** What a `kind: "call"` message records. */
+export interface CallRecord {
+  callId: string;
+  outcome: CallOutcome;
+  hasVideo: boolean;
+  /** For ended calls: seconds between answer and hang-up. */
+  durationSeconds: number | null;
+}
+
+/** A stored message, the same in REST, acks and `new_message`. */
+export interface MessageView {
+  id: string;
+  conversationId: string;
+  /** 1, 2, 3 ... within the conversation, in the order the server stored them. */
+  seq: number;
+  senderId: string;
+  sender: PublicProfile;
+  kind: 'text' | 'call';
+  text: string;
+  clientMessageId: string | null;
+  attachments: AttachmentView[];
+  call: CallRecord | null;
+  createdAt: string;
+}
+
+export interface MemberView extends PublicProfile {
+  /** The newest message this member has read, and when (read receipts after the fact). */
+  lastReadSeq: number;
+  lastReadAt: string | null;
+}
+
+export interface ConversationView {
+  id: string;
+  kind: 'direct' | 'call';
+  callId: string | null;
+  members: MemberView[];
+  lastMessage: MessageView | null;
+  unreadCount: number;
+  lastSeq: number;
+  activeAt: string;
+  createdAt: string;
+}
+
+/** `GET /presence/:userId`. */
+export interface PresenceView {
+  userId: string;
+  role: UserRole;
+  online: boolean;
+  lastSeenAt: string | null;
+}
+
+export type EffectiveMentorStatus = 'available' | 'busy' | 'offline';
+
+/** One entry of `GET /presence/mentors`. */
+export interface MentorStatusView {
+  mentorId: string;
+  displayName: string;
+  avatarUrl: string | null;
+  role: UserRole;
+  status: EffectiveMentorStatus;
+  statusMessage: string | null;
+}
+
+export type HelpRequestStatus = 'open' | 'accepted' | 'cancelled' | 'expired';
+
+/** A student's help request, in the acks of the help-request events. */
+export interface HelpRequestView {
+  id: string;
+  studentId: string;
+  topic: string;
+  message: string | null;
+  targetType: UserRole | null;
+  status: HelpRequestStatus;
+  acceptedBy: string | null;
+  createdAt: string;
+  expiresAt: string;
+}

@@ -1,0 +1,200 @@
+/// <reference lib="dom" />
+import type { AckReply } from './acks';
+import type { AnswerEvent, IceCandidateEvent, JoinedCallEvent, MediaToggledEvent, OfferEvent, ParticipantLeftEvent, UserJoinedEvent } from './calls-events';
+
+/**
+ * The WebRTC dance of the primary dialect, for a browser: join the call's room, offer to everyone
+ * already in it, answer whoever joins after, trade ICE candidates by socket id, and tell the room
+ * when the camera or microphone is toggled. One RTCPeerConnection per remote socket.
+ *
+ * It imports nothing at run time, so the demo page serves it as an ES module as it is
+ * (public/demo/peer-call.js is this file, transpiled: `npm run build:demo`).
+ */
+
+/** The part of a socket.io-client socket the helper uses (a `CallsSocket` fits). */
+export interface SignalingSocket {
+  on(event: string, listener: (payload: never) => void): unknown;
+  off(event: string, listener: (payload: never) => void): unknown;
+  emit(event: string, payload: unknown, ack?: (reply: never) => void): unknown;
+}
+
+export interface RemotePeer {
+  socketId: string;
+  userId: string;
+  connection: RTCPeerConnection;
+  /** The peer's media, once its first track arrived. */
+  stream: MediaStream | null;
+}
+
+export interface PeerCallOptions {
+  socket: SignalingSocket;
+  callId: string;
+  /** Camera and/or microphone; its tracks go to every peer. */
+  localStream: MediaStream;
+  /** From `GET /calls/ice-servers`. */
+  iceServers?: RTCIceServer[];
+  userName?: string;
+  onRemoteStream?: (peer: RemotePeer, stream: MediaStream) => void;
+  onPeerLeft?: (peer: RemotePeer) => void;
+  onPeerMediaToggled?: (peer: RemotePeer, kind: 'video' | 'audio', enabled: boolean) => void;
+  onConnectionStateChange?: (peer: RemotePeer, state: RTCPeerConnectionState) => void;
+  /** A step that failed after the fact (an answer the server refused, a description the browser rejected). */
+  onError?: (error: unknown) => void;
+}
+
+/** Thrown when the server refuses a step: carries the contract's error code. */
+export class SignalingError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SignalingError';
+  }
+}
+
+export class PeerCall {
+  readonly peers = new Map<string, RemotePeer>();
+  private readonly pendingCandidates = new Map<string, RTCIceCandidateInit[]>();
+  private readonly listeners: Array<[string, (payload: never) => void]> = [];
+
+  constructor(private readonly options: PeerCallOptions) {}
+
+  /** Joins the room and offers to everyone already in it; resolves with the room as joined. */
+  async join(): Promise<JoinedCallEvent> {
+    const { callId, localStream, userName } = this.options;
+    this.listen<OfferEvent<RTCSessionDescriptionInit>>('offer', (e) => this.onOffer(e));
+    this.listen<AnswerEvent<RTCSessionDescriptionInit>>('answer', (e) => this.onAnswer(e));
+    this.listen<IceCandidateEvent<RTCIceCandidateInit>>('iceCandidate', (e) => this.onCandidate(e));
+    this.listen<ParticipantLeftEvent>('participantLeft', (e) => this.drop(e.socketId));
+    this.listen<MediaToggledEvent>('participantVideoToggled', (e) => this.onToggled(e, 'video'));
+    this.listen<MediaToggledEvent>('participantAudioToggled', (e) => this.onToggled(e, 'audio'));
+    // Whoever joins later offers to us; nothing to do until their offer arrives.
+    this.listen<UserJoinedEvent>('userJoined', () => undefined);
+    const joined = await this.request<JoinedCallEvent>('joinCall', {
+      callId,
+      hasVideo: localStream.getVideoTracks().length > 0,
+      hasAudio: localStream.getAudioTracks().length > 0,
+      ...(userName ? { userName } : {}),
+    });
+    for (const participant of joined.participants) await this.offerTo(participant.socketId, participant.userId);
+    return joined;
+  }
+
+  /** Turns the camera on or off here, and tells the room. */
+  setVideoEnabled(enabled: boolean): Promise<void> {
+    for (const track of this.options.localStream.getVideoTracks()) track.enabled = enabled;
+    return this.request('toggleVideo', { callId: this.options.callId, enabled }).then(() => undefined);
+  }
+
+  /** Mutes or unmutes the microphone here, and tells the room. */
+  setAudioEnabled(enabled: boolean): Promise<void> {
+    for (const track of this.options.localStream.getAudioTracks()) track.enabled = enabled;
+    return this.request('toggleAudio', { callId: this.options.callId, enabled }).then(() => undefined);
+  }
+
+  /** Leaves the room (the call ends when its last participant leaves) and closes every connection. */
+  async leave(): Promise<void> {
+    this.close();
+    await this.request('leaveCall', { callId: this.options.callId });
+  }
+
+  /** Closes every connection and stops listening, without telling the server (the call already closed). */
+  close(): void {
+    for (const [event, listener] of this.listeners.splice(0)) this.options.socket.off(event, listener);
+    for (const socketId of [...this.peers.keys()]) this.drop(socketId, false);
+  }
+
+  private async offerTo(socketId: string, userId: string): Promise<void> {
+    const { connection } = this.peerFor(socketId, userId);
+    await connection.setLocalDescription(await connection.createOffer());
+    await this.request('offer', { targetSocketId: socketId, signal: connection.localDescription!.toJSON() });
+  }
+
+  private async onOffer(event: OfferEvent<RTCSessionDescriptionInit>): Promise<void> {
+    if (event.callId !== this.options.callId) return;
+    const { connection } = this.peerFor(event.senderId, event.userId);
+    await connection.setRemoteDescription(event.offer);
+    await this.flushCandidates(event.senderId, connection);
+    await connection.setLocalDescription(await connection.createAnswer());
+    await this.request('answer', { targetSocketId: event.senderId, signal: connection.localDescription!.toJSON() });
+  }
+
+  private async onAnswer(event: AnswerEvent<RTCSessionDescriptionInit>): Promise<void> {
+    const peer = this.peers.get(event.senderId);
+    if (!peer || event.callId !== this.options.callId) return;
+    await peer.connection.setRemoteDescription(event.answer);
+    await this.flushCandidates(event.senderId, peer.connection);
+  }
+
+  private async onCandidate(event: IceCandidateEvent<RTCIceCandidateInit>): Promise<void> {
+    if (event.callId !== this.options.callId) return;
+    const connection = this.peers.get(event.senderId)?.connection;
+    // Candidates can only be added once the remote description is known; keep them until then.
+    if (!connection?.remoteDescription) {
+      this.pendingCandidates.set(event.senderId, [...(this.pendingCandidates.get(event.senderId) ?? []), event.candidate]);
+      return;
+    }
+    await connection.addIceCandidate(event.candidate);
+  }
+
+  private async flushCandidates(socketId: string, connection: RTCPeerConnection): Promise<void> {
+    const pending = this.pendingCandidates.get(socketId) ?? [];
+    this.pendingCandidates.delete(socketId);
+    for (const candidate of pending) await connection.addIceCandidate(candidate);
+  }
+
+  private onToggled(event: MediaToggledEvent, kind: 'video' | 'audio'): void {
+    const peer = this.peers.get(event.socketId);
+    if (peer && event.callId === this.options.callId) this.options.onPeerMediaToggled?.(peer, kind, event.enabled);
+  }
+
+  private peerFor(socketId: string, userId: string): RemotePeer {
+    const known = this.peers.get(socketId);
+    if (known) return known;
+    const connection = new RTCPeerConnection({ iceServers: this.options.iceServers ?? [] });
+    const peer: RemotePeer = { socketId, userId, connection, stream: null };
+    this.peers.set(socketId, peer);
+    for (const track of this.options.localStream.getTracks()) connection.addTrack(track, this.options.localStream);
+    connection.onicecandidate = ({ candidate }) => {
+      if (candidate) this.background(this.request('iceCandidate', { targetSocketId: socketId, candidate: candidate.toJSON() }));
+    };
+    connection.ontrack = ({ streams }) => {
+      const stream = streams[0];
+      if (!stream || peer.stream === stream) return;
+      peer.stream = stream;
+      this.options.onRemoteStream?.(peer, stream);
+    };
+    connection.onconnectionstatechange = () => this.options.onConnectionStateChange?.(peer, connection.connectionState);
+    return peer;
+  }
+
+  private drop(socketId: string, notify = true): void {
+    const peer = this.peers.get(socketId);
+    if (!peer) return;
+    this.peers.delete(socketId);
+    this.pendingCandidates.delete(socketId);
+    peer.connection.close();
+    if (notify) this.options.onPeerLeft?.(peer);
+  }
+
+  private listen<Payload>(event: string, handle: (payload: Payload) => unknown): void {
+    const listener = (payload: Payload) => this.background(handle(payload));
+    this.listeners.push([event, listener as (payload: never) => void]);
+    this.options.socket.on(event, listener as (payload: never) => void);
+  }
+
+  private background(work: unknown): void {
+    Promise.resolve(work).catch((error: unknown) => this.options.onError?.(error));
+  }
+
+  /** Emits with an acknowledgement; a refusal rejects with the server's code and message. */
+  private request<Data extends object = object>(event: string, payload: object): Promise<Data> {
+    return new Promise((resolve, reject) => {
+      this.options.socket.emit(event, payload, (reply: AckReply<Data>) => {
+        if (reply.ok) resolve(reply);
+        else reject(new SignalingError(reply.error.code, reply.error.message));
+      });
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import type { ClientEvent, ServerEvent } from './acks';
+import type { CallAck } from './calls-events';
+
+/** Seed 004's `webrtc:*` events (CONTRACT.md §5): peers are addressed by user id. */
+
+interface ToUser {
+  to: string | number;
+  callId?: string;
+}
+
+export interface WebrtcCallPayload extends ToUser {
+  room_name?: string;
+}
+
+export type WebrtcSdpPayload = ToUser & { sdp: unknown };
+export type WebrtcIcePayload = ToUser & { candidate: unknown };
+
+interface FromUser {
+  from: string;
+  callId: string;
+}
+
+export interface WebrtcClientToServerEvents {
+  'webrtc:call': ClientEvent<WebrtcCallPayload, CallAck>;
+  'webrtc:offer': ClientEvent<WebrtcSdpPayload>;
+  'webrtc:answer': ClientEvent<WebrtcSdpPayload>;
+  'webrtc:ice-candidate': ClientEvent<WebrtcIcePayload>;
+  'webrtc:end-call': ClientEvent<ToUser, CallAck>;
+}
+
+export interface WebrtcServerToClientEvents {
+  'webrtc:incoming-call': ServerEvent<FromUser & { room_name: string | null }>;
+  /** (ext) The callee answered, possibly on another dialect: begin the offer. */
+  'webrtc:call-accepted': ServerEvent<FromUser>;
+  'webrtc:offer': ServerEvent<FromUser & { sdp: unknown }>;
+  'webrtc:answer': ServerEvent<FromUser & { sdp: unknown }>;
+  'webrtc:ice-candidate': ServerEvent<FromUser & { candidate: unknown }>;
+  /** `from` is null when nobody ended it (missed); `reason` says why it closed. */
+  'webrtc:end-call': ServerEvent<{ from: string | null; callId: string; reason: string }>;
+}

@@ -1,0 +1,23 @@
+import type { CommunityServerToClientEvents } from '../client';
+import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
+
+/**
+ * Presence, mentor status and help requests (CONTRACT.md §8, in seed 003's words), for every
+ * Socket.IO dialect like chat: "mentors' presence goes to every connected user", and no call
+ * dialect has words of its own for these or a clashing name.
+ */
+const COMMUNITY: NoticeRenderers<Emission<CommunityServerToClientEvents>> = {
+  presence: (n) =>
+    n.online
+      ? ['user_online', { user_id: n.userId, role: n.role }]
+      : ['user_offline', { user_id: n.userId, last_seen_at: n.lastSeenAt }],
+  'mentor-status': (n) => ['mentor_status_changed', { mentor_id: n.mentorId, status: n.status, status_message: n.statusMessage }],
+  'help-request': (n) => [
+    'help_request',
+    { request_id: n.requestId, student_id: n.studentId, student_name: n.studentName, topic: n.topic, message: n.message },
+  ],
+  'help-accepted': (n) => ['help_request_accepted', { request_id: n.requestId, mentor_id: n.mentorId, mentor_name: n.mentorName }],
+  'help-closed': (n) => [`help_request_${n.outcome}`, { request_id: n.requestId }],
+};
+
+export const renderCommunity = (notice: RealtimeNotice) => renderWith(COMMUNITY, notice);
