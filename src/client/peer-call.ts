@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { AckReply } from './acks';
-import type { AnswerEvent, IceCandidateEvent, JoinedCallEvent, MediaToggledEvent, OfferEvent, ParticipantLeftEvent, UserJoinedEvent } from './calls-events';
+import type { AnswerEvent, IceCandidateEvent, JoinedCallEvent, MediaToggledEvent, OfferEvent, ParticipantLeftEvent } from './calls-events';
 
 /**
  * The WebRTC dance of the primary dialect, for a browser: join the call's room, offer to everyone
@@ -60,7 +60,7 @@ export class PeerCall {
 
   constructor(private readonly options: PeerCallOptions) {}
 
-  /** Joins the room and offers to everyone already in it; resolves with the room as joined. */
+  /** Joins the room and offers to everyone already in it (whoever joins later offers to us); resolves with the room as joined. */
   async join(): Promise<JoinedCallEvent> {
     const { callId, localStream, userName } = this.options;
     this.listen<OfferEvent<RTCSessionDescriptionInit>>('offer', (e) => this.onOffer(e));
@@ -69,8 +69,6 @@ export class PeerCall {
     this.listen<ParticipantLeftEvent>('participantLeft', (e) => this.drop(e.socketId));
     this.listen<MediaToggledEvent>('participantVideoToggled', (e) => this.onToggled(e, 'video'));
     this.listen<MediaToggledEvent>('participantAudioToggled', (e) => this.onToggled(e, 'audio'));
-    // Whoever joins later offers to us; nothing to do until their offer arrives.
-    this.listen<UserJoinedEvent>('userJoined', () => undefined);
     const joined = await this.request<JoinedCallEvent>('joinCall', {
       callId,
       hasVideo: localStream.getVideoTracks().length > 0,

@@ -1,0 +1,319 @@
+// The reference web client: the primary Socket.IO dialect (seed 002), REST, and PeerCall from
+// the client module. Plain DOM, no framework: read it top to bottom.
+import { PeerCall } from './peer-call.js';
+
+const $ = (id) => document.getElementById(id);
+const TOKEN_KEY = 'call-signaling-demo-token';
+
+/** Everything the page knows; `window.demo` lets devtools (and the browser test) look inside. */
+const state = { token: null, user: null, socket: null, call: null, peer: null, peerCall: null, localStream: null, incoming: null, conversationId: null };
+window.demo = state;
+
+function notice(text) {
+  $('notice').textContent = text ?? '';
+}
+
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: { ...(state.token ? { Authorization: `Bearer ${state.token}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(data?.message ?? `HTTP ${response.status}`);
+  return data;
+}
+
+/** Emits with an acknowledgement; a refusal becomes an exception carrying the server's message. */
+function request(event, payload) {
+  return new Promise((resolve, reject) => {
+    state.socket.timeout(10000).emit(event, payload, (timeout, reply) => {
+      if (timeout) reject(new Error(`${event}: no answer`));
+      else if (reply.ok) resolve(reply);
+      else reject(new Error(reply.error.message));
+    });
+  });
+}
+
+const run = (work) => work.catch((error) => notice(error.message));
+
+// ---------------------------------------------------------------- signing in
+
+$('auth-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const register = event.submitter?.value === 'register';
+  const body = register
+    ? { email: form.get('email'), password: form.get('password'), displayName: form.get('displayName') || form.get('email'), role: form.get('role') }
+    : { email: form.get('email'), password: form.get('password') };
+  run(
+    api('POST', register ? '/auth/register' : '/auth/login', body).then(({ accessToken }) => {
+      // Per tab: two tabs can be two users, which is how the demo calls itself.
+      sessionStorage.setItem(TOKEN_KEY, accessToken);
+      return start(accessToken);
+    }),
+  );
+});
+
+$('sign-out').addEventListener('click', () => {
+  sessionStorage.removeItem(TOKEN_KEY);
+  location.reload();
+});
+
+async function start(token) {
+  state.token = token;
+  state.user = await api('GET', '/auth/me');
+  $('whoami').textContent = `${state.user.displayName} (${state.user.role})`;
+  $('sign-in').hidden = true;
+  $('app').hidden = false;
+  $('sign-out').hidden = false;
+  $('my-status').hidden = !['mentor', 'tutor'].includes(state.user.role);
+  document.body.dataset.state = 'idle';
+  connect();
+}
+
+function connect() {
+  const socket = io({ auth: { token: state.token, dialect: 'calls' }, transports: ['websocket'] });
+  state.socket = socket;
+  socket.on('authenticated', () => run(Promise.all([showMentors(), showHistory()])));
+  socket.on('connect_error', (error) => notice(`Cannot connect: ${error.message}`));
+  socket.on('error', (error) => notice(error.message));
+  socket.on('server_shutdown', ({ message }) => notice(message));
+  for (const event of ['mentor_status_changed', 'user_online', 'user_offline']) socket.on(event, () => run(showMentors()));
+  socket.on('incomingCall', ringing);
+  socket.on('callAccepted', ({ callId }) => {
+    if (state.incoming?.callId === callId) hideRinging(); // answered on another device
+    if (state.call?.id !== callId) return;
+    state.call.status = 'ACTIVE';
+    setCallStatus('Connecting…');
+  });
+  for (const [event, why] of [['callDeclined', 'Declined'], ['callCancelled', 'Cancelled'], ['callMissed', 'Not answered'], ['callEnded', 'Call ended']]) {
+    socket.on(event, ({ callId }) => closed(callId, why));
+  }
+  socket.on('new_message', ({ message }) => {
+    if (message.conversationId === state.conversationId) showMessage(message);
+    else notice(`New message from ${message.sender.displayName}`);
+  });
+}
+
+// ---------------------------------------------------------------- mentors and status
+
+async function showMentors() {
+  const mentors = await api('GET', '/presence/mentors');
+  const list = $('mentors');
+  list.replaceChildren();
+  for (const mentor of mentors.filter((m) => m.mentorId !== state.user.id)) {
+    const item = document.createElement('li');
+    item.dataset.userId = mentor.mentorId;
+    const status = document.createElement('span');
+    status.className = `status-${mentor.status}`;
+    status.textContent = mentor.status + (mentor.statusMessage ? ` – ${mentor.statusMessage}` : '');
+    const call = button('Call', () => run(startCall({ id: mentor.mentorId, displayName: mentor.displayName })));
+    call.disabled = mentor.status !== 'available' || Boolean(state.call);
+    const chat = button('Chat', () => run(openChat({ id: mentor.mentorId, displayName: mentor.displayName })));
+    item.append(`${mentor.displayName} (${mentor.role}) `, status, ' ', call, chat);
+    list.append(item);
+  }
+  if (!$('my-status').hidden) {
+    const mine = await api('GET', `/presence/mentors?role=${state.user.role}`);
+    $('status-now').textContent = mine.find((m) => m.mentorId === state.user.id)?.status ?? 'offline';
+  }
+}
+
+function button(label, onClick) {
+  const element = document.createElement('button');
+  element.textContent = label;
+  element.addEventListener('click', onClick);
+  return element;
+}
+
+$('go-available').addEventListener('click', () => run(request('mentor_available', {}).then(showMentors)));
+$('go-busy').addEventListener('click', () => run(request('mentor_busy', {}).then(showMentors)));
+
+// ---------------------------------------------------------------- calls
+
+async function startCall(peer) {
+  await ensureMedia();
+  const { call } = await request('startCall', { recipientUserId: peer.id, hasVideo: true });
+  if (call.status === 'MISSED') {
+    notice(`${peer.displayName} is offline`);
+    return showHistory();
+  }
+  enterCall(call, peer, 'Ringing…');
+  // The caller waits in the room; the callee offers to us when they join.
+  await joinRoom();
+}
+
+function ringing(incoming) {
+  if (state.call) return; // busy here; the server told the caller already
+  state.incoming = incoming;
+  $('ringing-text').textContent = `${incoming.caller.name} is calling (${incoming.hasVideo ? 'video' : 'audio'})`;
+  $('ringing').hidden = false;
+  document.body.dataset.state = 'ringing';
+}
+
+function hideRinging() {
+  state.incoming = null;
+  $('ringing').hidden = true;
+  if (!state.call) document.body.dataset.state = 'idle';
+}
+
+$('accept').addEventListener('click', () => {
+  const incoming = state.incoming;
+  hideRinging();
+  run(
+    (async () => {
+      await ensureMedia();
+      const { call } = await request('acceptCall', { callId: incoming.callId });
+      enterCall(call, call.host, 'Connecting…');
+      await joinRoom();
+    })(),
+  );
+});
+
+$('decline').addEventListener('click', () => {
+  const { callId } = state.incoming;
+  hideRinging();
+  run(request('declineCall', { callId }).then(showHistory));
+});
+
+function enterCall(call, peer, status) {
+  state.call = call;
+  state.peer = peer;
+  $('call-title').textContent = `Call with ${peer.displayName}`;
+  $('remote-label').textContent = peer.displayName;
+  $('call').hidden = false;
+  $('local-video').srcObject = state.localStream;
+  setCallStatus(status);
+  document.body.dataset.state = 'in-call';
+  run(openChat(peer));
+  run(showMentors());
+}
+
+async function joinRoom() {
+  const { iceServers } = await api('GET', '/calls/ice-servers');
+  state.peerCall = new PeerCall({
+    socket: state.socket,
+    callId: state.call.id,
+    localStream: state.localStream,
+    iceServers,
+    userName: state.user.displayName,
+    onRemoteStream: (_peer, stream) => {
+      $('remote-video').srcObject = stream;
+    },
+    onConnectionStateChange: (_peer, connection) => {
+      document.body.dataset.connection = connection;
+      setCallStatus(connection === 'connected' ? 'Connected' : connection);
+    },
+    onPeerMediaToggled: (_peer, kind, enabled) => {
+      $('remote-label').textContent = `${state.peer.displayName}${kind === 'video' && !enabled ? ' (camera off)' : ''}${kind === 'audio' && !enabled ? ' (muted)' : ''}`;
+    },
+    onPeerLeft: () => setCallStatus('The other side left'),
+    onError: (error) => notice(error.message),
+  });
+  await state.peerCall.join();
+}
+
+function setCallStatus(text) {
+  $('call-status').textContent = text;
+}
+
+async function ensureMedia() {
+  state.localStream ??= await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+}
+
+$('toggle-camera').addEventListener('click', () => {
+  const enabled = !state.localStream.getVideoTracks()[0].enabled;
+  $('toggle-camera').textContent = enabled ? 'Camera off' : 'Camera on';
+  run(state.peerCall.setVideoEnabled(enabled));
+});
+
+$('toggle-mic').addEventListener('click', () => {
+  const enabled = !state.localStream.getAudioTracks()[0].enabled;
+  $('toggle-mic').textContent = enabled ? 'Mute' : 'Unmute';
+  run(state.peerCall.setAudioEnabled(enabled));
+});
+
+$('hang-up').addEventListener('click', () => {
+  const call = state.call;
+  // Ringing: the caller cancels. Otherwise end it for both (DELETE /calls/:id).
+  const hangUp = call.status === 'CALLING' && call.hostUserId === state.user.id ? request('cancelCall', { callId: call.id }) : api('DELETE', `/calls/${call.id}`);
+  run(hangUp.then(() => closed(call.id, 'Call ended')));
+});
+
+/** The call closed, whoever closed it: tear down media and the room, show the outcome. */
+function closed(callId, why) {
+  if (state.incoming?.callId === callId) hideRinging();
+  if (state.call?.id !== callId) return;
+  state.peerCall?.close();
+  state.peerCall = null;
+  state.call = null;
+  for (const track of state.localStream?.getTracks() ?? []) track.stop();
+  state.localStream = null;
+  $('remote-video').srcObject = null;
+  $('local-video').srcObject = null;
+  $('toggle-camera').textContent = 'Camera off';
+  $('toggle-mic').textContent = 'Mute';
+  $('call').hidden = true;
+  delete document.body.dataset.connection;
+  document.body.dataset.state = 'idle';
+  notice(why);
+  run(Promise.all([showHistory(), showMentors()]));
+}
+
+async function showHistory() {
+  const { items } = await api('GET', '/calls/user/history?limit=10');
+  $('history').replaceChildren(
+    ...items.map((call) => {
+      const item = document.createElement('li');
+      item.dataset.callId = call.id;
+      item.dataset.status = call.status;
+      const other = call.hostUserId === state.user.id ? call.recipient : call.host;
+      const duration = call.durationSeconds === null ? '' : ` · ${call.durationSeconds} s`;
+      item.textContent = `${call.status} · ${other?.displayName ?? 'nobody yet'} · ${new Date(call.createdAt).toLocaleString()}${duration}`;
+      return item;
+    }),
+  );
+}
+
+// ---------------------------------------------------------------- chat
+
+async function openChat(peer) {
+  const conversation = await api('POST', '/chat/conversations', { userId: peer.id });
+  state.conversationId = conversation.id;
+  state.chatPeer = peer;
+  $('chat-title').textContent = `Chat with ${peer.displayName}`;
+  $('chat').hidden = false;
+  const { items } = await api('GET', `/chat/conversations/${conversation.id}/messages?limit=50`);
+  $('messages').replaceChildren();
+  for (const message of items.reverse()) showMessage(message);
+}
+
+function showMessage(message) {
+  const item = document.createElement('li');
+  item.dataset.messageId = message.id;
+  item.textContent = `${message.sender.displayName}: ${message.text}`;
+  $('messages').append(item);
+  item.scrollIntoView({ block: 'nearest' });
+}
+
+$('chat-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = event.target.elements.text;
+  const text = input.value.trim();
+  if (!text) return;
+  input.value = '';
+  // The id makes a retry after a flaky network idempotent.
+  run(request('send_message', { to_user_id: state.chatPeer.id, text, client_message_id: crypto.randomUUID() }).then(({ message }) => showMessage(message)));
+});
+
+// ---------------------------------------------------------------- resume a session in this tab
+
+const saved = sessionStorage.getItem(TOKEN_KEY);
+if (saved) {
+  start(saved).catch(() => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    notice('Your session ended; sign in again');
+  });
+}

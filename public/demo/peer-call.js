@@ -1,0 +1,157 @@
+// Generated from src/client/peer-call.ts by `npm run build:demo`; edit that file, not this one.
+/** Thrown when the server refuses a step: carries the contract's error code. */
+export class SignalingError extends Error {
+    code;
+    constructor(code, message) {
+        super(message);
+        this.code = code;
+        this.name = 'SignalingError';
+    }
+}
+export class PeerCall {
+    options;
+    peers = new Map();
+    pendingCandidates = new Map();
+    listeners = [];
+    constructor(options) {
+        this.options = options;
+    }
+    /** Joins the room and offers to everyone already in it (whoever joins later offers to us); resolves with the room as joined. */
+    async join() {
+        const { callId, localStream, userName } = this.options;
+        this.listen('offer', (e) => this.onOffer(e));
+        this.listen('answer', (e) => this.onAnswer(e));
+        this.listen('iceCandidate', (e) => this.onCandidate(e));
+        this.listen('participantLeft', (e) => this.drop(e.socketId));
+        this.listen('participantVideoToggled', (e) => this.onToggled(e, 'video'));
+        this.listen('participantAudioToggled', (e) => this.onToggled(e, 'audio'));
+        const joined = await this.request('joinCall', {
+            callId,
+            hasVideo: localStream.getVideoTracks().length > 0,
+            hasAudio: localStream.getAudioTracks().length > 0,
+            ...(userName ? { userName } : {}),
+        });
+        for (const participant of joined.participants)
+            await this.offerTo(participant.socketId, participant.userId);
+        return joined;
+    }
+    /** Turns the camera on or off here, and tells the room. */
+    setVideoEnabled(enabled) {
+        for (const track of this.options.localStream.getVideoTracks())
+            track.enabled = enabled;
+        return this.request('toggleVideo', { callId: this.options.callId, enabled }).then(() => undefined);
+    }
+    /** Mutes or unmutes the microphone here, and tells the room. */
+    setAudioEnabled(enabled) {
+        for (const track of this.options.localStream.getAudioTracks())
+            track.enabled = enabled;
+        return this.request('toggleAudio', { callId: this.options.callId, enabled }).then(() => undefined);
+    }
+    /** Leaves the room (the call ends when its last participant leaves) and closes every connection. */
+    async leave() {
+        this.close();
+        await this.request('leaveCall', { callId: this.options.callId });
+    }
+    /** Closes every connection and stops listening, without telling the server (the call already closed). */
+    close() {
+        for (const [event, listener] of this.listeners.splice(0))
+            this.options.socket.off(event, listener);
+        for (const socketId of [...this.peers.keys()])
+            this.drop(socketId, false);
+    }
+    async offerTo(socketId, userId) {
+        const { connection } = this.peerFor(socketId, userId);
+        await connection.setLocalDescription(await connection.createOffer());
+        await this.request('offer', { targetSocketId: socketId, signal: connection.localDescription.toJSON() });
+    }
+    async onOffer(event) {
+        if (event.callId !== this.options.callId)
+            return;
+        const { connection } = this.peerFor(event.senderId, event.userId);
+        await connection.setRemoteDescription(event.offer);
+        await this.flushCandidates(event.senderId, connection);
+        await connection.setLocalDescription(await connection.createAnswer());
+        await this.request('answer', { targetSocketId: event.senderId, signal: connection.localDescription.toJSON() });
+    }
+    async onAnswer(event) {
+        const peer = this.peers.get(event.senderId);
+        if (!peer || event.callId !== this.options.callId)
+            return;
+        await peer.connection.setRemoteDescription(event.answer);
+        await this.flushCandidates(event.senderId, peer.connection);
+    }
+    async onCandidate(event) {
+        if (event.callId !== this.options.callId)
+            return;
+        const connection = this.peers.get(event.senderId)?.connection;
+        // Candidates can only be added once the remote description is known; keep them until then.
+        if (!connection?.remoteDescription) {
+            this.pendingCandidates.set(event.senderId, [...(this.pendingCandidates.get(event.senderId) ?? []), event.candidate]);
+            return;
+        }
+        await connection.addIceCandidate(event.candidate);
+    }
+    async flushCandidates(socketId, connection) {
+        const pending = this.pendingCandidates.get(socketId) ?? [];
+        this.pendingCandidates.delete(socketId);
+        for (const candidate of pending)
+            await connection.addIceCandidate(candidate);
+    }
+    onToggled(event, kind) {
+        const peer = this.peers.get(event.socketId);
+        if (peer && event.callId === this.options.callId)
+            this.options.onPeerMediaToggled?.(peer, kind, event.enabled);
+    }
+    peerFor(socketId, userId) {
+        const known = this.peers.get(socketId);
+        if (known)
+            return known;
+        const connection = new RTCPeerConnection({ iceServers: this.options.iceServers ?? [] });
+        const peer = { socketId, userId, connection, stream: null };
+        this.peers.set(socketId, peer);
+        for (const track of this.options.localStream.getTracks())
+            connection.addTrack(track, this.options.localStream);
+        connection.onicecandidate = ({ candidate }) => {
+            if (candidate)
+                this.background(this.request('iceCandidate', { targetSocketId: socketId, candidate: candidate.toJSON() }));
+        };
+        connection.ontrack = ({ streams }) => {
+            const stream = streams[0];
+            if (!stream || peer.stream === stream)
+                return;
+            peer.stream = stream;
+            this.options.onRemoteStream?.(peer, stream);
+        };
+        connection.onconnectionstatechange = () => this.options.onConnectionStateChange?.(peer, connection.connectionState);
+        return peer;
+    }
+    drop(socketId, notify = true) {
+        const peer = this.peers.get(socketId);
+        if (!peer)
+            return;
+        this.peers.delete(socketId);
+        this.pendingCandidates.delete(socketId);
+        peer.connection.close();
+        if (notify)
+            this.options.onPeerLeft?.(peer);
+    }
+    listen(event, handle) {
+        const listener = (payload) => this.background(handle(payload));
+        this.listeners.push([event, listener]);
+        this.options.socket.on(event, listener);
+    }
+    background(work) {
+        Promise.resolve(work).catch((error) => this.options.onError?.(error));
+    }
+    /** Emits with an acknowledgement; a refusal rejects with the server's code and message. */
+    request(event, payload) {
+        return new Promise((resolve, reject) => {
+            this.options.socket.emit(event, payload, (reply) => {
+                if (reply.ok)
+                    resolve(reply);
+                else
+                    reject(new SignalingError(reply.error.code, reply.error.message));
+            });
+        });
+    }
+}

@@ -1,0 +1,46 @@
+import { Controller, Get, Header, Param, Res } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { join } from 'node:path';
+import { Public } from '../auth/public.decorator';
+import { AppError } from '../common/errors';
+
+/** The files of the demo page; anything else under /demo is not found. */
+const ASSETS: Record<string, string> = {
+  'demo.js': 'text/javascript; charset=utf-8',
+  'peer-call.js': 'text/javascript; charset=utf-8',
+  'demo.css': 'text/css; charset=utf-8',
+};
+
+// From src/demo (ts-jest, nest start) and dist/demo alike.
+const DEMO_DIR = join(__dirname, '..', '..', 'public', 'demo');
+
+// Same-origin scripts only; camera streams play from memory; the socket and REST calls go back to this server.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob: mediastream:; connect-src 'self' ws: wss:; frame-ancestors 'none'";
+
+/** The reference web client (`/demo`): a plain page on the primary dialect and the client module's PeerCall. */
+@ApiTags('demo')
+@Public()
+@Controller('demo')
+export class DemoController {
+  @Get()
+  @Header('Content-Security-Policy', CSP)
+  @ApiOperation({ summary: 'The demo web client: log in, call a mentor, chat' })
+  @ApiProduces('text/html')
+  @ApiOkResponse({ description: 'The page' })
+  page(@Res() res: Response) {
+    res.type('html').sendFile(join(DEMO_DIR, 'index.html'));
+  }
+
+  @Get(':file')
+  @Header('Content-Security-Policy', CSP)
+  @ApiOperation({ summary: "The demo page's scripts and stylesheet (demo.js, peer-call.js, demo.css)" })
+  @ApiProduces('text/javascript', 'text/css')
+  @ApiOkResponse({ description: 'The file' })
+  @ApiNotFoundResponse({ description: 'Not one of the demo files' })
+  asset(@Param('file') file: string, @Res() res: Response) {
+    const type = ASSETS[file];
+    if (!type) throw new AppError('not_found', 'No such demo file');
+    res.type(type).sendFile(join(DEMO_DIR, file));
+  }
+}

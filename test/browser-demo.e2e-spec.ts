@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import request from 'supertest';
+import type { CallView, Page as HistoryPage } from '../src/client';
+import { launchBrowser } from './helpers/browser';
+import { startTestApp, TestApp } from './helpers/test-app';
+
+/** Screenshots land in the ignored output folder, which CI keeps as artifacts. */
+const SCREENSHOTS = join(__dirname, '..', 'out', 'browser-demo');
+
+interface DemoWindow {
+  demo: { token: string; peerCall: { peers: Map<string, { connection: RTCPeerConnection }> } | null };
+}
+
+/** Video frames this page decoded from its peers so far. */
+function framesDecoded(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    let frames = 0;
+    for (const peer of (window as unknown as DemoWindow).demo.peerCall?.peers.values() ?? []) {
+      (await peer.connection.getStats()).forEach((report: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (report.type === 'inbound-rtp' && report.kind === 'video') frames += report.framesDecoded ?? 0;
+      });
+    }
+    return frames;
+  });
+}
+
+/** One image of several pages, side by side: how the call looked from both ends at the same moment. */
+async function sideBySide(pages: Page[], path: string): Promise<void> {
+  const shots = await Promise.all(pages.map((page) => page.screenshot()));
+  const canvas = await pages[0].context().newPage();
+  await canvas.setViewportSize({ width: 1280 * pages.length, height: 720 });
+  const images = shots.map((shot) => `<img style="width:1280px" src="data:image/png;base64,${shot.toString('base64')}">`).join('');
+  await canvas.setContent(`<body style="margin:0;display:flex">${images}</body>`);
+  await canvas.screenshot({ path });
+  await canvas.close();
+}
+
+describe('demo page in a real browser (e2e)', () => {
+  let t: TestApp;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  /** A new browser context per user: its own storage, like another person's machine. */
+  async function register(name: string, role: 'student' | 'mentor'): Promise<Page> {
+    const page = await (await browser.newContext()).newPage();
+    page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
+    await page.goto(`${t.url}/demo`);
+    await page.fill('input[name=email]', `${name.toLowerCase()}-${Date.now()}@example.test`);
+    await page.fill('input[name=password]', 'correct horse battery');
+    await page.fill('input[name=displayName]', name);
+    await page.selectOption('select[name=role]', role);
+    await page.click('button[value=register]');
+    await page.waitForSelector('body[data-state=idle]');
+    return page;
+  }
+
+  it('places a call between two pages: both connect, video flows both ways, toggles and chat arrive, history records it', async () => {
+    const mentor = await register('Maya', 'mentor');
+    const student = await register('Sam', 'student');
+
+    await mentor.click('#go-available');
+    const callMaya = student.locator('#mentors li', { hasText: 'Maya' }).getByRole('button', { name: 'Call' });
+    await callMaya.and(student.locator(':enabled')).waitFor();
+    await callMaya.click();
+    await mentor.waitForSelector('body[data-state=ringing]');
+    expect(await mentor.textContent('#ringing-text')).toBe('Sam is calling (video)');
+    await mentor.click('#accept');
+
+    for (const page of [student, mentor]) await page.waitForSelector('body[data-connection=connected]', { timeout: 20000 });
+    for (const page of [student, mentor]) {
+      await page.waitForFunction(() => {
+        const video = document.getElementById('remote-video') as HTMLVideoElement;
+        return video.videoWidth > 0 && video.currentTime > 0;
+      });
+    }
+    const decoded = async () => Math.min(await framesDecoded(student), await framesDecoded(mentor));
+    for (let waited = 0; (await decoded()) < 10 && waited < 10000; waited += 200) await student.waitForTimeout(200);
+    expect(await decoded()).toBeGreaterThanOrEqual(10);
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await student.screenshot({ path: join(SCREENSHOTS, 'caller-student.png'), fullPage: true });
+    await mentor.screenshot({ path: join(SCREENSHOTS, 'callee-mentor.png'), fullPage: true });
+    await sideBySide([student, mentor], join(SCREENSHOTS, 'call-both-pages.png'));
+
+    await student.click('#toggle-camera');
+    await mentor.waitForSelector('#remote-label:has-text("Sam (camera off)")');
+
+    await student.fill('#chat-form input[name=text]', 'Can you see my fractions?');
+    await student.press('#chat-form input[name=text]', 'Enter');
+    await mentor.waitForSelector('#messages li:has-text("Sam: Can you see my fractions?")');
+
+    await student.click('#hang-up');
+    for (const page of [student, mentor]) {
+      await page.waitForSelector('body[data-state=idle]');
+      await page.waitForSelector('#history li[data-status=ENDED]');
+    }
+    const token = await mentor.evaluate(() => (window as unknown as DemoWindow).demo.token);
+    const history = (await request(t.url).get('/calls/user/history').set('Authorization', `Bearer ${token}`).expect(200)).body as HistoryPage<CallView>;
+    expect(history.items[0]).toMatchObject({ status: 'ENDED', endReason: 'ended_by_api', host: { displayName: 'Sam' }, recipient: { displayName: 'Maya' } });
+    expect(pageErrors).toEqual([]);
+  }, 90000);
+});
