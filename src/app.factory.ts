@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { corsOrigin } from './common/cors';
 import { createValidationPipe } from './common/validation';
+import { setUpOpenApi } from './docs/openapi';
 import type { AppConfig } from './config/app-config';
 import { createLogger } from './observability/app-logger';
 import { SocketIoAdapter } from './realtime/socket-io.adapter';
@@ -23,6 +24,7 @@ export async function createApp(config: AppConfig, options: { logger?: LogLevel[
   app.enableCors({ origin: corsOrigin(config), credentials: true });
   app.useGlobalPipes(createValidationPipe());
   app.useWebSocketAdapter(new SocketIoAdapter(app, config));
+  setUpOpenApi(app);
   if (config.jwt.usesDevelopmentSecret) {
     new Logger('Config').warn(
       'JWT_SECRET is not set: tokens are signed with a public development secret. Set JWT_SECRET before exposing this server.',

@@ -8,6 +8,8 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DocsModule } from './docs/docs.module';
+import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { LimitsModule } from './limits/limits.module';
 import { ObservabilityModule } from './observability/observability.module';
@@ -22,7 +24,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), ObservabilityModule, ClusterModule, DatabaseModule, AuthModule, UsersModule, RealtimeModule, CallsModule, ChatModule, SignalingModule, PresenceModule, PushModule, HealthModule, LimitsModule],
+      imports: [ConfigModule.forRoot(config), ObservabilityModule, ClusterModule, DatabaseModule, AuthModule, UsersModule, RealtimeModule, CallsModule, ChatModule, SignalingModule, PresenceModule, PushModule, HealthModule, LimitsModule, DemoModule, DocsModule],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };
   }

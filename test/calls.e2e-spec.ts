@@ -160,6 +160,24 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     expect(again).toMatchObject({ ok: false, error: { code: 'invalid_state' } });
   });
 
+  it('tells a Socket.IO caller of a call to an offline user by a missed event too, in its dialect, without an ack', async () => {
+    const offline = await registerUser(t.url, 'mentor');
+    const starts = [
+      { dialect: 'calls', send: (s: TestSocket) => s.emit('startCall', { recipientUserId: offline.id }), missed: 'callMissed' },
+      { dialect: 'instant', send: (s: TestSocket) => s.emit('initiate_call', { to_user_id: offline.id, call_type: 'audio' }), missed: 'call_ended' },
+      { dialect: 'webrtc', send: (s: TestSocket) => s.emit('webrtc:call', { to: offline.id }), missed: 'webrtc:end-call' },
+    ] as const;
+    for (const { dialect, send, missed } of starts) {
+      const caller = await registerUser(t.url, 'student');
+      const socket = connectSocket(t.url, { token: caller.token, dialect });
+      sockets.push(socket);
+      await nextEvent(socket, 'authenticated');
+      const event = nextEvent(socket, missed);
+      send(socket);
+      expect(await event).toMatchObject(dialect === 'calls' ? { reason: 'offline' } : { reason: 'missed' });
+    }
+  });
+
   it('records a call to an offline user as MISSED at once, and a ring timeout as MISSED', async () => {
     const alice = await online();
     const offline = await registerUser(t.url, 'mentor');

@@ -1,7 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiAuthenticated } from '../auth/api-authenticated.decorator';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
+import { ApiErrors, BODY_TOO_LARGE, UNSTORABLE_PARAMETER, type RouteErrors } from '../common/api-errors.decorator';
+import { CallHistoryPageResponse, CallResponse, CallWithParticipantsResponse } from './dto/call.response';
+import { IceServersResponse } from './dto/ice-servers.response';
+import { RoomResponse } from './dto/room.response';
 import { CallRoomsService } from './call-rooms.service';
 import { CallIdDto } from './dto/call-id.dto';
 import { HistoryQueryDto } from './dto/history-query.dto';
@@ -10,6 +16,23 @@ import { CallsService } from './calls.service';
 import { IceServersService } from './ice-servers.service';
 import { toRoomParticipantView } from './room.presenter';
 
+/** What accept, decline and cancel can run into. */
+const CALL_MOVE_ERRORS: RouteErrors = {
+  validation_failed: 'callId is missing or invalid',
+  forbidden: 'Only the recipient accepts or declines; only the caller cancels',
+  not_found: 'No such call, or you are not one of its parties',
+  invalid_state: 'The call is no longer ringing (someone else moved it first)',
+  payload_too_large: BODY_TOO_LARGE,
+};
+
+/** What a route that reads one of the caller's calls by id can run into. */
+const CALL_BY_ID_ERRORS: RouteErrors = {
+  validation_failed: UNSTORABLE_PARAMETER,
+  not_found: 'No such call, or you are not one of its parties (call ids are not confirmed to outsiders)',
+};
+
+@ApiTags('calls')
+@ApiAuthenticated()
 @Controller('calls')
 export class CallsController {
   constructor(
@@ -20,6 +43,20 @@ export class CallsController {
 
   /** 201 with the new call; 200 when it answered the recipient's own ringing call (glare). */
   @Post('start')
+  @ApiOperation({
+    summary: 'Call a user',
+    description:
+      'Rings every device of the recipient. An offline recipient makes the call `MISSED` at once (unless a push webhook is configured, which rings them while it wakes their devices).',
+  })
+  @ApiCreatedResponse({ type: CallResponse, description: 'The new call: `CALLING`, or `MISSED` when the recipient is offline' })
+  @ApiOkResponse({ type: CallResponse, description: "Glare: the recipient was calling you; their call is accepted instead (`ACTIVE`)" })
+  @ApiErrors({
+    validation_failed: 'A field is invalid, or you called yourself',
+    not_found: 'The recipient does not exist',
+    user_busy: 'You or the recipient are already in a ringing or active call; no call is created',
+    payload_too_large: BODY_TOO_LARGE,
+    rate_limited: 'Over RATE_LIMIT_HTTP_PER_MIN requests, or RATE_LIMIT_CALL_STARTS_PER_MIN call starts, a minute',
+  })
   async start(@CurrentUser() user: AuthUser, @Body() dto: StartCallDto, @Res({ passthrough: true }) response: Response) {
     const result = await this.calls.start({ userId: user.id }, dto);
     response.status(result.created ? 201 : 200);
@@ -28,33 +65,50 @@ export class CallsController {
 
   @Post('accept')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Accept a ringing call (recipient)', description: "The caller and the recipient's other devices are told; the call becomes `ACTIVE`." })
+  @ApiOkResponse({ type: CallResponse })
+  @ApiErrors(CALL_MOVE_ERRORS)
   accept(@CurrentUser() user: AuthUser, @Body() dto: CallIdDto) {
     return this.calls.accept({ userId: user.id }, dto.callId);
   }
 
   @Post('decline')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Decline a ringing call (recipient)' })
+  @ApiOkResponse({ type: CallResponse })
+  @ApiErrors(CALL_MOVE_ERRORS)
   decline(@CurrentUser() user: AuthUser, @Body() dto: CallIdDto) {
     return this.calls.decline({ userId: user.id }, dto.callId);
   }
 
   @Post('cancel')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a call before it is answered (caller)' })
+  @ApiOkResponse({ type: CallResponse })
+  @ApiErrors(CALL_MOVE_ERRORS)
   cancel(@CurrentUser() user: AuthUser, @Body() dto: CallIdDto) {
     return this.calls.cancel({ userId: user.id }, dto.callId);
   }
 
   @Get('ice-servers')
+  @ApiOperation({ summary: 'STUN and TURN servers for RTCPeerConnection', description: 'TURN credentials are time-limited (coturn REST-API scheme) and issued for the caller.' })
+  @ApiOkResponse({ type: IceServersResponse })
   iceServers(@CurrentUser() user: AuthUser) {
     return this.ice.forUser(user.id);
   }
 
   @Get('user/history')
+  @ApiOperation({ summary: "The caller's calls, newest first", description: 'Pass `nextCursor` as `cursor` for the next page.' })
+  @ApiOkResponse({ type: CallHistoryPageResponse })
+  @ApiErrors({ validation_failed: 'limit, cursor or status is invalid, or the cursor is not one this server issued' })
   history(@CurrentUser() user: AuthUser, @Query() query: HistoryQueryDto) {
     return this.calls.history(user.id, query);
   }
 
   @Get('user/current')
+  @ApiOperation({ summary: "The caller's ringing or active call" })
+  @ApiOkResponse({ type: CallResponse, description: 'The `CALLING` or `ACTIVE` call the caller is in' })
+  @ApiNoContentResponse({ description: 'The caller is in no open call' })
   async current(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) response: Response) {
     const call = await this.calls.current(user.id);
     if (!call) response.status(204);
@@ -63,11 +117,17 @@ export class CallsController {
 
   /** The call with everyone who has been in its room, present (leftAt null) or gone. */
   @Get(':id')
+  @ApiOperation({ summary: 'A call, with everyone who has been in its room' })
+  @ApiOkResponse({ type: CallWithParticipantsResponse })
+  @ApiErrors(CALL_BY_ID_ERRORS)
   get(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     return this.calls.getWithParticipants(user.id, id);
   }
 
   @Get(':id/room')
+  @ApiOperation({ summary: "Who is in the call's room now", description: 'The connections to send offers and ICE candidates to.' })
+  @ApiOkResponse({ type: RoomResponse })
+  @ApiErrors(CALL_BY_ID_ERRORS)
   async room(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     const participants = await this.rooms.participantsFor(user.id, id);
     return { callId: id, participants: participants.map(toRoomParticipantView) };
@@ -75,6 +135,12 @@ export class CallsController {
 
   /** Ends the call (ENDED, ended_by_api); a ringing call is cancelled or declined instead. */
   @Delete(':id')
+  @ApiOperation({
+    summary: 'Hang up',
+    description: 'An active call ends (`ENDED`, `ended_by_api`); a ringing one is cancelled (caller) or declined (recipient).',
+  })
+  @ApiOkResponse({ type: CallResponse })
+  @ApiErrors({ ...CALL_BY_ID_ERRORS, invalid_state: 'The call is already over' })
   end(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     return this.calls.hangUp({ userId: user.id }, id, 'ended_by_api');
   }

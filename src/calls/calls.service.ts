@@ -142,7 +142,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     const view = toCallView(call);
     this.announceMove(view, { from: null, to: view.status, actorUserId: actor.userId, reason: view.status === 'MISSED' ? 'offline' : null });
     if (view.status === 'MISSED') {
-      // The starting connection learns it from its own reply; the caller's other devices by event.
+      // The caller's other devices by event; the starting connection from its dialect adapter, after its reply is known.
       this.notify([actor.userId, recipientUserId], { type: 'missed', call: view, reason: 'offline' }, actor.connectionId);
     } else {
       await Promise.all([this.engage(view.id, actor), this.armRingTimer(view.id)]);

@@ -1,8 +1,9 @@
 import { Controller, Get, Header, Param, Res } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { join } from 'node:path';
 import { Public } from '../auth/public.decorator';
+import { ApiErrors } from '../common/api-errors.decorator';
 import { AppError } from '../common/errors';
 
 /** The files of the demo page; anything else under /demo is not found. */
@@ -26,8 +27,8 @@ export class DemoController {
   @Get()
   @Header('Content-Security-Policy', CSP)
   @ApiOperation({ summary: 'The demo web client: log in, call a mentor, chat' })
-  @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'The page' })
+  @ApiOkResponse({ description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } })
+  @ApiErrors({ rate_limited: 'Too many requests from this address' })
   page(@Res() res: Response) {
     res.type('html').sendFile(join(DEMO_DIR, 'index.html'));
   }
@@ -35,9 +36,8 @@ export class DemoController {
   @Get(':file')
   @Header('Content-Security-Policy', CSP)
   @ApiOperation({ summary: "The demo page's scripts and stylesheet (demo.js, peer-call.js, demo.css)" })
-  @ApiProduces('text/javascript', 'text/css')
-  @ApiOkResponse({ description: 'The file' })
-  @ApiNotFoundResponse({ description: 'Not one of the demo files' })
+  @ApiOkResponse({ description: 'The file', content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } } })
+  @ApiErrors({ not_found: 'Not one of the demo files', rate_limited: 'Too many requests from this address' })
   asset(@Param('file') file: string, @Res() res: Response) {
     const type = ASSETS[file];
     if (!type) throw new AppError('not_found', 'No such demo file');

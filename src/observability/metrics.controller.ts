@@ -1,13 +1,19 @@
 import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Public } from '../auth/public.decorator';
+import { ApiErrors } from '../common/api-errors.decorator';
 import { AppError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { NoRateLimit } from '../limits/rate-limit.decorators';
 import { MetricsService } from './metrics.service';
 
+/** The OpenAPI security scheme of METRICS_TOKEN: a shared secret for the scraper, not a user's JWT. */
+export const METRICS_TOKEN_SCHEME = 'metrics-token';
+
 /** Prometheus scrapes; open, or behind `Authorization: Bearer <METRICS_TOKEN>` when that is set. */
+@ApiTags('metrics')
 @Public()
 @NoRateLimit()
 @Controller('metrics')
@@ -18,6 +24,15 @@ export class MetricsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Prometheus metrics', description: 'Open, unless METRICS_TOKEN is set: then `Authorization: Bearer <METRICS_TOKEN>`.' })
+  // Either no credentials (no METRICS_TOKEN configured) or the metrics token: never a user's JWT.
+  @ApiSecurity({})
+  @ApiSecurity(METRICS_TOKEN_SCHEME)
+  @ApiOkResponse({
+    description: 'The Prometheus text exposition format',
+    content: { 'text/plain': { schema: { type: 'string', example: '# HELP http_requests_total …' } } },
+  })
+  @ApiErrors({ unauthorized: 'METRICS_TOKEN is set and the request does not carry it' })
   async scrape(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) response: Response): Promise<string> {
     const expected = this.config.observability.metricsToken;
     if (expected !== undefined && !sameSecret(/^bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim() ?? '', expected)) {

@@ -12,7 +12,7 @@ import { SocketAuthService, socketActor, socketUser } from '../realtime/socket-a
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
 import { okReply } from '../realtime/socket-replies';
 import { IceCandidateDto, JoinCallDto, SignalDto, ToggleMediaDto } from './dto/seed002.dto';
-import { emitInDialect, trackDialect } from './socket-io-dialects';
+import { emitInDialect, tellStarterIfMissed, trackDialect } from './socket-io-dialects';
 import { inBackground } from '../common/background';
 
 /**
@@ -44,6 +44,7 @@ export class CallGateway {
   @SubscribeMessage('startCall')
   async startCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: StartCallDto) {
     const { call } = await this.calls.start(socketActor(socket), dto);
+    tellStarterIfMissed(socket, call);
     return okReply({ call });
   }
 

@@ -6,6 +6,7 @@ import { createValidationPipe } from '../common/validation';
 import { socketActor } from '../realtime/socket-auth.service';
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
 import { okReply } from '../realtime/socket-replies';
+import { tellStarterIfMissed } from './socket-io-dialects';
 import { HelpRequestDto, RequestIdDto, StatusMessageDto } from '../presence/dto/mentors-query.dto';
 import { HelpRequestsService } from '../presence/help-requests.service';
 import { MentorStatusService } from '../presence/mentor-status.service';
@@ -51,6 +52,7 @@ export class InstantMentorGateway {
   @SubscribeMessage('initiate_call')
   async initiateCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: InitiateCallDto) {
     const { call } = await this.calls.start(socketActor(socket), { recipientUserId: dto.to_user_id, hasVideo: dto.call_type === 'video' });
+    tellStarterIfMissed(socket, call);
     return okReply({ call });
   }
 

@@ -6,7 +6,8 @@ const SEED004: NoticeRenderers<Emission<WebrtcServerToClientEvents>> = {
   ringing: ({ call }) => ['webrtc:incoming-call', { from: call.hostUserId, callId: call.id, room_name: call.roomName }],
   // ext: lets a seed-004 caller begin the offer when the callee answered on another dialect.
   accepted: (n) => ['webrtc:call-accepted', { from: n.byUserId, callId: n.call.id }],
-  declined: (n) => ['webrtc:end-call', { from: n.byUserId, callId: n.call.id, reason: n.reason ?? 'declined' }],
+  // `reason` says how the call closed; a seed-003 decliner's own words are not one of those.
+  declined: (n) => ['webrtc:end-call', { from: n.byUserId, callId: n.call.id, reason: 'declined' }],
   cancelled: (n) => ['webrtc:end-call', { from: n.byUserId, callId: n.call.id, reason: 'cancelled' }],
   ended: (n) => ['webrtc:end-call', { from: n.byUserId, callId: n.call.id, reason: n.reason }],
   missed: (n) => ['webrtc:end-call', { from: null, callId: n.call.id, reason: 'missed' }],

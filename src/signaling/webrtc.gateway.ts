@@ -8,6 +8,7 @@ import { createValidationPipe } from '../common/validation';
 import { socketActor, socketUser } from '../realtime/socket-auth.service';
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
 import { okReply } from '../realtime/socket-replies';
+import { tellStarterIfMissed } from './socket-io-dialects';
 import { WebrtcCallDto, WebrtcEndDto, WebrtcIceDto, WebrtcSdpDto } from './dto/seed004.dto';
 
 /** Seed 004's `webrtc:*` Socket.IO events (CONTRACT.md §5): peers addressed by user id. */
@@ -36,6 +37,7 @@ export class WebrtcGateway {
     const call = dto.callId
       ? await this.calls.invite(actor, dto.callId, dto.to)
       : (await this.calls.start(actor, { recipientUserId: dto.to, roomName: dto.room_name ?? null })).call;
+    tellStarterIfMissed(socket, call);
     if (call.status !== 'MISSED') await this.enterRoom(socket, call.id);
     return okReply({ call });
   }

@@ -1,22 +1,27 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { toIdString } from '../../common/id';
 
 export class StartCallDto {
+  @ApiProperty({ oneOf: [{ type: 'string', minLength: 1, maxLength: 128 }, { type: 'integer' }], description: 'Whom to call: another existing user (an integer is read as its decimal string)' })
   @Transform(toIdString)
   @IsString()
   @Length(1, 128)
   recipientUserId: string;
 
+  @ApiPropertyOptional({ type: String, maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   title?: string;
 
+  @ApiPropertyOptional({ type: Boolean, default: false })
   @IsOptional()
   @IsBoolean()
   isPrivate?: boolean;
 
+  @ApiPropertyOptional({ type: Boolean, default: true })
   @IsOptional()
   @IsBoolean()
   hasVideo?: boolean;

@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { toIdString } from '../../common/id';
@@ -11,13 +12,34 @@ const CLIENT_MESSAGE_ID = /^[\x21-\x7e]{1,100}$/;
 
 /** An optional idempotency key, under whichever name the transport uses. */
 const ClientMessageIdField = (name: string) =>
-  applyDecorators(IsOptional(), IsString(), Matches(CLIENT_MESSAGE_ID, { message: `${name} must be 1 to 100 printable ASCII characters` }));
+  applyDecorators(
+    ApiPropertyOptional({
+      type: String,
+      pattern: CLIENT_MESSAGE_ID.source,
+      description: 'Idempotency key, unique per sender: a retry with the same key returns the stored message instead of storing another',
+    }),
+    IsOptional(),
+    IsString(),
+    Matches(CLIENT_MESSAGE_ID, { message: `${name} must be 1 to 100 printable ASCII characters` }),
+  );
 
 /** Optional ids of the sender's uploads to attach, in order. */
 const AttachmentIdsField = () =>
-  applyDecorators(IsOptional(), IsArray(), ArrayMaxSize(MAX_ATTACHMENTS_PER_MESSAGE), IsString({ each: true }), Length(1, 128, { each: true }));
+  applyDecorators(
+    ApiPropertyOptional({
+      type: [String],
+      maxItems: MAX_ATTACHMENTS_PER_MESSAGE,
+      description: "Ids of the sender's own unsent uploads (`POST /chat/attachments`), in order",
+    }),
+    IsOptional(),
+    IsArray(),
+    ArrayMaxSize(MAX_ATTACHMENTS_PER_MESSAGE),
+    IsString({ each: true }),
+    Length(1, 128, { each: true }),
+  );
 
 class MessageContentFields {
+  @ApiPropertyOptional({ type: String, maxLength: MAX_MESSAGE_CHARS, description: 'Blank only with attachments' })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_MESSAGE_CHARS)
@@ -61,11 +83,13 @@ export class PostMessageDto extends MessageContentFields {
 
 /** POST /chat/conversations: a direct conversation with a user, or a call's conversation. */
 export class OpenConversationDto {
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 128, description: 'The other user of a direct conversation (give this or callId)' })
   @IsOptional()
   @IsString()
   @Length(1, 128)
   userId?: string;
 
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 128, description: "A call of yours whose conversation to open (give this or userId)" })
   @IsOptional()
   @IsString()
   @Length(1, 128)
@@ -85,12 +109,14 @@ export class MarkReadDto extends ConversationIdDto {
 }
 
 export class ReadUpToDto {
+  @ApiProperty({ type: String, minLength: 1, maxLength: 128, description: 'A message of this conversation: everything up to it counts as read' })
   @IsString()
   @Length(1, 128)
   upToMessageId: string;
 }
 
 class PageFields {
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -101,6 +127,7 @@ class PageFields {
 
 export class MessagesQueryDto extends PageFields {
   /** A message id: the page holds the messages older than it. */
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 128, description: 'A message id (`nextCursor` of the previous page): the page holds the messages older than it' })
   @IsOptional()
   @IsString()
   @Length(1, 128)
@@ -108,6 +135,7 @@ export class MessagesQueryDto extends PageFields {
 }
 
 export class ConversationsQueryDto extends PageFields {
+  @ApiPropertyOptional({ type: String, maxLength: 200, description: '`nextCursor` of the previous page' })
   @IsOptional()
   @IsString()
   @MaxLength(200)

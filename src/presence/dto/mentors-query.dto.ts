@@ -1,10 +1,14 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { MENTOR_AVAILABILITY, MENTOR_ROLES } from './presence.response';
 
 export class MentorsQueryDto {
+  @ApiPropertyOptional({ enum: MENTOR_AVAILABILITY, enumName: 'MentorAvailability', description: 'Only mentors in this state' })
   @IsOptional()
   @IsIn(['available', 'busy', 'offline'])
   status?: 'available' | 'busy' | 'offline';
 
+  @ApiPropertyOptional({ enum: MENTOR_ROLES, enumName: 'MentorRole', description: 'Only mentors, or only tutors' })
   @IsOptional()
   @IsIn(['mentor', 'tutor'])
   role?: 'mentor' | 'tutor';

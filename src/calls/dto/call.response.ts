@@ -1,0 +1,100 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { CallEndReason, CallStatus } from '../../generated/prisma/enums';
+import { PublicProfileResponse } from '../../users/dto/user.response';
+import type { CallView, toParticipantRecordView } from '../call.presenter';
+import type { CallsService } from '../calls.service';
+
+const dateTime = (description: string, nullable = false) => ({ type: String, format: 'date-time', description, ...(nullable ? { nullable } : {}) });
+
+/** The call object of CONTRACT.md §4. */
+export class CallResponse implements CallView {
+  @ApiProperty({ type: String })
+  id: string;
+
+  @ApiProperty({ type: String, description: 'The caller' })
+  hostUserId: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Null for a room link that has no guest yet (`POST /api/video/calls`)' })
+  recipientUserId: string | null;
+
+  @ApiProperty({ enum: Object.values(CallStatus), enumName: 'CallStatus' })
+  status: CallStatus;
+
+  @ApiProperty({ type: String, nullable: true })
+  title: string | null;
+
+  @ApiProperty({ type: Boolean })
+  isPrivate: boolean;
+
+  @ApiProperty({ type: Boolean })
+  hasVideo: boolean;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The client-chosen room name, if any (ext)' })
+  roomName: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'How the caller asked to be shown (ext)' })
+  callerDisplay: string | null;
+
+  @ApiProperty(dateTime('When the call was answered', true))
+  startedAt: string | null;
+
+  @ApiProperty(dateTime('When the call ended, or was cancelled, declined or missed', true))
+  endedAt: string | null;
+
+  @ApiProperty({ enum: Object.values(CallEndReason), enumName: 'CallEndReason', nullable: true, description: 'Set when an active call ends' })
+  endReason: CallEndReason | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Seconds between startedAt and endedAt, for ended calls (ext)' })
+  durationSeconds: number | null;
+
+  @ApiProperty(dateTime('When the call was created'))
+  createdAt: string;
+
+  @ApiProperty(dateTime('When the call last changed'))
+  updatedAt: string;
+
+  @ApiProperty({ type: () => PublicProfileResponse })
+  host: PublicProfileResponse;
+
+  @ApiProperty({ type: () => PublicProfileResponse, nullable: true })
+  recipient: PublicProfileResponse | null;
+}
+
+/** Someone who has been in the call's room, with the connection they were in it from. */
+export class CallParticipantRecordResponse implements ReturnType<typeof toParticipantRecordView> {
+  @ApiProperty({ type: String, description: 'The connection (Socket.IO socket id or raw-WebSocket connection id)' })
+  socketId: string;
+
+  @ApiProperty({ type: String })
+  userId: string;
+
+  @ApiProperty({ type: String })
+  userName: string;
+
+  @ApiProperty({ type: Boolean })
+  hasVideo: boolean;
+
+  @ApiProperty({ type: Boolean })
+  hasAudio: boolean;
+
+  @ApiProperty(dateTime('When this connection joined the room'))
+  joinedAt: string;
+
+  @ApiProperty(dateTime('When it left; null while it is still in the room', true))
+  leftAt: string | null;
+}
+
+/** GET /calls/:id: the call and everyone who has been in its room. */
+export class CallWithParticipantsResponse extends CallResponse implements Awaited<ReturnType<CallsService['getWithParticipants']>> {
+  @ApiProperty({ type: () => [CallParticipantRecordResponse] })
+  participants: CallParticipantRecordResponse[];
+}
+
+/** A page of the caller's call history, newest first. */
+export class CallHistoryPageResponse implements Awaited<ReturnType<CallsService['history']>> {
+  @ApiProperty({ type: () => [CallResponse] })
+  items: CallResponse[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next (older) page; null on the last page' })
+  nextCursor: string | null;
+}

@@ -1,0 +1,425 @@
+import { sign } from 'jsonwebtoken';
+import { readFileSync } from 'node:fs';
+import request from 'supertest';
+import { parse } from 'yaml';
+import type { CallView } from '../src/calls/call.presenter';
+import type { MessageView } from '../src/chat/chat.presenter';
+import { DrainService } from '../src/signaling/drain.service';
+import { ASYNCAPI_PATH, documentedOperations, parseAsyncApi } from './helpers/asyncapi';
+import type { RawClient } from './helpers/raw-ws';
+import { emitRaw, nextEvent, nextMatching, TestSocket, untyped } from './helpers/sockets';
+import { startTestApp, TEST_JWT_SECRET, TestApp } from './helpers/test-app';
+import { registerUser, RegisteredUser, Role } from './helpers/users';
+import { SocketIoDialect, WireRecorder } from './helpers/wire-recorder';
+
+/** The next `event` on an emitter, however late it comes (for events started early and awaited late). */
+function once<T>(socket: TestSocket, event: string): Promise<T> {
+  return new Promise((resolve) => untyped(socket).once(event, resolve));
+}
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`No ${what} within ${ms} ms`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const sdp = (type: 'offer' | 'answer') => ({ type, sdp: `v=0\r\no=- 46117 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n` });
+const candidate = { candidate: 'candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx', sdpMid: '0', sdpMLineIndex: 0 };
+const shortLivedToken = (user: RegisteredUser) => sign({ sub: user.id, iss: 'call-signaling' }, TEST_JWT_SECRET, { expiresIn: 2 });
+
+describe('the AsyncAPI document against the running server (e2e)', () => {
+  let t: TestApp;
+  let wire: WireRecorder;
+  const opened: Array<TestSocket | RawClient> = [];
+  /** Open through the whole suite, so the shutdown reaches them. */
+  let stayingSocket: TestSocket;
+  let stayingRaw: RawClient;
+  /** Started first, checked later: they need a second or two of real time. */
+  let lateToAuthenticate: { socket: TestSocket; error: Promise<unknown>; disconnected: Promise<string> };
+  let expiring: { socket: TestSocket; error: Promise<unknown>; disconnected: Promise<string>; raw: RawClient; rawError: Promise<unknown> };
+
+  const user = (role: Role = 'student', name?: string) => registerUser(t.url, role, name);
+  const online = async (who: RegisteredUser, dialect?: SocketIoDialect) => {
+    const socket = wire.socket(t.url, { token: who.token, dialect });
+    opened.push(socket);
+    await nextEvent(socket, 'authenticated');
+    return socket;
+  };
+  const raw = async (who: RegisteredUser, surface: 'wsCall' | 'wsSignaling') => {
+    const client = await wire.raw(t.url, surface, who.token);
+    opened.push(client);
+    return client;
+  };
+  const api = (who: RegisteredUser) => ({
+    post: (path: string, body: object) => request(t.url).post(path).set('Authorization', `Bearer ${who.token}`).send(body).expect(200),
+    delete: (path: string) => request(t.url).delete(path).set('Authorization', `Bearer ${who.token}`).expect(200),
+  });
+
+  beforeAll(async () => {
+    const { document, errors } = await parseAsyncApi();
+    expect(errors).toEqual([]);
+    wire = new WireRecorder(documentedOperations(document));
+    t = await startTestApp({ PRESENCE_GRACE_MS: '100', HELP_REQUEST_TTL_MS: '1500', SOCKET_AUTH_TIMEOUT_MS: '1500', SHUTDOWN_TIMEOUT_MS: '4000' });
+
+    const bystander = await user('student', 'Bystander');
+    stayingSocket = wire.socket(t.url, { token: bystander.token });
+    await nextEvent(stayingSocket, 'authenticated');
+    stayingRaw = await wire.raw(t.url, 'wsCall', bystander.token);
+
+    const silent = wire.socket(t.url);
+    lateToAuthenticate = { socket: silent, error: once(silent, 'error'), disconnected: once(silent, 'disconnect') };
+    const expiringUser = await user();
+    const expiringSocket = wire.socket(t.url, { token: shortLivedToken(expiringUser) });
+    const expiringRaw = await wire.raw(t.url, 'wsSignaling', shortLivedToken(expiringUser));
+    expiring = {
+      socket: expiringSocket,
+      error: once(expiringSocket, 'error'),
+      disconnected: once(expiringSocket, 'disconnect'),
+      raw: expiringRaw,
+      rawError: expiringRaw.next('error', 10_000),
+    };
+  });
+  afterEach(() => {
+    for (const client of opened.splice(0)) client.close();
+  });
+  afterAll(async () => {
+    stayingSocket?.disconnect();
+    await t?.close();
+  });
+
+  it('seed 002: rings, declines, cancels, misses, accepts, joins, toggles, relays and leaves', async () => {
+    const alice = await user('student', 'Alice');
+    const bob = await user('mentor', 'Bob');
+    const nobody = await user('mentor');
+    const [a, aPhone, b] = [await online(alice, 'calls'), await online(alice, 'calls'), await online(bob, 'calls')];
+    const start = (to: RegisteredUser, extra: object = {}) => wire.emit<{ call: CallView }>(a, 'startCall', { recipientUserId: to.id, ...extra });
+
+    let ring = nextEvent(b, 'incomingCall');
+    const declinedCall = (await start(bob, { title: 'Fractions', hasVideo: true })).call;
+    expect((await ring).callId).toBe(declinedCall.id);
+    const declined = nextEvent(a, 'callDeclined');
+    expect(await wire.emit(b, 'declineCall', { callId: declinedCall.id })).toMatchObject({ ok: true, call: { status: 'DECLINED' } });
+    await declined;
+
+    ring = nextEvent(b, 'incomingCall');
+    const cancelledCall = (await start(bob, { isPrivate: true })).call;
+    await ring;
+    const cancelled = nextEvent(b, 'callCancelled');
+    await wire.emit(a, 'cancelCall', { callId: cancelledCall.id });
+    await cancelled;
+
+    // The starting device has the ack; the caller's other device hears the missed call.
+    const missed = nextEvent(aPhone, 'callMissed');
+    expect((await start(nobody)).call.status).toBe('MISSED');
+    expect(await missed).toMatchObject({ reason: 'offline' });
+
+    ring = nextEvent(b, 'incomingCall');
+    const callId = (await start(bob, { hasVideo: true })).call.id;
+    await ring;
+    const accepted = nextEvent(a, 'callAccepted');
+    await wire.emit(b, 'acceptCall', { callId });
+    await accepted;
+    const aliceInRoom = nextEvent(a, 'joinedCall');
+    await wire.emit(a, 'joinCall', { callId, hasVideo: true, hasAudio: true });
+    await aliceInRoom;
+    const bobArrives = nextEvent(a, 'userJoined');
+    const bobJoined = await wire.emit<{ participants: Array<{ socketId: string }> }>(b, 'joinCall', { callId, userName: 'Bob B.', hasVideo: false, hasAudio: true });
+    const bobSocketId = (await bobArrives).socketId;
+    const aliceSocketId = bobJoined.participants[0].socketId;
+
+    for (const [event, heard] of [['toggleVideo', 'participantVideoToggled'], ['toggleAudio', 'participantAudioToggled']] as const) {
+      const toggled = nextEvent(b, heard);
+      await wire.emit(a, event, { callId, enabled: false });
+      await toggled;
+    }
+    for (const [sender, event, target, field, value] of [
+      [a, 'offer', bobSocketId, 'signal', sdp('offer')],
+      [b, 'answer', aliceSocketId, 'signal', sdp('answer')],
+      [a, 'iceCandidate', bobSocketId, 'candidate', candidate],
+    ] as const) {
+      const relayed = nextEvent(sender === a ? b : a, event);
+      expect(await wire.emit(sender, event, { targetSocketId: target, [field]: value })).toEqual({ ok: true });
+      await relayed;
+    }
+
+    const left = nextEvent(a, 'participantLeft');
+    await wire.emit(b, 'leaveCall', { callId });
+    await left;
+    const ended = nextEvent(b, 'callEnded');
+    await wire.emit(a, 'leaveCall', { callId });
+    expect(await ended).toMatchObject({ callId, reason: 'last_participant_left' });
+  });
+
+  it('seed 004: calls, answers (accepting), offers, trickles ICE and hangs up', async () => {
+    const dan = await user('student');
+    const eve = await user('tutor');
+    const [d, e] = [await online(dan, 'webrtc'), await online(eve, 'webrtc')];
+    const ring = nextEvent(e, 'webrtc:incoming-call');
+    const callId = (await wire.emit<{ call: CallView }>(d, 'webrtc:call', { to: eve.id, room_name: 'algebra-1' })).call.id;
+    expect(await ring).toMatchObject({ callId, room_name: 'algebra-1' });
+
+    const accepted = nextEvent(d, 'webrtc:call-accepted');
+    const answered = nextEvent(d, 'webrtc:answer');
+    await wire.emit(e, 'webrtc:answer', { to: dan.id, sdp: sdp('answer'), callId });
+    await Promise.all([accepted, answered]);
+    const offered = nextEvent(e, 'webrtc:offer');
+    await wire.emit(d, 'webrtc:offer', { to: eve.id, sdp: sdp('offer'), callId });
+    await offered;
+    const trickled = nextEvent(e, 'webrtc:ice-candidate');
+    await wire.emit(d, 'webrtc:ice-candidate', { to: eve.id, candidate });
+    await trickled;
+    const ended = nextEvent(e, 'webrtc:end-call');
+    await wire.emit(d, 'webrtc:end-call', { to: eve.id, callId });
+    expect(await ended).toMatchObject({ callId, reason: 'hangup' });
+  });
+
+  it('seed 003: presence, mentor status, calls and help requests', async () => {
+    const sam = await user('student', 'Sam');
+    const mia = await user('mentor', 'Mia');
+    const max = await user('mentor', 'Max');
+    const tia = await user('tutor', 'Tia');
+    const s = await online(sam, 'instant');
+    const miaOnline = nextMatching(s, 'user_online', (p) => p.user_id === mia.id);
+    const m = await online(mia, 'instant');
+    await miaOnline;
+    const x = await online(max, 'instant');
+
+    const tiaOffline = nextMatching(s, 'user_offline', (p) => p.user_id === tia.id, 3000);
+    (await online(tia, 'instant')).disconnect();
+    await tiaOffline;
+
+    for (const [event, status] of [['mentor_busy', 'busy'], ['mentor_available', 'available']] as const) {
+      const changed = nextMatching(s, 'mentor_status_changed', (p) => p.mentor_id === max.id && p.status === status);
+      await wire.emit(x, event, status === 'busy' ? { status_message: 'In a lesson until 5' } : {});
+      await changed;
+    }
+
+    let ring = nextEvent(m, 'incoming_call');
+    const rejectedCall = (await wire.emit<{ call: CallView }>(s, 'initiate_call', { to_user_id: mia.id, call_type: 'audio' })).call;
+    await ring;
+    const rejected = nextEvent(s, 'call_rejected');
+    await wire.emit(m, 'reject_call', { call_id: rejectedCall.id, reason: 'In a lesson' });
+    await rejected;
+    ring = nextEvent(m, 'incoming_call');
+    const callId = (await wire.emit<{ call: CallView }>(s, 'initiate_call', { to_user_id: mia.id, call_type: 'video' })).call.id;
+    await ring;
+    const accepted = nextEvent(s, 'call_accepted');
+    await wire.emit(m, 'accept_call', { call_id: callId });
+    await accepted;
+    const ended = nextEvent(m, 'call_ended');
+    await wire.emit(s, 'end_call', { call_id: callId });
+    expect(await ended).toMatchObject({ call_id: callId, reason: 'hangup' });
+
+    const ask = async (payload: object) => {
+      const offers = [nextEvent(m, 'help_request'), nextEvent(x, 'help_request')];
+      const { request } = await wire.emit<{ request: { id: string } }>(s, 'student_request_help', payload);
+      await Promise.all(offers);
+      return request.id;
+    };
+    const first = await ask({ topic: 'Fractions', message: 'Stuck on 3/4 ÷ 1/2', target_type: 'mentor' });
+    const won = nextEvent(s, 'help_request_accepted');
+    const taken = nextEvent(x, 'help_request_taken');
+    await wire.emit(m, 'accept_help_request', { request_id: first });
+    await Promise.all([won, taken]);
+
+    const second = await ask({ topic: 'Essay' });
+    const withdrawn = nextEvent(x, 'help_request_cancelled');
+    await wire.emit(s, 'cancel_help_request', { request_id: second });
+    await withdrawn;
+
+    const third = await ask({ topic: 'Chemistry' });
+    expect(await nextEvent(s, 'help_request_expired', 5000)).toEqual({ request_id: third });
+  });
+
+  it('chat: sends across dialects, types, reads', async () => {
+    const ann = await user('student', 'Ann');
+    const ben = await user('mentor', 'Ben');
+    const [a, b] = [await online(ann, 'calls'), await online(ben, 'instant')];
+    const heard = nextEvent(b, 'new_message');
+    const { message } = await wire.emit<{ message: MessageView }>(a, 'send_message', { to_user_id: ben.id, text: 'Can we go over recursion?', client_message_id: 'asyncapi-1' });
+    await heard;
+    const retry = await wire.emit(a, 'send_message', { conversation_id: message.conversationId, text: 'Can we go over recursion?', client_message_id: 'asyncapi-1' });
+    expect(retry).toMatchObject({ duplicate: true });
+
+    const conversation_id = message.conversationId;
+    for (const event of ['user_typing', 'user_stopped_typing'] as const) {
+      const typing = nextEvent(a, event);
+      await wire.emit(b, event, { conversation_id });
+      expect(await typing).toEqual({ conversation_id, user_id: ben.id });
+    }
+    const read = nextEvent(a, 'message_read');
+    expect(await wire.emit(b, 'mark_read', { conversation_id, up_to_message_id: message.id })).toMatchObject({ ok: true, last_read_seq: 1 });
+    expect(await read).toMatchObject({ conversation_id, message_id: message.id, reader_id: ben.id });
+  });
+
+  it('seed 001 (/ws/call/): starts, rejects, cancels, misses, answers, relays and hangs up', async () => {
+    const pat = await user('student');
+    const quinn = await user('mentor');
+    const nobody = await user('mentor');
+    const [p, q] = [await raw(pat, 'wsCall'), await raw(quinn, 'wsCall')];
+    const send = (client: RawClient, message: Record<string, unknown>) => wire.send(client, 'wsCall', message);
+    const startCall = async () => {
+      send(p, { action: 'start_call', callee_id: quinn.id });
+      const { call_id } = (await p.next('call_started')) as { call_id: string };
+      expect(await q.next('incoming_call')).toMatchObject({ call_id });
+      return call_id;
+    };
+
+    let callId = await startCall();
+    send(q, { action: 'reject_call', call_id: callId, caller_id: pat.id });
+    await p.next('call_rejected');
+    callId = await startCall();
+    send(p, { action: 'cancel_call', call_id: callId, callee_id: quinn.id });
+    await q.next('call_cancelled');
+    send(p, { action: 'start_call', callee_id: nobody.id });
+    await p.next('call_started');
+    await p.next('call_missed');
+
+    callId = await startCall();
+    send(q, { action: 'answer_call', call_id: callId, caller_id: pat.id });
+    await p.next('call_answered');
+    send(p, { action: 'offer', callee_id: quinn.id, offer: sdp('offer'), call_id: callId });
+    await q.next('call_offer');
+    send(q, { action: 'answer', caller_id: pat.id, answer: sdp('answer'), call_id: callId });
+    await p.next('call_answer');
+    send(p, { action: 'ice_candidate', peer_id: quinn.id, candidate, call_id: callId });
+    await q.next('ice_candidate');
+    send(p, { action: 'hang_up', call_id: callId, peer_id: quinn.id });
+    expect(await q.next('call_hanged_up')).toMatchObject({ call_id: callId, hanged_up_by: pat.id });
+  });
+
+  it('seed 000 (/ws/signaling/): invites, declines, is cancelled, accepts, ends, misses and pongs', async () => {
+    const uma = await user('student');
+    const vic = await user('mentor');
+    const nobody = await user('tutor');
+    const [u, v] = [await raw(uma, 'wsSignaling'), await raw(vic, 'wsSignaling')];
+    await Promise.all([u.next('connection_established'), v.next('connection_established')]);
+    const send = (client: RawClient, message: Record<string, unknown>) => wire.send(client, 'wsSignaling', message);
+    const invite = async (room: string) => {
+      send(u, { type: 'call.invite', to_user_id: vic.id, target_type: 'mentor', room_id: room, caller_display: 'Uma: Student' });
+      const { call_id } = (await u.next('invite.sent')) as { call_id: string };
+      expect(await v.next('call.ring')).toMatchObject({ room_id: room, call_id });
+      return call_id;
+    };
+
+    await invite('room-declined');
+    send(v, { type: 'call.response', to_user_id: uma.id, room_id: 'room-declined', accept: false });
+    await Promise.all([v.next('response.sent'), u.next('call.declined')]);
+
+    const cancelledId = await invite('room-cancelled');
+    await api(uma).post('/calls/cancel', { callId: cancelledId });
+    await v.next('call.cancelled');
+
+    const acceptedId = await invite('room-accepted');
+    send(v, { type: 'call.response', to_user_id: uma.id, room_id: 'room-accepted', accept: true });
+    await Promise.all([v.next('response.sent'), u.next('call.accepted')]);
+    await api(uma).delete(`/calls/${acceptedId}`);
+    expect(await v.next('call.ended')).toMatchObject({ call_id: acceptedId, reason: 'ended_by_api' });
+
+    send(u, { type: 'call.invite', to_user_id: nobody.id, target_type: 'tutor', room_id: 'room-missed' });
+    await u.next('invite.sent');
+    expect(await u.next('call.missed')).toMatchObject({ room_id: 'room-missed', reason: 'offline' });
+    send(u, { type: 'ping' });
+    expect(await u.next('pong')).toEqual({ type: 'pong' });
+  });
+
+  it('refuses what the document refuses, with the documented errors', async () => {
+    const rita = await user('student');
+    const r = await online(rita, 'calls');
+    const refusals: Array<[string, object, string]> = [
+      ['startCall', { recipientUserId: 'someone', video: true }, 'validation_failed'],
+      ['joinCall', { callId: 'some-call', hasVideo: true }, 'validation_failed'],
+      ['toggleAudio', { callId: 'some-call', enabled: 'yes' }, 'validation_failed'],
+      ['webrtc:offer', { to: 'someone' }, 'validation_failed'],
+      ['initiate_call', { to_user_id: 'someone', call_type: 'hologram' }, 'validation_failed'],
+      ['student_request_help', { topic: '' }, 'validation_failed'],
+      ['send_message', { to_user_id: 'someone', conversation_id: 'some-conversation', text: 'hi' }, 'validation_failed'],
+      ['send_message', { to_user_id: 'someone', text: '   ' }, 'validation_failed'],
+      ['mark_read', { conversation_id: 'some-conversation' }, 'validation_failed'],
+      ['authenticate', {}, 'validation_failed'],
+      ['offer', { targetSocketId: 'someone', signal: { type: 'offer', sdp: 'x'.repeat(70_000) } }, 'payload_too_large'],
+    ];
+    for (const [event, payload, code] of refusals) {
+      expect({ event, ack: await wire.emitRefused(r, event, payload) }).toMatchObject({ event, ack: { ok: false, error: { code } } });
+    }
+    const failed = nextEvent(r, 'error');
+    wire.emitWithoutAck(r, 'joinCall', { callId: 'some-call' }, 'refused');
+    expect(await failed).toMatchObject({ event: 'joinCall', code: 'validation_failed', details: { hasVideo: expect.any(Array) } });
+    // Unknown events are answered (ext), so no client waits forever for its ack.
+    expect(await emitRaw(r, 'hangUp', { callId: 'x' })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+
+    const w = await raw(rita, 'wsCall');
+    wire.sendRefused(w, 'wsCall', { action: 'start_call' });
+    expect(await w.next('error')).toMatchObject({ action: 'start_call', code: 'validation_failed', details: { callee_id: expect.any(Array) } });
+    wire.sendRefused(w, 'wsCall', { action: 'offer', callee_id: 'someone', offer: sdp('offer'), room: 'x' });
+    expect(await w.next('error')).toMatchObject({ action: 'offer', code: 'validation_failed' });
+    w.send('not json');
+    expect(await w.next('error')).toMatchObject({ action: null, code: 'validation_failed' });
+    const mentor = await user('mentor');
+    const g = await raw(rita, 'wsSignaling');
+    await g.next('connection_established');
+    wire.sendRefused(g, 'wsSignaling', { type: 'call.invite', to_user_id: mentor.id, target_type: 'admin', room_id: 'room-refused' });
+    expect(await g.next('error')).toMatchObject({ code: 'validation_failed', details: { target_type: expect.any(Array) } });
+    wire.sendRefused(g, 'wsSignaling', { type: 'call.response', to_user_id: mentor.id, room_id: 'room-refused', accept: 'yes' });
+    expect(await g.next('error')).toMatchObject({ code: 'validation_failed' });
+
+    // Only a frame over MAX_SIGNAL_BYTES + 16 KiB closes the connection.
+    const closing = await raw(rita, 'wsCall');
+    closing.send(JSON.stringify({ action: 'offer', offer: 'x'.repeat(90_000) }));
+    expect((await closing.closed).code).toBe(1009);
+  });
+
+  it('authenticates late sockets, times out silent ones, and ends connections at token expiry', async () => {
+    const lou = await user('mentor');
+    const late = wire.socket(t.url);
+    opened.push(late);
+    await once(late, 'connect');
+    expect(await wire.emit(late, 'startCall', { recipientUserId: lou.id })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    const announced = nextEvent(late, 'authenticated');
+    expect(await wire.emit(late, 'authenticate', { token: lou.token })).toMatchObject({ ok: true, userId: lou.id });
+    expect(await announced).toEqual({ socketId: late.id, userId: lou.id });
+
+    expect(await within(lateToAuthenticate.error, 5000, 'authentication timeout')).toMatchObject({ code: 'unauthorized' });
+    expect(await within(lateToAuthenticate.disconnected, 5000, 'disconnect')).toBe('io server disconnect');
+    expect(await within(expiring.error, 5000, 'expiry error')).toEqual({ code: 'unauthorized', message: 'Access token expired', details: { reason: 'token_expired' } });
+    expect(await within(expiring.disconnected, 5000, 'disconnect')).toBe('io server disconnect');
+    expect(await expiring.rawError).toMatchObject({ code: 'unauthorized', details: { reason: 'token_expired' } });
+    expect((await within(expiring.raw.closed, 5000, 'close')).code).toBe(4001);
+  });
+
+  it('serves the document without a token: /docs/realtime (HTML), .yaml and .json', async () => {
+    const yaml = await request(t.url).get('/docs/realtime.yaml').expect(200);
+    expect(yaml.headers['content-type']).toMatch(/^application\/yaml/);
+    expect(yaml.text).toBe(readFileSync(ASYNCAPI_PATH, 'utf8'));
+    const json = await request(t.url).get('/docs/realtime.json').expect(200).expect('Content-Type', /^application\/json/);
+    expect(json.body).toEqual(parse(yaml.text));
+
+    const page = await request(t.url).get('/docs/realtime').expect(200).expect('Content-Type', /^text\/html/);
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(page.text).not.toMatch(/<script|<link|src=/i);
+    for (const name of ['startCall', 'webrtc:incoming-call', 'help_request_expired', 'call_hanged_up', 'call.ring', 'server_shutdown']) {
+      expect(page.text).toContain(`<code class="event">${name}</code>`);
+    }
+    // Interpolated text is escaped: the description's `Authorization: Bearer <token>` shows as text.
+    expect(page.text).toContain('Bearer &lt;token&gt;');
+    expect(page.text).not.toContain('<token>');
+  });
+
+  it('sends server_shutdown to Socket.IO clients and closes raw WebSockets with 1012 when draining', async () => {
+    const shutdown = nextEvent(stayingSocket, 'server_shutdown');
+    const disconnected = once<string>(stayingSocket, 'disconnect');
+    await t.app.get(DrainService).drain();
+    expect(await shutdown).toEqual({ reconnect: true, message: expect.any(String) });
+    expect(await disconnected).toBe('transport close');
+    expect((await stayingRaw.closed).code).toBe(1012);
+  });
+
+  it('received only documented messages, each (and every acknowledgement) matching its schema', () => {
+    expect(wire.undocumented).toEqual([]);
+    expect(wire.problems).toEqual([]);
+  });
+
+  it('exercised every documented operation and every Socket.IO acknowledgement', () => {
+    expect(wire.unexercised()).toEqual([]);
+  });
+});
