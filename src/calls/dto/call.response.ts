@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CallEndReason, CallStatus } from '../../generated/prisma/enums';
 import { PublicProfileResponse } from '../../users/dto/user.response';
+import { RoomParticipantResponse } from './room.response';
 import type { CallView, toParticipantRecordView } from '../call.presenter';
 import type { CallsService } from '../calls.service';
 
@@ -61,22 +62,7 @@ export class CallResponse implements CallView {
 }
 
 /** Someone who has been in the call's room, with the connection they were in it from. */
-export class CallParticipantRecordResponse implements ReturnType<typeof toParticipantRecordView> {
-  @ApiProperty({ type: String, description: 'The connection (Socket.IO socket id or raw-WebSocket connection id)' })
-  socketId: string;
-
-  @ApiProperty({ type: String })
-  userId: string;
-
-  @ApiProperty({ type: String })
-  userName: string;
-
-  @ApiProperty({ type: Boolean })
-  hasVideo: boolean;
-
-  @ApiProperty({ type: Boolean })
-  hasAudio: boolean;
-
+export class CallParticipantRecordResponse extends RoomParticipantResponse implements ReturnType<typeof toParticipantRecordView> {
   @ApiProperty(dateTime('When this connection joined the room'))
   joinedAt: string;
 

@@ -20,21 +20,9 @@ export class PublicProfileResponse implements PublicProfile {
 }
 
 /** What a user sees of themself. */
-export class UserResponse implements SelfView {
-  @ApiProperty({ type: String, description: 'Opaque user id' })
-  id: string;
-
+export class UserResponse extends PublicProfileResponse implements SelfView {
   @ApiProperty({ type: String, format: 'email', example: 'ada@example.com' })
   email: string;
-
-  @ApiProperty({ type: String, example: 'Ada Lovelace' })
-  displayName: string;
-
-  @ApiProperty({ type: String, format: 'uri', nullable: true })
-  avatarUrl: string | null;
-
-  @ApiProperty(ROLE)
-  role: UserRole;
 
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt: string;
