@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { MESSAGE_METADATA } from '@nestjs/websockets/constants';
 import { getMetadataStorage } from 'class-validator';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_CODES } from '../src/common/errors';
 import { CallGateway } from '../src/signaling/call.gateway';
@@ -32,6 +32,9 @@ function gatewayDtos(gateway: Type): Array<[string, Type]> {
     return typeof event === 'string' && dto ? [[event, dto] as [string, Type]] : [];
   });
 }
+
+/** The wire contract, carried in the repo (docs/CONTRACT.md) so that a lone checkout can test against it. */
+const CONTRACT = join(__dirname, '..', 'docs', 'CONTRACT.md');
 
 const RAW_DTOS: Array<[DocumentedOperation['surface'], string, string, Type]> = [
   ['wsCall', 'action', 'start_call', Seed001.StartCallMessage],
@@ -64,8 +67,15 @@ describe('docs/asyncapi.yaml', () => {
     expect(parsed.document.channels().all().map((channel) => channel.id()).sort()).toEqual(['socketIo', 'wsCall', 'wsSignaling']);
   });
 
+  it('reads the contract this repo carries, and that copy is the team\'s current one where both are at hand', () => {
+    const teamCopy = join(__dirname, '..', '..', 'shared', 'CONTRACT.md');
+    // CI checks out the repo alone; in the team's workspace the shared contract sits beside it.
+    if (existsSync(teamCopy)) expect(readFileSync(CONTRACT, 'utf8')).toBe(readFileSync(teamCopy, 'utf8'));
+    expect(readFileSync(CONTRACT, 'utf8')).toMatch(/^# The calling contract/);
+  });
+
   it('documents every event CONTRACT.md names, on its surface and in its direction', () => {
-    const events = contractEvents(readFileSync(join(__dirname, '..', '..', 'shared', 'CONTRACT.md'), 'utf8'));
+    const events = contractEvents(readFileSync(CONTRACT, 'utf8'));
     // The reading must have found the tables and lists, not an empty section.
     for (const surface of ['socketIo', 'wsCall', 'wsSignaling'] as const) {
       expect(events.filter((event) => event.surface === surface).length).toBeGreaterThanOrEqual(10);
