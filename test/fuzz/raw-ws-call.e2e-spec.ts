@@ -1,36 +1,15 @@
 import fc from 'fast-check';
-import type { TestSocket } from '../helpers/sockets';
 import { databaseState, FUZZ_TIMEOUT_MS, Outcome, Payload, Shape } from '../helpers/fuzz';
-import { buildWorld, connectIn, expectUsersStillFree, fuzzRawFrames, FUZZ_APP_ENV, FuzzWorld, idPool, junkFrames, messageCases, overhear, settle } from '../helpers/fuzz-world';
+import { expectUsersStillFree, fuzzRawFrames, idPool, junkFrames, messageCases, useFuzzWorld } from '../helpers/fuzz-world';
 import { RawClient } from '../helpers/raw-ws';
-import { startTestApp, TestApp } from '../helpers/test-app';
 
 const ACTIONS = ['start_call', 'answer_call', 'reject_call', 'cancel_call', 'offer', 'answer', 'ice_candidate', 'hang_up'];
 
 describe('fuzz: raw WebSocket /ws/call/, seed 001 (e2e)', () => {
-  let t: TestApp;
-  let world: FuzzWorld;
-  let fuzzer: RawClient;
-  let observer: TestSocket;
-  let heard: string[];
-
-  beforeAll(async () => {
-    t = await startTestApp(FUZZ_APP_ENV);
-    const built = await buildWorld(t);
-    fuzzer = await RawClient.connect(t.url, '/ws/call/', built.fuzzer.token);
-    observer = await connectIn(t, built.observer, 'calls');
-    world = await settle(t, built);
-    heard = overhear(observer);
-  }, 60_000);
-
-  afterAll(async () => {
-    fuzzer?.close();
-    observer?.disconnect();
-    await t?.close();
-  });
+  const f = useFuzzWorld(async (t, built) => ({ fuzzer: await RawClient.connect(t.url, '/ws/call/', built.fuzzer.token) }));
 
   function seed001Cases() {
-    const { fuzzer: me, observer: them, offline, missedCallId, foreignCallId } = world;
+    const { fuzzer: me, observer: them, offline, missedCallId, foreignCallId } = f.world;
     const id = (valid = idPool()) => ({ type: 'id', valid }) as const;
     const callId = id(idPool(missedCallId, foreignCallId));
     const peer = id(idPool(me.id, them.id, offline.id));
@@ -51,12 +30,12 @@ describe('fuzz: raw WebSocket /ws/call/, seed 001 (e2e)', () => {
 
   it('answers every malformed, foreign, unknown, non-JSON or binary frame with an error and changes nothing', async () => {
     const cases = fc.oneof({ arbitrary: seed001Cases(), weight: 4 }, { arbitrary: junkFrames('action', ACTIONS), weight: 1 });
-    await fuzzRawFrames(fuzzer, cases, { echoesAction: true });
-    expect(await databaseState(t.app)).toEqual(world.state);
-    expect(heard).toEqual([]);
+    await fuzzRawFrames(f.fuzzer, cases, { echoesAction: true });
+    expect(await databaseState(f.t.app)).toEqual(f.world.state);
+    expect(f.heard).toEqual([]);
   }, FUZZ_TIMEOUT_MS);
 
   it('leaves the fuzzing user free to call, and the server healthy', async () => {
-    await expectUsersStillFree(t, world, observer);
+    await expectUsersStillFree(f.t, f.world, f.observer);
   });
 });

@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import type { TestSocket } from '../helpers/sockets';
 import {
   BROKEN_SEGMENTS,
   databaseState,
@@ -18,8 +17,7 @@ import {
   shapeCases,
   validatorLength,
 } from '../helpers/fuzz';
-import { badTokens, buildWorld, connectIn, expectUsersStillFree, FUZZ_APP_ENV, FuzzWorld, idPool, overhear, settle, textIdPool } from '../helpers/fuzz-world';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { badTokens, connectIn, expectUsersStillFree, idPool, overhear, textIdPool, useFuzzWorld } from '../helpers/fuzz-world';
 
 /** One request: `path` is already encoded; `auth` undefined sends the fuzzer's token, null none. */
 interface HttpCase {
@@ -44,28 +42,14 @@ const MAX_UPLOAD_BYTES = 2048;
 const KNOWN_ROOTS = ['auth', 'users', 'calls', 'presence', 'chat', 'api', 'health', 'metrics', 'socket.io', 'ws'];
 
 describe('fuzz: every REST route (e2e)', () => {
-  let t: TestApp;
-  let world: FuzzWorld;
-  /** The fuzzer's app stays connected while it fuzzes over HTTP: it must hear nothing either. */
-  let fuzzerSocket: TestSocket;
-  let observer: TestSocket;
-  let heard: string[];
+  const f = useFuzzWorld(
+    // The fuzzer's app stays connected while it fuzzes over HTTP: it must hear nothing either.
+    async (t, built) => ({ fuzzerSocket: await connectIn(t, built.fuzzer, 'calls') }),
+    { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) },
+  );
   let fuzzerHeard: string[];
-
-  beforeAll(async () => {
-    t = await startTestApp({ ...FUZZ_APP_ENV, MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) });
-    const built = await buildWorld(t);
-    fuzzerSocket = await connectIn(t, built.fuzzer, 'calls');
-    observer = await connectIn(t, built.observer, 'calls');
-    world = await settle(t, built);
-    heard = overhear(observer);
-    fuzzerHeard = overhear(fuzzerSocket);
-  }, 60_000);
-
-  afterAll(async () => {
-    fuzzerSocket?.disconnect();
-    observer?.disconnect();
-    await t?.close();
+  beforeAll(() => {
+    fuzzerHeard = overhear(f.fuzzerSocket);
   });
 
   /** Mostly ids that name nothing, sometimes `real` ones, sometimes segments that do not decode. */
@@ -103,8 +87,8 @@ describe('fuzz: every REST route (e2e)', () => {
     );
 
   function routeCases(): fc.Arbitrary<HttpCase> {
-    const { fuzzer: me, observer: them, offline, missedCallId, foreignCallId } = world;
-    const { ownConversationId, ownMessageId, foreignConversationId, foreignMessageId } = world;
+    const { fuzzer: me, observer: them, offline, missedCallId, foreignCallId } = f.world;
+    const { ownConversationId, ownMessageId, foreignConversationId, foreignMessageId } = f.world;
     const users = [me.id, them.id, offline.id];
     const text = (max: number, min = 0, valid?: fc.Arbitrary<string>) => ({ type: 'text', min, max, valid }) as const;
     const callId = { callId: { type: 'id', valid: idPool(missedCallId, foreignCallId) } } satisfies Shape['required'];
@@ -216,16 +200,16 @@ describe('fuzz: every REST route (e2e)', () => {
     const refusedType = fc.constantFrom('text/html', 'image/svg+xml', 'application/javascript', 'application/xml', 'text/html; charset=utf-8', 'application/x-sh');
     const tooLarge = fc.integer({ min: MAX_UPLOAD_BYTES + 1, max: MAX_UPLOAD_BYTES * 4 });
     return fc.oneof(
-      fc.tuple(refusedType, name, fc.integer({ min: 0, max: 1000 })).map(([type, n, bytes]) => upload('refused type', ['validation_failed'], (f) => f.append('file', file(bytes, type), n))),
+      fc.tuple(refusedType, name, fc.integer({ min: 0, max: 1000 })).map(([type, n, bytes]) => upload('refused type', ['validation_failed'], (form) => form.append('file', file(bytes, type), n))),
       fc.tuple(fc.constantFrom('image/png', 'text/plain', 'application/pdf'), plainName, tooLarge).map(([type, n, bytes]) =>
-        upload('too large', ['payload_too_large'], (f) => f.append('file', file(bytes, type), n)),
+        upload('too large', ['payload_too_large'], (form) => form.append('file', file(bytes, type), n)),
       ),
-      fc.tuple(fc.constantFrom('files', 'upload', 'File', ''), name).map(([field, n]) => upload('wrong field', ['validation_failed'], (f) => f.append(field, file(10, 'image/png'), n))),
-      fc.string({ maxLength: 20 }).map((value) => upload('no file', ['validation_failed'], (f) => f.append('note', value))),
+      fc.tuple(fc.constantFrom('files', 'upload', 'File', ''), name).map(([field, n]) => upload('wrong field', ['validation_failed'], (form) => form.append(field, file(10, 'image/png'), n))),
+      fc.string({ maxLength: 20 }).map((value) => upload('no file', ['validation_failed'], (form) => form.append('note', value))),
       name.map((n) =>
-        upload('two files', ['validation_failed'], (f) => {
-          f.append('file', file(10, 'image/png'), n);
-          f.append('file', file(10, 'image/png'), n);
+        upload('two files', ['validation_failed'], (form) => {
+          form.append('file', file(10, 'image/png'), n);
+          form.append('file', file(10, 'image/png'), n);
         }),
       ),
       fc.string({ maxLength: 200 }).map(
@@ -239,19 +223,19 @@ describe('fuzz: every REST route (e2e)', () => {
     const header = fc
       .oneof(
         fc.constant(null),
-        badTokens(t, world.fuzzer).map((token) => `Bearer ${token}`),
-        fc.constantFrom('Basic dXNlcjpwYXNz', 'Bearer', 'bearer  ', world.fuzzer.token, `Token ${world.fuzzer.token}`),
+        badTokens(f.t, f.world.fuzzer).map((token) => `Bearer ${token}`),
+        fc.constantFrom('Basic dXNlcjpwYXNz', 'Bearer', 'bearer  ', f.world.fuzzer.token, `Token ${f.world.fuzzer.token}`),
       )
       // A header value is Latin-1 on the wire; fetch refuses anything else.
       .map((value) => (value !== null && !/^[\x20-\x7e]*$/.test(value) ? `Bearer ${Buffer.from(value).toString('base64')}` : value));
     const requests: Array<Omit<HttpCase, 'auth' | 'expect' | 'label'>> = [
       { method: 'GET', path: '/auth/me' },
       { method: 'GET', path: '/calls/user/current' },
-      { method: 'GET', path: `/calls/${world.missedCallId}` },
-      { method: 'POST', path: '/calls/start', contentType: 'application/json', body: JSON.stringify({ recipientUserId: world.observer.id }) },
+      { method: 'GET', path: `/calls/${f.world.missedCallId}` },
+      { method: 'POST', path: '/calls/start', contentType: 'application/json', body: JSON.stringify({ recipientUserId: f.world.observer.id }) },
       { method: 'POST', path: '/api/video/calls', contentType: 'application/json', body: '{}' },
       { method: 'GET', path: '/chat/conversations' },
-      { method: 'GET', path: `/users/${world.observer.id}` },
+      { method: 'GET', path: `/users/${f.world.observer.id}` },
     ];
     return fc.tuple(fc.constantFrom(...requests), header).map(([request, auth]): HttpCase => ({ ...request, label: 'bad auth', auth, expect: ['unauthorized'] }));
   }
@@ -260,7 +244,7 @@ describe('fuzz: every REST route (e2e)', () => {
   function unknownRouteCases(): fc.Arbitrary<HttpCase> {
     const segment = fc.oneof(nastyString, fc.stringMatching(/^[a-z]{1,10}$/)).filter((s) => s !== '' && s !== '.' && s !== '..');
     const unknownPath = fc.array(segment, { minLength: 1, maxLength: 4 }).filter(([first]) => !KNOWN_ROOTS.includes(first)).map((parts) => `/${parts.map(percentEncode).join('/')}`);
-    const knownPath = fc.constantFrom('/calls/start', '/auth/login', '/chat/conversations', `/calls/${world.missedCallId}`, '/health');
+    const knownPath = fc.constantFrom('/calls/start', '/auth/login', '/chat/conversations', `/calls/${f.world.missedCallId}`, '/health');
     return fc.oneof(
       fc.tuple(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'), unknownPath).map(([method, path]): HttpCase => ({ label: 'unknown path', method, path, expect: ['not_found'] })),
       fc.tuple(fc.constantFrom('PUT', 'PATCH'), knownPath).map(([method, path]): HttpCase => ({ label: 'unknown method', method, path, expect: ['not_found'] })),
@@ -270,10 +254,10 @@ describe('fuzz: every REST route (e2e)', () => {
   /** Sends one request and checks its answer: success only where the case allows it, else the contract's error for the status. */
   async function sendHttpCase(c: HttpCase): Promise<void> {
     const headers: Record<string, string> = {};
-    const auth = c.auth === undefined ? `Bearer ${world.fuzzer.token}` : c.auth;
+    const auth = c.auth === undefined ? `Bearer ${f.world.fuzzer.token}` : c.auth;
     if (auth !== null) headers.Authorization = auth;
     if (c.contentType) headers['Content-Type'] = c.contentType;
-    const response = await fetch(`${t.url}${c.path}`, { method: c.method, headers, body: c.body });
+    const response = await fetch(`${f.t.url}${c.path}`, { method: c.method, headers, body: c.body });
     const text = await response.text();
     try {
       checkAnswer(c, response.status, text);
@@ -309,13 +293,13 @@ describe('fuzz: every REST route (e2e)', () => {
       await sendHttpCase(c);
       expectNoPollution();
     });
-    expect(await databaseState(t.app)).toEqual(world.state);
-    expect(heard).toEqual([]);
+    expect(await databaseState(f.t.app)).toEqual(f.world.state);
+    expect(f.heard).toEqual([]);
     expect(fuzzerHeard).toEqual([]);
   }, FUZZ_TIMEOUT_MS);
 
   it('leaves the fuzzing user free to call, and the server healthy', async () => {
-    await expectUsersStillFree(t, world, observer);
+    await expectUsersStillFree(f.t, f.world, f.observer);
   });
 });
 

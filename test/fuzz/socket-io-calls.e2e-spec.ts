@@ -3,53 +3,34 @@ import { databaseState, FUZZ_TIMEOUT_MS, junkValue, Outcome, Payload, Shape, unk
 import {
   ALL_SOCKET_EVENTS,
   badTokens,
-  buildWorld,
   CLIENT_RESERVED,
   connectIn,
   EventCase,
   eventCases,
   expectUsersStillFree,
   fuzzSocketEvents,
-  FUZZ_APP_ENV,
-  FuzzWorld,
   idPool,
-  overhear,
-  settle,
   unknownEventCases,
+  useFuzzWorld,
 } from '../helpers/fuzz-world';
-import { connectSocket, nextEvent, TestSocket } from '../helpers/sockets';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { connectSocket, nextEvent } from '../helpers/sockets';
 
 describe('fuzz: Socket.IO seed 002, authenticate and unknown events (e2e)', () => {
-  let t: TestApp;
-  let world: FuzzWorld;
-  let fuzzer: TestSocket;
-  let observer: TestSocket;
-  let anonymous: TestSocket;
-  let heard: string[];
-
-  beforeAll(async () => {
+  const f = useFuzzWorld(
+    async (t, built) => {
+      const anonymous = connectSocket(t.url);
+      await nextEvent(anonymous, 'connect');
+      return { fuzzer: await connectIn(t, built.fuzzer, 'calls'), anonymous };
+    },
     // The anonymous socket must outlive the fuzz instead of timing out unauthenticated.
-    t = await startTestApp({ ...FUZZ_APP_ENV, SOCKET_AUTH_TIMEOUT_MS: '300000' });
-    const built = await buildWorld(t);
-    fuzzer = await connectIn(t, built.fuzzer, 'calls');
-    observer = await connectIn(t, built.observer, 'calls');
-    anonymous = connectSocket(t.url);
-    await nextEvent(anonymous, 'connect');
-    world = await settle(t, built);
-    heard = overhear(observer);
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const socket of [fuzzer, observer, anonymous]) socket?.disconnect();
-    await t?.close();
-  });
+    { SOCKET_AUTH_TIMEOUT_MS: '300000' },
+  );
 
   /** Seed 002's events, each with the outcome a well-typed payload must get. */
   function seed002Cases(): fc.Arbitrary<EventCase> {
-    const { fuzzer: me, missedCallId, foreignCallId } = world;
+    const { fuzzer: me, missedCallId, foreignCallId } = f.world;
     const callId = { callId: { type: 'id', valid: idPool(missedCallId, foreignCallId) } } satisfies Shape['required'];
-    const target = { type: 'id', valid: idPool(fuzzer.id!, observer.id!) } as const;
+    const target = { type: 'id', valid: idPool(f.fuzzer.id!, f.observer.id!) } as const;
     // The fuzzer is the host of the missed call (a party), and no party of the foreign one.
     const onMissed = (outcome: Outcome) => (p: Payload): Outcome[] => [p.callId === missedCallId ? outcome : 'not_found'];
     return fc.oneof(
@@ -75,9 +56,9 @@ describe('fuzz: Socket.IO seed 002, authenticate and unknown events (e2e)', () =
   /** authenticate on an authenticated socket: its own token refreshes, another user's is forbidden. */
   function authenticateCases(): fc.Arbitrary<EventCase> {
     const tokens = fc.oneof(
-      { arbitrary: badTokens(t, world.fuzzer).map((token): [unknown, Outcome] => [token, 'unauthorized']), weight: 6 },
-      { arbitrary: fc.constant<[unknown, Outcome]>([world.observer.token, 'forbidden']), weight: 1 },
-      { arbitrary: fc.constant<[unknown, Outcome]>([world.fuzzer.token, 'ok']), weight: 1 },
+      { arbitrary: badTokens(f.t, f.world.fuzzer).map((token): [unknown, Outcome] => [token, 'unauthorized']), weight: 6 },
+      { arbitrary: fc.constant<[unknown, Outcome]>([f.world.observer.token, 'forbidden']), weight: 1 },
+      { arbitrary: fc.constant<[unknown, Outcome]>([f.world.fuzzer.token, 'ok']), weight: 1 },
       { arbitrary: fc.constant<[unknown, Outcome]>(['', 'validation_failed']), weight: 1 },
       { arbitrary: junkValue.filter((v) => typeof v !== 'string').map((token): [unknown, Outcome] => [token, 'validation_failed']), weight: 2 },
     );
@@ -92,7 +73,7 @@ describe('fuzz: Socket.IO seed 002, authenticate and unknown events (e2e)', () =
     const anyEvent = fc.oneof(fc.constantFrom(...ALL_SOCKET_EVENTS.filter((e) => e !== 'authenticate')), unknownNames([...ALL_SOCKET_EVENTS, ...CLIENT_RESERVED]));
     return fc.oneof(
       fc.tuple(anyEvent, junkValue).map(([event, payload]): EventCase => ({ event, anonymous: true, label: 'anonymous', payload, expect: ['unauthorized'] })),
-      badTokens(t, world.fuzzer).map((token): EventCase => ({ event: 'authenticate', anonymous: true, label: 'anonymous token', payload: { token }, expect: ['unauthorized'] })),
+      badTokens(f.t, f.world.fuzzer).map((token): EventCase => ({ event: 'authenticate', anonymous: true, label: 'anonymous token', payload: { token }, expect: ['unauthorized'] })),
       junkValue.map((payload): EventCase => ({ event: 'authenticate', anonymous: true, label: 'anonymous junk', payload, expect: ['validation_failed', 'unauthorized'] })),
     );
   }
@@ -114,12 +95,12 @@ describe('fuzz: Socket.IO seed 002, authenticate and unknown events (e2e)', () =
       { arbitrary: unknownEventCases(ALL_SOCKET_EVENTS), weight: 1 },
       { arbitrary: deepPackets(), weight: 1 },
     );
-    await fuzzSocketEvents(cases, (c) => (c.anonymous ? anonymous : fuzzer));
-    expect(await databaseState(t.app)).toEqual(world.state);
-    expect(heard).toEqual([]);
+    await fuzzSocketEvents(cases, (c) => (c.anonymous ? f.anonymous : f.fuzzer));
+    expect(await databaseState(f.t.app)).toEqual(f.world.state);
+    expect(f.heard).toEqual([]);
   }, FUZZ_TIMEOUT_MS);
 
   it('leaves the fuzzing user free to call, and the server healthy', async () => {
-    await expectUsersStillFree(t, world, observer);
+    await expectUsersStillFree(f.t, f.world, f.observer);
   });
 });

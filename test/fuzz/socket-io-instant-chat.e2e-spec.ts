@@ -1,22 +1,16 @@
 import fc from 'fast-check';
-import type { TestSocket } from '../helpers/sockets';
 import { databaseState, FUZZ_TIMEOUT_MS, Outcome, Payload } from '../helpers/fuzz';
 import {
-  buildWorld,
   connectIn,
   EventCase,
   eventCases,
   expectUsersStillFree,
   fuzzSocketEvents,
-  FUZZ_APP_ENV,
-  FuzzWorld,
   idPool,
-  overhear,
-  settle,
   textIdPool,
   unknownEventCases,
+  useFuzzWorld,
 } from '../helpers/fuzz-world';
-import { startTestApp, TestApp } from '../helpers/test-app';
 import { registerUser } from '../helpers/users';
 
 const INSTANT_EVENTS = ['initiate_call', 'accept_call', 'reject_call', 'end_call', 'mentor_available', 'mentor_busy', 'student_request_help', 'accept_help_request', 'cancel_help_request'];
@@ -35,32 +29,15 @@ function sendOutcome(me: string) {
 }
 
 describe('fuzz: Socket.IO seed 003 and chat events (e2e)', () => {
-  let t: TestApp;
-  let world: FuzzWorld;
-  /** The student fuzzer, and a mentor who fuzzes the one student-only event. */
-  let fuzzer: TestSocket;
-  let mentor: TestSocket;
-  let observer: TestSocket;
-  let heard: string[];
-
-  beforeAll(async () => {
-    t = await startTestApp(FUZZ_APP_ENV);
-    const built = await buildWorld(t);
-    fuzzer = await connectIn(t, built.fuzzer, 'instant');
-    mentor = await connectIn(t, await registerUser(t.url, 'mentor', 'Fuzzing mentor'), 'instant');
-    observer = await connectIn(t, built.observer, 'calls');
-    world = await settle(t, built);
-    heard = overhear(observer);
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const socket of [fuzzer, mentor, observer]) socket?.disconnect();
-    await t?.close();
-  });
+  const f = useFuzzWorld(async (t, built) => ({
+    fuzzer: await connectIn(t, built.fuzzer, 'instant'),
+    /** A mentor, who fuzzes the one student-only event (the fuzzer is a student). */
+    mentor: await connectIn(t, await registerUser(t.url, 'mentor', 'Fuzzing mentor'), 'instant'),
+  }));
 
   /** Seed 003: the fuzzer is a student (no mentor status, no accepting help), the mentor may not ask for help. */
   function instantCases(): fc.Arbitrary<EventCase> {
-    const { fuzzer: me, missedCallId, foreignCallId } = world;
+    const { fuzzer: me, missedCallId, foreignCallId } = f.world;
     const callId = { call_id: { type: 'id', valid: idPool(missedCallId, foreignCallId) } } as const;
     const onMissed = (outcome: Outcome) => (p: Payload): Outcome[] => [p.call_id === missedCallId ? outcome : 'not_found'];
     const requestId = { request_id: { type: 'text', min: 1, max: 128, valid: textIdPool() } } as const;
@@ -90,7 +67,7 @@ describe('fuzz: Socket.IO seed 003 and chat events (e2e)', () => {
    * other member is offline, and its one message is the fuzzer's, read as sent).
    */
   function chatCases(): fc.Arbitrary<EventCase> {
-    const { fuzzer: me, foreignCallId, ownConversationId, ownMessageId, foreignConversationId, foreignMessageId } = world;
+    const { fuzzer: me, foreignCallId, ownConversationId, ownMessageId, foreignConversationId, foreignMessageId } = f.world;
     const conversation = { type: 'text', min: 1, max: 128, valid: textIdPool(ownConversationId, foreignConversationId) } as const;
     const typing = (p: Payload): Outcome[] => [p.conversation_id === ownConversationId ? 'ok' : 'not_found'];
     return fc.oneof(
@@ -125,12 +102,12 @@ describe('fuzz: Socket.IO seed 003 and chat events (e2e)', () => {
       { arbitrary: chatCases(), weight: 4 },
       { arbitrary: unknownEventCases([...INSTANT_EVENTS, ...CHAT_EVENTS]), weight: 1 },
     );
-    await fuzzSocketEvents(cases, (c) => ('fromMentor' in c ? mentor : fuzzer));
-    expect(await databaseState(t.app)).toEqual(world.state);
-    expect(heard).toEqual([]);
+    await fuzzSocketEvents(cases, (c) => ('fromMentor' in c ? f.mentor : f.fuzzer));
+    expect(await databaseState(f.t.app)).toEqual(f.world.state);
+    expect(f.heard).toEqual([]);
   }, FUZZ_TIMEOUT_MS);
 
   it('leaves the fuzzing user free to call, and the server healthy', async () => {
-    await expectUsersStillFree(t, world, observer);
+    await expectUsersStillFree(f.t, f.world, f.observer);
   });
 });

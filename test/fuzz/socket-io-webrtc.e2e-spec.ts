@@ -1,34 +1,22 @@
 import fc from 'fast-check';
-import type { TestSocket } from '../helpers/sockets';
 import { databaseState, FUZZ_TIMEOUT_MS, Payload } from '../helpers/fuzz';
-import { buildWorld, connectIn, eventCases, expectUsersStillFree, fuzzSocketEvents, FUZZ_APP_ENV, FuzzWorld, idPool, overhear, settle, unknownEventCases } from '../helpers/fuzz-world';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import {
+  connectIn,
+  eventCases,
+  expectUsersStillFree,
+  fuzzSocketEvents,
+  idPool,
+  unknownEventCases,
+  useFuzzWorld,
+} from '../helpers/fuzz-world';
 
 const WEBRTC_EVENTS = ['webrtc:call', 'webrtc:offer', 'webrtc:answer', 'webrtc:ice-candidate', 'webrtc:end-call'];
 
 describe('fuzz: Socket.IO seed 004 webrtc:* events (e2e)', () => {
-  let t: TestApp;
-  let world: FuzzWorld;
-  let fuzzer: TestSocket;
-  let observer: TestSocket;
-  let heard: string[];
-
-  beforeAll(async () => {
-    t = await startTestApp(FUZZ_APP_ENV);
-    const built = await buildWorld(t);
-    fuzzer = await connectIn(t, built.fuzzer, 'webrtc');
-    observer = await connectIn(t, built.observer, 'calls');
-    world = await settle(t, built);
-    heard = overhear(observer);
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const socket of [fuzzer, observer]) socket?.disconnect();
-    await t?.close();
-  });
+  const f = useFuzzWorld(async (t, built) => ({ fuzzer: await connectIn(t, built.fuzzer, 'webrtc') }));
 
   function webrtcCases() {
-    const { fuzzer: me, observer: them, offline, missedCallId, foreignCallId } = world;
+    const { fuzzer: me, observer: them, offline, missedCallId, foreignCallId } = f.world;
     const callId = { type: 'id', valid: idPool(missedCallId, foreignCallId) } as const;
     // Relays may name real users: with no call open, none of them is the fuzzer's peer.
     const peer = { type: 'id', valid: idPool(me.id, them.id, offline.id) } as const;
@@ -52,12 +40,12 @@ describe('fuzz: Socket.IO seed 004 webrtc:* events (e2e)', () => {
 
   it('answers every malformed, foreign or unknown webrtc:* event with a contract error and changes nothing', async () => {
     const cases = fc.oneof({ arbitrary: webrtcCases(), weight: 8 }, { arbitrary: unknownEventCases(WEBRTC_EVENTS), weight: 1 });
-    await fuzzSocketEvents(cases, () => fuzzer);
-    expect(await databaseState(t.app)).toEqual(world.state);
-    expect(heard).toEqual([]);
+    await fuzzSocketEvents(cases, () => f.fuzzer);
+    expect(await databaseState(f.t.app)).toEqual(f.world.state);
+    expect(f.heard).toEqual([]);
   }, FUZZ_TIMEOUT_MS);
 
   it('leaves the fuzzing user free to call, and the server healthy', async () => {
-    await expectUsersStillFree(t, world, observer);
+    await expectUsersStillFree(f.t, f.world, f.observer);
   });
 });

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { sign } from 'jsonwebtoken';
-import type { TestApp } from './test-app';
-import { TEST_JWT_SECRET } from './test-app';
+import { startTestApp, TEST_JWT_SECRET, TestApp } from './test-app';
 import {
   bogusId,
   Case,
@@ -97,6 +96,45 @@ export async function buildWorld(t: TestApp): Promise<Omit<FuzzWorld, 'state'>> 
 /** The database once the set-up has settled, to compare with after the fuzz. */
 export async function settle(t: TestApp, world: Omit<FuzzWorld, 'state'>): Promise<FuzzWorld> {
   return { ...world, state: await settledDatabaseState(t.app) };
+}
+
+/** What every fuzz suite stands on: the app, its settled world, the observer and what it overheard. */
+export interface FuzzFixture {
+  t: TestApp;
+  world: FuzzWorld;
+  observer: TestSocket;
+  heard: string[];
+}
+
+/**
+ * Registers one app and world per fuzz suite (beforeAll/afterAll): `connect` opens the suite's own
+ * clients before the world settles; they land on the returned object, filled in by beforeAll.
+ */
+export function useFuzzWorld<Clients extends Record<string, TestSocket | RawClient>>(
+  connect: (t: TestApp, built: Omit<FuzzWorld, 'state'>) => Promise<Clients>,
+  env: Record<string, string> = {},
+): FuzzFixture & Clients {
+  const fixture = {} as FuzzFixture & Clients;
+  let clients: Array<TestSocket | RawClient> = [];
+  beforeAll(async () => {
+    fixture.t = await startTestApp({ ...FUZZ_APP_ENV, ...env });
+    const built = await buildWorld(fixture.t);
+    const opened = await connect(fixture.t, built);
+    clients = Object.values(opened);
+    Object.assign(fixture, opened);
+    fixture.observer = await connectIn(fixture.t, built.observer, 'calls');
+    fixture.world = await settle(fixture.t, built);
+    fixture.heard = overhear(fixture.observer);
+  }, 60_000);
+  afterAll(async () => {
+    for (const client of clients) {
+      if ('disconnect' in client) client.disconnect();
+      else client.close();
+    }
+    fixture.observer?.disconnect();
+    await fixture.t?.close();
+  });
+  return fixture;
 }
 
 /** Ids for fields whose target the fuzzer may not act on: mostly bogus, sometimes real and foreign. */
