@@ -245,6 +245,22 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     expect(tooBig).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
   });
 
+  it('relays only while the call is open, and again in the next call of the same two users', async () => {
+    const alice = await online();
+    const bob = await online('mentor');
+    const offer = (signal: { sdp: string }) => emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id!, signal });
+    const first = (await start(alice, bob).expect(201)).body.id;
+    expect(await offer({ sdp: 'ringing' })).toEqual({ ok: true });
+    await emitWithAck(bob.socket, 'acceptCall', { callId: first });
+    expect(await offer({ sdp: 'active' })).toEqual({ ok: true });
+    await api(bob).delete(`/calls/${first}`).expect(200);
+    expect(await offer({ sdp: 'ended' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    const second = (await start(alice, bob).expect(201)).body.id;
+    const relayed = nextEvent(bob.socket, 'offer');
+    expect(await offer({ sdp: 'next call' })).toEqual({ ok: true });
+    expect(await relayed).toMatchObject({ offer: { sdp: 'next call' }, callId: second });
+  });
+
   it('rings every device, stops the others when one answers, and rings a device that connects late', async () => {
     const alice = await online();
     const bob = await online('mentor');

@@ -74,6 +74,8 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
     const ended = nextEvent(onB, 'callEnded');
     await request(a.url).delete(`/calls/${call.id}`).set('Authorization', `Bearer ${alice.token}`).expect(200);
     expect(await ended).toMatchObject({ callId: call.id });
+    // The relay's record of open calls is shared: ended through A, the call relays nothing more on B.
+    expect(await emitWithAck(onB, 'offer', { targetSocketId: onA.id!, signal: { sdp: 'late' } })).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
   it('runs a seed-001 raw-WebSocket call from A to B: start, answer, offer/answer, ICE, hang up', async () => {

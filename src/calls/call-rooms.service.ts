@@ -9,8 +9,10 @@ import type { RoomParticipant } from '../realtime/realtime-notice';
 import { isOpen } from './call-state';
 import { CallsRepository } from './calls.repository';
 import { Actor, CallsService } from './calls.service';
+import type { OpenCallParties } from './open-call-index';
 import { inBackground } from '../common/background';
 import { KeyedQueue } from '../common/keyed-queue';
+import { jsonSurelyFits } from '../common/json-size';
 
 export interface JoinRequest {
   userName?: string;
@@ -21,6 +23,7 @@ export interface JoinRequest {
 export type SignalKind = 'offer' | 'answer' | 'ice';
 
 const DEPARTURE = 'room-departure';
+const isPartyOf = (call: OpenCallParties, userId: string) => call.hostUserId === userId || call.recipientUserId === userId;
 const roomKey = (callId: string) => `room:${callId}`;
 const roomsOfKey = (connectionId: string) => `conn-rooms:${connectionId}`;
 
@@ -144,12 +147,11 @@ export class CallRoomsService {
   private async relayNow(actor: Required<Actor>, targetConnectionId: string, kind: SignalKind, payload: unknown): Promise<void> {
     this.checkSignalSize(payload);
     const targetUserId = await this.registry.userOf(targetConnectionId);
-    const call = targetUserId ? await this.calls.current(actor.userId) : null;
-    const parties = call ? [call.hostUserId, call.recipientUserId] : [];
-    if (!targetUserId || !call || targetUserId === actor.userId || !parties.includes(targetUserId)) {
+    const call = targetUserId ? await this.calls.openCallOf(actor.userId) : null;
+    if (!targetUserId || !call || targetUserId === actor.userId || !isPartyOf(call, targetUserId)) {
       throw new AppError('not_found', 'No such connection in a call of yours');
     }
-    this.registry.sendToConnection(targetConnectionId, { type: 'signal', kind, callId: call.id, fromConnectionId: actor.connectionId, fromUserId: actor.userId, payload });
+    this.registry.sendToConnection(targetConnectionId, { type: 'signal', kind, callId: call.callId, fromConnectionId: actor.connectionId, fromUserId: actor.userId, payload });
     this.metrics.signalRelayed(kind);
   }
 
@@ -163,13 +165,13 @@ export class CallRoomsService {
 
   private async relayToUserNow(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string) {
     this.checkSignalSize(payload);
-    const call = await this.calls.current(actor.userId);
-    const isOtherParty = call && targetUserId !== actor.userId && [call.hostUserId, call.recipientUserId].includes(targetUserId);
-    if (!call || !isOtherParty || (callId !== undefined && callId !== call.id)) {
+    const call = await this.calls.openCallOf(actor.userId);
+    const isOtherParty = call && targetUserId !== actor.userId && isPartyOf(call, targetUserId);
+    if (!call || !isOtherParty || (callId !== undefined && callId !== call.callId)) {
       throw new AppError('not_found', 'That user is not in a call with you');
     }
-    const notice = { type: 'signal', kind, callId: call.id, fromConnectionId: actor.connectionId, fromUserId: actor.userId, payload } as const;
-    const engaged = await this.calls.engagedConnection(call.id, targetUserId);
+    const notice = { type: 'signal', kind, callId: call.callId, fromConnectionId: actor.connectionId, fromUserId: actor.userId, payload } as const;
+    const engaged = await this.calls.engagedConnection(call.callId, targetUserId);
     if (engaged && (await this.registry.userOf(engaged)) === targetUserId) this.registry.sendToConnection(engaged, notice);
     else this.registry.sendToUsers([targetUserId], notice);
     this.metrics.signalRelayed(kind);
@@ -177,8 +179,10 @@ export class CallRoomsService {
   }
 
   private checkSignalSize(payload: unknown): void {
-    const size = Buffer.byteLength(JSON.stringify(payload ?? null));
-    if (size > this.config.calls.maxSignalBytes) {
+    const limit = this.config.calls.maxSignalBytes;
+    // Most signals are a few KB: a bound settles them without serializing.
+    if (jsonSurelyFits(payload, limit)) return;
+    if (Buffer.byteLength(JSON.stringify(payload ?? null)) > limit) {
       throw new AppError('payload_too_large', `Signaling payloads are limited to ${this.config.calls.maxSignalBytes} bytes`);
     }
   }

@@ -140,6 +140,12 @@ export class CallsRepository {
     return slot?.call ?? null;
   }
 
+  /** As findOpenCallOf, only the call's id and parties. */
+  async findOpenCallPartiesOf(userId: string) {
+    const slot = await this.prisma.busySlot.findUnique({ where: { userId }, select: { call: { select: { id: true, hostUserId: true, recipientUserId: true } } } });
+    return slot?.call ?? null;
+  }
+
   /** The open call using `roomName`. */
   async findOpenByRoom(roomName: string): Promise<CallWithParties | null> {
     const slot = await this.prisma.roomSlot.findUnique({ where: { roomName }, include: { call: { include: WITH_PARTIES } } });

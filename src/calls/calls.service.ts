@@ -12,6 +12,7 @@ import type { CallNotice, MissedReason } from './call-notices';
 import { CallView, CallWithParties, toCallView, toParticipantRecordView } from './call.presenter';
 import { BusyError, CallsRepository, HistoryPage, RoomTakenError } from './calls.repository';
 import { inBackground } from '../common/background';
+import { OpenCallIndex, OpenCallParties } from './open-call-index';
 
 export interface StartCall {
   recipientUserId: string;
@@ -60,6 +61,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly noticeListeners: Array<(userIds: string[], notice: CallNotice) => void> = [];
   private roomOccupied: (callId: string) => Promise<boolean> = async () => false;
   private sweeper?: NodeJS.Timeout;
+  private readonly openCalls: OpenCallIndex;
 
   constructor(
     private readonly calls: CallsRepository,
@@ -70,6 +72,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {
+    this.openCalls = new OpenCallIndex(state, calls);
     registry.onConnect((connection) => inBackground('ringing a new connection', this.ringNewConnection(connection)));
     // The caller's last connection dropped: a call they are placing is cancelled unless they return in time.
     registry.onLastConnectionGone((userId) => inBackground('caller grace', this.timers.schedule(CALLER_GRACE, userId, this.config.calls.reconnectGraceMs)));
@@ -140,6 +143,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       return { call: await this.answerGlare(actor, recipientUserId), created: false };
     }
     const view = toCallView(call);
+    await this.openCalls.moved(view);
     this.announceMove(view, { from: null, to: view.status, actorUserId: actor.userId, reason: view.status === 'MISSED' ? 'offline' : null });
     if (view.status === 'MISSED') {
       // The caller's other devices by event; the starting connection from its dialect adapter, after its reply is known.
@@ -171,7 +175,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       throw this.startError(error);
     }
     const view = toCallView(call);
-    await Promise.all([this.engage(view.id, actor), this.armRingTimer(view.id)]);
+    await Promise.all([this.engage(view.id, actor), this.armRingTimer(view.id), this.openCalls.moved(view)]);
     return view;
   }
 
@@ -184,6 +188,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!(await this.users.findById(recipientUserId))) throw new AppError('not_found', 'Recipient not found');
     const seated = await this.seat(callId, recipientUserId);
     const view = toCallView(seated);
+    await this.openCalls.moved(view);
     this.notify([recipientUserId], { type: 'ringing', call: view });
     return view;
   }
@@ -306,6 +311,11 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     return { ...call, participants: participants.map(toParticipantRecordView) };
   }
 
+  /** The user's open call and its parties, without a database round trip in the common case (the relay's check). */
+  openCallOf(userId: string): Promise<OpenCallParties | null> {
+    return this.openCalls.of(userId);
+  }
+
   async current(userId: string): Promise<CallView | null> {
     const call = await this.calls.findOpenCallOf(userId);
     return call ? toCallView(call) : null;
@@ -331,6 +341,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     if (move.to !== 'CALLING') await this.timers.cancel(RING, callId);
     if (actor && isOpen(call.status)) await this.engage(callId, actor);
     if (!isOpen(call.status)) await this.state.del(engagedKey(callId));
+    await this.openCalls.moved(call);
     const parties = [call.hostUserId, ...(call.recipientUserId ? [call.recipientUserId] : [])];
     const by = move.actorUserId;
     const notice = ((): CallNotice => {

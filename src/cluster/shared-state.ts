@@ -18,6 +18,8 @@ export interface SharedState {
   sMembers(key: string): Promise<string[]>;
   /** Sets a key that disappears after `ttlMs`; with `onlyIfAbsent`, false when it existed. */
   setExpiring(key: string, value: string, ttlMs: number, onlyIfAbsent?: boolean): Promise<boolean>;
+  /** The value of a key set by setExpiring, while it lives. */
+  get(key: string): Promise<string | undefined>;
   exists(key: string): Promise<boolean>;
   del(...keys: string[]): Promise<void>;
   /** Adds one to a counter that disappears `windowMs` after its first count; returns the count. */
@@ -29,7 +31,7 @@ export const SHARED_STATE = Symbol('SHARED_STATE');
 export class MemoryState implements SharedState {
   private readonly hashes = new Map<string, Map<string, string>>();
   private readonly sets = new Map<string, Set<string>>();
-  private readonly expiring = new Map<string, number>();
+  private readonly expiring = new Map<string, { value: string; until: number }>();
   private readonly counters = new Map<string, { count: number; until: number }>();
 
   async hSet(key: string, field: string, value: string) {
@@ -80,15 +82,21 @@ export class MemoryState implements SharedState {
     return [...(this.sets.get(key) ?? [])];
   }
 
-  async setExpiring(key: string, _value: string, ttlMs: number, onlyIfAbsent = false) {
+  async setExpiring(key: string, value: string, ttlMs: number, onlyIfAbsent = false) {
     if (onlyIfAbsent && (await this.exists(key))) return false;
-    this.expiring.set(key, Date.now() + ttlMs);
+    this.expiring.set(key, { value, until: Date.now() + ttlMs });
     return true;
   }
 
+  async get(key: string) {
+    const entry = this.expiring.get(key);
+    if (entry && entry.until > Date.now()) return entry.value;
+    if (entry) this.expiring.delete(key);
+    return undefined;
+  }
+
   async exists(key: string) {
-    const until = this.expiring.get(key);
-    return until !== undefined && until > Date.now();
+    return (await this.get(key)) !== undefined;
   }
 
   async del(...keys: string[]) {
@@ -161,6 +169,10 @@ export class RedisState implements SharedState {
   async setExpiring(key: string, value: string, ttlMs: number, onlyIfAbsent = false) {
     const reply = await this.redis.set(this.prefix + key, value, { expiration: { type: 'PX', value: ttlMs }, ...(onlyIfAbsent ? { condition: 'NX' as const } : {}) });
     return reply === 'OK';
+  }
+
+  async get(key: string) {
+    return (await this.redis.get(this.prefix + key)) ?? undefined;
   }
 
   async exists(key: string) {

@@ -1,7 +1,11 @@
+import type { Type } from '@nestjs/common';
+import fc from 'fast-check';
 import { RegisterDto } from '../auth/dto/register.dto';
-import { SignalDto } from '../signaling/dto/seed002.dto';
+import { IceCandidateDto, SignalDto } from '../signaling/dto/seed002.dto';
+import { WebrtcIceDto, WebrtcSdpDto } from '../signaling/dto/seed004.dto';
+import { AnswerMessage, IceCandidateMessage, OfferMessage } from '../signaling/raw-ws/seed001.dto';
 import { AppError } from './errors';
-import { MAX_PAYLOAD_DEPTH, nestedDeeperThan, validateMessage } from './validation';
+import { createValidationPipe, MAX_PAYLOAD_DEPTH, nestedDeeperThan, validateMessage } from './validation';
 
 /** The payload as JSON text would give it: "__proto__" becomes an own key. */
 const parsed = (json: string) => JSON.parse(json) as unknown;
@@ -59,5 +63,68 @@ describe('validation pipe', () => {
   it('relays opaque payloads as they are, NUL and lone surrogates included', async () => {
     const dto = await validateMessage(SignalDto, { targetSocketId: 'x', signal: { sdp: 'a\u0000\uD800' } });
     expect(dto.signal).toEqual({ sdp: 'a\u0000\uD800' });
+  });
+});
+
+describe('fast shapes of relayed messages', () => {
+  const full = createValidationPipe({ fastShapes: false });
+  const fast = createValidationPipe();
+  const judge = (pipe: ReturnType<typeof createValidationPipe>, dto: Type, value: unknown) =>
+    pipe.transform(value, { type: 'body', metatype: dto }).then(
+      (accepted: object) => ({ accepted: JSON.stringify(accepted), type: accepted.constructor }),
+      (error: AppError) => ({ refused: error.code, details: error.details }),
+    );
+  /** Each DTO with its peer field, its payload field and its optional call id field. */
+  const SHAPES: Array<[Type, string, string, string | null]> = [
+    [SignalDto, 'targetSocketId', 'signal', null],
+    [IceCandidateDto, 'targetSocketId', 'candidate', null],
+    [WebrtcSdpDto, 'to', 'sdp', 'callId'],
+    [WebrtcIceDto, 'to', 'candidate', 'callId'],
+    [OfferMessage, 'callee_id', 'offer', 'call_id'],
+    [AnswerMessage, 'caller_id', 'answer', 'call_id'],
+    [IceCandidateMessage, 'peer_id', 'candidate', 'call_id'],
+  ];
+  const ids = fc.oneof(
+    fc.string({ minLength: 1, maxLength: 128 }),
+    fc.constantFrom('', 'x'.repeat(128), 'x'.repeat(129), 'a\u0000b', '\ud800', 7, 1.5, null, true, {}, []),
+  );
+  const payloads = fc.oneof(
+    fc.jsonValue(),
+    fc.constantFrom(null, nested(MAX_PAYLOAD_DEPTH - 1), nested(MAX_PAYLOAD_DEPTH), parsed('{"__proto__": {"polluted": true}}'), { data: Buffer.from('binary') }),
+  );
+  /** A deep copy (the full path edits what it is given) that keeps buffers and own "__proto__" keys. */
+  const copy = (value: unknown): unknown => {
+    if (Buffer.isBuffer(value)) return Buffer.from(value);
+    if (Array.isArray(value)) return value.map(copy);
+    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)]));
+    return value;
+  };
+  const extraKeys = fc.array(fc.tuple(fc.constantFrom('extra', '__proto__', 'constructor'), fc.jsonValue()), { maxLength: 1 });
+
+  it.each(SHAPES)('%p: accepts and refuses exactly what the full validation does', async (dto, peerField, payloadField, callIdField) => {
+    // Built from entries, as JSON.parse would: "__proto__" is an own key, never a prototype.
+    const message = fc
+      .record({ peer: fc.option(ids, { nil: undefined }), payload: fc.option(payloads, { nil: undefined }), callId: fc.option(ids, { nil: undefined }), extra: extraKeys })
+      .map(({ peer, payload, callId, extra }) =>
+        Object.fromEntries([
+          ...(peer === undefined ? [] : [[peerField, peer]]),
+          ...(payload === undefined ? [] : [[payloadField, payload]]),
+          ...(callId === undefined || !callIdField ? [] : [[callIdField, callId]]),
+          ...extra,
+        ]),
+      );
+    await fc.assert(
+      fc.asyncProperty(message, async (value) => {
+        const viaFull = await judge(full, dto, copy(value));
+        const viaFast = await judge(fast, dto, copy(value));
+        expect(viaFast).toEqual(viaFull);
+      }),
+      { numRuns: 400 },
+    );
+    // And the usual message takes the fast path: the full one would have copied the payload.
+    const payload = { type: 'offer', sdp: 'v=0' };
+    const accepted = (await fast.transform({ [peerField]: 'peer', [payloadField]: payload }, { type: 'body', metatype: dto })) as Record<string, unknown>;
+    expect(accepted).toBeInstanceOf(dto);
+    expect(accepted[payloadField]).toBe(payload);
   });
 });

@@ -83,12 +83,73 @@ function unstorableFieldErrors(dto: Type, value: object): FieldErrors {
   return out;
 }
 
+/** How a field of a hot message is checked on the fast path (see declareFastShape). */
+export type FastFieldRule = 'id' | 'optional id' | 'payload';
+
+const fastShapes = new Map<Type, Array<[string, FastFieldRule]>>();
+
+/**
+ * Declares the plain shape of a message that arrives many times a second (offer, answer, ICE): a
+ * message that plainly has that shape is accepted without class-transformer and class-validator;
+ * anything else takes the full path, which alone produces errors. The shape must say no more and
+ * no less than the DTO's decorators: `id` is IsString + Length(1, 128), `payload` is IsDefined
+ * and relayed unchanged (validation.spec.ts checks both paths agree).
+ */
+export function declareFastShape(dto: Type, shape: Record<string, FastFieldRule>): void {
+  fastShapes.set(dto, Object.entries(shape));
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+
+/** JSON-like all the way down, no deeper than `limit`, and no prototype-named key anywhere. */
+function plainAndShallow(value: unknown, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return false;
+    if (Array.isArray(node)) {
+      for (const child of node) pending.push([child, depth + 1]);
+    } else if (isPlainObject(node)) {
+      for (const key in node) {
+        if (key in Object.prototype || key === 'prototype') return false;
+        pending.push([node[key], depth + 1]);
+      }
+    } else return false;
+  }
+  return true;
+}
+
+const isId = (value: unknown) => typeof value === 'string' && value.length >= 1 && value.length <= 128 && !UNSTORABLE.test(value);
+
+/** The DTO instance for a message of a declared fast shape, or undefined to take the full path. */
+function acceptFast(dto: Type, value: unknown): object | undefined {
+  const shape = fastShapes.get(dto);
+  if (!shape || !isPlainObject(value)) return undefined;
+  for (const key in value) if (!shape.some(([field]) => field === key)) return undefined;
+  for (const [field, rule] of shape) {
+    const item = value[field];
+    if (rule === 'payload' ? item === undefined || item === null || !plainAndShallow(item, MAX_PAYLOAD_DEPTH - 1) : !(isId(item) || (rule === 'optional id' && item === undefined))) {
+      return undefined;
+    }
+  }
+  return Object.assign(new dto() as object, value);
+}
+
 /**
  * Rejects what class-validator cannot judge or would let through to a crash: payloads that are
  * not objects (arrays, strings), nesting deeper than MAX_PAYLOAD_DEPTH, prototype-named keys,
  * and NUL characters or unpaired surrogates in string fields and route parameters.
  */
 class ObjectPayloadValidationPipe extends ValidationPipe {
+  constructor(
+    options: ConstructorParameters<typeof ValidationPipe>[0],
+    private readonly useFastShapes: boolean,
+  ) {
+    super(options);
+  }
+
   override async transform(value: unknown, metadata: ArgumentMetadata) {
     if ((metadata.type === 'param' || metadata.type === 'query') && unstorable(value)) {
       const field = metadata.data ?? metadata.type;
@@ -96,6 +157,8 @@ class ObjectPayloadValidationPipe extends ValidationPipe {
     }
     const dto = metadata.metatype && this.toValidate(metadata) ? (metadata.metatype as Type) : undefined;
     if (!dto) return super.transform(value, metadata);
+    const fast = this.useFastShapes ? acceptFast(dto, value) : undefined;
+    if (fast) return fast;
     if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new AppError('validation_failed', 'The payload must be a JSON object');
     }
@@ -110,16 +173,22 @@ class ObjectPayloadValidationPipe extends ValidationPipe {
   }
 }
 
-/** One pipe configuration for HTTP and every gateway: reject unknown fields, report every field. */
-export function createValidationPipe(): ValidationPipe {
-  return new ObjectPayloadValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    stopAtFirstError: false,
-    validationError: { target: false, value: false },
-    exceptionFactory: validationFailed,
-  });
+/**
+ * One pipe configuration for HTTP and every gateway: reject unknown fields, report every field.
+ * `fastShapes: false` is for the test that proves the fast path agrees with the full one.
+ */
+export function createValidationPipe({ fastShapes = true } = {}): ValidationPipe {
+  return new ObjectPayloadValidationPipe(
+    {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+      validationError: { target: false, value: false },
+      exceptionFactory: validationFailed,
+    },
+    fastShapes,
+  );
 }
 
 const sharedPipe = createValidationPipe();

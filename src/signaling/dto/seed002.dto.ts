@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { toIdString } from '../../common/id';
 import { CallIdDto } from '../../calls/dto/call-id.dto';
+import { declareFastShape } from '../../common/validation';
 
 export class JoinCallDto extends CallIdDto {
   @IsOptional()
@@ -37,3 +38,6 @@ export class IceCandidateDto extends TargetDto {
   @IsDefined()
   candidate: unknown;
 }
+
+declareFastShape(SignalDto, { targetSocketId: 'id', signal: 'payload' });
+declareFastShape(IceCandidateDto, { targetSocketId: 'id', candidate: 'payload' });

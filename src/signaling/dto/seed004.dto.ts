@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsDefined, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { toIdString } from '../../common/id';
+import { declareFastShape } from '../../common/validation';
 
 class ToDto {
   @Transform(toIdString)
@@ -33,3 +34,6 @@ export class WebrtcIceDto extends ToDto {
 }
 
 export class WebrtcEndDto extends ToDto {}
+
+declareFastShape(WebrtcSdpDto, { to: 'id', callId: 'optional id', sdp: 'payload' });
+declareFastShape(WebrtcIceDto, { to: 'id', callId: 'optional id', candidate: 'payload' });

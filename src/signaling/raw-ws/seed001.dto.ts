@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsDefined, IsOptional, IsString, Length } from 'class-validator';
 import { toIdString } from '../../common/id';
+import { declareFastShape } from '../../common/validation';
 
 /** Ids arrive as numbers or strings (seed 001 shows numbers). */
 function Id(optional = false) {
@@ -50,3 +51,7 @@ export class HangUpMessage {
   @Id() call_id: string;
   @Id(true) peer_id?: string;
 }
+
+declareFastShape(OfferMessage, { callee_id: 'id', offer: 'payload', call_id: 'optional id' });
+declareFastShape(AnswerMessage, { caller_id: 'id', answer: 'payload', call_id: 'optional id' });
+declareFastShape(IceCandidateMessage, { peer_id: 'id', candidate: 'payload', call_id: 'optional id' });

@@ -1,0 +1,42 @@
+// The issue's targets, checked against the figures of one bench run (ratios to that run's baselines).
+import { spread } from './lib.mjs';
+import { fmt, ratioCell } from './report.mjs';
+
+/** Per-run ratios of a relay figure, the product's subject over its baseline. */
+function relayRatio(rows, subject, baseline, pick) {
+  return spread(
+    rows
+      .filter((r) => r.subject === subject)
+      .map((r) => {
+        const base = rows.find((b) => b.run === r.run && b.subject === baseline);
+        const [value, baseValue] = [pick(r), base && pick(base)];
+        return value !== null && value !== undefined && baseValue ? value / baseValue : null;
+      }),
+  );
+}
+
+const offerAt5000 = (key) => (r) => r.fixed.find((f) => f.kind === 'offer' && f.rate === 5_000)?.[key] ?? null;
+const sustained = (r) => r.sustained.offer.maxRate;
+
+/** A check: what the target says, what was measured, and whether it was met (null: not measured). */
+const check = (target, ratio, met, unit = ratioCell) => ({ target, measured: ratio.median === null ? 'not measured' : unit(ratio), met: ratio.median === null ? null : met(ratio.median) });
+
+export function targetChecks(results) {
+  const checks = [];
+  const relay = results.relay?.rows;
+  if (relay) {
+    for (const db of ['pglite', 'postgres']) {
+      const io = `app-socket.io-${db}`;
+      const ws = `app-ws-${db}`;
+      const on = db === 'pglite' ? 'PGlite' : 'PostgreSQL';
+      checks.push(
+        check(`seed-002 relay CPU per 3 KB offer ≤ 1.25× bare Socket.IO (5 000/s, ${on})`, relayRatio(relay, io, 'bare-socket.io', offerAt5000('serverCpuUsPerMessage')), (x) => x <= 1.25),
+        check(`seed-002 sustained offers/s ≥ 0.8× bare Socket.IO (${on})`, relayRatio(relay, io, 'bare-socket.io', sustained), (x) => x >= 0.8),
+        check(`seed-002 p99 at 5 000 offers/s ≤ 1.5× bare Socket.IO (${on})`, relayRatio(relay, io, 'bare-socket.io', offerAt5000('p99Ms')), (x) => x <= 1.5),
+        check(`/ws/call/ relay CPU per 3 KB offer ≤ 1.15× bare ws (5 000/s, ${on})`, relayRatio(relay, ws, 'bare-ws', offerAt5000('serverCpuUsPerMessage')), (x) => x <= 1.15),
+      );
+    }
+  }
+  return checks;
+}
+

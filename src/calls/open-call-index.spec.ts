@@ -1,0 +1,48 @@
+import { MemoryState } from '../cluster/shared-state';
+import type { CallView } from './call.presenter';
+import type { CallsRepository } from './calls.repository';
+import { OpenCallIndex } from './open-call-index';
+
+describe('OpenCallIndex', () => {
+  const open = { id: 'c1', hostUserId: 'alice', recipientUserId: 'bob' };
+  let inDatabase: typeof open | null;
+  let reads: number;
+  let index: OpenCallIndex;
+
+  beforeEach(() => {
+    inDatabase = null;
+    reads = 0;
+    const repository = {
+      findOpenCallPartiesOf: async () => {
+        reads++;
+        return inDatabase;
+      },
+    } as unknown as CallsRepository;
+    index = new OpenCallIndex(new MemoryState(), repository);
+  });
+  afterEach(() => jest.useRealTimers());
+
+  const moved = (status: CallView['status']) => index.moved({ ...open, status } as CallView);
+
+  it('answers from the moves it was told of, without reading the database', async () => {
+    await moved('CALLING');
+    expect(await index.of('alice')).toEqual({ callId: 'c1', hostUserId: 'alice', recipientUserId: 'bob' });
+    expect(await index.of('bob')).toEqual({ callId: 'c1', hostUserId: 'alice', recipientUserId: 'bob' });
+    await moved('ENDED');
+    expect(await index.of('alice')).toBeNull();
+    expect(reads).toBe(1); // the miss after the end asks the database, which has no open call either
+  });
+
+  it('reads the database on a miss (a restart lost the state) and keeps the answer for a while only', async () => {
+    jest.useFakeTimers({ now: Date.now() });
+    inDatabase = open;
+    expect(await index.of('alice')).toMatchObject({ callId: 'c1' });
+    expect(await index.of('alice')).toMatchObject({ callId: 'c1' });
+    expect(reads).toBe(1);
+    // The call ended where this index did not hear of it: the filled entry lapses.
+    inDatabase = null;
+    jest.advanceTimersByTime(10_001);
+    expect(await index.of('alice')).toBeNull();
+    expect(reads).toBe(2);
+  });
+});

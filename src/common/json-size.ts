@@ -1,0 +1,27 @@
+/**
+ * Whether JSON.stringify(value) is surely at most `limit` UTF-8 bytes, judged from an upper bound
+ * without serializing: a string of n UTF-16 units takes at most 6n + 2 bytes (`\uXXXX` escapes),
+ * a number at most 25. False means "not sure": measure it exactly then.
+ */
+export function jsonSurelyFits(value: unknown, limit: number): boolean {
+  let bound = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node === 'string') bound += 6 * node.length + 2;
+    else if (typeof node === 'number') bound += 25;
+    else if (typeof node !== 'object' || node === null) bound += 5;
+    else if (Array.isArray(node)) {
+      bound += 2 + node.length;
+      for (const item of node) pending.push(item);
+    } else if (Object.getPrototypeOf(node) === Object.prototype) {
+      bound += 2;
+      for (const key in node) {
+        bound += 6 * key.length + 4;
+        pending.push((node as Record<string, unknown>)[key]);
+      }
+    } else return false; // Buffers, dates, anything with its own toJSON
+    if (bound > limit) return false;
+  }
+  return true;
+}
