@@ -4,7 +4,7 @@ import { getMetadataStorage } from 'class-validator';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_CODES } from '../src/common/errors';
-import { CallGateway } from '../src/signaling/call.gateway';
+import { CallGateway, RELAY_EVENTS } from '../src/signaling/call.gateway';
 import { ChatGateway } from '../src/signaling/chat.gateway';
 import { InstantMentorGateway } from '../src/signaling/instant-mentor.gateway';
 import { WebrtcGateway } from '../src/signaling/webrtc.gateway';
@@ -113,7 +113,8 @@ describe('docs/asyncapi.yaml', () => {
   });
 
   it('describes each Socket.IO payload with exactly the fields its gateway DTO validates', () => {
-    const gateways = [CallGateway, WebrtcGateway, InstantMentorGateway, ChatGateway].flatMap(gatewayDtos);
+    const relay = Object.entries(RELAY_EVENTS).map(([event, { dto }]): [string, Type] => [event, dto]);
+    const gateways = [...[CallGateway, WebrtcGateway, InstantMentorGateway, ChatGateway].flatMap(gatewayDtos), ...relay];
     expect(gateways.length).toBeGreaterThanOrEqual(28);
     for (const [event, dto] of gateways) {
       const op = clientOperation('socketIo', event);

@@ -151,6 +151,21 @@ if (target.establish) {
   }
 }
 
+await settle();
+
+/**
+ * Setting up 100 calls leaves the server busy for a while (presence and status broadcasts to every
+ * connection, database writes): the phases start once it has been quiet for half a second.
+ */
+async function settle() {
+  let quiet = 0;
+  while (quiet < 2 && Date.now() < deadline - 60_000) {
+    const before = cpuMs(task.serverPid);
+    await sleep(250);
+    quiet = cpuMs(task.serverPid) - before <= 10 ? quiet + 1 : 0;
+  }
+}
+
 let phaseCount = 0;
 /** Sends `kind` at `rate` messages/s for warm-up + measured seconds; measures the measured part. */
 async function runPhase(kind, rate, { warmupS, measureS }, profile = false) {

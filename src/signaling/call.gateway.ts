@@ -1,24 +1,46 @@
-import { UseFilters, UsePipes } from '@nestjs/common';
+import { Logger, Type, UseFilters, UsePipes } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
-import { CallRoomsService } from '../calls/call-rooms.service';
+import { CallRoomsService, SignalKind } from '../calls/call-rooms.service';
 import { CallsService } from '../calls/calls.service';
 import { CallIdDto } from '../calls/dto/call-id.dto';
 import { StartCallDto } from '../calls/dto/start-call.dto';
 import { toRoomParticipantView } from '../calls/room.presenter';
-import { createValidationPipe } from '../common/validation';
+import { AppError } from '../common/errors';
+import { createValidationPipe, validateMessage } from '../common/validation';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { SocketAuthService, socketActor, socketUser } from '../realtime/socket-auth.service';
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
-import { okReply } from '../realtime/socket-replies';
+import { ackOf, okReply, replyError } from '../realtime/socket-replies';
 import { IceCandidateDto, JoinCallDto, SignalDto, ToggleMediaDto } from './dto/seed002.dto';
 import { emitInDialect, tellStarterIfMissed, trackDialect } from './socket-io-dialects';
 import { inBackground } from '../common/background';
 
 /**
+ * Seed 002's signaling relay, the busiest events by far (an ICE candidate every few ms while a
+ * call connects): handled straight on the socket rather than through Nest's per-message pipeline
+ * of observables, guards and filters, which cost as much as the relay itself (bench/README.md).
+ * Validation, acks and errors are the same as for every other event.
+ */
+export const RELAY_EVENTS: Record<string, RelayEvent> = {
+  offer: { dto: SignalDto, kind: 'offer', payload: (m: SignalDto) => m.signal },
+  answer: { dto: SignalDto, kind: 'answer', payload: (m: SignalDto) => m.signal },
+  iceCandidate: { dto: IceCandidateDto, kind: 'ice', payload: (m: IceCandidateDto) => m.candidate },
+};
+
+interface RelayEvent {
+  dto: Type<{ targetSocketId: string }>;
+  kind: SignalKind;
+  /** Method syntax: each event's function takes its own DTO. */
+  payload(message: { targetSocketId: string }): unknown;
+}
+
+/**
  * Seed 002's Socket.IO events (CONTRACT.md §3) on the call core; it also registers every
  * authenticated Socket.IO connection, whichever Socket.IO dialect it speaks.
  */
+const relayLogger = new Logger('Socket');
+
 @WebSocketGateway()
 @UseFilters(SocketExceptionFilter)
 @UsePipes(createValidationPipe())
@@ -38,7 +60,25 @@ export class CallGateway {
         deliver: (notice) => emitInDialect(socket, notice),
       }));
       socket.on('disconnect', () => inBackground('unregistering a connection', registry.remove(socket.id)));
+      this.listenForRelay(socket);
     });
+  }
+
+  private listenForRelay(socket: Socket): void {
+    for (const [event, { dto, kind, payload }] of Object.entries(RELAY_EVENTS)) {
+      socket.on(event, (message: unknown, ...rest: unknown[]) => {
+        const ack = ackOf([message, ...rest]);
+        validateMessage(dto, message)
+          .then((valid) => this.rooms.relay(socketActor(socket), valid.targetSocketId, kind, payload(valid)))
+          .then(
+            () => ack?.(okReply()),
+            (error: unknown) => {
+              if (!(error instanceof AppError)) relayLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+              replyError(socket, event, ack, error);
+            },
+          );
+      });
+    }
   }
 
   @SubscribeMessage('startCall')
@@ -92,24 +132,6 @@ export class CallGateway {
   @SubscribeMessage('toggleAudio')
   async toggleAudio(@ConnectedSocket() socket: Socket, @MessageBody() dto: ToggleMediaDto) {
     await this.rooms.toggle(socketActor(socket), dto.callId, 'audio', dto.enabled);
-    return okReply();
-  }
-
-  @SubscribeMessage('offer')
-  async offer(@ConnectedSocket() socket: Socket, @MessageBody() dto: SignalDto) {
-    await this.rooms.relay(socketActor(socket), dto.targetSocketId, 'offer', dto.signal);
-    return okReply();
-  }
-
-  @SubscribeMessage('answer')
-  async answer(@ConnectedSocket() socket: Socket, @MessageBody() dto: SignalDto) {
-    await this.rooms.relay(socketActor(socket), dto.targetSocketId, 'answer', dto.signal);
-    return okReply();
-  }
-
-  @SubscribeMessage('iceCandidate')
-  async iceCandidate(@ConnectedSocket() socket: Socket, @MessageBody() dto: IceCandidateDto) {
-    await this.rooms.relay(socketActor(socket), dto.targetSocketId, 'ice', dto.candidate);
     return okReply();
   }
 }
