@@ -37,6 +37,29 @@ export function targetChecks(results) {
       );
     }
   }
+  const setup = results.setup?.rows;
+  if (setup) {
+    const of = (db, pick) => spread(setup.filter((r) => r.db === db).map(pick));
+    const cycles = (r) => r.best.cyclesPerS;
+    const ringP99 = (r) => r.openLoop.steps.startToIncoming.p99;
+    checks.push(
+      check('call setup ≥ 300 full cycles/s, one instance, PostgreSQL', of('postgres', cycles), (x) => x >= 300, (v) => fmt(v)),
+      check('call setup ≥ 300 full cycles/s, one instance, PGlite (for reference)', of('pglite', cycles), (x) => x >= 300, (v) => fmt(v)),
+      check('p99 start → incomingCall < 50 ms at 100 calls/s, PostgreSQL', of('postgres', ringP99), (x) => x < 50, (v) => `${fmt(v, 1)} ms`),
+      check('p99 start → incomingCall < 50 ms at 100 calls/s, PGlite', of('pglite', ringP99), (x) => x < 50, (v) => `${fmt(v, 1)} ms`),
+    );
+  }
+  const idle = results.idle?.rows;
+  if (idle) {
+    const top = (r) => r.levels.at(-1);
+    const of = (name, pick) => spread(idle.filter((r) => r.target === name).map(pick));
+    for (const [name, limitKb] of [['app Socket.IO, PGlite', 20], ['app Socket.IO, PostgreSQL', 20], ['app raw ws, PGlite', 9], ['app raw ws, PostgreSQL', 9]]) {
+      checks.push(
+        check(`idle memory ≤ ${limitKb} KB per connection: ${name}`, of(name, (r) => top(r).kbPerConn), (x) => x <= limitKb, (v) => `${fmt(v, 1)} KB`),
+        check(`20 000 connections held on one instance: ${name}`, of(name, (r) => r.heldAfterHold ?? top(r).held), (x) => x >= 20_000, (v) => fmt(v)),
+      );
+    }
+  }
   return checks;
 }
 

@@ -25,14 +25,18 @@ const keyOf = (userId: string) => `open-call:${userId}`;
  * moves write the index after they commit, and a miss reads the database.
  */
 export class OpenCallIndex {
+  /** The last entry read per user, parsed: the relay asks for the same one with every message. */
+  private readonly parsed = new Map<string, { json: string; parties: OpenCallParties }>();
+
   constructor(
     private readonly state: SharedState,
     private readonly repository: CallsRepository,
   ) {}
 
   async of(userId: string): Promise<OpenCallParties | null> {
-    const cached = await this.state.get(keyOf(userId));
-    if (cached) return JSON.parse(cached) as OpenCallParties;
+    const json = await this.state.get(keyOf(userId));
+    if (json) return this.parse(userId, json);
+    this.parsed.delete(userId);
     const call = await this.repository.findOpenCallPartiesOf(userId);
     if (!call) return null;
     const parties: OpenCallParties = { callId: call.id, hostUserId: call.hostUserId, recipientUserId: call.recipientUserId };
@@ -40,9 +44,20 @@ export class OpenCallIndex {
     return parties;
   }
 
+  private parse(userId: string, json: string): OpenCallParties {
+    const last = this.parsed.get(userId);
+    if (last?.json === json) return last.parties;
+    const parties = JSON.parse(json) as OpenCallParties;
+    // Calls that end on another instance leave entries here until their users relay again: bounded.
+    if (this.parsed.size >= 10_000) this.parsed.clear();
+    this.parsed.set(userId, { json, parties });
+    return parties;
+  }
+
   /** A call was created or moved: its parties' entries follow it. */
   async moved(call: CallView): Promise<void> {
     const userIds = [call.hostUserId, ...(call.recipientUserId ? [call.recipientUserId] : [])];
+    for (const userId of userIds) this.parsed.delete(userId);
     if (!isOpen(call.status)) return this.state.del(...userIds.map(keyOf));
     const parties = JSON.stringify({ callId: call.id, hostUserId: call.hostUserId, recipientUserId: call.recipientUserId } satisfies OpenCallParties);
     await Promise.all(userIds.map((userId) => this.state.setExpiring(keyOf(userId), parties, MOVED_TTL_MS)));

@@ -1,0 +1,151 @@
+// Call setup: full cycles (start → ring → accept → both join → offer/answer → leave) per second
+// on one instance, and p50/p99 of each step at a fixed 100 calls/s, on the product with the
+// embedded database and with PostgreSQL. A fresh server per run; the load runs in its own process
+// (bench/load/call-setup.mjs).
+//   node bench/scenarios/call-setup.mjs [--quick]     (PostgreSQL from BENCH_POSTGRES_URL)
+import { pathToFileURL } from 'node:url';
+import { runLoad, spread, startServer } from '../lib.mjs';
+
+const TARGET_CYCLES_PER_S = 300;
+const TARGET_RING_P99_MS = 50;
+const STEP_NAMES = {
+  startToIncoming: 'start → incomingCall',
+  acceptToAccepted: 'accept → callAccepted',
+  join: 'both join (caller, then callee)',
+  offerToAnswer: 'offer → answer received',
+  leave: 'both leave → callEnded',
+  cycle: 'whole cycle',
+};
+
+/**
+ * The closed loop runs at rising concurrency (active pairs) because the best one depends on the
+ * machine and the database: too few leave the server waiting on round trips, too many only queue.
+ * The load generator stops rising when throughput stops growing; the best level is the figure.
+ */
+function taskFor(quick) {
+  return quick
+    ? { pairs: 100, openLoop: { ratePerS: 100, warmupMs: 500, durationMs: 2_000 }, closedLoop: { levels: [25, 100], warmupMs: 500, durationMs: 2_000 }, deadlineMs: 120_000 }
+    : { pairs: 400, openLoop: { ratePerS: 100, warmupMs: 1_000, durationMs: 10_000 }, closedLoop: { levels: [25, 50, 100, 200, 400], warmupMs: 1_000, durationMs: 5_000 }, deadlineMs: 600_000 };
+}
+
+export async function runCallSetup({ runs = 3, postgresUrl, quick = false, log = console.error }) {
+  const task = taskFor(quick);
+  const databases = postgresUrl ? ['pglite', 'postgres'] : ['pglite'];
+  const rows = [];
+  for (const db of databases) {
+    for (let run = 1; run <= (quick ? 1 : runs); run++) {
+      log(`call-setup: ${db}, run ${run}`);
+      const server = await startServer('app', { db, postgresUrl });
+      try {
+        const result = await runLoad('call-setup', { ...task, url: server.url, serverPid: server.pid });
+        const best = result.closedLoop.reduce((a, b) => (b.cyclesPerS > a.cyclesPerS ? b : a));
+        rows.push({ db, run, ...result, best: { concurrency: best.concurrency, cyclesPerS: best.cyclesPerS } });
+        log(`  best ${best.cyclesPerS} cycles/s at ${best.concurrency} pairs; p99 start → incomingCall at ${task.openLoop.ratePerS}/s: ${result.openLoop.steps.startToIncoming.p99} ms`);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  return { rows, markdown: render(rows, task, databases) };
+}
+
+/** "median (min–max)" over the runs, to 3 significant digits; a single run shows its value alone. */
+function cell(values, unit = '') {
+  const { median, min, max, runs } = spread(values);
+  if (median === null) return '–';
+  const fmt = (value) => Number(value.toPrecision(3));
+  return runs > 1 ? `${fmt(median)}${unit} (${fmt(min)}–${fmt(max)})` : `${fmt(median)}${unit}`;
+}
+
+function render(rows, task, databases) {
+  const of = (db) => rows.filter((row) => row.db === db);
+  const level = (row, concurrency) => row.closedLoop.find((l) => l.concurrency === concurrency);
+  const { levels, warmupMs, durationMs } = task.closedLoop;
+  const lines = [
+    '## Call setup',
+    '',
+    `One instance, a fresh server per run, ${Math.max(...databases.map((db) => of(db).length))} run(s) per database; figures are median (min–max) over the runs.`,
+    `${task.pairs} caller/callee pairs (students calling mentors) on the seed-002 Socket.IO dialect, all connected before measuring`,
+    `(connecting them took ${databases.map((db) => `${cell(of(db).map((r) => r.connectMs / 1000), ' s')} with ${db}`).join(', ')}).`,
+    'A cycle: `startCall` → callee `incomingCall` → `acceptCall` → caller `callAccepted` → caller, then callee, `joinCall` →',
+    '`offer` relayed → `answer` relayed back → caller, then callee, `leaveCall` → both hear `callEnded` (the pair is free again).',
+    '',
+    '### Maximum full cycles/s (closed loop)',
+    '',
+    `Every active pair runs cycles back to back; cycles ending in a ${durationMs / 1000} s window count (the window opens after ${warmupMs / 1000} s`,
+    `of warm-up, once every pair has finished a cycle). Concurrency rises through ${levels.join(', ')} active pairs and stops when`,
+    `throughput no longer grows by 5 %; the best level is reported. Target: ≥ ${TARGET_CYCLES_PER_S}/s with PostgreSQL.`,
+    '',
+    '| database | cycles/s | at pairs | server CPU ms/cycle | server CPU % | load generator CPU % | failed cycles |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const db of databases) {
+    const bests = of(db).map((row) => level(row, row.best.concurrency));
+    const column = (pick) => cell(bests.map(pick));
+    lines.push(`| ${db} | ${column((b) => b.cyclesPerS)} | ${column((b) => b.concurrency)} | ${column((b) => b.serverCpuMsPerCycle)} | ${column((b) => b.serverCpuPct)} | ${column((b) => b.clientCpuPct)} | ${column((b) => count(b.failures))} |`);
+  }
+  lines.push('', 'Cycles/s and whole-cycle p50 by active pairs (– : not run, throughput had stopped growing):', '');
+  lines.push(`| database | ${levels.map((n) => `${n} pairs`).join(' | ')} |`, `|---|${levels.map(() => '---').join('|')}|`);
+  for (const db of databases) {
+    const at = (n) => of(db).map((row) => level(row, n)).filter(Boolean);
+    lines.push(`| ${db} | ${levels.map((n) => (at(n).length ? `${cell(at(n).map((l) => l.cyclesPerS))}/s, ${cell(at(n).map((l) => l.steps.cycle.p50), ' ms')}` : '–')).join(' | ')} |`);
+  }
+  const { ratePerS, warmupMs: openWarmupMs, durationMs: openDurationMs } = task.openLoop;
+  lines.push(
+    '',
+    `### Per-step latency at ${ratePerS} calls/s (open loop)`,
+    '',
+    `A new cycle every ${1000 / ratePerS} ms on the next idle pair for ${openDurationMs / 1000} s (after ${openWarmupMs / 1000} s of warm-up), whatever the earlier ones`,
+    `are doing; run after the closed loops. Target: p99 of start → incomingCall < ${TARGET_RING_P99_MS} ms.`,
+    '',
+    `| step | ${databases.map((db) => `${db} p50 ms | ${db} p99 ms`).join(' | ')} |`,
+    `|---|${databases.map(() => '---|---').join('|')}|`,
+  );
+  for (const [step, name] of Object.entries(STEP_NAMES)) {
+    lines.push(`| ${name} | ${databases.map((db) => `${cell(of(db).map((r) => r.openLoop.steps[step].p50))} | ${cell(of(db).map((r) => r.openLoop.steps[step].p99))}`).join(' | ')} |`);
+  }
+  lines.push('', `| at ${ratePerS} calls/s | ${databases.join(' | ')} |`, `|---|${databases.map(() => '---').join('|')}|`);
+  const openRow = (label, pick) => lines.push(`| ${label} | ${databases.map((db) => cell(of(db).map((r) => pick(r.openLoop)))).join(' | ')} |`);
+  openRow('cycles completed', (o) => o.cycles);
+  openRow('starts with no idle pair', (o) => o.unserved);
+  openRow('failed cycles', (o) => count(o.failures));
+  openRow('server CPU ms/cycle', (o) => o.serverCpuMsPerCycle);
+  openRow('server CPU %', (o) => o.serverCpuPct);
+  lines.push(`| pairs retired in the run (disconnected, or their call could not be hung up) | ${databases.map((db) => cell(of(db).map((r) => r.brokenPairs))).join(' | ')} |`);
+  lines.push('', ...targetLines(of, databases), ...failureLines(rows));
+  return lines.join('\n');
+}
+
+function targetLines(of, databases) {
+  const verdict = (ok) => (ok ? 'met' : 'NOT met');
+  const lines = [];
+  if (databases.includes('postgres')) {
+    const best = spread(of('postgres').map((r) => r.best.cyclesPerS)).median;
+    lines.push(`- ≥ ${TARGET_CYCLES_PER_S} full cycles/s with PostgreSQL: ${verdict(best >= TARGET_CYCLES_PER_S)} (median ${cell([best])}/s).`);
+  }
+  for (const db of databases) {
+    const p99 = spread(of(db).map((r) => r.openLoop.steps.startToIncoming.p99)).median;
+    const measured = p99 === null ? 'no cycle completed' : `median ${cell([p99])} ms`;
+    lines.push(`- p99 start → incomingCall < ${TARGET_RING_P99_MS} ms at 100 calls/s, ${db}: ${verdict(p99 !== null && p99 < TARGET_RING_P99_MS)} (${measured}).`);
+  }
+  return lines;
+}
+
+const count = (failures) => Object.values(failures).reduce((a, b) => a + b, 0);
+
+/** Why cycles failed, over all runs and loops (a failed cycle's call is hung up over REST). */
+function failureLines(rows) {
+  const all = {};
+  for (const row of rows) {
+    for (const phase of [row.openLoop, ...row.closedLoop]) {
+      for (const [what, n] of Object.entries(phase.failures)) all[`${row.db}: ${what}`] = (all[`${row.db}: ${what}`] ?? 0) + n;
+    }
+  }
+  const entries = Object.entries(all);
+  return entries.length ? ['', 'Failed cycles (all runs and loops):', '', ...entries.map(([what, n]) => `- ${what}: ${n}`)] : ['- No cycle failed.'];
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { markdown } = await runCallSetup({ quick: process.argv.includes('--quick'), postgresUrl: process.env.BENCH_POSTGRES_URL });
+  console.log(markdown);
+}
