@@ -40,7 +40,8 @@ describe('graceful shutdown on SIGTERM (e2e)', () => {
   let db: TestDatabase;
   let cwd: string;
   let server: ServerProcess;
-  const env = () => ({ ...db.env, JWT_SECRET: TEST_JWT_SECRET, PASSWORD_HASH_COST: '1024', SHUTDOWN_TIMEOUT_MS: '8000' });
+  // A grace far longer than the restart, however slow the machine: the call must survive it.
+  const env = () => ({ ...db.env, JWT_SECRET: TEST_JWT_SECRET, PASSWORD_HASH_COST: '1024', SHUTDOWN_TIMEOUT_MS: '8000', RECONNECT_GRACE_MS: '120000' });
 
   beforeAll(async () => {
     db = await createTestDatabase();

@@ -380,6 +380,8 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   /** A device that connects while a call rings for its user rings at once. */
   private async ringNewConnection(connection: RealtimeConnection): Promise<void> {
     await this.timers.cancel(CALLER_GRACE, connection.userId);
+    // Most connections have no call ringing for them: the index says so without loading a call.
+    if ((await this.openCalls.of(connection.userId))?.recipientUserId !== connection.userId) return;
     const call = await this.calls.findOpenCallOf(connection.userId);
     if (call && call.status === 'CALLING' && call.recipientUserId === connection.userId) {
       connection.deliver({ type: 'ringing', call: toCallView(call) });
