@@ -78,7 +78,8 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
       raw: expiringRaw,
       rawError: expiringRaw.next('error', 10_000),
     };
-  });
+    // Parsing the document and starting the app are CPU-bound: a busy machine needs longer than jest's default.
+  }, 120_000);
   afterEach(() => {
     for (const client of opened.splice(0)) client.close();
   });

@@ -14,16 +14,16 @@ import { ConnectionAdmission } from './connection-admission';
 import { refuseRequest } from './http-refusal';
 import { maxFrameBytes } from './transport-limits';
 
+const bindingLogger = new Logger('Socket');
+/** The socket type of the Socket.IO copy Nest's adapter is compiled against. */
+type NestSocket = Parameters<IoAdapter['bindMessageHandlers']>[0];
+
 /**
  * Socket.IO with the server's CORS policy, origin allow-list and unauthenticated-session cap
  * applied to its handshake, heartbeats that notice a dead peer within about 15 s, frames bounded
  * by MAX_SIGNAL_BYTES, and, with Redis, the official Redis adapter, so Socket.IO's own
  * broadcasts and rooms span the instances.
  */
-const bindingLogger = new Logger('Socket');
-/** The socket type of the Socket.IO copy Nest's adapter is compiled against. */
-type NestSocket = Parameters<IoAdapter['bindMessageHandlers']>[0];
-
 export class SocketIoAdapter extends IoAdapter {
   constructor(
     private readonly app: INestApplicationContext,
@@ -34,8 +34,8 @@ export class SocketIoAdapter extends IoAdapter {
 
   /**
    * Nest's own binding keeps an rxjs pipeline per event per socket for the socket's whole life:
-   * with some forty events that is most of an idle connection's memory (about 150 KB of 160,
-   * bench/README.md). A plain listener per event does the same work per message and keeps nothing:
+   * with some forty events that was most of an idle connection's memory (about 150 KB, see
+   * bench/analysis.md). A plain listener per event does the same work per message and keeps nothing:
    * the handler's result (a promise, an observable or a value) becomes an emitted event or the ack.
    */
   override bindMessageHandlers(socket: NestSocket, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>): void {
