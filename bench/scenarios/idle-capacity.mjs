@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, runLoad, sleep, spread, startServer } from '../lib.mjs';
+import { fmt, table } from '../report.mjs';
 
 const LEVELS = [1_000, 5_000, 10_000, 20_000];
 const QUICK_LEVELS = [1_000, 5_000];
@@ -29,10 +30,10 @@ const QUIET_CPU_MS_PER_S = 20;
 const QUIET_DEADLINE_MS = 60_000;
 const GENERATOR_REPLY_MS = 600_000;
 /**
- * The forced GC before each RSS reading stops the app for seconds once its heap is large (15 s
- * at 20 000 Socket.IO connections in development): with its own 5 s ping timeout that pause,
- * which no production server takes, drops every connection. The app's timeout is raised to the
- * 30 s that lib.mjs waits for a GC at most; its own stalls while opening are reported instead.
+ * The forced GC before each RSS reading stops the server for as long as a full collection of its
+ * heap takes (15 s for a 3 GB heap in development). That pause is the bench's own doing; so that
+ * it cannot drop connections, the app's ping timeout (default 5 s) is raised to the 30 s lib.mjs
+ * waits for a GC at most. The app's own stalls while opening are reported against the 5 s.
  */
 const APP_ENV = { SOCKET_PING_TIMEOUT_MS: '30000' };
 const DEFAULT_PING_TIMEOUT_S = 5;
@@ -237,26 +238,18 @@ const openFileLimit = (pid) => Number(/^Max open files\s+(\d+)/m.exec(readFileSy
 
 // ---- the report ----
 
-const levelName = (level) => level.toLocaleString('en-US').replaceAll(',', ' ');
+const levelName = (level) => fmt(level);
 /** A level where every connection was still open when it was measured. */
 const intact = (l) => l.held === l.attempted;
 
-function format(values, digits) {
-  const { median, min, max, runs } = spread(values);
-  if (median === null) return '–';
-  const f = (v) => v.toFixed(digits);
-  return runs > 1 ? `${f(median)} (${f(min)}–${f(max)})` : f(median);
-}
-
-function table(heads, lines) {
-  return [`| ${heads.join(' | ')} |`, `|${heads.map((_, i) => (i ? ' ---: ' : ' --- ')).join('|')}|`, ...lines.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
-}
+/** Median (min–max) over the runs. */
+const format = (values, digits) => fmt(spread(values), digits);
 
 function report(targets, levels, rows, { minutes }) {
   const measured = rows.filter((row) => !row.error);
   const runsOf = (target) => measured.filter((row) => row.target === target.name);
   const levelsOf = (target, level) => runsOf(target).map((row) => row.levels.find((l) => l.level === level)).filter(Boolean);
-  const heads = levels.map((level) => (level === 20_000 ? '20 000 target ¹' : levelName(level)));
+  const heads = levels.map((level) => (level === 20_000 ? `${levelName(level)} target ¹` : levelName(level)));
   const byLevel = (pick, digits, marked = () => false) =>
     targets.map((target) => [target.name, ...levels.map((level) => {
       const at = levelsOf(target, level);
@@ -282,13 +275,13 @@ function report(targets, levels, rows, { minutes }) {
       '(`/ws/call/?token=`) once the socket is open, since the token is checked before the upgrade. The bare baselines authenticate nobody. ' +
       'Every Socket.IO client uses the WebSocket transport only, bare too.',
     '',
-    `- Users: ${CONNS_PER_USER} connections per user (MAX_CONNECTIONS_PER_USER's default), so 2 000 users at 20 000. ` +
+    `- Users: ${CONNS_PER_USER} connections per user (MAX_CONNECTIONS_PER_USER's default), so ${levelName(2_000)} users at ${levelName(20_000)}. ` +
       'Before measuring, each user connects once and disconnects (warm-up), so that creating the user in the database on first use is not counted as the cost of a connection; ' +
       "then the bench waits for the presence grace and a quiet server. A user's first connection in the measured steps still brings it online (presence).",
     `- Clients: one load-generator process per ${levelName(PER_GENERATOR)} connections, from ${ADDRESSES[0]}–${ADDRESSES.at(-1)} with at most ${PER_ADDRESS} handshakes in flight per address (the app admits 20 unauthenticated sessions per IP).`,
-    '- KB per connection = (RSS after a forced GC at N − at 0) / N, N the connections still open; the 0 baseline is collected until it is stable, and at 1 000 its noise (several MB for the app) is still ± several KB per connection. ' +
+    '- KB per connection = (RSS after a forced GC at N − at 0) / N, N the connections still open; the 0 baseline is collected until it is stable, and at 1,000 its noise (several MB for the app) is still ± several KB per connection. ' +
       'Connection rate = connections opened in a step / wall time of the step (first connect to last authenticated); server CPU per connection = server CPU time over the step / connections opened in it. ' +
-      'Both are per step: 0 → 1 000, 1 000 → 5 000, …',
+      'Both are per step: 0 → 1,000, 1,000 → 5,000, …',
     '',
     '### KB per connection (RSS after forced GC)',
     '',
@@ -308,9 +301,9 @@ function report(targets, levels, rows, { minutes }) {
     '',
     '### Server pauses (s): longest event-loop stall while opening the step (the app’s own metric) / the forced GC',
     '',
-    `The app runs with SOCKET_PING_TIMEOUT_MS=${APP_ENV.SOCKET_PING_TIMEOUT_MS / 1000} s instead of its default ${DEFAULT_PING_TIMEOUT_S} s (the bare baseline has Socket.IO's 20 s): ` +
-      'the forced GC before each reading stops it for seconds once its heap is large (second figure), a pause no production server takes, and with a 5 s timeout it dropped every Socket.IO connection. ' +
-      `A stall while opening longer than ${DEFAULT_PING_TIMEOUT_S} s would drop connections under the default; it is listed below.`,
+    "The forced GC before each reading stops the server (second figure). That pause is the bench's own doing; so that it cannot drop connections, " +
+      `the app runs with SOCKET_PING_TIMEOUT_MS=${APP_ENV.SOCKET_PING_TIMEOUT_MS / 1000} s instead of its default ${DEFAULT_PING_TIMEOUT_S} s (the bare baseline has Socket.IO's 20 s). ` +
+      `A stall while opening (first figure) longer than ${DEFAULT_PING_TIMEOUT_S} s would drop connections under the default; such stalls are listed under the problems below.`,
     '',
     table(['server', ...heads], targets.map((target) => [target.name, ...levels.map((level) => {
       const at = levelsOf(target, level);
@@ -339,10 +332,10 @@ function report(targets, levels, rows, { minutes }) {
   if (levels.includes(20_000)) {
     const attempted = measured.map((row) => row.levels.at(-1).attempted);
     const fds = measured.map((row) => row.fdsBefore);
-    sections.push('', `¹ 20 000 target: ${attempted.length ? `${levelName(Math.min(...attempted))}–${levelName(Math.max(...attempted))}` : '–'} attempted, held as above. ` +
+    sections.push('', `¹ ${levelName(20_000)} target: ${attempted.length ? `${levelName(Math.min(...attempted))}–${levelName(Math.max(...attempted))}` : '–'} attempted, held as above. ` +
       `The sandbox's hard limit of ${levelName(measured[0]?.fdLimit ?? 20_000)} open files per process (it cannot be raised here) caps it: ` +
       `the server already has ${fds.length ? `${Math.min(...fds)}–${Math.max(...fds)}` : 'some'} files open before the first connection (stdio, listening socket, database; PGlite keeps its relation files open), ` +
-      `and ${FD_RESERVE} are left in reserve, so the top step attempts 20 000 − those − ${FD_RESERVE}.`);
+      `and ${FD_RESERVE} are left in reserve, so the top step attempts ${levelName(20_000)} − those − ${FD_RESERVE}.`);
   }
   if (measured.some((row) => row.levels.some((l) => !intact(l)))) {
     sections.push('', '² Connections were lost before this level was measured (see Connections held): the figure divides by those still open and overstates the cost per connection.');
@@ -360,7 +353,7 @@ function report(targets, levels, rows, { minutes }) {
   return sections.join('\n') + '\n';
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const quick = process.argv.includes('--quick');
   const { markdown } = await runIdleCapacity({ postgresUrl: process.env.BENCH_POSTGRES_URL, quick, log: (line) => console.error(line) });
   console.log(markdown);
