@@ -317,6 +317,7 @@ describe('chat (e2e)', () => {
     const [conversation] = await conversations(grace);
     expect(conversation.id).toBe(missedRecord.conversationId);
     expect(conversation.unreadCount).toBe(1); // the missed call; the declined and ended ones were seen
+    expect((await conversations(ada))[0]).toMatchObject({ id: conversation.id, unreadCount: 0, lastSeq: 3 }); // the caller sent them all
     const { items } = await history(grace, conversation.id);
     expect(items.map((m: any) => m.call.outcome)).toEqual(['missed', 'ended', 'declined']);
     // A missed call is answered by a message in the same conversation.

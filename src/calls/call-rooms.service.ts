@@ -74,10 +74,14 @@ export class CallRoomsService {
 
   /** The recipient joining a ringing call accepts it; the caller may wait in the room. */
   async join(actor: Required<Actor>, callId: string, request: JoinRequest, displayName: string) {
-    let call = await this.calls.getForParty(actor.userId, callId);
-    if (call.status === 'CALLING' && call.recipientUserId === actor.userId) call = await this.calls.accept(actor, callId);
-    if (call.status !== 'CALLING' && call.status !== 'ACTIVE') {
-      throw new AppError('invalid_state', `The call is ${call.status}; it cannot be joined`);
+    // Joining an accepted call, the common case, needs no database read: the index knows it is open.
+    const open = await this.calls.openCallOf(actor.userId);
+    if (open?.callId !== callId || open.status !== 'ACTIVE') {
+      let call = await this.calls.getForParty(actor.userId, callId);
+      if (call.status === 'CALLING' && call.recipientUserId === actor.userId) call = await this.calls.accept(actor, callId);
+      if (call.status !== 'CALLING' && call.status !== 'ACTIVE') {
+        throw new AppError('invalid_state', `The call is ${call.status}; it cannot be joined`);
+      }
     }
     const room = await this.participants(callId);
     // The same user back on a new connection replaces the connections it lost.
@@ -108,7 +112,8 @@ export class CallRoomsService {
   }
 
   async leave(actor: Required<Actor>, callId: string): Promise<void> {
-    await this.calls.getForParty(actor.userId, callId);
+    // A party of an open call is known without reading it; anyone else learns why not from the database.
+    if ((await this.calls.openCallOf(actor.userId))?.callId !== callId) await this.calls.getForParty(actor.userId, callId);
     if (!(await this.state.hGet(roomKey(callId), actor.connectionId))) throw new AppError('invalid_state', 'You are not in this call');
     await this.removeAndMaybeEnd(callId, actor.connectionId, 'last_participant_left');
   }
@@ -205,8 +210,8 @@ export class CallRoomsService {
     if (!(await this.removeParticipant(callId, connectionId))) return;
     await this.repository.markParticipantLeft(callId, connectionId);
     if ((await this.state.hLen(roomKey(callId))) > 0) return;
-    const call = await this.repository.findById(callId);
-    if (call?.status === 'ACTIVE') await this.calls.endEmpty(callId, reason);
+    // Only an ACTIVE call ends (a caller may wait alone in a ringing one): the move checks that itself.
+    await this.calls.endEmpty(callId, reason);
   }
 
   /** Takes the connection out of the room (once, whoever races) and tells those who remain. */

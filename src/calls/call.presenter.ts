@@ -4,7 +4,9 @@ import type { CallView } from '../client/models';
 
 export type { CallView };
 
-export type CallWithParties = Call & { host: User; recipient: User | null };
+/** What a call shows of each party. */
+export type Party = Pick<User, 'id' | 'displayName' | 'avatarUrl' | 'role'>;
+export type CallWithParties = Call & { host: Party; recipient: Party | null };
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 

@@ -1,13 +1,67 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Call, CallEndReason, CallStatus, Prisma } from '../generated/prisma/client';
 import { AppError } from '../common/errors';
 import { decodeCursor, encodeCursor } from '../common/cursor';
-import { isUniqueViolation } from '../database/prisma-errors';
+import { isForeignKeyViolation, isUniqueViolation, rawQueryViolation } from '../database/prisma-errors';
 import { PrismaService } from '../database/prisma.service';
 import { isOpen, sourcesOf } from './call-state';
-import type { CallWithParties } from './call.presenter';
+import type { CallWithParties, Party } from './call.presenter';
 
-const WITH_PARTIES = { host: true, recipient: true } as const;
+const PARTY = { id: true, displayName: true, avatarUrl: true, role: true } as const;
+const WITH_PARTIES = { host: { select: PARTY }, recipient: { select: PARTY } } as const;
+
+const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
+
+/**
+ * A call and its parties as the raw statements return them (from `c`, joined by JOIN_PARTIES),
+ * under Prisma's field names; "host.x" and "recipient.x" are the parties' fields.
+ */
+const CALL_COLUMNS: Record<keyof Call, string> = {
+  id: 'c.id',
+  hostUserId: 'c.host_user_id',
+  recipientUserId: 'c.recipient_user_id',
+  status: 'c.status::text',
+  title: 'c.title',
+  isPrivate: 'c.is_private',
+  hasVideo: 'c.has_video',
+  roomName: 'c.room_name',
+  callerDisplay: 'c.caller_display',
+  startedAt: 'c.started_at',
+  endedAt: 'c.ended_at',
+  endReason: 'c.end_reason::text',
+  createdAt: 'c.created_at',
+  updatedAt: 'c.updated_at',
+};
+const PARTY_COLUMNS: Record<keyof Party, string> = { id: 'id', displayName: 'display_name', avatarUrl: 'avatar_url', role: 'role::text' };
+const CALL_WITH_PARTIES = Prisma.raw(
+  [
+    ...Object.entries(CALL_COLUMNS).map(([field, column]) => `${column} AS "${field}"`),
+    ...Object.entries(PARTY_COLUMNS).flatMap(([field, column]) => [`h.${column} AS "host.${field}"`, `r.${column} AS "recipient.${field}"`]),
+  ].join(', '),
+);
+const JOIN_PARTIES = Prisma.raw('JOIN users h ON h.id = c.host_user_id LEFT JOIN users r ON r.id = c.recipient_user_id');
+type CallRow = Record<string, unknown>;
+
+function fromCallRow(row: CallRow): CallWithParties {
+  const call: Record<string, unknown> = {};
+  const host: Record<string, unknown> = {};
+  const recipient: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (key.startsWith('host.')) host[key.slice(5)] = value;
+    else if (key.startsWith('recipient.')) recipient[key.slice(10)] = value;
+    else call[key] = value;
+  }
+  return { ...(call as Call), host: host as Party, recipient: recipient.id ? (recipient as Party) : null };
+}
+
+/** A move only its host or only its recipient may make. */
+export interface Seat {
+  seat: 'host' | 'recipient';
+  userId: string;
+}
+const SEAT_COLUMNS: Record<Seat['seat'], string> = { host: 'host_user_id', recipient: 'recipient_user_id' };
 
 export interface NewCall {
   hostUserId: string;
@@ -33,6 +87,9 @@ export class BusyError extends Error {}
 /** Another open call already uses this room name. */
 export class RoomTakenError extends Error {}
 
+/** A party of a new call is no user. */
+export class UnknownUserError extends Error {}
+
 export interface HistoryPage {
   items: CallWithParties[];
   nextCursor: string | null;
@@ -43,91 +100,130 @@ export class CallsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Creates a ringing call and takes both users' busy slots in one transaction; a slot already
+   * Creates a ringing call and takes both users' busy slots in one statement; a slot already
    * taken (primary key) means busy, and nothing is created. With `missed`, the call is recorded
    * as missed at once (offline recipient) after the same busy check.
    */
   async create(data: NewCall, options: { missedReason?: string } = {}): Promise<CallWithParties> {
-    try {
-      return await this.prisma.$transaction(async (tx) => {
+    if (options.missedReason) return this.createMissed(data, options.missedReason);
+    const now = new Date();
+    // Always in id order, so two starts between the same users wait on each other instead of deadlocking.
+    const parties = [data.hostUserId, data.recipientUserId].filter((id): id is string => id !== null).sort();
+    const [created] = await this.write(
+      this.prisma.$queryRaw<CallRow[]>`
+        WITH c AS (
+          INSERT INTO calls (id, host_user_id, recipient_user_id, status, title, is_private, has_video, room_name, caller_display, created_at, updated_at)
+          VALUES (${randomUUID()}, ${data.hostUserId}, ${data.recipientUserId}, 'CALLING', ${data.title}, ${data.isPrivate}, ${data.hasVideo},
+                  ${data.roomName}, ${data.callerDisplay}, ${now}::timestamp(3), ${now}::timestamp(3))
+          RETURNING *
+        ), room AS (
+          INSERT INTO room_slots (room_name, call_id) SELECT room_name, id FROM c WHERE room_name IS NOT NULL RETURNING call_id
+        ), busy AS (
+          -- Reading room first makes a room in use the error reported when a party is busy too.
+          INSERT INTO busy_slots (user_id, call_id, created_at)
+          SELECT party, c.id, ${now}::timestamp(3) FROM c, unnest(${parties}::text[]) WITH ORDINALITY AS p(party, n)
+          WHERE (SELECT count(*) FROM room) >= 0 ORDER BY n
+        ), event AS (
+          INSERT INTO call_events (call_id, to_status, actor_user_id, at) SELECT id, 'CALLING', host_user_id, ${now}::timestamp(3) FROM c
+        )
+        SELECT ${CALL_WITH_PARTIES} FROM c ${JOIN_PARTIES}`,
+    );
+    return fromCallRow(created);
+  }
+
+  /** As create, for a recipient nobody can ring: the busy check happens, then the call is MISSED. */
+  private createMissed(data: NewCall, missedReason: string): Promise<CallWithParties> {
+    return this.write(
+      this.prisma.$transaction(async (tx) => {
         const call = await tx.call.create({ data: { ...data, status: 'CALLING' } });
         if (data.roomName) {
-          try {
-            await tx.roomSlot.create({ data: { roomName: data.roomName, callId: call.id } });
-          } catch (error) {
-            if (isUniqueViolation(error)) throw new RoomTakenError();
-            throw error;
-          }
+          // A room name in use is refused even for a call that ends at once.
+          if (await tx.roomSlot.findUnique({ where: { roomName: data.roomName } })) throw new RoomTakenError();
         }
-        // Always in id order, so two starts between the same users wait on each other instead of deadlocking.
         await tx.busySlot.createMany({
           data: [data.hostUserId, data.recipientUserId]
             .filter((id): id is string => id !== null)
             .sort()
             .map((userId) => ({ userId, callId: call.id })),
         });
-        await tx.callEvent.create({ data: { callId: call.id, toStatus: 'CALLING', actorUserId: data.hostUserId } });
-        if (options.missedReason) {
-          await tx.busySlot.deleteMany({ where: { callId: call.id } });
-          await tx.roomSlot.deleteMany({ where: { callId: call.id } });
-          await tx.call.update({ where: { id: call.id }, data: { status: 'MISSED' } });
-          await tx.callEvent.create({
-            data: { callId: call.id, fromStatus: 'CALLING', toStatus: 'MISSED', reason: options.missedReason },
-          });
-        }
+        await tx.busySlot.deleteMany({ where: { callId: call.id } });
+        await tx.call.update({ where: { id: call.id }, data: { status: 'MISSED' } });
+        await tx.callEvent.createMany({
+          data: [
+            { callId: call.id, toStatus: 'CALLING', actorUserId: data.hostUserId },
+            { callId: call.id, fromStatus: 'CALLING', toStatus: 'MISSED', reason: missedReason },
+          ],
+        });
         return tx.call.findUniqueOrThrow({ where: { id: call.id }, include: WITH_PARTIES });
-      });
+      }),
+    );
+  }
+
+  /** Runs a write that takes slots, turning their conflicts into the errors callers handle. */
+  private async write<T>(query: Promise<T>): Promise<T> {
+    try {
+      return await query;
     } catch (error) {
-      if (isUniqueViolation(error)) throw new BusyError();
+      const violation = rawQueryViolation(error);
+      if (violation?.sqlState === UNIQUE_VIOLATION && violation.constraint === 'room_slots_pkey') throw new RoomTakenError();
+      if (violation?.sqlState === UNIQUE_VIOLATION || isUniqueViolation(error)) throw new BusyError();
+      if (violation?.sqlState === FOREIGN_KEY_VIOLATION || isForeignKeyViolation(error)) throw new UnknownUserError();
       throw error;
     }
   }
 
   /**
-   * Moves a call to `move.to` if, and only if, it is still in a status that move starts from.
-   * The conditional update makes each move happen once, whoever races for it; the loser gets null.
+   * Moves a call to `move.to` if, and only if, it is still in a status that move starts from (and,
+   * with `seat`, that user holds that seat). One conditional statement makes each move happen
+   * once, whoever races for it, and records it with its side effects; the loser gets null.
    */
-  async move(callId: string, move: Move): Promise<CallWithParties | null> {
-    return this.prisma.$transaction(async (tx) => {
-      const now = new Date();
-      const data: Prisma.CallUpdateManyMutationInput = { status: move.to };
-      if (move.to === 'ACTIVE') data.startedAt = now;
-      if (!isOpen(move.to)) data.endedAt = now;
-      if (move.endReason) data.endReason = move.endReason;
-      const { count } = await tx.call.updateMany({ where: { id: callId, status: { in: sourcesOf(move.to) } }, data });
-      if (count === 0) return null;
-      const previous = sourcesOf(move.to).length === 1 ? sourcesOf(move.to)[0] : null;
-      await tx.callEvent.create({
-        data: { callId, fromStatus: previous, toStatus: move.to, actorUserId: move.actorUserId, reason: move.reason ?? move.endReason, at: now },
-      });
-      if (!isOpen(move.to)) {
-        await tx.busySlot.deleteMany({ where: { callId } });
-        await tx.roomSlot.deleteMany({ where: { callId } });
-        await tx.callParticipant.updateMany({ where: { callId, leftAt: null }, data: { leftAt: now } });
-      }
-      return tx.call.findUniqueOrThrow({ where: { id: callId }, include: WITH_PARTIES });
-    });
+  async move(callId: string, move: Move, seat?: Seat): Promise<CallWithParties | null> {
+    const now = new Date();
+    const closing = !isOpen(move.to);
+    const sources = sourcesOf(move.to);
+    const previous = sources.length === 1 ? sources[0] : null;
+    const seated = seat ? Prisma.sql`AND ${Prisma.raw(SEAT_COLUMNS[seat.seat])} = ${seat.userId}` : Prisma.empty;
+    const [moved] = await this.prisma.$queryRaw<CallRow[]>`
+      WITH c AS (
+        UPDATE calls SET
+          status = ${move.to}::"CallStatus",
+          started_at = CASE WHEN ${move.to === 'ACTIVE'}::boolean THEN ${now}::timestamp(3) ELSE started_at END,
+          ended_at = CASE WHEN ${closing}::boolean THEN ${now}::timestamp(3) ELSE ended_at END,
+          end_reason = COALESCE(${move.endReason ?? null}::"CallEndReason", end_reason),
+          updated_at = ${now}::timestamp(3)
+        WHERE id = ${callId} AND status::text = ANY(${sources}::text[]) ${seated}
+        RETURNING *
+      ), event AS (
+        INSERT INTO call_events (call_id, from_status, to_status, actor_user_id, reason, at)
+        SELECT id, ${previous}::"CallStatus", ${move.to}::"CallStatus", ${move.actorUserId}::text, ${move.reason ?? move.endReason ?? null}::text, ${now}::timestamp(3) FROM c
+      ), busy AS (
+        DELETE FROM busy_slots WHERE ${closing}::boolean AND call_id IN (SELECT id FROM c)
+      ), room AS (
+        DELETE FROM room_slots WHERE ${closing}::boolean AND call_id IN (SELECT id FROM c)
+      ), seats AS (
+        UPDATE call_participants SET left_at = ${now}::timestamp(3) WHERE ${closing}::boolean AND left_at IS NULL AND call_id IN (SELECT id FROM c)
+      )
+      SELECT ${CALL_WITH_PARTIES} FROM c ${JOIN_PARTIES}`;
+    return moved ? fromCallRow(moved) : null;
   }
 
   /**
    * Seats `userId` as the recipient of a CALLING call whose seat is empty and takes their busy
-   * slot, in one transaction. Null when the seat was taken meanwhile; BusyError when the user is busy.
+   * slot, in one statement. Null when the seat was taken meanwhile; BusyError when the user is busy.
    */
   async seatRecipient(callId: string, userId: string): Promise<CallWithParties | null> {
-    try {
-      return await this.prisma.$transaction(async (tx) => {
-        const { count } = await tx.call.updateMany({
-          where: { id: callId, status: 'CALLING', recipientUserId: null, hostUserId: { not: userId } },
-          data: { recipientUserId: userId },
-        });
-        if (count === 0) return null;
-        await tx.busySlot.create({ data: { userId, callId } });
-        return tx.call.findUniqueOrThrow({ where: { id: callId }, include: WITH_PARTIES });
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new BusyError();
-      throw error;
-    }
+    const [seated] = await this.write(
+      this.prisma.$queryRaw<CallRow[]>`
+        WITH c AS (
+          UPDATE calls SET recipient_user_id = ${userId}, updated_at = ${new Date()}::timestamp(3)
+          WHERE id = ${callId} AND status = 'CALLING' AND recipient_user_id IS NULL AND host_user_id <> ${userId}
+          RETURNING *
+        ), busy AS (
+          INSERT INTO busy_slots (user_id, call_id) SELECT recipient_user_id, id FROM c
+        )
+        SELECT ${CALL_WITH_PARTIES} FROM c ${JOIN_PARTIES}`,
+    );
+    return seated ? fromCallRow(seated) : null;
   }
 
   findById(id: string): Promise<CallWithParties | null> {
@@ -140,9 +236,9 @@ export class CallsRepository {
     return slot?.call ?? null;
   }
 
-  /** As findOpenCallOf, only the call's id and parties. */
+  /** As findOpenCallOf, only the call's id, parties and status. */
   async findOpenCallPartiesOf(userId: string) {
-    const slot = await this.prisma.busySlot.findUnique({ where: { userId }, select: { call: { select: { id: true, hostUserId: true, recipientUserId: true } } } });
+    const slot = await this.prisma.busySlot.findUnique({ where: { userId }, select: { call: { select: { id: true, hostUserId: true, recipientUserId: true, status: true } } } });
     return slot?.call ?? null;
   }
 

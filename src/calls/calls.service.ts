@@ -6,11 +6,10 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { CallEndReason, CallStatus } from '../generated/prisma/client';
 import { MetricsService } from '../observability/metrics.service';
 import { ConnectionRegistry, RealtimeConnection } from '../realtime/connection-registry.service';
-import { UsersRepository } from '../users/users.repository';
 import { isOpen, sourcesOf } from './call-state';
 import type { CallNotice, MissedReason } from './call-notices';
 import { CallView, CallWithParties, toCallView, toParticipantRecordView } from './call.presenter';
-import { BusyError, CallsRepository, HistoryPage, RoomTakenError } from './calls.repository';
+import { BusyError, CallsRepository, HistoryPage, Move, RoomTakenError, Seat, UnknownUserError } from './calls.repository';
 import { inBackground } from '../common/background';
 import { OpenCallIndex, OpenCallParties } from './open-call-index';
 
@@ -65,7 +64,6 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly calls: CallsRepository,
-    private readonly users: UsersRepository,
     private readonly registry: ConnectionRegistry,
     @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
     @Inject(SHARED_STATE) private readonly state: SharedState,
@@ -121,7 +119,6 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       throw new AppError('validation_failed', 'You cannot call yourself', { recipientUserId: ['must be another user'] });
     }
     await this.checkStartRate(actor.userId);
-    if (!(await this.users.findById(recipientUserId))) throw new AppError('not_found', 'Recipient not found');
     // With a push gateway, an offline recipient's devices are woken and the call rings meanwhile.
     const reachable = this.config.push !== undefined || (await this.registry.isOnline(recipientUserId));
     let call: CallWithParties;
@@ -185,7 +182,6 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     if (call.hostUserId !== actor.userId) throw new AppError('forbidden', 'Only the host can invite into this call');
     if (call.recipientUserId === recipientUserId && call.status === 'CALLING') return call;
     if (recipientUserId === actor.userId) throw new AppError('validation_failed', 'You cannot call yourself', { to: ['must be another user'] });
-    if (!(await this.users.findById(recipientUserId))) throw new AppError('not_found', 'Recipient not found');
     const seated = await this.seat(callId, recipientUserId);
     const view = toCallView(seated);
     await this.openCalls.moved(view);
@@ -227,6 +223,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private startError(error: unknown): unknown {
+    if (error instanceof UnknownUserError) return new AppError('not_found', 'Recipient not found');
     if (error instanceof RoomTakenError) {
       return new AppError('invalid_state', 'Another open call already uses this room', { roomName: ['is in use by an open call'] });
     }
@@ -244,22 +241,25 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     throw new AppError('user_busy', 'You or the recipient are already in a call');
   }
 
-  async accept(actor: Actor, callId: string): Promise<CallView> {
-    const call = await this.getForParty(actor.userId, callId);
-    if (call.recipientUserId !== actor.userId) throw new AppError('forbidden', 'Only the recipient can accept this call');
-    return this.mustMove(callId, { to: 'ACTIVE', actorUserId: actor.userId }, actor);
+  accept(actor: Actor, callId: string): Promise<CallView> {
+    return this.moveFromSeat(actor, 'recipient', callId, { to: 'ACTIVE', actorUserId: actor.userId }, 'Only the recipient can accept this call');
   }
 
-  async decline(actor: Actor, callId: string, reason?: string): Promise<CallView> {
-    const call = await this.getForParty(actor.userId, callId);
-    if (call.recipientUserId !== actor.userId) throw new AppError('forbidden', 'Only the recipient can decline this call');
-    return this.mustMove(callId, { to: 'DECLINED', actorUserId: actor.userId, reason }, actor);
+  decline(actor: Actor, callId: string, reason?: string): Promise<CallView> {
+    return this.moveFromSeat(actor, 'recipient', callId, { to: 'DECLINED', actorUserId: actor.userId, reason }, 'Only the recipient can decline this call');
   }
 
-  async cancel(actor: Actor, callId: string): Promise<CallView> {
+  cancel(actor: Actor, callId: string): Promise<CallView> {
+    return this.moveFromSeat(actor, 'host', callId, { to: 'CANCELLED', actorUserId: actor.userId }, 'Only the caller can cancel this call');
+  }
+
+  /** A move only one party may make, in one statement; when it does not happen, the call is read to say why. */
+  private async moveFromSeat(actor: Actor, seat: Seat['seat'], callId: string, move: Move, forbidden: string): Promise<CallView> {
+    const moved = await this.moveCall(callId, move, actor, { seat, userId: actor.userId });
+    if (moved) return moved;
     const call = await this.getForParty(actor.userId, callId);
-    if (call.hostUserId !== actor.userId) throw new AppError('forbidden', 'Only the caller can cancel this call');
-    return this.mustMove(callId, { to: 'CANCELLED', actorUserId: actor.userId }, actor);
+    if ((seat === 'host' ? call.hostUserId : call.recipientUserId) !== actor.userId) throw new AppError('forbidden', forbidden);
+    throw new AppError('invalid_state', `The call is ${call.status}; it cannot become ${move.to}`);
   }
 
   /**
@@ -326,7 +326,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     return { items: page.items.map(toCallView), nextCursor: page.nextCursor };
   }
 
-  private async mustMove(callId: string, move: Parameters<CallsRepository['move']>[1], actor?: Actor): Promise<CallView> {
+  private async mustMove(callId: string, move: Move, actor?: Actor): Promise<CallView> {
     const moved = await this.moveCall(callId, move, actor);
     if (moved) return moved;
     const call = await this.calls.findById(callId);
@@ -334,8 +334,8 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Applies a move once and tells both parties; null when the call was no longer movable. */
-  private async moveCall(callId: string, move: Parameters<CallsRepository['move']>[1], actor?: Actor): Promise<CallView | null> {
-    const moved = await this.calls.move(callId, move);
+  private async moveCall(callId: string, move: Move, actor?: Actor, seat?: Seat): Promise<CallView | null> {
+    const moved = await this.calls.move(callId, move, seat);
     if (!moved) return null;
     const call = toCallView(moved);
     if (move.to !== 'CALLING') await this.timers.cancel(RING, callId);

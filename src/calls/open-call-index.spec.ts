@@ -4,7 +4,7 @@ import type { CallsRepository } from './calls.repository';
 import { OpenCallIndex } from './open-call-index';
 
 describe('OpenCallIndex', () => {
-  const open = { id: 'c1', hostUserId: 'alice', recipientUserId: 'bob' };
+  const open = { id: 'c1', hostUserId: 'alice', recipientUserId: 'bob', status: 'ACTIVE' as const };
   let inDatabase: typeof open | null;
   let reads: number;
   let index: OpenCallIndex;
@@ -26,17 +26,31 @@ describe('OpenCallIndex', () => {
 
   it('answers from the moves it was told of, without reading the database', async () => {
     await moved('CALLING');
-    expect(await index.of('alice')).toEqual({ callId: 'c1', hostUserId: 'alice', recipientUserId: 'bob' });
-    expect(await index.of('bob')).toEqual({ callId: 'c1', hostUserId: 'alice', recipientUserId: 'bob' });
+    expect(await index.of('alice')).toEqual({ callId: 'c1', hostUserId: 'alice', recipientUserId: 'bob', status: 'CALLING' });
+    await moved('ACTIVE');
+    expect(await index.of('bob')).toEqual({ callId: 'c1', hostUserId: 'alice', recipientUserId: 'bob', status: 'ACTIVE' });
     await moved('ENDED');
     expect(await index.of('alice')).toBeNull();
-    expect(reads).toBe(1); // the miss after the end asks the database, which has no open call either
+    expect(await index.of('alice')).toBeNull();
+    expect(reads).toBe(1); // the miss after the end asks the database once, which has no open call either
+  });
+
+  it('never lets what a fill read overwrite what a move wrote meanwhile', async () => {
+    let readDone!: () => void;
+    const reading = new Promise<void>((resolve) => (readDone = resolve));
+    const repository = { findOpenCallPartiesOf: async () => (await reading, null) } as unknown as CallsRepository;
+    const racing = new OpenCallIndex(new MemoryState(), repository);
+    const filling = racing.of('alice'); // reads the database: no call yet
+    await racing.moved({ ...open, status: 'CALLING' } as CallView); // the call is created meanwhile
+    readDone();
+    expect(await filling).toBeNull();
+    expect(await racing.of('alice')).toMatchObject({ callId: 'c1', status: 'CALLING' });
   });
 
   it('reads the database on a miss (a restart lost the state) and keeps the answer for a while only', async () => {
     jest.useFakeTimers({ now: Date.now() });
     inDatabase = open;
-    expect(await index.of('alice')).toMatchObject({ callId: 'c1' });
+    expect(await index.of('alice')).toEqual({ callId: 'c1', hostUserId: 'alice', recipientUserId: 'bob', status: 'ACTIVE' });
     expect(await index.of('alice')).toMatchObject({ callId: 'c1' });
     expect(reads).toBe(1);
     // The call ended where this index did not hear of it: the filled entry lapses.

@@ -1,20 +1,22 @@
 import type { SharedState } from '../cluster/shared-state';
+import type { CallStatus } from '../generated/prisma/client';
 import type { CallView } from './call.presenter';
 import { isOpen } from './call-state';
 import type { CallsRepository } from './calls.repository';
 
-/** Who may signal whom: a user's open call and its two parties. */
+/** Who may signal whom: a user's open call, its two parties and its status (CALLING or ACTIVE). */
 export interface OpenCallParties {
   callId: string;
   hostUserId: string;
   recipientUserId: string | null;
+  status: CallStatus;
 }
 
 /** Written on every move, so it lives as long as any call may; refreshed from the database after. */
 const MOVED_TTL_MS = 24 * 3_600_000;
 /**
- * Filled from the database on a miss. Short: a fill that read the database just before the call
- * closed could otherwise outlive the close; this bounds how long.
+ * Filled from the database on a miss ("none" too, as JSON null). Short: a fill that read the
+ * database just before the call closed could otherwise outlive the close; this bounds how long.
  */
 const FILLED_TTL_MS = 10_000;
 const keyOf = (userId: string) => `open-call:${userId}`;
@@ -26,7 +28,7 @@ const keyOf = (userId: string) => `open-call:${userId}`;
  */
 export class OpenCallIndex {
   /** The last entry read per user, parsed: the relay asks for the same one with every message. */
-  private readonly parsed = new Map<string, { json: string; parties: OpenCallParties }>();
+  private readonly parsed = new Map<string, { json: string; parties: OpenCallParties | null }>();
 
   constructor(
     private readonly state: SharedState,
@@ -38,16 +40,16 @@ export class OpenCallIndex {
     if (json) return this.parse(userId, json);
     this.parsed.delete(userId);
     const call = await this.repository.findOpenCallPartiesOf(userId);
-    if (!call) return null;
-    const parties: OpenCallParties = { callId: call.id, hostUserId: call.hostUserId, recipientUserId: call.recipientUserId };
-    await this.state.setExpiring(keyOf(userId), JSON.stringify(parties), FILLED_TTL_MS);
+    const parties: OpenCallParties | null = call && { callId: call.id, hostUserId: call.hostUserId, recipientUserId: call.recipientUserId, status: call.status };
+    // Only if absent: an entry a move wrote meanwhile is newer than what was read here.
+    await this.state.setExpiring(keyOf(userId), JSON.stringify(parties), FILLED_TTL_MS, true);
     return parties;
   }
 
-  private parse(userId: string, json: string): OpenCallParties {
+  private parse(userId: string, json: string): OpenCallParties | null {
     const last = this.parsed.get(userId);
     if (last?.json === json) return last.parties;
-    const parties = JSON.parse(json) as OpenCallParties;
+    const parties = JSON.parse(json) as OpenCallParties | null;
     // Calls that end on another instance leave entries here until their users relay again: bounded.
     if (this.parsed.size >= 10_000) this.parsed.clear();
     this.parsed.set(userId, { json, parties });
@@ -58,8 +60,9 @@ export class OpenCallIndex {
   async moved(call: CallView): Promise<void> {
     const userIds = [call.hostUserId, ...(call.recipientUserId ? [call.recipientUserId] : [])];
     for (const userId of userIds) this.parsed.delete(userId);
+    // Deleted rather than marked closed: a mark landing after the user's next call was indexed would hide that call.
     if (!isOpen(call.status)) return this.state.del(...userIds.map(keyOf));
-    const parties = JSON.stringify({ callId: call.id, hostUserId: call.hostUserId, recipientUserId: call.recipientUserId } satisfies OpenCallParties);
+    const parties = JSON.stringify({ callId: call.id, hostUserId: call.hostUserId, recipientUserId: call.recipientUserId, status: call.status } satisfies OpenCallParties);
     await Promise.all(userIds.map((userId) => this.state.setExpiring(keyOf(userId), parties, MOVED_TTL_MS)));
   }
 }

@@ -4,7 +4,7 @@ import type { AttachmentView, CallOutcome, CallRecord, ConversationView, MemberV
 
 export type { AttachmentView, CallOutcome, CallRecord, ConversationView, MemberView, MessageView };
 
-export type MessageRow = Message & { sender: User; attachments: Attachment[] };
+export type MessageRow = Message & { sender: Pick<User, 'id' | 'displayName' | 'avatarUrl' | 'role'>; attachments: Attachment[] };
 export type ConversationRow = Conversation & { members: Array<ConversationMember & { user: User }> };
 
 export function toAttachmentView(attachment: Attachment): AttachmentView {

@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import { CACHE } from '../cluster/cluster.tokens';
 import { Prisma } from '../generated/prisma/client';
-import type { Attachment, Conversation } from '../generated/prisma/client';
+import type { Attachment, Conversation, Message } from '../generated/prisma/client';
 import type { TimeCursor } from '../common/cursor';
 import { AppError } from '../common/errors';
-import { isUniqueViolation } from '../database/prisma-errors';
+import { isUniqueViolation, rawQueryViolation } from '../database/prisma-errors';
 import { PrismaService } from '../database/prisma.service';
 import type { CallRecord, ConversationRow, MessageRow } from './chat.presenter';
 
@@ -52,6 +53,16 @@ export class ChatRepository {
       (await this.prisma.conversation.findUnique({ where: { directKey } })) ??
       this.ensure({ directKey }, { kind: 'direct', directKey }, [a, b])
     );
+  }
+
+  /** The pair's direct conversation's id. It never changes, so it is cached after first use. */
+  async directConversationId(a: string, b: string): Promise<string> {
+    const key = `direct:${directKeyOf(a, b)}`;
+    const cached = await this.cache.get<string>(key);
+    if (cached) return cached;
+    const { id } = await this.ensureDirect(a, b);
+    await this.cache.set(key, id, MEMBERS_CACHE_MS);
+    return id;
   }
 
   /** A call's conversation (its two parties), created on first use. */
@@ -150,6 +161,40 @@ export class ChatRepository {
       });
       if (!earlier) throw error;
       return { message: earlier, created: false };
+    }
+  }
+
+  /**
+   * Stores a call's record as the conversation's next seq, read at once by `readBy`, in one
+   * statement: its update of the conversation row is the lock that numbers messages in commit
+   * order (as in insertMessage). CallRecordedError when the call has its record already.
+   */
+  async insertCallRecord(input: { conversationId: string; senderId: string; text: string; call: CallRecord; readBy: string[] }): Promise<MessageRow> {
+    const now = new Date();
+    const { callId, ...record } = input.call;
+    try {
+      const [row] = await this.prisma.$queryRaw<Array<Record<string, unknown>>>`
+        WITH conversation AS (
+          UPDATE conversations SET last_seq = last_seq + 1, active_at = ${now}::timestamp(3) WHERE id = ${input.conversationId} RETURNING id, last_seq
+        ), m AS (
+          INSERT INTO messages (id, conversation_id, seq, sender_id, kind, text, call_id, call, created_at)
+          SELECT ${randomUUID()}, id, last_seq, ${input.senderId}, 'call'::"MessageKind", ${input.text}, ${callId}, ${JSON.stringify(record)}::jsonb, ${now}::timestamp(3)
+          FROM conversation
+          RETURNING *
+        ), readers AS (
+          UPDATE conversation_members cm SET last_read_seq = m.seq, last_read_at = ${now}::timestamp(3) FROM m
+          WHERE cm.conversation_id = m.conversation_id AND cm.user_id = ANY(${input.readBy}::text[]) AND cm.last_read_seq < m.seq
+        )
+        SELECT m.id, m.conversation_id AS "conversationId", m.seq, m.sender_id AS "senderId", m.kind::text AS kind, m.text,
+               m.client_message_id AS "clientMessageId", m.call_id AS "callId", m.call, m.created_at AS "createdAt",
+               s.id AS "sender.id", s.display_name AS "sender.displayName", s.avatar_url AS "sender.avatarUrl", s.role::text AS "sender.role"
+        FROM m JOIN users s ON s.id = m.sender_id`;
+      const sender = { id: row['sender.id'], displayName: row['sender.displayName'], avatarUrl: row['sender.avatarUrl'], role: row['sender.role'] };
+      const call = typeof row.call === 'string' ? JSON.parse(row.call) : row.call;
+      return { ...(row as unknown as Message), call, sender: sender as MessageRow['sender'], attachments: [] };
+    } catch (error) {
+      if (rawQueryViolation(error)?.sqlState === '23505') throw new CallRecordedError();
+      throw error;
     }
   }
 

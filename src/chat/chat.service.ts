@@ -172,8 +172,7 @@ export class ChatService {
       const other = target.toUserId;
       if (other === userId) throw new AppError('validation_failed', 'You cannot message yourself', { to_user_id: ['must be another user'] });
       if (!(await this.users.findById(other))) throw new AppError('not_found', 'User not found');
-      const conversation = await this.chat.ensureDirect(userId, other);
-      return { conversationId: conversation.id, memberIds: [userId, other] };
+      return { conversationId: await this.chat.directConversationId(userId, other), memberIds: [userId, other] };
     }
     const call = await this.calls.getForParty(userId, target.callId!);
     if (!call.recipientUserId) throw new AppError('invalid_state', 'The call has no other party yet');
@@ -197,17 +196,15 @@ export class ChatService {
     const outcome = OUTCOME_OF[call.status];
     if (!outcome || !call.recipientUserId) return;
     const record: CallRecord = { callId: call.id, outcome, hasVideo: call.hasVideo, durationSeconds: call.durationSeconds };
-    const conversation = await this.chat.ensureDirect(call.hostUserId, call.recipientUserId);
-    let stored;
+    const conversationId = await this.chat.directConversationId(call.hostUserId, call.recipientUserId);
+    // Sending is reading for the caller; an answered or declined call is no news to the recipient either.
+    const readBy = outcome === 'ended' || outcome === 'declined' ? [call.hostUserId, call.recipientUserId] : [call.hostUserId];
+    let message: MessageView;
     try {
-      stored = await this.chat.insertMessage({ conversationId: conversation.id, senderId: call.hostUserId, text: callText(record), call: record });
+      message = toMessageView(await this.chat.insertCallRecord({ conversationId, senderId: call.hostUserId, text: callText(record), call: record, readBy }));
     } catch (error) {
       if (error instanceof CallRecordedError) return; // another instance saw the same move
       throw error;
-    }
-    const message = toMessageView(stored.message);
-    if (outcome === 'ended' || outcome === 'declined') {
-      await this.chat.advanceRead(conversation.id, call.recipientUserId, message.seq, new Date());
     }
     this.registry.sendToUsers([call.hostUserId, call.recipientUserId], { type: 'chat-message', message });
   }

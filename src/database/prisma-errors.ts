@@ -5,6 +5,21 @@ export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }
 
+export function isForeignKeyViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003';
+}
+
+/**
+ * The SQLSTATE and constraint of a failed raw query ($queryRaw): Prisma reports it as P2010 with
+ * the database's own code and message, worded alike by every driver adapter.
+ */
+export function rawQueryViolation(error: unknown): { sqlState: string; constraint: string | null } | null {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2010') return null;
+  const sqlState = /Code: `(\w+)`/.exec(error.message)?.[1];
+  if (!sqlState) return null;
+  return { sqlState, constraint: /constraint "([^"]+)"/.exec(error.message)?.[1] ?? null };
+}
+
 /** Prisma's codes for "cannot reach / lost the database / no connection free in time". */
 const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 /** PostgreSQL's connection-class and shutdown SQLSTATEs, and the socket errors of a vanished server. */

@@ -53,7 +53,7 @@ export class MentorStatusService {
   private async view(user: User): Promise<MentorStatusView> {
     let status: EffectiveMentorStatus = user.mentorStatus;
     if (!(await this.presence.isOnline(user.id))) status = 'offline';
-    else if ((await this.calls.current(user.id))?.status === 'ACTIVE') status = 'busy';
+    else if ((await this.calls.openCallOf(user.id))?.status === 'ACTIVE') status = 'busy';
     return { mentorId: user.id, displayName: user.displayName, avatarUrl: user.avatarUrl, role: user.role, status, statusMessage: user.statusMessage };
   }
 
