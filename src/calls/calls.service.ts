@@ -5,6 +5,7 @@ import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { CallEndReason, CallStatus } from '../generated/prisma/client';
 import { MetricsService } from '../observability/metrics.service';
+import { UsersRepository } from '../users/users.repository';
 import { ConnectionRegistry, RealtimeConnection } from '../realtime/connection-registry.service';
 import { isOpen, sourcesOf } from './call-state';
 import type { CallNotice, MissedReason } from './call-notices';
@@ -64,6 +65,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly calls: CallsRepository,
+    private readonly users: UsersRepository,
     private readonly registry: ConnectionRegistry,
     @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
     @Inject(SHARED_STATE) private readonly state: SharedState,
@@ -182,6 +184,8 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     if (call.hostUserId !== actor.userId) throw new AppError('forbidden', 'Only the host can invite into this call');
     if (call.recipientUserId === recipientUserId && call.status === 'CALLING') return call;
     if (recipientUserId === actor.userId) throw new AppError('validation_failed', 'You cannot call yourself', { to: ['must be another user'] });
+    // Asked first, so an unknown user is not_found whatever the seat's state.
+    if (!(await this.users.findById(recipientUserId))) throw new AppError('not_found', 'Recipient not found');
     const seated = await this.seat(callId, recipientUserId);
     const view = toCallView(seated);
     await this.openCalls.moved(view);
