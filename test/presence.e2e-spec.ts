@@ -158,6 +158,29 @@ describe('presence (e2e)', () => {
       expect(await emitWithAck(watcher, 'mentor_busy', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     });
 
+    it('sends a burst of changes to every socket once each, in order, and no one their own presence', async () => {
+      const watcher = await connect(await user());
+      const mentor = await user('mentor');
+      const seen: string[] = [];
+      const arrived = (status: string) => new Promise<void>((resolve) => watcher.on('mentor_status_changed', (p) => p.mentor_id === mentor.id && `${p.status} ${p.status_message}` === status && resolve()));
+      watcher.on('mentor_status_changed', (p) => p.mentor_id === mentor.id && seen.push(`${p.status} ${p.status_message}`));
+      const cameOnline = arrived('available null');
+      const heardLast = arrived('busy three');
+      const m = await connect(mentor);
+      await cameOnline;
+      const ownPresence: unknown[] = [];
+      m.on('user_online', (p) => p.user_id === mentor.id && ownPresence.push(p));
+      // Quicker than the broadcast window, so they go out together.
+      await emitWithAck(m, 'mentor_busy', { status_message: 'one' });
+      await emitWithAck(m, 'mentor_available', { status_message: 'two' });
+      const mentorHeardLast = statusOf(m, mentor.id, 'busy');
+      await emitWithAck(m, 'mentor_busy', { status_message: 'three' });
+      await heardLast;
+      expect(await mentorHeardLast).toMatchObject({ status_message: expect.stringMatching(/one|three/) });
+      expect(seen).toEqual(['available null', 'busy one', 'available two', 'busy three']);
+      expect(ownPresence).toEqual([]); // its own user_online would have come in this batch or before
+    });
+
     it('shows a mentor busy during a call and restores the chosen status after it, offline when gone', async () => {
       const student = await user();
       const mentor = await user('mentor');

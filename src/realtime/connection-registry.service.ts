@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { ClusterBus } from '../cluster/cluster-bus';
 import { INSTANCE_ID } from '../cluster/cluster.tokens';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
+import { BroadcastBatch, EveryoneNotice } from './broadcast-batch';
 import type { RealtimeNotice } from './realtime-notice';
 
 /** A live connection of any dialect, as the core sees it. */
@@ -11,6 +12,8 @@ export interface RealtimeConnection {
   readonly dialect: string;
   /** Renders the notice in the connection's own dialect and sends it. */
   deliver(notice: RealtimeNotice): void;
+  /** Sends the batch's notices for this connection's user in one write (else: deliver each). */
+  deliverBatch?(batch: BroadcastBatch): void;
 }
 
 /** A delivery crossing to the other instances; each hands it to its own connections. */
@@ -24,6 +27,11 @@ type UserListener = (userId: string) => void;
 type DisconnectListener = (connectionId: string, userId: string) => void;
 
 const HEARTBEAT_MS = 1_000;
+/**
+ * Notices for everyone wait this long to go out together: a change reaches every connection, so
+ * under load one write per connection per window instead of one per change is what keeps it cheap.
+ */
+export const BROADCAST_WINDOW_MS = 50;
 /** An instance silent this long is dead: the others take its connections off the books. */
 const INSTANCE_TTL_MS = 5_000;
 
@@ -51,6 +59,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   private readonly stateLostListeners: Array<(connections: RealtimeConnection[]) => void> = [];
   private heartbeat?: NodeJS.Timeout;
   private beating = false;
+  private forEveryone: EveryoneNotice[] = [];
+  private broadcastTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(SHARED_STATE) private readonly state: SharedState,
@@ -69,6 +79,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
 
   onModuleDestroy(): void {
     clearInterval(this.heartbeat);
+    this.broadcastNow();
   }
 
   async add(connection: RealtimeConnection): Promise<void> {
@@ -171,9 +182,27 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
         this.byId.get(delivery.connectionId)?.deliver(delivery.notice);
         return;
       case 'everyone':
-        for (const connection of this.byId.values()) {
-          if (connection.userId !== delivery.exceptUserId) connection.deliver(delivery.notice);
-        }
+        this.forEveryone.push({ notice: delivery.notice, exceptUserId: delivery.exceptUserId });
+        this.broadcastTimer ??= setTimeout(() => this.broadcastNow(), BROADCAST_WINDOW_MS);
+        return;
+    }
+  }
+
+  /** Sends the notices for everyone gathered in the window, in order, one batch per connection. */
+  private broadcastNow(): void {
+    clearTimeout(this.broadcastTimer);
+    this.broadcastTimer = undefined;
+    if (this.forEveryone.length === 0) return;
+    const batch = new BroadcastBatch(this.forEveryone);
+    this.forEveryone = [];
+    for (const connection of this.byId.values()) {
+      try {
+        if (connection.deliverBatch) connection.deliverBatch(batch);
+        else for (const notice of batch.noticesFor(connection.userId)) connection.deliver(notice);
+      } catch (error) {
+        // From a timer: one connection's failure must neither stop the others' nor the process.
+        this.logger.error(error);
+      }
     }
   }
 

@@ -13,7 +13,7 @@ import { SocketAuthService, socketActor, socketUser } from '../realtime/socket-a
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
 import { ackOf, okReply, replyError } from '../realtime/socket-replies';
 import { IceCandidateDto, JoinCallDto, SignalDto, ToggleMediaDto } from './dto/seed002.dto';
-import { emitInDialect, tellStarterIfMissed, trackDialect } from './socket-io-dialects';
+import { emitBatchInDialect, emitInDialect, tellStarterIfMissed, trackDialect } from './socket-io-dialects';
 import { inBackground } from '../common/background';
 
 /**
@@ -58,6 +58,7 @@ export class CallGateway {
         userId: user.id,
         dialect: 'socket.io',
         deliver: (notice) => emitInDialect(socket, notice),
+        deliverBatch: (batch) => emitBatchInDialect(socket, user.id, batch),
       }));
       socket.on('disconnect', () => inBackground('unregistering a connection', registry.remove(socket.id)));
       this.listenForRelay(socket);

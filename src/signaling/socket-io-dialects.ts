@@ -1,4 +1,5 @@
 import type { Socket } from 'socket.io';
+import { BroadcastBatch, textFrame } from '../realtime/broadcast-batch';
 import type { CallView } from '../client';
 import type { RealtimeNotice } from '../realtime/realtime-notice';
 import { renderChat } from './chat.renderer';
@@ -47,19 +48,41 @@ export function isSocketIoDialect(value: unknown): value is SocketIoDialect {
  * Socket.IO dialect's rendering, so an existing client that only listens still hears its calls.
  */
 export function emitInDialect(socket: Socket, notice: RealtimeNotice): void {
+  for (const [event, payload] of renderInDialect(dialectOf(socket), notice)) socket.emit(event, payload);
+}
+
+/** The events a notice is for a socket speaking `dialect` (undefined: not known yet, so every dialect's). */
+function renderInDialect(dialect: SocketIoDialect | undefined, notice: RealtimeNotice): Array<[string, unknown]> {
   for (const render of SHARED_RENDERERS) {
     const shared = render(notice);
-    if (shared) {
-      socket.emit(...shared);
-      return;
-    }
+    if (shared) return [shared];
   }
-  const dialect = (socket.data as { dialect?: SocketIoDialect }).dialect;
   const renderers = dialect ? [RENDERERS[dialect]] : Object.values(RENDERERS);
-  for (const render of renderers) {
-    const rendered = render(notice);
-    if (rendered) socket.emit(...rendered);
+  return renderers.map((render) => render(notice)).filter((rendered): rendered is [string, unknown] => rendered !== null);
+}
+
+const dialectOf = (socket: Socket) => (socket.data as { dialect?: SocketIoDialect }).dialect;
+
+/**
+ * A broadcast batch to one socket: on WebSocket, every event's frame is made once for all the
+ * sockets of its dialect (as Socket.IO's own broadcast does) and the socket gets them in one write;
+ * the events and frames on the wire are those emit would send.
+ */
+export function emitBatchInDialect(socket: Socket, userId: string, batch: BroadcastBatch): void {
+  const transport = socket.conn.transport as { name: string; perMessageDeflate?: unknown };
+  if (transport.name !== 'websocket' || transport.perMessageDeflate) {
+    for (const notice of batch.noticesFor(userId)) emitInDialect(socket, notice);
+    return;
   }
+  const dialect = dialectOf(socket);
+  const frames = batch.framesFor(userId, `socket.io:${dialect ?? 'any'}`, (notice) => {
+    const events = renderInDialect(dialect, notice);
+    if (events.length === 0) return null;
+    // An Engine.IO message ("4") holding a Socket.IO event ("2") of the main namespace: what emit sends.
+    return Buffer.concat(events.map((event) => textFrame(`42${JSON.stringify(event)}`)));
+  });
+  // With a pre-encoded frame, the WebSocket transport writes the frames as they are.
+  if (frames && socket.connected) socket.conn.write('', { wsPreEncodedFrame: [frames] } as never);
 }
 
 /** Fixes the socket's dialect from its handshake, or from the first dialect event it sends. */

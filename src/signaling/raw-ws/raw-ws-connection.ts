@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import type { Duplex } from 'node:stream';
 import type { AuthUser } from '../../auth/auth-user';
+import type { BroadcastBatch } from '../../realtime/broadcast-batch';
 import type { RealtimeConnection } from '../../realtime/connection-registry.service';
 import type { RealtimeNotice } from '../../realtime/realtime-notice';
 import type { MessageRateLimit } from '../../realtime/message-rate-limit';
@@ -19,6 +21,8 @@ export class RawWsConnection implements RealtimeConnection {
     readonly user: AuthUser,
     private readonly wire: RawWsDialect,
     readonly rateLimit: MessageRateLimit,
+    /** The TCP socket under the WebSocket: corked while a batch is written, so it goes out in one write. */
+    private readonly transport: Duplex,
   ) {
     this.userId = user.id;
     this.dialect = wire.name;
@@ -36,5 +40,16 @@ export class RawWsConnection implements RealtimeConnection {
   deliver(notice: RealtimeNotice): void {
     const rendered = this.wire.render(notice);
     if (rendered) this.send(rendered);
+  }
+
+  deliverBatch(batch: BroadcastBatch): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    const messages = batch.encodedFor(this.userId, `ws:${this.dialect}`, (notice) => {
+      const rendered = this.wire.render(notice);
+      return rendered ? JSON.stringify(rendered) : null;
+    });
+    this.transport.cork();
+    for (const message of messages) this.socket.send(message);
+    this.transport.uncork();
   }
 }

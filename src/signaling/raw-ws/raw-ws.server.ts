@@ -101,11 +101,12 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       this.metrics.errorSent('raw-ws', refuseRequest(socket, error));
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.open(dialect, ws, verified));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.open(dialect, ws, socket, verified));
   }
 
-  private open(dialect: RawWsDialect, ws: WebSocket, verified: VerifiedToken): void {
-    const connection = new RawWsConnection(ws, verified.user, dialect, new MessageRateLimit(this.config.limits, () => this.metrics.rateLimited('raw-ws-events')));
+  private open(dialect: RawWsDialect, ws: WebSocket, transport: Duplex, verified: VerifiedToken): void {
+    const limit = new MessageRateLimit(this.config.limits, () => this.metrics.rateLimited('raw-ws-events'));
+    const connection = new RawWsConnection(ws, verified.user, dialect, limit, transport);
     this.connections.add(connection);
     const expiry = this.scheduleExpiry(connection, dialect, verified.expiresAt);
     ws.on('pong', () => (connection.alive = true));
