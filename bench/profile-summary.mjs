@@ -41,4 +41,4 @@ export function summarizeProfile(file, top = 15) {
   return { busyMs: Math.round(busy / 1000), totalMs: Math.round(total / 1000), byFunction: share(byFunction), byOrigin: share(byOrigin) };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) console.log(JSON.stringify(summarizeProfile(process.argv[2], Number(process.argv[3] ?? 25)), null, 1));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) console.log(JSON.stringify(summarizeProfile(process.argv[2], Number(process.argv[3] ?? 25)), null, 1));

@@ -4,6 +4,7 @@ import { collect, connectAs, onlineUser, OnlineUser } from './helpers/parties';
 import { connectSocket, emitRaw, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { startTestApp, TestApp } from './helpers/test-app';
 import { registerUser } from './helpers/users';
+import { CallsRepository } from '../src/calls/calls.repository';
 
 describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
   let t: TestApp;
@@ -121,6 +122,8 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     const left = nextEvent(bob.socket, 'participantLeft');
     await emitWithAck(alice.socket, 'leaveCall', { callId });
     expect(await left).toMatchObject({ socketId: alice.socket.id, userId: alice.id });
+    const oneLeft = (await api(bob).get(`/calls/${callId}`).expect(200)).body.participants;
+    expect(oneLeft.map((p: { userId: string; leftAt: string | null }) => [p.userId, p.leftAt !== null])).toEqual([[alice.id, true], [bob.id, false]]);
     const ended = nextEvent(alice.socket, 'callEnded');
     await emitWithAck(bob.socket, 'leaveCall', { callId });
     expect(await ended).toEqual({ callId, endedBy: null, reason: 'last_participant_left' });
@@ -130,6 +133,48 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     const history = await api(alice).get('/calls/user/history').expect(200);
     expect(history.body.items[0]).toMatchObject({ id: callId, status: 'ENDED', endReason: 'last_participant_left', durationSeconds: expect.any(Number) });
     await api(alice).get('/calls/user/current').expect(204);
+  });
+
+  it('records every join and leave when many calls join and leave at once', async () => {
+    const pairs = await Promise.all(Array.from({ length: 6 }, async () => ({ caller: await online('student'), callee: await online('student') })));
+    const callIds = await Promise.all(
+      pairs.map(async ({ caller, callee }) => {
+        const { body: call } = await start(caller, callee).expect(201);
+        await emitWithAck(callee.socket, 'acceptCall', { callId: call.id });
+        return call.id as string;
+      }),
+    );
+    const joins = pairs.flatMap(({ caller, callee }, i) => [caller, callee].map((u) => emitWithAck(u.socket, 'joinCall', { callId: callIds[i], hasVideo: true, hasAudio: true })));
+    expect(await Promise.all(joins)).toEqual(joins.map(() => expect.objectContaining({ ok: true })));
+    const joined = await Promise.all(pairs.map(({ caller }, i) => api(caller).get(`/calls/${callIds[i]}`).expect(200)));
+    expect(joined.map((r) => r.body.participants.map((p: { leftAt: string | null }) => p.leftAt))).toEqual(pairs.map(() => [null, null]));
+    // The callers leave together first: their records close while the calls stay ACTIVE with the callees in them.
+    const leaves = pairs.map(({ caller }, i) => emitWithAck(caller.socket, 'leaveCall', { callId: callIds[i] }));
+    expect(await Promise.all(leaves)).toEqual(leaves.map(() => expect.objectContaining({ ok: true })));
+    const half = await Promise.all(pairs.map(({ caller }, i) => api(caller).get(`/calls/${callIds[i]}`).expect(200)));
+    for (const [i, { body }] of half.entries()) {
+      expect(body.status).toBe('ACTIVE');
+      const byUser = Object.fromEntries(body.participants.map((p: { userId: string; leftAt: string | null }) => [p.userId, p.leftAt]));
+      expect(byUser[pairs[i].caller.id]).toEqual(expect.any(String));
+      expect(byUser[pairs[i].callee.id]).toBeNull();
+    }
+  });
+
+  it('writes a group of participant records in one statement each way (what concurrent joins and leaves share)', async () => {
+    const [a, b] = [await online('student'), await online('student')];
+    const { body: call } = await start(a, b).expect(201);
+    const repository = t.app.get(CallsRepository);
+    const joinedAt = new Date('2026-01-01T10:00:00.000Z');
+    const record = (connectionId: string, userId: string) => ({ callId: call.id, userId, connectionId, userName: connectionId, hasVideo: true, hasAudio: false, joinedAt });
+    await repository.addParticipants([record('c1', a.id), record('c2', b.id), record('c3', a.id)]);
+    const at = (s: number) => new Date(joinedAt.getTime() + s * 1000);
+    await repository.markParticipantsLeft([{ callId: call.id, connectionId: 'c1', at: at(5) }, { callId: call.id, connectionId: 'c3', at: at(7) }]);
+    const rows = (await repository.findParticipants(call.id)).sort((x, y) => x.connectionId.localeCompare(y.connectionId));
+    expect(rows.map((p) => [p.connectionId, p.joinedAt.toISOString(), p.leftAt?.toISOString() ?? null])).toEqual([
+      ['c1', joinedAt.toISOString(), at(5).toISOString()],
+      ['c2', joinedAt.toISOString(), null],
+      ['c3', joinedAt.toISOString(), at(7).toISOString()],
+    ]);
   });
 
   it('starts a call over the socket too, and reports failures as error events without an ack', async () => {

@@ -148,7 +148,7 @@ function render(subjects, rows) {
   ].join('\n');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const quick = process.argv.includes('--quick');
   const { markdown, rows } = await runRelay({ runs: quick ? 1 : 3, quick, postgresUrl: process.env.BENCH_POSTGRES_URL, only: process.env.BENCH_ONLY });
   console.log(markdown);

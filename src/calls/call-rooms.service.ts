@@ -7,10 +7,11 @@ import { MetricsService } from '../observability/metrics.service';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import type { RoomParticipant } from '../realtime/realtime-notice';
 import { isOpen } from './call-state';
-import { CallsRepository } from './calls.repository';
+import { CallsRepository, Departure, NewParticipant } from './calls.repository';
 import { Actor, CallsService } from './calls.service';
 import type { OpenCallParties } from './open-call-index';
 import { inBackground } from '../common/background';
+import { GroupedWrites } from '../common/grouped-writes';
 import { KeyedQueue } from '../common/keyed-queue';
 import { jsonSurelyFits } from '../common/json-size';
 
@@ -36,6 +37,10 @@ const roomsOfKey = (connectionId: string) => `conn-rooms:${connectionId}`;
 export class CallRoomsService {
   /** Each sender's signals are relayed in the order they came (an offer before its ICE candidates). */
   private readonly inSendOrder = new KeyedQueue();
+  /** Participant records, written in groups: many joins or leaves at once share one statement. */
+  private readonly records = new GroupedWrites<'join' | 'leave', NewParticipant | Departure>((kind, items) =>
+    kind === 'join' ? this.repository.addParticipants(items as NewParticipant[]) : this.repository.markParticipantsLeft(items as Departure[]),
+  );
 
   constructor(
     private readonly calls: CallsService,
@@ -105,7 +110,7 @@ export class CallRoomsService {
       this.calls.engage(callId, actor),
     ]);
     if (!rejoin) {
-      await this.repository.addParticipant({ callId, ...self });
+      await this.records.run('join', { callId, ...self, joinedAt: new Date() });
       for (const other of others) this.registry.sendToConnection(other.connectionId, { type: 'participant-joined', callId, participant: self });
     }
     return { callId, self, participants: others };
@@ -208,7 +213,7 @@ export class CallRoomsService {
 
   private async removeAndMaybeEnd(callId: string, connectionId: string, reason: 'last_participant_left' | 'connection_lost') {
     if (!(await this.removeParticipant(callId, connectionId))) return;
-    await this.repository.markParticipantLeft(callId, connectionId);
+    await this.records.run('leave', { callId, connectionId, at: new Date() });
     if ((await this.state.hLen(roomKey(callId))) > 0) return;
     // Only an ACTIVE call ends (a caller may wait alone in a ringing one): the move checks that itself.
     await this.calls.endEmpty(callId, reason);

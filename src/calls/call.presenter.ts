@@ -4,8 +4,8 @@ import type { CallView } from '../client/models';
 
 export type { CallView };
 
-/** What a call shows of each party. */
-export type Party = Pick<User, 'id' | 'displayName' | 'avatarUrl' | 'role'>;
+/** What a call reads of each party: their public profile, and the status a mentor chose. */
+export type Party = Pick<User, 'id' | 'displayName' | 'avatarUrl' | 'role' | 'mentorStatus' | 'statusMessage'>;
 export type CallWithParties = Call & { host: Party; recipient: Party | null };
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);

@@ -8,7 +8,7 @@ import { PrismaService } from '../database/prisma.service';
 import { isOpen, sourcesOf } from './call-state';
 import type { CallWithParties, Party } from './call.presenter';
 
-const PARTY = { id: true, displayName: true, avatarUrl: true, role: true } as const;
+const PARTY = { id: true, displayName: true, avatarUrl: true, role: true, mentorStatus: true, statusMessage: true } as const;
 const WITH_PARTIES = { host: { select: PARTY }, recipient: { select: PARTY } } as const;
 
 const UNIQUE_VIOLATION = '23505';
@@ -34,7 +34,14 @@ const CALL_COLUMNS: Record<keyof Call, string> = {
   createdAt: 'c.created_at',
   updatedAt: 'c.updated_at',
 };
-const PARTY_COLUMNS: Record<keyof Party, string> = { id: 'id', displayName: 'display_name', avatarUrl: 'avatar_url', role: 'role::text' };
+const PARTY_COLUMNS: Record<keyof Party, string> = {
+  id: 'id',
+  displayName: 'display_name',
+  avatarUrl: 'avatar_url',
+  role: 'role::text',
+  mentorStatus: 'mentor_status::text',
+  statusMessage: 'status_message',
+};
 const CALL_WITH_PARTIES = Prisma.raw(
   [
     ...Object.entries(CALL_COLUMNS).map(([field, column]) => `${column} AS "${field}"`),
@@ -79,6 +86,23 @@ export interface Move {
   actorUserId: string | null;
   reason?: string;
   endReason?: CallEndReason;
+}
+
+/** A connection's place in a call's room, as recorded. */
+export interface NewParticipant {
+  callId: string;
+  userId: string;
+  connectionId: string;
+  userName: string;
+  hasVideo: boolean;
+  hasAudio: boolean;
+  joinedAt: Date;
+}
+
+export interface Departure {
+  callId: string;
+  connectionId: string;
+  at: Date;
 }
 
 /** One of the two users already has an open call. */
@@ -281,8 +305,15 @@ export class CallsRepository {
     return this.prisma.call.findMany({ where: { status: 'ACTIVE', updatedAt: { lt: before } }, take: 500 });
   }
 
-  async addParticipant(data: { callId: string; userId: string; connectionId: string; userName: string; hasVideo: boolean; hasAudio: boolean }) {
-    await this.prisma.callParticipant.create({ data });
+  /** One statement of one shape whatever the number of records (a model createMany is planned anew for each count). */
+  async addParticipants(records: NewParticipant[]): Promise<void> {
+    const column = <K extends keyof NewParticipant>(key: K) => records.map((r) => r[key]);
+    await this.prisma.$executeRaw`
+      INSERT INTO call_participants (id, call_id, user_id, connection_id, user_name, has_video, has_audio, joined_at)
+      SELECT gen_random_uuid()::text, r.call_id, r.user_id, r.connection_id, r.user_name, r.has_video, r.has_audio, r.joined_at::timestamp(3)
+      FROM unnest(${column('callId')}::text[], ${column('userId')}::text[], ${column('connectionId')}::text[], ${column('userName')}::text[],
+                  ${column('hasVideo')}::boolean[], ${column('hasAudio')}::boolean[], ${records.map((r) => r.joinedAt.toISOString())}::text[])
+        AS r(call_id, user_id, connection_id, user_name, has_video, has_audio, joined_at)`;
   }
 
   findParticipants(callId: string) {
@@ -300,7 +331,12 @@ export class CallsRepository {
     await this.prisma.callParticipant.updateMany({ where: { callId, connectionId, leftAt: null }, data: media });
   }
 
-  async markParticipantLeft(callId: string, connectionId: string): Promise<void> {
-    await this.prisma.callParticipant.updateMany({ where: { callId, connectionId, leftAt: null }, data: { leftAt: new Date() } });
+  /** Closes each connection's open record in its call, at the time given. */
+  async markParticipantsLeft(departures: Departure[]): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE call_participants p SET left_at = d.at::timestamp(3)
+      FROM unnest(${departures.map((d) => d.callId)}::text[], ${departures.map((d) => d.connectionId)}::text[], ${departures.map((d) => d.at.toISOString())}::text[])
+        AS d(call_id, connection_id, at)
+      WHERE p.call_id = d.call_id AND p.connection_id = d.connection_id AND p.left_at IS NULL`;
   }
 }

@@ -9,7 +9,7 @@ import { UsersRepository } from '../users/users.repository';
 import { ConnectionRegistry, RealtimeConnection } from '../realtime/connection-registry.service';
 import { isOpen, sourcesOf } from './call-state';
 import type { CallNotice, MissedReason } from './call-notices';
-import { CallView, CallWithParties, toCallView, toParticipantRecordView } from './call.presenter';
+import { CallView, CallWithParties, Party, toCallView, toParticipantRecordView } from './call.presenter';
 import { BusyError, CallsRepository, HistoryPage, Move, RoomTakenError, Seat, UnknownUserError } from './calls.repository';
 import { inBackground } from '../common/background';
 import { OpenCallIndex, OpenCallParties } from './open-call-index';
@@ -42,10 +42,13 @@ export interface CallMove {
   to: CallStatus;
   actorUserId: string | null;
   reason: string | null;
+  /** The parties as the move read them, with what mentors chose as their status. */
+  parties: Party[];
 }
 type MovedListener = (call: CallView, move: CallMove) => void;
 
 const RING = 'ring';
+const partiesOf = (call: CallWithParties): Party[] => (call.recipient ? [call.host, call.recipient] : [call.host]);
 const CALLER_GRACE = 'caller-grace';
 const engagedKey = (callId: string) => `engaged:${callId}`;
 
@@ -143,7 +146,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const view = toCallView(call);
     await this.openCalls.moved(view);
-    this.announceMove(view, { from: null, to: view.status, actorUserId: actor.userId, reason: view.status === 'MISSED' ? 'offline' : null });
+    this.announceMove(view, { from: null, to: view.status, actorUserId: actor.userId, reason: view.status === 'MISSED' ? 'offline' : null, parties: partiesOf(call) });
     if (view.status === 'MISSED') {
       // The caller's other devices by event; the starting connection from its dialect adapter, after its reply is known.
       this.notify([actor.userId, recipientUserId], { type: 'missed', call: view, reason: 'offline' }, actor.connectionId);
@@ -364,7 +367,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     })();
     this.notify(parties, notice, actor?.connectionId);
     const from = sourcesOf(move.to).length === 1 ? sourcesOf(move.to)[0] : null;
-    this.announceMove(call, { from, to: move.to, actorUserId: move.actorUserId, reason: move.reason ?? move.endReason ?? null });
+    this.announceMove(call, { from, to: move.to, actorUserId: move.actorUserId, reason: move.reason ?? move.endReason ?? null, parties: partiesOf(moved) });
     return call;
   }
 

@@ -1,4 +1,4 @@
-import { createLogger } from './app-logger';
+import { createLogger, flushLogs } from './app-logger';
 
 /** Runs `work` with stdout and stderr captured; returns what was written. */
 function capture(work: () => void): { stdout: string; stderr: string } {
@@ -11,6 +11,7 @@ function capture(work: () => void): { stdout: string; stderr: string } {
   );
   try {
     work();
+    flushLogs();
   } finally {
     for (const spy of spies) spy.mockRestore();
   }

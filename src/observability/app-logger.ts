@@ -37,10 +37,11 @@ export class AppLogger extends ConsoleLogger {
       super.printMessages(messages.map((message) => toText(redact(message))), context, logLevel, writeStreamType, stack);
       return;
     }
-    for (const message of messages) {
-      const line = jsonLine(redact(message), context, logLevel, stack);
-      process[writeStreamType ?? 'stdout'].write(`${line}\n`);
-    }
+    const stream = writeStreamType ?? 'stdout';
+    for (const message of messages) pendingLines[stream].push(`${jsonLine(redact(message), context, logLevel, stack)}\n`);
+    // Errors go out at once (with what waited before them), so a crash cannot swallow its cause.
+    if (logLevel === 'error' || logLevel === 'fatal') flushLogs();
+    else flushSoon();
   }
 
   protected override printStackTrace(stack: string): void {
@@ -48,6 +49,31 @@ export class AppLogger extends ConsoleLogger {
     if (this.format === 'text') super.printStackTrace(redact(stack));
   }
 }
+
+/**
+ * JSON lines wait for the end of the event loop's turn and go out in one write per stream: a busy
+ * server logs every call move, and a write to a pipe per line costs more than the line.
+ */
+const pendingLines = { stdout: [] as string[], stderr: [] as string[] };
+let flushScheduled = false;
+
+function flushSoon(): void {
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(flushLogs);
+}
+
+/** Writes the JSON lines still waiting (called on exit, on errors, and by tests). */
+export function flushLogs(): void {
+  flushScheduled = false;
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const lines = pendingLines[stream];
+    if (lines.length === 0) continue;
+    pendingLines[stream] = [];
+    process[stream].write(lines.join(''));
+  }
+}
+process.on('exit', flushLogs);
 
 /**
  * The logger createApp installs: format and level from the configuration; `levels` (tests pass

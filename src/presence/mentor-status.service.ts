@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CallsService } from '../calls/calls.service';
 import { AppError } from '../common/errors';
 import { PrismaService } from '../database/prisma.service';
-import type { MentorStatus, User, UserRole } from '../generated/prisma/client';
+import type { Party } from '../calls/call.presenter';
+import type { MentorStatus, UserRole } from '../generated/prisma/client';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import type { EffectiveMentorStatus } from '../realtime/realtime-notice';
 import { PresenceService } from './presence.service';
@@ -27,9 +28,12 @@ export class MentorStatusService {
     private readonly registry: ConnectionRegistry,
   ) {
     presence.onChange((userId) => this.broadcastSoon(userId));
-    calls.onMoved((call) => {
+    // A call's start and end change its mentors' shown status; the move read what they chose.
+    calls.onMoved((call, move) => {
       if (call.status !== 'ACTIVE' && call.status !== 'ENDED') return;
-      for (const party of [call.host, call.recipient]) if (party && MENTOR_ROLES.includes(party.role)) this.broadcastSoon(party.id);
+      for (const party of move.parties) {
+        if (MENTOR_ROLES.includes(party.role)) void this.broadcast(party, call.status === 'ACTIVE').catch((e) => this.logger.error(e));
+      }
     });
   }
 
@@ -50,10 +54,11 @@ export class MentorStatusService {
     return views.filter((view) => !filter.status || view.status === filter.status);
   }
 
-  private async view(user: User): Promise<MentorStatusView> {
+  /** `inActiveCall` when the caller knows (a call's move); else the open-call index is asked. */
+  private async view(user: Party, inActiveCall?: boolean): Promise<MentorStatusView> {
     let status: EffectiveMentorStatus = user.mentorStatus;
     if (!(await this.presence.isOnline(user.id))) status = 'offline';
-    else if ((await this.calls.openCallOf(user.id))?.status === 'ACTIVE') status = 'busy';
+    else if (inActiveCall ?? (await this.calls.openCallOf(user.id))?.status === 'ACTIVE') status = 'busy';
     return { mentorId: user.id, displayName: user.displayName, avatarUrl: user.avatarUrl, role: user.role, status, statusMessage: user.statusMessage };
   }
 
@@ -64,8 +69,8 @@ export class MentorStatusService {
       .catch((e) => this.logger.error(e));
   }
 
-  private async broadcast(user: User): Promise<MentorStatusView> {
-    const view = await this.view(user);
+  private async broadcast(user: Party, inActiveCall?: boolean): Promise<MentorStatusView> {
+    const view = await this.view(user, inActiveCall);
     this.registry.sendToEveryone({ type: 'mentor-status', mentorId: view.mentorId, status: view.status, statusMessage: view.statusMessage });
     return view;
   }
