@@ -6,62 +6,14 @@ import { decodeCursor, encodeCursor } from '../common/cursor';
 import { isForeignKeyViolation, isUniqueViolation, rawQueryViolation } from '../database/prisma-errors';
 import { PrismaService } from '../database/prisma.service';
 import { isOpen, sourcesOf } from './call-state';
-import type { CallWithParties, Party } from './call.presenter';
+import type { CallWithParties } from './call.presenter';
+import { CALL_WITH_PARTIES, CallRow, fromCallRow, JOIN_PARTIES } from './call-rows';
 
 const PARTY = { id: true, displayName: true, avatarUrl: true, role: true, mentorStatus: true, statusMessage: true } as const;
 const WITH_PARTIES = { host: { select: PARTY }, recipient: { select: PARTY } } as const;
 
 const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
-
-/**
- * A call and its parties as the raw statements return them (from `c`, joined by JOIN_PARTIES),
- * under Prisma's field names; "host.x" and "recipient.x" are the parties' fields.
- */
-const CALL_COLUMNS: Record<keyof Call, string> = {
-  id: 'c.id',
-  hostUserId: 'c.host_user_id',
-  recipientUserId: 'c.recipient_user_id',
-  status: 'c.status::text',
-  title: 'c.title',
-  isPrivate: 'c.is_private',
-  hasVideo: 'c.has_video',
-  roomName: 'c.room_name',
-  callerDisplay: 'c.caller_display',
-  startedAt: 'c.started_at',
-  endedAt: 'c.ended_at',
-  endReason: 'c.end_reason::text',
-  createdAt: 'c.created_at',
-  updatedAt: 'c.updated_at',
-};
-const PARTY_COLUMNS: Record<keyof Party, string> = {
-  id: 'id',
-  displayName: 'display_name',
-  avatarUrl: 'avatar_url',
-  role: 'role::text',
-  mentorStatus: 'mentor_status::text',
-  statusMessage: 'status_message',
-};
-const CALL_WITH_PARTIES = Prisma.raw(
-  [
-    ...Object.entries(CALL_COLUMNS).map(([field, column]) => `${column} AS "${field}"`),
-    ...Object.entries(PARTY_COLUMNS).flatMap(([field, column]) => [`h.${column} AS "host.${field}"`, `r.${column} AS "recipient.${field}"`]),
-  ].join(', '),
-);
-const JOIN_PARTIES = Prisma.raw('JOIN users h ON h.id = c.host_user_id LEFT JOIN users r ON r.id = c.recipient_user_id');
-type CallRow = Record<string, unknown>;
-
-function fromCallRow(row: CallRow): CallWithParties {
-  const call: Record<string, unknown> = {};
-  const host: Record<string, unknown> = {};
-  const recipient: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (key.startsWith('host.')) host[key.slice(5)] = value;
-    else if (key.startsWith('recipient.')) recipient[key.slice(10)] = value;
-    else call[key] = value;
-  }
-  return { ...(call as Call), host: host as Party, recipient: recipient.id ? (recipient as Party) : null };
-}
 
 /** A move only its host or only its recipient may make. */
 export interface Seat {

@@ -5,8 +5,8 @@ import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { CallEndReason, CallStatus } from '../generated/prisma/client';
 import { MetricsService } from '../observability/metrics.service';
-import { UsersRepository } from '../users/users.repository';
 import { ConnectionRegistry, RealtimeConnection } from '../realtime/connection-registry.service';
+import { UsersRepository } from '../users/users.repository';
 import { isOpen, sourcesOf } from './call-state';
 import type { CallNotice, MissedReason } from './call-notices';
 import { CallView, CallWithParties, Party, toCallView, toParticipantRecordView } from './call.presenter';
@@ -48,9 +48,10 @@ export interface CallMove {
 type MovedListener = (call: CallView, move: CallMove) => void;
 
 const RING = 'ring';
-const partiesOf = (call: CallWithParties): Party[] => (call.recipient ? [call.host, call.recipient] : [call.host]);
 const CALLER_GRACE = 'caller-grace';
 const engagedKey = (callId: string) => `engaged:${callId}`;
+const partiesOf = (call: CallWithParties): Party[] => (call.recipient ? [call.host, call.recipient] : [call.host]);
+const cannotMove = (status: CallStatus | undefined, to: CallStatus) => new AppError('invalid_state', `The call is ${status ?? 'gone'}; it cannot become ${to}`);
 
 /**
  * The call core: rules, state moves, busy detection and timers. It knows no wire format;
@@ -266,7 +267,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     if (moved) return moved;
     const call = await this.getForParty(actor.userId, callId);
     if ((seat === 'host' ? call.hostUserId : call.recipientUserId) !== actor.userId) throw new AppError('forbidden', forbidden);
-    throw new AppError('invalid_state', `The call is ${call.status}; it cannot become ${move.to}`);
+    throw cannotMove(call.status, move.to);
   }
 
   /**
@@ -337,7 +338,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     const moved = await this.moveCall(callId, move, actor);
     if (moved) return moved;
     const call = await this.calls.findById(callId);
-    throw new AppError('invalid_state', `The call is ${call?.status ?? 'gone'}; it cannot become ${move.to}`);
+    throw cannotMove(call?.status, move.to);
   }
 
   /** Applies a move once and tells both parties; null when the call was no longer movable. */

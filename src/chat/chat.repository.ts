@@ -8,6 +8,7 @@ import type { TimeCursor } from '../common/cursor';
 import { AppError } from '../common/errors';
 import { isUniqueViolation, rawQueryViolation } from '../database/prisma-errors';
 import { PrismaService } from '../database/prisma.service';
+import { partyColumns, partyOf, RawRow } from '../calls/call-rows';
 import type { CallRecord, ConversationRow, MessageRow } from './chat.presenter';
 
 const MESSAGE_INCLUDE = { sender: true, attachments: true } as const;
@@ -173,7 +174,7 @@ export class ChatRepository {
     const now = new Date();
     const { callId, ...record } = input.call;
     try {
-      const [row] = await this.prisma.$queryRaw<Array<Record<string, unknown>>>`
+      const [row] = await this.prisma.$queryRaw<RawRow[]>`
         WITH conversation AS (
           UPDATE conversations SET last_seq = last_seq + 1, active_at = ${now}::timestamp(3) WHERE id = ${input.conversationId} RETURNING id, last_seq
         ), m AS (
@@ -187,11 +188,10 @@ export class ChatRepository {
         )
         SELECT m.id, m.conversation_id AS "conversationId", m.seq, m.sender_id AS "senderId", m.kind::text AS kind, m.text,
                m.client_message_id AS "clientMessageId", m.call_id AS "callId", m.call, m.created_at AS "createdAt",
-               s.id AS "sender.id", s.display_name AS "sender.displayName", s.avatar_url AS "sender.avatarUrl", s.role::text AS "sender.role"
+               ${Prisma.raw(partyColumns('s', 'sender'))}
         FROM m JOIN users s ON s.id = m.sender_id`;
-      const sender = { id: row['sender.id'], displayName: row['sender.displayName'], avatarUrl: row['sender.avatarUrl'], role: row['sender.role'] };
       const call = typeof row.call === 'string' ? JSON.parse(row.call) : row.call;
-      return { ...(row as unknown as Message), call, sender: sender as MessageRow['sender'], attachments: [] };
+      return { ...(row as unknown as Message), call, sender: partyOf(row, 'sender')!, attachments: [] };
     } catch (error) {
       if (rawQueryViolation(error)?.sqlState === '23505') throw new CallRecordedError();
       throw error;
