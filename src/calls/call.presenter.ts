@@ -1,11 +1,11 @@
 import type { Call, CallParticipant, User } from '../generated/prisma/client';
-import { PublicProfile, toPublicProfile } from '../users/user.presenter';
+import { ProfileUser, PublicProfile, toPublicProfile } from '../users/user.presenter';
 import type { CallView } from '../client/models';
 
 export type { CallView };
 
 /** What a call reads of each party: their public profile, and the status a mentor chose. */
-export type Party = Pick<User, 'id' | 'displayName' | 'avatarUrl' | 'role' | 'mentorStatus' | 'statusMessage'>;
+export type Party = ProfileUser & Pick<User, 'mentorStatus' | 'statusMessage'>;
 export type CallWithParties = Call & { host: Party; recipient: Party | null };
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);

@@ -1,10 +1,10 @@
 import type { Attachment, Conversation, ConversationMember, Message, User } from '../generated/prisma/client';
-import { PublicProfile, toPublicProfile } from '../users/user.presenter';
+import { ProfileUser, PublicProfile, toPublicProfile } from '../users/user.presenter';
 import type { AttachmentView, CallOutcome, CallRecord, ConversationView, MemberView, MessageView } from '../client/models';
 
 export type { AttachmentView, CallOutcome, CallRecord, ConversationView, MemberView, MessageView };
 
-export type MessageRow = Message & { sender: Pick<User, 'id' | 'displayName' | 'avatarUrl' | 'role'>; attachments: Attachment[] };
+export type MessageRow = Message & { sender: ProfileUser; attachments: Attachment[] };
 export type ConversationRow = Conversation & { members: Array<ConversationMember & { user: User }> };
 
 export function toAttachmentView(attachment: Attachment): AttachmentView {

@@ -31,7 +31,7 @@ const HEARTBEAT_MS = 1_000;
  * Notices for everyone wait this long to go out together: a change reaches every connection, so
  * under load one write per connection per window instead of one per change is what keeps it cheap.
  */
-export const BROADCAST_WINDOW_MS = 50;
+const BROADCAST_WINDOW_MS = 50;
 /** An instance silent this long is dead: the others take its connections off the books. */
 const INSTANCE_TTL_MS = 5_000;
 

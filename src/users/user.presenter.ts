@@ -14,6 +14,9 @@ export function toSelfView(user: User): SelfView {
   };
 }
 
-export function toPublicProfile(user: Pick<User, 'id' | 'displayName' | 'avatarUrl' | 'role'>): PublicProfile {
+/** What a public profile is made from. */
+export type ProfileUser = Pick<User, 'id' | 'displayName' | 'avatarUrl' | 'role'>;
+
+export function toPublicProfile(user: ProfileUser): PublicProfile {
   return { id: user.id, displayName: user.displayName, avatarUrl: user.avatarUrl, role: user.role };
 }
