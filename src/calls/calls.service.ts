@@ -50,6 +50,8 @@ type MovedListener = (call: CallView, move: CallMove) => void;
 const RING = 'ring';
 const CALLER_GRACE = 'caller-grace';
 const engagedKey = (callId: string) => `engaged:${callId}`;
+/** A call rings each connection once, whether its start or the connection's arrival rang it. */
+const ringOnce = (callId: string) => `ring:${callId}`;
 const partiesOf = (call: CallWithParties): Party[] => (call.recipient ? [call.host, call.recipient] : [call.host]);
 const cannotMove = (status: CallStatus | undefined, to: CallStatus) => new AppError('invalid_state', `The call is ${status ?? 'gone'}; it cannot become ${to}`);
 
@@ -377,7 +379,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private notify(userIds: string[], notice: CallNotice, exceptConnectionId?: string): void {
-    this.registry.sendToUsers(userIds, notice, exceptConnectionId);
+    this.registry.sendToUsers(userIds, notice, exceptConnectionId, notice.type === 'ringing' ? ringOnce(notice.call.id) : undefined);
     for (const listener of this.noticeListeners) listener(userIds, notice);
   }
 
@@ -392,7 +394,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     if ((await this.openCalls.of(connection.userId))?.recipientUserId !== connection.userId) return;
     const call = await this.calls.findOpenCallOf(connection.userId);
     if (call && call.status === 'CALLING' && call.recipientUserId === connection.userId) {
-      connection.deliver({ type: 'ringing', call: toCallView(call) });
+      this.registry.deliverOnce(connection, { type: 'ringing', call: toCallView(call) }, ringOnce(call.id));
     }
   }
 

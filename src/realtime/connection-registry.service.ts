@@ -18,7 +18,7 @@ export interface RealtimeConnection {
 
 /** A delivery crossing to the other instances; each hands it to its own connections. */
 export type Delivery =
-  | { to: 'users'; userIds: string[]; exceptConnectionId?: string; notice: RealtimeNotice }
+  | { to: 'users'; userIds: string[]; exceptConnectionId?: string; notice: RealtimeNotice; onceKey?: string }
   | { to: 'connection'; connectionId: string; notice: RealtimeNotice }
   | { to: 'everyone'; exceptUserId?: string; notice: RealtimeNotice };
 
@@ -60,6 +60,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   private heartbeat?: NodeJS.Timeout;
   private beating = false;
   private forEveryone: EveryoneNotice[] = [];
+  /** The last once-only notice each connection got (see deliverOnce). */
+  private readonly lastOnce = new WeakMap<RealtimeConnection, string>();
   private broadcastTimer?: NodeJS.Timeout;
 
   constructor(
@@ -150,8 +152,20 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     return this.byUser.has(userId) || (await this.state.hLen(userConnections(userId))) > 0;
   }
 
-  sendToUsers(userIds: Iterable<string>, notice: RealtimeNotice, exceptConnectionId?: string): void {
-    this.publish({ to: 'users', userIds: [...new Set(userIds)], exceptConnectionId, notice });
+  /** `onceKey`: a connection that got a notice with this key (by deliverOnce too) does not get it again. */
+  sendToUsers(userIds: Iterable<string>, notice: RealtimeNotice, exceptConnectionId?: string, onceKey?: string): void {
+    this.publish({ to: 'users', userIds: [...new Set(userIds)], exceptConnectionId, notice, onceKey });
+  }
+
+  /**
+   * Delivers to one connection of this instance unless it got a notice with the same key last: a
+   * call's ring comes from its start and from a device's own arrival, and a device that arrives
+   * as the call starts must not ring twice.
+   */
+  deliverOnce(connection: RealtimeConnection, notice: RealtimeNotice, onceKey: string): void {
+    if (this.lastOnce.get(connection) === onceKey) return;
+    this.lastOnce.set(connection, onceKey);
+    connection.deliver(notice);
   }
 
   sendToConnection(connectionId: string, notice: RealtimeNotice): void {
@@ -174,7 +188,9 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
       case 'users':
         for (const userId of delivery.userIds) {
           for (const connection of this.byUser.get(userId)?.values() ?? []) {
-            if (connection.id !== delivery.exceptConnectionId) connection.deliver(delivery.notice);
+            if (connection.id === delivery.exceptConnectionId) continue;
+            if (delivery.onceKey) this.deliverOnce(connection, delivery.notice, delivery.onceKey);
+            else connection.deliver(delivery.notice);
           }
         }
         return;
