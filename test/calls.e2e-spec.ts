@@ -323,6 +323,24 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     expect(phoneEvents).toEqual([]); // the accepting device has its ack instead
   });
 
+  it('rings a device that connects as the call starts once, not by the start and again by its arrival', async () => {
+    const alice = await online();
+    const bob = await online('mentor');
+    for (let round = 0; round < 5; round++) {
+      // The two at once: the device's arrival and the start race for its ring.
+      const arriving = connectSocket(t.url, { token: bob.token });
+      sockets.push(arriving);
+      const rings = collect(arriving, 'incomingCall');
+      const rung = nextEvent(arriving, 'incomingCall');
+      const callId = (await start(alice, bob).expect(201)).body.id;
+      await rung;
+      const cancelled = nextEvent(arriving, 'callCancelled');
+      await emitWithAck(alice.socket, 'cancelCall', { callId });
+      await cancelled; // events reach a socket in order: any second ring would be here by now
+      expect(rings.filter((ring: { callId: string }) => ring.callId === callId)).toHaveLength(1);
+    }
+  });
+
   it('keeps a call through a reconnect within the grace, and ends it past the grace', async () => {
     const alice = await online();
     const bob = await online('mentor');
