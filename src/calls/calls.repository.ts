@@ -15,6 +15,9 @@ const WITH_PARTIES = { host: { select: PARTY }, recipient: { select: PARTY } } a
 const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
 
+/** The parties whose busy slots a new call takes, always in id order: two starts between the same users wait on each other instead of deadlocking. */
+const inSlotOrder = (data: NewCall) => [data.hostUserId, data.recipientUserId].filter((id): id is string => id !== null).sort();
+
 /** A move only its host or only its recipient may make. */
 export interface Seat {
   seat: 'host' | 'recipient';
@@ -83,8 +86,7 @@ export class CallsRepository {
   async create(data: NewCall, options: { missedReason?: string } = {}): Promise<CallWithParties> {
     if (options.missedReason) return this.createMissed(data, options.missedReason);
     const now = new Date();
-    // Always in id order, so two starts between the same users wait on each other instead of deadlocking.
-    const parties = [data.hostUserId, data.recipientUserId].filter((id): id is string => id !== null).sort();
+    const parties = inSlotOrder(data);
     const [created] = await this.write(
       this.prisma.$queryRaw<CallRow[]>`
         WITH c AS (
@@ -116,12 +118,7 @@ export class CallsRepository {
           // A room name in use is refused even for a call that ends at once.
           if (await tx.roomSlot.findUnique({ where: { roomName: data.roomName } })) throw new RoomTakenError();
         }
-        await tx.busySlot.createMany({
-          data: [data.hostUserId, data.recipientUserId]
-            .filter((id): id is string => id !== null)
-            .sort()
-            .map((userId) => ({ userId, callId: call.id })),
-        });
+        await tx.busySlot.createMany({ data: inSlotOrder(data).map((userId) => ({ userId, callId: call.id })) });
         await tx.busySlot.deleteMany({ where: { callId: call.id } });
         await tx.call.update({ where: { id: call.id }, data: { status: 'MISSED' } });
         await tx.callEvent.createMany({

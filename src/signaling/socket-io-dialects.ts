@@ -48,17 +48,27 @@ export function isSocketIoDialect(value: unknown): value is SocketIoDialect {
  * Socket.IO dialect's rendering, so an existing client that only listens still hears its calls.
  */
 export function emitInDialect(socket: Socket, notice: RealtimeNotice): void {
-  for (const [event, payload] of renderInDialect(dialectOf(socket), notice)) socket.emit(event, payload);
+  eachRendering(dialectOf(socket), notice, (event) => socket.emit(...event));
 }
 
-/** The events a notice is for a socket speaking `dialect` (undefined: not known yet, so every dialect's). */
-function renderInDialect(dialect: SocketIoDialect | undefined, notice: RealtimeNotice): Array<[string, unknown]> {
+/**
+ * Visits the events a notice is for a socket speaking `dialect` (undefined: not known yet, so
+ * every dialect's). No arrays: every relayed message passes here.
+ */
+function eachRendering(dialect: SocketIoDialect | undefined, notice: RealtimeNotice, visit: (event: [string, unknown]) => void): void {
   for (const render of SHARED_RENDERERS) {
     const shared = render(notice);
-    if (shared) return [shared];
+    if (shared) return visit(shared);
   }
-  const renderers = dialect ? [RENDERERS[dialect]] : Object.values(RENDERERS);
-  return renderers.map((render) => render(notice)).filter((rendered): rendered is [string, unknown] => rendered !== null);
+  if (dialect) {
+    const rendered = RENDERERS[dialect](notice);
+    if (rendered) visit(rendered);
+    return;
+  }
+  for (const render of Object.values(RENDERERS)) {
+    const rendered = render(notice);
+    if (rendered) visit(rendered);
+  }
 }
 
 const dialectOf = (socket: Socket) => (socket.data as { dialect?: SocketIoDialect }).dialect;
@@ -76,10 +86,10 @@ export function emitBatchInDialect(socket: Socket, userId: string, batch: Broadc
   }
   const dialect = dialectOf(socket);
   const frames = batch.framesFor(userId, `socket.io:${dialect ?? 'any'}`, (notice) => {
-    const events = renderInDialect(dialect, notice);
-    if (events.length === 0) return null;
+    const frames: Buffer[] = [];
     // An Engine.IO message ("4") holding a Socket.IO event ("2") of the main namespace: what emit sends.
-    return Buffer.concat(events.map((event) => textFrame(`42${JSON.stringify(event)}`)));
+    eachRendering(dialect, notice, (event) => frames.push(textFrame(`42${JSON.stringify(event)}`)));
+    return frames.length === 0 ? null : Buffer.concat(frames);
   });
   // With a pre-encoded frame, the WebSocket transport writes the frames as they are.
   if (frames && socket.connected) socket.conn.write('', { wsPreEncodedFrame: [frames] } as never);
