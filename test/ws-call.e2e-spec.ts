@@ -65,6 +65,24 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
     expect(b.pending().filter((m) => m.type === 'error')).toEqual([]);
   });
 
+  it('relays in the order sent: an offer too big to size up at once, then the candidates that follow it', async () => {
+    const { callee, a, b } = await pair();
+    a.send({ action: 'start_call', callee_id: callee.id });
+    const callId = (await b.next('incoming_call')).call_id;
+    b.send({ action: 'answer_call', call_id: callId });
+    await a.next('call_answered');
+    const seen: string[] = [];
+    b.socket.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.type === 'call_offer' || message.type === 'ice_candidate') seen.push(message.candidate ? `ice${message.candidate.sdpMLineIndex}` : message.type);
+    });
+    a.send({ action: 'offer', callee_id: callee.id, offer: { type: 'offer', sdp: 'v=0\r\n' + 'a'.repeat(20_000) } });
+    for (let i = 0; i < 20; i++) a.send({ action: 'ice_candidate', peer_id: callee.id, candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMLineIndex: i } });
+    for (let i = 0; i < 20; i++) await b.next('ice_candidate');
+    expect(seen).toEqual(['call_offer', ...Array.from({ length: 20 }, (_, i) => `ice${i}`)]);
+    expect(a.pending().filter((m) => m.type === 'error')).toEqual([]);
+  });
+
   it('rejects and cancels', async () => {
     const { caller, callee, a, b } = await pair();
     a.send({ action: 'start_call', callee_id: callee.id });

@@ -25,6 +25,9 @@ export type SignalKind = 'offer' | 'answer' | 'ice';
 
 const DEPARTURE = 'room-departure';
 const isPartyOf = (call: OpenCallParties, userId: string) => call.hostUserId === userId || call.recipientUserId === userId;
+/** The target is the sender's peer in that call (and it is the call named, when one is). */
+const isOtherParty = (call: OpenCallParties, actor: Actor, targetUserId: string, callId?: string) =>
+  targetUserId !== actor.userId && isPartyOf(call, targetUserId) && (callId === undefined || callId === call.callId);
 const roomKey = (callId: string) => `room:${callId}`;
 const roomsOfKey = (connectionId: string) => `conn-rooms:${connectionId}`;
 
@@ -154,38 +157,71 @@ export class CallRoomsService {
     return this.inSendOrder.run(actor.connectionId, () => this.relayNow(actor, targetConnectionId, kind, payload));
   }
 
+  /**
+   * As relay, done here and now when all it checks is known in this process and nothing of the
+   * sender's is queued: the common case, without a promise per message. False when it did nothing
+   * (then call relay, which also gives the errors).
+   */
+  relayAtOnce(actor: Required<Actor>, targetConnectionId: string, kind: SignalKind, payload: unknown): boolean {
+    if (!this.mayRelayAtOnce(actor, payload)) return false;
+    const targetUserId = this.registry.userOfAtOnce(targetConnectionId);
+    const call = this.calls.openCallOfAtOnce(actor.userId);
+    if (!targetUserId || !call || !isOtherParty(call, actor, targetUserId)) return false;
+    this.sendSignal(actor, call, kind, payload, { connectionId: targetConnectionId });
+    return true;
+  }
+
   private async relayNow(actor: Required<Actor>, targetConnectionId: string, kind: SignalKind, payload: unknown): Promise<void> {
     this.checkSignalSize(payload);
     const targetUserId = await this.registry.userOf(targetConnectionId);
     const call = targetUserId ? await this.calls.openCallOf(actor.userId) : null;
-    if (!targetUserId || !call || targetUserId === actor.userId || !isPartyOf(call, targetUserId)) {
+    if (!targetUserId || !call || !isOtherParty(call, actor, targetUserId)) {
       throw new AppError('not_found', 'No such connection in a call of yours');
     }
-    this.registry.sendToConnection(targetConnectionId, { type: 'signal', kind, callId: call.callId, fromConnectionId: actor.connectionId, fromUserId: actor.userId, payload });
-    this.metrics.signalRelayed(kind);
+    this.sendSignal(actor, call, kind, payload, { connectionId: targetConnectionId });
   }
 
   /**
    * Relays to a user rather than a connection (dialects that address peers by user id): to the
    * connection that user is in the call from, or to all their connections if none is known.
    */
-  relayToUser(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string) {
+  relayToUser(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string): Promise<void> {
     return this.inSendOrder.run(actor.connectionId, () => this.relayToUserNow(actor, targetUserId, kind, payload, callId));
   }
 
-  private async relayToUserNow(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string) {
+  /** As relayToUser, done at once or not at all, like relayAtOnce. */
+  relayToUserAtOnce(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string): boolean {
+    if (!this.mayRelayAtOnce(actor, payload)) return false;
+    const call = this.calls.openCallOfAtOnce(actor.userId);
+    if (!call || !isOtherParty(call, actor, targetUserId, callId)) return false;
+    const engaged = this.calls.engagedConnectionAtOnce(call.callId, targetUserId);
+    const engagedUser = engaged && this.registry.userOfAtOnce(engaged);
+    if (engaged === undefined || engagedUser === undefined) return false;
+    this.sendSignal(actor, call, kind, payload, engaged && engagedUser === targetUserId ? { connectionId: engaged } : { userId: targetUserId });
+    return true;
+  }
+
+  private async relayToUserNow(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string): Promise<void> {
     this.checkSignalSize(payload);
     const call = await this.calls.openCallOf(actor.userId);
-    const isOtherParty = call && targetUserId !== actor.userId && isPartyOf(call, targetUserId);
-    if (!call || !isOtherParty || (callId !== undefined && callId !== call.callId)) {
+    if (!call || !isOtherParty(call, actor, targetUserId, callId)) {
       throw new AppError('not_found', 'That user is not in a call with you');
     }
-    const notice = { type: 'signal', kind, callId: call.callId, fromConnectionId: actor.connectionId, fromUserId: actor.userId, payload } as const;
     const engaged = await this.calls.engagedConnection(call.callId, targetUserId);
-    if (engaged && (await this.registry.userOf(engaged)) === targetUserId) this.registry.sendToConnection(engaged, notice);
-    else this.registry.sendToUsers([targetUserId], notice);
+    const atEngaged = engaged && (await this.registry.userOf(engaged)) === targetUserId;
+    this.sendSignal(actor, call, kind, payload, atEngaged ? { connectionId: engaged } : { userId: targetUserId });
+  }
+
+  /** Nothing of the sender's is queued (order holds), and the payload surely fits without serializing it. */
+  private mayRelayAtOnce(actor: Required<Actor>, payload: unknown): boolean {
+    return this.inSendOrder.idle(actor.connectionId) && jsonSurelyFits(payload, this.config.calls.maxSignalBytes);
+  }
+
+  private sendSignal(actor: Required<Actor>, call: OpenCallParties, kind: SignalKind, payload: unknown, to: { connectionId: string } | { userId: string }): void {
+    const notice = { type: 'signal', kind, callId: call.callId, fromConnectionId: actor.connectionId, fromUserId: actor.userId, payload } as const;
+    if ('connectionId' in to) this.registry.sendToConnection(to.connectionId, notice);
+    else this.registry.sendToUsers([to.userId], notice);
     this.metrics.signalRelayed(kind);
-    return call;
   }
 
   private checkSignalSize(payload: unknown): void {

@@ -106,6 +106,12 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.state.hGet(engagedKey(callId), userId);
   }
 
+  /** As engagedConnection, from an in-process state only: undefined when that cannot be told at once, null for none. */
+  engagedConnectionAtOnce(callId: string, userId: string): string | null | undefined {
+    const local = this.state.local;
+    return local && (local.hGet(engagedKey(callId), userId) ?? null);
+  }
+
   /** Lets the sweeper ask the room layer whether anyone is still in a call. */
   useRoomOccupancy(occupied: (callId: string) => Promise<boolean>): void {
     this.roomOccupied = occupied;
@@ -324,6 +330,11 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   /** The user's open call and its parties, without a database round trip in the common case (the relay's check). */
   openCallOf(userId: string): Promise<OpenCallParties | null> {
     return this.openCalls.of(userId);
+  }
+
+  /** As openCallOf, when it can be told at once (the state is in this process and has the entry); else undefined. */
+  openCallOfAtOnce(userId: string): OpenCallParties | null | undefined {
+    return this.openCalls.ofAtOnce(userId);
   }
 
   async current(userId: string): Promise<CallView | null> {

@@ -35,6 +35,23 @@ describe('OpenCallIndex', () => {
     expect(reads).toBe(1); // the miss after the end asks the database once, which has no open call either
   });
 
+  it('answers at once only what an in-process state holds, and never for a Redis-like one', async () => {
+    expect(index.ofAtOnce('alice')).toBeUndefined(); // not known yet: the caller must ask of()
+    await moved('ACTIVE');
+    expect(index.ofAtOnce('alice')).toEqual({ callId: 'c1', hostUserId: 'alice', recipientUserId: 'bob', status: 'ACTIVE' });
+    await moved('ENDED');
+    expect(index.ofAtOnce('alice')).toBeUndefined();
+    expect(await index.of('alice')).toBeNull(); // the fill of "no call" is known at once too
+    expect(index.ofAtOnce('alice')).toBeNull();
+    expect(reads).toBe(1);
+
+    const memory = new MemoryState();
+    const remote = new OpenCallIndex(Object.assign(Object.create(memory) as MemoryState, { local: undefined }), {} as CallsRepository);
+    await remote.moved({ ...open, status: 'ACTIVE' } as CallView);
+    expect(await remote.of('alice')).toMatchObject({ callId: 'c1' });
+    expect(remote.ofAtOnce('alice')).toBeUndefined();
+  });
+
   it('never lets what a fill read overwrite what a move wrote meanwhile', async () => {
     let readDone!: () => void;
     const reading = new Promise<void>((resolve) => (readDone = resolve));

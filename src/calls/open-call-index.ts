@@ -46,6 +46,12 @@ export class OpenCallIndex {
     return parties;
   }
 
+  /** As `of`, from an in-process state only: undefined when that cannot be told at once (then ask `of`). */
+  ofAtOnce(userId: string): OpenCallParties | null | undefined {
+    const json = this.state.local?.get(keyOf(userId));
+    return json === undefined ? undefined : this.parse(userId, json);
+  }
+
   private parse(userId: string, json: string): OpenCallParties | null {
     const last = this.parsed.get(userId);
     if (last?.json === json) return last.parties;

@@ -24,6 +24,14 @@ export interface SharedState {
   del(...keys: string[]): Promise<void>;
   /** Adds one to a counter that disappears `windowMs` after its first count; returns the count. */
   countInWindow(key: string, windowMs: number): Promise<number>;
+  /** Present when the state lives in this process (one instance): reads that settle at once. */
+  readonly local?: LocalReads;
+}
+
+/** The hottest reads (the signaling relay's) without a promise, where the state is in-process. */
+export interface LocalReads {
+  get(key: string): string | undefined;
+  hGet(key: string, field: string): string | undefined;
 }
 
 export const SHARED_STATE = Symbol('SHARED_STATE');
@@ -33,6 +41,10 @@ export class MemoryState implements SharedState {
   private readonly sets = new Map<string, Set<string>>();
   private readonly expiring = new Map<string, { value: string; until: number }>();
   private readonly counters = new Map<string, { count: number; until: number }>();
+  readonly local: LocalReads = {
+    get: (key) => this.liveValue(key),
+    hGet: (key, field) => this.hashes.get(key)?.get(field),
+  };
 
   async hSet(key: string, field: string, value: string) {
     const hash = this.hashes.get(key) ?? new Map<string, string>();
@@ -89,6 +101,10 @@ export class MemoryState implements SharedState {
   }
 
   async get(key: string) {
+    return this.liveValue(key);
+  }
+
+  private liveValue(key: string): string | undefined {
     const entry = this.expiring.get(key);
     if (entry && entry.until > Date.now()) return entry.value;
     if (entry) this.expiring.delete(key);

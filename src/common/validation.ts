@@ -193,6 +193,14 @@ export function createValidationPipe({ fastShapes = true } = {}): ValidationPipe
 
 const sharedPipe = createValidationPipe();
 
+/**
+ * The DTO for a message of a declared fast shape that plainly has it, at once; undefined when it
+ * takes validateMessage's full path (which alone gives errors).
+ */
+export function acceptedAtOnce<T extends object>(dto: Type<T>, message: unknown): T | undefined {
+  return acceptFast(dto, message) as T | undefined;
+}
+
 /** Validates a plain message against a DTO class outside Nest's handlers (raw-WebSocket dialects). */
 export function validateMessage<T extends object>(dto: Type<T>, message: unknown): Promise<T> {
   return sharedPipe.transform(message, { type: 'body', metatype: dto }) as Promise<T>;

@@ -136,6 +136,14 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     return this.byId.get(connectionId)?.userId ?? this.state.hGet(CONNECTION_USERS, connectionId);
   }
 
+  /** As userOf, when it can be told at once (a connection of this instance, or an in-process state): undefined when not, null for none. */
+  userOfAtOnce(connectionId: string): string | null | undefined {
+    const local = this.byId.get(connectionId)?.userId;
+    if (local) return local;
+    const state = this.state.local;
+    return state && (state.hGet(CONNECTION_USERS, connectionId) ?? null);
+  }
+
   /** A user's live connections on every instance (this instance's share is known at once). */
   async connectionCount(userId: string): Promise<number> {
     const here = this.byUser.get(userId)?.size ?? 0;

@@ -7,7 +7,8 @@ import { CallIdDto } from '../calls/dto/call-id.dto';
 import { StartCallDto } from '../calls/dto/start-call.dto';
 import { toRoomParticipantView } from '../calls/room.presenter';
 import { AppError } from '../common/errors';
-import { createValidationPipe, validateMessage } from '../common/validation';
+import { acceptedAtOnce, createValidationPipe, validateMessage } from '../common/validation';
+import { KeyedQueue } from '../common/keyed-queue';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { SocketAuthService, socketActor, socketUser } from '../realtime/socket-auth.service';
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
@@ -45,6 +46,8 @@ const relayLogger = new Logger('Socket');
 @UseFilters(SocketExceptionFilter)
 @UsePipes(createValidationPipe())
 export class CallGateway {
+  private readonly inArrivalOrder = new KeyedQueue();
+
   constructor(
     private readonly calls: CallsService,
     private readonly rooms: CallRoomsService,
@@ -69,17 +72,27 @@ export class CallGateway {
     for (const [event, { dto, kind, payload }] of Object.entries(RELAY_EVENTS)) {
       socket.on(event, (message: unknown, ...rest: unknown[]) => {
         const ack = ackOf([message, ...rest]);
-        validateMessage(dto, message)
-          .then((valid) => this.rooms.relay(socketActor(socket), valid.targetSocketId, kind, payload(valid)))
+        // With nothing of this socket's queued, the common case is done at once; anything else
+        // (and its errors) waits its turn, so signals keep the order they were sent in.
+        try {
+          const valid = this.inArrivalOrder.idle(socket.id) ? acceptedAtOnce(dto, message) : undefined;
+          if (valid && this.rooms.relayAtOnce(socketActor(socket), valid.targetSocketId, kind, payload(valid))) return ack?.(okReply());
+        } catch (error) {
+          return this.relayFailed(socket, event, ack, error);
+        }
+        this.inArrivalOrder
+          .run(socket.id, () => validateMessage(dto, message).then((checked) => this.rooms.relay(socketActor(socket), checked.targetSocketId, kind, payload(checked))))
           .then(
             () => ack?.(okReply()),
-            (error: unknown) => {
-              if (!(error instanceof AppError)) relayLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-              replyError(socket, event, ack, error);
-            },
+            (error: unknown) => this.relayFailed(socket, event, ack, error),
           );
       });
     }
+  }
+
+  private relayFailed(socket: Socket, event: string, ack: ReturnType<typeof ackOf>, error: unknown): void {
+    if (!(error instanceof AppError)) relayLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    replyError(socket, event, ack, error);
   }
 
   @SubscribeMessage('startCall')

@@ -11,6 +11,8 @@ export interface RawWsDialect {
   greeting?(connection: RawWsConnection): object | undefined;
   /** Handles one parsed JSON message; throws AppError for the client's mistakes. */
   handle(connection: RawWsConnection, message: Record<string, unknown>): Promise<void>;
+  /** Handles the message at once if it can (the relay's common case): false when `handle` must. */
+  handleAtOnce?(connection: RawWsConnection, message: Record<string, unknown>): boolean;
   render(notice: RealtimeNotice): object | null;
   /** The dialect's error message for a failed (or unparseable) message. */
   renderError(error: ErrorBody, message: Record<string, unknown> | undefined): object;

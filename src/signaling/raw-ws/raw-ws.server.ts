@@ -116,7 +116,9 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       // count too, and only a readable one can be an ICE candidate (seed 001 names its messages
       // by `action`, seed 000 by `type`).
       const refused = attempt(() => connection.rateLimit.check(frame.message?.action ?? frame.message?.type));
-      // Then one message at a time per connection, so replies and relays keep the frames' order.
+      // Then one message at a time per connection, so replies and relays keep the frames' order;
+      // with nothing queued, a relay that can be done at once is.
+      if (!refused && frame.message && this.inArrivalOrder.idle(connection.id) && this.handledAtOnce(connection, dialect, frame.message)) return;
       void this.inArrivalOrder.run(connection.id, () => this.receive(connection, dialect, frame, refused));
     });
     ws.on('error', () => ws.terminate());
@@ -136,9 +138,22 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       if (problem) throw problem;
       await dialect.handle(connection, message!);
     } catch (error) {
-      if (!(error instanceof AppError)) this.logger.error(error instanceof Error ? error.stack : String(error));
-      this.sendError(connection, dialect, error, message);
+      this.failed(connection, dialect, error, message);
     }
+  }
+
+  private handledAtOnce(connection: RawWsConnection, dialect: RawWsDialect, message: Record<string, unknown>): boolean {
+    try {
+      return dialect.handleAtOnce?.(connection, message) ?? false;
+    } catch (error) {
+      this.failed(connection, dialect, error, message);
+      return true;
+    }
+  }
+
+  private failed(connection: RawWsConnection, dialect: RawWsDialect, error: unknown, message: Record<string, unknown> | undefined): void {
+    if (!(error instanceof AppError)) this.logger.error(error instanceof Error ? error.stack : String(error));
+    this.sendError(connection, dialect, error, message);
   }
 
   private sendError(connection: RawWsConnection, dialect: RawWsDialect, error: unknown, message: Record<string, unknown> | undefined): void {

@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { CallRoomsService } from '../../calls/call-rooms.service';
+import { Injectable, Type } from '@nestjs/common';
+import { CallRoomsService, SignalKind } from '../../calls/call-rooms.service';
 import { CallsService } from '../../calls/calls.service';
 import { AppError, ErrorBody } from '../../common/errors';
-import { validateMessage } from '../../common/validation';
+import { acceptedAtOnce, validateMessage } from '../../common/validation';
 import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/realtime-notice';
 import type { RawWsConnection } from './raw-ws-connection';
 import { describeName, type RawWsDialect } from './raw-ws-dialect';
@@ -32,6 +32,20 @@ const SEED001: NoticeRenderers<object> = {
   },
 };
 
+/** Seed 001's signaling messages: each names its peer and its payload in a field of its own. */
+interface Relay {
+  dto: Type<{ call_id?: string }>;
+  kind: SignalKind;
+  /** Method syntax: each message's functions take its own DTO. */
+  to(message: { call_id?: string }): string;
+  payload(message: { call_id?: string }): unknown;
+}
+const RELAYS = new Map<unknown, Relay>([
+  ['offer', { dto: OfferMessage, kind: 'offer', to: (m: OfferMessage) => m.callee_id, payload: (m: OfferMessage) => m.offer }],
+  ['answer', { dto: AnswerMessage, kind: 'answer', to: (m: AnswerMessage) => m.caller_id, payload: (m: AnswerMessage) => m.answer }],
+  ['ice_candidate', { dto: IceCandidateMessage, kind: 'ice', to: (m: IceCandidateMessage) => m.peer_id, payload: (m: IceCandidateMessage) => m.candidate }],
+]);
+
 /** Seed 001: raw WebSocket at /ws/call/, `action` in, `type` out, snake_case (CONTRACT.md §6). */
 @Injectable()
 export class Seed001Dialect implements RawWsDialect {
@@ -46,6 +60,11 @@ export class Seed001Dialect implements RawWsDialect {
   async handle(connection: RawWsConnection, message: Record<string, unknown>): Promise<void> {
     const { action, ...fields } = message;
     const actor = connection.actor;
+    const relay = RELAYS.get(action);
+    if (relay) {
+      const m = await validateMessage(relay.dto, fields);
+      return this.rooms.relayToUser(actor, relay.to(m), relay.kind, relay.payload(m), m.call_id);
+    }
     switch (action) {
       case 'start_call': {
         const m = await validateMessage(StartCallMessage, fields);
@@ -69,21 +88,6 @@ export class Seed001Dialect implements RawWsDialect {
       case 'cancel_call':
         await this.calls.cancel(actor, (await validateMessage(CancelCallMessage, fields)).call_id);
         return;
-      case 'offer': {
-        const m = await validateMessage(OfferMessage, fields);
-        await this.rooms.relayToUser(actor, m.callee_id, 'offer', m.offer, m.call_id);
-        return;
-      }
-      case 'answer': {
-        const m = await validateMessage(AnswerMessage, fields);
-        await this.rooms.relayToUser(actor, m.caller_id, 'answer', m.answer, m.call_id);
-        return;
-      }
-      case 'ice_candidate': {
-        const m = await validateMessage(IceCandidateMessage, fields);
-        await this.rooms.relayToUser(actor, m.peer_id, 'ice', m.candidate, m.call_id);
-        return;
-      }
       case 'hang_up':
         await this.calls.hangUp(actor, (await validateMessage(HangUpMessage, fields)).call_id);
         return;
@@ -92,6 +96,15 @@ export class Seed001Dialect implements RawWsDialect {
           action: ['must be one of start_call, answer_call, reject_call, cancel_call, offer, answer, ice_candidate, hang_up'],
         });
     }
+  }
+
+  /** The signaling relay, when it is done at once (see CallRoomsService.relayToUserAtOnce). */
+  handleAtOnce(connection: RawWsConnection, message: Record<string, unknown>): boolean {
+    const relay = RELAYS.get(message.action);
+    if (!relay) return false;
+    const { action, ...fields } = message;
+    const m = acceptedAtOnce(relay.dto, fields);
+    return m !== undefined && this.rooms.relayToUserAtOnce(connection.actor, relay.to(m), relay.kind, relay.payload(m), m.call_id);
   }
 
   /**
