@@ -1,3 +1,4 @@
+import './runtime-flags';
 import { INestApplication, Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { createApp } from './app.factory';
