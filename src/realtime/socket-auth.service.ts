@@ -75,15 +75,16 @@ export class SocketAuthService {
    */
   onConnection(socket: Socket): void {
     const rateLimit = new MessageRateLimit(this.config.limits, () => this.metrics.rateLimited('socket.io-events'));
-    socket.use(([event, ...args], next) => {
-      const name = String(event);
+    // Every packet passes here: nothing is copied unless it is refused.
+    socket.use((packet, next) => {
+      const event = packet[0];
       try {
         rateLimit.check(event);
         if (!socketUser(socket) && event !== 'authenticate') throw unauthorizedError();
         // Nest listens on the socket for each @SubscribeMessage; "error" is Socket.IO's own.
-        if (event === 'error' || socket.listeners(event).length === 0) throw unknownEventError(name);
+        if (event === 'error' || socket.listenerCount(event) === 0) throw unknownEventError(String(event));
       } catch (error) {
-        replyError(socket, name, ackOf(args), error);
+        replyError(socket, String(event), ackOf(packet.slice(1)), error);
         return;
       }
       next();

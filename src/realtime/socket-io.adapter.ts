@@ -18,6 +18,55 @@ const bindingLogger = new Logger('Socket');
 /** The socket type of the Socket.IO copy Nest's adapter is compiled against. */
 type NestSocket = Parameters<IoAdapter['bindMessageHandlers']>[0];
 
+type HandlerCallback = MessageMappingProperties['callback'];
+type SocketListener = (this: NestSocket, ...args: unknown[]) => void;
+
+/** A socket's gateway handlers (at their events' indexes), the adapter that bound them, and Nest's transform of their results. */
+interface BoundHandlers {
+  callbacks: Array<HandlerCallback | undefined>;
+  adapter: SocketIoAdapter;
+  transform: (data: unknown) => Observable<unknown>;
+}
+const boundHandlers = new WeakMap<object, BoundHandlers>();
+
+/** What every socket shares about one gateway event: its index in BoundHandlers.callbacks, and its one listener. */
+interface GatewayEvent {
+  index: number;
+  listener: SocketListener;
+}
+const gatewayEvents = new Map<string, GatewayEvent>();
+
+function gatewayEvent({ message, isAckHandledManually }: MessageMappingProperties): GatewayEvent {
+  let event = gatewayEvents.get(message as string);
+  if (!event) {
+    const index = gatewayEvents.size;
+    // An emitter calls its listeners with itself as `this`: one function serves every socket.
+    const listener: SocketListener = function (...args) {
+      const bound = boundHandlers.get(this);
+      const callback = bound?.callbacks[index];
+      if (bound && callback) runHandler(this, bound, callback, Boolean(isAckHandledManually), args);
+    };
+    event = { index, listener };
+    gatewayEvents.set(message as string, event);
+  }
+  return event;
+}
+
+/** The handler's result (a promise, an observable or a value) becomes an emitted event or the ack, as in Nest's own binding. */
+function runHandler(socket: NestSocket, bound: BoundHandlers, callback: HandlerCallback, isAckHandledManually: boolean, args: unknown[]): void {
+  const { data, ack } = bound.adapter.mapPayload(args.length === 1 ? args[0] : args);
+  bound.transform(callback(data, ack)).subscribe({
+    next: (response) => {
+      if (response === null || response === undefined) return;
+      const { event, data: payload } = response as { event?: string; data?: unknown };
+      if (event) socket.emit(event, payload);
+      else if (!isAckHandledManually && typeof ack === 'function') (ack as (r: unknown) => void)(response);
+    },
+    // Handlers' errors are answered by their exception filters; anything reaching here is a bug.
+    error: (error: unknown) => bindingLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error)),
+  });
+}
+
 /**
  * Socket.IO with the server's CORS policy, origin allow-list and unauthenticated-session cap
  * applied to its handshake, heartbeats that notice a dead peer within about 15 s, frames bounded
@@ -35,24 +84,18 @@ export class SocketIoAdapter extends IoAdapter {
   /**
    * Nest's own binding keeps an rxjs pipeline per event per socket for the socket's whole life:
    * with some forty events that was most of an idle connection's memory (about 150 KB, see
-   * bench/analysis.md). A plain listener per event does the same work per message and keeps nothing:
-   * the handler's result (a promise, an observable or a value) becomes an emitted event or the ack.
+   * bench/analysis.md). Here a socket keeps only an array of Nest's handlers, and every socket
+   * shares one listener per event, which does the same per message.
    */
   override bindMessageHandlers(socket: NestSocket, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>): void {
-    for (const { message, callback, isAckHandledManually } of handlers) {
-      socket.on(message as string, (...args: unknown[]) => {
-        const { data, ack } = this.mapPayload(args.length === 1 ? args[0] : args);
-        transform(callback(data, ack)).subscribe({
-          next: (response) => {
-            if (response === null || response === undefined) return;
-            const { event, data: payload } = response as { event?: string; data?: unknown };
-            if (event) socket.emit(event, payload);
-            else if (!isAckHandledManually && typeof ack === 'function') (ack as (r: unknown) => void)(response);
-          },
-          // Handlers' errors are answered by their exception filters; anything reaching here is a bug.
-          error: (error: unknown) => bindingLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error)),
-        });
-      });
+    let bound = boundHandlers.get(socket);
+    if (!bound) boundHandlers.set(socket, (bound = { callbacks: [], adapter: this, transform }));
+    for (const handler of handlers) {
+      const { index, listener } = gatewayEvent(handler);
+      // One handler per event (a second gateway's would silently replace it).
+      if (bound.callbacks[index]) throw new Error(`Two gateways subscribe to "${String(handler.message)}"`);
+      bound.callbacks[index] = handler.callback;
+      socket.on(handler.message as string, listener);
     }
   }
 

@@ -70,8 +70,9 @@ export class CallGateway {
 
   private listenForRelay(socket: Socket): void {
     for (const [event, { dto, kind, payload }] of Object.entries(RELAY_EVENTS)) {
-      socket.on(event, (message: unknown, ...rest: unknown[]) => {
-        const ack = ackOf([message, ...rest]);
+      socket.on(event, (...args: unknown[]) => {
+        const [message] = args;
+        const ack = ackOf(args);
         // With nothing of this socket's queued, the common case is done at once; anything else
         // (and its errors) waits its turn, so signals keep the order they were sent in.
         try {
