@@ -73,12 +73,15 @@ export async function startServer(kind, { db = 'pglite', postgresUrl, env = {}, 
     /** A line the server printed, already or from now on. */
     waitForLine: (pattern, timeoutMs) => lines.waitFor(pattern, timeoutMs, `no line matching ${pattern}`, true),
     rssKb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]),
-    /** Two full collections in the server, then its RSS. */
-    async rssAfterGcKb() {
+    /** Two full collections in the server, then its RSS and its JavaScript heap in use. */
+    async afterGc() {
       const done = lines.waitFor(/bench:gc-done/, 30_000, 'the server did not collect garbage');
       child.kill('SIGUSR2');
-      await done;
-      return this.rssKb();
+      const line = await done;
+      return { rssKb: this.rssKb(), heapKb: Number(/heap=(\d+)/.exec(line)[1]) / 1024 };
+    },
+    async rssAfterGcKb() {
+      return (await this.afterGc()).rssKb;
     },
     async stop() {
       const exited = new Promise((done) => (child.exitCode !== null || child.signalCode ? done() : child.once('exit', done)));

@@ -84,7 +84,7 @@ async function measureRun(target, { levels, postgresUrl, holdMs, log }) {
     const fdLimit = openFileLimit(server.pid);
     const fdsBefore = openFds(server.pid);
     const ceiling = fdLimit - fdsBefore - FD_RESERVE;
-    const rss0Kb = await baselineRssKb(server);
+    const { rssKb: rss0Kb, heapKb: heap0Kb } = await baseline(server);
     const measured = [];
     for (const level of levels) {
       const attempted = Math.min(level, ceiling);
@@ -95,7 +95,7 @@ async function measureRun(target, { levels, postgresUrl, holdMs, log }) {
       const loopStall = await loopStallS();
       const droppedBeforeGc = (await generators.count()).dropped;
       const gcStarted = Date.now();
-      const rssKb = await server.rssAfterGcKb();
+      const { rssKb, heapKb } = await server.afterGc();
       const gcMs = Date.now() - gcStarted;
       const { open, dropped, drops } = await generators.count();
       const perOpened = (ms) => (step.opened ? (ms * 1000) / step.opened : null);
@@ -106,6 +106,8 @@ async function measureRun(target, { levels, postgresUrl, holdMs, log }) {
         serverSockets: openFds(server.pid) - fdsBefore,
         rssKb,
         kbPerConn: open ? (rssKb - rss0Kb) / open : null,
+        heapKb,
+        heapKbPerConn: open ? (heapKb - heap0Kb) / open : null,
         connPerS: step.opened ? step.opened / (step.ms / 1000) : null,
         cpuUsPerConn: perOpened(cpuMs),
         clientCpuUsPerConn: perOpened(step.cpuMs),
@@ -117,12 +119,12 @@ async function measureRun(target, { levels, postgresUrl, holdMs, log }) {
         dropped,
         drops,
       });
-      const { kbPerConn, connPerS } = measured.at(-1);
-      log(`  ${attempted}: held ${open}, ${(rssKb / 1024).toFixed(0)} MB, ${kbPerConn?.toFixed(1)} KB/conn, ${connPerS?.toFixed(0)} conn/s, stall ${loopStall?.toFixed(1) ?? '–'} s, GC ${(gcMs / 1000).toFixed(1)} s, failed ${step.failed}, dropped ${dropped}`);
+      const { kbPerConn, heapKbPerConn, connPerS } = measured.at(-1);
+      log(`  ${attempted}: held ${open}, ${(rssKb / 1024).toFixed(0)} MB, ${kbPerConn?.toFixed(1)} KB/conn (heap ${heapKbPerConn?.toFixed(1)}), ${connPerS?.toFixed(0)} conn/s, stall ${loopStall?.toFixed(1) ?? '–'} s, GC ${(gcMs / 1000).toFixed(1)} s, failed ${step.failed}, dropped ${dropped}`);
     }
     await sleep(holdMs);
     const afterHold = await generators.count();
-    return { server: target.server, db: target.db ?? null, client: target.client, fdLimit, fdsBefore, ceiling, rss0Kb, warmup, levels: measured, holdMs, heldAfterHold: afterHold.open, dropsAfterHold: afterHold.drops, firstProblemLine };
+    return { server: target.server, db: target.db ?? null, client: target.client, fdLimit, fdsBefore, ceiling, rss0Kb, heap0Kb, warmup, levels: measured, holdMs, heldAfterHold: afterHold.open, dropsAfterHold: afterHold.drops, firstProblemLine };
   } finally {
     await generators.exit();
     await server.stop();
@@ -143,16 +145,17 @@ async function settle(server) {
 }
 
 /**
- * RSS after GC with no connection: V8 hands freed pages back to the system over the following
- * seconds, so collect again until two readings agree, or it would overstate the baseline.
+ * RSS (and heap) after GC with no connection: V8 hands freed pages back to the system over the
+ * following seconds, so collect again until two RSS readings agree, or it would overstate the
+ * baseline.
  */
-async function baselineRssKb(server) {
-  let previous = await server.rssAfterGcKb();
+async function baseline(server) {
+  let previous = await server.afterGc();
   for (let attempt = 0; attempt < 5; attempt++) {
     await sleep(2_000);
-    const rss = await server.rssAfterGcKb();
-    if (Math.abs(rss - previous) < 1_024) return Math.min(rss, previous);
-    previous = rss;
+    const reading = await server.afterGc();
+    if (Math.abs(reading.rssKb - previous.rssKb) < 1_024) return reading.rssKb < previous.rssKb ? reading : previous;
+    previous = reading;
   }
   return previous;
 }
@@ -286,6 +289,12 @@ function report(targets, levels, rows, { minutes }) {
     '### KB per connection (RSS after forced GC)',
     '',
     table(['server', ...heads, 'goal (KB)'], byLevel((l) => l.kbPerConn, 1, (l) => !intact(l)).map((cells, i) => [...cells, goal(targets[i])])),
+    '',
+    '### JavaScript heap per connection (KB, in use after forced GC)',
+    '',
+    "The same difference for the server's V8 heap in use (`process.memoryUsage().heapUsed`): steadier than RSS, which also counts native memory and pages V8 has not handed back, so it shows which RSS readings are noise.",
+    '',
+    table(['server', ...heads], byLevel((l) => l.heapKbPerConn, 1, (l) => !intact(l))),
     '',
     '### Connection rate (connections/s, per step)',
     '',

@@ -1,6 +1,7 @@
 // Preloaded into every server under test (node --expose-gc -r), so the bench can act inside it:
-// SIGUSR2 forces two full garbage collections (then the bench reads RSS); SIGTTIN starts a CPU
-// profile and SIGTTOU writes it to BENCH_PROFILE_DIR, so a profile covers exactly a measured window.
+// SIGUSR2 forces two full garbage collections and prints the heap then in use (the bench reads RSS
+// too); SIGTTIN starts a CPU profile and SIGTTOU writes it to BENCH_PROFILE_DIR, so a profile
+// covers exactly a measured window.
 const { Session } = require('node:inspector');
 const { writeFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -8,7 +9,7 @@ const { join } = require('node:path');
 process.on('SIGUSR2', () => {
   global.gc();
   global.gc();
-  process.stdout.write('bench:gc-done\n');
+  process.stdout.write(`bench:gc-done heap=${process.memoryUsage().heapUsed}\n`);
 });
 
 let session = null;
