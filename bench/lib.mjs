@@ -80,9 +80,6 @@ export async function startServer(kind, { db = 'pglite', postgresUrl, env = {}, 
       const line = await done;
       return { rssKb: this.rssKb(), heapKb: Number(/heap=(\d+)/.exec(line)[1]) / 1024 };
     },
-    async rssAfterGcKb() {
-      return (await this.afterGc()).rssKb;
-    },
     async stop() {
       const exited = new Promise((done) => (child.exitCode !== null || child.signalCode ? done() : child.once('exit', done)));
       child.kill('SIGKILL');

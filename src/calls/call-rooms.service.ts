@@ -28,6 +28,9 @@ const isPartyOf = (call: OpenCallParties, userId: string) => call.hostUserId ===
 /** The target is the sender's peer in that call (and it is the call named, when one is). */
 const isOtherParty = (call: OpenCallParties, actor: Actor, targetUserId: string, callId?: string) =>
   targetUserId !== actor.userId && isPartyOf(call, targetUserId) && (callId === undefined || callId === call.callId);
+/** The connection the target is in the call from, while it is still theirs; else all the target's connections. */
+const destination = (targetUserId: string, engaged: string | null | undefined, engagedUser: string | null | undefined) =>
+  engaged && engagedUser === targetUserId ? { connectionId: engaged } : { userId: targetUserId };
 const roomKey = (callId: string) => `room:${callId}`;
 const roomsOfKey = (connectionId: string) => `conn-rooms:${connectionId}`;
 
@@ -197,7 +200,7 @@ export class CallRoomsService {
     const engaged = this.calls.engagedConnectionAtOnce(call.callId, targetUserId);
     const engagedUser = engaged && this.registry.userOfAtOnce(engaged);
     if (engaged === undefined || engagedUser === undefined) return false;
-    this.sendSignal(actor, call, kind, payload, engaged && engagedUser === targetUserId ? { connectionId: engaged } : { userId: targetUserId });
+    this.sendSignal(actor, call, kind, payload, destination(targetUserId, engaged, engagedUser));
     return true;
   }
 
@@ -208,8 +211,8 @@ export class CallRoomsService {
       throw new AppError('not_found', 'That user is not in a call with you');
     }
     const engaged = await this.calls.engagedConnection(call.callId, targetUserId);
-    const atEngaged = engaged && (await this.registry.userOf(engaged)) === targetUserId;
-    this.sendSignal(actor, call, kind, payload, atEngaged ? { connectionId: engaged } : { userId: targetUserId });
+    const engagedUser = engaged && (await this.registry.userOf(engaged));
+    this.sendSignal(actor, call, kind, payload, destination(targetUserId, engaged, engagedUser));
   }
 
   /** Nothing of the sender's is queued (order holds), and the payload surely fits without serializing it. */

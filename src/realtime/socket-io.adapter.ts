@@ -40,11 +40,12 @@ function gatewayEvent({ message, isAckHandledManually }: MessageMappingPropertie
   let event = gatewayEvents.get(message as string);
   if (!event) {
     const index = gatewayEvents.size;
+    const ackManually = Boolean(isAckHandledManually);
     // An emitter calls its listeners with itself as `this`: one function serves every socket.
     const listener: SocketListener = function (...args) {
       const bound = boundHandlers.get(this);
       const callback = bound?.callbacks[index];
-      if (bound && callback) runHandler(this, bound, callback, Boolean(isAckHandledManually), args);
+      if (bound && callback) runHandler(this, bound, callback, ackManually, args);
     };
     event = { index, listener };
     gatewayEvents.set(message as string, event);
