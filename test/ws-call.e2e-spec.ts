@@ -83,6 +83,32 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
     expect(a.pending().filter((m) => m.type === 'error')).toEqual([]);
   });
 
+  it('relays to the device the callee answered on, and to their other device once that one is gone', async () => {
+    const { callee, a, b } = await pair();
+    a.send({ action: 'start_call', callee_id: callee.id });
+    const callId = (await b.next('incoming_call')).call_id;
+    b.send({ action: 'answer_call', call_id: callId });
+    await a.next('call_answered');
+    const candidate = (index: number) => ({ action: 'ice_candidate', peer_id: callee.id, candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMLineIndex: index } });
+    a.send(candidate(0));
+    expect((await b.next('ice_candidate')).candidate.sdpMLineIndex).toBe(0);
+    const laptop = await connect(callee);
+    a.send(candidate(1));
+    expect((await b.next('ice_candidate')).candidate.sdpMLineIndex).toBe(1);
+
+    b.close();
+    await b.closed;
+    // Candidates sent before the server has seen the phone go still go its way; then they reach the laptop.
+    let reached: number | undefined;
+    for (let index = 2; index < 40 && reached === undefined; index++) {
+      a.send(candidate(index));
+      reached = await laptop.next('ice_candidate', 250).then((m) => m.candidate.sdpMLineIndex as number, () => undefined);
+    }
+    expect(reached).toBeGreaterThanOrEqual(2);
+    expect(laptop.pending().filter((m) => m.type === 'ice_candidate' && m.candidate.sdpMLineIndex < 2)).toEqual([]);
+    expect(a.pending().filter((m) => m.type === 'error')).toEqual([]);
+  });
+
   it('rejects and cancels', async () => {
     const { caller, callee, a, b } = await pair();
     a.send({ action: 'start_call', callee_id: callee.id });

@@ -14,6 +14,7 @@ import { inBackground } from '../common/background';
 import { GroupedWrites } from '../common/grouped-writes';
 import { KeyedQueue } from '../common/keyed-queue';
 import { jsonSurelyFits } from '../common/json-size';
+import { RelayRoute, RelayRoutes, TargetKind } from './relay-routes';
 
 export interface JoinRequest {
   userName?: string;
@@ -43,6 +44,8 @@ const roomsOfKey = (connectionId: string) => `conn-rooms:${connectionId}`;
 export class CallRoomsService {
   /** Each sender's signals are relayed in the order they came (an offer before its ICE candidates). */
   private readonly inSendOrder = new KeyedQueue();
+  /** With the state in this process: each sender's last route, so that a run of signals finds it once. */
+  private readonly routes?: RelayRoutes;
   /** Participant records, written in groups: many joins or leaves at once share one statement. */
   private readonly records = new GroupedWrites<'join' | 'leave', NewParticipant | Departure>((kind, items) =>
     kind === 'join' ? this.repository.addParticipants(items as NewParticipant[]) : this.repository.markParticipantsLeft(items as Departure[]),
@@ -57,11 +60,15 @@ export class CallRoomsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {
+    this.routes = state.local && new RelayRoutes(state.local);
     calls.onMoved((call) => {
       if (!isOpen(call.status)) inBackground('closing a room', this.state.del(roomKey(call.id)));
     });
     calls.useRoomOccupancy(async (callId) => (await this.state.hLen(roomKey(callId))) > 0);
-    registry.onDisconnect((connectionId) => inBackground('room departure', this.connectionGone(connectionId)));
+    registry.onDisconnect((connectionId) => {
+      this.routes?.forget(connectionId);
+      inBackground('room departure', this.connectionGone(connectionId));
+    });
     timers.handle(DEPARTURE, (connectionId) => this.depart(connectionId));
     registry.onStateLost((connections) => inBackground('rebuilding rooms', this.rebuild(connections.map((c) => c.id))));
   }
@@ -167,11 +174,17 @@ export class CallRoomsService {
    */
   relayAtOnce(actor: Required<Actor>, targetConnectionId: string, kind: SignalKind, payload: unknown): boolean {
     if (!this.mayRelayAtOnce(actor, payload)) return false;
+    const route = this.routes?.recall(actor.connectionId, 'connection', targetConnectionId, undefined) ?? this.routeToConnectionAtOnce(actor, targetConnectionId);
+    if (!route) return false;
+    this.sendSignal(actor, route.call, kind, payload, route.to);
+    return true;
+  }
+
+  private routeToConnectionAtOnce(actor: Required<Actor>, targetConnectionId: string): RelayRoute | undefined {
     const targetUserId = this.registry.userOfAtOnce(targetConnectionId);
     const call = this.calls.openCallOfAtOnce(actor.userId);
-    if (!targetUserId || !call || !isOtherParty(call, actor, targetUserId)) return false;
-    this.sendSignal(actor, call, kind, payload, { connectionId: targetConnectionId });
-    return true;
+    if (!targetUserId || !call || !isOtherParty(call, actor, targetUserId)) return undefined;
+    return this.keepRoute(actor, 'connection', targetConnectionId, undefined, { call, to: { connectionId: targetConnectionId } });
   }
 
   private async relayNow(actor: Required<Actor>, targetConnectionId: string, kind: SignalKind, payload: unknown): Promise<void> {
@@ -195,13 +208,26 @@ export class CallRoomsService {
   /** As relayToUser, done at once or not at all, like relayAtOnce. */
   relayToUserAtOnce(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string): boolean {
     if (!this.mayRelayAtOnce(actor, payload)) return false;
+    const route = this.routes?.recall(actor.connectionId, 'user', targetUserId, callId) ?? this.routeToUserAtOnce(actor, targetUserId, callId);
+    if (!route) return false;
+    this.sendSignal(actor, route.call, kind, payload, route.to);
+    return true;
+  }
+
+  private routeToUserAtOnce(actor: Required<Actor>, targetUserId: string, callId: string | undefined): RelayRoute | undefined {
     const call = this.calls.openCallOfAtOnce(actor.userId);
-    if (!call || !isOtherParty(call, actor, targetUserId, callId)) return false;
+    if (!call || !isOtherParty(call, actor, targetUserId, callId)) return undefined;
     const engaged = this.calls.engagedConnectionAtOnce(call.callId, targetUserId);
     const engagedUser = engaged && this.registry.userOfAtOnce(engaged);
-    if (engaged === undefined || engagedUser === undefined) return false;
-    this.sendSignal(actor, call, kind, payload, destination(targetUserId, engaged, engagedUser));
-    return true;
+    if (engaged === undefined || engagedUser === undefined) return undefined;
+    return this.keepRoute(actor, 'user', targetUserId, callId, { call, to: destination(targetUserId, engaged, engagedUser) });
+  }
+
+  /** A route just read at once, kept for the sender's next signals while it holds. */
+  private keepRoute(actor: Required<Actor>, by: TargetKind, target: string, callId: string | undefined, route: RelayRoute): RelayRoute {
+    const lapsesAt = this.calls.openCallLapsesAtOnce(actor.userId);
+    if (lapsesAt !== undefined) this.routes?.keep(actor.connectionId, by, target, callId, route, lapsesAt);
+    return route;
   }
 
   private async relayToUserNow(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string): Promise<void> {

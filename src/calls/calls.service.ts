@@ -337,6 +337,11 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.openCalls.ofAtOnce(userId);
   }
 
+  /** When what openCallOfAtOnce read lapses (and must be read again). */
+  openCallLapsesAtOnce(userId: string): number | undefined {
+    return this.openCalls.lapsesAtOnce(userId);
+  }
+
   async current(userId: string): Promise<CallView | null> {
     const call = await this.calls.findOpenCallOf(userId);
     return call ? toCallView(call) : null;

@@ -52,6 +52,11 @@ export class OpenCallIndex {
     return json === undefined ? undefined : this.parse(userId, json);
   }
 
+  /** When the entry ofAtOnce reads lapses (Date.now() time); undefined when there is none here. */
+  lapsesAtOnce(userId: string): number | undefined {
+    return this.state.local?.lapsesAt(keyOf(userId));
+  }
+
   private parse(userId: string, json: string): OpenCallParties | null {
     const last = this.parsed.get(userId);
     if (last?.json === json) return last.parties;

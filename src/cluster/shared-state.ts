@@ -32,6 +32,13 @@ export interface SharedState {
 export interface LocalReads {
   get(key: string): string | undefined;
   hGet(key: string, field: string): string | undefined;
+  /** When the value at `key` (set by setExpiring) lapses, in Date.now() time; undefined for none. */
+  lapsesAt(key: string): number | undefined;
+  /**
+   * Goes up with every write these reads could see: while it stands still, each read gives the
+   * answer it gave before (but for values that lapse meanwhile), so that answer may be kept.
+   */
+  writes(): number;
 }
 
 export const SHARED_STATE = Symbol('SHARED_STATE');
@@ -41,12 +48,16 @@ export class MemoryState implements SharedState {
   private readonly sets = new Map<string, Set<string>>();
   private readonly expiring = new Map<string, { value: string; until: number }>();
   private readonly counters = new Map<string, { count: number; until: number }>();
+  private writeCount = 0;
   readonly local: LocalReads = {
     get: (key) => this.liveValue(key),
     hGet: (key, field) => this.hashes.get(key)?.get(field),
+    lapsesAt: (key) => this.expiring.get(key)?.until,
+    writes: () => this.writeCount,
   };
 
   async hSet(key: string, field: string, value: string) {
+    this.writeCount++;
     const hash = this.hashes.get(key) ?? new Map<string, string>();
     hash.set(field, value);
     this.hashes.set(key, hash);
@@ -65,6 +76,7 @@ export class MemoryState implements SharedState {
   }
 
   async hDelCount(key: string, field: string) {
+    this.writeCount++;
     const hash = this.hashes.get(key);
     const removed = hash?.delete(field) ?? false;
     if (hash?.size === 0) this.hashes.delete(key);
@@ -72,6 +84,7 @@ export class MemoryState implements SharedState {
   }
 
   async sAdd(key: string, member: string) {
+    this.writeCount++;
     const set = this.sets.get(key) ?? new Set<string>();
     this.sets.set(key, set);
     if (set.has(member)) return false;
@@ -80,6 +93,7 @@ export class MemoryState implements SharedState {
   }
 
   async sRem(key: string, member: string) {
+    this.writeCount++;
     const set = this.sets.get(key);
     const removed = set?.delete(member) ?? false;
     if (set?.size === 0) this.sets.delete(key);
@@ -96,6 +110,7 @@ export class MemoryState implements SharedState {
 
   async setExpiring(key: string, value: string, ttlMs: number, onlyIfAbsent = false) {
     if (onlyIfAbsent && (await this.exists(key))) return false;
+    this.writeCount++;
     this.expiring.set(key, { value, until: Date.now() + ttlMs });
     return true;
   }
@@ -116,6 +131,7 @@ export class MemoryState implements SharedState {
   }
 
   async del(...keys: string[]) {
+    this.writeCount++;
     for (const key of keys) {
       this.hashes.delete(key);
       this.sets.delete(key);

@@ -49,10 +49,15 @@ export class MessageRateLimit {
 
   /** Throws `rate_limited` when the message `event` is over the allowance. */
   check(event: unknown): void {
+    const refusal = this.refusal(event);
+    if (refusal) throw refusal;
+  }
+
+  /** As check, returning the `rate_limited` error instead of throwing it; undefined when allowed. */
+  refusal(event: unknown): AppError | undefined {
     const bucket = typeof event === 'string' && ICE_EVENTS.has(event) ? this.ice : this.general;
-    if (!bucket.take()) {
-      this.onRefused();
-      throw new AppError('rate_limited', `Too many messages: at most ${this.limits.eventsPerSecond} a second`);
-    }
+    if (bucket.take()) return undefined;
+    this.onRefused();
+    return new AppError('rate_limited', `Too many messages: at most ${this.limits.eventsPerSecond} a second`);
   }
 }

@@ -13,6 +13,8 @@ export class RawWsConnection implements RealtimeConnection {
   readonly id = `ws_${randomBytes(9).toString('base64url')}`;
   readonly userId: string;
   readonly dialect: string;
+  /** The user and this connection, as the call core takes them (one object: every message uses it). */
+  readonly actor: { userId: string; connectionId: string };
   /** Cleared by each pong; a peer that misses one ping interval is dropped. */
   alive = true;
 
@@ -26,12 +28,9 @@ export class RawWsConnection implements RealtimeConnection {
   ) {
     this.userId = user.id;
     this.dialect = wire.name;
+    this.actor = { userId: this.userId, connectionId: this.id };
   }
 
-  /** The user and this connection, as the call core takes them. */
-  get actor(): { userId: string; connectionId: string } {
-    return { userId: this.userId, connectionId: this.id };
-  }
 
   send(message: object): void {
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));

@@ -112,13 +112,14 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     ws.on('pong', () => (connection.alive = true));
     ws.on('message', (data, isBinary) => {
       const frame = readMessage(data, isBinary);
+      const message = frame.message;
       // Counted as it arrives, so a flood cannot queue up behind slow messages; unreadable frames
       // count too, and only a readable one can be an ICE candidate (seed 001 names its messages
       // by `action`, seed 000 by `type`).
-      const refused = attempt(() => connection.rateLimit.check(frame.message?.action ?? frame.message?.type));
+      const refused = connection.rateLimit.refusal(message && (message.action ?? message.type));
       // Then one message at a time per connection, so replies and relays keep the frames' order;
       // with nothing queued, a relay that can be done at once is.
-      if (!refused && frame.message && this.inArrivalOrder.idle(connection.id) && this.handledAtOnce(connection, dialect, frame.message)) return;
+      if (!refused && message && this.inArrivalOrder.idle(connection.id) && this.handledAtOnce(connection, dialect, message)) return;
       void this.inArrivalOrder.run(connection.id, () => this.receive(connection, dialect, frame, refused));
     });
     ws.on('error', () => ws.terminate());
@@ -181,16 +182,6 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       connection.alive = false;
       connection.socket.ping();
     }
-  }
-}
-
-/** The error `check` throws, if any. */
-function attempt(check: () => void): unknown {
-  try {
-    check();
-    return undefined;
-  } catch (error) {
-    return error;
   }
 }
 
