@@ -2,7 +2,9 @@
 // on one instance, and p50/p99 of each step at a fixed 100 calls/s, on the product with the
 // embedded database and with PostgreSQL. A fresh server per run; the load runs in its own process
 // (bench/load/call-setup.mjs).
-//   node bench/scenarios/call-setup.mjs [--quick]     (PostgreSQL from BENCH_POSTGRES_URL)
+//   node bench/scenarios/call-setup.mjs [--quick] [--callees=student]     (PostgreSQL from BENCH_POSTGRES_URL)
+// Callees are mentors, whose status every connected user hears of; --callees=student takes that
+// fan-out away (a student's presence reaches only the users who share a call with them).
 import { pathToFileURL } from 'node:url';
 import { runLoad, spread, startServer } from '../lib.mjs';
 
@@ -28,8 +30,8 @@ function taskFor(quick) {
     : { pairs: 400, openLoop: { ratePerS: 100, warmupMs: 1_000, durationMs: 10_000 }, closedLoop: { levels: [25, 50, 100, 200, 400], warmupMs: 1_000, durationMs: 5_000 }, deadlineMs: 600_000 };
 }
 
-export async function runCallSetup({ runs = 3, postgresUrl, quick = false, log = console.error }) {
-  const task = taskFor(quick);
+export async function runCallSetup({ runs = 3, postgresUrl, quick = false, calleeRole = 'mentor', log = console.error }) {
+  const task = { ...taskFor(quick), calleeRole };
   const databases = postgresUrl ? ['pglite', 'postgres'] : ['pglite'];
   const rows = [];
   for (const db of databases) {
@@ -65,7 +67,7 @@ function render(rows, task, databases) {
     '## Call setup',
     '',
     `One instance, a fresh server per run, ${Math.max(...databases.map((db) => of(db).length))} run(s) per database; figures are median (min–max) over the runs.`,
-    `${task.pairs} caller/callee pairs (students calling mentors) on the seed-002 Socket.IO dialect, all connected before measuring`,
+    `${task.pairs} caller/callee pairs (students calling ${task.calleeRole}s) on the seed-002 Socket.IO dialect, all connected before measuring`,
     `(connecting them took ${databases.map((db) => `${cell(of(db).map((r) => r.connectMs / 1000), ' s')} with ${db}`).join(', ')}).`,
     'A cycle: `startCall` → callee `incomingCall` → `acceptCall` → caller `callAccepted` → caller, then callee, `joinCall` →',
     '`offer` relayed → `answer` relayed back → caller, then callee, `leaveCall` → both hear `callEnded` (the pair is free again).',
@@ -146,6 +148,7 @@ function failureLines(rows) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { markdown } = await runCallSetup({ quick: process.argv.includes('--quick'), postgresUrl: process.env.BENCH_POSTGRES_URL });
+  const calleeRole = process.argv.find((arg) => arg.startsWith('--callees='))?.slice('--callees='.length);
+  const { markdown } = await runCallSetup({ quick: process.argv.includes('--quick'), postgresUrl: process.env.BENCH_POSTGRES_URL, calleeRole });
   console.log(markdown);
 }
