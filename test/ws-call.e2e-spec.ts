@@ -19,6 +19,16 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
     const callee = await registerUser(t.url, 'mentor', 'Maya');
     return { caller, callee, a: await connect(caller), b: await connect(callee) };
   };
+  /** A pair whose call the callee has answered; `candidate(i)` is the caller's i-th ICE candidate message. */
+  const answeredPair = async () => {
+    const parties = await pair();
+    parties.a.send({ action: 'start_call', callee_id: parties.callee.id });
+    const callId = (await parties.b.next('incoming_call')).call_id;
+    parties.b.send({ action: 'answer_call', call_id: callId });
+    await parties.a.next('call_answered');
+    const candidate = (index: number) => ({ action: 'ice_candidate', peer_id: parties.callee.id, candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMLineIndex: index } });
+    return { ...parties, candidate };
+  };
 
   beforeAll(async () => {
     t = await startTestApp({ WS_PING_INTERVAL_MS: '300' });
@@ -66,30 +76,21 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
   });
 
   it('relays in the order sent: an offer too big to size up at once, then the candidates that follow it', async () => {
-    const { callee, a, b } = await pair();
-    a.send({ action: 'start_call', callee_id: callee.id });
-    const callId = (await b.next('incoming_call')).call_id;
-    b.send({ action: 'answer_call', call_id: callId });
-    await a.next('call_answered');
+    const { callee, a, b, candidate } = await answeredPair();
     const seen: string[] = [];
     b.socket.on('message', (data) => {
       const message = JSON.parse(data.toString());
       if (message.type === 'call_offer' || message.type === 'ice_candidate') seen.push(message.candidate ? `ice${message.candidate.sdpMLineIndex}` : message.type);
     });
     a.send({ action: 'offer', callee_id: callee.id, offer: { type: 'offer', sdp: 'v=0\r\n' + 'a'.repeat(20_000) } });
-    for (let i = 0; i < 20; i++) a.send({ action: 'ice_candidate', peer_id: callee.id, candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMLineIndex: i } });
+    for (let i = 0; i < 20; i++) a.send(candidate(i));
     for (let i = 0; i < 20; i++) await b.next('ice_candidate');
     expect(seen).toEqual(['call_offer', ...Array.from({ length: 20 }, (_, i) => `ice${i}`)]);
     expect(a.pending().filter((m) => m.type === 'error')).toEqual([]);
   });
 
   it('relays to the device the callee answered on, and to their other device once that one is gone', async () => {
-    const { callee, a, b } = await pair();
-    a.send({ action: 'start_call', callee_id: callee.id });
-    const callId = (await b.next('incoming_call')).call_id;
-    b.send({ action: 'answer_call', call_id: callId });
-    await a.next('call_answered');
-    const candidate = (index: number) => ({ action: 'ice_candidate', peer_id: callee.id, candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMLineIndex: index } });
+    const { callee, a, b, candidate } = await answeredPair();
     a.send(candidate(0));
     expect((await b.next('ice_candidate')).candidate.sdpMLineIndex).toBe(0);
     const laptop = await connect(callee);

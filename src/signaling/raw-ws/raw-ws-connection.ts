@@ -31,7 +31,6 @@ export class RawWsConnection implements RealtimeConnection {
     this.actor = { userId: this.userId, connectionId: this.id };
   }
 
-
   send(message: object): void {
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
   }
