@@ -8,6 +8,7 @@
 // BENCH_POSTGRES_URL names a PostgreSQL server to use (a database is created per server start);
 // without it a throwaway PostgreSQL 15 is started from /usr/lib/postgresql/15/bin when present.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -59,8 +60,20 @@ function machine() {
     node: process.version,
     'socket.io': version('socket.io'),
     ws: version('ws'),
+    'ws frame masking': nativeMasking(version),
     postgres: postgresUrl ? (ownPostgres ? 'PostgreSQL 15, throwaway server started by the bench (default settings, fsync on)' : 'BENCH_POSTGRES_URL') : 'none',
   };
+}
+
+/** Whether `ws` masks and unmasks frames natively (bufferutil) or in JavaScript: 3 KB costs 0.2 or 3.8 µs. */
+function nativeMasking(version) {
+  try {
+    const { unmask } = createRequire(join(ROOT, 'node_modules', 'ws', 'package.json'))('bufferutil');
+    if (String(unmask).includes('[native code]')) return `native (bufferutil ${version('bufferutil')})`;
+  } catch {
+    // not installed: ws masks in JavaScript
+  }
+  return 'JavaScript';
 }
 
 function report() {
