@@ -10,7 +10,11 @@ import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { TEST_JWT_SECRET } from './helpers/test-app';
 import { registerUser } from './helpers/users';
 
-/** Starts a multipart upload and sends only its first part; `finish()` sends the rest. */
+/**
+ * Starts a multipart upload and sends only its first part; `started` resolves once the server has
+ * taken the request (its 100 Continue: from then on the request is in flight, not an idle
+ * connection that a shutdown may close), and `finish()` sends the rest.
+ */
 function slowUpload(url: string, token: string, content: Buffer) {
   const boundary = 'drain-test-boundary';
   const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="notes.txt"\r\nContent-Type: text/plain\r\n\r\n`);
@@ -21,7 +25,12 @@ function slowUpload(url: string, token: string, content: Buffer) {
     port,
     method: 'POST',
     path: '/chat/attachments',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': head.length + content.length + tail.length },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': `multipart/form-data; boundary=${boundary}`,
+      'Content-Length': head.length + content.length + tail.length,
+      Expect: '100-continue',
+    },
   });
   const response = new Promise<{ status: number; body: any }>((done, fail) => {
     req.on('response', (res) => {
@@ -32,8 +41,14 @@ function slowUpload(url: string, token: string, content: Buffer) {
     req.on('error', fail);
   });
   const half = Math.floor(content.length / 2);
-  req.write(Buffer.concat([head, content.subarray(0, half)]));
-  return { response, finish: () => req.end(Buffer.concat([content.subarray(half), tail])) };
+  const started = new Promise<void>((done) => {
+    req.on('continue', () => {
+      req.write(Buffer.concat([head, content.subarray(0, half)]));
+      done();
+    });
+  });
+  req.flushHeaders();
+  return { response, started, finish: () => req.end(Buffer.concat([content.subarray(half), tail])) };
 }
 
 describe('graceful shutdown on SIGTERM (e2e)', () => {
@@ -66,6 +81,7 @@ describe('graceful shutdown on SIGTERM (e2e)', () => {
 
     const content = Buffer.alloc(256 * 1024, 'lesson notes ');
     const upload = slowUpload(server.url, alice.token, content);
+    await upload.started;
     const notice = nextEvent(socket, 'server_shutdown');
     const disconnected = nextEvent(socket, 'disconnect');
     server.process.kill('SIGTERM');
