@@ -175,9 +175,7 @@ export class CallRoomsService {
   relayAtOnce(actor: Required<Actor>, targetConnectionId: string, kind: SignalKind, payload: unknown): boolean {
     if (!this.mayRelayAtOnce(actor, payload)) return false;
     const route = this.routes?.recall(actor.connectionId, 'connection', targetConnectionId, undefined) ?? this.routeToConnectionAtOnce(actor, targetConnectionId);
-    if (!route) return false;
-    this.sendSignal(actor, route.call, kind, payload, route.to);
-    return true;
+    return this.sendAlong(route, actor, kind, payload);
   }
 
   private routeToConnectionAtOnce(actor: Required<Actor>, targetConnectionId: string): RelayRoute | undefined {
@@ -209,9 +207,7 @@ export class CallRoomsService {
   relayToUserAtOnce(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string): boolean {
     if (!this.mayRelayAtOnce(actor, payload)) return false;
     const route = this.routes?.recall(actor.connectionId, 'user', targetUserId, callId) ?? this.routeToUserAtOnce(actor, targetUserId, callId);
-    if (!route) return false;
-    this.sendSignal(actor, route.call, kind, payload, route.to);
-    return true;
+    return this.sendAlong(route, actor, kind, payload);
   }
 
   private routeToUserAtOnce(actor: Required<Actor>, targetUserId: string, callId: string | undefined): RelayRoute | undefined {
@@ -221,6 +217,13 @@ export class CallRoomsService {
     const engagedUser = engaged && this.registry.userOfAtOnce(engaged);
     if (engaged === undefined || engagedUser === undefined) return undefined;
     return this.keepRoute(actor, 'user', targetUserId, callId, { call, to: destination(targetUserId, engaged, engagedUser) });
+  }
+
+  /** Sends the signal along a route found at once; false when none was (the caller takes the asynchronous path). */
+  private sendAlong(route: RelayRoute | undefined, actor: Required<Actor>, kind: SignalKind, payload: unknown): boolean {
+    if (!route) return false;
+    this.sendSignal(actor, route.call, kind, payload, route.to);
+    return true;
   }
 
   /** A route just read at once, kept for the sender's next signals while it holds. */
