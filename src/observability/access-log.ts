@@ -51,8 +51,11 @@ export class AccessLog implements OnApplicationBootstrap {
       logged = true;
       target.write = original.write;
       target.end = original.end;
+      // Logged once: the upgraded connection may stay open for hours and need not keep any of this.
+      socket.removeListener('close', closed);
       this.write(request.method, request.url, statusOf(chunk), started, { ip, upgrade: true });
     };
+    const closed = () => answered(undefined);
     target.write = function (this: unknown, ...args: unknown[]) {
       answered(args[0]);
       return original.write.apply(this, args);
@@ -61,7 +64,7 @@ export class AccessLog implements OnApplicationBootstrap {
       answered(args[0]);
       return original.end.apply(this, args);
     };
-    socket.once('close', () => answered(undefined));
+    socket.once('close', closed);
   }
 
   private write(method: string | undefined, url: string | undefined, status: number | undefined, started: number, extra: Record<string, unknown>): void {

@@ -3,7 +3,7 @@ import type { Server, Socket } from 'socket.io';
 import { TokenService, VerifiedToken } from '../auth/token.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppError, toErrorBody } from '../common/errors';
-import type { AuthUser } from '../auth/auth-user';
+import { ConnectionUser, connectionUserOf } from '../auth/auth-user';
 import { tokenFromHandshake } from './token-from-handshake';
 import { MetricsService } from '../observability/metrics.service';
 import { ConnectionAdmission } from './connection-admission';
@@ -14,12 +14,12 @@ import { ackOf, replyError, tokenExpiredError, unauthorizedError } from './socke
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface SocketData {
-  user?: AuthUser;
+  user?: ConnectionUser;
   authTimer?: NodeJS.Timeout;
   expiryTimer?: NodeJS.Timeout;
 }
 
-export function socketUser(socket: Socket): AuthUser | undefined {
+export function socketUser(socket: Socket): ConnectionUser | undefined {
   return (socket.data as SocketData).user;
 }
 
@@ -35,7 +35,9 @@ export function socketActor(socket: Socket): { userId: string; connectionId: str
  */
 @Injectable()
 export class SocketAuthService {
-  private readonly authenticatedListeners: Array<(socket: Socket, user: AuthUser) => void> = [];
+  private readonly authenticatedListeners: Array<(socket: Socket, user: ConnectionUser) => void> = [];
+  /** Shared by every socket's rate limit. */
+  private readonly countRateLimited = () => this.metrics.rateLimited('socket.io-events');
 
   constructor(
     private readonly tokens: TokenService,
@@ -45,7 +47,7 @@ export class SocketAuthService {
   ) {}
 
   /** Called once per socket, when it has authenticated (at the handshake or by event). */
-  onAuthenticated(listener: (socket: Socket, user: AuthUser) => void): void {
+  onAuthenticated(listener: (socket: Socket, user: ConnectionUser) => void): void {
     this.authenticatedListeners.push(listener);
   }
 
@@ -55,8 +57,8 @@ export class SocketAuthService {
       if (!token) return next();
       this.verifyNew(token).then(
         (verified) => {
-          (socket.data as SocketData).user = verified.user;
-          this.scheduleExpiry(socket, verified);
+          (socket.data as SocketData).user = connectionUserOf(verified.user);
+          this.scheduleExpiry(socket, verified.expiresAt);
           next();
         },
         (error: unknown) => {
@@ -74,7 +76,7 @@ export class SocketAuthService {
    * which would leave a client waiting for its ack forever.
    */
   onConnection(socket: Socket): void {
-    const rateLimit = new MessageRateLimit(this.config.limits, () => this.metrics.rateLimited('socket.io-events'));
+    const rateLimit = new MessageRateLimit(this.config.limits, this.countRateLimited);
     // Every packet passes here: nothing is copied unless it is refused.
     socket.use((packet, next) => {
       const event = packet[0];
@@ -89,7 +91,7 @@ export class SocketAuthService {
       }
       next();
     });
-    socket.on('disconnect', () => this.clearTimers(socket));
+    socket.on('disconnect', clearTimers);
     if (socketUser(socket)) {
       this.announce(socket);
       return;
@@ -112,9 +114,9 @@ export class SocketAuthService {
       throw new AppError('forbidden', 'This connection is authenticated as another user');
     }
     const data = socket.data as SocketData;
-    data.user = verified.user;
+    data.user = connectionUserOf(verified.user);
     clearTimeout(data.authTimer);
-    this.scheduleExpiry(socket, verified);
+    this.scheduleExpiry(socket, verified.expiresAt);
     if (!current) this.announce(socket);
     return { socketId: socket.id, userId: verified.user.id };
   }
@@ -134,23 +136,25 @@ export class SocketAuthService {
     for (const listener of this.authenticatedListeners) listener(socket, user);
   }
 
-  private scheduleExpiry(socket: Socket, verified: VerifiedToken): void {
+  /** Takes the expiry alone: the timer keeps what it closes over for as long as the token lasts. */
+  private scheduleExpiry(socket: Socket, expiresAt: number | null): void {
     const data = socket.data as SocketData;
     clearTimeout(data.expiryTimer);
-    if (verified.expiresAt === null) return;
-    const delay = Math.min(Math.max(verified.expiresAt - Date.now(), 0), MAX_TIMER_MS);
+    if (expiresAt === null) return;
+    const delay = Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS);
     data.expiryTimer = setTimeout(() => {
-      if (Date.now() < (verified.expiresAt ?? 0)) return this.scheduleExpiry(socket, verified);
+      if (Date.now() < expiresAt) return this.scheduleExpiry(socket, expiresAt);
       socket.emit('error', toErrorBody(tokenExpiredError()));
       socket.disconnect(true);
     }, delay);
   }
+}
 
-  private clearTimers(socket: Socket): void {
-    const data = socket.data as SocketData;
-    clearTimeout(data.authTimer);
-    clearTimeout(data.expiryTimer);
-  }
+/** A disconnect listener: the emitter calls it with the socket as `this`, so every socket shares it. */
+function clearTimers(this: Socket): void {
+  const data = this.data as SocketData;
+  clearTimeout(data.authTimer);
+  clearTimeout(data.expiryTimer);
 }
 
 function unknownEventError(name: string): AppError {

@@ -9,7 +9,9 @@ import { toRoomParticipantView } from '../calls/room.presenter';
 import { AppError } from '../common/errors';
 import { acceptedAtOnce, createValidationPipe, validateMessage } from '../common/validation';
 import { KeyedQueue } from '../common/keyed-queue';
-import { ConnectionRegistry } from '../realtime/connection-registry.service';
+import type { BroadcastBatch } from '../realtime/broadcast-batch';
+import { ConnectionRegistry, RealtimeConnection } from '../realtime/connection-registry.service';
+import type { RealtimeNotice } from '../realtime/realtime-notice';
 import { SocketAuthService, socketActor, socketUser } from '../realtime/socket-auth.service';
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
 import { ackOf, okReply, replyError } from '../realtime/socket-replies';
@@ -28,6 +30,28 @@ export const RELAY_EVENTS: Record<string, RelayEvent> = {
   answer: { dto: SignalDto, kind: 'answer', payload: (m: SignalDto) => m.signal },
   iceCandidate: { dto: IceCandidateDto, kind: 'ice', payload: (m: IceCandidateDto) => m.candidate },
 };
+
+/** A Socket.IO connection as the registry holds it; its methods live on the prototype, not in closures per socket. */
+class SocketIoConnection implements RealtimeConnection {
+  readonly dialect = 'socket.io';
+
+  constructor(
+    private readonly socket: Socket,
+    readonly userId: string,
+  ) {}
+
+  get id(): string {
+    return this.socket.id;
+  }
+
+  deliver(notice: RealtimeNotice): void {
+    emitInDialect(this.socket, notice);
+  }
+
+  deliverBatch(batch: BroadcastBatch): void {
+    emitBatchInDialect(this.socket, this.userId, batch);
+  }
+}
 
 interface RelayEvent {
   dto: Type<{ targetSocketId: string }>;
@@ -54,41 +78,38 @@ export class CallGateway {
     registry: ConnectionRegistry,
     auth: SocketAuthService,
   ) {
+    // Emitters call their listeners with the socket as `this`: one function per event serves every
+    // socket, so an idle connection holds no closures of its own.
+    const relayListeners = Object.entries(RELAY_EVENTS).map(([event, relayEvent]) => {
+      const gateway = this;
+      return [event, function (this: Socket, ...args: unknown[]) { gateway.relay(this, event, relayEvent, args); }] as const;
+    });
+    const unregister = function (this: Socket) { inBackground('unregistering a connection', registry.remove(this.id)); };
     auth.onAuthenticated((socket, user) => {
       trackDialect(socket);
-      inBackground('registering a connection', registry.add({
-        id: socket.id,
-        userId: user.id,
-        dialect: 'socket.io',
-        deliver: (notice) => emitInDialect(socket, notice),
-        deliverBatch: (batch) => emitBatchInDialect(socket, user.id, batch),
-      }));
-      socket.on('disconnect', () => inBackground('unregistering a connection', registry.remove(socket.id)));
-      this.listenForRelay(socket);
+      inBackground('registering a connection', registry.add(new SocketIoConnection(socket, user.id)));
+      socket.on('disconnect', unregister);
+      for (const [event, listener] of relayListeners) socket.on(event, listener);
     });
   }
 
-  private listenForRelay(socket: Socket): void {
-    for (const [event, { dto, kind, payload }] of Object.entries(RELAY_EVENTS)) {
-      socket.on(event, (...args: unknown[]) => {
-        const [message] = args;
-        const ack = ackOf(args);
-        // With nothing of this socket's queued, the common case is done at once; anything else
-        // (and its errors) waits its turn, so signals keep the order they were sent in.
-        try {
-          const valid = this.inArrivalOrder.idle(socket.id) ? acceptedAtOnce(dto, message) : undefined;
-          if (valid && this.rooms.relayAtOnce(socketActor(socket), valid.targetSocketId, kind, payload(valid))) return ack?.(okReply());
-        } catch (error) {
-          return this.relayFailed(socket, event, ack, error);
-        }
-        this.inArrivalOrder
-          .run(socket.id, () => validateMessage(dto, message).then((checked) => this.rooms.relay(socketActor(socket), checked.targetSocketId, kind, payload(checked))))
-          .then(
-            () => ack?.(okReply()),
-            (error: unknown) => this.relayFailed(socket, event, ack, error),
-          );
-      });
+  private relay(socket: Socket, event: string, { dto, kind, payload }: RelayEvent, args: unknown[]): void {
+    const [message] = args;
+    const ack = ackOf(args);
+    // With nothing of this socket's queued, the common case is done at once; anything else
+    // (and its errors) waits its turn, so signals keep the order they were sent in.
+    try {
+      const valid = this.inArrivalOrder.idle(socket.id) ? acceptedAtOnce(dto, message) : undefined;
+      if (valid && this.rooms.relayAtOnce(socketActor(socket), valid.targetSocketId, kind, payload(valid))) return ack?.(okReply());
+    } catch (error) {
+      return this.relayFailed(socket, event, ack, error);
     }
+    this.inArrivalOrder
+      .run(socket.id, () => validateMessage(dto, message).then((checked) => this.rooms.relay(socketActor(socket), checked.targetSocketId, kind, payload(checked))))
+      .then(
+        () => ack?.(okReply()),
+        (error: unknown) => this.relayFailed(socket, event, ack, error),
+      );
   }
 
   private relayFailed(socket: Socket, event: string, ack: ReturnType<typeof ackOf>, error: unknown): void {

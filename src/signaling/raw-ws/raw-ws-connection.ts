@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Duplex } from 'node:stream';
-import type { AuthUser } from '../../auth/auth-user';
+import type { ConnectionUser } from '../../auth/auth-user';
 import type { BroadcastBatch } from '../../realtime/broadcast-batch';
 import type { RealtimeConnection } from '../../realtime/connection-registry.service';
 import type { RealtimeNotice } from '../../realtime/realtime-notice';
@@ -20,7 +20,7 @@ export class RawWsConnection implements RealtimeConnection {
 
   constructor(
     readonly socket: WebSocket,
-    readonly user: AuthUser,
+    readonly user: ConnectionUser,
     private readonly wire: RawWsDialect,
     readonly rateLimit: MessageRateLimit,
     /** The TCP socket under the WebSocket: corked while a batch is written, so it goes out in one write. */

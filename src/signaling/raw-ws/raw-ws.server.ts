@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
+import { connectionUserOf } from '../../auth/auth-user';
 import { TokenService, VerifiedToken } from '../../auth/token.service';
 import { AppError, toErrorBody } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
@@ -34,6 +35,8 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<RawWsConnection>();
   private readonly inArrivalOrder = new KeyedQueue();
+  /** Shared by every connection's rate limit. */
+  private readonly countRateLimited = () => this.metrics.rateLimited('raw-ws-events');
   private pinger?: NodeJS.Timeout;
 
   constructor(
@@ -105,8 +108,8 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private open(dialect: RawWsDialect, ws: WebSocket, transport: Duplex, verified: VerifiedToken): void {
-    const limit = new MessageRateLimit(this.config.limits, () => this.metrics.rateLimited('raw-ws-events'));
-    const connection = new RawWsConnection(ws, verified.user, dialect, limit, transport);
+    const limit = new MessageRateLimit(this.config.limits, this.countRateLimited);
+    const connection = new RawWsConnection(ws, connectionUserOf(verified.user), dialect, limit, transport);
     this.connections.add(connection);
     const expiry = this.scheduleExpiry(connection, dialect, verified.expiresAt);
     ws.on('pong', () => (connection.alive = true));
