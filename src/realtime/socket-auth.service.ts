@@ -8,6 +8,7 @@ import { tokenFromHandshake } from './token-from-handshake';
 import { MetricsService } from '../observability/metrics.service';
 import { ConnectionAdmission } from './connection-admission';
 import { MessageRateLimit } from './message-rate-limit';
+import { listensTo } from './socket-io.adapter';
 import { ackOf, replyError, tokenExpiredError, unauthorizedError } from './socket-replies';
 
 /** setTimeout's ceiling; a token valid for longer is re-checked when this fires. */
@@ -83,8 +84,8 @@ export class SocketAuthService {
       try {
         rateLimit.check(event);
         if (!socketUser(socket) && event !== 'authenticate') throw unauthorizedError();
-        // Nest listens on the socket for each @SubscribeMessage; "error" is Socket.IO's own.
-        if (event === 'error' || socket.listenerCount(event) === 0) throw unknownEventError(String(event));
+        // Some gateway or listener handles the event ("error" is Socket.IO's own).
+        if (event === 'error' || !listensTo(socket, String(event))) throw unknownEventError(String(event));
       } catch (error) {
         replyError(socket, String(event), ackOf(packet.slice(1)), error);
         return;

@@ -29,6 +29,19 @@ interface BoundHandlers {
 }
 const boundHandlers = new WeakMap<object, BoundHandlers>();
 
+/**
+ * Whether the socket has a listener for `event`. A gateway event's listener is added when the
+ * socket first sends that event: an idle socket then keeps no table of some thirty events
+ * (about 1.5 KB each). Called for every incoming packet before Socket.IO emits it.
+ */
+export function listensTo(socket: { listenerCount(event: string): number; on(event: string, listener: SocketListener): unknown }, event: string): boolean {
+  if (socket.listenerCount(event) > 0) return true;
+  const gatewayEvent = gatewayEvents.get(event);
+  if (!gatewayEvent || !boundHandlers.get(socket)?.callbacks[gatewayEvent.index]) return false;
+  socket.on(event, gatewayEvent.listener);
+  return true;
+}
+
 /** What every socket shares about one gateway event: its index in BoundHandlers.callbacks, and its one listener. */
 interface GatewayEvent {
   index: number;
@@ -86,17 +99,17 @@ export class SocketIoAdapter extends IoAdapter {
    * Nest's own binding keeps an rxjs pipeline per event per socket for the socket's whole life:
    * with some forty events that was most of an idle connection's memory (about 150 KB, see
    * bench/analysis.md). Here a socket keeps only an array of Nest's handlers, and every socket
-   * shares one listener per event, which does the same per message.
+   * shares one listener per event, which does the same per message; it is added to a socket when
+   * the socket first sends the event (listensTo).
    */
   override bindMessageHandlers(socket: NestSocket, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>): void {
     let bound = boundHandlers.get(socket);
     if (!bound) boundHandlers.set(socket, (bound = { callbacks: [], adapter: this, transform }));
     for (const handler of handlers) {
-      const { index, listener } = gatewayEvent(handler);
+      const { index } = gatewayEvent(handler);
       // One handler per event (a second gateway's would silently replace it).
       if (bound.callbacks[index]) throw new Error(`Two gateways subscribe to "${String(handler.message)}"`);
       bound.callbacks[index] = handler.callback;
-      socket.on(handler.message as string, listener);
     }
   }
 
