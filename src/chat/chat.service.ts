@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { CallView } from '../calls/call.presenter';
 import { Actor, CallsService } from '../calls/calls.service';
 import { decodeCursor, encodeCursor } from '../common/cursor';
@@ -8,6 +8,7 @@ import { UsersRepository } from '../users/users.repository';
 import { CallOutcome, CallRecord, ConversationRow, ConversationView, MessageView, toConversationView, toMessageView } from './chat.presenter';
 import { CallRecordedError, ChatRepository } from './chat.repository';
 import { TypingService } from './typing.service';
+import { inBackground } from '../common/background';
 
 /** Where a message goes: exactly one of the three. */
 export interface MessageTarget {
@@ -43,7 +44,6 @@ const OUTCOME_OF: Partial<Record<CallView['status'], CallOutcome>> = {
  */
 @Injectable()
 export class ChatService {
-  private readonly logger = new Logger('Chat');
   private readonly messageListeners: MessageListener[] = [];
 
   constructor(
@@ -53,7 +53,7 @@ export class ChatService {
     private readonly registry: ConnectionRegistry,
     private readonly typing: TypingService,
   ) {
-    calls.onMoved((call) => void this.recordCall(call).catch((e) => this.logger.error(e)));
+    calls.onMoved((call) => inBackground('recording a call in chat', this.recordCall(call)));
   }
 
   /** Sees every new message with the members it is for (push reaches those with no live connection). */

@@ -3,6 +3,7 @@ import { Global, Module, OnApplicationShutdown, Inject, OnModuleDestroy } from '
 import { createCache } from 'cache-manager';
 import Keyv from 'keyv';
 import { randomUUID } from 'node:crypto';
+import { settleBackground } from '../common/background';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ClusterBus } from './cluster-bus';
 import { CACHE, INSTANCE_ID, REDIS } from './cluster.tokens';
@@ -21,7 +22,9 @@ class RedisLifecycle implements OnModuleDestroy, OnApplicationShutdown {
     this.timers.stop();
   }
 
+  /** After the sockets have closed: what their closing started (departures, graces) finishes first. */
   async onApplicationShutdown(): Promise<void> {
+    await settleBackground();
     await this.redis?.close();
   }
 }

@@ -18,3 +18,11 @@ export function inBackground(what: string, work: Promise<unknown>): void {
 export async function settleBackground(): Promise<void> {
   while (pending.size > 0) await Promise.all(pending);
 }
+
+/** Whether the work finished within `ms` (it goes on regardless): a shutdown step must not hang. */
+export async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const done = await Promise.race([work.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  clearTimeout(timer);
+  return done;
+}

@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { settleBackground } from '../common/background';
 import { PrismaClient } from '../generated/prisma/client';
 import { DATABASE_DRIVER } from './database.tokens';
 import type { DatabaseDriver } from './database-driver';
@@ -18,8 +19,13 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     }
   }
 
-  /** Last of the shutdown hooks: timers and connections stop first (onModuleDestroy). */
+  /**
+   * Last of the shutdown hooks: timers and connections stop first (onModuleDestroy, and Nest
+   * closes the sockets), then what their closing started (a call's end, its chat record) finishes
+   * while the database is still open.
+   */
   async onApplicationShutdown(): Promise<void> {
+    await settleBackground();
     await this.$disconnect();
     await this.driver.close();
   }

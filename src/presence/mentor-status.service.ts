@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { CallsService } from '../calls/calls.service';
 import { AppError } from '../common/errors';
 import { PrismaService } from '../database/prisma.service';
@@ -8,6 +8,7 @@ import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import type { EffectiveMentorStatus } from '../realtime/realtime-notice';
 import { PresenceService } from './presence.service';
 import type { MentorStatusView } from '../client/models';
+import { inBackground } from '../common/background';
 
 export type { MentorStatusView };
 
@@ -19,8 +20,6 @@ const MENTOR_ROLES: readonly UserRole[] = ['mentor', 'tutor'];
  */
 @Injectable()
 export class MentorStatusService {
-  private readonly logger = new Logger('MentorStatus');
-
   constructor(
     private readonly prisma: PrismaService,
     private readonly presence: PresenceService,
@@ -32,7 +31,7 @@ export class MentorStatusService {
     calls.onMoved((call, move) => {
       if (call.status !== 'ACTIVE' && call.status !== 'ENDED') return;
       for (const party of move.parties) {
-        if (MENTOR_ROLES.includes(party.role)) void this.broadcast(party, call.status === 'ACTIVE').catch((e) => this.logger.error(e));
+        if (MENTOR_ROLES.includes(party.role)) inBackground('mentor status broadcast', this.broadcast(party, call.status === 'ACTIVE'));
       }
     });
   }
@@ -63,10 +62,10 @@ export class MentorStatusService {
   }
 
   private broadcastSoon(userId: string): void {
-    void this.prisma.user
-      .findUnique({ where: { id: userId } })
-      .then((user) => (user && MENTOR_ROLES.includes(user.role) ? this.broadcast(user) : undefined))
-      .catch((e) => this.logger.error(e));
+    inBackground(
+      'mentor status broadcast',
+      this.prisma.user.findUnique({ where: { id: userId } }).then((user) => (user && MENTOR_ROLES.includes(user.role) ? this.broadcast(user) : undefined)),
+    );
   }
 
   private async broadcast(user: Party, inActiveCall?: boolean): Promise<MentorStatusView> {

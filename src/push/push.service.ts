@@ -5,6 +5,7 @@ import { CallsService } from '../calls/calls.service';
 import { ChatService } from '../chat/chat.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
+import { inBackground } from '../common/background';
 
 /** Attempts per notice, and the waits between them. */
 const RETRY_DELAYS_MS = [0, 500, 2_000, 8_000];
@@ -48,10 +49,7 @@ export class PushService implements OnModuleDestroy {
 
   /** Wakes the user's devices when no instance holds a connection of theirs. */
   private sendIfOffline(userId: string, kind: PushKind, data: object): void {
-    void this.registry
-      .isOnline(userId)
-      .then((online) => (online ? undefined : this.send(userId, kind, data)))
-      .catch((e) => this.logger.error(e));
+    inBackground('push', this.registry.isOnline(userId).then((online) => (online ? undefined : this.send(userId, kind, data))));
   }
 
   send(userId: string, kind: PushKind, data: object): void {

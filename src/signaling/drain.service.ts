@@ -1,18 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
-import { settleBackground } from '../common/background';
+import { settleBackground, within } from '../common/background';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConnectionGateway } from '../realtime/connection.gateway';
 import { RawWsServer } from './raw-ws/raw-ws.server';
-
-/** Resolves with the work, or after `ms` if it is not done by then: a drain step must not hang. */
-async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const done = await Promise.race([work.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
-  clearTimeout(timer);
-  return done;
-}
 
 /**
  * The first part of a graceful shutdown (SIGTERM), before the modules close: stop accepting

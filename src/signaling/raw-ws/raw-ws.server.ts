@@ -17,12 +17,14 @@ import { tokenFromHandshake } from '../../realtime/token-from-handshake';
 import { maxFrameBytes } from '../../realtime/transport-limits';
 import { RawWsConnection } from './raw-ws-connection';
 import type { RawWsDialect } from './raw-ws-dialect';
-import { inBackground } from '../../common/background';
+import { inBackground, within } from '../../common/background';
 import { KeyedQueue } from '../../common/keyed-queue';
 
 export const RAW_WS_DIALECTS = Symbol('RAW_WS_DIALECTS');
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How long closing the app waits for clients to answer the close before dropping them. */
+const CLOSE_HANDSHAKE_MS = 1000;
 
 /**
  * The raw-WebSocket endpoints (/ws/call/, /ws/signaling/) on the HTTP server's port. The token
@@ -62,9 +64,14 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     this.pinger.unref();
   }
 
-  onModuleDestroy(): void {
+  /**
+   * Closing the app (after a drain, or on its own): what is still connected goes away (1001) before
+   * the modules after this one close, so that what each close starts still finds Redis and the
+   * database open.
+   */
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.pinger);
-    for (const connection of this.connections) connection.socket.close(1001, 'server shutting down');
+    if (!(await within(CLOSE_HANDSHAKE_MS, this.closeAll(1001, 'server shutting down')))) this.dropAll();
     this.wss.close();
   }
 
@@ -72,12 +79,16 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
    * Shutting down: every connection closes with 1012 (Service Restart), which tells the client to
    * reconnect (through the load balancer, to another instance). Resolves when all are closed.
    */
-  async sendAway(): Promise<void> {
+  sendAway(): Promise<void> {
+    return this.closeAll(1012, 'server restarting: reconnect');
+  }
+
+  private async closeAll(code: number, reason: string): Promise<void> {
     await Promise.all(
       [...this.connections].map((connection) => new Promise<void>((done) => {
         if (connection.socket.readyState === connection.socket.CLOSED) return done();
         connection.socket.once('close', () => done());
-        connection.socket.close(1012, 'server restarting: reconnect');
+        connection.socket.close(code, reason);
       })),
     );
   }
