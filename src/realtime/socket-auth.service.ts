@@ -117,6 +117,7 @@ export class SocketAuthService {
     const data = socket.data as SocketData;
     data.user = connectionUserOf(verified.user);
     clearTimeout(data.authTimer);
+    data.authTimer = undefined;
     this.scheduleExpiry(socket, verified.expiresAt);
     if (!current) this.announce(socket);
     return { socketId: socket.id, userId: verified.user.id };
