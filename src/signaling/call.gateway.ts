@@ -80,10 +80,10 @@ export class CallGateway {
   ) {
     // Emitters call their listeners with the socket as `this`: one function per event serves every
     // socket, so an idle connection holds no closures of its own.
-    const relayListeners = Object.entries(RELAY_EVENTS).map(([event, relayEvent]) => {
-      const gateway = this;
-      return [event, function (this: Socket, ...args: unknown[]) { gateway.relay(this, event, relayEvent, args); }] as const;
-    });
+    const gateway = this;
+    const relayListeners = Object.entries(RELAY_EVENTS).map(
+      ([event, relayEvent]) => [event, function (this: Socket, ...args: unknown[]) { gateway.relay(this, event, relayEvent, args); }] as const,
+    );
     const unregister = function (this: Socket) { inBackground('unregistering a connection', registry.remove(this.id)); };
     auth.onAuthenticated((socket, user) => {
       trackDialect(socket);
