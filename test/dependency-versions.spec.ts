@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const SCRIPT = resolve(__dirname, '..', 'scripts', 'check-dependency-versions.mjs');
+import { join } from 'node:path';
+import { runScript } from './helpers/run-script';
 
 /** Runs the CI check on a node_modules tree made of the given packages (path → version). */
 function check(packages: Record<string, string>): { ok: boolean; output: string } {
@@ -13,11 +11,7 @@ function check(packages: Record<string, string>): { ok: boolean; output: string 
       mkdirSync(join(root, 'node_modules', path), { recursive: true });
       writeFileSync(join(root, 'node_modules', path, 'package.json'), JSON.stringify({ version }));
     }
-    try {
-      return { ok: true, output: execFileSync(process.execPath, [SCRIPT, root], { encoding: 'utf8', stdio: 'pipe' }) };
-    } catch (error) {
-      return { ok: false, output: String((error as { stderr?: string }).stderr) };
-    }
+    return runScript('check-dependency-versions.mjs', [root]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -27,7 +21,7 @@ const PATCHED = { 'socket.io': '4.8.3', 'engine.io': '6.6.12', 'socket.io-parser
 
 describe('the CI check of realtime dependency versions', () => {
   it('passes the versions this project installs', () => {
-    expect(execFileSync(process.execPath, [SCRIPT], { encoding: 'utf8' })).toMatch(/^Realtime dependencies patched: /);
+    expect(runScript('check-dependency-versions.mjs')).toEqual({ ok: true, output: expect.stringMatching(/^Realtime dependencies patched: /) });
   });
 
   it('passes a patched tree', () => {
