@@ -27,6 +27,21 @@ const unsynced = [...new Set([...inManifest.keys(), ...inLock.keys()])]
   .map((key) => `${key}: ${inManifest.get(key) ?? '(absent)'} in package.json, ${inLock.get(key) ?? '(absent)'} in package-lock.json`);
 if (unsynced.length > 0) fail(unsynced, 'package-lock.json is out of step with package.json. Run `npm install` and commit package-lock.json.');
 
+// Complete for every platform: each locked package's optional dependencies (other platforms'
+// binaries) are locked too, else `npm ci` refuses the lockfile ("Missing: … from lock file").
+const lockedAt = (from, name) => {
+  for (let base = from; ; base = base.slice(0, Math.max(base.lastIndexOf('/node_modules/'), 0))) {
+    if (lock.packages[`${base ? `${base}/` : ''}node_modules/${name}`]) return true;
+    if (!base) return false;
+  }
+};
+const incomplete = Object.entries(lock.packages).flatMap(([path, entry]) =>
+  Object.keys(entry.optionalDependencies ?? {})
+    .filter((name) => !lockedAt(path, name))
+    .map((name) => `${path || 'package.json'}: optional dependency ${name} is not locked`),
+);
+if (incomplete.length > 0) fail(incomplete, 'package-lock.json lacks other platforms\' packages. Run `npm install` and commit package-lock.json.');
+
 // Every locked package that belongs on this machine must be installed at its locked version.
 // Optional ones (other platforms' binaries) may be absent; present, they must match too.
 const stale = [];

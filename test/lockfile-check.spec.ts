@@ -59,6 +59,14 @@ describe('the pretest check that package.json, package-lock.json and node_module
     expect(result).toEqual({ ok: false, output: expect.stringContaining('dependencies pg: ^8.0.0 in package.json, (absent) in package-lock.json') });
   });
 
+  it('names another platform\'s optional binary the lockfile lacks (npm ci would refuse it)', () => {
+    const withBindings = { ...lock, packages: { ...lock.packages, 'node_modules/jest': { version: '30.5.2', dev: true, optionalDependencies: { '@scope/binding-darwin-arm64': '1.0.0', '@scope/binding-win32-x64': '1.0.0' } } } };
+    const result = check({ manifest, lock: withBindings, installed });
+    expect(result).toEqual({ ok: false, output: expect.stringContaining('lacks other platforms\' packages') });
+    expect(result.output).toContain('node_modules/jest: optional dependency @scope/binding-win32-x64 is not locked');
+    expect(result.output).not.toContain('binding-darwin-arm64 is not locked');
+  });
+
   it('names installed packages that differ from the lockfile, nested ones too, and says to run npm ci', () => {
     const result = check({ manifest, lock, installed: { ...installed, 'node_modules/jest/node_modules/ws': '7.5.9' } });
     expect(result).toEqual({ ok: false, output: expect.stringContaining('Run `npm ci`') });
