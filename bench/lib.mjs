@@ -178,7 +178,9 @@ class LineWatcher {
  */
 export function runLoad(name, task) {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=4096', join(ROOT, `bench/load/${name}.mjs`)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--max-old-space-size=4096', join(ROOT, `bench/load/${name}.mjs`)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     const limit = setTimeout(() => child.kill('SIGKILL'), task.deadlineMs ?? 300_000);
@@ -214,7 +216,12 @@ export function median(values) {
 /** Median with min–max, the form every table reports. */
 export function spread(values) {
   const present = values.filter((v) => v !== null && v !== undefined);
-  return { median: median(present), min: present.length ? Math.min(...present) : null, max: present.length ? Math.max(...present) : null, runs: present.length };
+  return {
+    median: median(present),
+    min: present.length ? Math.min(...present) : null,
+    max: present.length ? Math.max(...present) : null,
+    runs: present.length,
+  };
 }
 
 export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));

@@ -18,7 +18,8 @@ function origin(url) {
 export function summarizeProfile(file, top = 15) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const selfUs = new Map(profile.nodes.map((node) => [node.id, 0]));
-  for (let i = 0; i < profile.samples.length; i++) selfUs.set(profile.samples[i], selfUs.get(profile.samples[i]) + (profile.timeDeltas[i] ?? 0));
+  for (let i = 0; i < profile.samples.length; i++)
+    selfUs.set(profile.samples[i], selfUs.get(profile.samples[i]) + (profile.timeDeltas[i] ?? 0));
   const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
   const byFunction = new Map();
   const byOrigin = new Map();
@@ -41,4 +42,5 @@ export function summarizeProfile(file, top = 15) {
   return { busyMs: Math.round(busy / 1000), totalMs: Math.round(total / 1000), byFunction: share(byFunction), byOrigin: share(byOrigin) };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) console.log(JSON.stringify(summarizeProfile(process.argv[2], Number(process.argv[3] ?? 25)), null, 1));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  console.log(JSON.stringify(summarizeProfile(process.argv[2], Number(process.argv[3] ?? 25)), null, 1));

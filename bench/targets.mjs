@@ -19,7 +19,11 @@ const offerAt5000 = (key) => (r) => r.fixed.find((f) => f.kind === 'offer' && f.
 const sustained = (r) => r.sustained.offer.maxRate;
 
 /** A check: what the target says, what was measured, and whether it was met (null: not measured). */
-const check = (target, ratio, met, unit = ratioCell) => ({ target, measured: ratio.median === null ? 'not measured' : unit(ratio), met: ratio.median === null ? null : met(ratio.median) });
+const check = (target, ratio, met, unit = ratioCell) => ({
+  target,
+  measured: ratio.median === null ? 'not measured' : unit(ratio),
+  met: ratio.median === null ? null : met(ratio.median),
+});
 
 export function targetChecks(results) {
   const checks = [];
@@ -30,10 +34,26 @@ export function targetChecks(results) {
       const ws = `app-ws-${db}`;
       const on = db === 'pglite' ? 'PGlite' : 'PostgreSQL';
       checks.push(
-        check(`seed-002 relay CPU per 3 KB offer ≤ 1.25× bare Socket.IO (5 000/s, ${on})`, relayRatio(relay, io, 'bare-socket.io', offerAt5000('serverCpuUsPerMessage')), (x) => x <= 1.25),
-        check(`seed-002 sustained offers/s ≥ 0.8× bare Socket.IO (${on})`, relayRatio(relay, io, 'bare-socket.io', sustained), (x) => x >= 0.8),
-        check(`seed-002 p99 at 5 000 offers/s ≤ 1.5× bare Socket.IO (${on})`, relayRatio(relay, io, 'bare-socket.io', offerAt5000('p99Ms')), (x) => x <= 1.5),
-        check(`/ws/call/ relay CPU per 3 KB offer ≤ 1.15× bare ws (5 000/s, ${on})`, relayRatio(relay, ws, 'bare-ws', offerAt5000('serverCpuUsPerMessage')), (x) => x <= 1.15),
+        check(
+          `seed-002 relay CPU per 3 KB offer ≤ 1.25× bare Socket.IO (5 000/s, ${on})`,
+          relayRatio(relay, io, 'bare-socket.io', offerAt5000('serverCpuUsPerMessage')),
+          (x) => x <= 1.25,
+        ),
+        check(
+          `seed-002 sustained offers/s ≥ 0.8× bare Socket.IO (${on})`,
+          relayRatio(relay, io, 'bare-socket.io', sustained),
+          (x) => x >= 0.8,
+        ),
+        check(
+          `seed-002 p99 at 5 000 offers/s ≤ 1.5× bare Socket.IO (${on})`,
+          relayRatio(relay, io, 'bare-socket.io', offerAt5000('p99Ms')),
+          (x) => x <= 1.5,
+        ),
+        check(
+          `/ws/call/ relay CPU per 3 KB offer ≤ 1.15× bare ws (5 000/s, ${on})`,
+          relayRatio(relay, ws, 'bare-ws', offerAt5000('serverCpuUsPerMessage')),
+          (x) => x <= 1.15,
+        ),
       );
     }
   }
@@ -43,24 +63,58 @@ export function targetChecks(results) {
     const cycles = (r) => r.best.cyclesPerS;
     const ringP99 = (r) => r.openLoop.steps.startToIncoming.p99;
     checks.push(
-      check('call setup ≥ 300 full cycles/s, one instance, PostgreSQL', of('postgres', cycles), (x) => x >= 300, (v) => fmt(v)),
-      check('call setup ≥ 300 full cycles/s, one instance, PGlite (for reference)', of('pglite', cycles), (x) => x >= 300, (v) => fmt(v)),
-      check('p99 start → incomingCall < 50 ms at 100 calls/s, PostgreSQL', of('postgres', ringP99), (x) => x < 50, (v) => `${fmt(v, 1)} ms`),
-      check('p99 start → incomingCall < 50 ms at 100 calls/s, PGlite', of('pglite', ringP99), (x) => x < 50, (v) => `${fmt(v, 1)} ms`),
+      check(
+        'call setup ≥ 300 full cycles/s, one instance, PostgreSQL',
+        of('postgres', cycles),
+        (x) => x >= 300,
+        (v) => fmt(v),
+      ),
+      check(
+        'call setup ≥ 300 full cycles/s, one instance, PGlite (for reference)',
+        of('pglite', cycles),
+        (x) => x >= 300,
+        (v) => fmt(v),
+      ),
+      check(
+        'p99 start → incomingCall < 50 ms at 100 calls/s, PostgreSQL',
+        of('postgres', ringP99),
+        (x) => x < 50,
+        (v) => `${fmt(v, 1)} ms`,
+      ),
+      check(
+        'p99 start → incomingCall < 50 ms at 100 calls/s, PGlite',
+        of('pglite', ringP99),
+        (x) => x < 50,
+        (v) => `${fmt(v, 1)} ms`,
+      ),
     );
   }
   const idle = results.idle?.rows;
   if (idle) {
     const top = (r) => r.levels.at(-1);
     const of = (name, pick) => spread(idle.filter((r) => r.target === name).map(pick));
-    for (const [name, limitKb] of [['app Socket.IO, PGlite', 20], ['app Socket.IO, PostgreSQL', 20], ['app raw ws, PGlite', 9], ['app raw ws, PostgreSQL', 9]]) {
+    for (const [name, limitKb] of [
+      ['app Socket.IO, PGlite', 20],
+      ['app Socket.IO, PostgreSQL', 20],
+      ['app raw ws, PGlite', 9],
+      ['app raw ws, PostgreSQL', 9],
+    ]) {
       checks.push(
-        check(`idle memory ≤ ${limitKb} KB per connection: ${name}`, of(name, (r) => top(r).kbPerConn), (x) => x <= limitKb, (v) => `${fmt(v, 1)} KB`),
+        check(
+          `idle memory ≤ ${limitKb} KB per connection: ${name}`,
+          of(name, (r) => top(r).kbPerConn),
+          (x) => x <= limitKb,
+          (v) => `${fmt(v, 1)} KB`,
+        ),
         // Only a run that tried 20 000 can tell (--quick stops at 5 000). The sandbox's file limit caps the try a few dozen short.
-        check(`20 000 connections held on one instance: ${name}`, of(name, (r) => (top(r).level === 20_000 ? (r.heldAfterHold ?? top(r).held) : null)), (x) => x >= 20_000, (v) => fmt(v)),
+        check(
+          `20 000 connections held on one instance: ${name}`,
+          of(name, (r) => (top(r).level === 20_000 ? (r.heldAfterHold ?? top(r).held) : null)),
+          (x) => x >= 20_000,
+          (v) => fmt(v),
+        ),
       );
     }
   }
   return checks;
 }
-

@@ -17,7 +17,15 @@ const port = 40_000 + Math.floor(Math.random() * 20_000);
 
 const server = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(root, 'src/main.ts')], {
   cwd: dir,
-  env: { PATH: process.env.PATH, ...(process.env.MAX_UNAUTHENTICATED_PER_IP ? { MAX_UNAUTHENTICATED_PER_IP: process.env.MAX_UNAUTHENTICATED_PER_IP } : {}), TS_NODE_PROJECT: join(root, 'tsconfig.json'), PORT: String(port), DATA_DIR: dir, JWT_SECRET: 'x'.repeat(40), NODE_PATH: join(root, 'node_modules') },
+  env: {
+    PATH: process.env.PATH,
+    ...(process.env.MAX_UNAUTHENTICATED_PER_IP ? { MAX_UNAUTHENTICATED_PER_IP: process.env.MAX_UNAUTHENTICATED_PER_IP } : {}),
+    TS_NODE_PROJECT: join(root, 'tsconfig.json'),
+    PORT: String(port),
+    DATA_DIR: dir,
+    JWT_SECRET: 'x'.repeat(40),
+    NODE_PATH: join(root, 'node_modules'),
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 await new Promise((done) => server.stdout.on('data', (chunk) => String(chunk).includes('Listening on') && done()));
@@ -54,7 +62,18 @@ await Promise.all(
 );
 const after = rssKb();
 const heapAfter = await heapMb();
-console.log(JSON.stringify({ durationS: DURATION_S, concurrency: CONCURRENCY, responsesByStatus: counts, rssBeforeMb: +(before / 1024).toFixed(1), rssAfterMb: +(after / 1024).toFixed(1), rssGrowthMb: +((after - before) / 1024).toFixed(1), heapBeforeMb: heapBefore, heapAfterMb: heapAfter }));
+console.log(
+  JSON.stringify({
+    durationS: DURATION_S,
+    concurrency: CONCURRENCY,
+    responsesByStatus: counts,
+    rssBeforeMb: +(before / 1024).toFixed(1),
+    rssAfterMb: +(after / 1024).toFixed(1),
+    rssGrowthMb: +((after - before) / 1024).toFixed(1),
+    heapBeforeMb: heapBefore,
+    heapAfterMb: heapAfter,
+  }),
+);
 agent.destroy();
 server.kill('SIGTERM');
 await new Promise((done) => server.once('exit', done));

@@ -20,7 +20,9 @@ function* installed(nodeModules) {
   for (const entry of readdirSync(nodeModules, { withFileTypes: true })) {
     if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
     const dirs = entry.name.startsWith('@')
-      ? readdirSync(join(nodeModules, entry.name), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(entry.name, e.name))
+      ? readdirSync(join(nodeModules, entry.name), { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .map((e) => join(entry.name, e.name))
       : [entry.name];
     for (const name of dirs) {
       const dir = join(nodeModules, name);

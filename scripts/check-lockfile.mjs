@@ -13,11 +13,14 @@ const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependenc
 
 /** `field name: range` of every dependency package.json (or the lockfile's copy of it) declares. */
 function declared(manifest) {
-  return new Map(DEPENDENCY_FIELDS.flatMap((field) => Object.entries(manifest[field] ?? {}).map(([name, range]) => [`${field} ${name}`, range])));
+  return new Map(
+    DEPENDENCY_FIELDS.flatMap((field) => Object.entries(manifest[field] ?? {}).map(([name, range]) => [`${field} ${name}`, range])),
+  );
 }
 
 const manifest = readJson('package.json');
-if (!existsSync(join(root, 'package-lock.json'))) fail(['package-lock.json is missing.'], 'Run `npm install` and commit package-lock.json.');
+if (!existsSync(join(root, 'package-lock.json')))
+  fail(['package-lock.json is missing.'], 'Run `npm install` and commit package-lock.json.');
 const lock = readJson('package-lock.json');
 
 const inManifest = declared(manifest);
@@ -25,7 +28,8 @@ const inLock = declared(lock.packages?.[''] ?? {});
 const unsynced = [...new Set([...inManifest.keys(), ...inLock.keys()])]
   .filter((key) => inManifest.get(key) !== inLock.get(key))
   .map((key) => `${key}: ${inManifest.get(key) ?? '(absent)'} in package.json, ${inLock.get(key) ?? '(absent)'} in package-lock.json`);
-if (unsynced.length > 0) fail(unsynced, 'package-lock.json is out of step with package.json. Run `npm install` and commit package-lock.json.');
+if (unsynced.length > 0)
+  fail(unsynced, 'package-lock.json is out of step with package.json. Run `npm install` and commit package-lock.json.');
 
 // Complete for every platform: each locked package's optional dependencies (other platforms'
 // binaries) are locked too, else `npm ci` refuses the lockfile ("Missing: … from lock file").
@@ -40,7 +44,8 @@ const incomplete = Object.entries(lock.packages).flatMap(([path, entry]) =>
     .filter((name) => !lockedAt(path, name))
     .map((name) => `${path || 'package.json'}: optional dependency ${name} is not locked`),
 );
-if (incomplete.length > 0) fail(incomplete, 'package-lock.json lacks other platforms\' packages. Run `npm install` and commit package-lock.json.');
+if (incomplete.length > 0)
+  fail(incomplete, "package-lock.json lacks other platforms' packages. Run `npm install` and commit package-lock.json.");
 
 // Every locked package that belongs on this machine must be installed at its locked version.
 // Optional ones (other platforms' binaries) may be absent; present, they must match too.

@@ -51,7 +51,10 @@ if (live) {
 async function structureAgainstMigrations(url) {
   const reference = new PGlite();
   const dir = files.migrationsDir ?? MIGRATIONS_DIR;
-  for (const name of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+  for (const name of readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()) {
     await reference.exec(readFileSync(join(dir, name, 'migration.sql'), 'utf8'));
   }
   const client = new pg.Client({ connectionString: url });

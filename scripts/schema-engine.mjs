@@ -24,7 +24,12 @@ function loadEngineModule() {
 
 async function instantiateEngineModule() {
   // The engine reports a Rust panic's message here before it throws.
-  globalThis.PRISMA_WASM_PANIC_REGISTRY ??= { message: '', set_message(m) { this.message = `RuntimeError: ${m}`; } };
+  globalThis.PRISMA_WASM_PANIC_REGISTRY ??= {
+    message: '',
+    set_message(m) {
+      this.message = `RuntimeError: ${m}`;
+    },
+  };
   const require = createRequire(import.meta.url);
   const bindingsPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
   const bindings = await import(bindingsPath);
@@ -43,7 +48,10 @@ function schemaFiles(schemaPath) {
 function migrationList(migrationsDir) {
   const lockPath = join(migrationsDir, 'migration_lock.toml');
   const names = existsSync(migrationsDir)
-    ? readdirSync(migrationsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    ? readdirSync(migrationsDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
     : [];
   return {
     baseDir: migrationsDir,
@@ -64,12 +72,7 @@ function migrationList(migrationsDir) {
  * or, with neither, a throwaway in-memory PGlite (enough for diffs, which replay migrations
  * into a shadow database of the same kind).
  */
-export async function openSchemaEngine({
-  databaseUrl,
-  pgliteDir,
-  schemaPath = SCHEMA_PATH,
-  migrationsDir = MIGRATIONS_DIR,
-} = {}) {
+export async function openSchemaEngine({ databaseUrl, pgliteDir, schemaPath = SCHEMA_PATH, migrationsDir = MIGRATIONS_DIR } = {}) {
   const schema = schemaFiles(schemaPath);
   const migrations = migrationList(migrationsDir);
   const bindings = await loadEngineModule();

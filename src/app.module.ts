@@ -24,7 +24,24 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), ObservabilityModule, ClusterModule, DatabaseModule, AuthModule, UsersModule, RealtimeModule, CallsModule, ChatModule, SignalingModule, PresenceModule, PushModule, HealthModule, LimitsModule, DemoModule, DocsModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        ObservabilityModule,
+        ClusterModule,
+        DatabaseModule,
+        AuthModule,
+        UsersModule,
+        RealtimeModule,
+        CallsModule,
+        ChatModule,
+        SignalingModule,
+        PresenceModule,
+        PushModule,
+        HealthModule,
+        LimitsModule,
+        DemoModule,
+        DocsModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };
   }

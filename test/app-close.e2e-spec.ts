@@ -18,7 +18,11 @@ describe('closing the app with clients connected (e2e)', () => {
     const t = await startTestApp();
     const alice = await onlineUser(t.url, 'student');
     const bob = await onlineUser(t.url, 'mentor');
-    const { body: call } = await request(t.url).post('/calls/start').set('Authorization', `Bearer ${alice.token}`).send({ recipientUserId: bob.id }).expect(201);
+    const { body: call } = await request(t.url)
+      .post('/calls/start')
+      .set('Authorization', `Bearer ${alice.token}`)
+      .send({ recipientUserId: bob.id })
+      .expect(201);
     await emitWithAck(bob.socket, 'acceptCall', { callId: call.id });
     await emitWithAck(alice.socket, 'joinCall', { callId: call.id, hasVideo: true, hasAudio: true });
     await emitWithAck(bob.socket, 'joinCall', { callId: call.id, hasVideo: true, hasAudio: true });

@@ -59,7 +59,12 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     const { document, errors } = await parseAsyncApi();
     expect(errors).toEqual([]);
     wire = new WireRecorder(documentedOperations(document));
-    t = await startTestApp({ PRESENCE_GRACE_MS: '100', HELP_REQUEST_TTL_MS: '1500', SOCKET_AUTH_TIMEOUT_MS: '1500', SHUTDOWN_TIMEOUT_MS: '4000' });
+    t = await startTestApp({
+      PRESENCE_GRACE_MS: '100',
+      HELP_REQUEST_TTL_MS: '1500',
+      SOCKET_AUTH_TIMEOUT_MS: '1500',
+      SHUTDOWN_TIMEOUT_MS: '4000',
+    });
 
     const bystander = await user('student', 'Bystander');
     stayingSocket = wire.socket(t.url, { token: bystander.token });
@@ -93,7 +98,8 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     const bob = await user('mentor', 'Bob');
     const nobody = await user('mentor');
     const [a, aPhone, b] = [await online(alice, 'calls'), await online(alice, 'calls'), await online(bob, 'calls')];
-    const start = (to: RegisteredUser, extra: object = {}) => wire.emit<{ call: CallView }>(a, 'startCall', { recipientUserId: to.id, ...extra });
+    const start = (to: RegisteredUser, extra: object = {}) =>
+      wire.emit<{ call: CallView }>(a, 'startCall', { recipientUserId: to.id, ...extra });
 
     let ring = nextEvent(b, 'incomingCall');
     const declinedCall = (await start(bob, { title: 'Fractions', hasVideo: true })).call;
@@ -124,11 +130,19 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     await wire.emit(a, 'joinCall', { callId, hasVideo: true, hasAudio: true });
     await aliceInRoom;
     const bobArrives = nextEvent(a, 'userJoined');
-    const bobJoined = await wire.emit<{ participants: Array<{ socketId: string }> }>(b, 'joinCall', { callId, userName: 'Bob B.', hasVideo: false, hasAudio: true });
+    const bobJoined = await wire.emit<{ participants: Array<{ socketId: string }> }>(b, 'joinCall', {
+      callId,
+      userName: 'Bob B.',
+      hasVideo: false,
+      hasAudio: true,
+    });
     const bobSocketId = (await bobArrives).socketId;
     const aliceSocketId = bobJoined.participants[0].socketId;
 
-    for (const [event, heard] of [['toggleVideo', 'participantVideoToggled'], ['toggleAudio', 'participantAudioToggled']] as const) {
+    for (const [event, heard] of [
+      ['toggleVideo', 'participantVideoToggled'],
+      ['toggleAudio', 'participantAudioToggled'],
+    ] as const) {
       const toggled = nextEvent(b, heard);
       await wire.emit(a, event, { callId, enabled: false });
       await toggled;
@@ -189,7 +203,10 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     (await online(tia, 'instant')).disconnect();
     await tiaOffline;
 
-    for (const [event, status] of [['mentor_busy', 'busy'], ['mentor_available', 'available']] as const) {
+    for (const [event, status] of [
+      ['mentor_busy', 'busy'],
+      ['mentor_available', 'available'],
+    ] as const) {
       const changed = nextMatching(s, 'mentor_status_changed', (p) => p.mentor_id === max.id && p.status === status);
       await wire.emit(x, event, status === 'busy' ? { status_message: 'In a lesson until 5' } : {});
       await changed;
@@ -237,9 +254,17 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     const ben = await user('mentor', 'Ben');
     const [a, b] = [await online(ann, 'calls'), await online(ben, 'instant')];
     const heard = nextEvent(b, 'new_message');
-    const { message } = await wire.emit<{ message: MessageView }>(a, 'send_message', { to_user_id: ben.id, text: 'Can we go over recursion?', client_message_id: 'asyncapi-1' });
+    const { message } = await wire.emit<{ message: MessageView }>(a, 'send_message', {
+      to_user_id: ben.id,
+      text: 'Can we go over recursion?',
+      client_message_id: 'asyncapi-1',
+    });
     await heard;
-    const retry = await wire.emit(a, 'send_message', { conversation_id: message.conversationId, text: 'Can we go over recursion?', client_message_id: 'asyncapi-1' });
+    const retry = await wire.emit(a, 'send_message', {
+      conversation_id: message.conversationId,
+      text: 'Can we go over recursion?',
+      client_message_id: 'asyncapi-1',
+    });
     expect(retry).toMatchObject({ duplicate: true });
 
     const conversation_id = message.conversationId;
@@ -249,7 +274,10 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
       expect(await typing).toEqual({ conversation_id, user_id: ben.id });
     }
     const read = nextEvent(a, 'message_read');
-    expect(await wire.emit(b, 'mark_read', { conversation_id, up_to_message_id: message.id })).toMatchObject({ ok: true, last_read_seq: 1 });
+    expect(await wire.emit(b, 'mark_read', { conversation_id, up_to_message_id: message.id })).toMatchObject({
+      ok: true,
+      last_read_seq: 1,
+    });
     expect(await read).toMatchObject({ conversation_id, message_id: message.id, reader_id: ben.id });
   });
 
@@ -351,7 +379,11 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
 
     const w = await raw(rita, 'wsCall');
     wire.sendRefused(w, 'wsCall', { action: 'start_call' });
-    expect(await w.next('error')).toMatchObject({ action: 'start_call', code: 'validation_failed', details: { callee_id: expect.any(Array) } });
+    expect(await w.next('error')).toMatchObject({
+      action: 'start_call',
+      code: 'validation_failed',
+      details: { callee_id: expect.any(Array) },
+    });
     wire.sendRefused(w, 'wsCall', { action: 'offer', callee_id: 'someone', offer: sdp('offer'), room: 'x' });
     expect(await w.next('error')).toMatchObject({ action: 'offer', code: 'validation_failed' });
     w.send('not json');
@@ -382,7 +414,11 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
 
     expect(await within(lateToAuthenticate.error, 5000, 'authentication timeout')).toMatchObject({ code: 'unauthorized' });
     expect(await within(lateToAuthenticate.disconnected, 5000, 'disconnect')).toBe('io server disconnect');
-    expect(await within(expiring.error, 5000, 'expiry error')).toEqual({ code: 'unauthorized', message: 'Access token expired', details: { reason: 'token_expired' } });
+    expect(await within(expiring.error, 5000, 'expiry error')).toEqual({
+      code: 'unauthorized',
+      message: 'Access token expired',
+      details: { reason: 'token_expired' },
+    });
     expect(await within(expiring.disconnected, 5000, 'disconnect')).toBe('io server disconnect');
     expect(await expiring.rawError).toMatchObject({ code: 'unauthorized', details: { reason: 'token_expired' } });
     expect((await within(expiring.raw.closed, 5000, 'close')).code).toBe(4001);
@@ -392,10 +428,16 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     const yaml = await request(t.url).get('/docs/realtime.yaml').expect(200);
     expect(yaml.headers['content-type']).toMatch(/^application\/yaml/);
     expect(yaml.text).toBe(readFileSync(ASYNCAPI_PATH, 'utf8'));
-    const json = await request(t.url).get('/docs/realtime.json').expect(200).expect('Content-Type', /^application\/json/);
+    const json = await request(t.url)
+      .get('/docs/realtime.json')
+      .expect(200)
+      .expect('Content-Type', /^application\/json/);
     expect(json.body).toEqual(parse(yaml.text));
 
-    const page = await request(t.url).get('/docs/realtime').expect(200).expect('Content-Type', /^text\/html/);
+    const page = await request(t.url)
+      .get('/docs/realtime')
+      .expect(200)
+      .expect('Content-Type', /^text\/html/);
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
     expect(page.text).not.toMatch(/<script|<link|src=/i);
     for (const name of ['startCall', 'webrtc:incoming-call', 'help_request_expired', 'call_hanged_up', 'call.ring', 'server_shutdown']) {

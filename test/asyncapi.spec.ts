@@ -64,7 +64,13 @@ describe('docs/asyncapi.yaml', () => {
     if (parsed.errors.length > 0) console.error(`AsyncAPI diagnostics:\n${parsed.errors.join('\n')}`);
     expect(parsed.errors).toEqual([]);
     expect(parsed.document.version()).toBe('3.0.0');
-    expect(parsed.document.channels().all().map((channel) => channel.id()).sort()).toEqual(['socketIo', 'wsCall', 'wsSignaling']);
+    expect(
+      parsed.document
+        .channels()
+        .all()
+        .map((channel) => channel.id())
+        .sort(),
+    ).toEqual(['socketIo', 'wsCall', 'wsSignaling']);
   });
 
   it('reads the contract this repo carries', () => {
@@ -105,7 +111,8 @@ describe('docs/asyncapi.yaml', () => {
   it('acknowledges every Socket.IO event with its success reply or the shared failure; answers raw messages with error', () => {
     for (const op of operations.filter((o) => o.action === 'receive')) {
       const replies = op.replies.map((reply) => reply.key);
-      if (op.surface === 'socketIo') expect({ op: op.id, replies }).toEqual({ op: op.id, replies: [expect.stringMatching(/^io\.ack\./), 'io.ack.failure'] });
+      if (op.surface === 'socketIo')
+        expect({ op: op.id, replies }).toEqual({ op: op.id, replies: [expect.stringMatching(/^io\.ack\./), 'io.ack.failure'] });
       else expect({ op: op.id, hasError: replies.includes(`${op.surface}.server.error`) }).toEqual({ op: op.id, hasError: true });
     }
   });
@@ -118,7 +125,12 @@ describe('docs/asyncapi.yaml', () => {
       const op = clientOperation('socketIo', event);
       expect({ event, documented: Boolean(op) }).toEqual({ event, documented: true });
       const payload = op!.message.payload as { properties?: object; required?: string[]; additionalProperties?: unknown };
-      expect({ event, properties: Object.keys(payload.properties ?? {}).sort(), required: [...(payload.required ?? [])].sort(), closed: payload.additionalProperties === false }).toEqual({
+      expect({
+        event,
+        properties: Object.keys(payload.properties ?? {}).sort(),
+        required: [...(payload.required ?? [])].sort(),
+        closed: payload.additionalProperties === false,
+      }).toEqual({
         event,
         ...dtoFields(dto),
         closed: true,
@@ -128,24 +140,37 @@ describe('docs/asyncapi.yaml', () => {
 
   it('describes each raw-WebSocket message with exactly the fields its DTO validates, besides its name', () => {
     for (const [surface, discriminator, name, dto] of RAW_DTOS) {
-      const payload = clientOperation(surface, name)!.message.payload as { properties: object; required: string[]; additionalProperties?: unknown };
-      const properties = Object.keys(payload.properties).filter((key) => key !== discriminator).sort();
+      const payload = clientOperation(surface, name)!.message.payload as {
+        properties: object;
+        required: string[];
+        additionalProperties?: unknown;
+      };
+      const properties = Object.keys(payload.properties)
+        .filter((key) => key !== discriminator)
+        .sort();
       const required = payload.required.filter((key) => key !== discriminator).sort();
-      expect({ name, properties, required, closed: payload.additionalProperties === false }).toEqual({ name, ...dtoFields(dto), closed: true });
+      expect({ name, properties, required, closed: payload.additionalProperties === false }).toEqual({
+        name,
+        ...dtoFields(dto),
+        closed: true,
+      });
     }
   });
 
   it('has payload schemas that compile in strict mode', () => {
     const schemas = new PayloadSchemas(true);
     for (const op of operations) {
-      for (const message of [op.message, ...op.replies]) expect(() => schemas.check(message, {}, op.action === 'send' || message !== op.message)).not.toThrow();
+      for (const message of [op.message, ...op.replies])
+        expect(() => schemas.check(message, {}, op.action === 'send' || message !== op.message)).not.toThrow();
     }
   });
 
   it('has examples that satisfy their own payload schemas', () => {
     const schemas = new PayloadSchemas(false);
     const messages = operations.flatMap((op) => [op.message, ...op.replies]);
-    const wrong = messages.flatMap((message) => message.examples.flatMap((example) => schemas.check(message, example, false).map((e) => `${message.key}: ${e}`)));
+    const wrong = messages.flatMap((message) =>
+      message.examples.flatMap((example) => schemas.check(message, example, false).map((e) => `${message.key}: ${e}`)),
+    );
     expect(messages.some((message) => message.examples.length > 0)).toBe(true);
     expect(wrong).toEqual([]);
   });

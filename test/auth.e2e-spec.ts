@@ -65,7 +65,10 @@ describe('auth (e2e)', () => {
       expect(notJson.body).toEqual({ statusCode: 400, code: 'validation_failed', message: 'Request body is not valid JSON' });
       const array = await api().post('/auth/register').send([1, 2]).expect(400);
       expect(array.body).toMatchObject({ code: 'validation_failed', message: 'The payload must be a JSON object' });
-      const tooBig = await api().post('/auth/register').send({ email: 'x'.repeat(200_000) }).expect(413);
+      const tooBig = await api()
+        .post('/auth/register')
+        .send({ email: 'x'.repeat(200_000) })
+        .expect(413);
       expect(tooBig.body).toMatchObject({ code: 'payload_too_large' });
     });
   });
@@ -138,7 +141,12 @@ describe('external identity provider tokens (e2e)', () => {
   let t: TestApp;
 
   const external = (claims: object, options: { audience?: string; issuer?: string } = {}) =>
-    sign(claims, privateKey, { algorithm: 'RS256', issuer: options.issuer ?? issuer, audience: options.audience ?? audience, expiresIn: 600 });
+    sign(claims, privateKey, {
+      algorithm: 'RS256',
+      issuer: options.issuer ?? issuer,
+      audience: options.audience ?? audience,
+      expiresIn: 600,
+    });
 
   beforeAll(async () => {
     t = await startTestApp({ JWT_PUBLIC_KEY: publicPem, JWT_ISSUER: issuer, JWT_AUDIENCE: audience });

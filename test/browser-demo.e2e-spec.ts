@@ -135,8 +135,14 @@ describe('demo page in a real browser (e2e)', () => {
       await page.waitForSelector('#history li[data-status=ENDED]');
     }
     const token = await mentor.evaluate(() => (window as unknown as DemoWindow).demo.token);
-    const history = (await request(t.url).get('/calls/user/history').set('Authorization', `Bearer ${token}`).expect(200)).body as HistoryPage<CallView>;
-    expect(history.items[0]).toMatchObject({ status: 'ENDED', endReason: 'ended_by_api', host: { displayName: 'Sam' }, recipient: { displayName: 'Maya' } });
+    const history = (await request(t.url).get('/calls/user/history').set('Authorization', `Bearer ${token}`).expect(200))
+      .body as HistoryPage<CallView>;
+    expect(history.items[0]).toMatchObject({
+      status: 'ENDED',
+      endReason: 'ended_by_api',
+      host: { displayName: 'Sam' },
+      recipient: { displayName: 'Maya' },
+    });
     expect(pageErrors).toEqual([]);
   }, 90000);
 });

@@ -54,9 +54,19 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     const seen: string[] = [];
     bob.socket.on('offer', () => seen.push('offer'));
     bob.socket.on('iceCandidate', (e) => seen.push(`ice${(e.candidate as RTCIceCandidateInit).sdpMLineIndex}`));
-    const sent = [emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id!, signal: { type: 'offer', sdp: 'v=0\r\n' + 'a'.repeat(sdpLength) } })];
+    const sent = [
+      emitWithAck(alice.socket, 'offer', {
+        targetSocketId: bob.socket.id!,
+        signal: { type: 'offer', sdp: 'v=0\r\n' + 'a'.repeat(sdpLength) },
+      }),
+    ];
     for (let i = 0; i < 20; i++) {
-      sent.push(emitWithAck(alice.socket, 'iceCandidate', { targetSocketId: bob.socket.id!, candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0', sdpMLineIndex: i } }));
+      sent.push(
+        emitWithAck(alice.socket, 'iceCandidate', {
+          targetSocketId: bob.socket.id!,
+          candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0', sdpMLineIndex: i },
+        }),
+      );
     }
     expect((await Promise.all(sent)).every((ack) => ack.ok)).toBe(true);
     while (seen.length < 21) await nextEvent(bob.socket, 'iceCandidate');
@@ -119,15 +129,34 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
 
     const record = await api(bob).get(`/calls/${callId}`).expect(200);
     expect(record.body.participants).toEqual([
-      { socketId: alice.socket.id, userId: alice.id, userName: 'Alice A.', hasVideo: false, hasAudio: true, joinedAt: expect.any(String), leftAt: null },
-      { socketId: bob.socket.id, userId: bob.id, userName: 'Bob', hasVideo: true, hasAudio: true, joinedAt: expect.any(String), leftAt: null },
+      {
+        socketId: alice.socket.id,
+        userId: alice.id,
+        userName: 'Alice A.',
+        hasVideo: false,
+        hasAudio: true,
+        joinedAt: expect.any(String),
+        leftAt: null,
+      },
+      {
+        socketId: bob.socket.id,
+        userId: bob.id,
+        userName: 'Bob',
+        hasVideo: true,
+        hasAudio: true,
+        joinedAt: expect.any(String),
+        leftAt: null,
+      },
     ]);
 
     const left = nextEvent(bob.socket, 'participantLeft');
     await emitWithAck(alice.socket, 'leaveCall', { callId });
     expect(await left).toMatchObject({ socketId: alice.socket.id, userId: alice.id });
     const oneLeft = (await api(bob).get(`/calls/${callId}`).expect(200)).body.participants;
-    expect(oneLeft.map((p: { userId: string; leftAt: string | null }) => [p.userId, p.leftAt !== null])).toEqual([[alice.id, true], [bob.id, false]]);
+    expect(oneLeft.map((p: { userId: string; leftAt: string | null }) => [p.userId, p.leftAt !== null])).toEqual([
+      [alice.id, true],
+      [bob.id, false],
+    ]);
     const ended = nextEvent(alice.socket, 'callEnded');
     await emitWithAck(bob.socket, 'leaveCall', { callId });
     expect(await ended).toEqual({ callId, endedBy: null, reason: 'last_participant_left' });
@@ -135,12 +164,19 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     const finished = await api(alice).get(`/calls/${callId}`).expect(200);
     expect(finished.body.participants.every((p: { leftAt: string | null }) => p.leftAt !== null)).toBe(true);
     const history = await api(alice).get('/calls/user/history').expect(200);
-    expect(history.body.items[0]).toMatchObject({ id: callId, status: 'ENDED', endReason: 'last_participant_left', durationSeconds: expect.any(Number) });
+    expect(history.body.items[0]).toMatchObject({
+      id: callId,
+      status: 'ENDED',
+      endReason: 'last_participant_left',
+      durationSeconds: expect.any(Number),
+    });
     await api(alice).get('/calls/user/current').expect(204);
   });
 
   it('records every join and leave when many calls join and leave at once', async () => {
-    const pairs = await Promise.all(Array.from({ length: 6 }, async () => ({ caller: await online('student'), callee: await online('student') })));
+    const pairs = await Promise.all(
+      Array.from({ length: 6 }, async () => ({ caller: await online('student'), callee: await online('student') })),
+    );
     const callIds = await Promise.all(
       pairs.map(async ({ caller, callee }) => {
         const { body: call } = await start(caller, callee).expect(201);
@@ -148,7 +184,9 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
         return call.id as string;
       }),
     );
-    const joins = pairs.flatMap(({ caller, callee }, i) => [caller, callee].map((u) => emitWithAck(u.socket, 'joinCall', { callId: callIds[i], hasVideo: true, hasAudio: true })));
+    const joins = pairs.flatMap(({ caller, callee }, i) =>
+      [caller, callee].map((u) => emitWithAck(u.socket, 'joinCall', { callId: callIds[i], hasVideo: true, hasAudio: true })),
+    );
     expect(await Promise.all(joins)).toEqual(joins.map(() => expect.objectContaining({ ok: true })));
     const joined = await Promise.all(pairs.map(({ caller }, i) => api(caller).get(`/calls/${callIds[i]}`).expect(200)));
     expect(joined.map((r) => r.body.participants.map((p: { leftAt: string | null }) => p.leftAt))).toEqual(pairs.map(() => [null, null]));
@@ -169,10 +207,21 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     const { body: call } = await start(a, b).expect(201);
     const repository = t.app.get(CallsRepository);
     const joinedAt = new Date('2026-01-01T10:00:00.000Z');
-    const record = (connectionId: string, userId: string) => ({ callId: call.id, userId, connectionId, userName: connectionId, hasVideo: true, hasAudio: false, joinedAt });
+    const record = (connectionId: string, userId: string) => ({
+      callId: call.id,
+      userId,
+      connectionId,
+      userName: connectionId,
+      hasVideo: true,
+      hasAudio: false,
+      joinedAt,
+    });
     await repository.addParticipants([record('c1', a.id), record('c2', b.id), record('c3', a.id)]);
     const at = (s: number) => new Date(joinedAt.getTime() + s * 1000);
-    await repository.markParticipantsLeft([{ callId: call.id, connectionId: 'c1', at: at(5) }, { callId: call.id, connectionId: 'c3', at: at(7) }]);
+    await repository.markParticipantsLeft([
+      { callId: call.id, connectionId: 'c1', at: at(5) },
+      { callId: call.id, connectionId: 'c3', at: at(7) },
+    ]);
     const rows = (await repository.findParticipants(call.id)).sort((x, y) => x.connectionId.localeCompare(y.connectionId));
     expect(rows.map((p) => [p.connectionId, p.joinedAt.toISOString(), p.leftAt?.toISOString() ?? null])).toEqual([
       ['c1', joinedAt.toISOString(), at(5).toISOString()],
@@ -213,7 +262,11 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     const offline = await registerUser(t.url, 'mentor');
     const starts = [
       { dialect: 'calls', send: (s: TestSocket) => s.emit('startCall', { recipientUserId: offline.id }), missed: 'callMissed' },
-      { dialect: 'instant', send: (s: TestSocket) => s.emit('initiate_call', { to_user_id: offline.id, call_type: 'audio' }), missed: 'call_ended' },
+      {
+        dialect: 'instant',
+        send: (s: TestSocket) => s.emit('initiate_call', { to_user_id: offline.id, call_type: 'audio' }),
+        missed: 'call_ended',
+      },
       { dialect: 'webrtc', send: (s: TestSocket) => s.emit('webrtc:call', { to: offline.id }), missed: 'webrtc:end-call' },
     ] as const;
     for (const { dialect, send, missed } of starts) {
@@ -269,7 +322,10 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     expect(bad.body.details).toHaveProperty('hasVideo');
     expect((await api(alice).get('/calls/user/history?limit=0').expect(400)).body.code).toBe('validation_failed');
     const viaSocket = await emitRaw(alice.socket, 'acceptCall', { nope: 1 });
-    expect(viaSocket).toMatchObject({ ok: false, error: { code: 'validation_failed', details: { callId: expect.any(Array), nope: expect.any(Array) } } });
+    expect(viaSocket).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed', details: { callId: expect.any(Array), nope: expect.any(Array) } },
+    });
   });
 
   it('keeps a third user out: no reading, joining or relaying', async () => {
@@ -282,9 +338,15 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     expect((await api(mallory).get(`/calls/${callId}`).expect(404)).body.code).toBe('not_found');
     await api(mallory).get(`/calls/${callId}/room`).expect(404);
     await api(mallory).delete(`/calls/${callId}`).expect(404);
-    expect(await emitWithAck(mallory.socket, 'joinCall', { callId, hasVideo: true, hasAudio: true })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await emitWithAck(mallory.socket, 'joinCall', { callId, hasVideo: true, hasAudio: true })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
     const relayed = collect(bob.socket, 'offer');
-    expect(await emitWithAck(mallory.socket, 'offer', { targetSocketId: bob.socket.id!, signal: { sdp: 'x' } })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await emitWithAck(mallory.socket, 'offer', { targetSocketId: bob.socket.id!, signal: { sdp: 'x' } })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
     // Alice's relay arrives after Mallory's would have: none of Mallory's reached Bob.
     const fromAlice = nextEvent(bob.socket, 'offer');
     await emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id!, signal: { sdp: 'y' } });

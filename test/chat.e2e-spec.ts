@@ -46,7 +46,15 @@ describe('chat (e2e)', () => {
     expect(ack).toMatchObject({
       ok: true,
       duplicate: false,
-      message: { seq: 1, senderId: ada.id, kind: 'text', text: 'Hi! Can we go over recursion?', clientMessageId: 'm-1', attachments: [], call: null },
+      message: {
+        seq: 1,
+        senderId: ada.id,
+        kind: 'text',
+        text: 'Hi! Can we go over recursion?',
+        clientMessageId: 'm-1',
+        attachments: [],
+        call: null,
+      },
     });
     const { message } = ack;
     expect(message.sender).toEqual({ id: ada.id, displayName: 'Ada', avatarUrl: null, role: 'student' });
@@ -77,7 +85,9 @@ describe('chat (e2e)', () => {
     const heard = collect(grace.socket, 'new_message');
     const { body: conversation } = await api(ada).post('/chat/conversations', { userId: grace.id }).expect(200);
 
-    const socketRetries = Array.from({ length: 7 }, () => send(ada.socket, { to_user_id: grace.id, text: 'Are you free?', client_message_id: 'storm-1' }));
+    const socketRetries = Array.from({ length: 7 }, () =>
+      send(ada.socket, { to_user_id: grace.id, text: 'Are you free?', client_message_id: 'storm-1' }),
+    );
     const restRetries = Array.from({ length: 3 }, () =>
       api(ada).post(`/chat/conversations/${conversation.id}/messages`, { text: 'Are you free?', clientMessageId: 'storm-1' }),
     );
@@ -106,7 +116,9 @@ describe('chat (e2e)', () => {
     const ada = await online();
     const grace = await online('mentor');
     const acks = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => (i % 2 ? send(ada.socket, { to_user_id: grace.id, text: `a${i}` }) : send(grace.socket, { to_user_id: ada.id, text: `g${i}` }))),
+      Array.from({ length: 6 }, (_, i) =>
+        i % 2 ? send(ada.socket, { to_user_id: grace.id, text: `a${i}` }) : send(grace.socket, { to_user_id: ada.id, text: `g${i}` }),
+      ),
     );
     expect(new Set(acks.map((a) => a.message.conversationId)).size).toBe(1);
     expect(acks.map((a) => a.message.seq).sort()).toEqual([1, 2, 3, 4, 5, 6]);
@@ -121,7 +133,11 @@ describe('chat (e2e)', () => {
     const sent: string[] = [];
     for (let batch = 0; batch < 100; batch++) {
       const responses = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => api(i % 2 ? ada : grace).post(path, { text: `message ${batch * 10 + i}` }).expect(201)),
+        Array.from({ length: 10 }, (_, i) =>
+          api(i % 2 ? ada : grace)
+            .post(path, { text: `message ${batch * 10 + i}` })
+            .expect(201),
+        ),
       );
       sent.push(...responses.map((r) => r.body.id));
     }
@@ -129,7 +145,10 @@ describe('chat (e2e)', () => {
     let arriving = true;
     const arrivals = (async () => {
       let n = 0;
-      while (arriving) await api(ada).post(path, { text: `late ${n++}` }).expect(201);
+      while (arriving)
+        await api(ada)
+          .post(path, { text: `late ${n++}` })
+          .expect(201);
       return n;
     })();
     const seen: Array<{ id: string; seq: number }> = [];
@@ -189,7 +208,10 @@ describe('chat (e2e)', () => {
     const outsider = await online('student');
     const refused = await emitWithAck(outsider.socket, 'mark_read', { conversation_id: conversationId, up_to_message_id: second.id });
     expect(refused).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    const wrongMessage = await emitWithAck(grace.socket, 'mark_read', { conversation_id: conversationId, up_to_message_id: 'no-such-message' });
+    const wrongMessage = await emitWithAck(grace.socket, 'mark_read', {
+      conversation_id: conversationId,
+      up_to_message_id: 'no-such-message',
+    });
     expect(wrongMessage).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
@@ -217,7 +239,10 @@ describe('chat (e2e)', () => {
     expect(await stoppedBySending).toEqual({ conversation_id: conversationId, user_id: ada.id });
 
     const outsider = await online();
-    expect(await emitWithAck(outsider.socket, 'user_typing', { conversation_id: conversationId })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await emitWithAck(outsider.socket, 'user_typing', { conversation_id: conversationId })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
   });
 
   it('keeps messages for an offline user: history and unread counts when they return', async () => {
@@ -255,7 +280,10 @@ describe('chat (e2e)', () => {
     for (const [payload, code] of cases) {
       expect(await send(ada.socket, payload)).toMatchObject({ ok: false, error: { code } });
     }
-    expect(await send(outsider.socket, { conversation_id: conversationId, text: 'let me in' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await send(outsider.socket, { conversation_id: conversationId, text: 'let me in' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
     await api(outsider).post(`/chat/conversations/${conversationId}/messages`, { text: 'let me in' }).expect(404);
     await api(outsider).get(`/chat/conversations/${conversationId}/messages`).expect(404);
     await api(outsider).get(`/chat/conversations/${conversationId}`).expect(404);
@@ -298,7 +326,12 @@ describe('chat (e2e)', () => {
     await ringing;
     let recorded = record((m) => m.call?.callId === declined.id);
     await emitWithAck(grace.socket, 'declineCall', { callId: declined.id });
-    expect(await recorded).toMatchObject({ kind: 'call', senderId: ada.id, text: 'Voice call declined', call: { callId: declined.id, outcome: 'declined', hasVideo: false, durationSeconds: null } });
+    expect(await recorded).toMatchObject({
+      kind: 'call',
+      senderId: ada.id,
+      text: 'Voice call declined',
+      call: { callId: declined.id, outcome: 'declined', hasVideo: false, durationSeconds: null },
+    });
 
     ringing = nextEvent(grace.socket, 'incomingCall');
     const ended = (await emitWithAck(ada.socket, 'startCall', { recipientUserId: grace.id })).call;
@@ -306,7 +339,11 @@ describe('chat (e2e)', () => {
     await emitWithAck(grace.socket, 'acceptCall', { callId: ended.id });
     recorded = record((m) => m.call?.callId === ended.id);
     await request(t.url).delete(`/calls/${ended.id}`).set('Authorization', `Bearer ${grace.token}`).expect(200);
-    expect(await recorded).toMatchObject({ kind: 'call', text: expect.stringMatching(/^Video call, 0:0\d$/), call: { outcome: 'ended', durationSeconds: expect.any(Number) } });
+    expect(await recorded).toMatchObject({
+      kind: 'call',
+      text: expect.stringMatching(/^Video call, 0:0\d$/),
+      call: { outcome: 'ended', durationSeconds: expect.any(Number) },
+    });
 
     ringing = nextEvent(grace.socket, 'incomingCall');
     const missed = (await emitWithAck(ada.socket, 'startCall', { recipientUserId: grace.id })).call;
@@ -359,7 +396,10 @@ describe('chat attachments (e2e)', () => {
   afterAll(() => t.close());
 
   const upload = (user: RegisteredUser, content: Buffer, name: string, contentType: string) =>
-    request(t.url).post('/chat/attachments').set('Authorization', `Bearer ${user.token}`).attach('file', content, { filename: name, contentType });
+    request(t.url)
+      .post('/chat/attachments')
+      .set('Authorization', `Bearer ${user.token}`)
+      .attach('file', content, { filename: name, contentType });
 
   it('uploads, sends, and lets members download with the original name and type; others get not_found', async () => {
     const ada = await onlineUser(t.url, 'student');
@@ -367,21 +407,39 @@ describe('chat attachments (e2e)', () => {
     const outsider = await registerUser(t.url);
     const bytes = Buffer.from('%PDF-1.4 worksheet ✓');
     const { body: uploaded } = await upload(ada, bytes, 'Übung 3.pdf', 'application/pdf').expect(201);
-    expect(uploaded).toEqual({ id: expect.any(String), name: 'Übung 3.pdf', size: bytes.length, contentType: 'application/pdf', url: `/chat/attachments/${uploaded.id}`, createdAt: expect.any(String) });
+    expect(uploaded).toEqual({
+      id: expect.any(String),
+      name: 'Übung 3.pdf',
+      size: bytes.length,
+      contentType: 'application/pdf',
+      url: `/chat/attachments/${uploaded.id}`,
+      createdAt: expect.any(String),
+    });
 
     // Until it is sent, only the uploader can read it.
     await request(t.url).get(uploaded.url).set('Authorization', `Bearer ${grace.token}`).expect(404);
-    const ack = await emitWithAck(ada.socket, 'send_message', { to_user_id: grace.id, text: 'the worksheet', attachment_ids: [uploaded.id] });
+    const ack = await emitWithAck(ada.socket, 'send_message', {
+      to_user_id: grace.id,
+      text: 'the worksheet',
+      attachment_ids: [uploaded.id],
+    });
     expect(ack.message.attachments).toEqual([uploaded]);
 
-    const download = await request(t.url).get(uploaded.url).set('Authorization', `Bearer ${grace.token}`).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const download = await request(t.url)
+      .get(uploaded.url)
+      .set('Authorization', `Bearer ${grace.token}`)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect(download.body).toEqual(bytes);
     expect(download.headers['content-type']).toBe('application/pdf');
-    expect(download.headers['content-disposition']).toBe(`attachment; filename="_bung 3.pdf"; filename*=UTF-8''${encodeURIComponent('Übung 3.pdf')}`);
+    expect(download.headers['content-disposition']).toBe(
+      `attachment; filename="_bung 3.pdf"; filename*=UTF-8''${encodeURIComponent('Übung 3.pdf')}`,
+    );
     expect(download.headers['x-content-type-options']).toBe('nosniff');
 
     const { body: refused } = await request(t.url).get(uploaded.url).set('Authorization', `Bearer ${outsider.token}`).expect(404);
@@ -400,9 +458,17 @@ describe('chat attachments (e2e)', () => {
     expect(tooBig).toMatchObject({ statusCode: 413, code: 'payload_too_large' });
     const { body: html } = await upload(ada, Buffer.from('<script>alert(1)</script>'), 'x.html', 'text/html').expect(400);
     expect(html).toMatchObject({ code: 'validation_failed', details: { file: expect.any(Array) } });
-    const { body: none } = await request(t.url).post('/chat/attachments').set('Authorization', `Bearer ${ada.token}`).field('note', 'no file').expect(400);
+    const { body: none } = await request(t.url)
+      .post('/chat/attachments')
+      .set('Authorization', `Bearer ${ada.token}`)
+      .field('note', 'no file')
+      .expect(400);
     expect(none).toMatchObject({ code: 'validation_failed', details: { file: ['is required'] } });
-    const { body: wrongField } = await request(t.url).post('/chat/attachments').set('Authorization', `Bearer ${ada.token}`).attach('upload', Buffer.from('x'), 'a.txt').expect(400);
+    const { body: wrongField } = await request(t.url)
+      .post('/chat/attachments')
+      .set('Authorization', `Bearer ${ada.token}`)
+      .attach('upload', Buffer.from('x'), 'a.txt')
+      .expect(400);
     expect(wrongField.code).toBe('validation_failed');
     const { body: stolen } = await upload(await registerUser(t.url), Buffer.from('mine'), 'mine.txt', 'text/plain').expect(201);
     const sock = await connectAs(t.url, ada);

@@ -18,7 +18,8 @@ afterEach(() => {
 });
 
 const api = (instance: ServerProcess, user: RegisteredUser) => ({
-  start: (recipientUserId: string) => request(instance.url).post('/calls/start').set('Authorization', `Bearer ${user.token}`).send({ recipientUserId }),
+  start: (recipientUserId: string) =>
+    request(instance.url).post('/calls/start').set('Authorization', `Bearer ${user.token}`).send({ recipientUserId }),
   get: (path: string) => request(instance.url).get(path).set('Authorization', `Bearer ${user.token}`),
   end: (callId: string) => request(instance.url).delete(`/calls/${callId}`).set('Authorization', `Bearer ${user.token}`),
 });
@@ -36,7 +37,7 @@ async function activeCall(from: ServerProcess, to: ServerProcess) {
   const media = { hasVideo: true, hasAudio: true };
   expect(await emitWithAck(callerSocket, 'joinCall', { callId: call.id, ...media })).toMatchObject({ ok: true });
   expect(await emitWithAck(calleeSocket, 'joinCall', { callId: call.id, ...media })).toMatchObject({ ok: true });
-  return { caller, callee, callerSocket, calleeSocket, callId: call.id as string };
+  return { caller, callee, callerSocket, calleeSocket, callId: call.id };
 }
 
 describe('an instance killed with SIGKILL (e2e)', () => {
@@ -72,7 +73,10 @@ describe('an instance killed with SIGKILL (e2e)', () => {
 
     // The survivor alone in the room leaves: the call ends, and everyone can call again.
     await emitWithAck(active.calleeSocket, 'leaveCall', { callId: active.callId });
-    expect((await api(survivor, active.callee).get(`/calls/${active.callId}`).expect(200)).body).toMatchObject({ status: 'ENDED', endReason: 'last_participant_left' });
+    expect((await api(survivor, active.callee).get(`/calls/${active.callId}`).expect(200)).body).toMatchObject({
+      status: 'ENDED',
+      endReason: 'last_participant_left',
+    });
     await on(survivor, active.caller);
     await api(survivor, active.caller).start(active.callee.id).expect(201);
     await on(survivor, carol);
@@ -122,7 +126,8 @@ describe('Redis restarted empty under a running cluster (e2e)', () => {
     const [a, b] = fixture.instances;
     const redis = fixture.redis;
     const { caller, callee, callerSocket, calleeSocket, callId } = await activeCall(a, b);
-    const conversationId = (await emitWithAck(callerSocket, 'send_message', { to_user_id: callee.id, text: 'before' })).message.conversationId;
+    const conversationId = (await emitWithAck(callerSocket, 'send_message', { to_user_id: callee.id, text: 'before' })).message
+      .conversationId;
 
     await redis.stop();
     // Sent while Redis is away: stored at once, acknowledged and delivered once Redis is back.
@@ -134,7 +139,9 @@ describe('Redis restarted empty under a running cluster (e2e)', () => {
     await heard;
 
     for (const instance of [a, b]) {
-      await eventually(async () => expect((await request(instance.url).get('/health/ready')).body).toEqual({ status: 'ok', database: 'up', redis: 'up' }));
+      await eventually(async () =>
+        expect((await request(instance.url).get('/health/ready')).body).toEqual({ status: 'ok', database: 'up', redis: 'up' }),
+      );
     }
     // The books are rebuilt from the live connections: both parties are online again.
     await eventually(async () => expect((await api(a, caller).get(`/presence/${callee.id}`)).body.online).toBe(true));
@@ -153,7 +160,10 @@ describe('Redis restarted empty under a running cluster (e2e)', () => {
     expect(await ended).toMatchObject({ callId });
     await api(b, callee).start(caller.id).expect(201);
     const { body: history } = await api(b, callee).get(`/chat/conversations/${conversationId}/messages`).expect(200);
-    expect(history.items.filter((m: { kind: string }) => m.kind === 'text').map((m: { text: string }) => m.text)).toEqual(['during the outage', 'before']);
+    expect(history.items.filter((m: { kind: string }) => m.kind === 'text').map((m: { text: string }) => m.text)).toEqual([
+      'during the outage',
+      'before',
+    ]);
   }, 60_000);
 });
 

@@ -9,7 +9,12 @@ import { registerUser, RegisteredUser } from './helpers/users';
 
 /** Two instances, one PostgreSQL, one Redis: every behaviour holds across instances. */
 describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
-  const fixture = useCluster(2, { RING_TIMEOUT_MS: '2500', RECONNECT_GRACE_MS: '1000', PRESENCE_GRACE_MS: '300', TYPING_TIMEOUT_MS: '1000' });
+  const fixture = useCluster(2, {
+    RING_TIMEOUT_MS: '2500',
+    RECONNECT_GRACE_MS: '1000',
+    PRESENCE_GRACE_MS: '300',
+    TYPING_TIMEOUT_MS: '1000',
+  });
   let a: ServerProcess;
   let b: ServerProcess;
   const sockets: TestSocket[] = [];
@@ -75,7 +80,10 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
     await request(a.url).delete(`/calls/${call.id}`).set('Authorization', `Bearer ${alice.token}`).expect(200);
     expect(await ended).toMatchObject({ callId: call.id });
     // The relay's record of open calls is shared: ended through A, the call relays nothing more on B.
-    expect(await emitWithAck(onB, 'offer', { targetSocketId: onA.id!, signal: { sdp: 'late' } })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await emitWithAck(onB, 'offer', { targetSocketId: onA.id!, signal: { sdp: 'late' } })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
   });
 
   it('runs a seed-001 raw-WebSocket call from A to B: start, answer, offer/answer, ICE, hang up', async () => {
@@ -104,12 +112,18 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
     const callers = await Promise.all(Array.from({ length: 20 }, () => registerUser(a.url)));
     const responses = await Promise.all(
       callers.map((caller, i) =>
-        request(i % 2 ? a.url : b.url).post('/calls/start').set('Authorization', `Bearer ${caller.token}`).send({ recipientUserId: recipient.id }),
+        request(i % 2 ? a.url : b.url)
+          .post('/calls/start')
+          .set('Authorization', `Bearer ${caller.token}`)
+          .send({ recipientUserId: recipient.id }),
       ),
     );
     expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
     expect(responses.filter((r) => r.status === 409 && r.body.code === 'user_busy')).toHaveLength(19);
-    const open = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM calls WHERE recipient_user_id = $1 AND status IN ('CALLING', 'ACTIVE')`, [recipient.id]);
+    const open = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM calls WHERE recipient_user_id = $1 AND status IN ('CALLING', 'ACTIVE')`,
+      [recipient.id],
+    );
     expect(open[0].n).toBe(1);
   });
 

@@ -28,13 +28,16 @@ function drift(ours: string, theirs: string): { ok: boolean; output: string } {
   }
 }
 
-describe('the notice when the team\'s contract differs from docs/CONTRACT.md', () => {
+describe("the notice when the team's contract differs from docs/CONTRACT.md", () => {
   it('says nothing when the two are equal', () => {
     expect(drift(CONTRACT, CONTRACT)).toEqual({ ok: true, output: '' });
   });
 
   it('names each differing section, a subsection under its section, and never fails', () => {
-    const theirs = CONTRACT.replace('Tokens carry sub.', 'Tokens carry sub or user_id.').replace('One call at a time.', 'One call at a time, per user.');
+    const theirs = CONTRACT.replace('Tokens carry sub.', 'Tokens carry sub or user_id.').replace(
+      'One call at a time.',
+      'One call at a time, per user.',
+    );
     const result = drift(CONTRACT, theirs);
     expect(result.ok).toBe(true);
     expect(result.output).toContain('Sections that differ:\n  1. Identity\n  2. The call core › Rules\n');
@@ -48,6 +51,9 @@ describe('the notice when the team\'s contract differs from docs/CONTRACT.md', (
   });
 
   it('says nothing when there is no team copy beside the checkout', () => {
-    expect(runScript('contract-drift.mjs', [join(__dirname, '..', 'docs', 'CONTRACT.md'), join(tmpdir(), 'no-such-contract.md')])).toEqual({ ok: true, output: '' });
+    expect(runScript('contract-drift.mjs', [join(__dirname, '..', 'docs', 'CONTRACT.md'), join(tmpdir(), 'no-such-contract.md')])).toEqual({
+      ok: true,
+      output: '',
+    });
   });
 });

@@ -12,16 +12,28 @@ describe('demo page files (e2e)', () => {
   afterAll(() => t.close());
 
   it('serves the page and its scripts to anyone, under a same-origin content policy', async () => {
-    const page = await request(t.url).get('/demo').expect(200).expect('Content-Type', /text\/html/);
+    const page = await request(t.url)
+      .get('/demo')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     for (const script of ['/demo/demo.js', '/socket.io/socket.io.min.js']) {
       expect(page.text).toContain(script);
-      await request(t.url).get(script).expect(200).expect('Content-Type', /javascript/);
+      await request(t.url)
+        .get(script)
+        .expect(200)
+        .expect('Content-Type', /javascript/);
     }
     const demo = await request(t.url).get('/demo/demo.js');
     expect(demo.text).toContain("from './peer-call.js'");
-    await request(t.url).get('/demo/peer-call.js').expect(200).expect('Content-Type', /javascript/);
-    await request(t.url).get('/demo/demo.css').expect(200).expect('Content-Type', /text\/css/);
+    await request(t.url)
+      .get('/demo/peer-call.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
+    await request(t.url)
+      .get('/demo/demo.css')
+      .expect(200)
+      .expect('Content-Type', /text\/css/);
   });
 
   it('serves nothing else from the folder', async () => {

@@ -21,7 +21,10 @@ const PATCHED = { 'socket.io': '4.8.3', 'engine.io': '6.6.12', 'socket.io-parser
 
 describe('the CI check of realtime dependency versions', () => {
   it('passes the versions this project installs', () => {
-    expect(runScript('check-dependency-versions.mjs')).toEqual({ ok: true, output: expect.stringMatching(/^Realtime dependencies patched: /) });
+    expect(runScript('check-dependency-versions.mjs')).toEqual({
+      ok: true,
+      output: expect.stringMatching(/^Realtime dependencies patched: /),
+    });
   });
 
   it('passes a patched tree', () => {

@@ -33,7 +33,13 @@ describe('help requests (e2e)', () => {
     expect(ack).toMatchObject({ ok: true, request: { status: 'open', topic: 'Fractions' } });
     const requestId = ack.request.id;
     for (const offer of await Promise.all(offers)) {
-      expect(offer).toEqual({ request_id: requestId, student_id: student.id, student_name: 'Ada', topic: 'Fractions', message: 'Stuck on 3/4 ÷ 1/2' });
+      expect(offer).toEqual({
+        request_id: requestId,
+        student_id: student.id,
+        student_name: 'Ada',
+        topic: 'Fractions',
+        message: 'Stuck on 3/4 ÷ 1/2',
+      });
     }
 
     const accepted = nextEvent(s, 'help_request_accepted');
@@ -62,12 +68,21 @@ describe('help requests (e2e)', () => {
     const first = (await emitWithAck(s, 'student_request_help', { topic: 'Essay' })).request.id;
     await offered;
     const cancelled = nextEvent(m, 'help_request_cancelled');
-    expect(await emitWithAck(s, 'cancel_help_request', { request_id: first })).toMatchObject({ ok: true, request: { status: 'cancelled' } });
+    expect(await emitWithAck(s, 'cancel_help_request', { request_id: first })).toMatchObject({
+      ok: true,
+      request: { status: 'cancelled' },
+    });
     expect(await cancelled).toEqual({ request_id: first });
-    expect(await emitWithAck(m, 'accept_help_request', { request_id: first })).toMatchObject({ ok: false, error: { code: 'invalid_state' } });
+    expect(await emitWithAck(m, 'accept_help_request', { request_id: first })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_state' },
+    });
 
     const second = (await emitWithAck(s, 'student_request_help', { topic: 'Chemistry' })).request.id;
-    const [forStudent, forTutor] = await Promise.all([nextEvent(s, 'help_request_expired', 4000), nextEvent(m, 'help_request_expired', 4000)]);
+    const [forStudent, forTutor] = await Promise.all([
+      nextEvent(s, 'help_request_expired', 4000),
+      nextEvent(m, 'help_request_expired', 4000),
+    ]);
     expect(forStudent).toEqual({ request_id: second });
     expect(forTutor).toEqual({ request_id: second });
   });

@@ -38,7 +38,12 @@ interface User {
 }
 
 function newRegistration(name: string) {
-  return { email: `${name}-${randomBytes(4).toString('hex')}@example.test`, password: 'correct horse battery', displayName: name, role: 'student' };
+  return {
+    email: `${name}-${randomBytes(4).toString('hex')}@example.test`,
+    password: 'correct horse battery',
+    displayName: name,
+    role: 'student',
+  };
 }
 
 /** Registers from an address of its own unless one is given (each registration is an auth attempt). */
@@ -161,7 +166,10 @@ describe('HTTP rate limits (e2e)', () => {
     const refused = await from(t.url, ip, kim.token).post('/api/video/calls', { room_name: 'algebra' });
     expect(refused.status).toBe(429);
     const retryAfter = retryAfterOf(refused);
-    expect(refused.body).toEqual({ success: false, error: { code: 'rate_limited', message: `Too many requests from this address; retry in ${retryAfter} s` } });
+    expect(refused.body).toEqual({
+      success: false,
+      error: { code: 'rate_limited', message: `Too many requests from this address; retry in ${retryAfter} s` },
+    });
     // No room was opened.
     expect((await from(t.url, newIp(), kim.token).get('/calls/user/history').expect(200)).body.items).toEqual([]);
   });
@@ -177,7 +185,8 @@ if (process.env.REDIS_URL) {
     // Instances share a database as in production (PostgreSQL only: PGlite is one process's).
     // Passport's strategies are process-wide, so every app in this process checks tokens against
     // the database of the last one started: one database keeps that harmless.
-    const databaseOf = (app: TestApp): Record<string, string> => (app.database.env.DATABASE_URL ? { DATABASE_URL: app.database.env.DATABASE_URL } : {});
+    const databaseOf = (app: TestApp): Record<string, string> =>
+      app.database.env.DATABASE_URL ? { DATABASE_URL: app.database.env.DATABASE_URL } : {};
     beforeAll(async () => {
       a = await startTestApp({ ...LIMITS_ENV, REDIS_PREFIX: sharedPrefix });
       b = await startTestApp({ ...LIMITS_ENV, REDIS_PREFIX: sharedPrefix, ...databaseOf(a) });
@@ -206,8 +215,13 @@ if (process.env.REDIS_URL) {
       try {
         for (const blockMs of [0, 30_000]) {
           for (let hit = 1; hit <= 4; hit += 1) {
-            const [inRedis, inMemory] = await Promise.all([redis, memory].map((storage) => storage.increment(`key-${blockMs}`, 60_000, 2, blockMs, 'ip')));
-            expect({ totalHits: inRedis.totalHits, isBlocked: inRedis.isBlocked }).toEqual({ totalHits: inMemory.totalHits, isBlocked: inMemory.isBlocked });
+            const [inRedis, inMemory] = await Promise.all(
+              [redis, memory].map((storage) => storage.increment(`key-${blockMs}`, 60_000, 2, blockMs, 'ip')),
+            );
+            expect({ totalHits: inRedis.totalHits, isBlocked: inRedis.isBlocked }).toEqual({
+              totalHits: inMemory.totalHits,
+              isBlocked: inMemory.isBlocked,
+            });
             expect(inRedis.isBlocked).toBe(hit > 2);
             expect(inRedis.timeToExpire).toBeGreaterThanOrEqual(1);
             expect(inRedis.timeToExpire).toBeLessThanOrEqual(60);
@@ -231,7 +245,10 @@ if (process.env.REDIS_URL) {
         expectRateLimited(await from(a.url, ip, tia.token).get('/auth/me'), FROM_ADDRESS);
 
         const uma = await register(a.url, 'uma');
-        for (let i = 0; i < HTTP_LIMIT; i += 1) await from(i % 2 === 0 ? a.url : b.url, newIp(), uma.token).get('/auth/me').expect(200);
+        for (let i = 0; i < HTTP_LIMIT; i += 1)
+          await from(i % 2 === 0 ? a.url : b.url, newIp(), uma.token)
+            .get('/auth/me')
+            .expect(200);
         expectRateLimited(await from(a.url, newIp(), uma.token).get('/auth/me'), FOR_ACCOUNT);
         expectRateLimited(await from(b.url, newIp(), uma.token).get('/auth/me'), FOR_ACCOUNT);
 

@@ -27,7 +27,13 @@ describe('seed 003 call events on Socket.IO (e2e)', () => {
     const ack = await emitWithAck(s, 'initiate_call', { to_user_id: mentor.id, call_type: 'audio' });
     expect(ack).toMatchObject({ ok: true, call: { status: 'CALLING', hasVideo: false } });
     const callId = ack.call.id;
-    expect(await ringing).toEqual({ call_id: callId, from_user_id: student.id, from_name: 'Stu', from_role: 'student', call_type: 'audio' });
+    expect(await ringing).toEqual({
+      call_id: callId,
+      from_user_id: student.id,
+      from_name: 'Stu',
+      from_role: 'student',
+      call_type: 'audio',
+    });
     const accepted = nextEvent(s, 'call_accepted');
     expect(await emitWithAck(m, 'accept_call', { call_id: callId })).toMatchObject({ ok: true, call: { status: 'ACTIVE' } });
     expect(await accepted).toEqual({ call_id: callId, by_user_id: mentor.id });

@@ -10,16 +10,78 @@ import { registerUser, RegisteredUser } from './helpers/users';
  * a call that ends leaves a chat record; mentors' presence goes to every connected user.
  */
 const SOCKET_IO_SHARED = [
-  'new_message', 'user_typing', 'user_stopped_typing', 'message_read', 'user_online', 'user_offline', 'mentor_status_changed',
-  'help_request', 'help_request_accepted', 'help_request_taken', 'help_request_cancelled', 'help_request_expired',
+  'new_message',
+  'user_typing',
+  'user_stopped_typing',
+  'message_read',
+  'user_online',
+  'user_offline',
+  'mentor_status_changed',
+  'help_request',
+  'help_request_accepted',
+  'help_request_taken',
+  'help_request_cancelled',
+  'help_request_expired',
 ];
 
 const VOCABULARY: Record<string, string[]> = {
-  '002': [...SOCKET_IO_SHARED, 'authenticated', 'incomingCall', 'callAccepted', 'callDeclined', 'callCancelled', 'callMissed', 'callEnded', 'joinedCall', 'userJoined', 'participantLeft', 'participantVideoToggled', 'participantAudioToggled', 'offer', 'answer', 'iceCandidate', 'error'],
+  '002': [
+    ...SOCKET_IO_SHARED,
+    'authenticated',
+    'incomingCall',
+    'callAccepted',
+    'callDeclined',
+    'callCancelled',
+    'callMissed',
+    'callEnded',
+    'joinedCall',
+    'userJoined',
+    'participantLeft',
+    'participantVideoToggled',
+    'participantAudioToggled',
+    'offer',
+    'answer',
+    'iceCandidate',
+    'error',
+  ],
   '003': [...SOCKET_IO_SHARED, 'authenticated', 'incoming_call', 'call_accepted', 'call_rejected', 'call_ended', 'error'],
-  '004': [...SOCKET_IO_SHARED, 'authenticated', 'webrtc:incoming-call', 'webrtc:call-accepted', 'webrtc:offer', 'webrtc:answer', 'webrtc:ice-candidate', 'webrtc:end-call', 'error'],
-  '001': ['call_started', 'incoming_call', 'call_answered', 'call_rejected', 'call_cancelled', 'call_offer', 'call_answer', 'ice_candidate', 'call_hanged_up', 'call_missed', 'error'],
-  '000': ['connection_established', 'invite.sent', 'call.ring', 'response.sent', 'call.accepted', 'call.declined', 'call.cancelled', 'call.missed', 'call.ended', 'pong', 'error'],
+  '004': [
+    ...SOCKET_IO_SHARED,
+    'authenticated',
+    'webrtc:incoming-call',
+    'webrtc:call-accepted',
+    'webrtc:offer',
+    'webrtc:answer',
+    'webrtc:ice-candidate',
+    'webrtc:end-call',
+    'error',
+  ],
+  '001': [
+    'call_started',
+    'incoming_call',
+    'call_answered',
+    'call_rejected',
+    'call_cancelled',
+    'call_offer',
+    'call_answer',
+    'ice_candidate',
+    'call_hanged_up',
+    'call_missed',
+    'error',
+  ],
+  '000': [
+    'connection_established',
+    'invite.sent',
+    'call.ring',
+    'response.sent',
+    'call.accepted',
+    'call.declined',
+    'call.cancelled',
+    'call.missed',
+    'call.ended',
+    'pong',
+    'error',
+  ],
 };
 
 /** One client of one dialect, driven through the steps every dialect has. */
@@ -46,14 +108,24 @@ function socketIoParty(dialect: 'calls' | 'webrtc' | 'instant'): Factory {
     const received: string[] = [];
     socket.onAny((event) => received.push(event));
     await nextEvent(socket, 'authenticated');
-    const restEnd = (callId: string) => request(t.url).delete(`/calls/${callId}`).set('Authorization', `Bearer ${user.token}`).expect(200).then(() => undefined);
+    const restEnd = (callId: string) =>
+      request(t.url)
+        .delete(`/calls/${callId}`)
+        .set('Authorization', `Bearer ${user.token}`)
+        .expect(200)
+        .then(() => undefined);
     if (dialect === 'calls') {
       let peerSocketId: Promise<string> = Promise.resolve('');
       return {
-        user, received, close: () => socket.disconnect(),
+        user,
+        received,
+        close: () => socket.disconnect(),
         call: async (to) => {
           // Peers of dialects without rooms (seed 000) never join; only the relay step awaits this.
-          peerSocketId = nextEvent(socket, 'userJoined').then((p) => p.socketId, () => '');
+          peerSocketId = nextEvent(socket, 'userJoined').then(
+            (p) => p.socketId,
+            () => '',
+          );
           const ack = await emitWithAck(socket, 'startCall', { recipientUserId: to.id });
           await emitWithAck(socket, 'joinCall', { callId: ack.call.id, hasVideo: true, hasAudio: true });
           return ack.call.id;
@@ -75,7 +147,9 @@ function socketIoParty(dialect: 'calls' | 'webrtc' | 'instant'): Factory {
     if (dialect === 'instant') {
       // Seed 003 has no media signaling of its own.
       return {
-        user, received, close: () => socket.disconnect(),
+        user,
+        received,
+        close: () => socket.disconnect(),
         call: async (to) => (await emitWithAck(socket, 'initiate_call', { to_user_id: to.id, call_type: 'video' })).call.id,
         ring: async () => (await nextEvent(socket, 'incoming_call')).call_id,
         accept: async (callId) => expect(await emitWithAck(socket, 'accept_call', { call_id: callId })).toMatchObject({ ok: true }),
@@ -85,7 +159,9 @@ function socketIoParty(dialect: 'calls' | 'webrtc' | 'instant'): Factory {
       };
     }
     return {
-      user, received, close: () => socket.disconnect(),
+      user,
+      received,
+      close: () => socket.disconnect(),
       call: async (to) => (await emitWithAck(socket, 'webrtc:call', { to: to.id })).call.id,
       ring: async () => (await nextEvent(socket, 'webrtc:incoming-call')).callId,
       // Seed 004 accepts by answering; the SDP answer is the acceptance.
@@ -108,7 +184,9 @@ const wsCallParty: Factory = async (t, user) => {
   const received: string[] = [];
   client.socket.on('message', (data) => received.push(JSON.parse(data.toString()).type));
   return {
-    user, received, close: () => client.close(),
+    user,
+    received,
+    close: () => client.close(),
     call: async (to) => {
       client.send({ action: 'start_call', callee_id: to.id });
       return (await client.next('call_started')).call_id;
@@ -130,7 +208,9 @@ const wsSignalingParty: Factory = async (t, user) => {
   await client.next('connection_established');
   let room = '';
   return {
-    user, received, close: () => client.close(),
+    user,
+    received,
+    close: () => client.close(),
     call: async (to) => {
       room = `room-${Math.random().toString(36).slice(2)}`;
       client.send({ type: 'call.invite', to_user_id: to.id, target_type: 'mentor', room_id: room });
@@ -147,7 +227,12 @@ const wsSignalingParty: Factory = async (t, user) => {
     },
     accepted: async () => void (await client.next('call.accepted')),
     // Seed 000 stops at the response: no media signaling, no hang-up; the call ends over REST.
-    end: (callId) => request(t.url).delete(`/calls/${callId}`).set('Authorization', `Bearer ${user.token}`).expect(200).then(() => undefined),
+    end: (callId) =>
+      request(t.url)
+        .delete(`/calls/${callId}`)
+        .set('Authorization', `Bearer ${user.token}`)
+        .expect(200)
+        .then(() => undefined),
     ended: async () => void (await client.next('call.ended')),
   };
 };
@@ -190,7 +275,10 @@ describe('interop matrix: a caller on one dialect, a recipient on another (e2e)'
       const ended = callee.ended();
       await caller.end(callId);
       await ended;
-      for (const party of [[from, caller], [to, callee]] as const) {
+      for (const party of [
+        [from, caller],
+        [to, callee],
+      ] as const) {
         const foreign = party[1].received.filter((name) => !VOCABULARY[party[0]].includes(name));
         expect({ dialect: party[0], foreign }).toEqual({ dialect: party[0], foreign: [] });
       }

@@ -49,7 +49,9 @@ describe('realtime message rate limit (e2e)', () => {
     const grace = await registerUser(t.url, 'mentor');
     track(ada.socket);
     const acks = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => emitWithAck(ada.socket, 'send_message', { to_user_id: grace.id, text: `m${i}`, client_message_id: `rate-${i}` })),
+      Array.from({ length: 12 }, (_, i) =>
+        emitWithAck(ada.socket, 'send_message', { to_user_id: grace.id, text: `m${i}`, client_message_id: `rate-${i}` }),
+      ),
     );
     const outcome = codes(acks);
     // A bucket of 2, refilled at 2/s: a slow machine may let a refill or two through.
@@ -60,7 +62,10 @@ describe('realtime message rate limit (e2e)', () => {
     expect(ada.socket.connected).toBe(true);
 
     const conversationId = acks.find((a) => a.ok)!.message.conversationId;
-    const { body } = await request(t.url).get(`/chat/conversations/${conversationId}/messages`).set('Authorization', `Bearer ${ada.token}`).expect(200);
+    const { body } = await request(t.url)
+      .get(`/chat/conversations/${conversationId}/messages`)
+      .set('Authorization', `Bearer ${ada.token}`)
+      .expect(200);
     expect(body.items).toHaveLength(count(outcome, 'ok'));
     const metrics = parseMetrics((await request(t.url).get('/metrics').expect(200)).text);
     expect(valueOf(metrics, 'signaling_rate_limited_total', { surface: 'socket.io-events' })).toBe(count(outcome, 'rate_limited'));
@@ -160,7 +165,9 @@ describe('connections per user (e2e)', () => {
 
     phone.disconnect();
     // Admitted once the server has taken the closed connection off its books.
-    await eventually(async () => expect(await emitWithAck(late, 'authenticate', { token: user.token })).toMatchObject({ ok: true, userId: user.id }));
+    await eventually(async () =>
+      expect(await emitWithAck(late, 'authenticate', { token: user.token })).toMatchObject({ ok: true, userId: user.id }),
+    );
   });
 });
 
@@ -213,7 +220,9 @@ describe('browser origins (e2e)', () => {
     const user = await registerUser(t.url);
     const socket = track(connectSocket(t.url, { token: user.token, extraHeaders: { Origin: 'https://evil.example' } }));
     await nextEvent(socket, 'connect_error');
-    await expect(RawClient.connect(t.url, '/ws/call/', user.token, { origin: 'https://evil.example' })).rejects.toMatchObject({ status: 403 });
+    await expect(RawClient.connect(t.url, '/ws/call/', user.token, { origin: 'https://evil.example' })).rejects.toMatchObject({
+      status: 403,
+    });
     const polling = await request(t.url).get('/socket.io/?EIO=4&transport=polling').set('Origin', 'https://evil.example').expect(403);
     expect(polling.body).toEqual({ statusCode: 403, code: 'forbidden', message: 'Origin https://evil.example is not allowed' });
   });
@@ -247,7 +256,12 @@ describe('unauthenticated Socket.IO sessions per IP (e2e)', () => {
 describe('dead peers and expiring tokens (e2e)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ SOCKET_PING_INTERVAL_MS: '300', SOCKET_PING_TIMEOUT_MS: '300', WS_PING_INTERVAL_MS: '300', PRESENCE_GRACE_MS: '0' });
+    t = await startTestApp({
+      SOCKET_PING_INTERVAL_MS: '300',
+      SOCKET_PING_TIMEOUT_MS: '300',
+      WS_PING_INTERVAL_MS: '300',
+      PRESENCE_GRACE_MS: '0',
+    });
   });
   afterAll(() => t.close());
 
@@ -280,7 +294,11 @@ describe('dead peers and expiring tokens (e2e)', () => {
     const user = await registerUser(t.url);
     const shortLived = sign({ sub: user.id, iss: 'call-signaling' }, TEST_JWT_SECRET, { expiresIn: 2 });
     const client = track(await RawClient.connect(t.url, '/ws/call/', shortLived));
-    expect(await client.next('error', 5000)).toMatchObject({ code: 'unauthorized', message: 'Access token expired', details: { reason: 'token_expired' } });
+    expect(await client.next('error', 5000)).toMatchObject({
+      code: 'unauthorized',
+      message: 'Access token expired',
+      details: { reason: 'token_expired' },
+    });
     expect(await client.closed).toEqual({ code: 4001, reason: 'token expired' });
   });
 });

@@ -44,7 +44,7 @@ describe('the pretest check that package.json, package-lock.json and node_module
     expect(runScript('check-lockfile.mjs')).toEqual({ ok: true, output: expect.stringContaining('agree') });
   });
 
-  it('passes a tree in step, where another platform\'s optional binary is not installed', () => {
+  it("passes a tree in step, where another platform's optional binary is not installed", () => {
     expect(check({ manifest, lock, installed })).toMatchObject({ ok: true });
   });
 
@@ -56,13 +56,26 @@ describe('the pretest check that package.json, package-lock.json and node_module
 
   it('names a dependency added to package.json alone', () => {
     const result = check({ manifest: { ...manifest, dependencies: { ws: '^8.23.0', pg: '^8.0.0' } }, lock, installed });
-    expect(result).toEqual({ ok: false, output: expect.stringContaining('dependencies pg: ^8.0.0 in package.json, (absent) in package-lock.json') });
+    expect(result).toEqual({
+      ok: false,
+      output: expect.stringContaining('dependencies pg: ^8.0.0 in package.json, (absent) in package-lock.json'),
+    });
   });
 
-  it('names another platform\'s optional binary the lockfile lacks (npm ci would refuse it)', () => {
-    const withBindings = { ...lock, packages: { ...lock.packages, 'node_modules/jest': { version: '30.5.2', dev: true, optionalDependencies: { '@scope/binding-darwin-arm64': '1.0.0', '@scope/binding-win32-x64': '1.0.0' } } } };
+  it("names another platform's optional binary the lockfile lacks (npm ci would refuse it)", () => {
+    const withBindings = {
+      ...lock,
+      packages: {
+        ...lock.packages,
+        'node_modules/jest': {
+          version: '30.5.2',
+          dev: true,
+          optionalDependencies: { '@scope/binding-darwin-arm64': '1.0.0', '@scope/binding-win32-x64': '1.0.0' },
+        },
+      },
+    };
     const result = check({ manifest, lock: withBindings, installed });
-    expect(result).toEqual({ ok: false, output: expect.stringContaining('lacks other platforms\' packages') });
+    expect(result).toEqual({ ok: false, output: expect.stringContaining("lacks other platforms' packages") });
     expect(result.output).toContain('node_modules/jest: optional dependency @scope/binding-win32-x64 is not locked');
     expect(result.output).not.toContain('binding-darwin-arm64 is not locked');
   });
@@ -79,7 +92,10 @@ describe('the pretest check that package.json, package-lock.json and node_module
     const root = mkdtempSync(join(tmpdir(), 'lockfile-'));
     try {
       writeFileSync(join(root, 'package.json'), JSON.stringify(manifest));
-      expect(runScript('check-lockfile.mjs', [root])).toEqual({ ok: false, output: expect.stringContaining('package-lock.json is missing') });
+      expect(runScript('check-lockfile.mjs', [root])).toEqual({
+        ok: false,
+        output: expect.stringContaining('package-lock.json is missing'),
+      });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

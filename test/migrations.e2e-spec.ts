@@ -114,10 +114,7 @@ describe('schema drift check', () => {
 
   it('fails when schema.prisma gains what no migration creates', () => {
     const dir = mkdtempSync(join(tmpdir(), 'schema-'));
-    const schema = readFileSync(join(ROOT, 'prisma', 'schema.prisma'), 'utf8').replace(
-      /model User \{/,
-      'model User {\n  nickname String?',
-    );
+    const schema = readFileSync(join(ROOT, 'prisma', 'schema.prisma'), 'utf8').replace(/model User \{/, 'model User {\n  nickname String?');
     writeFileSync(join(dir, 'schema.prisma'), schema);
     const check = dbCheck(undefined, '--schema', join(dir, 'schema.prisma'));
     rmSync(dir, { recursive: true, force: true });
@@ -130,9 +127,7 @@ describe('embedded database', () => {
   it('refuses a second server on the same DATA_DIR', async () => {
     // DATABASE_URL='' selects the embedded database even in the PostgreSQL run.
     const first = await startTestApp({ DATABASE_URL: '' });
-    await expect(startTestApp({ DATABASE_URL: '', DATA_DIR: first.config.dataDir })).rejects.toThrow(
-      /DATA_DIR .* is in use by process/,
-    );
+    await expect(startTestApp({ DATABASE_URL: '', DATA_DIR: first.config.dataDir })).rejects.toThrow(/DATA_DIR .* is in use by process/);
     await first.close();
   });
 });

@@ -42,7 +42,7 @@ describe('GET /metrics (e2e)', () => {
   });
   afterAll(() => t.close());
 
-  it('counts connections by dialect, a call\'s moves, its setup time, relayed signaling and errors', async () => {
+  it("counts connections by dialect, a call's moves, its setup time, relayed signaling and errors", async () => {
     const before = await scrape();
     const alice = await online('student');
     const bob: OnlineUser = await online('mentor');
@@ -67,20 +67,29 @@ describe('GET /metrics (e2e)', () => {
     await emitWithAck(alice.socket, 'joinCall', { callId, hasVideo: true, hasAudio: true });
     await emitWithAck(bob.socket, 'joinCall', { callId, hasVideo: true, hasAudio: true });
     const offer = nextEvent(bob.socket, 'offer');
-    expect(await emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id!, signal: { type: 'offer', sdp: 'v=0' } })).toEqual({ ok: true });
+    expect(await emitWithAck(alice.socket, 'offer', { targetSocketId: bob.socket.id!, signal: { type: 'offer', sdp: 'v=0' } })).toEqual({
+      ok: true,
+    });
     await offer;
     const answer = nextEvent(alice.socket, 'answer');
-    expect(await emitWithAck(bob.socket, 'answer', { targetSocketId: alice.socket.id!, signal: { type: 'answer', sdp: 'v=0' } })).toEqual({ ok: true });
+    expect(await emitWithAck(bob.socket, 'answer', { targetSocketId: alice.socket.id!, signal: { type: 'answer', sdp: 'v=0' } })).toEqual({
+      ok: true,
+    });
     await answer;
     const ice = nextEvent(bob.socket, 'iceCandidate');
-    expect(await emitWithAck(alice.socket, 'iceCandidate', { targetSocketId: bob.socket.id!, candidate: { candidate: 'candidate:1' } })).toEqual({ ok: true });
+    expect(
+      await emitWithAck(alice.socket, 'iceCandidate', { targetSocketId: bob.socket.id!, candidate: { candidate: 'candidate:1' } }),
+    ).toEqual({ ok: true });
     await ice;
     const ended = nextEvent(bob.socket, 'callEnded');
     await api(alice).delete(`/calls/${callId}`).expect(200);
     await ended;
 
     // One not_found on each Socket.IO and HTTP.
-    expect(await emitWithAck(alice.socket, 'offer', { targetSocketId: 'no-such-socket', signal: {} })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await emitWithAck(alice.socket, 'offer', { targetSocketId: 'no-such-socket', signal: {} })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
     await api(alice).get('/calls/no-such-call').expect(404);
 
     const after = await scrape();
@@ -107,7 +116,7 @@ describe('GET /metrics (e2e)', () => {
     expect(valueOf(await scrape(), 'signaling_rate_limited_total', { surface: 'socket-events' })).toBe(2);
   });
 
-  it('wants METRICS_TOKEN as a bearer token when it is set, and answers 401 in the contract\'s shape', async () => {
+  it("wants METRICS_TOKEN as a bearer token when it is set, and answers 401 in the contract's shape", async () => {
     const missing = await request(t.url).get('/metrics').expect(401);
     expect(missing.body).toEqual({ statusCode: 401, code: 'unauthorized', message: expect.any(String) });
     await request(t.url).get('/metrics').set('Authorization', 'Bearer not-the-metrics-token').expect(401);
@@ -160,13 +169,18 @@ describe('logs (e2e, a server process with LOG_FORMAT=json)', () => {
   /** The complete lines written so far (the last one may still be on its way). */
   const lines = () => {
     const output = server!.output();
-    return output.slice(0, output.lastIndexOf('\n')).split('\n').filter((line) => line.trim() !== '');
+    return output
+      .slice(0, output.lastIndexOf('\n'))
+      .split('\n')
+      .filter((line) => line.trim() !== '');
   };
   /** Resolves once a logged line satisfies `match`: logs are written as things happen, not on demand. */
   const logged = async (match: (entry: any) => boolean, what: string) => {
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const entry = lines().map(parseOrNull).find((e) => e !== null && match(e));
+      const entry = lines()
+        .map(parseOrNull)
+        .find((e) => e !== null && match(e));
       if (entry) return entry;
       if (Date.now() > deadline) throw new Error(`no log line for ${what} in:\n${server!.output()}`);
       await moreOutput(server!, deadline - Date.now());
@@ -231,8 +245,15 @@ describe('logs (e2e, a server process with LOG_FORMAT=json)', () => {
       upgrade: true,
     });
     await access((e) => e.path.startsWith('/ws/call/') && e.status === 401, 'the refused upgrade');
-    await access((e) => e.path.startsWith('/socket.io/') && e.path.includes('transport=polling') && e.path.includes('token=[REDACTED]') && e.status === 200, 'Socket.IO polling');
-    await access((e) => e.path.startsWith('/socket.io/') && e.path.includes('transport=websocket') && e.status === 101, 'the Socket.IO upgrade');
+    await access(
+      (e) =>
+        e.path.startsWith('/socket.io/') && e.path.includes('transport=polling') && e.path.includes('token=[REDACTED]') && e.status === 200,
+      'Socket.IO polling',
+    );
+    await access(
+      (e) => e.path.startsWith('/socket.io/') && e.path.includes('transport=websocket') && e.status === 101,
+      'the Socket.IO upgrade',
+    );
 
     const all = lines();
     const unparsable = all.filter((line) => parseOrNull(line) === null);

@@ -32,7 +32,10 @@ describe('OpenAPI document (e2e)', () => {
       TURN_URLS: 'turn:turn.example.test:3478',
       TURN_SECRET: 'turn-shared-secret',
     });
-    const response = await request(t.url).get('/docs-json').expect(200).expect('Content-Type', /application\/json/);
+    const response = await request(t.url)
+      .get('/docs-json')
+      .expect(200)
+      .expect('Content-Type', /application\/json/);
     document = response.body as OpenAPIObject;
   });
   afterAll(() => t.close());
@@ -55,7 +58,9 @@ describe('OpenAPI document (e2e)', () => {
     expect([...served].filter((route) => !documented.has(route))).toEqual([]);
     expect([...documented].filter((route) => !served.has(route))).toEqual([]);
     // The enumeration itself works: these come from controllers of every kind.
-    expect([...served]).toEqual(expect.arrayContaining(['POST /calls/start', 'GET /calls/{id}/room', 'POST /api/video/calls/{callId}/join', 'GET /metrics']));
+    expect([...served]).toEqual(
+      expect.arrayContaining(['POST /calls/start', 'GET /calls/{id}/room', 'POST /api/video/calls/{callId}/join', 'GET /metrics']),
+    );
   });
 
   it('requires the bearer token on exactly the routes that refuse a request without one', async () => {
@@ -66,7 +71,10 @@ describe('OpenAPI document (e2e)', () => {
     for (const { key, method, path, operation } of operationsOf(document)) {
       const response = await request(t.url)[method](path.replace(/\{\w+\}/g, 'x'));
       const refused = response.status === 401;
-      if (needsBearer(operation) !== refused) problems.push(`${key}: ${refused ? 'refuses a request without a token but documents no bearer' : `documents a bearer token but answered ${response.status} without one`}`);
+      if (needsBearer(operation) !== refused)
+        problems.push(
+          `${key}: ${refused ? 'refuses a request without a token but documents no bearer' : `documents a bearer token but answered ${response.status} without one`}`,
+        );
       // The refusal itself is the documented 401 (the /api/video routes give theirs in their envelope).
       if (refused) problems.push(...checker.problems(key, 401, response.headers['content-type'], response.body));
     }
@@ -99,7 +107,8 @@ describe('OpenAPI document (e2e)', () => {
         const codes = Object.keys(content?.['application/json'].examples ?? {});
         if (codes.length === 0) problems.push(`${key} ${status}: no example naming its code`);
         for (const code of codes) {
-          if (!ERROR_CODES.includes(code as ErrorCode) || String(httpStatusOf(code as ErrorCode)) !== status) problems.push(`${key} ${status}: example ${code}`);
+          if (!ERROR_CODES.includes(code as ErrorCode) || String(httpStatusOf(code as ErrorCode)) !== status)
+            problems.push(`${key} ${status}: example ${code}`);
         }
       }
       if (needsBearer(operation) && !('401' in operation.responses)) problems.push(`${key}: needs a token but documents no 401`);
@@ -118,7 +127,9 @@ describe('OpenAPI document (e2e)', () => {
           problems.push(`${key} ${status}: ${status === '204' ? 'a body on 204' : 'no schema for its body'}`);
         }
       }
-      const declared = (operation.parameters ?? []).flatMap((parameter) => ('in' in parameter && parameter.in === 'path' ? [parameter.name] : [])).sort();
+      const declared = (operation.parameters ?? [])
+        .flatMap((parameter) => ('in' in parameter && parameter.in === 'path' ? [parameter.name] : []))
+        .sort();
       const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
       if (declared.join() !== inPath.join()) problems.push(`${key}: path parameters ${declared.join()} for ${inPath.join()}`);
     }
@@ -130,12 +141,14 @@ describe('OpenAPI document (e2e)', () => {
     for (const { key, operation } of operationsOf(document)) {
       const reads = inputs.get(key) ?? new Set<RouteParamtypes>();
       const takesBody = reads.has(RouteParamtypes.BODY) || reads.has(RouteParamtypes.FILE);
-      if (takesBody !== (operation.requestBody !== undefined)) problems.push(`${key}: ${takesBody ? 'reads a body it does not document' : 'documents a body it does not read'}`);
+      if (takesBody !== (operation.requestBody !== undefined))
+        problems.push(`${key}: ${takesBody ? 'reads a body it does not document' : 'documents a body it does not read'}`);
       const queries = (operation.parameters ?? []).filter((parameter) => 'in' in parameter && parameter.in === 'query');
       if (reads.has(RouteParamtypes.QUERY) && queries.length === 0) problems.push(`${key}: reads a query it does not document`);
     }
     expect(problems).toEqual([]);
-    const queries = (key: string) => (operation(key).parameters ?? []).flatMap((parameter) => ('in' in parameter && parameter.in === 'query' ? [parameter.name] : []));
+    const queries = (key: string) =>
+      (operation(key).parameters ?? []).flatMap((parameter) => ('in' in parameter && parameter.in === 'query' ? [parameter.name] : []));
     expect(queries('GET /calls/user/history')).toEqual(['limit', 'cursor', 'status']);
     expect(queries('GET /chat/conversations/{id}/messages')).toEqual(['limit', 'before']);
     expect(queries('GET /presence/mentors')).toEqual(['status', 'role']);
@@ -164,9 +177,16 @@ describe('OpenAPI document (e2e)', () => {
 
   it('serves Swagger UI with its scripts and styles from this server', async () => {
     for (const page of ['/docs', '/docs/']) {
-      const response = await request(t.url).get(page).expect(200).expect('Content-Type', /text\/html/);
-      const assets = [...response.text.matchAll(/<(?:script[^>]*\ssrc|link[^>]*\shref)=["']([^"']+)["']/g)].map((match) => new URL(match[1], `${t.url}${page}`));
-      expect(assets.map((asset) => asset.pathname)).toEqual(expect.arrayContaining(['/docs/swagger-ui-bundle.js', '/docs/swagger-ui.css', '/docs/swagger-ui-init.js']));
+      const response = await request(t.url)
+        .get(page)
+        .expect(200)
+        .expect('Content-Type', /text\/html/);
+      const assets = [...response.text.matchAll(/<(?:script[^>]*\ssrc|link[^>]*\shref)=["']([^"']+)["']/g)].map(
+        (match) => new URL(match[1], `${t.url}${page}`),
+      );
+      expect(assets.map((asset) => asset.pathname)).toEqual(
+        expect.arrayContaining(['/docs/swagger-ui-bundle.js', '/docs/swagger-ui.css', '/docs/swagger-ui-init.js']),
+      );
       for (const asset of assets) {
         expect(asset.origin).toBe(t.url);
         const fetched = await request(t.url).get(asset.pathname).expect(200);
@@ -203,9 +223,15 @@ describe('OpenAPI document (e2e)', () => {
 
     const registered = await check(
       'POST /auth/register',
-      request(t.url).post('/auth/register').send({ email: `openapi-${Date.now()}@example.test`, password: 'correct horse battery', displayName: 'Ada', role: 'student' }),
+      request(t.url)
+        .post('/auth/register')
+        .send({ email: `openapi-${Date.now()}@example.test`, password: 'correct horse battery', displayName: 'Ada', role: 'student' }),
     );
-    const ada = { id: registered.body.user.id as string, token: registered.body.accessToken as string, email: registered.body.user.email as string };
+    const ada = {
+      id: registered.body.user.id as string,
+      token: registered.body.accessToken as string,
+      email: registered.body.user.email as string,
+    };
     const grace = await registerUser(t.url, 'mentor', 'Grace');
     const api = as(ada.token);
     await check('POST /auth/login', request(t.url).post('/auth/login').send({ email: ada.email, password: 'correct horse battery' }));
@@ -240,10 +266,19 @@ describe('OpenAPI document (e2e)', () => {
     await check('GET /calls/user/history', api.get('/calls/user/history?cursor=forged'));
 
     const conversation = await check('POST /chat/conversations', api.post('/chat/conversations', { userId: grace.id }));
-    const upload = await check('POST /chat/attachments', api.post('/chat/attachments').attach('file', Buffer.from('hello'), { filename: 'notes.txt', contentType: 'text/plain' }));
+    const upload = await check(
+      'POST /chat/attachments',
+      api.post('/chat/attachments').attach('file', Buffer.from('hello'), { filename: 'notes.txt', contentType: 'text/plain' }),
+    );
     const path = `/chat/conversations/${conversation.body.id}`;
-    const sent = await check('POST /chat/conversations/{id}/messages', api.post(`${path}/messages`, { text: 'Missed you', clientMessageId: 'openapi-1', attachmentIds: [upload.body.id] }));
-    await check('POST /chat/conversations/{id}/messages', api.post(`${path}/messages`, { text: 'Missed you', clientMessageId: 'openapi-1' }));
+    const sent = await check(
+      'POST /chat/conversations/{id}/messages',
+      api.post(`${path}/messages`, { text: 'Missed you', clientMessageId: 'openapi-1', attachmentIds: [upload.body.id] }),
+    );
+    await check(
+      'POST /chat/conversations/{id}/messages',
+      api.post(`${path}/messages`, { text: 'Missed you', clientMessageId: 'openapi-1' }),
+    );
     await check('POST /chat/conversations/{id}/messages', api.post(`${path}/messages`, { text: '' }));
     await check('GET /chat/conversations/{id}', api.get(path));
     await check('GET /chat/conversations/{id}/messages', as(grace.token).get(`${path}/messages`));

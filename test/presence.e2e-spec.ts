@@ -74,7 +74,11 @@ describe('presence (e2e)', () => {
     const contact = await user();
     const stranger = await user();
     // A call (missed, the student being offline) makes them contacts.
-    await request(t.url).post('/calls/start').set('Authorization', `Bearer ${contact.token}`).send({ recipientUserId: student.id }).expect(201);
+    await request(t.url)
+      .post('/calls/start')
+      .set('Authorization', `Bearer ${contact.token}`)
+      .send({ recipientUserId: student.id })
+      .expect(201);
     const c = await connect(contact);
     const s = await connect(stranger);
     const strangerSaw = collect(s, 'user_online');
@@ -141,10 +145,14 @@ describe('presence (e2e)', () => {
       const m = await connect(mentor);
       await connect(tutor);
       const busy = statusOf(watcher, mentor.id, 'busy');
-      expect(await emitWithAck(m, 'mentor_busy', { status_message: 'Marking exams' })).toMatchObject({ ok: true, status: { status: 'busy' } });
+      expect(await emitWithAck(m, 'mentor_busy', { status_message: 'Marking exams' })).toMatchObject({
+        ok: true,
+        status: { status: 'busy' },
+      });
       expect(await busy).toEqual({ mentor_id: mentor.id, status: 'busy', status_message: 'Marking exams' });
 
-      const list = (query: string) => request(t.url).get(`/presence/mentors${query}`).set('Authorization', `Bearer ${student.token}`).expect(200);
+      const list = (query: string) =>
+        request(t.url).get(`/presence/mentors${query}`).set('Authorization', `Bearer ${student.token}`).expect(200);
       const busyIds = (await list('?status=busy')).body.map((m: { mentorId: string }) => m.mentorId);
       expect(busyIds).toContain(mentor.id);
       expect(busyIds).not.toContain(tutor.id);
@@ -163,7 +171,13 @@ describe('presence (e2e)', () => {
       const watcher = await connect(await user());
       const mentor = await user('mentor');
       const seen: string[] = [];
-      const arrived = (status: string) => new Promise<void>((resolve) => watcher.on('mentor_status_changed', (p) => p.mentor_id === mentor.id && `${p.status} ${p.status_message}` === status && resolve()));
+      const arrived = (status: string) =>
+        new Promise<void>((resolve) =>
+          watcher.on(
+            'mentor_status_changed',
+            (p) => p.mentor_id === mentor.id && `${p.status} ${p.status_message}` === status && resolve(),
+          ),
+        );
       watcher.on('mentor_status_changed', (p) => p.mentor_id === mentor.id && seen.push(`${p.status} ${p.status_message}`));
       const cameOnline = arrived('available null');
       const heardLast = arrived('busy three');

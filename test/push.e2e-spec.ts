@@ -77,11 +77,19 @@ describe('push webhook for offline users (e2e)', () => {
     const caller = await registerUser(t.url);
     const callee = await registerUser(t.url, 'mentor');
     const notice = gateway.next();
-    const started = await request(t.url).post('/calls/start').set('Authorization', `Bearer ${caller.token}`).send({ recipientUserId: callee.id }).expect(201);
+    const started = await request(t.url)
+      .post('/calls/start')
+      .set('Authorization', `Bearer ${caller.token}`)
+      .send({ recipientUserId: callee.id })
+      .expect(201);
     expect(started.body.status).toBe('CALLING');
     const received = await notice;
     expect(received.signature).toBe(createHmac('sha256', SECRET).update(received.body).digest('hex'));
-    expect(JSON.parse(received.body)).toMatchObject({ type: 'incoming_call', userId: callee.id, call: { id: started.body.id, hostUserId: caller.id } });
+    expect(JSON.parse(received.body)).toMatchObject({
+      type: 'incoming_call',
+      userId: callee.id,
+      call: { id: started.body.id, hostUserId: caller.id },
+    });
 
     const phone = connectSocket(t.url, { token: callee.token });
     sockets.push(phone);
@@ -93,11 +101,21 @@ describe('push webhook for offline users (e2e)', () => {
     const caller = await registerUser(t.url);
     const callee = await registerUser(t.url, 'mentor');
     const ringing = gateway.next();
-    const callId = (await request(t.url).post('/calls/start').set('Authorization', `Bearer ${caller.token}`).send({ recipientUserId: callee.id }).expect(201)).body.id;
+    const callId = (
+      await request(t.url)
+        .post('/calls/start')
+        .set('Authorization', `Bearer ${caller.token}`)
+        .send({ recipientUserId: callee.id })
+        .expect(201)
+    ).body.id;
     await ringing;
     const cancelled = gateway.next();
     await request(t.url).post('/calls/cancel').set('Authorization', `Bearer ${caller.token}`).send({ callId }).expect(200);
-    expect(JSON.parse((await cancelled).body)).toMatchObject({ type: 'call_cancelled', userId: callee.id, call: { id: callId, status: 'CANCELLED' } });
+    expect(JSON.parse((await cancelled).body)).toMatchObject({
+      type: 'call_cancelled',
+      userId: callee.id,
+      call: { id: callId, status: 'CANCELLED' },
+    });
   });
 
   it('wakes an offline recipient of a chat message, and no one who is connected', async () => {
@@ -110,7 +128,11 @@ describe('push webhook for offline users (e2e)', () => {
     const sent = await emitWithAck(senderSocket, 'send_message', { to_user_id: recipient.id, text: 'ping' });
     const received = await forRecipient;
     expect(received.signature).toBe(createHmac('sha256', SECRET).update(received.body).digest('hex'));
-    expect(JSON.parse(received.body)).toMatchObject({ type: 'new_message', userId: recipient.id, message: { id: sent.message.id, text: 'ping' } });
+    expect(JSON.parse(received.body)).toMatchObject({
+      type: 'new_message',
+      userId: recipient.id,
+      message: { id: sent.message.id, text: 'ping' },
+    });
     // The sender was connected: nothing was pushed to them.
     expect(gateway.received.some((r) => JSON.parse(r.body).userId === sender.id)).toBe(false);
   });
@@ -121,7 +143,11 @@ describe('push webhook for offline users (e2e)', () => {
     const hanging: Received[] = [];
     gateway.answer = (r) => hanging.push(r); // never answers
     const firstAttempt = gateway.next();
-    const started = await request(t.url).post('/calls/start').set('Authorization', `Bearer ${caller.token}`).send({ recipientUserId: callee.id }).expect(201);
+    const started = await request(t.url)
+      .post('/calls/start')
+      .set('Authorization', `Bearer ${caller.token}`)
+      .send({ recipientUserId: callee.id })
+      .expect(201);
     await firstAttempt;
     // The start answered although the gateway has not.
     expect(hanging.every((r) => !r.response.writableEnded)).toBe(true);
@@ -131,7 +157,11 @@ describe('push webhook for offline users (e2e)', () => {
     const other = await registerUser(t.url, 'tutor');
     const forOther = (r: Received) => JSON.parse(r.body).userId === other.id;
     const attempt = gateway.nextMatching(forOther);
-    await request(t.url).post('/calls/start').set('Authorization', `Bearer ${caller.token}`).send({ recipientUserId: other.id }).expect(201);
+    await request(t.url)
+      .post('/calls/start')
+      .set('Authorization', `Bearer ${caller.token}`)
+      .send({ recipientUserId: other.id })
+      .expect(201);
     const first = await attempt;
     const retry = await gateway.nextMatching(forOther);
     expect(retry.body).toBe(first.body); // the same notice, again

@@ -40,7 +40,11 @@ describe('restart after a crash (e2e)', () => {
     const aliceSocket = connectSocket(server.url, { token: alice.token });
     const bobSocket = connectSocket(server.url, { token: bob.token });
     await Promise.all([nextEvent(aliceSocket, 'authenticated'), nextEvent(bobSocket, 'authenticated')]);
-    const started = await request(server.url).post('/calls/start').set('Authorization', `Bearer ${alice.token}`).send({ recipientUserId: bob.id }).expect(201);
+    const started = await request(server.url)
+      .post('/calls/start')
+      .set('Authorization', `Bearer ${alice.token}`)
+      .send({ recipientUserId: bob.id })
+      .expect(201);
     const callId = started.body.id;
     await emitWithAck(bobSocket, 'acceptCall', { callId });
     await emitWithAck(aliceSocket, 'joinCall', { callId, hasVideo: true, hasAudio: true });

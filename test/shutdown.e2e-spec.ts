@@ -17,7 +17,9 @@ import { registerUser } from './helpers/users';
  */
 function slowUpload(url: string, token: string, content: Buffer) {
   const boundary = 'drain-test-boundary';
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="notes.txt"\r\nContent-Type: text/plain\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="notes.txt"\r\nContent-Type: text/plain\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const { hostname, port } = new URL(url);
   const req = httpRequest({
@@ -56,7 +58,13 @@ describe('graceful shutdown on SIGTERM (e2e)', () => {
   let cwd: string;
   let server: ServerProcess;
   // A grace far longer than the restart, however slow the machine: the call must survive it.
-  const env = () => ({ ...db.env, JWT_SECRET: TEST_JWT_SECRET, PASSWORD_HASH_COST: '1024', SHUTDOWN_TIMEOUT_MS: '8000', RECONNECT_GRACE_MS: '120000' });
+  const env = () => ({
+    ...db.env,
+    JWT_SECRET: TEST_JWT_SECRET,
+    PASSWORD_HASH_COST: '1024',
+    SHUTDOWN_TIMEOUT_MS: '8000',
+    RECONNECT_GRACE_MS: '120000',
+  });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -98,7 +106,10 @@ describe('graceful shutdown on SIGTERM (e2e)', () => {
 
     // After the restart the upload is there, and the call waits for its parties to come back.
     server = await spawnServer(env(), cwd);
-    const file = await request(server.url).get(`/chat/attachments/${uploaded.body.id}`).set('Authorization', `Bearer ${alice.token}`).expect(200);
+    const file = await request(server.url)
+      .get(`/chat/attachments/${uploaded.body.id}`)
+      .set('Authorization', `Bearer ${alice.token}`)
+      .expect(200);
     expect(file.text).toBe(content.toString());
     const { body: current } = await request(server.url).get(`/calls/${call.id}`).set('Authorization', `Bearer ${alice.token}`).expect(200);
     expect(current.status).toBe('ACTIVE');

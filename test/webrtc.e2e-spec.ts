@@ -15,7 +15,8 @@ describe('seed 004: webrtc:* events and /api/video/calls (e2e)', () => {
   };
   const user = (role: Role = 'student') => registerUser(t.url, role);
   const video = (u: RegisteredUser) => ({
-    post: (path: string, body: object = {}) => request(t.url).post(`/api/video/calls${path}`).set('Authorization', `Bearer ${u.token}`).send(body),
+    post: (path: string, body: object = {}) =>
+      request(t.url).post(`/api/video/calls${path}`).set('Authorization', `Bearer ${u.token}`).send(body),
     get: (path: string) => request(t.url).get(`/api/video/calls${path}`).set('Authorization', `Bearer ${u.token}`),
   });
 
@@ -34,17 +35,29 @@ describe('seed 004: webrtc:* events and /api/video/calls (e2e)', () => {
     const created = await video(host).post('', { room_name: 'office-hours' }).expect(201);
     expect(created.body).toEqual({
       success: true,
-      data: expect.objectContaining({ id: expect.any(String), host_id: host.id, guest_id: null, status: 'calling', room_name: 'office-hours' }),
+      data: expect.objectContaining({
+        id: expect.any(String),
+        host_id: host.id,
+        guest_id: null,
+        status: 'calling',
+        room_name: 'office-hours',
+      }),
     });
     const id = created.body.data.id;
     expect((await video(guest).get(`/${id}`).expect(200)).body.data.status).toBe('calling');
     const joined = await video(guest).post(`/${id}/join`).expect(200);
     expect(joined.body.data).toMatchObject({ guest_id: guest.id, status: 'active' });
-    expect((await video(stranger).post(`/${id}/join`).expect(404)).body).toEqual({ success: false, error: { code: 'not_found', message: expect.any(String) } });
+    expect((await video(stranger).post(`/${id}/join`).expect(404)).body).toEqual({
+      success: false,
+      error: { code: 'not_found', message: expect.any(String) },
+    });
     await video(stranger).get(`/${id}`).expect(404);
     const ended = await video(host).post(`/${id}/end`).expect(200);
     expect(ended.body.data.status).toBe('ended');
-    expect((await request(t.url).post('/api/video/calls').expect(401)).body).toMatchObject({ success: false, error: { code: 'unauthorized' } });
+    expect((await request(t.url).post('/api/video/calls').expect(401)).body).toMatchObject({
+      success: false,
+      error: { code: 'unauthorized' },
+    });
     expect((await video(host).post('', { room_name: 5 }).expect(400)).body.error.code).toBe('validation_failed');
   });
 
@@ -103,8 +116,17 @@ describe('seed 004: webrtc:* events and /api/video/calls (e2e)', () => {
     await emitWithAck(pinnedByUse, 'webrtc:end-call', { to: caller.id }).catch(() => undefined); // any webrtc:* event pins it
     const seen = (socket: TestSocket) => ({ seed002: collect(socket, 'incomingCall'), seed004: collect(socket, 'webrtc:incoming-call') });
     const [d, u, p] = [seen(declared), seen(undeclared), seen(pinnedByUse)];
-    const rings = [nextEvent(declared, 'webrtc:incoming-call'), nextEvent(undeclared, 'incomingCall'), nextEvent(undeclared, 'webrtc:incoming-call'), nextEvent(pinnedByUse, 'webrtc:incoming-call')];
-    await request(t.url).post('/calls/start').set('Authorization', `Bearer ${caller.token}`).send({ recipientUserId: callee.id }).expect(201);
+    const rings = [
+      nextEvent(declared, 'webrtc:incoming-call'),
+      nextEvent(undeclared, 'incomingCall'),
+      nextEvent(undeclared, 'webrtc:incoming-call'),
+      nextEvent(pinnedByUse, 'webrtc:incoming-call'),
+    ];
+    await request(t.url)
+      .post('/calls/start')
+      .set('Authorization', `Bearer ${caller.token}`)
+      .send({ recipientUserId: callee.id })
+      .expect(201);
     await Promise.all(rings);
     await emitWithAck(declared, 'authenticate', { token: callee.token }); // a round trip: nothing else is in flight
     expect([d.seed002.length, d.seed004.length]).toEqual([0, 1]);

@@ -26,7 +26,11 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
     const callId = (await parties.b.next('incoming_call')).call_id;
     parties.b.send({ action: 'answer_call', call_id: callId });
     await parties.a.next('call_answered');
-    const candidate = (index: number) => ({ action: 'ice_candidate', peer_id: parties.callee.id, candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMLineIndex: index } });
+    const candidate = (index: number) => ({
+      action: 'ice_candidate',
+      peer_id: parties.callee.id,
+      candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMLineIndex: index },
+    });
     return { ...parties, candidate };
   };
 
@@ -80,7 +84,8 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
     const seen: string[] = [];
     b.socket.on('message', (data) => {
       const message = JSON.parse(data.toString());
-      if (message.type === 'call_offer' || message.type === 'ice_candidate') seen.push(message.candidate ? `ice${message.candidate.sdpMLineIndex}` : message.type);
+      if (message.type === 'call_offer' || message.type === 'ice_candidate')
+        seen.push(message.candidate ? `ice${message.candidate.sdpMLineIndex}` : message.type);
     });
     a.send({ action: 'offer', callee_id: callee.id, offer: { type: 'offer', sdp: 'v=0\r\n' + 'a'.repeat(20_000) } });
     for (let i = 0; i < 20; i++) a.send(candidate(i));
@@ -103,7 +108,10 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
     let reached: number | undefined;
     for (let index = 2; index < 40 && reached === undefined; index++) {
       a.send(candidate(index));
-      reached = await laptop.next('ice_candidate', 250).then((m) => m.candidate.sdpMLineIndex as number, () => undefined);
+      reached = await laptop.next('ice_candidate', 250).then(
+        (m) => m.candidate.sdpMLineIndex as number,
+        () => undefined,
+      );
     }
     expect(reached).toBeGreaterThanOrEqual(2);
     expect(laptop.pending().filter((m) => m.type === 'ice_candidate' && m.candidate.sdpMLineIndex < 2)).toEqual([]);
@@ -151,7 +159,12 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
     const notInCall = await a.next('error');
     expect(errors.map((e) => e.code)).toEqual(['validation_failed', 'validation_failed', 'validation_failed']);
     expect(errors[0]).toEqual({ type: 'error', action: null, code: 'validation_failed', message: 'A message must be valid JSON' });
-    expect(wrongType).toMatchObject({ type: 'error', action: 'start_call', code: 'validation_failed', details: { callee_id: expect.any(Array) } });
+    expect(wrongType).toMatchObject({
+      type: 'error',
+      action: 'start_call',
+      code: 'validation_failed',
+      details: { callee_id: expect.any(Array) },
+    });
     expect(unknown).toMatchObject({ type: 'error', action: 'launch_rocket', code: 'validation_failed' });
     expect(notInCall).toMatchObject({ type: 'error', action: 'offer', code: 'not_found' });
     // Still open and working.

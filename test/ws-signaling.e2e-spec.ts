@@ -32,9 +32,21 @@ describe('raw WebSocket /ws/signaling/ (seed 000) (e2e)', () => {
     expect(await s.next('connection_established')).toEqual({ type: 'connection_established', user_id: student.id });
     await m.next('connection_established');
 
-    s.send({ type: 'call.invite', to_user_id: mentor.id, target_type: 'mentor', room_id: 'room_abc123', caller_display: 'Samuel Osondu: Student!' });
+    s.send({
+      type: 'call.invite',
+      to_user_id: mentor.id,
+      target_type: 'mentor',
+      room_id: 'room_abc123',
+      caller_display: 'Samuel Osondu: Student!',
+    });
     const sent = await s.next('invite.sent');
-    expect(sent).toEqual({ type: 'invite.sent', to_user_id: mentor.id, room_id: 'room_abc123', target_type: 'mentor', call_id: expect.any(String) });
+    expect(sent).toEqual({
+      type: 'invite.sent',
+      to_user_id: mentor.id,
+      room_id: 'room_abc123',
+      target_type: 'mentor',
+      call_id: expect.any(String),
+    });
     expect(await m.next('call.ring')).toEqual({
       type: 'call.ring',
       from_user_id: student.id,
@@ -45,8 +57,19 @@ describe('raw WebSocket /ws/signaling/ (seed 000) (e2e)', () => {
     });
 
     m.send({ type: 'call.response', to_user_id: student.id, room_id: 'room_abc123', accept: true });
-    expect(await m.next('response.sent')).toEqual({ type: 'response.sent', to_user_id: student.id, room_id: 'room_abc123', accept: true, call_id: sent.call_id });
-    expect(await s.next('call.accepted')).toEqual({ type: 'call.accepted', from_user_id: mentor.id, room_id: 'room_abc123', call_id: sent.call_id });
+    expect(await m.next('response.sent')).toEqual({
+      type: 'response.sent',
+      to_user_id: student.id,
+      room_id: 'room_abc123',
+      accept: true,
+      call_id: sent.call_id,
+    });
+    expect(await s.next('call.accepted')).toEqual({
+      type: 'call.accepted',
+      from_user_id: mentor.id,
+      room_id: 'room_abc123',
+      call_id: sent.call_id,
+    });
 
     s.send({ type: 'ping' });
     expect(await s.next('pong')).toEqual({ type: 'pong' });
@@ -84,7 +107,10 @@ describe('raw WebSocket /ws/signaling/ (seed 000) (e2e)', () => {
     s.send('{oops');
     expect(await s.next('error')).toEqual({ type: 'error', code: 'validation_failed', message: 'A message must be valid JSON' });
     s.send({ type: 'call.response', room_id: 5, accept: 'yes' });
-    expect(await s.next('error')).toMatchObject({ code: 'validation_failed', details: { to_user_id: expect.any(Array), accept: expect.any(Array) } });
+    expect(await s.next('error')).toMatchObject({
+      code: 'validation_failed',
+      details: { to_user_id: expect.any(Array), accept: expect.any(Array) },
+    });
     s.send({ type: 'call.teleport' });
     expect(await s.next('error')).toMatchObject({ code: 'validation_failed' });
     s.send({ type: 'call.response', to_user_id: 'x', room_id: 'nowhere', accept: true });

@@ -27,7 +27,13 @@ class Client {
     this.userId = userId;
     this.token = mintToken(userId, role);
     this.waiters = [];
-    this.socket = io(task.url, { transports: ['websocket'], auth: { token: this.token }, reconnection: false, forceNew: true, autoConnect: false });
+    this.socket = io(task.url, {
+      transports: ['websocket'],
+      auth: { token: this.token },
+      reconnection: false,
+      forceNew: true,
+      autoConnect: false,
+    });
     this.socket.onAny((event, payload) => {
       const at = now();
       const index = this.waiters.findIndex((w) => w.event === event && w.match(payload));
@@ -38,7 +44,9 @@ class Client {
   async connect() {
     const failed = new Promise((_, reject) => this.socket.once('connect_error', reject));
     this.socket.connect();
-    ({ payload: { socketId: this.socketId } } = await Promise.race([this.next('authenticated'), failed]));
+    ({
+      payload: { socketId: this.socketId },
+    } = await Promise.race([this.next('authenticated'), failed]));
   }
 
   /** Resolves with {payload, at} (its arrival time); register it before the action that causes it. */
@@ -65,7 +73,12 @@ class Client {
 
   /** REST, for recovery: the call this user is in, hung up. */
   async hangUpCurrent() {
-    const http = (method, path) => fetch(`${task.url}${path}`, { method, headers: { authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(STEP_TIMEOUT_MS) });
+    const http = (method, path) =>
+      fetch(`${task.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.token}` },
+        signal: AbortSignal.timeout(STEP_TIMEOUT_MS),
+      });
     const current = await http('GET', '/calls/user/current');
     if (current.status === 200) await http('DELETE', `/calls/${(await current.json()).id}`);
   }
@@ -124,7 +137,8 @@ async function cycle(pair) {
     return steps;
   } catch (error) {
     failures[error.message] = (failures[error.message] ?? 0) + 1;
-    if (!caller.socket.connected || !callee.socket.connected) pair.broken = true; // the server dropped it
+    if (!caller.socket.connected || !callee.socket.connected)
+      pair.broken = true; // the server dropped it
     else await caller.hangUpCurrent().catch(() => (pair.broken = true));
     return null;
   }
@@ -237,9 +251,11 @@ async function closedLoop(pairs, { concurrency, warmupMs, durationMs }) {
 /** Opens every client, a few at a time. */
 async function connectAll(clients) {
   const queue = [...clients];
-  await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, async () => {
-    for (let client = queue.shift(); client; client = queue.shift()) await client.connect();
-  }));
+  await Promise.all(
+    Array.from({ length: CONNECT_CONCURRENCY }, async () => {
+      for (let client = queue.shift(); client; client = queue.shift()) await client.connect();
+    }),
+  );
 }
 
 const pairs = Array.from({ length: task.pairs }, (_, i) => ({
@@ -262,7 +278,10 @@ for (const concurrency of task.closedLoop.levels) {
 // Last, as it may overload the server: an open loop does not slow down when the server does.
 await sleep(2_000);
 const open = await openLoop(pairs, task.openLoop);
-for (const { caller, callee } of pairs) caller.socket.close(), callee.socket.close();
+for (const { caller, callee } of pairs) {
+  caller.socket.close();
+  callee.socket.close();
+}
 const brokenPairs = pairs.filter((pair) => pair.broken).length;
 console.log(JSON.stringify({ pairs: task.pairs, connectMs, brokenPairs, openLoop: open, closedLoop: closed }));
 process.exit(0);

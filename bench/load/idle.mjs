@@ -35,7 +35,14 @@ const CLIENTS = {
 
 function socketIo(auth, readyEvent, localAddress, on) {
   // forceNew: one engine.io session per socket (by default sockets to one URL share one session).
-  const socket = io(`http://127.0.0.1:${task.port}`, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: CONNECT_TIMEOUT_MS, auth, localAddress });
+  const socket = io(`http://127.0.0.1:${task.port}`, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    timeout: CONNECT_TIMEOUT_MS,
+    auth,
+    localAddress,
+  });
   socket.once(readyEvent, on.ready);
   socket.on('connect_error', (error) => on.lost(`connect_error: ${error.message}`));
   socket.on('disconnect', (reason) => on.lost(`disconnect: ${reason}`));

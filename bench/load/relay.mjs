@@ -16,7 +16,11 @@ const within = (what) => {
 };
 
 // Realistic sizes: a 3 KB SDP offer, a 200 B ICE candidate (with the sender's timestamp).
-const SDP = `v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n${'a=candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host generation 0\r\n'.repeat(40)}`.slice(0, 2_950);
+const SDP =
+  `v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n${'a=candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host generation 0\r\n'.repeat(40)}`.slice(
+    0,
+    2_950,
+  );
 const payloadFor = {
   offer: (phase) => ({ type: 'offer', sdp: SDP, phase, sentAt: performance.now() }),
   ice: (phase) => ({
@@ -94,7 +98,10 @@ const TARGETS = {
       await nextMessage(caller, 'call_answered');
     },
     send(party, kind, payload) {
-      const message = kind === 'offer' ? { action: 'offer', callee_id: party.peer.userId, offer: payload } : { action: 'ice_candidate', peer_id: party.peer.userId, candidate: payload };
+      const message =
+        kind === 'offer'
+          ? { action: 'offer', callee_id: party.peer.userId, offer: payload }
+          : { action: 'ice_candidate', peer_id: party.peer.userId, candidate: payload };
       party.socket.send(JSON.stringify(message));
     },
   },
@@ -147,7 +154,12 @@ for (let i = 0; i < parties.length; i += 20) {
 if (target.establish) {
   for (let i = 0; i < parties.length; i += 20) {
     within('establishing calls');
-    await Promise.all(parties.slice(i, i + 20).filter((_, j) => j % 2 === 0).map((caller) => target.establish(caller, caller.peer)));
+    await Promise.all(
+      parties
+        .slice(i, i + 20)
+        .filter((_, j) => j % 2 === 0)
+        .map((caller) => target.establish(caller, caller.peer)),
+    );
   }
 }
 
@@ -220,7 +232,8 @@ async function runPhase(kind, rate, { warmupS, measureS }, profile = false) {
   };
 }
 
-const holds = (result) => result.p99Ms !== null && result.p99Ms <= task.p99LimitMs && result.lost === 0 && result.achievedRate >= 0.95 * result.rate;
+const holds = (result) =>
+  result.p99Ms !== null && result.p99Ms <= task.p99LimitMs && result.lost === 0 && result.achievedRate >= 0.95 * result.rate;
 
 const fixed = [];
 for (const { kind, rate } of task.fixed) {

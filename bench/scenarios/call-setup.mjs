@@ -26,8 +26,18 @@ const STEP_NAMES = {
  */
 function taskFor(quick) {
   return quick
-    ? { pairs: 100, openLoop: { ratePerS: 100, warmupMs: 500, durationMs: 2_000 }, closedLoop: { levels: [25, 100], warmupMs: 500, durationMs: 2_000 }, deadlineMs: 120_000 }
-    : { pairs: 400, openLoop: { ratePerS: 100, warmupMs: 1_000, durationMs: 10_000 }, closedLoop: { levels: [25, 50, 100, 200, 400], warmupMs: 1_000, durationMs: 5_000 }, deadlineMs: 600_000 };
+    ? {
+        pairs: 100,
+        openLoop: { ratePerS: 100, warmupMs: 500, durationMs: 2_000 },
+        closedLoop: { levels: [25, 100], warmupMs: 500, durationMs: 2_000 },
+        deadlineMs: 120_000,
+      }
+    : {
+        pairs: 400,
+        openLoop: { ratePerS: 100, warmupMs: 1_000, durationMs: 10_000 },
+        closedLoop: { levels: [25, 50, 100, 200, 400], warmupMs: 1_000, durationMs: 5_000 },
+        deadlineMs: 600_000,
+      };
 }
 
 export async function runCallSetup({ runs = 3, postgresUrl, quick = false, calleeRole = 'mentor', log = console.error }) {
@@ -42,7 +52,9 @@ export async function runCallSetup({ runs = 3, postgresUrl, quick = false, calle
         const result = await runLoad('call-setup', { ...task, url: server.url, serverPid: server.pid });
         const best = result.closedLoop.reduce((a, b) => (b.cyclesPerS > a.cyclesPerS ? b : a));
         rows.push({ db, run, ...result, best: { concurrency: best.concurrency, cyclesPerS: best.cyclesPerS } });
-        log(`  best ${best.cyclesPerS} cycles/s at ${best.concurrency} pairs; p99 start → incomingCall at ${task.openLoop.ratePerS}/s: ${result.openLoop.steps.startToIncoming.p99} ms`);
+        log(
+          `  best ${best.cyclesPerS} cycles/s at ${best.concurrency} pairs; p99 start → incomingCall at ${task.openLoop.ratePerS}/s: ${result.openLoop.steps.startToIncoming.p99} ms`,
+        );
       } finally {
         await server.stop();
       }
@@ -68,7 +80,15 @@ function render(rows, task, databases) {
     '',
     `One instance, a fresh server per run, ${Math.max(...databases.map((db) => of(db).length))} run(s) per database; figures are median (min–max) over the runs.`,
     `${task.pairs} caller/callee pairs (students calling ${task.calleeRole}s) on the seed-002 Socket.IO dialect, all connected before measuring`,
-    `(connecting them took ${databases.map((db) => `${cell(of(db).map((r) => r.connectMs / 1000), ' s')} with ${db}`).join(', ')}).`,
+    `(connecting them took ${databases
+      .map(
+        (db) =>
+          `${cell(
+            of(db).map((r) => r.connectMs / 1000),
+            ' s',
+          )} with ${db}`,
+      )
+      .join(', ')}).`,
     'A cycle: `startCall` → callee `incomingCall` → `acceptCall` → caller `callAccepted` → caller, then callee, `joinCall` →',
     '`offer` relayed → `answer` relayed back → caller, then callee, `leaveCall` → both hear `callEnded` (the pair is free again).',
     '',
@@ -84,13 +104,29 @@ function render(rows, task, databases) {
   for (const db of databases) {
     const bests = of(db).map((row) => level(row, row.best.concurrency));
     const column = (pick) => cell(bests.map(pick));
-    lines.push(`| ${db} | ${column((b) => b.cyclesPerS)} | ${column((b) => b.concurrency)} | ${column((b) => b.serverCpuMsPerCycle)} | ${column((b) => b.serverCpuPct)} | ${column((b) => b.clientCpuPct)} | ${column((b) => count(b.failures))} |`);
+    lines.push(
+      `| ${db} | ${column((b) => b.cyclesPerS)} | ${column((b) => b.concurrency)} | ${column((b) => b.serverCpuMsPerCycle)} | ${column((b) => b.serverCpuPct)} | ${column((b) => b.clientCpuPct)} | ${column((b) => count(b.failures))} |`,
+    );
   }
   lines.push('', 'Cycles/s and whole-cycle p50 by active pairs (– : not run, throughput had stopped growing):', '');
   lines.push(`| database | ${levels.map((n) => `${n} pairs`).join(' | ')} |`, `|---|${levels.map(() => '---').join('|')}|`);
   for (const db of databases) {
-    const at = (n) => of(db).map((row) => level(row, n)).filter(Boolean);
-    lines.push(`| ${db} | ${levels.map((n) => (at(n).length ? `${cell(at(n).map((l) => l.cyclesPerS))}/s, ${cell(at(n).map((l) => l.steps.cycle.p50), ' ms')}` : '–')).join(' | ')} |`);
+    const at = (n) =>
+      of(db)
+        .map((row) => level(row, n))
+        .filter(Boolean);
+    lines.push(
+      `| ${db} | ${levels
+        .map((n) =>
+          at(n).length
+            ? `${cell(at(n).map((l) => l.cyclesPerS))}/s, ${cell(
+                at(n).map((l) => l.steps.cycle.p50),
+                ' ms',
+              )}`
+            : '–',
+        )
+        .join(' | ')} |`,
+    );
   }
   const { ratePerS, warmupMs: openWarmupMs, durationMs: openDurationMs } = task.openLoop;
   lines.push(
@@ -104,16 +140,21 @@ function render(rows, task, databases) {
     `|---|${databases.map(() => '---|---').join('|')}|`,
   );
   for (const [step, name] of Object.entries(STEP_NAMES)) {
-    lines.push(`| ${name} | ${databases.map((db) => `${cell(of(db).map((r) => r.openLoop.steps[step].p50))} | ${cell(of(db).map((r) => r.openLoop.steps[step].p99))}`).join(' | ')} |`);
+    lines.push(
+      `| ${name} | ${databases.map((db) => `${cell(of(db).map((r) => r.openLoop.steps[step].p50))} | ${cell(of(db).map((r) => r.openLoop.steps[step].p99))}`).join(' | ')} |`,
+    );
   }
   lines.push('', `| at ${ratePerS} calls/s | ${databases.join(' | ')} |`, `|---|${databases.map(() => '---').join('|')}|`);
-  const openRow = (label, pick) => lines.push(`| ${label} | ${databases.map((db) => cell(of(db).map((r) => pick(r.openLoop)))).join(' | ')} |`);
+  const openRow = (label, pick) =>
+    lines.push(`| ${label} | ${databases.map((db) => cell(of(db).map((r) => pick(r.openLoop)))).join(' | ')} |`);
   openRow('cycles completed', (o) => o.cycles);
   openRow('starts with no idle pair', (o) => o.unserved);
   openRow('failed cycles', (o) => count(o.failures));
   openRow('server CPU ms/cycle', (o) => o.serverCpuMsPerCycle);
   openRow('server CPU %', (o) => o.serverCpuPct);
-  lines.push(`| pairs retired in the run (disconnected, or their call could not be hung up) | ${databases.map((db) => cell(of(db).map((r) => r.brokenPairs))).join(' | ')} |`);
+  lines.push(
+    `| pairs retired in the run (disconnected, or their call could not be hung up) | ${databases.map((db) => cell(of(db).map((r) => r.brokenPairs))).join(' | ')} |`,
+  );
   lines.push('', ...targetLines(of, databases), ...failureLines(rows));
   return lines.join('\n');
 }
@@ -123,12 +164,16 @@ function targetLines(of, databases) {
   const lines = [];
   if (databases.includes('postgres')) {
     const best = spread(of('postgres').map((r) => r.best.cyclesPerS)).median;
-    lines.push(`- ≥ ${TARGET_CYCLES_PER_S} full cycles/s with PostgreSQL: ${verdict(best >= TARGET_CYCLES_PER_S)} (median ${cell([best])}/s).`);
+    lines.push(
+      `- ≥ ${TARGET_CYCLES_PER_S} full cycles/s with PostgreSQL: ${verdict(best >= TARGET_CYCLES_PER_S)} (median ${cell([best])}/s).`,
+    );
   }
   for (const db of databases) {
     const p99 = spread(of(db).map((r) => r.openLoop.steps.startToIncoming.p99)).median;
     const measured = p99 === null ? 'no cycle completed' : `median ${cell([p99])} ms`;
-    lines.push(`- p99 start → incomingCall < ${TARGET_RING_P99_MS} ms at 100 calls/s, ${db}: ${verdict(p99 !== null && p99 < TARGET_RING_P99_MS)} (${measured}).`);
+    lines.push(
+      `- p99 start → incomingCall < ${TARGET_RING_P99_MS} ms at 100 calls/s, ${db}: ${verdict(p99 !== null && p99 < TARGET_RING_P99_MS)} (${measured}).`,
+    );
   }
   return lines;
 }
@@ -144,11 +189,17 @@ function failureLines(rows) {
     }
   }
   const entries = Object.entries(all);
-  return entries.length ? ['', 'Failed cycles (all runs and loops):', '', ...entries.map(([what, n]) => `- ${what}: ${n}`)] : ['- No cycle failed.'];
+  return entries.length
+    ? ['', 'Failed cycles (all runs and loops):', '', ...entries.map(([what, n]) => `- ${what}: ${n}`)]
+    : ['- No cycle failed.'];
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const calleeRole = process.argv.find((arg) => arg.startsWith('--callees='))?.slice('--callees='.length);
-  const { markdown } = await runCallSetup({ quick: process.argv.includes('--quick'), postgresUrl: process.env.BENCH_POSTGRES_URL, calleeRole });
+  const { markdown } = await runCallSetup({
+    quick: process.argv.includes('--quick'),
+    postgresUrl: process.env.BENCH_POSTGRES_URL,
+    calleeRole,
+  });
   console.log(markdown);
 }

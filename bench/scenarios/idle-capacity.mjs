@@ -73,12 +73,18 @@ async function measureRun(target, { levels, postgresUrl, holdMs, log }) {
   const task = { client: target.client, port: server.port, addresses: ADDRESSES, perAddress: PER_ADDRESS, connsPerUser: CONNS_PER_USER };
   const generators = generatorPool(task);
   let firstProblemLine = null; // what the server printed that looks like an error or a warning
-  server.waitForLine(/"level":"(warn|error|fatal)"|\b(WARN|ERROR|FATAL)\b|Error\b/, 24 * 3_600_000).then((line) => (firstProblemLine = line), () => {});
+  server.waitForLine(/"level":"(warn|error|fatal)"|\b(WARN|ERROR|FATAL)\b|Error\b/, 24 * 3_600_000).then(
+    (line) => (firstProblemLine = line),
+    () => {},
+  );
   // The app reports its longest event-loop stall since the previous scrape; the bare servers cannot.
   const loopStallS = target.server === 'app' ? () => metric(server, 'nodejs_eventloop_lag_max_seconds') : async () => null;
   try {
     // First use of a user creates it in the database: done beforehand, so that the steps measure connections.
-    const warmup = target.server === 'app' ? await runLoad('idle', { ...task, warmUsers: Math.ceil(levels.at(-1) / CONNS_PER_USER), deadlineMs: 300_000 }) : null;
+    const warmup =
+      target.server === 'app'
+        ? await runLoad('idle', { ...task, warmUsers: Math.ceil(levels.at(-1) / CONNS_PER_USER), deadlineMs: 300_000 })
+        : null;
     if (warmup?.failed) throw new Error(`warm-up: ${warmup.failed} users failed to connect: ${JSON.stringify(warmup.failures)}`);
     if (warmup) await settle(server);
     const fdLimit = openFileLimit(server.pid);
@@ -120,11 +126,28 @@ async function measureRun(target, { levels, postgresUrl, holdMs, log }) {
         drops,
       });
       const { kbPerConn, heapKbPerConn, connPerS } = measured.at(-1);
-      log(`  ${attempted}: held ${open}, ${(rssKb / 1024).toFixed(0)} MB, ${kbPerConn?.toFixed(1)} KB/conn (heap ${heapKbPerConn?.toFixed(1)}), ${connPerS?.toFixed(0)} conn/s, stall ${loopStall?.toFixed(1) ?? '–'} s, GC ${(gcMs / 1000).toFixed(1)} s, failed ${step.failed}, dropped ${dropped}`);
+      log(
+        `  ${attempted}: held ${open}, ${(rssKb / 1024).toFixed(0)} MB, ${kbPerConn?.toFixed(1)} KB/conn (heap ${heapKbPerConn?.toFixed(1)}), ${connPerS?.toFixed(0)} conn/s, stall ${loopStall?.toFixed(1) ?? '–'} s, GC ${(gcMs / 1000).toFixed(1)} s, failed ${step.failed}, dropped ${dropped}`,
+      );
     }
     await sleep(holdMs);
     const afterHold = await generators.count();
-    return { server: target.server, db: target.db ?? null, client: target.client, fdLimit, fdsBefore, ceiling, rss0Kb, heap0Kb, warmup, levels: measured, holdMs, heldAfterHold: afterHold.open, dropsAfterHold: afterHold.drops, firstProblemLine };
+    return {
+      server: target.server,
+      db: target.db ?? null,
+      client: target.client,
+      fdLimit,
+      fdsBefore,
+      ceiling,
+      rss0Kb,
+      heap0Kb,
+      warmup,
+      levels: measured,
+      holdMs,
+      heldAfterHold: afterHold.open,
+      dropsAfterHold: afterHold.drops,
+      firstProblemLine,
+    };
   } finally {
     await generators.exit();
     await server.stop();
@@ -137,7 +160,7 @@ async function measureRun(target, { levels, postgresUrl, holdMs, log }) {
  */
 async function settle(server) {
   await sleep(SETTLE_MS);
-  for (const deadline = Date.now() + QUIET_DEADLINE_MS; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + QUIET_DEADLINE_MS; Date.now() < deadline;) {
     const before = server.cpuMs();
     await sleep(1_000);
     if (server.cpuMs() - before <= QUIET_CPU_MS_PER_S) return;
@@ -207,7 +230,9 @@ const addCounts = (into, counts) => Object.entries(counts).forEach(([key, n]) =>
  * it, then commands and replies over the IPC channel, one at a time.
  */
 function startGenerator(task) {
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', join(ROOT, 'bench/load/idle.mjs')], { stdio: ['pipe', 'ignore', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', join(ROOT, 'bench/load/idle.mjs')], {
+    stdio: ['pipe', 'ignore', 'inherit', 'ipc'],
+  });
   child.stdin.end(JSON.stringify(task));
   let pending = null;
   child.on('message', (reply) => pending?.done(reply));
@@ -215,7 +240,10 @@ function startGenerator(task) {
   return {
     request(command) {
       return new Promise((done, fail) => {
-        const timer = setTimeout(() => fail(new Error(`load generator: no reply to ${JSON.stringify(command)} within ${GENERATOR_REPLY_MS} ms`)), GENERATOR_REPLY_MS);
+        const timer = setTimeout(
+          () => fail(new Error(`load generator: no reply to ${JSON.stringify(command)} within ${GENERATOR_REPLY_MS} ms`)),
+          GENERATOR_REPLY_MS,
+        );
         const finish = (fn) => (value) => {
           clearTimeout(timer);
           pending = null;
@@ -251,13 +279,19 @@ const format = (values, digits) => fmt(spread(values), digits);
 function report(targets, levels, rows, { minutes }) {
   const measured = rows.filter((row) => !row.error);
   const runsOf = (target) => measured.filter((row) => row.target === target.name);
-  const levelsOf = (target, level) => runsOf(target).map((row) => row.levels.find((l) => l.level === level)).filter(Boolean);
+  const levelsOf = (target, level) =>
+    runsOf(target)
+      .map((row) => row.levels.find((l) => l.level === level))
+      .filter(Boolean);
   const heads = levels.map((level) => (level === 20_000 ? `${levelName(level)} target ¹` : levelName(level)));
   const byLevel = (pick, digits, marked = () => false) =>
-    targets.map((target) => [target.name, ...levels.map((level) => {
-      const at = levelsOf(target, level);
-      return format(at.map(pick), digits) + (at.some(marked) ? ' ²' : '');
-    })]);
+    targets.map((target) => [
+      target.name,
+      ...levels.map((level) => {
+        const at = levelsOf(target, level);
+        return format(at.map(pick), digits) + (at.some(marked) ? ' ²' : '');
+      }),
+    ]);
   /** The goal judged at the highest level every run held intact. */
   const goal = (target) => {
     if (target.reference) return `reference ≈ ${target.reference.kb}`;
@@ -288,25 +322,60 @@ function report(targets, levels, rows, { minutes }) {
     '',
     '### KB per connection (RSS after forced GC)',
     '',
-    table(['server', ...heads, 'goal (KB)'], byLevel((l) => l.kbPerConn, 1, (l) => !intact(l)).map((cells, i) => [...cells, goal(targets[i])])),
+    table(
+      ['server', ...heads, 'goal (KB)'],
+      byLevel(
+        (l) => l.kbPerConn,
+        1,
+        (l) => !intact(l),
+      ).map((cells, i) => [...cells, goal(targets[i])]),
+    ),
     '',
     '### JavaScript heap per connection (KB, in use after forced GC)',
     '',
     "The same difference for the server's V8 heap in use (`process.memoryUsage().heapUsed`): steadier than RSS, which also counts native memory and pages V8 has not handed back, so it shows which RSS readings are noise.",
     '',
-    table(['server', ...heads], byLevel((l) => l.heapKbPerConn, 1, (l) => !intact(l))),
+    table(
+      ['server', ...heads],
+      byLevel(
+        (l) => l.heapKbPerConn,
+        1,
+        (l) => !intact(l),
+      ),
+    ),
     '',
     '### Connection rate (connections/s, per step)',
     '',
-    table(['server', ...heads, 'reference'], byLevel((l) => l.connPerS, 0).map((cells, i) => [...cells, targets[i].reference ? `≈ ${levelName(targets[i].reference.rate)}` : ''])),
+    table(
+      ['server', ...heads, 'reference'],
+      byLevel((l) => l.connPerS, 0).map((cells, i) => [...cells, targets[i].reference ? `≈ ${levelName(targets[i].reference.rate)}` : '']),
+    ),
     '',
     '### Server CPU per connection (µs, per step)',
     '',
-    table(['server', ...heads], byLevel((l) => l.cpuUsPerConn, 0)),
+    table(
+      ['server', ...heads],
+      byLevel((l) => l.cpuUsPerConn, 0),
+    ),
     '',
     '### Server RSS after forced GC (MB)',
     '',
-    table(['server', '0', ...heads], targets.map((target) => [target.name, format(runsOf(target).map((row) => row.rss0Kb / 1024), 0), ...levels.map((level) => format(levelsOf(target, level).map((l) => l.rssKb / 1024), 0))])),
+    table(
+      ['server', '0', ...heads],
+      targets.map((target) => [
+        target.name,
+        format(
+          runsOf(target).map((row) => row.rss0Kb / 1024),
+          0,
+        ),
+        ...levels.map((level) =>
+          format(
+            levelsOf(target, level).map((l) => l.rssKb / 1024),
+            0,
+          ),
+        ),
+      ]),
+    ),
     '',
     '### Server pauses (s): longest event-loop stall while opening the step (the app’s own metric) / the forced GC',
     '',
@@ -314,26 +383,60 @@ function report(targets, levels, rows, { minutes }) {
       `the app runs with SOCKET_PING_TIMEOUT_MS=${APP_ENV.SOCKET_PING_TIMEOUT_MS / 1000} s instead of its default ${DEFAULT_PING_TIMEOUT_S} s (the bare baseline has Socket.IO's 20 s). ` +
       `A stall while opening (first figure) longer than ${DEFAULT_PING_TIMEOUT_S} s would drop connections under the default; such stalls are listed under the problems below.`,
     '',
-    table(['server', ...heads], targets.map((target) => [target.name, ...levels.map((level) => {
-      const at = levelsOf(target, level);
-      return `${format(at.map((l) => l.loopStallS), 1)} / ${format(at.map((l) => l.gcMs / 1000), 1)}`;
-    })])),
+    table(
+      ['server', ...heads],
+      targets.map((target) => [
+        target.name,
+        ...levels.map((level) => {
+          const at = levelsOf(target, level);
+          return `${format(
+            at.map((l) => l.loopStallS),
+            1,
+          )} / ${format(
+            at.map((l) => l.gcMs / 1000),
+            1,
+          )}`;
+        }),
+      ]),
+    ),
     '',
     '### Connections held',
     '',
     table(
-      ['server', `attempted at ${levelName(levels.at(-1))}`, 'held (clients)', 'held (server sockets)', 'failed to connect (all steps)', 'dropped (all steps)', ...(held ? [`open after ${HOLD_MS / 1000} s more idle`] : [])],
+      [
+        'server',
+        `attempted at ${levelName(levels.at(-1))}`,
+        'held (clients)',
+        'held (server sockets)',
+        'failed to connect (all steps)',
+        'dropped (all steps)',
+        ...(held ? [`open after ${HOLD_MS / 1000} s more idle`] : []),
+      ],
       targets.map((target) => {
         const runs = runsOf(target);
-        const top = (pick) => format(runs.map((row) => pick(row.levels.at(-1))), 0);
+        const top = (pick) =>
+          format(
+            runs.map((row) => pick(row.levels.at(-1))),
+            0,
+          );
         return [
           target.name,
           top((l) => l.attempted),
           top((l) => l.held),
           top((l) => l.serverSockets),
-          format(runs.map((row) => sum(row.levels.map((l) => l.failed))), 0),
+          format(
+            runs.map((row) => sum(row.levels.map((l) => l.failed))),
+            0,
+          ),
           top((l) => l.dropped),
-          ...(held ? [format(runs.map((row) => row.heldAfterHold), 0)] : []),
+          ...(held
+            ? [
+                format(
+                  runs.map((row) => row.heldAfterHold),
+                  0,
+                ),
+              ]
+            : []),
         ];
       }),
     ),
@@ -341,23 +444,49 @@ function report(targets, levels, rows, { minutes }) {
   if (levels.includes(20_000)) {
     const attempted = measured.map((row) => row.levels.at(-1).attempted);
     const fds = measured.map((row) => row.fdsBefore);
-    sections.push('', `¹ ${levelName(20_000)} target: ${attempted.length ? `${levelName(Math.min(...attempted))}–${levelName(Math.max(...attempted))}` : '–'} attempted, held as above. ` +
-      `The sandbox's hard limit of ${levelName(measured[0]?.fdLimit ?? 20_000)} open files per process (it cannot be raised here) caps it: ` +
-      `the server already has ${fds.length ? `${Math.min(...fds)}–${Math.max(...fds)}` : 'some'} files open before the first connection (stdio, listening socket, database; PGlite keeps its relation files open), ` +
-      `and ${FD_RESERVE} are left in reserve, so the top step attempts ${levelName(20_000)} − those − ${FD_RESERVE}.`);
+    sections.push(
+      '',
+      `¹ ${levelName(20_000)} target: ${attempted.length ? `${levelName(Math.min(...attempted))}–${levelName(Math.max(...attempted))}` : '–'} attempted, held as above. ` +
+        `The sandbox's hard limit of ${levelName(measured[0]?.fdLimit ?? 20_000)} open files per process (it cannot be raised here) caps it: ` +
+        `the server already has ${fds.length ? `${Math.min(...fds)}–${Math.max(...fds)}` : 'some'} files open before the first connection (stdio, listening socket, database; PGlite keeps its relation files open), ` +
+        `and ${FD_RESERVE} are left in reserve, so the top step attempts ${levelName(20_000)} − those − ${FD_RESERVE}.`,
+    );
   }
   if (measured.some((row) => row.levels.some((l) => !intact(l)))) {
-    sections.push('', '² Connections were lost before this level was measured (see Connections held): the figure divides by those still open and overstates the cost per connection.');
+    sections.push(
+      '',
+      '² Connections were lost before this level was measured (see Connections held): the figure divides by those still open and overstates the cost per connection.',
+    );
   }
   const problems = rows.flatMap((row) => [
     ...(row.error ? [`${row.target}, run ${row.run}: failed: ${row.error.split('\n')[0]}`] : []),
-    ...(row.levels ?? []).flatMap((l) => Object.entries(l.failures).map(([reason, n]) => `${row.target}, run ${row.run}, step to ${levelName(l.level)}: ${n} failed to connect (${reason})`)),
-    ...(row.levels ?? []).filter((l) => l.loopStallS > DEFAULT_PING_TIMEOUT_S).map((l) => `${row.target}, run ${row.run}, step to ${levelName(l.level)}: event loop stalled ${l.loopStallS.toFixed(1)} s, over the default ${DEFAULT_PING_TIMEOUT_S} s ping timeout`),
-    ...(row.levels ?? []).filter((l) => l.dropped).slice(0, 1).map((l) => `${row.target}, run ${row.run}: first drops by ${levelName(l.level)} (${l.droppedBeforeGc} before its forced GC, ${l.dropped} after)`),
+    ...(row.levels ?? []).flatMap((l) =>
+      Object.entries(l.failures).map(
+        ([reason, n]) => `${row.target}, run ${row.run}, step to ${levelName(l.level)}: ${n} failed to connect (${reason})`,
+      ),
+    ),
+    ...(row.levels ?? [])
+      .filter((l) => l.loopStallS > DEFAULT_PING_TIMEOUT_S)
+      .map(
+        (l) =>
+          `${row.target}, run ${row.run}, step to ${levelName(l.level)}: event loop stalled ${l.loopStallS.toFixed(1)} s, over the default ${DEFAULT_PING_TIMEOUT_S} s ping timeout`,
+      ),
+    ...(row.levels ?? [])
+      .filter((l) => l.dropped)
+      .slice(0, 1)
+      .map(
+        (l) =>
+          `${row.target}, run ${row.run}: first drops by ${levelName(l.level)} (${l.droppedBeforeGc} before its forced GC, ${l.dropped} after)`,
+      ),
     ...(row.firstProblemLine ? [`${row.target}, run ${row.run}: the server printed: ${row.firstProblemLine.slice(0, 300)}`] : []),
-    ...Object.entries(row.dropsAfterHold ?? {}).map(([reason, n]) => `${row.target}, run ${row.run}: ${n} dropped after authenticating in all (${reason})`),
+    ...Object.entries(row.dropsAfterHold ?? {}).map(
+      ([reason, n]) => `${row.target}, run ${row.run}: ${n} dropped after authenticating in all (${reason})`,
+    ),
   ]);
-  sections.push('', problems.length ? ['Problems seen:', '', ...problems.map((p) => `- ${p}`)].join('\n') : 'No connection failed or was dropped.');
+  sections.push(
+    '',
+    problems.length ? ['Problems seen:', '', ...problems.map((p) => `- ${p}`)].join('\n') : 'No connection failed or was dropped.',
+  );
   sections.push('', `Scenario wall time: ${minutes.toFixed(1)} min.`);
   return sections.join('\n') + '\n';
 }

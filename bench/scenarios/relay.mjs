@@ -14,8 +14,22 @@ const P99_LIMIT_MS = 50;
 /** What is measured, and against which baseline. */
 const SUBJECTS = [
   { id: 'bare-socket.io', server: 'bare-socket.io', load: 'bare-socket.io', label: 'bare Socket.IO' },
-  { id: 'app-socket.io-pglite', server: 'app', db: 'pglite', load: 'app-socket.io', label: 'seed-002 Socket.IO, PGlite', baseline: 'bare-socket.io' },
-  { id: 'app-socket.io-postgres', server: 'app', db: 'postgres', load: 'app-socket.io', label: 'seed-002 Socket.IO, PostgreSQL', baseline: 'bare-socket.io' },
+  {
+    id: 'app-socket.io-pglite',
+    server: 'app',
+    db: 'pglite',
+    load: 'app-socket.io',
+    label: 'seed-002 Socket.IO, PGlite',
+    baseline: 'bare-socket.io',
+  },
+  {
+    id: 'app-socket.io-postgres',
+    server: 'app',
+    db: 'postgres',
+    load: 'app-socket.io',
+    label: 'seed-002 Socket.IO, PostgreSQL',
+    baseline: 'bare-socket.io',
+  },
   { id: 'bare-ws', server: 'bare-ws', load: 'bare-ws', label: 'bare ws' },
   { id: 'app-ws-pglite', server: 'app', db: 'pglite', load: 'app-ws', label: '/ws/call/, PGlite', baseline: 'bare-ws' },
   { id: 'app-ws-postgres', server: 'app', db: 'postgres', load: 'app-ws', label: '/ws/call/, PostgreSQL', baseline: 'bare-ws' },
@@ -77,14 +91,22 @@ function renderProfiles(subjects, profiles) {
     .filter((subject) => profiles[subject.id])
     .map((subject) => {
       const profile = profiles[subject.id];
-      const rows = profile.byFunction.map((f, i) => [f.name.replace(/\|/g, '\\|'), `${f.percent} %`, profile.byOrigin[i] ? `${profile.byOrigin[i].name} ${profile.byOrigin[i].percent} %` : '']);
-      return [`#### ${subject.label}: ${fmt(profile.busyMs)} ms of busy main thread`, '', table(['function (self time)', 'share', 'by package / directory'], rows)].join('\n');
+      const rows = profile.byFunction.map((f, i) => [
+        f.name.replace(/\|/g, '\\|'),
+        `${f.percent} %`,
+        profile.byOrigin[i] ? `${profile.byOrigin[i].name} ${profile.byOrigin[i].percent} %` : '',
+      ]);
+      return [
+        `#### ${subject.label}: ${fmt(profile.busyMs)} ms of busy main thread`,
+        '',
+        table(['function (self time)', 'share', 'by package / directory'], rows),
+      ].join('\n');
     });
   if (sections.length === 0) return '';
   return [
     `### Where the time goes: CPU profiles of ${fmt(PROFILED.rate)} offers/s`,
     '',
-    'One window of the last run, profiled with the V8 sampling profiler (started and stopped inside the server by bench/servers/bench-hooks.cjs, after the measured phases, so its cost is not in the figures above). Self time of the main thread; `(garbage collector)` and `writev` (the socket writes, loopback delivery included) are the transport\'s share as much as ours.',
+    "One window of the last run, profiled with the V8 sampling profiler (started and stopped inside the server by bench/servers/bench-hooks.cjs, after the measured phases, so its cost is not in the figures above). Self time of the main thread; `(garbage collector)` and `writev` (the socket writes, loopback delivery included) are the transport's share as much as ours.",
     '',
     ...sections,
   ].join('\n\n');
@@ -150,7 +172,12 @@ function render(subjects, rows) {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const quick = process.argv.includes('--quick');
-  const { markdown, rows } = await runRelay({ runs: quick ? 1 : 3, quick, postgresUrl: process.env.BENCH_POSTGRES_URL, only: process.env.BENCH_ONLY });
+  const { markdown, rows } = await runRelay({
+    runs: quick ? 1 : 3,
+    quick,
+    postgresUrl: process.env.BENCH_POSTGRES_URL,
+    only: process.env.BENCH_ONLY,
+  });
   console.log(markdown);
   if (process.argv.includes('--json')) console.log(JSON.stringify(rows));
 }

@@ -6,7 +6,17 @@ const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'call-signaling-demo-token';
 
 /** Everything the page knows; `window.demo` lets devtools (and the browser test) look inside. */
-const state = { token: null, user: null, socket: null, call: null, peer: null, peerCall: null, localStream: null, incoming: null, conversationId: null };
+const state = {
+  token: null,
+  user: null,
+  socket: null,
+  call: null,
+  peer: null,
+  peerCall: null,
+  localStream: null,
+  incoming: null,
+  conversationId: null,
+};
 window.demo = state;
 
 function notice(text) {
@@ -16,7 +26,10 @@ function notice(text) {
 async function api(method, path, body) {
   const response = await fetch(path, {
     method,
-    headers: { ...(state.token ? { Authorization: `Bearer ${state.token}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      ...(state.token ? { Authorization: `Bearer ${state.token}` } : {}),
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   if (response.status === 204) return null;
@@ -45,7 +58,12 @@ $('auth-form').addEventListener('submit', (event) => {
   const form = new FormData(event.target);
   const register = event.submitter?.value === 'register';
   const body = register
-    ? { email: form.get('email'), password: form.get('password'), displayName: form.get('displayName') || form.get('email'), role: form.get('role') }
+    ? {
+        email: form.get('email'),
+        password: form.get('password'),
+        displayName: form.get('displayName') || form.get('email'),
+        role: form.get('role'),
+      }
     : { email: form.get('email'), password: form.get('password') };
   run(
     api('POST', register ? '/auth/register' : '/auth/login', body).then(({ accessToken }) => {
@@ -74,7 +92,8 @@ async function start(token) {
 }
 
 function connect() {
-  const socket = io({ auth: { token: state.token, dialect: 'calls' }, transports: ['websocket'] });
+  // The Socket.IO client, loaded by index.html from this server.
+  const socket = globalThis.io({ auth: { token: state.token, dialect: 'calls' }, transports: ['websocket'] });
   state.socket = socket;
   socket.on('authenticated', () => run(Promise.all([showMentors(), showHistory()])));
   socket.on('connect_error', (error) => notice(`Cannot connect: ${error.message}`));
@@ -88,7 +107,12 @@ function connect() {
     state.call.status = 'ACTIVE';
     setCallStatus('Connecting…');
   });
-  for (const [event, why] of [['callDeclined', 'Declined'], ['callCancelled', 'Cancelled'], ['callMissed', 'Not answered'], ['callEnded', 'Call ended']]) {
+  for (const [event, why] of [
+    ['callDeclined', 'Declined'],
+    ['callCancelled', 'Cancelled'],
+    ['callMissed', 'Not answered'],
+    ['callEnded', 'Call ended'],
+  ]) {
     socket.on(event, ({ callId }) => closed(callId, why));
   }
   socket.on('new_message', ({ message }) => {
@@ -207,7 +231,8 @@ async function joinRoom() {
       setCallStatus(connection === 'connected' ? 'Connected' : connection);
     },
     onPeerMediaToggled: (_peer, kind, enabled) => {
-      $('remote-label').textContent = `${state.peer.displayName}${kind === 'video' && !enabled ? ' (camera off)' : ''}${kind === 'audio' && !enabled ? ' (muted)' : ''}`;
+      $('remote-label').textContent =
+        `${state.peer.displayName}${kind === 'video' && !enabled ? ' (camera off)' : ''}${kind === 'audio' && !enabled ? ' (muted)' : ''}`;
     },
     onPeerLeft: () => setCallStatus('The other side left'),
     onError: (error) => notice(error.message),
@@ -238,7 +263,10 @@ $('toggle-mic').addEventListener('click', () => {
 $('hang-up').addEventListener('click', () => {
   const call = state.call;
   // Ringing: the caller cancels. Otherwise end it for both (DELETE /calls/:id).
-  const hangUp = call.status === 'CALLING' && call.hostUserId === state.user.id ? request('cancelCall', { callId: call.id }) : api('DELETE', `/calls/${call.id}`);
+  const hangUp =
+    call.status === 'CALLING' && call.hostUserId === state.user.id
+      ? request('cancelCall', { callId: call.id })
+      : api('DELETE', `/calls/${call.id}`);
   run(hangUp.then(() => closed(call.id, 'Call ended')));
 });
 
@@ -305,7 +333,11 @@ $('chat-form').addEventListener('submit', (event) => {
   if (!text) return;
   input.value = '';
   // The id makes a retry after a flaky network idempotent.
-  run(request('send_message', { to_user_id: state.chatPeer.id, text, client_message_id: crypto.randomUUID() }).then(({ message }) => showMessage(message)));
+  run(
+    request('send_message', { to_user_id: state.chatPeer.id, text, client_message_id: crypto.randomUUID() }).then(({ message }) =>
+      showMessage(message),
+    ),
+  );
 });
 
 // ---------------------------------------------------------------- resume a session in this tab

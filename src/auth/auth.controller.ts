@@ -24,7 +24,10 @@ export class AuthController {
   @Public()
   @AuthAttempt()
   @Post('register')
-  @ApiOperation({ summary: 'Create an account and sign in', description: 'Emails are trimmed and lower-cased. `role: admin` cannot be self-registered.' })
+  @ApiOperation({
+    summary: 'Create an account and sign in',
+    description: 'Emails are trimmed and lower-cased. `role: admin` cannot be self-registered.',
+  })
   @ApiCreatedResponse({ type: AuthResultResponse, description: 'The new user, signed in' })
   @ApiErrors({
     validation_failed: 'A field is missing or invalid (per-field messages in `details`), or the body is not a JSON object',

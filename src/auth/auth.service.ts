@@ -32,7 +32,8 @@ export class AuthService {
       });
       return { accessToken: this.tokens.issue(user), user: toSelfView(user) };
     } catch (error) {
-      if (error instanceof UserConflictError) throw new AppError('invalid_state', 'This email is already registered', {
+      if (error instanceof UserConflictError)
+        throw new AppError('invalid_state', 'This email is already registered', {
           email: ['email is already registered'],
         });
       throw error;

@@ -18,7 +18,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   override handleRequest<TUser>(error: unknown, user: TUser, info: unknown): TUser {
     // An error (not a failed check) came from looking the user up: a database outage is not a bad token.
-    if (error) throw error;
+    if (error) throw error as Error;
     if (user) return user;
     const reason = info instanceof Error ? info : undefined;
     if (reason?.name === 'TokenExpiredError') throw new AppError('unauthorized', 'Access token expired');

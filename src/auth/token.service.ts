@@ -115,10 +115,9 @@ export class TokenService {
   }
 
   private userFromClaims(sub: string, claims: JwtPayload) {
-    const text = (value: unknown, max: number) =>
-      typeof value === 'string' && value.trim() ? value.trim().slice(0, max) : undefined;
+    const text = (value: unknown, max: number) => (typeof value === 'string' && value.trim() ? value.trim().slice(0, max) : undefined);
     const email = text(claims.email, 254)?.toLowerCase() ?? `${sub}@external.invalid`;
-    const role = ROLES.includes(claims.role) ? (claims.role as UserRole) : 'student';
+    const role: UserRole = ROLES.includes(claims.role as UserRole) ? (claims.role as UserRole) : 'student';
     return {
       id: sub,
       email,

@@ -48,7 +48,9 @@ export class CallRoomsService {
   private readonly routes?: RelayRoutes;
   /** Participant records, written in groups: many joins or leaves at once share one statement. */
   private readonly records = new GroupedWrites<'join' | 'leave', NewParticipant | Departure>((kind, items) =>
-    kind === 'join' ? this.repository.addParticipants(items as NewParticipant[]) : this.repository.markParticipantsLeft(items as Departure[]),
+    kind === 'join'
+      ? this.repository.addParticipants(items as NewParticipant[])
+      : this.repository.markParticipantsLeft(items as Departure[]),
   );
 
   constructor(
@@ -76,8 +78,17 @@ export class CallRoomsService {
   /** Rooms lost with the shared state come back from the participant records of the database. */
   private async rebuild(connectionIds: string[]): Promise<void> {
     for (const p of await this.repository.presentParticipants(connectionIds)) {
-      const participant: RoomParticipant = { connectionId: p.connectionId, userId: p.userId, userName: p.userName, hasVideo: p.hasVideo, hasAudio: p.hasAudio };
-      await Promise.all([this.state.hSet(roomKey(p.callId), p.connectionId, JSON.stringify(participant)), this.state.sAdd(roomsOfKey(p.connectionId), p.callId)]);
+      const participant: RoomParticipant = {
+        connectionId: p.connectionId,
+        userId: p.userId,
+        userName: p.userName,
+        hasVideo: p.hasVideo,
+        hasAudio: p.hasAudio,
+      };
+      await Promise.all([
+        this.state.hSet(roomKey(p.callId), p.connectionId, JSON.stringify(participant)),
+        this.state.sAdd(roomsOfKey(p.connectionId), p.callId),
+      ]);
     }
   }
 
@@ -124,7 +135,8 @@ export class CallRoomsService {
     ]);
     if (!rejoin) {
       await this.records.run('join', { callId, ...self, joinedAt: new Date() });
-      for (const other of others) this.registry.sendToConnection(other.connectionId, { type: 'participant-joined', callId, participant: self });
+      for (const other of others)
+        this.registry.sendToConnection(other.connectionId, { type: 'participant-joined', callId, participant: self });
     }
     return { callId, self, participants: others };
   }
@@ -144,7 +156,11 @@ export class CallRoomsService {
     if (kind === 'video') self.hasVideo = enabled;
     else self.hasAudio = enabled;
     await this.state.hSet(roomKey(callId), actor.connectionId, JSON.stringify(self));
-    await this.repository.updateParticipantMedia(callId, actor.connectionId, kind === 'video' ? { hasVideo: enabled } : { hasAudio: enabled });
+    await this.repository.updateParticipantMedia(
+      callId,
+      actor.connectionId,
+      kind === 'video' ? { hasVideo: enabled } : { hasAudio: enabled },
+    );
     for (const other of await this.participants(callId)) {
       if (other.connectionId !== actor.connectionId) {
         this.registry.sendToConnection(other.connectionId, {
@@ -174,7 +190,9 @@ export class CallRoomsService {
    */
   relayAtOnce(actor: Required<Actor>, targetConnectionId: string, kind: SignalKind, payload: unknown): boolean {
     if (!this.mayRelayAtOnce(actor, payload)) return false;
-    const route = this.routes?.recall(actor.connectionId, 'connection', targetConnectionId, undefined) ?? this.routeToConnectionAtOnce(actor, targetConnectionId);
+    const route =
+      this.routes?.recall(actor.connectionId, 'connection', targetConnectionId, undefined) ??
+      this.routeToConnectionAtOnce(actor, targetConnectionId);
     return this.sendAlong(route, actor, kind, payload);
   }
 
@@ -206,7 +224,8 @@ export class CallRoomsService {
   /** As relayToUser, done at once or not at all, like relayAtOnce. */
   relayToUserAtOnce(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string): boolean {
     if (!this.mayRelayAtOnce(actor, payload)) return false;
-    const route = this.routes?.recall(actor.connectionId, 'user', targetUserId, callId) ?? this.routeToUserAtOnce(actor, targetUserId, callId);
+    const route =
+      this.routes?.recall(actor.connectionId, 'user', targetUserId, callId) ?? this.routeToUserAtOnce(actor, targetUserId, callId);
     return this.sendAlong(route, actor, kind, payload);
   }
 
@@ -233,7 +252,13 @@ export class CallRoomsService {
     return route;
   }
 
-  private async relayToUserNow(actor: Required<Actor>, targetUserId: string, kind: SignalKind, payload: unknown, callId?: string): Promise<void> {
+  private async relayToUserNow(
+    actor: Required<Actor>,
+    targetUserId: string,
+    kind: SignalKind,
+    payload: unknown,
+    callId?: string,
+  ): Promise<void> {
     this.checkSignalSize(payload);
     const call = await this.calls.openCallOf(actor.userId);
     if (!call || !isOtherParty(call, actor, targetUserId, callId)) {
@@ -249,8 +274,21 @@ export class CallRoomsService {
     return this.inSendOrder.idle(actor.connectionId) && jsonSurelyFits(payload, this.config.calls.maxSignalBytes);
   }
 
-  private sendSignal(actor: Required<Actor>, call: OpenCallParties, kind: SignalKind, payload: unknown, to: { connectionId: string } | { userId: string }): void {
-    const notice = { type: 'signal', kind, callId: call.callId, fromConnectionId: actor.connectionId, fromUserId: actor.userId, payload } as const;
+  private sendSignal(
+    actor: Required<Actor>,
+    call: OpenCallParties,
+    kind: SignalKind,
+    payload: unknown,
+    to: { connectionId: string } | { userId: string },
+  ): void {
+    const notice = {
+      type: 'signal',
+      kind,
+      callId: call.callId,
+      fromConnectionId: actor.connectionId,
+      fromUserId: actor.userId,
+      payload,
+    } as const;
     if ('connectionId' in to) this.registry.sendToConnection(to.connectionId, notice);
     else this.registry.sendToUsers([to.userId], notice);
     this.metrics.signalRelayed(kind);

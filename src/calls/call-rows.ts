@@ -46,7 +46,11 @@ const CALL_COLUMNS: Record<keyof Call, string> = {
 
 /** The select list of a call `c` with its parties (JOIN_PARTIES), for raw statements that return one. */
 export const CALL_WITH_PARTIES = Prisma.raw(
-  [...Object.entries(CALL_COLUMNS).map(([field, column]) => `${column} AS "${field}"`), partyColumns('h', 'host'), partyColumns('r', 'recipient')].join(', '),
+  [
+    ...Object.entries(CALL_COLUMNS).map(([field, column]) => `${column} AS "${field}"`),
+    partyColumns('h', 'host'),
+    partyColumns('r', 'recipient'),
+  ].join(', '),
 );
 export const JOIN_PARTIES = Prisma.raw('JOIN users h ON h.id = c.host_user_id LEFT JOIN users r ON r.id = c.recipient_user_id');
 export type CallRow = RawRow;

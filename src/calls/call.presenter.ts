@@ -1,5 +1,5 @@
 import type { Call, CallParticipant, User } from '../generated/prisma/client';
-import { ProfileUser, PublicProfile, toPublicProfile } from '../users/user.presenter';
+import { ProfileUser, toPublicProfile } from '../users/user.presenter';
 import type { CallView } from '../client/models';
 
 export type { CallView };
@@ -24,8 +24,7 @@ export function toCallView(call: CallWithParties): CallView {
     startedAt: iso(call.startedAt),
     endedAt: iso(call.endedAt),
     endReason: call.endReason,
-    durationSeconds:
-      call.startedAt && call.endedAt ? Math.round((call.endedAt.getTime() - call.startedAt.getTime()) / 1000) : null,
+    durationSeconds: call.startedAt && call.endedAt ? Math.round((call.endedAt.getTime() - call.startedAt.getTime()) / 1000) : null,
     createdAt: call.createdAt.toISOString(),
     updatedAt: call.updatedAt.toISOString(),
     host: toPublicProfile(call.host),

@@ -49,7 +49,7 @@ export class CallsController {
       'Rings every device of the recipient. An offline recipient makes the call `MISSED` at once (unless a push webhook is configured, which rings them while it wakes their devices).',
   })
   @ApiCreatedResponse({ type: CallResponse, description: 'The new call: `CALLING`, or `MISSED` when the recipient is offline' })
-  @ApiOkResponse({ type: CallResponse, description: "Glare: the recipient was calling you; their call is accepted instead (`ACTIVE`)" })
+  @ApiOkResponse({ type: CallResponse, description: 'Glare: the recipient was calling you; their call is accepted instead (`ACTIVE`)' })
   @ApiErrors({
     validation_failed: 'A field is invalid, or you called yourself',
     not_found: 'The recipient does not exist',
@@ -65,7 +65,10 @@ export class CallsController {
 
   @Post('accept')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Accept a ringing call (recipient)', description: "The caller and the recipient's other devices are told; the call becomes `ACTIVE`." })
+  @ApiOperation({
+    summary: 'Accept a ringing call (recipient)',
+    description: "The caller and the recipient's other devices are told; the call becomes `ACTIVE`.",
+  })
   @ApiOkResponse({ type: CallResponse })
   @ApiErrors(CALL_MOVE_ERRORS)
   accept(@CurrentUser() user: AuthUser, @Body() dto: CallIdDto) {
@@ -91,7 +94,10 @@ export class CallsController {
   }
 
   @Get('ice-servers')
-  @ApiOperation({ summary: 'STUN and TURN servers for RTCPeerConnection', description: 'TURN credentials are time-limited (coturn REST-API scheme) and issued for the caller.' })
+  @ApiOperation({
+    summary: 'STUN and TURN servers for RTCPeerConnection',
+    description: 'TURN credentials are time-limited (coturn REST-API scheme) and issued for the caller.',
+  })
   @ApiOkResponse({ type: IceServersResponse })
   iceServers(@CurrentUser() user: AuthUser) {
     return this.ice.forUser(user.id);

@@ -211,7 +211,10 @@ export class CallsRepository {
 
   /** As findOpenCallOf, only the call's id, parties and status. */
   async findOpenCallPartiesOf(userId: string) {
-    const slot = await this.prisma.busySlot.findUnique({ where: { userId }, select: { call: { select: { id: true, hostUserId: true, recipientUserId: true, status: true } } } });
+    const slot = await this.prisma.busySlot.findUnique({
+      where: { userId },
+      select: { call: { select: { id: true, hostUserId: true, recipientUserId: true, status: true } } },
+    });
     return slot?.call ?? null;
   }
 
@@ -227,7 +230,8 @@ export class CallsRepository {
 
   async history(userId: string, options: { limit: number; cursor?: string; status?: CallStatus }): Promise<HistoryPage> {
     const after = options.cursor ? decodeCursor(options.cursor) : undefined;
-    if (options.cursor && !after) throw new AppError('validation_failed', 'Invalid cursor', { cursor: ['cursor is not one this server issued'] });
+    if (options.cursor && !after)
+      throw new AppError('validation_failed', 'Invalid cursor', { cursor: ['cursor is not one this server issued'] });
     const rows = await this.prisma.call.findMany({
       where: {
         AND: [

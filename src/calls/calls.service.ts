@@ -53,7 +53,8 @@ const engagedKey = (callId: string) => `engaged:${callId}`;
 /** A call rings each connection once, whether its start or the connection's arrival rang it. */
 const ringOnce = (callId: string) => `ring:${callId}`;
 const partiesOf = (call: CallWithParties): Party[] => (call.recipient ? [call.host, call.recipient] : [call.host]);
-const cannotMove = (status: CallStatus | undefined, to: CallStatus) => new AppError('invalid_state', `The call is ${status ?? 'gone'}; it cannot become ${to}`);
+const cannotMove = (status: CallStatus | undefined, to: CallStatus) =>
+  new AppError('invalid_state', `The call is ${status ?? 'gone'}; it cannot become ${to}`);
 
 /**
  * The call core: rules, state moves, busy detection and timers. It knows no wire format;
@@ -81,7 +82,9 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     this.openCalls = new OpenCallIndex(state, calls);
     registry.onConnect((connection) => inBackground('ringing a new connection', this.ringNewConnection(connection)));
     // The caller's last connection dropped: a call they are placing is cancelled unless they return in time.
-    registry.onLastConnectionGone((userId) => inBackground('caller grace', this.timers.schedule(CALLER_GRACE, userId, this.config.calls.reconnectGraceMs)));
+    registry.onLastConnectionGone((userId) =>
+      inBackground('caller grace', this.timers.schedule(CALLER_GRACE, userId, this.config.calls.reconnectGraceMs)),
+    );
     timers.handle(RING, (callId) => this.moveCall(callId, { to: 'MISSED', actorUserId: null, reason: 'timeout' }).then(() => undefined));
     timers.handle(CALLER_GRACE, (userId) => this.cancelAbandoned(userId));
   }
@@ -155,7 +158,13 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const view = toCallView(call);
     await this.openCalls.moved(view);
-    this.announceMove(view, { from: null, to: view.status, actorUserId: actor.userId, reason: view.status === 'MISSED' ? 'offline' : null, parties: partiesOf(call) });
+    this.announceMove(view, {
+      from: null,
+      to: view.status,
+      actorUserId: actor.userId,
+      reason: view.status === 'MISSED' ? 'offline' : null,
+      parties: partiesOf(call),
+    });
     if (view.status === 'MISSED') {
       // The caller's other devices by event; the starting connection from its dialect adapter, after its reply is known.
       this.notify([actor.userId, recipientUserId], { type: 'missed', call: view, reason: 'offline' }, actor.connectionId);
@@ -195,7 +204,8 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     const call = await this.getForParty(actor.userId, callId);
     if (call.hostUserId !== actor.userId) throw new AppError('forbidden', 'Only the host can invite into this call');
     if (call.recipientUserId === recipientUserId && call.status === 'CALLING') return call;
-    if (recipientUserId === actor.userId) throw new AppError('validation_failed', 'You cannot call yourself', { to: ['must be another user'] });
+    if (recipientUserId === actor.userId)
+      throw new AppError('validation_failed', 'You cannot call yourself', { to: ['must be another user'] });
     // Asked first, so an unknown user is not_found whatever the seat's state.
     if (!(await this.users.findById(recipientUserId))) throw new AppError('not_found', 'Recipient not found');
     const seated = await this.seat(callId, recipientUserId);
@@ -258,11 +268,23 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   accept(actor: Actor, callId: string): Promise<CallView> {
-    return this.moveFromSeat(actor, 'recipient', callId, { to: 'ACTIVE', actorUserId: actor.userId }, 'Only the recipient can accept this call');
+    return this.moveFromSeat(
+      actor,
+      'recipient',
+      callId,
+      { to: 'ACTIVE', actorUserId: actor.userId },
+      'Only the recipient can accept this call',
+    );
   }
 
   decline(actor: Actor, callId: string, reason?: string): Promise<CallView> {
-    return this.moveFromSeat(actor, 'recipient', callId, { to: 'DECLINED', actorUserId: actor.userId, reason }, 'Only the recipient can decline this call');
+    return this.moveFromSeat(
+      actor,
+      'recipient',
+      callId,
+      { to: 'DECLINED', actorUserId: actor.userId, reason },
+      'Only the recipient can decline this call',
+    );
   }
 
   cancel(actor: Actor, callId: string): Promise<CallView> {
@@ -386,7 +408,13 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     })();
     this.notify(parties, notice, actor?.connectionId);
     const from = sourcesOf(move.to).length === 1 ? sourcesOf(move.to)[0] : null;
-    this.announceMove(call, { from, to: move.to, actorUserId: move.actorUserId, reason: move.reason ?? move.endReason ?? null, parties: partiesOf(moved) });
+    this.announceMove(call, {
+      from,
+      to: move.to,
+      actorUserId: move.actorUserId,
+      reason: move.reason ?? move.endReason ?? null,
+      parties: partiesOf(moved),
+    });
     return call;
   }
 
@@ -433,7 +461,8 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       await this.moveCall(call.id, { to: 'MISSED', actorUserId: null, reason: 'timeout' });
     }
     for (const call of await this.calls.findActiveUpdatedBefore(new Date(now - this.config.calls.reconnectGraceMs))) {
-      if (!(await this.roomOccupied(call.id))) await this.moveCall(call.id, { to: 'ENDED', actorUserId: null, endReason: 'connection_lost' });
+      if (!(await this.roomOccupied(call.id)))
+        await this.moveCall(call.id, { to: 'ENDED', actorUserId: null, endReason: 'connection_lost' });
     }
   }
 }

@@ -40,7 +40,12 @@ export class OpenCallIndex {
     if (json) return this.parse(userId, json);
     this.parsed.delete(userId);
     const call = await this.repository.findOpenCallPartiesOf(userId);
-    const parties: OpenCallParties | null = call && { callId: call.id, hostUserId: call.hostUserId, recipientUserId: call.recipientUserId, status: call.status };
+    const parties: OpenCallParties | null = call && {
+      callId: call.id,
+      hostUserId: call.hostUserId,
+      recipientUserId: call.recipientUserId,
+      status: call.status,
+    };
     // Only if absent: an entry a move wrote meanwhile is newer than what was read here.
     await this.state.setExpiring(keyOf(userId), JSON.stringify(parties), FILLED_TTL_MS, true);
     return parties;
@@ -73,7 +78,12 @@ export class OpenCallIndex {
     for (const userId of userIds) this.parsed.delete(userId);
     // Deleted rather than marked closed: a mark landing after the user's next call was indexed would hide that call.
     if (!isOpen(call.status)) return this.state.del(...userIds.map(keyOf));
-    const parties = JSON.stringify({ callId: call.id, hostUserId: call.hostUserId, recipientUserId: call.recipientUserId, status: call.status } satisfies OpenCallParties);
+    const parties = JSON.stringify({
+      callId: call.id,
+      hostUserId: call.hostUserId,
+      recipientUserId: call.recipientUserId,
+      status: call.status,
+    } satisfies OpenCallParties);
     await Promise.all(userIds.map((userId) => this.state.setExpiring(keyOf(userId), parties, MOVED_TTL_MS)));
   }
 }

@@ -2,7 +2,10 @@ import { MemoryState } from '../cluster/shared-state';
 import { RelayRoute, RelayRoutes } from './relay-routes';
 
 describe('RelayRoutes', () => {
-  const route: RelayRoute = { call: { callId: 'c1', hostUserId: 'alice', recipientUserId: 'bob', status: 'ACTIVE' }, to: { userId: 'bob' } };
+  const route: RelayRoute = {
+    call: { callId: 'c1', hostUserId: 'alice', recipientUserId: 'bob', status: 'ACTIVE' },
+    to: { userId: 'bob' },
+  };
   let state: MemoryState;
   let now: number;
   let routes: RelayRoutes;

@@ -19,7 +19,10 @@ export class AttachmentsController {
   /** multipart/form-data with the file in `file`; limits come from the module's multer options. */
   @Post()
   @UseInterceptors(FileInterceptor('file'))
-  @ApiOperation({ summary: 'Upload a file to attach to a message', description: 'Until it is sent in a message, only the uploader can read it.' })
+  @ApiOperation({
+    summary: 'Upload a file to attach to a message',
+    description: 'Until it is sent in a message, only the uploader can read it.',
+  })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadAttachmentDto })
   @ApiCreatedResponse({ type: AttachmentResponse })
@@ -38,7 +41,8 @@ export class AttachmentsController {
   @Get(':id')
   @ApiOperation({
     summary: 'Download an attachment',
-    description: 'For its uploader and the members of the conversation it was sent in; always a download (`Content-Disposition: attachment`), never rendered.',
+    description:
+      'For its uploader and the members of the conversation it was sent in; always a download (`Content-Disposition: attachment`), never rendered.',
   })
   @ApiOkResponse({
     description: 'The file, in the content type it was stored with, as a download under its original name',

@@ -27,7 +27,8 @@ export class AttachmentsService {
   ) {}
 
   async upload(uploaderId: string, file: Upload | undefined): Promise<AttachmentView> {
-    if (!file) throw new AppError('validation_failed', 'Send the file as multipart/form-data in the field "file"', { file: ['is required'] });
+    if (!file)
+      throw new AppError('validation_failed', 'Send the file as multipart/form-data in the field "file"', { file: ['is required'] });
     const contentType = file.mimetype.split(';')[0].trim().toLowerCase();
     if (!this.config.chat.uploadContentTypes.includes(contentType)) {
       throw new AppError('validation_failed', `Files of type ${contentType || 'unknown'} are not accepted`, {
@@ -37,7 +38,14 @@ export class AttachmentsService {
     const id = randomUUID();
     await this.storage.put(id, file.buffer);
     try {
-      const attachment = await this.chat.createAttachment({ id, uploaderId, name: cleanFileName(file.originalname), contentType, size: file.size, storageKey: id });
+      const attachment = await this.chat.createAttachment({
+        id,
+        uploaderId,
+        name: cleanFileName(file.originalname),
+        contentType,
+        size: file.size,
+        storageKey: id,
+      });
       return toAttachmentView(attachment);
     } catch (error) {
       await this.storage.remove(id);
@@ -57,10 +65,12 @@ export class AttachmentsService {
   }
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 /** The client's file name without any path, control characters or excess length. */
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+  const clean = base.replace(CONTROL_CHARACTERS, '').trim().slice(0, 200);
   return clean === '' || clean === '.' || clean === '..' ? 'file' : clean;
 }

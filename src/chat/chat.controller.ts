@@ -21,7 +21,10 @@ export class ChatController {
 
   /** The user's conversations, most recently active first, each with its last message and unread count. */
   @Get()
-  @ApiOperation({ summary: "The caller's conversations", description: 'Those with at least one message, most recently active first, each with its last message and unread count.' })
+  @ApiOperation({
+    summary: "The caller's conversations",
+    description: 'Those with at least one message, most recently active first, each with its last message and unread count.',
+  })
   @ApiOkResponse({ type: ConversationPageResponse })
   @ApiErrors({ validation_failed: 'limit or cursor is invalid, or the cursor is not one this server issued' })
   list(@CurrentUser() user: AuthUser, @Query() query: ConversationsQueryDto) {
@@ -33,7 +36,8 @@ export class ChatController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Open a conversation',
-    description: 'The direct conversation with `userId`, or the conversation of the call `callId` (ext); created on first use, without sending anything.',
+    description:
+      'The direct conversation with `userId`, or the conversation of the call `callId` (ext); created on first use, without sending anything.',
   })
   @ApiOkResponse({ type: ConversationResponse })
   @ApiErrors({
@@ -55,7 +59,10 @@ export class ChatController {
   }
 
   @Get(':id/messages')
-  @ApiOperation({ summary: "A conversation's messages, newest first", description: 'Pass `nextCursor` as `before` for the next (older) page.' })
+  @ApiOperation({
+    summary: "A conversation's messages, newest first",
+    description: 'Pass `nextCursor` as `before` for the next (older) page.',
+  })
   @ApiOkResponse({ type: MessagePageResponse })
   @ApiErrors({ validation_failed: 'limit or before is invalid, or before is not a message of this conversation', not_found: NOT_A_MEMBER })
   messages(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: MessagesQueryDto) {
@@ -66,7 +73,8 @@ export class ChatController {
   @Post(':id/messages')
   @ApiOperation({
     summary: 'Send a message',
-    description: 'The other members get `new_message`. A `clientMessageId` that repeats one of yours returns the stored message (200) and tells nobody twice.',
+    description:
+      'The other members get `new_message`. A `clientMessageId` that repeats one of yours returns the stored message (200) and tells nobody twice.',
   })
   @ApiCreatedResponse({ type: MessageResponse, description: 'The stored message' })
   @ApiOkResponse({ type: MessageResponse, description: 'The message already stored under this clientMessageId' })
@@ -76,7 +84,12 @@ export class ChatController {
     not_found: NOT_A_MEMBER,
     payload_too_large: BODY_TOO_LARGE,
   })
-  async send(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: PostMessageDto, @Res({ passthrough: true }) response: Response) {
+  async send(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: PostMessageDto,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const { message, created } = await this.chat.send(
       { userId: user.id },
       { conversationId: id },
@@ -91,7 +104,8 @@ export class ChatController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Mark messages as read',
-    description: 'Everything up to `upToMessageId` counts as read (ext, as `mark_read`); the senders get `message_read` when the pointer moves forward.',
+    description:
+      'Everything up to `upToMessageId` counts as read (ext, as `mark_read`); the senders get `message_read` when the pointer moves forward.',
   })
   @ApiOkResponse({ type: ReadResultResponse })
   @ApiErrors({

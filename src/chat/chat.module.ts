@@ -34,7 +34,11 @@ import { TypingService } from './typing.service';
     ChatService,
     TypingService,
     AttachmentsService,
-    { provide: ATTACHMENT_STORAGE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DiskAttachmentStorage(config.chat.uploadDir) },
+    {
+      provide: ATTACHMENT_STORAGE,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new DiskAttachmentStorage(config.chat.uploadDir),
+    },
   ],
   exports: [ChatService],
 })

@@ -1,5 +1,5 @@
 import type { Attachment, Conversation, ConversationMember, Message, User } from '../generated/prisma/client';
-import { ProfileUser, PublicProfile, toPublicProfile } from '../users/user.presenter';
+import { ProfileUser, toPublicProfile } from '../users/user.presenter';
 import type { AttachmentView, CallOutcome, CallRecord, ConversationView, MemberView, MessageView } from '../client/models';
 
 export type { AttachmentView, CallOutcome, CallRecord, ConversationView, MemberView, MessageView };
@@ -34,7 +34,11 @@ export function toMessageView(message: MessageRow): MessageView {
   };
 }
 
-export function toConversationView(conversation: ConversationRow, lastMessage: MessageRow | undefined, unreadCount: number): ConversationView {
+export function toConversationView(
+  conversation: ConversationRow,
+  lastMessage: MessageRow | undefined,
+  unreadCount: number,
+): ConversationView {
   return {
     id: conversation.id,
     kind: conversation.kind,

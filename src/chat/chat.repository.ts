@@ -68,10 +68,7 @@ export class ChatRepository {
 
   /** A call's conversation (its two parties), created on first use. */
   async ensureForCall(callId: string, parties: [string, string]): Promise<Conversation> {
-    return (
-      (await this.prisma.conversation.findUnique({ where: { callId } })) ??
-      this.ensure({ callId }, { kind: 'call', callId }, parties)
-    );
+    return (await this.prisma.conversation.findUnique({ where: { callId } })) ?? this.ensure({ callId }, { kind: 'call', callId }, parties);
   }
 
   /** Insert-if-absent on the unique key, then read back whichever row won; members likewise. */
@@ -104,7 +101,9 @@ export class ChatRepository {
     const key = `members:${conversationId}`;
     const cached = await this.cache.get<string[]>(key);
     if (cached) return cached;
-    const members = (await this.prisma.conversationMember.findMany({ where: { conversationId }, select: { userId: true } })).map((m) => m.userId);
+    const members = (await this.prisma.conversationMember.findMany({ where: { conversationId }, select: { userId: true } })).map(
+      (m) => m.userId,
+    );
     if (members.length > 0) await this.cache.set(key, members, MEMBERS_CACHE_MS);
     return members;
   }
@@ -170,7 +169,13 @@ export class ChatRepository {
    * statement: its update of the conversation row is the lock that numbers messages in commit
    * order (as in insertMessage). CallRecordedError when the call has its record already.
    */
-  async insertCallRecord(input: { conversationId: string; senderId: string; text: string; call: CallRecord; readBy: string[] }): Promise<MessageRow> {
+  async insertCallRecord(input: {
+    conversationId: string;
+    senderId: string;
+    text: string;
+    call: CallRecord;
+    readBy: string[];
+  }): Promise<MessageRow> {
     const now = new Date();
     const { callId, ...record } = input.call;
     try {
@@ -190,7 +195,7 @@ export class ChatRepository {
                m.client_message_id AS "clientMessageId", m.call_id AS "callId", m.call, m.created_at AS "createdAt",
                ${Prisma.raw(partyColumns('s', 'sender'))}
         FROM m JOIN users s ON s.id = m.sender_id`;
-      const call = typeof row.call === 'string' ? JSON.parse(row.call) : row.call;
+      const call = (typeof row.call === 'string' ? JSON.parse(row.call) : row.call) as Message['call'];
       return { ...(row as unknown as Message), call, sender: partyOf(row, 'sender')!, attachments: [] };
     } catch (error) {
       if (rawQueryViolation(error)?.sqlState === '23505') throw new CallRecordedError();
@@ -275,7 +280,14 @@ export class ChatRepository {
     return count > 0;
   }
 
-  createAttachment(data: { id: string; uploaderId: string; name: string; contentType: string; size: number; storageKey: string }): Promise<Attachment> {
+  createAttachment(data: {
+    id: string;
+    uploaderId: string;
+    name: string;
+    contentType: string;
+    size: number;
+    storageKey: string;
+  }): Promise<Attachment> {
     return this.prisma.attachment.create({ data });
   }
 

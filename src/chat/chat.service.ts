@@ -5,7 +5,15 @@ import { decodeCursor, encodeCursor } from '../common/cursor';
 import { AppError } from '../common/errors';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { UsersRepository } from '../users/users.repository';
-import { CallOutcome, CallRecord, ConversationRow, ConversationView, MessageView, toConversationView, toMessageView } from './chat.presenter';
+import {
+  CallOutcome,
+  CallRecord,
+  ConversationRow,
+  ConversationView,
+  MessageView,
+  toConversationView,
+  toMessageView,
+} from './chat.presenter';
 import { CallRecordedError, ChatRepository } from './chat.repository';
 import { TypingService } from './typing.service';
 import { inBackground } from '../common/background';
@@ -123,11 +131,15 @@ export class ChatService {
 
   async list(userId: string, options: { limit: number; cursor?: string }) {
     const after = options.cursor ? decodeCursor(options.cursor) : undefined;
-    if (options.cursor && !after) throw new AppError('validation_failed', 'Invalid cursor', { cursor: ['cursor is not one this server issued'] });
+    if (options.cursor && !after)
+      throw new AppError('validation_failed', 'Invalid cursor', { cursor: ['cursor is not one this server issued'] });
     const rows = await this.chat.conversationsOf(userId, { take: options.limit + 1, after });
     const page = rows.slice(0, options.limit);
     const last = page[page.length - 1];
-    return { items: await this.views(userId, page), nextCursor: rows.length > options.limit && last ? encodeCursor(last.activeAt, last.id) : null };
+    return {
+      items: await this.views(userId, page),
+      nextCursor: rows.length > options.limit && last ? encodeCursor(last.activeAt, last.id) : null,
+    };
   }
 
   /** Newest first; `before` (a message id) pages back. New messages never shift older pages. */
@@ -136,7 +148,10 @@ export class ChatService {
     let beforeSeq: number | undefined;
     if (options.before) {
       const anchor = await this.chat.findMessageIn(conversationId, options.before);
-      if (!anchor) throw new AppError('validation_failed', 'before must be a message of this conversation', { before: ['is not a message of this conversation'] });
+      if (!anchor)
+        throw new AppError('validation_failed', 'before must be a message of this conversation', {
+          before: ['is not a message of this conversation'],
+        });
       beforeSeq = anchor.seq;
     }
     const rows = await this.chat.messagesBefore(conversationId, beforeSeq, options.limit + 1);
@@ -170,7 +185,8 @@ export class ChatService {
     }
     if (target.toUserId !== undefined) {
       const other = target.toUserId;
-      if (other === userId) throw new AppError('validation_failed', 'You cannot message yourself', { to_user_id: ['must be another user'] });
+      if (other === userId)
+        throw new AppError('validation_failed', 'You cannot message yourself', { to_user_id: ['must be another user'] });
       if (!(await this.users.findById(other))) throw new AppError('not_found', 'User not found');
       return { conversationId: await this.chat.directConversationId(userId, other), memberIds: [userId, other] };
     }
@@ -201,7 +217,9 @@ export class ChatService {
     const readBy = outcome === 'ended' || outcome === 'declined' ? [call.hostUserId, call.recipientUserId] : [call.hostUserId];
     let message: MessageView;
     try {
-      message = toMessageView(await this.chat.insertCallRecord({ conversationId, senderId: call.hostUserId, text: callText(record), call: record, readBy }));
+      message = toMessageView(
+        await this.chat.insertCallRecord({ conversationId, senderId: call.hostUserId, text: callText(record), call: record, readBy }),
+      );
     } catch (error) {
       if (error instanceof CallRecordedError) return; // another instance saw the same move
       throw error;

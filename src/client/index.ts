@@ -35,9 +35,15 @@ export type ServerToClientEvents = SharedServerToClientEvents & CallsServerToCli
 export type CallsSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Seed 004, declared with `auth: {dialect: "webrtc"}`. */
-export type WebrtcSocket = Socket<SharedServerToClientEvents & WebrtcServerToClientEvents, SharedClientToServerEvents & WebrtcClientToServerEvents>;
+export type WebrtcSocket = Socket<
+  SharedServerToClientEvents & WebrtcServerToClientEvents,
+  SharedClientToServerEvents & WebrtcClientToServerEvents
+>;
 
 /** Seed 003, declared with `auth: {dialect: "instant"}`. */
-export type InstantSocket = Socket<SharedServerToClientEvents & InstantServerToClientEvents, SharedClientToServerEvents & InstantClientToServerEvents>;
+export type InstantSocket = Socket<
+  SharedServerToClientEvents & InstantServerToClientEvents,
+  SharedClientToServerEvents & InstantClientToServerEvents
+>;
 
 export type SocketIoDialect = 'calls' | 'webrtc' | 'instant';

@@ -178,8 +178,8 @@ export class PeerCall {
 
   private listen<Payload>(event: string, handle: (payload: Payload) => unknown): void {
     const listener = (payload: Payload) => this.background(handle(payload));
-    this.listeners.push([event, listener as (payload: never) => void]);
-    this.options.socket.on(event, listener as (payload: never) => void);
+    this.listeners.push([event, listener]);
+    this.options.socket.on(event, listener);
   }
 
   private background(work: unknown): void {

@@ -46,7 +46,12 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
   publish(message: Message): void {
     if (!this.redis) return;
     this.redis.commands
-      .xAdd(this.key, '*', { from: this.instanceId, data: JSON.stringify(message) }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: MAX_ENTRIES } })
+      .xAdd(
+        this.key,
+        '*',
+        { from: this.instanceId, data: JSON.stringify(message) },
+        { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: MAX_ENTRIES } },
+      )
       .catch((error: Error) => this.logger.warn(`publishing failed: ${error.message}`));
   }
 
@@ -80,7 +85,7 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
       try {
         handler(message);
       } catch (error) {
-        this.logger.error(`handling a message failed: ${(error as Error).stack ?? error}`);
+        this.logger.error(`handling a message failed: ${(error as Error).stack ?? String(error)}`);
       }
     }
   }

@@ -45,7 +45,8 @@ class RedisLifecycle implements OnModuleDestroy, OnApplicationShutdown {
     {
       provide: SHARED_STATE,
       inject: [REDIS, APP_CONFIG],
-      useFactory: (redis: RedisConnections | null, config: AppConfig) => (redis ? new RedisState(redis.commands, config.redis!.prefix) : new MemoryState()),
+      useFactory: (redis: RedisConnections | null, config: AppConfig) =>
+        redis ? new RedisState(redis.commands, config.redis!.prefix) : new MemoryState(),
     },
     {
       provide: SHARED_TIMERS,

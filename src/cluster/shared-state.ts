@@ -178,7 +178,11 @@ export class RedisState implements SharedState {
   }
 
   async hDelCount(key: string, field: string) {
-    const [removed, remaining] = (await this.redis.multi().hDel(this.prefix + key, field).hLen(this.prefix + key).exec()) as unknown as [number, number];
+    const [removed, remaining] = (await this.redis
+      .multi()
+      .hDel(this.prefix + key, field)
+      .hLen(this.prefix + key)
+      .exec()) as unknown as [number, number];
     return { removed: Number(removed) > 0, remaining: Number(remaining) };
   }
 
@@ -199,7 +203,10 @@ export class RedisState implements SharedState {
   }
 
   async setExpiring(key: string, value: string, ttlMs: number, onlyIfAbsent = false) {
-    const reply = await this.redis.set(this.prefix + key, value, { expiration: { type: 'PX', value: ttlMs }, ...(onlyIfAbsent ? { condition: 'NX' as const } : {}) });
+    const reply = await this.redis.set(this.prefix + key, value, {
+      expiration: { type: 'PX', value: ttlMs },
+      ...(onlyIfAbsent ? { condition: 'NX' as const } : {}),
+    });
     return reply === 'OK';
   }
 

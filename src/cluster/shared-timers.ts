@@ -39,7 +39,7 @@ abstract class TimerHandlers {
       await handler(key.slice(split + 1));
       return true;
     } catch (error) {
-      this.logger.error(`timer ${key} failed: ${(error as Error).stack ?? error}`);
+      this.logger.error(`timer ${key} failed: ${(error as Error).stack ?? String(error)}`);
       return false;
     }
   }
@@ -55,10 +55,13 @@ export class MemoryTimers extends TimerHandlers implements SharedTimers {
     const key = keyOf(kind, id);
     const armed = this.timers.has(key);
     clearTimeout(this.timers.get(key));
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      void this.fire(key);
-    }, Math.max(delayMs, 0));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(key);
+        void this.fire(key);
+      },
+      Math.max(delayMs, 0),
+    );
     timer.unref();
     this.timers.set(key, timer);
     return !armed;

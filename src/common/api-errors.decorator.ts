@@ -29,7 +29,9 @@ export const HTTP_ERROR_BODY: ErrorBodyShape = {
   }),
 };
 
-const RETRY_AFTER = { 'Retry-After': { description: 'Seconds until the limit lets this client through again', schema: { type: 'integer' } } };
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds until the limit lets this client through again', schema: { type: 'integer' } },
+};
 
 /**
  * Documents a route's error responses from the catalogue: one response per HTTP status (409 may

@@ -1,7 +1,8 @@
 interface Waiting<K, T> {
   kind: K;
   item: T;
-  settle: (error?: unknown) => void;
+  resolve: () => void;
+  reject: (error: unknown) => void;
 }
 
 /**
@@ -19,7 +20,7 @@ export class GroupedWrites<K, T> {
 
   run(kind: K, item: T): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ kind, item, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.waiting.push({ kind, item, resolve, reject });
       if (!this.draining) void this.drain();
     });
   }
@@ -29,10 +30,13 @@ export class GroupedWrites<K, T> {
     while (this.waiting.length > 0) {
       const group = this.takeRun();
       try {
-        await this.write(group[0].kind, group.map((w) => w.item));
-        for (const w of group) w.settle();
+        await this.write(
+          group[0].kind,
+          group.map((w) => w.item),
+        );
+        for (const w of group) w.resolve();
       } catch (error) {
-        for (const w of group) w.settle(error ?? new Error('write failed'));
+        for (const w of group) w.reject(error ?? new Error('write failed'));
       }
     }
     this.draining = false;

@@ -54,7 +54,11 @@ describe('validation pipe', () => {
   it('refuses NUL and unpaired surrogates in checked fields, before any validator throws on them', async () => {
     const register = { email: 'a@example.test', password: 'long enough', displayName: 'Ada', role: 'student' };
     await expect(validateMessage(RegisterDto, register)).resolves.toBeInstanceOf(RegisterDto);
-    for (const [field, value] of [['email', '╲\uDC00@example.test'], ['displayName', 'A\u0000da'], ['password', 'long enough\uD800']]) {
+    for (const [field, value] of [
+      ['email', '╲\uDC00@example.test'],
+      ['displayName', 'A\u0000da'],
+      ['password', 'long enough\uD800'],
+    ]) {
       const error = await refusal(RegisterDto, { ...register, [field]: value });
       expect(error.details).toEqual({ [field]: [`${field} must not contain NUL characters or unpaired surrogates`] });
     }
@@ -90,7 +94,9 @@ describe('fast shapes of relayed messages', () => {
   );
   const payloads = fc.oneof(
     fc.jsonValue(),
-    fc.constantFrom(null, nested(MAX_PAYLOAD_DEPTH - 1), nested(MAX_PAYLOAD_DEPTH), parsed('{"__proto__": {"polluted": true}}'), { data: Buffer.from('binary') }),
+    fc.constantFrom(null, nested(MAX_PAYLOAD_DEPTH - 1), nested(MAX_PAYLOAD_DEPTH), parsed('{"__proto__": {"polluted": true}}'), {
+      data: Buffer.from('binary'),
+    }),
   );
   /** A deep copy (the full path edits what it is given) that keeps buffers and own "__proto__" keys. */
   const copy = (value: unknown): unknown => {
@@ -104,7 +110,12 @@ describe('fast shapes of relayed messages', () => {
   it.each(SHAPES)('%p: accepts and refuses exactly what the full validation does', async (dto, peerField, payloadField, callIdField) => {
     // Built from entries, as JSON.parse would: "__proto__" is an own key, never a prototype.
     const message = fc
-      .record({ peer: fc.option(ids, { nil: undefined }), payload: fc.option(payloads, { nil: undefined }), callId: fc.option(ids, { nil: undefined }), extra: extraKeys })
+      .record({
+        peer: fc.option(ids, { nil: undefined }),
+        payload: fc.option(payloads, { nil: undefined }),
+        callId: fc.option(ids, { nil: undefined }),
+        extra: extraKeys,
+      })
       .map(({ peer, payload, callId, extra }) =>
         Object.fromEntries([
           ...(peer === undefined ? [] : [[peerField, peer]]),
@@ -123,7 +134,10 @@ describe('fast shapes of relayed messages', () => {
     );
     // And the usual message takes the fast path: the full one would have copied the payload.
     const payload = { type: 'offer', sdp: 'v=0' };
-    const accepted = (await fast.transform({ [peerField]: 'peer', [payloadField]: payload }, { type: 'body', metatype: dto })) as Record<string, unknown>;
+    const accepted = (await fast.transform({ [peerField]: 'peer', [payloadField]: payload }, { type: 'body', metatype: dto })) as Record<
+      string,
+      unknown
+    >;
     expect(accepted).toBeInstanceOf(dto);
     expect(accepted[payloadField]).toBe(payload);
   });

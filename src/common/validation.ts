@@ -30,7 +30,7 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
     const [node, depth] = pending.pop()!;
     if (depth > limit) return true;
     if (ArrayBuffer.isView(node)) continue;
-    for (const child of Object.values(node)) {
+    for (const child of Object.values(node) as unknown[]) {
       if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
     }
   }
@@ -42,6 +42,7 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
  * UTF-8; the embedded driver even garbles the characters around one), so a string carrying one
  * is the client's mistake, not a database error.
  */
+// eslint-disable-next-line no-control-regex -- NUL is what this looks for
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const unstorable = (value: unknown) => typeof value === 'string' && UNSTORABLE.test(value);
 const UNSTORABLE_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
@@ -130,7 +131,11 @@ function acceptFast(dto: Type, value: unknown): object | undefined {
   for (const key in value) if (!shape.some(([field]) => field === key)) return undefined;
   for (const [field, rule] of shape) {
     const item = value[field];
-    if (rule === 'payload' ? item === undefined || item === null || !plainAndShallow(item, MAX_PAYLOAD_DEPTH - 1) : !(isId(item) || (rule === 'optional id' && item === undefined))) {
+    if (
+      rule === 'payload'
+        ? item === undefined || item === null || !plainAndShallow(item, MAX_PAYLOAD_DEPTH - 1)
+        : !(isId(item) || (rule === 'optional id' && item === undefined))
+    ) {
       return undefined;
     }
   }
@@ -150,13 +155,13 @@ class ObjectPayloadValidationPipe extends ValidationPipe {
     super(options);
   }
 
-  override async transform(value: unknown, metadata: ArgumentMetadata) {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if ((metadata.type === 'param' || metadata.type === 'query') && unstorable(value)) {
       const field = metadata.data ?? metadata.type;
       throw new AppError('validation_failed', `${field} ${UNSTORABLE_MESSAGE}`, { [field]: [`${field} ${UNSTORABLE_MESSAGE}`] });
     }
-    const dto = metadata.metatype && this.toValidate(metadata) ? (metadata.metatype as Type) : undefined;
-    if (!dto) return super.transform(value, metadata);
+    const dto = metadata.metatype && this.toValidate(metadata) ? metadata.metatype : undefined;
+    if (!dto) return super.transform(value, metadata) as Promise<unknown>;
     const fast = this.useFastShapes ? acceptFast(dto, value) : undefined;
     if (fast) return fast;
     if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
@@ -169,7 +174,7 @@ class ObjectPayloadValidationPipe extends ValidationPipe {
       const refused = { ...prototypeKeyErrors(value), ...unstorableFieldErrors(dto, value) };
       if (Object.keys(refused).length > 0) throw new AppError('validation_failed', 'Request validation failed', refused);
     }
-    return super.transform(value, metadata);
+    return super.transform(value, metadata) as Promise<unknown>;
   }
 }
 

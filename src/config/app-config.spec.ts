@@ -38,7 +38,10 @@ describe('loadConfig', () => {
     expect(loadConfig({}).redis).toBeUndefined();
     expect(loadConfig({ REDIS_URL: 'redis://cache:6380/2' }).redis).toEqual({ url: 'redis://cache:6380/2', prefix: 'calls:' });
     expect(loadConfig({ REDIS_HOST: 'cache' }).redis?.url).toBe('redis://cache:6379');
-    expect(loadConfig({ REDIS_HOST: 'cache', REDIS_PORT: '7000', REDIS_PREFIX: 'tutoring:' }).redis).toEqual({ url: 'redis://cache:7000', prefix: 'tutoring:' });
+    expect(loadConfig({ REDIS_HOST: 'cache', REDIS_PORT: '7000', REDIS_PREFIX: 'tutoring:' }).redis).toEqual({
+      url: 'redis://cache:7000',
+      prefix: 'tutoring:',
+    });
   });
 
   it('refuses production without a real JWT secret', () => {

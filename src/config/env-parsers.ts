@@ -3,7 +3,10 @@
 export type Env = Record<string, string | undefined>;
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`Invalid configuration: ${variable} ${problem}`);
   }
 }
@@ -54,7 +57,12 @@ export function url(env: Env, name: string, protocols: readonly string[]): strin
 
 export function list(env: Env, name: string): string[] {
   const value = raw(env, name);
-  return value === undefined ? [] : value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value === undefined
+    ? []
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };

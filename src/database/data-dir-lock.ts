@@ -20,6 +20,7 @@ export class DataDirLock {
           throw new Error(
             `DATA_DIR ${dataDir} is in use by process ${holder}. The embedded database serves one ` +
               'process; give each server its own DATA_DIR, or set DATABASE_URL to share PostgreSQL.',
+            { cause: error },
           );
         }
         unlinkSync(path); // left behind by a process that is gone

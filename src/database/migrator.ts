@@ -40,7 +40,10 @@ interface HistoryRow {
 
 export async function readLocalMigrations(dir = MIGRATIONS_DIR): Promise<LocalMigration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(join(dir, name, 'migration.sql'), 'utf8');
@@ -85,10 +88,11 @@ export async function migrate(session: SqlSession, migrations: LocalMigration[])
 async function applyOne(session: SqlSession, migration: LocalMigration): Promise<void> {
   await session.exec('BEGIN');
   try {
-    await session.query(
-      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`,
-      [randomUUID(), migration.checksum, migration.name],
-    );
+    await session.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`, [
+      randomUUID(),
+      migration.checksum,
+      migration.name,
+    ]);
     await session.exec(migration.sql);
     await session.query(
       `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE migration_name = $1 AND finished_at IS NULL`,
@@ -97,6 +101,6 @@ async function applyOne(session: SqlSession, migration: LocalMigration): Promise
     await session.exec('COMMIT');
   } catch (error) {
     await session.exec('ROLLBACK');
-    throw new Error(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`);
+    throw new Error(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -17,7 +17,8 @@ const ASSETS: Record<string, string> = {
 const DEMO_DIR = join(__dirname, '..', '..', 'public', 'demo');
 
 // Same-origin scripts only; camera streams play from memory; the socket and REST calls go back to this server.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob: mediastream:; connect-src 'self' ws: wss:; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob: mediastream:; connect-src 'self' ws: wss:; frame-ancestors 'none'";
 
 /** The reference web client (`/demo`): a plain page on the primary dialect and the client module's PeerCall. */
 @ApiTags('demo')
@@ -36,7 +37,10 @@ export class DemoController {
   @Get(':file')
   @Header('Content-Security-Policy', CSP)
   @ApiOperation({ summary: "The demo page's scripts and stylesheet (demo.js, peer-call.js, demo.css)" })
-  @ApiOkResponse({ description: 'The file', content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    description: 'The file',
+    content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } },
+  })
   @ApiErrors({ not_found: 'Not one of the demo files', rate_limited: 'Too many requests from this address' })
   asset(@Param('file') file: string, @Res() res: Response) {
     const type = ASSETS[file];

@@ -1,4 +1,12 @@
-import { isObject, type AsyncApiView, type ChannelView, type Json, type JsonObject, type MessageView, type OperationView } from './asyncapi-model';
+import {
+  isObject,
+  type AsyncApiView,
+  type ChannelView,
+  type Json,
+  type JsonObject,
+  type MessageView,
+  type OperationView,
+} from './asyncapi-model';
 import { escapeHtml, renderInline, renderMarkdown } from './html-text';
 
 /** Anchor ids: the document's keys are already [A-Za-z0-9._-]; anything else becomes `-`. */
@@ -7,7 +15,10 @@ const anchor = (prefix: string, id: string) => `${prefix}-${id.replace(/[^A-Za-z
 /** A schema as indented JSON, escaped, with its `#/components/schemas/X` references linked to X. */
 function renderJson(value: Json | undefined): string {
   const json = escapeHtml(JSON.stringify(value ?? null, null, 2));
-  const linked = json.replace(/&quot;#\/components\/schemas\/([A-Za-z0-9._-]+)&quot;/g, (whole, name: string) => `<a href="#${anchor('schema', name)}">${whole}</a>`);
+  const linked = json.replace(
+    /&quot;#\/components\/schemas\/([A-Za-z0-9._-]+)&quot;/g,
+    (whole, name: string) => `<a href="#${anchor('schema', name)}">${whole}</a>`,
+  );
   return `<pre><code>${linked}</code></pre>`;
 }
 
@@ -23,7 +34,9 @@ const SCHEMA_REF = '#/components/schemas/';
 /** The component a `{$ref}` or `{allOf: [{$ref}]}` points at, by name. */
 function referencedName(schema: JsonObject): string | undefined {
   const target = Array.isArray(schema.allOf) && schema.allOf.length === 1 ? schema.allOf[0] : schema;
-  return isObject(target) && typeof target.$ref === 'string' && target.$ref.startsWith(SCHEMA_REF) ? target.$ref.slice(SCHEMA_REF.length) : undefined;
+  return isObject(target) && typeof target.$ref === 'string' && target.$ref.startsWith(SCHEMA_REF)
+    ? target.$ref.slice(SCHEMA_REF.length)
+    : undefined;
 }
 
 /** A one-line type: `string ≤ 200`, `"video" | "audio"`, `RoomParticipant[]`, a link for a named schema. */
@@ -34,8 +47,9 @@ function typeSummary(schema: Json | undefined): string {
   if (Array.isArray(schema.oneOf)) return schema.oneOf.map(typeSummary).join(' | ');
   if ('const' in schema) return `<code>${escapeHtml(JSON.stringify(schema.const))}</code>`;
   if (Array.isArray(schema.enum)) return schema.enum.map((value) => `<code>${escapeHtml(JSON.stringify(value))}</code>`).join(' | ');
-  if (schema.type === 'array') return `${typeSummary(schema.items) || 'any'}[]${typeof schema.maxItems === 'number' ? ` (≤ ${schema.maxItems})` : ''}`;
-  const types = Array.isArray(schema.type) ? schema.type.join(' | ') : typeof schema.type === 'string' ? schema.type : 'any';
+  if (schema.type === 'array')
+    return `${typeSummary(schema.items) || 'any'}[]${typeof schema.maxItems === 'number' ? ` (≤ ${schema.maxItems})` : ''}`;
+  const types = Array.isArray(schema.type) ? (schema.type as string[]).join(' | ') : typeof schema.type === 'string' ? schema.type : 'any';
   const limits = [
     typeof schema.minLength === 'number' && schema.minLength > 0 ? `≥ ${schema.minLength} chars` : '',
     typeof schema.maxLength === 'number' ? `≤ ${schema.maxLength} chars` : '',
@@ -56,7 +70,8 @@ function renderFields(payload: Json | undefined, schemas: Schemas): string {
     const described = isObject(property) ? (typeof property.description === 'string' ? property.description : undefined) : undefined;
     return `<tr><td><code>${escapeHtml(field)}</code>${required.has(field) ? '' : ' <span class="optional">optional</span>'}</td><td>${typeSummary(property)}</td><td>${renderInline(described ?? '')}</td></tr>`;
   });
-  const closed = schema.additionalProperties === false ? '<p class="closed">Other fields are refused (<code>validation_failed</code>).</p>' : '';
+  const closed =
+    schema.additionalProperties === false ? '<p class="closed">Other fields are refused (<code>validation_failed</code>).</p>' : '';
   return `<table class="fields"><thead><tr><th>field</th><th>type</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>${closed}`;
 }
 
@@ -65,7 +80,10 @@ const tagList = (tags: string[]) => tags.map((tag) => `<span class="tag tag-${es
 /** `open`: the payload schema shows unfolded (an operation's own message; replies fold theirs). */
 function renderMessage(message: MessageView, heading: string, page: Page, open: boolean): string {
   const examples = message.examples
-    .map((example) => `<details><summary>Example${typeof example.name === 'string' ? `: ${escapeHtml(example.name)}` : ''}</summary>${renderJson(example.payload)}</details>`)
+    .map(
+      (example) =>
+        `<details><summary>Example${typeof example.name === 'string' ? `: ${escapeHtml(example.name)}` : ''}</summary>${renderJson(example.payload)}</details>`,
+    )
     .join('');
   return [
     heading,
@@ -88,14 +106,17 @@ function renderOperation(operation: OperationView, page: Page): string {
   const messages = operation.messages
     .map((message) => {
       const title = message.title ? ` <span class="title">${escapeHtml(message.title)}</span>` : '';
-      return renderMessage(message, `<h4><code class="event">${escapeHtml(message.name)}</code>${title} ${tagList(message.tags)}</h4>`, page, true);
+      return renderMessage(
+        message,
+        `<h4><code class="event">${escapeHtml(message.name)}</code>${title} ${tagList(message.tags)}</h4>`,
+        page,
+        true,
+      );
     })
     .join('\n');
   const replyLabel = operation.replies.some((reply) => reply.key.startsWith('io.ack.')) ? 'Acknowledgement' : 'Replies';
   const replies = operation.replies.length
-    ? `<div class="reply"><h5>${replyLabel}</h5>${operation.replies
-        .map((reply) => renderReply(reply, page))
-        .join('\n')}</div>`
+    ? `<div class="reply"><h5>${replyLabel}</h5>${operation.replies.map((reply) => renderReply(reply, page)).join('\n')}</div>`
     : '';
   return `<article class="operation" id="${anchor('op', operation.id)}">
 ${messages}
@@ -129,7 +150,9 @@ function renderNavigation(view: AsyncApiView): string {
     .map((channel) => {
       const groups = DIRECTIONS.map(({ key, label }) => {
         const items = channel[key]
-          .flatMap((operation) => operation.messages.map((message) => `<li><a href="#${anchor('op', operation.id)}">${escapeHtml(message.name)}</a></li>`))
+          .flatMap((operation) =>
+            operation.messages.map((message) => `<li><a href="#${anchor('op', operation.id)}">${escapeHtml(message.name)}</a></li>`),
+          )
           .join('');
         return `<li><a href="#${anchor(`channel-${key}`, channel.id)}">${label}</a><ul>${items}</ul></li>`;
       }).join('');
@@ -141,10 +164,16 @@ function renderNavigation(view: AsyncApiView): string {
 
 function renderServers(view: AsyncApiView): string {
   const servers = view.servers
-    .map((server) => `<tr><td><code>${escapeHtml(server.id)}</code></td><td><code>${escapeHtml(server.url)}</code></td><td>${renderInline(server.summary ?? server.title ?? '')} ${renderInline(server.description ?? '')}</td></tr>`)
+    .map(
+      (server) =>
+        `<tr><td><code>${escapeHtml(server.id)}</code></td><td><code>${escapeHtml(server.url)}</code></td><td>${renderInline(server.summary ?? server.title ?? '')} ${renderInline(server.description ?? '')}</td></tr>`,
+    )
     .join('');
   const schemes = view.securitySchemes
-    .map((scheme) => `<tr><td><code>${escapeHtml(scheme.id)}</code></td><td>${escapeHtml(scheme.type)}</td><td>${renderInline(scheme.description ?? '')}</td></tr>`)
+    .map(
+      (scheme) =>
+        `<tr><td><code>${escapeHtml(scheme.id)}</code></td><td>${escapeHtml(scheme.type)}</td><td>${renderInline(scheme.description ?? '')}</td></tr>`,
+    )
     .join('');
   return `<section id="servers"><h2>Servers</h2>
 <table><thead><tr><th>server</th><th>url</th><th></th></tr></thead><tbody>${servers}</tbody></table>
@@ -204,7 +233,9 @@ details summary { cursor: pointer; color: var(--muted); font-size: 13px; }
 /** The whole document as one self-contained page: no scripts, no external resources. */
 export function renderAsyncApiHtml(view: AsyncApiView, links: { yaml: string; json: string }): string {
   const schemas: Schemas = new Map(view.schemas.map(({ name, schema }) => [name, schema]));
-  const senderOf = new Map(view.channels.flatMap((channel) => channel.send.flatMap((op) => op.messages.map((message) => [message.key, op.id] as const))));
+  const senderOf = new Map(
+    view.channels.flatMap((channel) => channel.send.flatMap((op) => op.messages.map((message) => [message.key, op.id] as const))),
+  );
   const page: Page = { schemas, senderOf };
   return `<!doctype html>
 <html lang="en">

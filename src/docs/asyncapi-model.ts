@@ -70,7 +70,10 @@ const entriesOf = (value: Json | undefined): Array<[string, Json]> => (isObject(
 const listOf = (value: Json | undefined): Json[] => (Array.isArray(value) ? value : []);
 
 /** The last segment of a local reference: `#/channels/x/messages/y` → `y`. */
-const refName = (ref: string) => decodeURIComponent(ref.slice(ref.lastIndexOf('/') + 1)).replace(/~1/g, '/').replace(/~0/g, '~');
+const refName = (ref: string) =>
+  decodeURIComponent(ref.slice(ref.lastIndexOf('/') + 1))
+    .replace(/~1/g, '/')
+    .replace(/~0/g, '~');
 
 /** Follows local `$ref`s (`#/components/messages/x`) until it reaches an object that is not one. */
 export function resolve(root: JsonObject, value: Json | undefined): JsonObject | undefined {
@@ -127,29 +130,35 @@ export function readAsyncApi(root: JsonObject): AsyncApiView {
   const channels = entriesOf(root.channels).flatMap(([id, value]): ChannelView[] => {
     const channel = resolve(root, value);
     if (!channel) return [];
-    const own = operations.filter(({ operation }) => isObject(operation.channel) && operation.channel.$ref === `#/channels/${id}`).map(({ view }) => view);
-    return [{
-      id,
-      address: textOf(channel.address) ?? '',
-      title: textOf(channel.title),
-      summary: textOf(channel.summary),
-      description: textOf(channel.description),
-      receive: own.filter((op) => op.action === 'receive'),
-      send: own.filter((op) => op.action === 'send'),
-    }];
+    const own = operations
+      .filter(({ operation }) => isObject(operation.channel) && operation.channel.$ref === `#/channels/${id}`)
+      .map(({ view }) => view);
+    return [
+      {
+        id,
+        address: textOf(channel.address) ?? '',
+        title: textOf(channel.title),
+        summary: textOf(channel.summary),
+        description: textOf(channel.description),
+        receive: own.filter((op) => op.action === 'receive'),
+        send: own.filter((op) => op.action === 'send'),
+      },
+    ];
   });
   const servers = entriesOf(root.servers).flatMap(([id, value]): ServerView[] => {
     const server = resolve(root, value);
     if (!server) return [];
     const protocol = textOf(server.protocol) ?? '';
-    return [{
-      id,
-      protocol,
-      url: `${protocol}://${textOf(server.host) ?? ''}${textOf(server.pathname) ?? ''}`,
-      title: textOf(server.title),
-      summary: textOf(server.summary),
-      description: textOf(server.description),
-    }];
+    return [
+      {
+        id,
+        protocol,
+        url: `${protocol}://${textOf(server.host) ?? ''}${textOf(server.pathname) ?? ''}`,
+        title: textOf(server.title),
+        summary: textOf(server.summary),
+        description: textOf(server.description),
+      },
+    ];
   });
   return {
     version: textOf(root.asyncapi) ?? '',

@@ -10,16 +10,32 @@ export function escapeHtml(text: string): string {
 export function renderInline(text: string): string {
   return text
     .split('`')
-    .map((part, index) => (index % 2 === 1 ? `<code>${escapeHtml(part)}</code>` : escapeHtml(part).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')))
+    .map((part, index) =>
+      index % 2 === 1 ? `<code>${escapeHtml(part)}</code>` : escapeHtml(part).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>'),
+    )
     .join('');
 }
 
-const cellsOf = (row: string) => row.trim().replace(/^\||\|$/g, '').split('|').map((cell) => cell.trim());
+const cellsOf = (row: string) =>
+  row
+    .trim()
+    .replace(/^\||\|$/g, '')
+    .split('|')
+    .map((cell) => cell.trim());
 
 function renderTable(lines: string[]): string {
   const [head, , ...rows] = lines;
-  const header = cellsOf(head).map((cell) => `<th>${renderInline(cell)}</th>`).join('');
-  const body = rows.map((row) => `<tr>${cellsOf(row).map((cell) => `<td>${renderInline(cell)}</td>`).join('')}</tr>`).join('');
+  const header = cellsOf(head)
+    .map((cell) => `<th>${renderInline(cell)}</th>`)
+    .join('');
+  const body = rows
+    .map(
+      (row) =>
+        `<tr>${cellsOf(row)
+          .map((cell) => `<td>${renderInline(cell)}</td>`)
+          .join('')}</tr>`,
+    )
+    .join('');
   return `<table><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>`;
 }
 

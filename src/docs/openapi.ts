@@ -43,7 +43,10 @@ function documentConfig() {
     .setTitle('Call-signaling server')
     .setVersion(packageVersion())
     .setDescription(DESCRIPTION)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The accessToken from register or login' }, BEARER_SCHEME)
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The accessToken from register or login' },
+      BEARER_SCHEME,
+    )
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the operator set one' }, METRICS_TOKEN_SCHEME);
   for (const [name, description] of Object.entries(OPENAPI_TAGS)) builder.addTag(name, description);
   return builder.build();

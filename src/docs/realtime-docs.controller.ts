@@ -19,7 +19,10 @@ export class RealtimeDocsController {
   constructor(private readonly docs: RealtimeDocsService) {}
 
   @Get('realtime')
-  @ApiOperation({ summary: 'The realtime API as a readable page', description: 'Every Socket.IO and raw-WebSocket event, rendered from the AsyncAPI 3 document.' })
+  @ApiOperation({
+    summary: 'The realtime API as a readable page',
+    description: 'Every Socket.IO and raw-WebSocket event, rendered from the AsyncAPI 3 document.',
+  })
   @ApiOkResponse({ description: 'A self-contained HTML page (no scripts, no external resources).', content: text('text/html') })
   @ApiErrors(NOT_INSTALLED)
   page(@Res({ passthrough: true }) response: Response): string {
@@ -29,7 +32,10 @@ export class RealtimeDocsController {
   }
 
   @Get('realtime.yaml')
-  @ApiOperation({ summary: 'The realtime API as AsyncAPI 3 YAML', description: 'The document as written, for AsyncAPI tools and code generators.' })
+  @ApiOperation({
+    summary: 'The realtime API as AsyncAPI 3 YAML',
+    description: 'The document as written, for AsyncAPI tools and code generators.',
+  })
   @ApiOkResponse({ description: 'The AsyncAPI 3.0.0 document.', content: text('application/yaml') })
   @ApiErrors(NOT_INSTALLED)
   yaml(@Res({ passthrough: true }) response: Response): string {
@@ -40,7 +46,10 @@ export class RealtimeDocsController {
 
   @Get('realtime.json')
   @ApiOperation({ summary: 'The realtime API as AsyncAPI 3 JSON', description: 'The same document converted to JSON.' })
-  @ApiOkResponse({ description: 'The AsyncAPI 3.0.0 document.', content: { 'application/json': { schema: { type: 'object', description: 'An AsyncAPI 3.0.0 document' } } } })
+  @ApiOkResponse({
+    description: 'The AsyncAPI 3.0.0 document.',
+    content: { 'application/json': { schema: { type: 'object', description: 'An AsyncAPI 3.0.0 document' } } },
+  })
   @ApiErrors(NOT_INSTALLED)
   json(@Res({ passthrough: true }) response: Response): string {
     const { json } = this.docs.get();

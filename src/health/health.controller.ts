@@ -33,7 +33,10 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: the database (and Redis, when configured) answer' })
   @ApiOkResponse({ type: ReadinessResponse, description: 'Every check is up' })
-  @ApiServiceUnavailableResponse({ type: ReadinessResponse, description: 'A check is down (`status: "unavailable"`): send traffic elsewhere' })
+  @ApiServiceUnavailableResponse({
+    type: ReadinessResponse,
+    description: 'A check is down (`status: "unavailable"`): send traffic elsewhere',
+  })
   async ready(@Res({ passthrough: true }) response: Response) {
     const checks: { database: Check; redis?: Check } = { database: (await this.prisma.isReachable()) ? 'up' : 'down' };
     if (this.redis) checks.redis = this.redis.isReady ? 'up' : 'down';

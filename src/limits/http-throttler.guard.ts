@@ -39,7 +39,15 @@ export class HttpThrottlerGuard extends ThrottlerGuard {
   }
 
   /** One throttler's count for this request; refuses the request when it is over. */
-  protected override async handleRequest({ context, limit, ttl, throttler, blockDuration, getTracker, generateKey }: ThrottlerRequest): Promise<boolean> {
+  protected override async handleRequest({
+    context,
+    limit,
+    ttl,
+    throttler,
+    blockDuration,
+    getTracker,
+    generateKey,
+  }: ThrottlerRequest): Promise<boolean> {
     const { req, res } = this.getRequestResponse(context);
     const name = throttler.name as HttpLimit;
     const key = generateKey(context, await getTracker(req, context), name);

@@ -14,7 +14,8 @@ const MINUTE_MS = 60_000;
 type LimitedRequest = { user?: AuthUser };
 
 function httpLimits(config: AppConfig, redis: RedisConnections | null, reflector: Reflector): ThrottlerModuleOptions {
-  const isAuthAttempt = (context: ExecutionContext) => reflector.getAllAndOverride<boolean>(AUTH_ATTEMPT, [context.getHandler(), context.getClass()]) === true;
+  const isAuthAttempt = (context: ExecutionContext) =>
+    reflector.getAllAndOverride<boolean>(AUTH_ATTEMPT, [context.getHandler(), context.getClass()]) === true;
   const hasUser = (context: ExecutionContext) => context.switchToHttp().getRequest<LimitedRequest>().user !== undefined;
   // blockDuration 0: a window, not a penalty. A request over the limit is refused and not counted,
   // and the client may go on as soon as the window has room again.
@@ -25,7 +26,13 @@ function httpLimits(config: AppConfig, redis: RedisConnections | null, reflector
       // counts), except sign-ins, which have a budget of their own below.
       { name: 'ip', limit: config.limits.httpPerMinute, ...perMinute, skipIf: isAuthAttempt },
       // Every authenticated request by user, from whichever addresses.
-      { name: 'user', limit: config.limits.httpPerMinute, ...perMinute, skipIf: (context) => !hasUser(context), getTracker: (req) => (req as LimitedRequest).user!.id },
+      {
+        name: 'user',
+        limit: config.limits.httpPerMinute,
+        ...perMinute,
+        skipIf: (context) => !hasUser(context),
+        getTracker: (req) => (req as LimitedRequest).user!.id,
+      },
       // Register and login by client address.
       { name: 'auth', limit: config.limits.authPerMinute, ...perMinute, skipIf: (context) => !isAuthAttempt(context) },
     ],

@@ -52,7 +52,10 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     const base = `${this.prefix}ratelimit:{${key}}`;
     let reply: number[];
     try {
-      reply = (await this.redis.eval(INCREMENT, { keys: [base, `${base}:block`], arguments: [String(ttl), String(limit), String(blockDuration)] })) as number[];
+      reply = (await this.redis.eval(INCREMENT, {
+        keys: [base, `${base}:block`],
+        arguments: [String(ttl), String(limit), String(blockDuration)],
+      })) as number[];
     } catch (error) {
       // The connection dropped mid-command: the same outage.
       if (!this.redis.isReady) return NOT_COUNTED;

@@ -18,7 +18,7 @@ export class AccessLog implements OnApplicationBootstrap {
   constructor(private readonly httpHost: HttpAdapterHost) {}
 
   onApplicationBootstrap(): void {
-    const server: Server = this.httpHost.httpAdapter.getHttpServer();
+    const server = this.httpHost.httpAdapter.getHttpServer() as Server;
     // Socket.IO has attached by now (gateways connect during init, before bootstrap); prepending
     // puts this listener ahead of its request filter, so polling requests are seen too.
     server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => this.request(request, response));
@@ -67,7 +67,13 @@ export class AccessLog implements OnApplicationBootstrap {
     socket.once('close', closed);
   }
 
-  private write(method: string | undefined, url: string | undefined, status: number | undefined, started: number, extra: Record<string, unknown>): void {
+  private write(
+    method: string | undefined,
+    url: string | undefined,
+    status: number | undefined,
+    started: number,
+    extra: Record<string, unknown>,
+  ): void {
     try {
       const path = redactText((url ?? '').slice(0, 2048));
       const durationMs = Math.round((performance.now() - started) * 10) / 10;

@@ -25,18 +25,35 @@ describe('AppLogger', () => {
     const { stdout } = capture(() => json.log({ msg: 'call moved', callId: 'c1', to: 'ACTIVE', level: 'x' }, 'Calls'));
     const lines = stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0])).toEqual({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/), level: 'log', context: 'Calls', msg: 'call moved', callId: 'c1', to: 'ACTIVE', field_level: 'x' });
+    expect(JSON.parse(lines[0])).toEqual({
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+      level: 'log',
+      context: 'Calls',
+      msg: 'call moved',
+      callId: 'c1',
+      to: 'ACTIVE',
+      field_level: 'x',
+    });
   });
 
-  it('puts an error\'s stack in a field, on stderr, on the same line', () => {
+  it("puts an error's stack in a field, on stderr, on the same line", () => {
     const error = new Error('boom');
     const { stdout, stderr } = capture(() => json.error(error, 'Worker'));
     expect(stdout).toBe('');
     const lines = stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0])).toMatchObject({ level: 'error', context: 'Worker', msg: 'boom', error: 'Error', stack: expect.stringContaining('at ') });
+    expect(JSON.parse(lines[0])).toMatchObject({
+      level: 'error',
+      context: 'Worker',
+      msg: 'boom',
+      error: 'Error',
+      stack: expect.stringContaining('at '),
+    });
     // Nest's (message, stack, context) form as well.
-    expect(JSON.parse(capture(() => json.error('failed', error.stack, 'Worker')).stderr)).toMatchObject({ msg: 'failed', stack: error.stack });
+    expect(JSON.parse(capture(() => json.error('failed', error.stack, 'Worker')).stderr)).toMatchObject({
+      msg: 'failed',
+      stack: error.stack,
+    });
   });
 
   it('redacts secrets in messages, fields and stacks, in both formats', () => {

@@ -31,10 +31,22 @@ export class AppLogger extends ConsoleLogger {
     super({ logLevels, json: false });
   }
 
-  protected override printMessages(messages: unknown[], context = '', logLevel: LogLevel = 'log', writeStreamType?: 'stdout' | 'stderr', errorStack?: unknown): void {
-    const stack = typeof errorStack === 'string' ? (redact(errorStack) as string) : undefined;
+  protected override printMessages(
+    messages: unknown[],
+    context = '',
+    logLevel: LogLevel = 'log',
+    writeStreamType?: 'stdout' | 'stderr',
+    errorStack?: unknown,
+  ): void {
+    const stack = typeof errorStack === 'string' ? redact<string>(errorStack) : undefined;
     if (this.format === 'text') {
-      super.printMessages(messages.map((message) => toText(redact(message))), context, logLevel, writeStreamType, stack);
+      super.printMessages(
+        messages.map((message) => toText(redact(message))),
+        context,
+        logLevel,
+        writeStreamType,
+        stack,
+      );
       return;
     }
     const stream = writeStreamType ?? 'stdout';
@@ -100,7 +112,12 @@ function jsonLine(message: unknown, context: string, level: LogLevel, stack: str
     return JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   } catch {
     // Whatever could not be serialized is still one parseable line.
-    return JSON.stringify({ time: record.time, level, context: record.context, msg: inspect(message, { breakLength: Infinity, depth: 2 }) });
+    return JSON.stringify({
+      time: record.time,
+      level,
+      context: record.context,
+      msg: inspect(message, { breakLength: Infinity, depth: 2 }),
+    });
   }
 }
 

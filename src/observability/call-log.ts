@@ -8,7 +8,10 @@ import { MetricsService } from './metrics.service';
 export class CallLog {
   private readonly logger = new Logger('Calls');
 
-  constructor(calls: CallsService, private readonly metrics: MetricsService) {
+  constructor(
+    calls: CallsService,
+    private readonly metrics: MetricsService,
+  ) {
     calls.onMoved((call, move) => this.moved(call, move));
   }
 

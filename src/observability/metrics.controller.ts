@@ -24,7 +24,10 @@ export class MetricsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics', description: 'Open, unless METRICS_TOKEN is set: then `Authorization: Bearer <METRICS_TOKEN>`.' })
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description: 'Open, unless METRICS_TOKEN is set: then `Authorization: Bearer <METRICS_TOKEN>`.',
+  })
   // Either no credentials (no METRICS_TOKEN configured) or the metrics token: never a user's JWT.
   @ApiSecurity({})
   @ApiSecurity(METRICS_TOKEN_SCHEME)
@@ -33,7 +36,10 @@ export class MetricsController {
     content: { 'text/plain': { schema: { type: 'string', example: '# HELP http_requests_total …' } } },
   })
   @ApiErrors({ unauthorized: 'METRICS_TOKEN is set and the request does not carry it' })
-  async scrape(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) response: Response): Promise<string> {
+  async scrape(
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
     const expected = this.config.observability.metricsToken;
     if (expected !== undefined && !sameSecret(/^bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim() ?? '', expected)) {
       throw new AppError('unauthorized', 'Metrics need Authorization: Bearer <METRICS_TOKEN>');

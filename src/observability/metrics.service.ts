@@ -93,7 +93,7 @@ export class MetricsService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    byHttpServer.set(this.httpHost.httpAdapter.getHttpServer(), this);
+    byHttpServer.set(this.httpHost.httpAdapter.getHttpServer() as object, this);
   }
 
   /** The metrics of the app serving `httpServer` (a Socket.IO server's `httpServer`, a socket's `server`). */

@@ -25,7 +25,12 @@ describe('redactText', () => {
 
 describe('redact', () => {
   it('replaces secret-keyed values and redacts every string, deeply, without touching the input', () => {
-    const input = { user: { id: 'u1', password: 'hunter2' }, headers: { authorization: 'Bearer x', host: 'h' }, accessToken: JWT, urls: [`/ws?token=${JWT}`] };
+    const input = {
+      user: { id: 'u1', password: 'hunter2' },
+      headers: { authorization: 'Bearer x', host: 'h' },
+      accessToken: JWT,
+      urls: [`/ws?token=${JWT}`],
+    };
     expect(redact(input)).toEqual({
       user: { id: 'u1', password: '[REDACTED]' },
       headers: { authorization: '[REDACTED]', host: 'h' },
@@ -35,7 +40,7 @@ describe('redact', () => {
     expect(input.user.password).toBe('hunter2');
   });
 
-  it('redacts an error\'s message and stack, and survives cycles', () => {
+  it("redacts an error's message and stack, and survives cycles", () => {
     const error = new Error(`bad token ${JWT}`);
     const redacted = redact(error);
     expect(redacted).toBeInstanceOf(Error);

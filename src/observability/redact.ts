@@ -41,7 +41,7 @@ export function redact<T>(value: T, depth = 0, seen = new WeakSet<object>()): T 
     copy.stack = value.stack === undefined ? undefined : redactText(value.stack);
     return copy as T;
   }
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((item) => redact(item, depth + 1, seen)) as T;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     out[key] = SECRET_KEY.test(key) && item !== undefined && item !== null ? REDACTED : redact(item, depth + 1, seen);

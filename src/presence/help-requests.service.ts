@@ -5,7 +5,7 @@ import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { AppError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
-import type { HelpRequest, HelpRequestStatus, UserRole } from '../generated/prisma/client';
+import type { HelpRequest, HelpRequestStatus } from '../generated/prisma/client';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { MentorStatusService } from './mentor-status.service';
 import type { HelpRequestView } from '../client/models';

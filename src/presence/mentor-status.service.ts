@@ -39,7 +39,10 @@ export class MentorStatusService {
   async set(userId: string, status: MentorStatus, statusMessage: string | undefined): Promise<MentorStatusView> {
     const user = await this.prisma.user.findUnique({ where: { id: userId } });
     if (!user || !MENTOR_ROLES.includes(user.role)) throw new AppError('forbidden', 'Only mentors and tutors have an availability status');
-    const updated = await this.prisma.user.update({ where: { id: userId }, data: { mentorStatus: status, statusMessage: statusMessage ?? null } });
+    const updated = await this.prisma.user.update({
+      where: { id: userId },
+      data: { mentorStatus: status, statusMessage: statusMessage ?? null },
+    });
     return this.broadcast(updated);
   }
 
@@ -58,19 +61,33 @@ export class MentorStatusService {
     let status: EffectiveMentorStatus = user.mentorStatus;
     if (!(await this.presence.isOnline(user.id))) status = 'offline';
     else if (inActiveCall ?? (await this.calls.openCallOf(user.id))?.status === 'ACTIVE') status = 'busy';
-    return { mentorId: user.id, displayName: user.displayName, avatarUrl: user.avatarUrl, role: user.role, status, statusMessage: user.statusMessage };
+    return {
+      mentorId: user.id,
+      displayName: user.displayName,
+      avatarUrl: user.avatarUrl,
+      role: user.role,
+      status,
+      statusMessage: user.statusMessage,
+    };
   }
 
   private broadcastSoon(userId: string): void {
     inBackground(
       'mentor status broadcast',
-      this.prisma.user.findUnique({ where: { id: userId } }).then((user) => (user && MENTOR_ROLES.includes(user.role) ? this.broadcast(user) : undefined)),
+      this.prisma.user
+        .findUnique({ where: { id: userId } })
+        .then((user) => (user && MENTOR_ROLES.includes(user.role) ? this.broadcast(user) : undefined)),
     );
   }
 
   private async broadcast(user: Party, inActiveCall?: boolean): Promise<MentorStatusView> {
     const view = await this.view(user, inActiveCall);
-    this.registry.sendToEveryone({ type: 'mentor-status', mentorId: view.mentorId, status: view.status, statusMessage: view.statusMessage });
+    this.registry.sendToEveryone({
+      type: 'mentor-status',
+      mentorId: view.mentorId,
+      status: view.status,
+      statusMessage: view.statusMessage,
+    });
     return view;
   }
 }

@@ -17,7 +17,10 @@ export class PresenceController {
   ) {}
 
   @Get('mentors')
-  @ApiOperation({ summary: 'Mentors and tutors with their availability', description: 'A mentor in an active call shows `busy`; one with no connection shows `offline`.' })
+  @ApiOperation({
+    summary: 'Mentors and tutors with their availability',
+    description: 'A mentor in an active call shows `busy`; one with no connection shows `offline`.',
+  })
   @ApiOkResponse({ type: [MentorStatusResponse] })
   @ApiErrors({ validation_failed: 'status or role is not one of the listed values' })
   listMentors(@Query() query: MentorsQueryDto) {

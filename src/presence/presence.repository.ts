@@ -12,7 +12,11 @@ export class PresenceRepository {
   /** Everyone who has shared a call or a conversation with the user. */
   async contactsOf(userId: string): Promise<string[]> {
     const [asHost, asRecipient, chatted] = await Promise.all([
-      this.prisma.call.findMany({ where: { hostUserId: userId, recipientUserId: { not: null } }, select: { recipientUserId: true }, distinct: ['recipientUserId'] }),
+      this.prisma.call.findMany({
+        where: { hostUserId: userId, recipientUserId: { not: null } },
+        select: { recipientUserId: true },
+        distinct: ['recipientUserId'],
+      }),
       this.prisma.call.findMany({ where: { recipientUserId: userId }, select: { hostUserId: true }, distinct: ['hostUserId'] }),
       this.prisma.conversationMember.findMany({
         where: { userId: { not: userId }, conversation: { members: { some: { userId } } } },
@@ -20,6 +24,8 @@ export class PresenceRepository {
         distinct: ['userId'],
       }),
     ]);
-    return [...new Set([...asHost.map((c) => c.recipientUserId!), ...asRecipient.map((c) => c.hostUserId), ...chatted.map((m) => m.userId)])];
+    return [
+      ...new Set([...asHost.map((c) => c.recipientUserId!), ...asRecipient.map((c) => c.hostUserId), ...chatted.map((m) => m.userId)]),
+    ];
   }
 }

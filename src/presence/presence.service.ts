@@ -33,8 +33,12 @@ export class PresenceService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     registry.onConnect((connection) => inBackground('presence', this.connected(connection.userId)));
-    registry.onLastConnectionGone((userId) => inBackground('presence grace', this.timers.schedule(LEAVING, userId, this.config.presenceGraceMs)));
-    registry.onStateLost((connections) => inBackground('presence re-registration', Promise.all(connections.map((c) => this.state.sAdd(ONLINE, c.userId)))));
+    registry.onLastConnectionGone((userId) =>
+      inBackground('presence grace', this.timers.schedule(LEAVING, userId, this.config.presenceGraceMs)),
+    );
+    registry.onStateLost((connections) =>
+      inBackground('presence re-registration', Promise.all(connections.map((c) => this.state.sAdd(ONLINE, c.userId)))),
+    );
     timers.handle(LEAVING, (userId) => this.leave(userId));
   }
 

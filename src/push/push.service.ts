@@ -49,7 +49,10 @@ export class PushService implements OnModuleDestroy {
 
   /** Wakes the user's devices when no instance holds a connection of theirs. */
   private sendIfOffline(userId: string, kind: PushKind, data: object): void {
-    inBackground('push', this.registry.isOnline(userId).then((online) => (online ? undefined : this.send(userId, kind, data))));
+    inBackground(
+      'push',
+      this.registry.isOnline(userId).then((online) => (online ? undefined : this.send(userId, kind, data))),
+    );
   }
 
   send(userId: string, kind: PushKind, data: object): void {

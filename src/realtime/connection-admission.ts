@@ -40,7 +40,10 @@ export class ConnectionAdmission {
     const hops = this.config.limits.trustProxyHops;
     if (hops === 0) return peer;
     const header = request.headers['x-forwarded-for'];
-    const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((s) => s.trim()).filter(Boolean);
+    const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     // [client, proxy1, …] + peer: the address `hops` back from the peer is the last one we trust.
     const chain = [...forwarded, peer];
     return chain[Math.max(chain.length - 1 - hops, 0)];

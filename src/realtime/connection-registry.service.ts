@@ -75,7 +75,10 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   async onApplicationBootstrap(): Promise<void> {
     if (!this.bus.clustered) return;
     await this.beat();
-    this.heartbeat = setInterval(() => void this.beat().catch((e) => this.logger.warn(`heartbeat failed: ${(e as Error).message}`)), HEARTBEAT_MS);
+    this.heartbeat = setInterval(
+      () => void this.beat().catch((e) => this.logger.warn(`heartbeat failed: ${(e as Error).message}`)),
+      HEARTBEAT_MS,
+    );
     this.heartbeat.unref();
   }
 

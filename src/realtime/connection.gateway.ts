@@ -1,12 +1,5 @@
 import { UseFilters, UsePipes } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  OnGatewayConnection,
-  OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { createValidationPipe } from '../common/validation';
 import { SocketAuthService } from './socket-auth.service';
@@ -44,11 +37,14 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection {
     }
     const sessions = Object.values((this.server.engine as unknown as { clients: Record<string, EngineSession> }).clients);
     await Promise.all(
-      sessions.map((session) => new Promise<void>((done) => {
-        session.once('close', () => done());
-        // Closing waits for the queued notice to be written first.
-        session.close();
-      })),
+      sessions.map(
+        (session) =>
+          new Promise<void>((done) => {
+            session.once('close', () => done());
+            // Closing waits for the queued notice to be written first.
+            session.close();
+          }),
+      ),
     );
   }
 

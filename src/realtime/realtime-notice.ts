@@ -59,7 +59,9 @@ export type NoticeOf<K extends NoticeType> = Extract<RealtimeNotice, { type: K }
 export type NoticeRenderers<Out> = { [K in NoticeType]?: (notice: NoticeOf<K>) => Out };
 
 /** One event of a typed event map, as `socket.emit(...emission)` takes it: the name, then its payload. */
-export type Emission<Events> = { [E in keyof Events & string]: Events[E] extends (payload: infer P) => void ? [E, P] : never }[keyof Events & string];
+export type Emission<Events> = {
+  [E in keyof Events & string]: Events[E] extends (payload: infer P) => void ? [E, P] : never;
+}[keyof Events & string];
 
 export function renderWith<Out>(renderers: NoticeRenderers<Out>, notice: RealtimeNotice): Out | null {
   const render = renderers[notice.type] as ((n: RealtimeNotice) => Out) | undefined;

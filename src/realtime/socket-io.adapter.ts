@@ -34,7 +34,10 @@ const boundHandlers = new WeakMap<object, BoundHandlers>();
  * socket first sends that event: an idle socket then keeps no table of some thirty events
  * (about 1.4 KB a socket). Called for every incoming packet before Socket.IO emits it.
  */
-export function listensTo(socket: { listenerCount(event: string): number; on(event: string, listener: SocketListener): unknown }, event: string): boolean {
+export function listensTo(
+  socket: { listenerCount(event: string): number; on(event: string, listener: SocketListener): unknown },
+  event: string,
+): boolean {
   if (socket.listenerCount(event) > 0) return true;
   const gatewayEvent = gatewayEvents.get(event);
   if (!gatewayEvent || !boundHandlers.get(socket)?.callbacks[gatewayEvent.index]) return false;
@@ -67,8 +70,14 @@ function gatewayEvent({ message, isAckHandledManually }: MessageMappingPropertie
 }
 
 /** The handler's result (a promise, an observable or a value) becomes an emitted event or the ack, as in Nest's own binding. */
-function runHandler(socket: NestSocket, bound: BoundHandlers, callback: HandlerCallback, isAckHandledManually: boolean, args: unknown[]): void {
-  const { data, ack } = bound.adapter.mapPayload(args.length === 1 ? args[0] : args);
+function runHandler(
+  socket: NestSocket,
+  bound: BoundHandlers,
+  callback: HandlerCallback,
+  isAckHandledManually: boolean,
+  args: unknown[],
+): void {
+  const { data, ack } = bound.adapter.mapPayload(args.length === 1 ? args[0] : args) as { data: unknown; ack: unknown };
   bound.transform(callback(data, ack)).subscribe({
     next: (response) => {
       if (response === null || response === undefined) return;
@@ -102,7 +111,11 @@ export class SocketIoAdapter extends IoAdapter {
    * shares one listener per event, which does the same per message; it is added to a socket when
    * the socket first sends the event (listensTo).
    */
-  override bindMessageHandlers(socket: NestSocket, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>): void {
+  override bindMessageHandlers(
+    socket: NestSocket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
     let bound = boundHandlers.get(socket);
     if (!bound) boundHandlers.set(socket, (bound = { callbacks: [], adapter: this, transform }));
     for (const handler of handlers) {
@@ -114,7 +127,7 @@ export class SocketIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server: Server = super.createIOServer(port, {
+    const server = super.createIOServer(port, {
       ...options,
       path: '/socket.io',
       // Other upgrade paths (/ws/call/, /ws/signaling/) belong to the raw-WebSocket server.
@@ -125,7 +138,7 @@ export class SocketIoAdapter extends IoAdapter {
       maxHttpBufferSize: maxFrameBytes(this.config),
       // A session that never joins a namespace is dropped as soon as an unauthenticated one would be.
       connectTimeout: this.config.socketAuthTimeoutMs,
-    } as ServerOptions);
+    }) as Server;
     this.admitHandshakes(server);
     const redis = this.app.get<RedisConnections | null>(REDIS);
     if (redis && this.config.redis) {
@@ -138,17 +151,19 @@ export class SocketIoAdapter extends IoAdapter {
   private admitHandshakes(server: Server): void {
     const admission = this.app.get(ConnectionAdmission, { strict: false });
     const metrics = this.app.get(MetricsService, { strict: false });
-    server.engine.use((request: IncomingMessage & { _query?: Record<string, string> }, response: ServerResponse, next: (error?: unknown) => void) => {
-      if (request._query?.sid) return next();
-      try {
-        admission.checkOrigin(request);
-        admission.checkUnauthenticated(admission.clientIp(request));
-        next();
-      } catch (error) {
-        // On a WebSocket upgrade engine.io hands a stand-in response; the socket is the way back.
-        metrics.errorSent('socket.io', refuseRequest(response instanceof ServerResponse ? response : request.socket, error));
-      }
-    });
+    server.engine.use(
+      (request: IncomingMessage & { _query?: Record<string, string> }, response: ServerResponse, next: (error?: unknown) => void) => {
+        if (request._query?.sid) return next();
+        try {
+          admission.checkOrigin(request);
+          admission.checkUnauthenticated(admission.clientIp(request));
+          next();
+        } catch (error) {
+          // On a WebSocket upgrade engine.io hands a stand-in response; the socket is the way back.
+          metrics.errorSent('socket.io', refuseRequest(response instanceof ServerResponse ? response : request.socket, error));
+        }
+      },
+    );
     server.engine.on('connection', (session: { request: IncomingMessage; once(event: 'close', listener: () => void): void }) => {
       admission.sessionOpened(session, admission.clientIp(session.request));
       session.once('close', () => admission.sessionSettled(session));

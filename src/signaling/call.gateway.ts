@@ -78,13 +78,12 @@ export class CallGateway {
     registry: ConnectionRegistry,
     auth: SocketAuthService,
   ) {
-    // Emitters call their listeners with the socket as `this`: one function per event serves every
-    // socket, so an idle connection holds no closures of its own.
-    const gateway = this;
     const relayListeners = Object.entries(RELAY_EVENTS).map(
-      ([event, relayEvent]) => [event, function (this: Socket, ...args: unknown[]) { gateway.relay(this, event, relayEvent, args); }] as const,
+      ([event, relayEvent]) => [event, relayListener(this, event, relayEvent)] as const,
     );
-    const unregister = function (this: Socket) { inBackground('unregistering a connection', registry.remove(this.id)); };
+    const unregister = function (this: Socket) {
+      inBackground('unregistering a connection', registry.remove(this.id));
+    };
     auth.onAuthenticated((socket, user) => {
       trackDialect(socket);
       inBackground('registering a connection', registry.add(new SocketIoConnection(socket, user.id)));
@@ -93,7 +92,9 @@ export class CallGateway {
     });
   }
 
-  private relay(socket: Socket, event: string, { dto, kind, payload }: RelayEvent, args: unknown[]): void {
+  relay(socket: Socket, event: string, relayEvent: RelayEvent, args: unknown[]): void {
+    const { dto, kind } = relayEvent;
+    const payload = (message: { targetSocketId: string }) => relayEvent.payload(message);
     const [message] = args;
     const ack = ackOf(args);
     // With nothing of this socket's queued, the common case is done at once; anything else
@@ -105,7 +106,11 @@ export class CallGateway {
       return this.relayFailed(socket, event, ack, error);
     }
     this.inArrivalOrder
-      .run(socket.id, () => validateMessage(dto, message).then((checked) => this.rooms.relay(socketActor(socket), checked.targetSocketId, kind, payload(checked))))
+      .run(socket.id, () =>
+        validateMessage(dto, message).then((checked) =>
+          this.rooms.relay(socketActor(socket), checked.targetSocketId, kind, payload(checked)),
+        ),
+      )
       .then(
         () => ack?.(okReply()),
         (error: unknown) => this.relayFailed(socket, event, ack, error),
@@ -170,4 +175,14 @@ export class CallGateway {
     await this.rooms.toggle(socketActor(socket), dto.callId, 'audio', dto.enabled);
     return okReply();
   }
+}
+
+/**
+ * Emitters call their listeners with the socket as `this`: one function per event serves every
+ * socket, so an idle connection holds no closures of its own.
+ */
+function relayListener(gateway: CallGateway, event: string, relayEvent: RelayEvent) {
+  return function (this: Socket, ...args: unknown[]) {
+    gateway.relay(this, event, relayEvent, args);
+  };
 }

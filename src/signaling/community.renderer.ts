@@ -8,9 +8,7 @@ import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realti
  */
 const COMMUNITY: NoticeRenderers<Emission<CommunityServerToClientEvents>> = {
   presence: (n) =>
-    n.online
-      ? ['user_online', { user_id: n.userId, role: n.role }]
-      : ['user_offline', { user_id: n.userId, last_seen_at: n.lastSeenAt }],
+    n.online ? ['user_online', { user_id: n.userId, role: n.role }] : ['user_offline', { user_id: n.userId, last_seen_at: n.lastSeenAt }],
   'mentor-status': (n) => ['mentor_status_changed', { mentor_id: n.mentorId, status: n.status, status_message: n.statusMessage }],
   'help-request': (n) => [
     'help_request',

@@ -27,7 +27,7 @@ export class DrainService {
 
   async drain(): Promise<void> {
     const step = Math.floor(this.config.shutdownTimeoutMs / 4);
-    const server: Server = this.httpHost.httpAdapter.getHttpServer();
+    const server = this.httpHost.httpAdapter.getHttpServer() as Server;
     // No new connections from here on; idle keep-alive ones close, busy ones after their response.
     const requestsDone = new Promise<void>((done) => server.close(() => done()));
     if (!(await within(step, Promise.all([this.socketIo.sendAway(), this.rawWs.sendAway()])))) {

@@ -25,7 +25,11 @@ export class InstantMentorGateway {
 
   @SubscribeMessage('student_request_help')
   async requestHelp(@ConnectedSocket() socket: Socket, @MessageBody() dto: HelpRequestDto) {
-    const request = await this.help.create(socketActor(socket).userId, { topic: dto.topic, message: dto.message, targetType: dto.target_type });
+    const request = await this.help.create(socketActor(socket).userId, {
+      topic: dto.topic,
+      message: dto.message,
+      targetType: dto.target_type,
+    });
     return okReply({ request });
   }
 

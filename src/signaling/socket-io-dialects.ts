@@ -21,8 +21,17 @@ const RENDERERS: Record<SocketIoDialect, Render> = {
 };
 
 const SEED002_EVENTS = new Set([
-  'startCall', 'acceptCall', 'declineCall', 'cancelCall', 'joinCall', 'leaveCall',
-  'toggleVideo', 'toggleAudio', 'offer', 'answer', 'iceCandidate',
+  'startCall',
+  'acceptCall',
+  'declineCall',
+  'cancelCall',
+  'joinCall',
+  'leaveCall',
+  'toggleVideo',
+  'toggleAudio',
+  'offer',
+  'answer',
+  'iceCandidate',
 ]);
 
 const SEED003_EVENTS = new Set(['initiate_call', 'accept_call', 'reject_call', 'end_call']);
@@ -98,7 +107,7 @@ export function emitBatchInDialect(socket: Socket, userId: string, batch: Broadc
 /** Fixes the socket's dialect from its handshake, or from the first dialect event it sends. */
 export function trackDialect(socket: Socket): void {
   const data = socket.data as { dialect?: SocketIoDialect };
-  const declared = socket.handshake.auth?.dialect ?? socket.handshake.query?.dialect;
+  const declared: unknown = (socket.handshake.auth as { dialect?: unknown }).dialect ?? socket.handshake.query?.dialect;
   if (isSocketIoDialect(declared)) data.dialect = declared;
   socket.use(([event], next) => {
     data.dialect ??= dialectOfEvent(event);

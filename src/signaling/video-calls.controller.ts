@@ -37,7 +37,8 @@ export class VideoCallsController {
   @Post()
   @ApiOperation({
     summary: 'Create a room link',
-    description: 'A call with no guest yet (`calling`): whoever holds its id can join it. It waits for a guest like a ringing call (the ring timeout applies).',
+    description:
+      'A call with no guest yet (`calling`): whoever holds its id can join it. It waits for a guest like a ringing call (the ring timeout applies).',
   })
   @ApiCreatedResponse({ type: VideoCallEnvelope })
   @ApiErrors(
@@ -72,7 +73,10 @@ export class VideoCallsController {
 
   @Post(':callId/end')
   @HttpCode(200)
-  @ApiOperation({ summary: 'End the call', description: 'An active call ends (`ended`); a waiting or ringing one is cancelled or declined.' })
+  @ApiOperation({
+    summary: 'End the call',
+    description: 'An active call ends (`ended`); a waiting or ringing one is cancelled or declined.',
+  })
   @ApiOkResponse({ type: VideoCallEnvelope })
   @ApiErrors(
     {

@@ -13,11 +13,18 @@ describe('fuzz: raw WebSocket /ws/call/, seed 001 (e2e)', () => {
     const id = (valid = idPool()) => ({ type: 'id', valid }) as const;
     const callId = id(idPool(missedCallId, foreignCallId));
     const peer = id(idPool(me.id, them.id, offline.id));
-    const onMissed = (outcome: Outcome) => (p: Payload): Outcome[] => [p.call_id === missedCallId ? outcome : 'not_found'];
+    const onMissed =
+      (outcome: Outcome) =>
+      (p: Payload): Outcome[] => [p.call_id === missedCallId ? outcome : 'not_found'];
     // No call is open: every relay names nobody in a call with the fuzzer.
-    const relay = (peerKey: string, payloadKey: string): Shape => ({ required: { [peerKey]: peer, [payloadKey]: { type: 'opaque' } }, optional: { call_id: callId } });
+    const relay = (peerKey: string, payloadKey: string): Shape => ({
+      required: { [peerKey]: peer, [payloadKey]: { type: 'opaque' } },
+      optional: { call_id: callId },
+    });
     return fc.oneof(
-      messageCases('action', 'start_call', { required: { callee_id: id(idPool(me.id)) } }, (p) => [p.callee_id === me.id ? 'validation_failed' : 'not_found']),
+      messageCases('action', 'start_call', { required: { callee_id: id(idPool(me.id)) } }, (p) => [
+        p.callee_id === me.id ? 'validation_failed' : 'not_found',
+      ]),
       messageCases('action', 'answer_call', { required: { call_id: callId }, optional: { caller_id: peer } }, onMissed('forbidden')),
       messageCases('action', 'reject_call', { required: { call_id: callId }, optional: { caller_id: peer } }, onMissed('forbidden')),
       messageCases('action', 'cancel_call', { required: { call_id: callId }, optional: { callee_id: peer } }, onMissed('invalid_state')),
@@ -28,12 +35,16 @@ describe('fuzz: raw WebSocket /ws/call/, seed 001 (e2e)', () => {
     );
   }
 
-  it('answers every malformed, foreign, unknown, non-JSON or binary frame with an error and changes nothing', async () => {
-    const cases = fc.oneof({ arbitrary: seed001Cases(), weight: 4 }, { arbitrary: junkFrames('action', ACTIONS), weight: 1 });
-    await fuzzRawFrames(f.fuzzer, cases, { echoesAction: true });
-    expect(await databaseState(f.t.app)).toEqual(f.world.state);
-    expect(f.heard).toEqual([]);
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    'answers every malformed, foreign, unknown, non-JSON or binary frame with an error and changes nothing',
+    async () => {
+      const cases = fc.oneof({ arbitrary: seed001Cases(), weight: 4 }, { arbitrary: junkFrames('action', ACTIONS), weight: 1 });
+      await fuzzRawFrames(f.fuzzer, cases, { echoesAction: true });
+      expect(await databaseState(f.t.app)).toEqual(f.world.state);
+      expect(f.heard).toEqual([]);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   it('leaves the fuzzing user free to call, and the server healthy', async () => {
     await expectUsersStillFree(f.t, f.world, f.observer);

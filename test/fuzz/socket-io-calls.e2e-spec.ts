@@ -32,17 +32,29 @@ describe('fuzz: Socket.IO seed 002, authenticate and unknown events (e2e)', () =
     const callId = { callId: { type: 'id', valid: idPool(missedCallId, foreignCallId) } } satisfies Shape['required'];
     const target = { type: 'id', valid: idPool(f.fuzzer.id!, f.observer.id!) } as const;
     // The fuzzer is the host of the missed call (a party), and no party of the foreign one.
-    const onMissed = (outcome: Outcome) => (p: Payload): Outcome[] => [p.callId === missedCallId ? outcome : 'not_found'];
+    const onMissed =
+      (outcome: Outcome) =>
+      (p: Payload): Outcome[] => [p.callId === missedCallId ? outcome : 'not_found'];
     return fc.oneof(
       eventCases(
         'startCall',
-        { required: { recipientUserId: { type: 'id', valid: idPool(me.id) } }, optional: { title: { type: 'text', max: 200 }, isPrivate: { type: 'boolean' }, hasVideo: { type: 'boolean' } } },
+        {
+          required: { recipientUserId: { type: 'id', valid: idPool(me.id) } },
+          optional: { title: { type: 'text', max: 200 }, isPrivate: { type: 'boolean' }, hasVideo: { type: 'boolean' } },
+        },
         (p) => [p.recipientUserId === me.id ? 'validation_failed' : 'not_found'],
       ),
       eventCases('acceptCall', { required: callId }, onMissed('forbidden')),
       eventCases('declineCall', { required: callId }, onMissed('forbidden')),
       eventCases('cancelCall', { required: callId }, onMissed('invalid_state')),
-      eventCases('joinCall', { required: { ...callId, hasVideo: { type: 'boolean' }, hasAudio: { type: 'boolean' } }, optional: { userName: { type: 'text', max: 100 } } }, onMissed('invalid_state')),
+      eventCases(
+        'joinCall',
+        {
+          required: { ...callId, hasVideo: { type: 'boolean' }, hasAudio: { type: 'boolean' } },
+          optional: { userName: { type: 'text', max: 100 } },
+        },
+        onMissed('invalid_state'),
+      ),
       eventCases('leaveCall', { required: callId }, onMissed('invalid_state')),
       eventCases('toggleVideo', { required: { ...callId, enabled: { type: 'boolean' } } }, onMissed('invalid_state')),
       eventCases('toggleAudio', { required: { ...callId, enabled: { type: 'boolean' } } }, onMissed('invalid_state')),
@@ -60,7 +72,10 @@ describe('fuzz: Socket.IO seed 002, authenticate and unknown events (e2e)', () =
       { arbitrary: fc.constant<[unknown, Outcome]>([f.world.observer.token, 'forbidden']), weight: 1 },
       { arbitrary: fc.constant<[unknown, Outcome]>([f.world.fuzzer.token, 'ok']), weight: 1 },
       { arbitrary: fc.constant<[unknown, Outcome]>(['', 'validation_failed']), weight: 1 },
-      { arbitrary: junkValue.filter((v) => typeof v !== 'string').map((token): [unknown, Outcome] => [token, 'validation_failed']), weight: 2 },
+      {
+        arbitrary: junkValue.filter((v) => typeof v !== 'string').map((token): [unknown, Outcome] => [token, 'validation_failed']),
+        weight: 2,
+      },
     );
     return fc.oneof(
       tokens.map(([token, outcome]): EventCase => ({ event: 'authenticate', label: 'token', payload: { token }, expect: [outcome] })),
@@ -70,35 +85,58 @@ describe('fuzz: Socket.IO seed 002, authenticate and unknown events (e2e)', () =
 
   /** A socket that never authenticated may send nothing but authenticate, and no bad token lets it in. */
   function anonymousCases(): fc.Arbitrary<EventCase> {
-    const anyEvent = fc.oneof(fc.constantFrom(...ALL_SOCKET_EVENTS.filter((e) => e !== 'authenticate')), unknownNames([...ALL_SOCKET_EVENTS, ...CLIENT_RESERVED]));
+    const anyEvent = fc.oneof(
+      fc.constantFrom(...ALL_SOCKET_EVENTS.filter((e) => e !== 'authenticate')),
+      unknownNames([...ALL_SOCKET_EVENTS, ...CLIENT_RESERVED]),
+    );
     return fc.oneof(
-      fc.tuple(anyEvent, junkValue).map(([event, payload]): EventCase => ({ event, anonymous: true, label: 'anonymous', payload, expect: ['unauthorized'] })),
-      badTokens(f.t, f.world.fuzzer).map((token): EventCase => ({ event: 'authenticate', anonymous: true, label: 'anonymous token', payload: { token }, expect: ['unauthorized'] })),
-      junkValue.map((payload): EventCase => ({ event: 'authenticate', anonymous: true, label: 'anonymous junk', payload, expect: ['validation_failed', 'unauthorized'] })),
+      fc
+        .tuple(anyEvent, junkValue)
+        .map(([event, payload]): EventCase => ({ event, anonymous: true, label: 'anonymous', payload, expect: ['unauthorized'] })),
+      badTokens(f.t, f.world.fuzzer).map((token): EventCase => ({
+        event: 'authenticate',
+        anonymous: true,
+        label: 'anonymous token',
+        payload: { token },
+        expect: ['unauthorized'],
+      })),
+      junkValue.map((payload): EventCase => ({
+        event: 'authenticate',
+        anonymous: true,
+        label: 'anonymous junk',
+        payload,
+        expect: ['validation_failed', 'unauthorized'],
+      })),
     );
   }
 
   /** Nesting far deeper than socket.io-client can encode (up to 20 000 levels, 40 KB), written as raw EVENT packets. */
   const deepPackets = () =>
-    fc.tuple(fc.constantFrom('acceptCall', 'offer', 'joinCall', 'authenticate'), fc.integer({ min: 2_000, max: 20_000 })).map(([event, levels]): EventCase => {
-      const deep = `${'['.repeat(levels)}${']'.repeat(levels)}`;
-      // An EVENT packet of the default namespace: "2" then [name, payload].
-      const packet = `2[${JSON.stringify(event)},{"callId":"x","signal":${deep}}]`;
-      return { event, label: 'deep packet', payload: undefined, packet, expect: ['validation_failed'] };
-    });
+    fc
+      .tuple(fc.constantFrom('acceptCall', 'offer', 'joinCall', 'authenticate'), fc.integer({ min: 2_000, max: 20_000 }))
+      .map(([event, levels]): EventCase => {
+        const deep = `${'['.repeat(levels)}${']'.repeat(levels)}`;
+        // An EVENT packet of the default namespace: "2" then [name, payload].
+        const packet = `2[${JSON.stringify(event)},{"callId":"x","signal":${deep}}]`;
+        return { event, label: 'deep packet', payload: undefined, packet, expect: ['validation_failed'] };
+      });
 
-  it('answers every malformed, foreign or unknown event with a contract error and changes nothing', async () => {
-    const cases = fc.oneof(
-      { arbitrary: seed002Cases(), weight: 8 },
-      { arbitrary: authenticateCases(), weight: 1 },
-      { arbitrary: anonymousCases(), weight: 1 },
-      { arbitrary: unknownEventCases(ALL_SOCKET_EVENTS), weight: 1 },
-      { arbitrary: deepPackets(), weight: 1 },
-    );
-    await fuzzSocketEvents(cases, (c) => (c.anonymous ? f.anonymous : f.fuzzer));
-    expect(await databaseState(f.t.app)).toEqual(f.world.state);
-    expect(f.heard).toEqual([]);
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    'answers every malformed, foreign or unknown event with a contract error and changes nothing',
+    async () => {
+      const cases = fc.oneof(
+        { arbitrary: seed002Cases(), weight: 8 },
+        { arbitrary: authenticateCases(), weight: 1 },
+        { arbitrary: anonymousCases(), weight: 1 },
+        { arbitrary: unknownEventCases(ALL_SOCKET_EVENTS), weight: 1 },
+        { arbitrary: deepPackets(), weight: 1 },
+      );
+      await fuzzSocketEvents(cases, (c) => (c.anonymous ? f.anonymous : f.fuzzer));
+      expect(await databaseState(f.t.app)).toEqual(f.world.state);
+      expect(f.heard).toEqual([]);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   it('leaves the fuzzing user free to call, and the server healthy', async () => {
     await expectUsersStillFree(f.t, f.world, f.observer);

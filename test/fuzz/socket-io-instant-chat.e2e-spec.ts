@@ -13,7 +13,17 @@ import {
 } from '../helpers/fuzz-world';
 import { registerUser } from '../helpers/users';
 
-const INSTANT_EVENTS = ['initiate_call', 'accept_call', 'reject_call', 'end_call', 'mentor_available', 'mentor_busy', 'student_request_help', 'accept_help_request', 'cancel_help_request'];
+const INSTANT_EVENTS = [
+  'initiate_call',
+  'accept_call',
+  'reject_call',
+  'end_call',
+  'mentor_available',
+  'mentor_busy',
+  'student_request_help',
+  'accept_help_request',
+  'cancel_help_request',
+];
 const CHAT_EVENTS = ['send_message', 'user_typing', 'user_stopped_typing', 'mark_read'];
 
 /** What send_message refuses first: no content, not exactly one target, a message to oneself; else the target is unknown. */
@@ -39,13 +49,17 @@ describe('fuzz: Socket.IO seed 003 and chat events (e2e)', () => {
   function instantCases(): fc.Arbitrary<EventCase> {
     const { fuzzer: me, missedCallId, foreignCallId } = f.world;
     const callId = { call_id: { type: 'id', valid: idPool(missedCallId, foreignCallId) } } as const;
-    const onMissed = (outcome: Outcome) => (p: Payload): Outcome[] => [p.call_id === missedCallId ? outcome : 'not_found'];
+    const onMissed =
+      (outcome: Outcome) =>
+      (p: Payload): Outcome[] => [p.call_id === missedCallId ? outcome : 'not_found'];
     const requestId = { request_id: { type: 'text', min: 1, max: 128, valid: textIdPool() } } as const;
     const statusMessage = { optional: { status_message: { type: 'text', max: 200 } }, required: {} } as const;
     return fc.oneof(
-      eventCases('initiate_call', { required: { to_user_id: { type: 'id', valid: idPool(me.id) }, call_type: { type: 'enum', values: ['video', 'audio'] } } }, (p) => [
-        p.to_user_id === me.id ? 'validation_failed' : 'not_found',
-      ]),
+      eventCases(
+        'initiate_call',
+        { required: { to_user_id: { type: 'id', valid: idPool(me.id) }, call_type: { type: 'enum', values: ['video', 'audio'] } } },
+        (p) => [p.to_user_id === me.id ? 'validation_failed' : 'not_found'],
+      ),
       eventCases('accept_call', { required: callId }, onMissed('forbidden')),
       eventCases('reject_call', { required: callId, optional: { reason: { type: 'text', max: 500 } } }, onMissed('forbidden')),
       eventCases('end_call', { required: callId }, onMissed('invalid_state')),
@@ -55,7 +69,10 @@ describe('fuzz: Socket.IO seed 003 and chat events (e2e)', () => {
       eventCases('cancel_help_request', { required: requestId }, () => ['not_found']),
       eventCases(
         'student_request_help',
-        { required: { topic: { type: 'text', min: 1, max: 200 } }, optional: { message: { type: 'text', max: 2000 }, target_type: { type: 'enum', values: ['mentor', 'tutor'] } } },
+        {
+          required: { topic: { type: 'text', min: 1, max: 200 } },
+          optional: { message: { type: 'text', max: 2000 }, target_type: { type: 'enum', values: ['mentor', 'tutor'] } },
+        },
         () => ['forbidden'],
       ).map((c) => ({ ...c, fromMentor: true })),
     );
@@ -90,22 +107,31 @@ describe('fuzz: Socket.IO seed 003 and chat events (e2e)', () => {
       eventCases('user_stopped_typing', { required: { conversation_id: conversation } }, typing),
       eventCases(
         'mark_read',
-        { required: { conversation_id: conversation, up_to_message_id: { type: 'text', min: 1, max: 128, valid: textIdPool(ownMessageId, foreignMessageId) } } },
+        {
+          required: {
+            conversation_id: conversation,
+            up_to_message_id: { type: 'text', min: 1, max: 128, valid: textIdPool(ownMessageId, foreignMessageId) },
+          },
+        },
         (p) => [p.conversation_id === ownConversationId && p.up_to_message_id === ownMessageId ? 'ok' : 'not_found'],
       ),
     );
   }
 
-  it('answers every malformed, foreign or unknown seed-003 and chat event with a contract error and changes nothing', async () => {
-    const cases = fc.oneof(
-      { arbitrary: instantCases(), weight: 4 },
-      { arbitrary: chatCases(), weight: 4 },
-      { arbitrary: unknownEventCases([...INSTANT_EVENTS, ...CHAT_EVENTS]), weight: 1 },
-    );
-    await fuzzSocketEvents(cases, (c) => ('fromMentor' in c ? f.mentor : f.fuzzer));
-    expect(await databaseState(f.t.app)).toEqual(f.world.state);
-    expect(f.heard).toEqual([]);
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    'answers every malformed, foreign or unknown seed-003 and chat event with a contract error and changes nothing',
+    async () => {
+      const cases = fc.oneof(
+        { arbitrary: instantCases(), weight: 4 },
+        { arbitrary: chatCases(), weight: 4 },
+        { arbitrary: unknownEventCases([...INSTANT_EVENTS, ...CHAT_EVENTS]), weight: 1 },
+      );
+      await fuzzSocketEvents(cases, (c) => ('fromMentor' in c ? f.mentor : f.fuzzer));
+      expect(await databaseState(f.t.app)).toEqual(f.world.state);
+      expect(f.heard).toEqual([]);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   it('leaves the fuzzing user free to call, and the server healthy', async () => {
     await expectUsersStillFree(f.t, f.world, f.observer);

@@ -29,21 +29,33 @@ describe('fuzz: Socket.IO seed 004 webrtc:* events (e2e)', () => {
       return [p.to === me.id ? 'validation_failed' : 'not_found'] as const;
     };
     return fc.oneof(
-      eventCases('webrtc:call', { required: { to: { type: 'id', valid: idPool(me.id) } }, optional: { callId, room_name: { type: 'text', max: 200 } } }, callOutcome),
+      eventCases(
+        'webrtc:call',
+        { required: { to: { type: 'id', valid: idPool(me.id) } }, optional: { callId, room_name: { type: 'text', max: 200 } } },
+        callOutcome,
+      ),
       eventCases('webrtc:offer', { required: { to: peer, sdp: { type: 'opaque' } }, optional: { callId } }, () => ['not_found']),
       eventCases('webrtc:answer', { required: { to: peer, sdp: { type: 'opaque' } }, optional: { callId } }, () => ['not_found']),
-      eventCases('webrtc:ice-candidate', { required: { to: peer, candidate: { type: 'opaque' } }, optional: { callId } }, () => ['not_found']),
+      eventCases('webrtc:ice-candidate', { required: { to: peer, candidate: { type: 'opaque' } }, optional: { callId } }, () => [
+        'not_found',
+      ]),
       // Without a callId it ends the fuzzer's open call: there is none.
-      eventCases('webrtc:end-call', { required: { to: peer }, optional: { callId } }, (p) => [p.callId === missedCallId ? 'invalid_state' : 'not_found']),
+      eventCases('webrtc:end-call', { required: { to: peer }, optional: { callId } }, (p) => [
+        p.callId === missedCallId ? 'invalid_state' : 'not_found',
+      ]),
     );
   }
 
-  it('answers every malformed, foreign or unknown webrtc:* event with a contract error and changes nothing', async () => {
-    const cases = fc.oneof({ arbitrary: webrtcCases(), weight: 8 }, { arbitrary: unknownEventCases(WEBRTC_EVENTS), weight: 1 });
-    await fuzzSocketEvents(cases, () => f.fuzzer);
-    expect(await databaseState(f.t.app)).toEqual(f.world.state);
-    expect(f.heard).toEqual([]);
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    'answers every malformed, foreign or unknown webrtc:* event with a contract error and changes nothing',
+    async () => {
+      const cases = fc.oneof({ arbitrary: webrtcCases(), weight: 8 }, { arbitrary: unknownEventCases(WEBRTC_EVENTS), weight: 1 });
+      await fuzzSocketEvents(cases, () => f.fuzzer);
+      expect(await databaseState(f.t.app)).toEqual(f.world.state);
+      expect(f.heard).toEqual([]);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   it('leaves the fuzzing user free to call, and the server healthy', async () => {
     await expectUsersStillFree(f.t, f.world, f.observer);

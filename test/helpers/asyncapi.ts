@@ -18,7 +18,7 @@ const describeDiagnostic = (d: Diagnostic) => `${d.code} at ${d.path.join('.') |
 /** The document as the official parser reads it; throws when it cannot produce one. */
 export async function parseAsyncApi(text = readFileSync(ASYNCAPI_PATH, 'utf8')): Promise<ParsedAsyncApi> {
   const { document, diagnostics } = await new Parser().parse(text);
-  const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map(describeDiagnostic);
+  const errors = diagnostics.filter((d) => Number(d.severity) === Number(DiagnosticSeverity.Error)).map(describeDiagnostic);
   if (!document) throw new Error(`The AsyncAPI document does not parse:\n${errors.join('\n')}`);
   return { document, errors };
 }
@@ -49,28 +49,41 @@ export function documentedOperations(document: AsyncAPIDocumentInterface): Docum
   const toMessage = (message: MessageInterface): DocumentedMessage => ({
     key: message.id() ?? '',
     name: message.name() ?? message.id() ?? '',
-    tags: message.tags().all().map((tag) => tag.name()),
-    payload: (message.payload()?.json() ?? {}) as Schema,
-    examples: message.examples().all().map((example) => example.payload()),
+    tags: message
+      .tags()
+      .all()
+      .map((tag) => tag.name()),
+    payload: message.payload()?.json() ?? {},
+    examples: message
+      .examples()
+      .all()
+      .map((example) => example.payload()),
   });
-  return document.operations().all().map((operation) => {
-    const [message, ...others] = operation.messages().all();
-    if (!message || others.length > 0) throw new Error(`Operation ${operation.id()} must carry exactly one message`);
-    return {
-      id: operation.id() ?? '',
-      surface: operation.channels().all()[0].id() as Surface,
-      action: operation.action() as 'send' | 'receive',
-      message: toMessage(message),
-      replies: operation.reply()?.messages().all().map(toMessage) ?? [],
-    };
-  });
+  return document
+    .operations()
+    .all()
+    .map((operation) => {
+      const [message, ...others] = operation.messages().all();
+      if (!message || others.length > 0) throw new Error(`Operation ${operation.id()} must carry exactly one message`);
+      return {
+        id: operation.id() ?? '',
+        surface: operation.channels().all()[0].id() as Surface,
+        action: operation.action() as 'send' | 'receive',
+        message: toMessage(message),
+        replies: operation.reply()?.messages().all().map(toMessage) ?? [],
+      };
+    });
 }
 
 /** A copy without the keys the parser adds (`x-parser-schema-id` …), which are not schema keywords. */
 function withoutParserKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutParserKeys);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith('x-parser-')).map(([key, item]) => [key, withoutParserKeys(item)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !key.startsWith('x-parser-'))
+      .map(([key, item]) => [key, withoutParserKeys(item)]),
+  );
 }
 
 /**
@@ -116,6 +129,9 @@ export class PayloadSchemas {
       this.compiled.set(cacheKey, validate);
     }
     if (validate(payload)) return [];
-    return (validate.errors ?? []).map((e) => `${e.instancePath || '(payload)'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`);
+    return (validate.errors ?? []).map(
+      (e) =>
+        `${e.instancePath || '(payload)'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`,
+    );
   }
 }

@@ -14,7 +14,14 @@ export interface ContractEvent {
   sentBy?: 'client' | 'server';
 }
 
-const SURFACE_OF_SECTION: Record<string, Surface> = { '1': 'socketIo', '3': 'socketIo', '5': 'socketIo', '6': 'wsCall', '7': 'wsSignaling', '8': 'socketIo' };
+const SURFACE_OF_SECTION: Record<string, Surface> = {
+  '1': 'socketIo',
+  '3': 'socketIo',
+  '5': 'socketIo',
+  '6': 'wsCall',
+  '7': 'wsSignaling',
+  '8': 'socketIo',
+};
 
 /** An event name, alone or with its payload: `offer`, `call.ring`, `webrtc:end-call {from, callId}`. */
 const NAME_LIKE = /^([A-Za-z][A-Za-z0-9_.:-]*)(\s*\{[\s\S]*\})?$/;
@@ -67,7 +74,12 @@ function namesInProse(text: string): string[] {
 }
 
 /** Cells of a pipe-table row; `\|` inside a cell is not a separator. */
-const cellsOf = (row: string) => row.trim().replace(/^\||\|$/g, '').split(/(?<!\\)\|/).map((cell) => cell.trim());
+const cellsOf = (row: string) =>
+  row
+    .trim()
+    .replace(/^\||\|$/g, '')
+    .split(/(?<!\\)\|/)
+    .map((cell) => cell.trim());
 
 function senderOfColumn(header: string): 'client' | 'server' | undefined {
   if (/client\s*→\s*server/.test(header)) return 'client';
@@ -94,7 +106,12 @@ function eventsInTable(rows: string[], section: string, surface: Surface): Contr
     cells.forEach((cell, column) => {
       const sentBy = senderOfColumn(header[column] ?? '');
       if (sentBy) events.push(...leadingNames(cell).map((name) => ({ name, surface, section, sentBy })));
-      else events.push(...spansOf(cell).filter((span) => span.name && span.hasPayload).map((span) => ({ name: span.name!, surface, section })));
+      else
+        events.push(
+          ...spansOf(cell)
+            .filter((span) => span.name && span.hasPayload)
+            .map((span) => ({ name: span.name!, surface, section })),
+        );
     });
   }
   return events;

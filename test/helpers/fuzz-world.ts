@@ -32,7 +32,11 @@ import { registerUser, RegisteredUser } from './users';
  * Settings of every fuzz app: heartbeats far longer than any stall of a busy CI machine, where a
  * pong handled late would drop a fuzzing connection for a reason that is not the fuzz.
  */
-export const FUZZ_APP_ENV: Record<string, string> = { SOCKET_PING_INTERVAL_MS: '120000', SOCKET_PING_TIMEOUT_MS: '120000', WS_PING_INTERVAL_MS: '300000' };
+export const FUZZ_APP_ENV: Record<string, string> = {
+  SOCKET_PING_INTERVAL_MS: '120000',
+  SOCKET_PING_TIMEOUT_MS: '120000',
+  WS_PING_INTERVAL_MS: '300000',
+};
 
 /**
  * The users and records a fuzz suite aims at. The fuzzer holds real ids of things it may not
@@ -72,7 +76,11 @@ async function api(t: TestApp, user: RegisteredUser, method: 'GET' | 'POST', pat
 
 /** Records first (over REST, while the tutor is offline so calls are missed at once), then nothing moves. */
 export async function buildWorld(t: TestApp): Promise<Omit<FuzzWorld, 'state'>> {
-  const [fuzzer, observer, offline] = [await registerUser(t.url, 'student', 'Fuzzer'), await registerUser(t.url, 'mentor', 'Observer'), await registerUser(t.url, 'tutor', 'Offline')];
+  const [fuzzer, observer, offline] = [
+    await registerUser(t.url, 'student', 'Fuzzer'),
+    await registerUser(t.url, 'mentor', 'Observer'),
+    await registerUser(t.url, 'tutor', 'Offline'),
+  ];
   const missed = await api(t, fuzzer, 'POST', '/calls/start', { recipientUserId: offline.id });
   const foreign = await api(t, observer, 'POST', '/calls/start', { recipientUserId: offline.id });
   expect([missed.status, foreign.status]).toEqual(['MISSED', 'MISSED']);
@@ -153,7 +161,11 @@ export function badTokens(t: TestApp, user: RegisteredUser): fc.Arbitrary<string
   const own = t.config.jwt.ownIssuer;
   const now = Math.floor(Date.now() / 1000);
   const unsigned = (claims: object) =>
-    [Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url'), Buffer.from(JSON.stringify(claims)).toString('base64url'), ''].join('.');
+    [
+      Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url'),
+      Buffer.from(JSON.stringify(claims)).toString('base64url'),
+      '',
+    ].join('.');
   return fc.oneof(
     nastyString.filter((s) => s !== ''),
     fc.constantFrom(
@@ -224,11 +236,35 @@ export const CLIENT_RESERVED = ['connect', 'connect_error', 'disconnect', 'disco
 /** Every event some gateway handles: whatever else a client sends is unknown. */
 export const ALL_SOCKET_EVENTS = [
   'authenticate',
-  'startCall', 'acceptCall', 'declineCall', 'cancelCall', 'joinCall', 'leaveCall', 'toggleVideo', 'toggleAudio', 'offer', 'answer', 'iceCandidate',
-  'webrtc:call', 'webrtc:offer', 'webrtc:answer', 'webrtc:ice-candidate', 'webrtc:end-call',
-  'initiate_call', 'accept_call', 'reject_call', 'end_call', 'mentor_available', 'mentor_busy',
-  'student_request_help', 'accept_help_request', 'cancel_help_request',
-  'send_message', 'user_typing', 'user_stopped_typing', 'mark_read',
+  'startCall',
+  'acceptCall',
+  'declineCall',
+  'cancelCall',
+  'joinCall',
+  'leaveCall',
+  'toggleVideo',
+  'toggleAudio',
+  'offer',
+  'answer',
+  'iceCandidate',
+  'webrtc:call',
+  'webrtc:offer',
+  'webrtc:answer',
+  'webrtc:ice-candidate',
+  'webrtc:end-call',
+  'initiate_call',
+  'accept_call',
+  'reject_call',
+  'end_call',
+  'mentor_available',
+  'mentor_busy',
+  'student_request_help',
+  'accept_help_request',
+  'cancel_help_request',
+  'send_message',
+  'user_typing',
+  'user_stopped_typing',
+  'mark_read',
 ];
 
 /**
@@ -290,7 +326,7 @@ export async function fuzzSocketEvents(cases: fc.Arbitrary<EventCase>, socketFor
     try {
       await sendSocketCase(socket, c, ack);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n(the socket: ${disconnects.get(socket)})`);
+      throw new Error(`${(error as Error).message}\n(the socket: ${disconnects.get(socket)})`, { cause: error });
     }
     expect(disconnects.get(socket)).toBe('still connected');
     expect(socket.connected).toBe(true);
@@ -332,7 +368,12 @@ export function frameOf(nameKey: 'action' | 'type', name: string, c: Case): Fram
 }
 
 /** The cases of one message shape of a raw dialect. */
-export function messageCases(nameKey: 'action' | 'type', name: string, shape: Shape, outcome: (payload: Payload) => readonly Outcome[]): fc.Arbitrary<FrameCase> {
+export function messageCases(
+  nameKey: 'action' | 'type',
+  name: string,
+  shape: Shape,
+  outcome: (payload: Payload) => readonly Outcome[],
+): fc.Arbitrary<FrameCase> {
   return shapeCases(shape, outcome).map((c) => frameOf(nameKey, name, c));
 }
 
@@ -342,22 +383,40 @@ export function messageCases(nameKey: 'action' | 'type', name: string, shape: Sh
  * bytes, or a valid message sent as binary). `names` are the messages whose fields are checked;
  * `fieldless` ones (seed 000's ping) ignore any field.
  */
-export function junkFrames(nameKey: 'action' | 'type', names: readonly string[], fieldless: readonly string[] = []): fc.Arbitrary<FrameCase> {
+export function junkFrames(
+  nameKey: 'action' | 'type',
+  names: readonly string[],
+  fieldless: readonly string[] = [],
+): fc.Arbitrary<FrameCase> {
   const rejected = ['validation_failed'] as const;
-  const text = (label: string) => (frame: string): FrameCase => ({ label, frame, binary: false, expect: rejected, echo: echoOf(frame, nameKey) });
+  const text =
+    (label: string) =>
+    (frame: string): FrameCase => ({ label, frame, binary: false, expect: rejected, echo: echoOf(frame, nameKey) });
   const fields = fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 });
-  const deepText = fc.tuple(fc.integer({ min: 33, max: 20_000 }), fc.constantFrom(...names), fc.boolean()).map(([levels, name, inMessage]) => {
-    const deep = `${'['.repeat(levels)}${']'.repeat(levels)}`;
-    return inMessage ? `{${JSON.stringify(nameKey)}:${JSON.stringify(name)},"x":${deep}}` : deep;
-  });
+  const deepText = fc
+    .tuple(fc.integer({ min: 33, max: 20_000 }), fc.constantFrom(...names), fc.boolean())
+    .map(([levels, name, inMessage]) => {
+      const deep = `${'['.repeat(levels)}${']'.repeat(levels)}`;
+      return inMessage ? `{${JSON.stringify(nameKey)}:${JSON.stringify(name)},"x":${deep}}` : deep;
+    });
   return fc.oneof(
-    fc.tuple(fc.oneof(unknownNames([...names, ...fieldless]), junkValue), fields).map(([name, rest]) => text('unknown name')(JSON.stringify({ ...rest, [nameKey]: name }))),
+    fc
+      .tuple(fc.oneof(unknownNames([...names, ...fieldless]), junkValue), fields)
+      .map(([name, rest]) => text('unknown name')(JSON.stringify({ ...rest, [nameKey]: name }))),
     fields.map((rest) => text('no name')(JSON.stringify(Object.fromEntries(Object.entries(rest).filter(([k]) => k !== nameKey))))),
-    fc.oneof(fc.string({ maxLength: 200 }), fc.constantFrom('', '{', '{"', `{"${nameKey}":`, 'null', 'true', '[]', '"x"', '1e999', '\u0000', '{"a":1}}', '\uFEFF{}')).map(text('not a JSON object')),
+    fc
+      .oneof(
+        fc.string({ maxLength: 200 }),
+        fc.constantFrom('', '{', '{"', `{"${nameKey}":`, 'null', 'true', '[]', '"x"', '1e999', '\u0000', '{"a":1}}', '\uFEFF{}'),
+      )
+      .map(text('not a JSON object')),
     deepText.map(text('deep text')),
-    fc.oneof(fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b)), fc.constantFrom(...names, ...fieldless).map((name) => Buffer.from(JSON.stringify({ [nameKey]: name })))).map(
-      (frame): FrameCase => ({ label: 'binary frame', frame, binary: true, expect: rejected, echo: null }),
-    ),
+    fc
+      .oneof(
+        fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b)),
+        fc.constantFrom(...names, ...fieldless).map((name) => Buffer.from(JSON.stringify({ [nameKey]: name }))),
+      )
+      .map((frame): FrameCase => ({ label: 'binary frame', frame, binary: true, expect: rejected, echo: null })),
   );
 }
 

@@ -53,7 +53,12 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 };
 
 /** Traces of the server's insides: stack frames, source paths, ORM and runtime error names. */
-const LEAKS = [/\bat .*:\d+:\d+/, /[\\/](src|dist|node_modules)[\\/]\S*\.(ts|js)\b/, /\.(ts|js):\d+/, /Prisma|Invalid `|TypeError|RangeError|SyntaxError|ReferenceError/];
+const LEAKS = [
+  /\bat .*:\d+:\d+/,
+  /[\\/](src|dist|node_modules)[\\/]\S*\.(ts|js)\b/,
+  /\.(ts|js):\d+/,
+  /Prisma|Invalid `|TypeError|RangeError|SyntaxError|ReferenceError/,
+];
 
 /** Fails when `reply` carries anything of the server's internals. */
 export function expectNoLeak(reply: unknown): void {
@@ -77,10 +82,41 @@ export function expectErrorBody(error: unknown, allowed: readonly Outcome[]): Er
 
 /** Strings that have tripped parsers, databases and templates before. */
 export const NASTY_STRINGS = [
-  '', ' ', '\t\n', '\u0000', 'a\u0000b', '\uD800', '\uDFFF\uD800', '\uFE0F', '🙂', 'e\u0301', '\u202Eevil', '\u2028',
-  '%00', '%s%n%x', '../../etc/passwd', "'; DROP TABLE calls; --", '{{7*7}}', '${7*7}', '<script>alert(1)</script>',
-  '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'null', 'undefined', 'NaN', '-0', '1e308',
-  'true', '[]', '{}', '0', '-1', '00000000-0000-0000-0000-000000000000',
+  '',
+  ' ',
+  '\t\n',
+  '\u0000',
+  'a\u0000b',
+  '\uD800',
+  '\uDFFF\uD800',
+  '\uFE0F',
+  '🙂',
+  'e\u0301',
+  '\u202Eevil',
+  '\u2028',
+  '%00',
+  '%s%n%x',
+  '../../etc/passwd',
+  "'; DROP TABLE calls; --",
+  '{{7*7}}',
+  '${7*7}',
+  '<script>alert(1)</script>',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'null',
+  'undefined',
+  'NaN',
+  '-0',
+  '1e308',
+  'true',
+  '[]',
+  '{}',
+  '0',
+  '-1',
+  '00000000-0000-0000-0000-000000000000',
 ];
 
 const oddUnit = fc.oneof(
@@ -96,6 +132,7 @@ export const nastyString: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** What PostgreSQL text cannot hold: U+0000 and unpaired surrogates. The server refuses both in string fields. */
+// eslint-disable-next-line no-control-regex -- NUL is what this looks for
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 export const isStorable = (s: string) => !s.match(UNSTORABLE);
 const storable = (s: string) => s.replace(UNSTORABLE, '');
@@ -139,7 +176,10 @@ export const tooDeep = fc.tuple(fc.integer({ min: 34, max: 1000 }), fc.boolean()
 /** JSON without a top-level null: what an opaque signaling payload may be. */
 export const opaqueValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }).filter((v) => v !== null),
-  fc.constantFrom({ type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' }, { candidate: 'candidate:1 1 UDP 1 10.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 }),
+  fc.constantFrom(
+    { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' },
+    { candidate: 'candidate:1 1 UDP 1 10.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+  ),
   nastyString,
   binary,
 );
@@ -159,7 +199,10 @@ export const junkValue: fc.Arbitrary<unknown> = fc.oneof(
 export const bogusId: fc.Arbitrary<string | number> = fc.oneof(
   fc.uuid(),
   fc.integer({ min: 0, max: 2 ** 31 }),
-  fc.string({ unit: oddUnit, minLength: 1, maxLength: 20 }).map(storable).filter((s) => validatorLength(s) >= 1),
+  fc
+    .string({ unit: oddUnit, minLength: 1, maxLength: 20 })
+    .map(storable)
+    .filter((s) => validatorLength(s) >= 1),
   fc.constantFrom('x', 'a'.repeat(128), '🙂'.repeat(64), '..', 'user', '<script>', "' OR 1=1 --", '00000000-0000-0000-0000-000000000000'),
 );
 
@@ -271,7 +314,13 @@ function invalidValue(field: Field, required: boolean): fc.Arbitrary<unknown> {
     case 'boolean':
       return fc.oneof(...missing, fc.constantFrom('true', 'false', 0, 1, '', 'yes'), fc.constant({}), fc.constant([true]));
     case 'enum':
-      return fc.oneof(...missing, nastyString.filter((s) => !field.values.includes(s)), fc.integer(), notAString, fc.constant(field.values.map((v) => v.toUpperCase())));
+      return fc.oneof(
+        ...missing,
+        nastyString.filter((s) => !field.values.includes(s)),
+        fc.integer(),
+        notAString,
+        fc.constant(field.values.map((v) => v.toUpperCase())),
+      );
     case 'opaque':
       return fc.constantFrom(null, NaN);
     case 'ids':
@@ -279,7 +328,10 @@ function invalidValue(field: Field, required: boolean): fc.Arbitrary<unknown> {
         ...missing,
         fc.constantFrom('x', 5, {}, true),
         fc.array(fc.constant('x'), { minLength: field.max + 1, maxLength: field.max + 20 }),
-        fc.array(fc.oneof(fc.constant(''), fc.integer(), fc.constant({}), unstorableChar, longString(fc.constant(129))), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.oneof(fc.constant(''), fc.integer(), fc.constant({}), unstorableChar, longString(fc.constant(129))), {
+          minLength: 1,
+          maxLength: 3,
+        }),
       );
   }
 }
@@ -290,7 +342,7 @@ export function wellTyped(shape: Shape): fc.Arbitrary<Payload> {
   for (const [key, field] of Object.entries(shape.required)) model[key] = validValue(field);
   const optional = Object.entries(shape.optional ?? {});
   for (const [key, field] of optional) model[key] = validValue(field);
-  return fc.record(model, { requiredKeys: Object.keys(shape.required) }) as fc.Arbitrary<Payload>;
+  return fc.record(model, { requiredKeys: Object.keys(shape.required) });
 }
 
 /** The raw-WebSocket dialects name a message by one of these keys, next to its fields. */
@@ -306,7 +358,11 @@ const declaredKeys = (shape: Shape) => [...Object.keys(shape.required), ...Objec
  *   that is not an object; nesting over 32 levels: validation_failed;
  * - a signaling payload over MAX_SIGNAL_BYTES (shapes with an opaque field): payload_too_large.
  */
-export function shapeCases(shape: Shape, outcome: (payload: Payload) => readonly Outcome[], options: { wellTyped?: boolean } = {}): fc.Arbitrary<Case> {
+export function shapeCases(
+  shape: Shape,
+  outcome: (payload: Payload) => readonly Outcome[],
+  options: { wellTyped?: boolean } = {},
+): fc.Arbitrary<Case> {
   const valid = wellTyped(shape);
   const keys = declaredKeys(shape);
   const fields = Object.entries({ ...shape.required, ...shape.optional });
@@ -326,7 +382,8 @@ export function shapeCases(shape: Shape, outcome: (payload: Payload) => readonly
 
   // Prototype-named keys are the pollution cases' job: with a binary value socket.io-client itself
   // drops such a key (its binary encoder rebuilds the payload by assignment), so the server never sees it.
-  const unknownKey = (k: string) => !keys.includes(k) && !MESSAGE_NAME_KEYS.includes(k) && !(POLLUTION_KEYS as readonly string[]).includes(k);
+  const unknownKey = (k: string) =>
+    !keys.includes(k) && !MESSAGE_NAME_KEYS.includes(k) && !(POLLUTION_KEYS as readonly string[]).includes(k);
   const extraKey = fc
     .tuple(valid, fc.string({ minLength: 1, maxLength: 20 }).filter(unknownKey), junkValue)
     .map(([payload, key, value]): Case => ({ label: 'unknown key', payload: { ...payload, [key]: value ?? 1 }, expect: rejected }));
@@ -336,7 +393,15 @@ export function shapeCases(shape: Shape, outcome: (payload: Payload) => readonly
     .map(([payload, key]): Case => ({ label: `${key} key`, payload: withOwnKey(payload, key, pollutionValue(key)), expect: rejected }));
 
   const notAnObject = fc
-    .oneof(nastyString, weirdNumber, fc.boolean(), fc.constant(null), binary, valid.map((p) => [p]), fc.array(junkValue, { maxLength: 3 }))
+    .oneof(
+      nastyString,
+      weirdNumber,
+      fc.boolean(),
+      fc.constant(null),
+      binary,
+      valid.map((p) => [p]),
+      fc.array(junkValue, { maxLength: 3 }),
+    )
     .map((payload): Case => ({ label: 'not an object', payload, expect: rejected }));
 
   const deep = fc
@@ -345,15 +410,19 @@ export function shapeCases(shape: Shape, outcome: (payload: Payload) => readonly
 
   const oversize = opaque.length
     ? [
-        fc
-          .tuple(valid, fc.constantFrom(...opaque), oversizeSignal)
-          .map(([payload, key, big]): Case => ({ label: 'oversize signal', payload: { ...payload, [key]: big }, expect: ['payload_too_large'] })),
+        fc.tuple(valid, fc.constantFrom(...opaque), oversizeSignal).map(([payload, key, big]): Case => ({
+          label: 'oversize signal',
+          payload: { ...payload, [key]: big },
+          expect: ['payload_too_large'],
+        })),
       ]
     : [];
 
   return fc.oneof(
     // Left out where any valid payload would change something (it would open a room).
-    ...(options.wellTyped === false ? [] : [{ arbitrary: valid.map((payload): Case => ({ label: 'well-typed', payload, expect: outcome(payload) })), weight: 4 }]),
+    ...(options.wellTyped === false
+      ? []
+      : [{ arbitrary: valid.map((payload): Case => ({ label: 'well-typed', payload, expect: outcome(payload) })), weight: 4 }]),
     { arbitrary: oneBadField, weight: 4 },
     { arbitrary: extraKey, weight: 1 },
     { arbitrary: pollution, weight: 1 },
@@ -378,7 +447,10 @@ export async function databaseState(app: INestApplication): Promise<unknown> {
   const db = app.get(PrismaService);
   const byId = { orderBy: { id: 'asc' as const } };
   return {
-    users: await db.user.findMany({ ...byId, select: { id: true, email: true, displayName: true, avatarUrl: true, role: true, mentorStatus: true, statusMessage: true } }),
+    users: await db.user.findMany({
+      ...byId,
+      select: { id: true, email: true, displayName: true, avatarUrl: true, role: true, mentorStatus: true, statusMessage: true },
+    }),
     calls: await db.call.findMany(byId),
     busySlots: await db.busySlot.findMany({ orderBy: { userId: 'asc' } }),
     roomSlots: await db.roomSlot.findMany({ orderBy: { roomName: 'asc' } }),
@@ -423,7 +495,11 @@ export const HEAP_GROWTH_LIMIT_BYTES = 24 * 1024 * 1024;
  * Runs `property` for a short warm-up (JIT, caches and pools fill up), then for `numRuns`, and
  * fails if the heap after GC grew by more than HEAP_GROWTH_LIMIT_BYTES across the main run.
  */
-export async function fuzzWithHeapCheck<T>(arbitrary: fc.Arbitrary<T>, check: (value: T) => Promise<void>, numRuns = FUZZ_RUNS): Promise<void> {
+export async function fuzzWithHeapCheck<T>(
+  arbitrary: fc.Arbitrary<T>,
+  check: (value: T) => Promise<void>,
+  numRuns = FUZZ_RUNS,
+): Promise<void> {
   const property = fc.asyncProperty(arbitrary, check);
   await fc.assert(property, { numRuns: Math.min(200, numRuns) });
   const before = heapAfterGc();
@@ -434,7 +510,11 @@ export async function fuzzWithHeapCheck<T>(arbitrary: fc.Arbitrary<T>, check: (v
 
 /** Percent-encodes every byte but the unreserved ones (dots too), so a value is one path segment or query part, as it is. */
 export function percentEncode(value: string): string {
-  return [...Buffer.from(value, 'utf8')].map((byte) => (/[A-Za-z0-9_~-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return [...Buffer.from(value, 'utf8')]
+    .map((byte) =>
+      /[A-Za-z0-9_~-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
 }
 
 /** Path segments a URL decoder refuses or turns into a NUL. */

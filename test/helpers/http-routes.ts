@@ -49,7 +49,9 @@ export function handlerInputs(app: INestApplication): Map<string, Set<RouteParam
         const segments = [Reflect.getMetadata(PATH_METADATA, metatype) as string, path].flatMap((part) => part.split('/')).filter(Boolean);
         const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, metatype, name) ?? {}) as Record<string, unknown>;
         // Built-in parameter decorators are keyed `<RouteParamtypes>:<index>`; custom ones (@CurrentUser) carry an id instead.
-        const types = Object.keys(args).map((key) => Number(key.split(':')[0])).filter((type) => Number.isInteger(type));
+        const types = Object.keys(args)
+          .map((key) => Number(key.split(':')[0]))
+          .filter((type) => Number.isInteger(type));
         inputs.set(`${method} ${toOpenApiPath(`/${segments.join('/')}`)}`, new Set(types));
       }
     }

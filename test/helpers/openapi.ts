@@ -34,7 +34,10 @@ export function unresolvedRefs(document: OpenAPIObject): string[] {
       .replace(/^#\//, '')
       .split('/')
       .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), document) !== undefined;
+      .reduce<unknown>(
+        (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
+        document,
+      ) !== undefined;
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
     if (!node || typeof node !== 'object') return;
@@ -50,7 +53,10 @@ export function unresolvedRefs(document: OpenAPIObject): string[] {
 /** date-time is checked; the other formats the documents use are descriptive only. */
 function newAjv(): Ajv {
   const ajv = new Ajv({ strict: false, allErrors: true });
-  ajv.addFormat('date-time', (value: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value)));
+  ajv.addFormat(
+    'date-time',
+    (value: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value)),
+  );
   for (const format of ['email', 'uri', 'uri-reference', 'regex', 'uuid', 'binary', 'password']) ajv.addFormat(format, true);
   return ajv;
 }
@@ -101,14 +107,23 @@ export class ResponseChecker {
     if (!operation) return [`${key} is not documented`];
     const response = operation.operation.responses[String(status)] as ResponseObject | undefined;
     if (!response) return [`${key} answered ${status}, which it does not document`];
-    if (!response.content) return body === undefined || body === '' || (typeof body === 'object' && body !== null && Object.keys(body).length === 0) ? [] : [`${key} ${status} documents no body`];
+    if (!response.content)
+      return body === undefined || body === '' || (typeof body === 'object' && body !== null && Object.keys(body).length === 0)
+        ? []
+        : [`${key} ${status} documents no body`];
     const mediaType = (contentType ?? '').split(';')[0].trim();
-    const range = Object.keys(response.content).find((documented) => documented === mediaType || documented === '*/*' || documented === `${mediaType.split('/')[0]}/*`);
+    const range = Object.keys(response.content).find(
+      (documented) => documented === mediaType || documented === '*/*' || documented === `${mediaType.split('/')[0]}/*`,
+    );
     const media = range ? response.content[range] : undefined;
     if (!media) return [`${key} ${status} answered ${mediaType}, documented: ${Object.keys(response.content).join(', ')}`];
     if (!media.schema) return [];
     const validate = this.validatorFor(`${key} ${status} ${mediaType}`, media.schema);
-    return validate(body) ? [] : (validate.errors ?? []).map((error) => `${key} ${status}: ${error.instancePath || '(body)'} ${error.message} ${JSON.stringify(error.params)}`);
+    return validate(body)
+      ? []
+      : (validate.errors ?? []).map(
+          (error) => `${key} ${status}: ${error.instancePath || '(body)'} ${error.message} ${JSON.stringify(error.params)}`,
+        );
   }
 
   private validatorFor(id: string, schema: SchemaObject | ReferenceObject): ValidateFunction {

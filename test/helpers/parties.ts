@@ -26,7 +26,12 @@ export function collect<E extends ServerEventName>(socket: TestSocket, event: E)
 }
 
 /** Registers a user and connects a Socket.IO client that declares `dialect` at the handshake. */
-export async function onlineIn(baseUrl: string, dialect: SocketIoDialect, role: Role, name?: string): Promise<[RegisteredUser, TestSocket]> {
+export async function onlineIn(
+  baseUrl: string,
+  dialect: SocketIoDialect,
+  role: Role,
+  name?: string,
+): Promise<[RegisteredUser, TestSocket]> {
   const user = await registerUser(baseUrl, role, name);
   const socket = connectSocket(baseUrl, { token: user.token, dialect });
   await nextEvent(socket, 'authenticated');

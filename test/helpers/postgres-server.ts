@@ -31,8 +31,13 @@ export class PostgresServer {
 
   async startServer(): Promise<void> {
     this.run('pg_ctl', [
-      '-D', this.dataDir, '-l', join(this.dir, 'log'), '-w',
-      '-o', `-c listen_addresses=127.0.0.1 -p ${this.port} -k ${this.dir} -c fsync=off`,
+      '-D',
+      this.dataDir,
+      '-l',
+      join(this.dir, 'log'),
+      '-w',
+      '-o',
+      `-c listen_addresses=127.0.0.1 -p ${this.port} -k ${this.dir} -c fsync=off`,
       'start',
     ]);
   }

@@ -26,7 +26,9 @@ export class RawClient {
     const socket = new WebSocket(url, options);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new RawClient(socket)));
-      socket.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+      socket.once('unexpected-response', (_req, res) =>
+        reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })),
+      );
       socket.once('error', reject);
     });
   }

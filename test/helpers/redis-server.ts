@@ -41,14 +41,18 @@ export class RedisServer {
 
   /** Starts it (again) on the same port, empty. */
   async resume(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.process = child;
     let log = '';
     await new Promise<void>((ready, fail) => {
       const timer = setTimeout(() => fail(new Error(`redis-server did not start:\n${log}`)), 10_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
+      child.stdout.on('data', (chunk: Buffer) => {
         log += chunk;
         if (log.includes('Ready to accept connections')) {
           clearTimeout(timer);

@@ -41,8 +41,8 @@ export async function spawnServer(env: Record<string, string>, cwd: string): Pro
       log += chunk;
       if (log.includes('Listening on')) done(true);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     void exited.then(() => done(false));
   });
   let timer: NodeJS.Timeout | undefined;

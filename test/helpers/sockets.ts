@@ -15,8 +15,14 @@ import type {
 } from '../../src/client';
 
 /** Every event of every Socket.IO dialect, from the published client module: a test socket may speak any. */
-export type AnyServerEvents = SharedServerToClientEvents & CallsServerToClientEvents & WebrtcServerToClientEvents & InstantServerToClientEvents;
-export type AnyClientEvents = SharedClientToServerEvents & CallsClientToServerEvents & WebrtcClientToServerEvents & InstantClientToServerEvents;
+export type AnyServerEvents = SharedServerToClientEvents &
+  CallsServerToClientEvents &
+  WebrtcServerToClientEvents &
+  InstantServerToClientEvents;
+export type AnyClientEvents = SharedClientToServerEvents &
+  CallsClientToServerEvents &
+  WebrtcClientToServerEvents &
+  InstantClientToServerEvents;
 export type TestSocket = Socket<AnyServerEvents, AnyClientEvents>;
 export type { SocketIoDialect };
 
@@ -27,11 +33,13 @@ interface ReservedEvents {
   connect_error: (error: Error & { data?: { code?: string; message?: string } }) => void;
 }
 type Listenable = AnyServerEvents & ReservedEvents;
-export type ServerEventName = keyof Listenable & string;
+export type ServerEventName = Extract<keyof Listenable, string>;
 export type EventPayload<E extends ServerEventName> = Parameters<Listenable[E]>[0];
 
 type PayloadOf<E extends keyof AnyClientEvents> = Parameters<AnyClientEvents[E]>[0];
-type AckDataOf<E extends keyof AnyClientEvents> = Parameters<AnyClientEvents[E]>[1] extends AckCallback<infer Data> | undefined ? Data : never;
+type AckDataOf<E extends keyof AnyClientEvents> = Parameters<AnyClientEvents[E]>[1] extends AckCallback<infer Data> | undefined
+  ? Data
+  : never;
 
 /**
  * An acknowledgement as tests read it: `ok`, with both the data and `error` typed as present. A
@@ -63,7 +71,11 @@ export function nextEvent<E extends ServerEventName>(socket: TestSocket, event: 
 }
 
 /** Emits with an acknowledgement and resolves with the server's reply. */
-export function emitWithAck<E extends keyof AnyClientEvents & string>(socket: TestSocket, event: E, payload: PayloadOf<E>): Promise<TestAck<AckDataOf<E>>> {
+export function emitWithAck<E extends Extract<keyof AnyClientEvents, string>>(
+  socket: TestSocket,
+  event: E,
+  payload: PayloadOf<E>,
+): Promise<TestAck<AckDataOf<E>>> {
   return emitRaw(socket, event, payload) as Promise<TestAck<AckDataOf<E>>>;
 }
 

@@ -45,7 +45,11 @@ export class WireRecorder {
   }
 
   /** Emits a documented event whose payload the document allows, and checks the acknowledgement. */
-  async emit<T extends object = Record<string, unknown>>(socket: TestSocket, event: string, payload: unknown): Promise<T & { ok: boolean }> {
+  async emit<T extends object = Record<string, unknown>>(
+    socket: TestSocket,
+    event: string,
+    payload: unknown,
+  ): Promise<T & { ok: boolean }> {
     const operation = this.clientOperation('socketIo', event);
     this.expectAllowed(operation, payload);
     return this.acknowledged<T>(operation, await emitRaw(socket, event, payload));
@@ -92,7 +96,10 @@ export class WireRecorder {
 
   /** Documented operations, and Socket.IO acknowledgements, the traffic so far has not exercised. */
   unexercised(): string[] {
-    const documented = this.operations.flatMap((op) => [op.id, ...(op.surface === 'socketIo' ? op.replies.map((reply) => `reply ${reply.key}`) : [])]);
+    const documented = this.operations.flatMap((op) => [
+      op.id,
+      ...(op.surface === 'socketIo' ? op.replies.map((reply) => `reply ${reply.key}`) : []),
+    ]);
     return [...new Set(documented)].filter((id) => !this.exercised.has(id));
   }
 
@@ -121,7 +128,8 @@ export class WireRecorder {
       return;
     }
     this.exercised.add(operation.id);
-    for (const error of this.schemas.check(operation.message, payload, true)) this.problems.push(`${surface} ${name}: ${error} in ${shown(payload)}`);
+    for (const error of this.schemas.check(operation.message, payload, true))
+      this.problems.push(`${surface} ${name}: ${error} in ${shown(payload)}`);
     const tags = operation.message.tags;
     if (dialect && !tags.includes(DIALECT_TAG[dialect]) && !tags.some((tag) => SHARED_TAGS.includes(tag))) {
       this.problems.push(`${name} (${tags.join(', ')}) reached a socket that declared the ${dialect} dialect`);
@@ -133,7 +141,9 @@ export class WireRecorder {
     const matching = operation.replies.filter((reply) => this.schemas.check(reply, ack, true).length === 0);
     if (matching.length === 1) this.exercised.add(`reply ${matching[0].key}`);
     else {
-      const why = operation.replies.map((reply) => `${reply.key}: ${this.schemas.check(reply, ack, true).join('; ') || 'matches'}`).join(' | ');
+      const why = operation.replies
+        .map((reply) => `${reply.key}: ${this.schemas.check(reply, ack, true).join('; ') || 'matches'}`)
+        .join(' | ');
       this.problems.push(`${operation.message.name} ack ${shown(ack)} matches ${matching.length} documented replies (${why})`);
     }
     return ack as T & { ok: boolean };

@@ -9,7 +9,13 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
 export class RegisterDto {
-  @ApiProperty({ type: String, format: 'email', maxLength: 254, description: 'Trimmed and lower-cased; unique', example: 'ada@example.com' })
+  @ApiProperty({
+    type: String,
+    format: 'email',
+    maxLength: 254,
+    description: 'Trimmed and lower-cased; unique',
+    example: 'ada@example.com',
+  })
   @Transform(normalizeEmail)
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)

@@ -5,7 +5,12 @@ import { RoomParticipantResponse } from './room.response';
 import type { CallView, toParticipantRecordView } from '../call.presenter';
 import type { CallsService } from '../calls.service';
 
-const dateTime = (description: string, nullable = false) => ({ type: String, format: 'date-time', description, ...(nullable ? { nullable } : {}) });
+const dateTime = (description: string, nullable = false) => ({
+  type: String,
+  format: 'date-time',
+  description,
+  ...(nullable ? { nullable } : {}),
+});
 
 /** The call object of CONTRACT.md §4. */
 export class CallResponse implements CallView {
@@ -42,7 +47,12 @@ export class CallResponse implements CallView {
   @ApiProperty(dateTime('When the call ended, or was cancelled, declined or missed', true))
   endedAt: string | null;
 
-  @ApiProperty({ enum: Object.values(CallEndReason), enumName: 'CallEndReason', nullable: true, description: 'Set when an active call ends' })
+  @ApiProperty({
+    enum: Object.values(CallEndReason),
+    enumName: 'CallEndReason',
+    nullable: true,
+    description: 'Set when an active call ends',
+  })
   endReason: CallEndReason | null;
 
   @ApiProperty({ type: 'integer', nullable: true, description: 'Seconds between startedAt and endedAt, for ended calls (ext)' })

@@ -4,7 +4,10 @@ import { IsBoolean, IsOptional, IsString, Length, MaxLength } from 'class-valida
 import { toIdString } from '../../common/id';
 
 export class StartCallDto {
-  @ApiProperty({ oneOf: [{ type: 'string', minLength: 1, maxLength: 128 }, { type: 'integer' }], description: 'Whom to call: another existing user (an integer is read as its decimal string)' })
+  @ApiProperty({
+    oneOf: [{ type: 'string', minLength: 1, maxLength: 128 }, { type: 'integer' }],
+    description: 'Whom to call: another existing user (an integer is read as its decimal string)',
+  })
   @Transform(toIdString)
   @IsString()
   @Length(1, 128)

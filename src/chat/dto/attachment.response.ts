@@ -15,7 +15,11 @@ export class AttachmentResponse implements AttachmentView {
   @ApiProperty({ type: String, example: 'application/pdf' })
   contentType: string;
 
-  @ApiProperty({ type: String, description: 'Where members download it (`GET /chat/attachments/{id}`)', example: '/chat/attachments/0b0e…' })
+  @ApiProperty({
+    type: String,
+    description: 'Where members download it (`GET /chat/attachments/{id}`)',
+    example: '/chat/attachments/0b0e…',
+  })
   url: string;
 
   @ApiProperty({ type: String, format: 'date-time' })

@@ -83,13 +83,23 @@ export class PostMessageDto extends MessageContentFields {
 
 /** POST /chat/conversations: a direct conversation with a user, or a call's conversation. */
 export class OpenConversationDto {
-  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 128, description: 'The other user of a direct conversation (give this or callId)' })
+  @ApiPropertyOptional({
+    type: String,
+    minLength: 1,
+    maxLength: 128,
+    description: 'The other user of a direct conversation (give this or callId)',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 128)
   userId?: string;
 
-  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 128, description: "A call of yours whose conversation to open (give this or userId)" })
+  @ApiPropertyOptional({
+    type: String,
+    minLength: 1,
+    maxLength: 128,
+    description: 'A call of yours whose conversation to open (give this or userId)',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 128)
@@ -109,7 +119,12 @@ export class MarkReadDto extends ConversationIdDto {
 }
 
 export class ReadUpToDto {
-  @ApiProperty({ type: String, minLength: 1, maxLength: 128, description: 'A message of this conversation: everything up to it counts as read' })
+  @ApiProperty({
+    type: String,
+    minLength: 1,
+    maxLength: 128,
+    description: 'A message of this conversation: everything up to it counts as read',
+  })
   @IsString()
   @Length(1, 128)
   upToMessageId: string;
@@ -127,7 +142,12 @@ class PageFields {
 
 export class MessagesQueryDto extends PageFields {
   /** A message id: the page holds the messages older than it. */
-  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 128, description: 'A message id (`nextCursor` of the previous page): the page holds the messages older than it' })
+  @ApiPropertyOptional({
+    type: String,
+    minLength: 1,
+    maxLength: 128,
+    description: 'A message id (`nextCursor` of the previous page): the page holds the messages older than it',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 128)

@@ -30,7 +30,11 @@ export class MessageResponse implements MessageView {
   @ApiProperty({ type: String })
   conversationId: string;
 
-  @ApiProperty({ type: 'integer', minimum: 1, description: '1, 2, 3 … within the conversation, in the order the server stored them, without gaps' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    description: '1, 2, 3 … within the conversation, in the order the server stored them, without gaps',
+  })
   seq: number;
 
   @ApiProperty({ type: String })
@@ -39,7 +43,11 @@ export class MessageResponse implements MessageView {
   @ApiProperty({ type: () => PublicProfileResponse })
   sender: PublicProfileResponse;
 
-  @ApiProperty({ enum: Object.values(MessageKind), enumName: 'MessageKind', description: '`call`: a record the server left for a missed, declined, cancelled or ended call' })
+  @ApiProperty({
+    enum: Object.values(MessageKind),
+    enumName: 'MessageKind',
+    description: '`call`: a record the server left for a missed, declined, cancelled or ended call',
+  })
   kind: MessageKind;
 
   @ApiProperty({ type: String, description: 'Up to 4 000 characters; empty only with attachments. For call records, an English fallback' })

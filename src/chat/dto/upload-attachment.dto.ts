@@ -5,6 +5,10 @@ import { ApiProperty } from '@nestjs/swagger';
  * field `file` and is read by FileInterceptor, not by the validation pipe.
  */
 export class UploadAttachmentDto {
-  @ApiProperty({ type: 'string', format: 'binary', description: 'At most MAX_UPLOAD_BYTES (10 MiB by default), of a type in UPLOAD_CONTENT_TYPES' })
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description: 'At most MAX_UPLOAD_BYTES (10 MiB by default), of a type in UPLOAD_CONTENT_TYPES',
+  })
   file: unknown;
 }

@@ -54,7 +54,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    const server: Server = this.httpHost.httpAdapter.getHttpServer();
+    const server = this.httpHost.httpAdapter.getHttpServer() as Server;
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const dialect = this.dialectFor(request.url);
       if (dialect) void this.upgrade(dialect, request, socket, head);
@@ -85,11 +85,14 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async closeAll(code: number, reason: string): Promise<void> {
     await Promise.all(
-      [...this.connections].map((connection) => new Promise<void>((done) => {
-        if (connection.socket.readyState === connection.socket.CLOSED) return done();
-        connection.socket.once('close', () => done());
-        connection.socket.close(code, reason);
-      })),
+      [...this.connections].map(
+        (connection) =>
+          new Promise<void>((done) => {
+            if (connection.socket.readyState === connection.socket.CLOSED) return done();
+            connection.socket.once('close', () => done());
+            connection.socket.close(code, reason);
+          }),
+      ),
     );
   }
 
@@ -149,7 +152,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async receive(connection: RawWsConnection, dialect: RawWsDialect, { message, problem }: Frame, refused: unknown) {
     try {
-      if (refused) throw refused;
+      if (refused) throw refused as Error;
       if (problem) throw problem;
       await dialect.handle(connection, message!);
     } catch (error) {
@@ -171,7 +174,12 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     this.sendError(connection, dialect, error, message);
   }
 
-  private sendError(connection: RawWsConnection, dialect: RawWsDialect, error: unknown, message: Record<string, unknown> | undefined): void {
+  private sendError(
+    connection: RawWsConnection,
+    dialect: RawWsDialect,
+    error: unknown,
+    message: Record<string, unknown> | undefined,
+  ): void {
     const body = toErrorBody(error);
     this.metrics.errorSent('raw-ws', body.code);
     connection.send(dialect.renderError(body, message));
@@ -179,10 +187,13 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
 
   private scheduleExpiry(connection: RawWsConnection, dialect: RawWsDialect, expiresAt: number | null) {
     if (expiresAt === null) return undefined;
-    const timer = setTimeout(() => {
-      this.sendError(connection, dialect, tokenExpiredError(), undefined);
-      connection.socket.close(4001, 'token expired');
-    }, Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        this.sendError(connection, dialect, tokenExpiredError(), undefined);
+        connection.socket.close(4001, 'token expired');
+      },
+      Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS),
+    );
     timer.unref();
     return timer;
   }
@@ -209,7 +220,8 @@ function readMessage(data: RawData, isBinary: boolean): Frame {
   if (isBinary) return { problem: new AppError('validation_failed', 'Binary frames are not accepted; send JSON text') };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(data.toString());
+    // A text frame: ws hands it over as one Buffer.
+    parsed = JSON.parse((data as Buffer).toString());
   } catch {
     return { problem: new AppError('validation_failed', 'A message must be valid JSON') };
   }

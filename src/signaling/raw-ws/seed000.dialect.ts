@@ -68,7 +68,13 @@ export class Seed000Dialect implements RawWsDialect {
           roomName: m.room_id,
           callerDisplay: m.caller_display ?? null,
         });
-        connection.send({ type: 'invite.sent', to_user_id: m.to_user_id, room_id: m.room_id, target_type: m.target_type, call_id: call.id });
+        connection.send({
+          type: 'invite.sent',
+          to_user_id: m.to_user_id,
+          room_id: m.room_id,
+          target_type: m.target_type,
+          call_id: call.id,
+        });
         if (call.status === 'MISSED') connection.send(this.render({ type: 'missed', call, reason: 'offline' })!);
         return;
       }

@@ -43,7 +43,10 @@ interface Relay {
 const RELAYS = new Map<unknown, Relay>([
   ['offer', { dto: OfferMessage, kind: 'offer', to: (m: OfferMessage) => m.callee_id, payload: (m: OfferMessage) => m.offer }],
   ['answer', { dto: AnswerMessage, kind: 'answer', to: (m: AnswerMessage) => m.caller_id, payload: (m: AnswerMessage) => m.answer }],
-  ['ice_candidate', { dto: IceCandidateMessage, kind: 'ice', to: (m: IceCandidateMessage) => m.peer_id, payload: (m: IceCandidateMessage) => m.candidate }],
+  [
+    'ice_candidate',
+    { dto: IceCandidateMessage, kind: 'ice', to: (m: IceCandidateMessage) => m.peer_id, payload: (m: IceCandidateMessage) => m.candidate },
+  ],
 ]);
 
 /** Seed 001: raw WebSocket at /ws/call/, `action` in, `type` out, snake_case (CONTRACT.md §6). */
