@@ -4,12 +4,12 @@ import { getMetadataStorage } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_CODES } from '../src/common/errors';
-import { CallGateway, RELAY_EVENTS } from '../src/signaling/call.gateway';
+import { CallsGateway, RELAY_EVENTS } from '../src/signaling/calls.gateway';
 import { ChatGateway } from '../src/signaling/chat.gateway';
-import { InstantMentorGateway } from '../src/signaling/instant-mentor.gateway';
+import { InstantGateway } from '../src/signaling/instant.gateway';
 import { WebrtcGateway } from '../src/signaling/webrtc.gateway';
-import { InviteMessage, ResponseMessage } from '../src/signaling/raw-ws/seed000.dto';
-import * as Seed001 from '../src/signaling/raw-ws/seed001.dto';
+import { InviteMessage, ResponseMessage } from '../src/signaling/raw-ws/ws-signaling.dto';
+import * as WsCall from '../src/signaling/raw-ws/ws-call.dto';
 import { documentedOperations, DocumentedOperation, parseAsyncApi, ParsedAsyncApi, PayloadSchemas } from './helpers/asyncapi';
 import { contractEvents } from './helpers/contract-events';
 
@@ -37,14 +37,14 @@ function gatewayDtos(gateway: Type): Array<[string, Type]> {
 const CONTRACT = join(__dirname, '..', 'docs', 'CONTRACT.md');
 
 const RAW_DTOS: Array<[DocumentedOperation['surface'], string, string, Type]> = [
-  ['wsCall', 'action', 'start_call', Seed001.StartCallMessage],
-  ['wsCall', 'action', 'answer_call', Seed001.AnswerCallMessage],
-  ['wsCall', 'action', 'reject_call', Seed001.RejectCallMessage],
-  ['wsCall', 'action', 'cancel_call', Seed001.CancelCallMessage],
-  ['wsCall', 'action', 'offer', Seed001.OfferMessage],
-  ['wsCall', 'action', 'answer', Seed001.AnswerMessage],
-  ['wsCall', 'action', 'ice_candidate', Seed001.IceCandidateMessage],
-  ['wsCall', 'action', 'hang_up', Seed001.HangUpMessage],
+  ['wsCall', 'action', 'start_call', WsCall.StartCallMessage],
+  ['wsCall', 'action', 'answer_call', WsCall.AnswerCallMessage],
+  ['wsCall', 'action', 'reject_call', WsCall.RejectCallMessage],
+  ['wsCall', 'action', 'cancel_call', WsCall.CancelCallMessage],
+  ['wsCall', 'action', 'offer', WsCall.OfferMessage],
+  ['wsCall', 'action', 'answer', WsCall.AnswerMessage],
+  ['wsCall', 'action', 'ice_candidate', WsCall.IceCandidateMessage],
+  ['wsCall', 'action', 'hang_up', WsCall.HangUpMessage],
   ['wsSignaling', 'type', 'call.invite', InviteMessage],
   ['wsSignaling', 'type', 'call.response', ResponseMessage],
 ];
@@ -119,7 +119,7 @@ describe('docs/asyncapi.yaml', () => {
 
   it('describes each Socket.IO payload with exactly the fields its gateway DTO validates', () => {
     const relay = Object.entries(RELAY_EVENTS).map(([event, { dto }]): [string, Type] => [event, dto]);
-    const gateways = [...[CallGateway, WebrtcGateway, InstantMentorGateway, ChatGateway].flatMap(gatewayDtos), ...relay];
+    const gateways = [...[CallsGateway, WebrtcGateway, InstantGateway, ChatGateway].flatMap(gatewayDtos), ...relay];
     expect(gateways.length).toBeGreaterThanOrEqual(28);
     for (const [event, dto] of gateways) {
       const op = clientOperation('socketIo', event);

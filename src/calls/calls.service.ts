@@ -176,7 +176,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * A call with no recipient yet (seed 004's room link): CALLING while it waits for a guest, who
+   * A call with no recipient yet (the webrtc dialect's room link): CALLING while it waits for a guest, who
    * takes the seat with joinAsGuest or is invited with invite.
    */
   async createRoom(actor: Actor, request: { roomName?: string | null; hasVideo?: boolean }): Promise<CallView> {

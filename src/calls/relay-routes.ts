@@ -7,7 +7,7 @@ export interface RelayRoute {
   to: { connectionId: string } | { userId: string };
 }
 
-/** How the sender named its target: by connection id (seed 002) or by user id (/ws/call/). */
+/** How the sender named its target: by connection id (the calls dialect) or by user id (/ws/call/). */
 export type TargetKind = 'connection' | 'user';
 
 interface KeptRoute extends RelayRoute {

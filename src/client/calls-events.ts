@@ -1,7 +1,7 @@
 import type { ClientEvent, ServerEvent } from './acks';
 import type { CallView, RoomParticipantView } from './models';
 
-/** Seed 002, the primary dialect (CONTRACT.md §3). */
+/** The calls dialect, the primary one (CONTRACT.md §3). */
 
 export interface StartCallPayload {
   /** A user id; numbers are read as their decimal string. */

@@ -2,7 +2,7 @@ import type { ClientEvent, ServerEvent } from './acks';
 import type { EffectiveMentorStatus, HelpRequestView, MentorStatusView, UserRole } from './models';
 
 /**
- * Presence, mentor status and help requests (CONTRACT.md §8, named by seed 003): events of every
+ * Presence, mentor status and help requests (CONTRACT.md §8, named as the InstantMentor app names them): events of every
  * Socket.IO dialect, like chat, since their names collide with none of the call dialects'.
  */
 

@@ -29,18 +29,18 @@ export * from './webrtc-events';
 export type SharedClientToServerEvents = SessionClientToServerEvents & ChatClientToServerEvents & CommunityClientToServerEvents;
 export type SharedServerToClientEvents = SessionServerToClientEvents & ChatServerToClientEvents & CommunityServerToClientEvents;
 
-/** The primary dialect (seed 002), declared with `auth: {dialect: "calls"}`. */
+/** The calls dialect, the primary one, declared with `auth: {dialect: "calls"}`. */
 export type ClientToServerEvents = SharedClientToServerEvents & CallsClientToServerEvents;
 export type ServerToClientEvents = SharedServerToClientEvents & CallsServerToClientEvents;
 export type CallsSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** Seed 004, declared with `auth: {dialect: "webrtc"}`. */
+/** The webrtc dialect, declared with `auth: {dialect: "webrtc"}`. */
 export type WebrtcSocket = Socket<
   SharedServerToClientEvents & WebrtcServerToClientEvents,
   SharedClientToServerEvents & WebrtcClientToServerEvents
 >;
 
-/** Seed 003, declared with `auth: {dialect: "instant"}`. */
+/** The instant dialect (the InstantMentor app's events), declared with `auth: {dialect: "instant"}`. */
 export type InstantSocket = Socket<
   SharedServerToClientEvents & InstantServerToClientEvents,
   SharedClientToServerEvents & InstantClientToServerEvents

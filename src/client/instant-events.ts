@@ -1,7 +1,7 @@
 import type { ClientEvent, ServerEvent } from './acks';
 import type { CallAck } from './calls-events';
 
-/** Seed 003's call events (CONTRACT.md §8), snake_case. */
+/** The instant dialect's call events (CONTRACT.md §8), snake_case. */
 
 export interface InitiateCallPayload {
   to_user_id: string | number;

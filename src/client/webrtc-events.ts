@@ -1,7 +1,7 @@
 import type { ClientEvent, ServerEvent } from './acks';
 import type { CallAck } from './calls-events';
 
-/** Seed 004's `webrtc:*` events (CONTRACT.md §5): peers are addressed by user id. */
+/** The webrtc dialect's `webrtc:*` events (CONTRACT.md §5): peers are addressed by user id. */
 
 interface ToUser {
   to: string | number;

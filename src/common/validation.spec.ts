@@ -1,9 +1,9 @@
 import type { Type } from '@nestjs/common';
 import fc from 'fast-check';
 import { RegisterDto } from '../auth/dto/register.dto';
-import { IceCandidateDto, SignalDto } from '../signaling/dto/seed002.dto';
-import { WebrtcIceDto, WebrtcSdpDto } from '../signaling/dto/seed004.dto';
-import { AnswerMessage, IceCandidateMessage, OfferMessage } from '../signaling/raw-ws/seed001.dto';
+import { IceCandidateDto, SignalDto } from '../signaling/dto/calls.dto';
+import { WebrtcIceDto, WebrtcSdpDto } from '../signaling/dto/webrtc.dto';
+import { AnswerMessage, IceCandidateMessage, OfferMessage } from '../signaling/raw-ws/ws-call.dto';
 import { AppError } from './errors';
 import { createValidationPipe, MAX_PAYLOAD_DEPTH, nestedDeeperThan, validateMessage } from './validation';
 

@@ -14,8 +14,8 @@ export const OPENAPI_UI_PATH = 'docs';
 export const OPENAPI_TAGS = {
   auth: 'Register, sign in, and who am I',
   users: 'Public profiles',
-  calls: 'The call core over REST (seed 002): start, answer, end, history, ICE servers',
-  'video-calls': "Seed 004's room links under /api/video/calls, answered in a `{success, data}` envelope",
+  calls: 'The call core over REST: start, answer, end, history, ICE servers',
+  'video-calls': 'The room links of the `webrtc:*` protocol under /api/video/calls, answered in a `{success, data}` envelope',
   chat: 'Conversations, messages, read receipts and attachments',
   presence: "Who is online, and mentors' and tutors' availability",
   health: 'Liveness and readiness probes',

@@ -2,7 +2,7 @@ import type { CommunityServerToClientEvents } from '../client';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 
 /**
- * Presence, mentor status and help requests (CONTRACT.md §8, in seed 003's words), for every
+ * Presence, mentor status and help requests (CONTRACT.md §8, in the InstantMentor app's words), for every
  * Socket.IO dialect like chat: "mentors' presence goes to every connected user", and no call
  * dialect has words of its own for these or a clashing name.
  */

@@ -4,9 +4,9 @@ import type { CallView } from '../client';
 import type { RealtimeNotice } from '../realtime/realtime-notice';
 import { renderChat } from './chat.renderer';
 import { renderCommunity } from './community.renderer';
-import { renderSeed002 } from './seed002.renderer';
-import { renderSeed003 } from './seed003.renderer';
-import { renderSeed004 } from './seed004.renderer';
+import { renderCalls } from './calls.renderer';
+import { renderInstant } from './instant.renderer';
+import { renderWebrtc } from './webrtc.renderer';
 
 import type { SocketIoDialect } from '../client';
 
@@ -15,12 +15,12 @@ export type { SocketIoDialect };
 type Render = (notice: RealtimeNotice) => [string, unknown] | null;
 
 const RENDERERS: Record<SocketIoDialect, Render> = {
-  calls: renderSeed002,
-  webrtc: renderSeed004,
-  instant: renderSeed003,
+  calls: renderCalls,
+  webrtc: renderWebrtc,
+  instant: renderInstant,
 };
 
-const SEED002_EVENTS = new Set([
+const CALLS_EVENTS = new Set([
   'startCall',
   'acceptCall',
   'declineCall',
@@ -34,7 +34,7 @@ const SEED002_EVENTS = new Set([
   'iceCandidate',
 ]);
 
-const SEED003_EVENTS = new Set(['initiate_call', 'accept_call', 'reject_call', 'end_call']);
+const INSTANT_EVENTS = new Set(['initiate_call', 'accept_call', 'reject_call', 'end_call']);
 
 /** Words every Socket.IO dialect hears, whichever it speaks: their names clash with no dialect's. */
 const SHARED_RENDERERS: Render[] = [renderChat, renderCommunity];
@@ -42,8 +42,8 @@ const SHARED_RENDERERS: Render[] = [renderChat, renderCommunity];
 /** The dialect a call event belongs to; undefined for shared ones (authenticate, chat, presence, help requests). */
 export function dialectOfEvent(event: string): SocketIoDialect | undefined {
   if (event.startsWith('webrtc:')) return 'webrtc';
-  if (SEED002_EVENTS.has(event)) return 'calls';
-  if (SEED003_EVENTS.has(event)) return 'instant';
+  if (CALLS_EVENTS.has(event)) return 'calls';
+  if (INSTANT_EVENTS.has(event)) return 'instant';
   return undefined;
 }
 

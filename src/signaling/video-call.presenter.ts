@@ -1,6 +1,6 @@
 import type { CallView } from '../calls/call.presenter';
 
-/** Seed 004's call object: snake_case, lower-case status. */
+/** The webrtc dialect's call object: snake_case, lower-case status. */
 export function toVideoCall(call: CallView) {
   return {
     id: call.id,

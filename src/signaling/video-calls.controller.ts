@@ -25,7 +25,7 @@ export class VideoEnvelopeFilter implements ExceptionFilter {
 /** Whoever holds the id of a call with an empty seat may read or join it; otherwise only its two parties. */
 const NOT_YOURS = 'No such call, or it is not yours and its seat is taken';
 
-/** Seed 004's REST routes (CONTRACT.md §5), in its `{success, data}` envelope. */
+/** The webrtc dialect's REST routes (CONTRACT.md §5), in its `{success, data}` envelope. */
 @ApiTags('video-calls')
 @ApiAuthenticated(VIDEO_ERROR_BODY)
 @Controller('api/video/calls')

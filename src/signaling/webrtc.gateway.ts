@@ -9,9 +9,9 @@ import { socketActor, socketUser } from '../realtime/socket-auth.service';
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
 import { okReply } from '../realtime/socket-replies';
 import { tellStarterIfMissed } from './socket-io-dialects';
-import { WebrtcCallDto, WebrtcEndDto, WebrtcIceDto, WebrtcSdpDto } from './dto/seed004.dto';
+import { WebrtcCallDto, WebrtcEndDto, WebrtcIceDto, WebrtcSdpDto } from './dto/webrtc.dto';
 
-/** Seed 004's `webrtc:*` Socket.IO events (CONTRACT.md §5): peers addressed by user id. */
+/** The webrtc dialect's `webrtc:*` Socket.IO events (CONTRACT.md §5): peers addressed by user id. */
 @WebSocketGateway()
 @UseFilters(SocketExceptionFilter)
 @UsePipes(createValidationPipe())
@@ -22,7 +22,7 @@ export class WebrtcGateway {
   ) {}
 
   /**
-   * Seed 004 has no rooms: a socket enters its call's room when it calls or answers, so peers of
+   * The webrtc dialect has no rooms: a socket enters its call's room when it calls or answers, so peers of
    * room-based dialects see it (userJoined) and can address signaling to it.
    */
   private async enterRoom(socket: Socket, callId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { toRoomParticipantView } from '../room.presenter';
 
-/** A connection in the call's room now, as seed 002 names its fields. */
+/** A connection in the call's room now, as the calls dialect names its fields. */
 export class RoomParticipantResponse implements ReturnType<typeof toRoomParticipantView> {
   @ApiProperty({ type: String, description: 'The connection to address offers and ICE candidates to' })
   socketId: string;

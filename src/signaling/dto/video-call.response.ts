@@ -5,7 +5,7 @@ import type { ErrorCode } from '../../common/errors';
 import { CallStatus } from '../../generated/prisma/enums';
 import type { toVideoCall } from '../video-call.presenter';
 
-/** Seed 004's call object: snake_case, the core's status lower-cased. */
+/** The webrtc dialect's call object: snake_case, the core's status lower-cased. */
 export class VideoCallResponse implements ReturnType<typeof toVideoCall> {
   @ApiProperty({ type: String })
   id: string;

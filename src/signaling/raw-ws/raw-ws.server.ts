@@ -131,8 +131,8 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       const frame = readMessage(data, isBinary);
       const message = frame.message;
       // Counted as it arrives, so a flood cannot queue up behind slow messages; unreadable frames
-      // count too, and only a readable one can be an ICE candidate (seed 001 names its messages
-      // by `action`, seed 000 by `type`).
+      // count too, and only a readable one can be an ICE candidate (/ws/call/ names its messages
+      // by `action`, /ws/signaling/ by `type`).
       const refused = connection.rateLimit.refusal(message && (message.action ?? message.type));
       // Then one message at a time per connection, so replies and relays keep the frames' order;
       // with nothing queued, a relay that can be done at once is.

@@ -1,8 +1,8 @@
 import type { CallsServerToClientEvents } from '../client';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 
-/** Seed 002's words. `joined` is answered to the joiner by the gateway itself. */
-const SEED002: NoticeRenderers<Emission<CallsServerToClientEvents>> = {
+/** The calls dialect's words. `joined` is answered to the joiner by the gateway itself. */
+const CALLS: NoticeRenderers<Emission<CallsServerToClientEvents>> = {
   ringing: ({ call }) => [
     'incomingCall',
     {
@@ -34,4 +34,4 @@ const SEED002: NoticeRenderers<Emission<CallsServerToClientEvents>> = {
   },
 };
 
-export const renderSeed002 = (notice: RealtimeNotice) => renderWith(SEED002, notice);
+export const renderCalls = (notice: RealtimeNotice) => renderWith(CALLS, notice);

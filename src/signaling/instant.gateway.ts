@@ -10,13 +10,13 @@ import { tellStarterIfMissed } from './socket-io-dialects';
 import { HelpRequestDto, RequestIdDto, StatusMessageDto } from '../presence/dto/mentors-query.dto';
 import { HelpRequestsService } from '../presence/help-requests.service';
 import { MentorStatusService } from '../presence/mentor-status.service';
-import { CallIdMessageDto, InitiateCallDto, RejectCallDto } from './dto/seed003.dto';
+import { CallIdMessageDto, InitiateCallDto, RejectCallDto } from './dto/instant.dto';
 
-/** Seed 003's call, mentor-status and help-request events (CONTRACT.md §8). */
+/** The instant dialect's call, mentor-status and help-request events (CONTRACT.md §8). */
 @WebSocketGateway()
 @UseFilters(SocketExceptionFilter)
 @UsePipes(createValidationPipe())
-export class InstantMentorGateway {
+export class InstantGateway {
   constructor(
     private readonly calls: CallsService,
     private readonly mentors: MentorStatusService,

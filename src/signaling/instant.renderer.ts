@@ -1,8 +1,8 @@
 import type { InstantServerToClientEvents } from '../client';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 
-/** Seed 003's call words (CONTRACT.md §8). It has one closing event: why the call closed is in `reason`. */
-const SEED003: NoticeRenderers<Emission<InstantServerToClientEvents>> = {
+/** The instant dialect's call words (CONTRACT.md §8). It has one closing event: why the call closed is in `reason`. */
+const INSTANT: NoticeRenderers<Emission<InstantServerToClientEvents>> = {
   ringing: ({ call }) => [
     'incoming_call',
     {
@@ -20,4 +20,4 @@ const SEED003: NoticeRenderers<Emission<InstantServerToClientEvents>> = {
   ended: (n) => ['call_ended', { call_id: n.call.id, by_user_id: n.byUserId, reason: n.reason }],
 };
 
-export const renderSeed003 = (notice: RealtimeNotice) => renderWith(SEED003, notice);
+export const renderInstant = (notice: RealtimeNotice) => renderWith(INSTANT, notice);

@@ -3,7 +3,7 @@ import { IsDefined, IsOptional, IsString, Length } from 'class-validator';
 import { toIdString } from '../../common/id';
 import { declareFastShape } from '../../common/validation';
 
-/** Ids arrive as numbers or strings (seed 001 shows numbers). */
+/** Ids arrive as numbers or strings (its protocol shows numbers). */
 function Id(optional = false) {
   return (target: object, property: string) => {
     Transform(toIdString)(target, property);

@@ -15,10 +15,10 @@ import {
   OfferMessage,
   RejectCallMessage,
   StartCallMessage,
-} from './seed001.dto';
+} from './ws-call.dto';
 
-/** Seed 001's words; it has no rooms, presence or help requests. */
-const SEED001: NoticeRenderers<object> = {
+/** The /ws/call/ dialect's words; it has no rooms, presence or help requests. */
+const WS_CALL: NoticeRenderers<object> = {
   ringing: ({ call }) => ({ type: 'incoming_call', call_id: call.id, caller_id: call.hostUserId, caller_username: call.host.displayName }),
   accepted: (n) => ({ type: 'call_answered', callee_id: n.byUserId, call_id: n.call.id }),
   declined: (n) => ({ type: 'call_rejected', callee_id: n.byUserId, call_id: n.call.id }),
@@ -32,7 +32,7 @@ const SEED001: NoticeRenderers<object> = {
   },
 };
 
-/** Seed 001's signaling messages: each names its peer and its payload in a field of its own. */
+/** The /ws/call/ signaling messages: each names its peer and its payload in a field of its own. */
 interface Relay {
   dto: Type<{ call_id?: string }>;
   kind: SignalKind;
@@ -49,9 +49,9 @@ const RELAYS = new Map<unknown, Relay>([
   ],
 ]);
 
-/** Seed 001: raw WebSocket at /ws/call/, `action` in, `type` out, snake_case (CONTRACT.md §6). */
+/** The /ws/call/ dialect: raw WebSocket at /ws/call/, `action` in, `type` out, snake_case (CONTRACT.md §6). */
 @Injectable()
-export class Seed001Dialect implements RawWsDialect {
+export class WsCallDialect implements RawWsDialect {
   readonly name = 'ws-call';
   readonly path = '/ws/call/';
 
@@ -111,7 +111,7 @@ export class Seed001Dialect implements RawWsDialect {
   }
 
   /**
-   * Seed 001 has no rooms: its connections enter the call's room when they start or answer, so
+   * The /ws/call/ dialect has no rooms: its connections enter the call's room when they start or answer, so
    * peers of room-based dialects see them (userJoined) and can address signaling to them.
    */
   private async enterRoom(connection: RawWsConnection, callId: string): Promise<void> {
@@ -119,7 +119,7 @@ export class Seed001Dialect implements RawWsDialect {
   }
 
   render(notice: RealtimeNotice): object | null {
-    return renderWith(SEED001, notice);
+    return renderWith(WS_CALL, notice);
   }
 
   renderError(error: ErrorBody, message: Record<string, unknown> | undefined): object {

@@ -1,12 +1,12 @@
 import type { WebrtcServerToClientEvents } from '../client';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 
-/** Seed 004's words (`webrtc:*`). */
-const SEED004: NoticeRenderers<Emission<WebrtcServerToClientEvents>> = {
+/** The webrtc dialect's words (`webrtc:*`). */
+const WEBRTC: NoticeRenderers<Emission<WebrtcServerToClientEvents>> = {
   ringing: ({ call }) => ['webrtc:incoming-call', { from: call.hostUserId, callId: call.id, room_name: call.roomName }],
-  // ext: lets a seed-004 caller begin the offer when the callee answered on another dialect.
+  // ext: lets a webrtc-dialect caller begin the offer when the callee answered on another dialect.
   accepted: (n) => ['webrtc:call-accepted', { from: n.byUserId, callId: n.call.id }],
-  // `reason` says how the call closed; a seed-003 decliner's own words are not one of those.
+  // `reason` says how the call closed; an instant-dialect decliner's own words are not one of those.
   declined: (n) => ['webrtc:end-call', { from: n.byUserId, callId: n.call.id, reason: 'declined' }],
   cancelled: (n) => ['webrtc:end-call', { from: n.byUserId, callId: n.call.id, reason: 'cancelled' }],
   ended: (n) => ['webrtc:end-call', { from: n.byUserId, callId: n.call.id, reason: n.reason }],
@@ -19,4 +19,4 @@ const SEED004: NoticeRenderers<Emission<WebrtcServerToClientEvents>> = {
   },
 };
 
-export const renderSeed004 = (notice: RealtimeNotice) => renderWith(SEED004, notice);
+export const renderWebrtc = (notice: RealtimeNotice) => renderWith(WEBRTC, notice);

@@ -7,13 +7,13 @@ import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/real
 import { UsersRepository } from '../../users/users.repository';
 import type { RawWsConnection } from './raw-ws-connection';
 import { describeName, type RawWsDialect } from './raw-ws-dialect';
-import { InviteMessage, ResponseMessage } from './seed000.dto';
+import { InviteMessage, ResponseMessage } from './ws-signaling.dto';
 
-/** The room a seed-000 client knows a call by: its room name, or its id if it was started elsewhere. */
+/** The room a /ws/signaling/ client knows a call by: its room name, or its id if it was started elsewhere. */
 const roomOf = (call: CallView) => call.roomName ?? call.id;
 
-/** Seed 000's words. The seed stops at the response; cancelled, missed and ended (ext) tell its clients how the call went on. */
-const SEED000: NoticeRenderers<object> = {
+/** The /ws/signaling/ dialect's words. Its protocol stops at the response; cancelled, missed and ended (ext) tell its clients how the call went on. */
+const WS_SIGNALING: NoticeRenderers<object> = {
   ringing: ({ call }) => ({
     type: 'call.ring',
     from_user_id: call.hostUserId,
@@ -30,12 +30,12 @@ const SEED000: NoticeRenderers<object> = {
 };
 
 /**
- * Seed 000: raw WebSocket at /ws/signaling/ (CONTRACT.md §7): invitations and responses between
+ * The /ws/signaling/ dialect: raw WebSocket at /ws/signaling/ (CONTRACT.md §7): invitations and responses between
  * a student and a mentor or tutor, with `room_id` naming the call. It has no media signaling;
  * `call_id` (ext) lets its clients continue the call on another dialect.
  */
 @Injectable()
-export class Seed000Dialect implements RawWsDialect {
+export class WsSignalingDialect implements RawWsDialect {
   readonly name = 'ws-signaling';
   readonly path = '/ws/signaling/';
 
@@ -94,7 +94,7 @@ export class Seed000Dialect implements RawWsDialect {
   }
 
   render(notice: RealtimeNotice): object | null {
-    return renderWith(SEED000, notice);
+    return renderWith(WS_SIGNALING, notice);
   }
 
   renderError(error: ErrorBody): object {

@@ -15,12 +15,12 @@ import type { RealtimeNotice } from '../realtime/realtime-notice';
 import { SocketAuthService, socketActor, socketUser } from '../realtime/socket-auth.service';
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
 import { ackOf, okReply, replyError } from '../realtime/socket-replies';
-import { IceCandidateDto, JoinCallDto, SignalDto, ToggleMediaDto } from './dto/seed002.dto';
+import { IceCandidateDto, JoinCallDto, SignalDto, ToggleMediaDto } from './dto/calls.dto';
 import { emitBatchInDialect, emitInDialect, tellStarterIfMissed, trackDialect } from './socket-io-dialects';
 import { inBackground } from '../common/background';
 
 /**
- * Seed 002's signaling relay, the busiest events by far (an ICE candidate every few ms while a
+ * The calls dialect's signaling relay, the busiest events by far (an ICE candidate every few ms while a
  * call connects): handled straight on the socket rather than through Nest's per-message pipeline
  * of observables, guards and filters, which cost as much as the relay itself (bench/README.md).
  * Validation, acks and errors are the same as for every other event.
@@ -61,7 +61,7 @@ interface RelayEvent {
 }
 
 /**
- * Seed 002's Socket.IO events (CONTRACT.md §3) on the call core; it also registers every
+ * The calls dialect's Socket.IO events (CONTRACT.md §3) on the call core; it also registers every
  * authenticated Socket.IO connection, whichever Socket.IO dialect it speaks.
  */
 const relayLogger = new Logger('Socket');
@@ -69,7 +69,7 @@ const relayLogger = new Logger('Socket');
 @WebSocketGateway()
 @UseFilters(SocketExceptionFilter)
 @UsePipes(createValidationPipe())
-export class CallGateway {
+export class CallsGateway {
   private readonly inArrivalOrder = new KeyedQueue();
 
   constructor(
@@ -181,7 +181,7 @@ export class CallGateway {
  * Emitters call their listeners with the socket as `this`: one function per event serves every
  * socket, so an idle connection holds no closures of its own.
  */
-function relayListener(gateway: CallGateway, event: string, relayEvent: RelayEvent) {
+function relayListener(gateway: CallsGateway, event: string, relayEvent: RelayEvent) {
   return function (this: Socket, ...args: unknown[]) {
     gateway.relay(this, event, relayEvent, args);
   };
