@@ -9,6 +9,7 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DocsModule } from './docs/docs.module';
+import { EventsModule } from './events/events.module';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { LimitsModule } from './limits/limits.module';
@@ -16,6 +17,7 @@ import { ObservabilityModule } from './observability/observability.module';
 import { PresenceModule } from './presence/presence.module';
 import { PushModule } from './push/push.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { RelayModule } from './relay/relay.module';
 import { SignalingModule } from './signaling/signaling.module';
 import { UsersModule } from './users/users.module';
 
@@ -29,10 +31,14 @@ export class AppModule {
         ObservabilityModule,
         ClusterModule,
         DatabaseModule,
+        // After Redis and the database: the lifecycle hooks of global modules run in this order, and
+        // the event listeners must outlive the work those two let finish at shutdown.
+        EventsModule,
         AuthModule,
         UsersModule,
         RealtimeModule,
         CallsModule,
+        RelayModule,
         ChatModule,
         SignalingModule,
         PresenceModule,

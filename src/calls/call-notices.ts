@@ -1,4 +1,5 @@
-import type { CallView } from './call.presenter';
+import type { CallStatus } from '../generated/prisma/client';
+import type { CallView, Party } from './call.presenter';
 
 export type MissedReason = 'timeout' | 'offline';
 
@@ -14,8 +15,12 @@ export type CallNotice =
   | { type: 'missed'; call: CallView; reason: MissedReason }
   | { type: 'ended'; call: CallView; byUserId: string | null; reason: string };
 
-export interface Addressed<T> {
-  to: string[];
-  exceptConnectionId?: string;
-  notice: T;
+/** A state move as listeners see it; `from: null` is the call's creation (CALLING, or MISSED at once). */
+export interface CallMove {
+  from: CallStatus | null;
+  to: CallStatus;
+  actorUserId: string | null;
+  reason: string | null;
+  /** The parties as the move read them, with what mentors chose as their status. */
+  parties: Party[];
 }

@@ -6,11 +6,12 @@ import { CallsController } from './calls.controller';
 import { CallsRepository } from './calls.repository';
 import { CallsService } from './calls.service';
 import { IceServersService } from './ice-servers.service';
+import { OpenCallIndex } from './open-call-index';
 
 @Module({
   imports: [RealtimeModule, UsersModule],
   controllers: [CallsController],
-  providers: [CallsRepository, CallsService, CallRoomsService, IceServersService],
-  exports: [CallsService, CallRoomsService],
+  providers: [CallsRepository, OpenCallIndex, CallsService, CallRoomsService, IceServersService],
+  exports: [CallsService, CallRoomsService, OpenCallIndex],
 })
 export class CallsModule {}

@@ -1,18 +1,19 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppError } from '../common/errors';
+import { AppEventMap, AppEvents, OnAppEvent } from '../events/app-events';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import type { CallEndReason, CallStatus } from '../generated/prisma/client';
+import type { CallEndReason, CallStatus, UserRole } from '../generated/prisma/client';
 import { MetricsService } from '../observability/metrics.service';
 import { ConnectionRegistry, RealtimeConnection } from '../realtime/connection-registry.service';
 import { UsersRepository } from '../users/users.repository';
 import { isOpen, sourcesOf } from './call-state';
-import type { CallNotice, MissedReason } from './call-notices';
+import type { CallMove, CallNotice, MissedReason } from './call-notices';
 import { CallView, CallWithParties, Party, toCallView, toParticipantRecordView } from './call.presenter';
 import { BusyError, CallsRepository, HistoryPage, Move, RoomTakenError, Seat, UnknownUserError } from './calls.repository';
 import { inBackground } from '../common/background';
-import { OpenCallIndex, OpenCallParties } from './open-call-index';
+import { OpenCallIndex } from './open-call-index';
 
 export interface StartCall {
   recipientUserId: string;
@@ -22,6 +23,8 @@ export interface StartCall {
   /** A room name the call is known by for its whole life; unique among open calls. */
   roomName?: string | null;
   callerDisplay?: string | null;
+  /** The role the caller expects the recipient to have (the /ws/signaling/ protocol names it). */
+  recipientRole?: UserRole;
 }
 
 /** Who asked, and from which connection (that connection gets an ack instead of the event). */
@@ -36,20 +39,8 @@ export interface StartResult {
   created: boolean;
 }
 
-/** A state move as listeners see it; `from: null` is the call's creation (CALLING, or MISSED at once). */
-export interface CallMove {
-  from: CallStatus | null;
-  to: CallStatus;
-  actorUserId: string | null;
-  reason: string | null;
-  /** The parties as the move read them, with what mentors chose as their status. */
-  parties: Party[];
-}
-type MovedListener = (call: CallView, move: CallMove) => void;
-
 const RING = 'ring';
 const CALLER_GRACE = 'caller-grace';
-const engagedKey = (callId: string) => `engaged:${callId}`;
 /** A call rings each connection once, whether its start or the connection's arrival rang it. */
 const ringOnce = (callId: string) => `ring:${callId}`;
 const partiesOf = (call: CallWithParties): Party[] => (call.recipient ? [call.host, call.recipient] : [call.host]);
@@ -64,27 +55,19 @@ const cannotMove = (status: CallStatus | undefined, to: CallStatus) =>
 @Injectable()
 export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Calls');
-  private readonly movedListeners: MovedListener[] = [];
-  private readonly noticeListeners: Array<(userIds: string[], notice: CallNotice) => void> = [];
-  private roomOccupied: (callId: string) => Promise<boolean> = async () => false;
   private sweeper?: NodeJS.Timeout;
-  private readonly openCalls: OpenCallIndex;
 
   constructor(
     private readonly calls: CallsRepository,
     private readonly users: UsersRepository,
+    private readonly openCalls: OpenCallIndex,
     private readonly registry: ConnectionRegistry,
+    private readonly events: AppEvents,
     @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
     @Inject(SHARED_STATE) private readonly state: SharedState,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {
-    this.openCalls = new OpenCallIndex(state, calls);
-    registry.onConnect((connection) => inBackground('ringing a new connection', this.ringNewConnection(connection)));
-    // The caller's last connection dropped: a call they are placing is cancelled unless they return in time.
-    registry.onLastConnectionGone((userId) =>
-      inBackground('caller grace', this.timers.schedule(CALLER_GRACE, userId, this.config.calls.reconnectGraceMs)),
-    );
     timers.handle(RING, (callId) => this.moveCall(callId, { to: 'MISSED', actorUserId: null, reason: 'timeout' }).then(() => undefined));
     timers.handle(CALLER_GRACE, (userId) => this.cancelAbandoned(userId));
   }
@@ -99,35 +82,16 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.sweeper);
   }
 
-  /** Records the connection a party is using for a call (it started, accepted or joined there). */
-  async engage(callId: string, actor: Actor): Promise<void> {
-    if (actor.connectionId) await this.state.hSet(engagedKey(callId), actor.userId, actor.connectionId);
+  /** A device that connects while a call rings for its user rings at once; a caller who is back is no longer leaving. */
+  @OnAppEvent('connection.added')
+  connected(connection: AppEventMap['connection.added']): void {
+    inBackground('ringing a new connection', this.ringNewConnection(connection));
   }
 
-  /** The connection a party is in the call from: where user-addressed signaling goes. */
-  engagedConnection(callId: string, userId: string): Promise<string | undefined> {
-    return this.state.hGet(engagedKey(callId), userId);
-  }
-
-  /** As engagedConnection, from an in-process state only: undefined when that cannot be told at once, null for none. */
-  engagedConnectionAtOnce(callId: string, userId: string): string | null | undefined {
-    const local = this.state.local;
-    return local && (local.hGet(engagedKey(callId), userId) ?? null);
-  }
-
-  /** Lets the sweeper ask the room layer whether anyone is still in a call. */
-  useRoomOccupancy(occupied: (callId: string) => Promise<boolean>): void {
-    this.roomOccupied = occupied;
-  }
-
-  /** Sees every call notice and its addressees (push reaches those with no live connection). */
-  onNotice(listener: (userIds: string[], notice: CallNotice) => void): void {
-    this.noticeListeners.push(listener);
-  }
-
-  /** Called after every state move and creation (rooms close with their call; mentors show busy in one). */
-  onMoved(listener: MovedListener): void {
-    this.movedListeners.push(listener);
+  /** The caller's last connection dropped: a call they are placing is cancelled unless they return in time. */
+  @OnAppEvent('user.disconnected')
+  disconnected({ userId }: AppEventMap['user.disconnected']): void {
+    inBackground('caller grace', this.timers.schedule(CALLER_GRACE, userId, this.config.calls.reconnectGraceMs));
   }
 
   async start(actor: Actor, request: StartCall): Promise<StartResult> {
@@ -136,6 +100,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       throw new AppError('validation_failed', 'You cannot call yourself', { recipientUserId: ['must be another user'] });
     }
     await this.checkStartRate(actor.userId);
+    if (request.recipientRole) await this.checkRecipientRole(recipientUserId, request.recipientRole);
     // With a push gateway, an offline recipient's devices are woken and the call rings meanwhile.
     const reachable = this.config.push !== undefined || (await this.registry.isOnline(recipientUserId));
     let call: CallWithParties;
@@ -166,8 +131,11 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
       parties: partiesOf(call),
     });
     if (view.status === 'MISSED') {
-      // The caller's other devices by event; the starting connection from its dialect adapter, after its reply is known.
-      this.notify([actor.userId, recipientUserId], { type: 'missed', call: view, reason: 'offline' }, actor.connectionId);
+      // CONTRACT.md §2: the caller is told in the start's reply and by a missed event; the starting
+      // connection gets the event after that reply, so a client that reads the reply first hears it.
+      const missed: CallNotice = { type: 'missed', call: view, reason: 'offline' };
+      this.notify([actor.userId, recipientUserId], missed, actor.connectionId);
+      if (actor.connectionId) this.registry.sendToConnectionAfterReply(actor.connectionId, missed);
     } else {
       await Promise.all([this.engage(view.id, actor), this.armRingTimer(view.id)]);
       this.notify([recipientUserId], { type: 'ringing', call: view });
@@ -229,6 +197,16 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.mustMove(callId, { to: 'ACTIVE', actorUserId: actor.userId }, actor);
   }
 
+  /** A caller may name the role it expects to reach (a student calling "a mentor"): another role is refused. */
+  private async checkRecipientRole(recipientUserId: string, role: UserRole): Promise<void> {
+    const recipient = await this.users.findById(recipientUserId);
+    if (recipient && recipient.role !== role) {
+      throw new AppError('validation_failed', `User ${recipientUserId} is not a ${role}`, {
+        recipientRole: [`must match the recipient's role (${recipient.role})`],
+      });
+    }
+  }
+
   /** RATE_LIMIT_CALL_STARTS_PER_MIN per user, whichever dialect or instance the attempts come through. */
   private async checkStartRate(userId: string): Promise<void> {
     const perMinute = this.config.limits.callStartsPerMinute;
@@ -277,6 +255,18 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     );
   }
 
+  /**
+   * The recipient's answer to the call ringing for them accepts it, in dialects where answering is
+   * accepting (`webrtc:answer`); `callId`, when given, must name that call. Null when no call rings
+   * for them (the answer is then only relayed). Most answers come in an accepted call: the
+   * open-call index tells so without reading the call.
+   */
+  async answerRinging(actor: Actor, callId?: string): Promise<CallView | null> {
+    const open = await this.openCalls.of(actor.userId);
+    if (open?.status !== 'CALLING' || open.recipientUserId !== actor.userId || (callId && callId !== open.callId)) return null;
+    return this.accept(actor, open.callId);
+  }
+
   decline(actor: Actor, callId: string, reason?: string): Promise<CallView> {
     return this.moveFromSeat(
       actor,
@@ -314,7 +304,7 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     throw new AppError('invalid_state', `The call is already ${call.status}`);
   }
 
-  /** Ends an active call nobody is left in (called by the room layer). */
+  /** Ends an active call nobody is left in (the room layer's rule). */
   async endEmpty(callId: string, endReason: CallEndReason): Promise<void> {
     await this.moveCall(callId, { to: 'ENDED', actorUserId: null, endReason });
   }
@@ -349,21 +339,6 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     return { ...call, participants: participants.map(toParticipantRecordView) };
   }
 
-  /** The user's open call and its parties, without a database round trip in the common case (the relay's check). */
-  openCallOf(userId: string): Promise<OpenCallParties | null> {
-    return this.openCalls.of(userId);
-  }
-
-  /** As openCallOf, when it can be told at once (the state is in this process and has the entry); else undefined. */
-  openCallOfAtOnce(userId: string): OpenCallParties | null | undefined {
-    return this.openCalls.ofAtOnce(userId);
-  }
-
-  /** When what openCallOfAtOnce read lapses (and must be read again). */
-  openCallLapsesAtOnce(userId: string): number | undefined {
-    return this.openCalls.lapsesAtOnce(userId);
-  }
-
   async current(userId: string): Promise<CallView | null> {
     const call = await this.calls.findOpenCallOf(userId);
     return call ? toCallView(call) : null;
@@ -388,7 +363,6 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     const call = toCallView(moved);
     if (move.to !== 'CALLING') await this.timers.cancel(RING, callId);
     if (actor && isOpen(call.status)) await this.engage(callId, actor);
-    if (!isOpen(call.status)) await this.state.del(engagedKey(callId));
     await this.openCalls.moved(call);
     const parties = [call.hostUserId, ...(call.recipientUserId ? [call.recipientUserId] : [])];
     const by = move.actorUserId;
@@ -418,13 +392,19 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     return call;
   }
 
+  /** The connection a party is in the call from: waited for, so that the other party's next signal finds it. */
+  private async engage(callId: string, actor: Actor): Promise<void> {
+    if (actor.connectionId)
+      await this.events.emitAndWait('call.engaged', { callId, userId: actor.userId, connectionId: actor.connectionId });
+  }
+
   private announceMove(call: CallView, move: CallMove): void {
-    for (const listener of this.movedListeners) listener(call, move);
+    this.events.emit('call.moved', { call, move });
   }
 
   private notify(userIds: string[], notice: CallNotice, exceptConnectionId?: string): void {
     this.registry.sendToUsers(userIds, notice, exceptConnectionId, notice.type === 'ringing' ? ringOnce(notice.call.id) : undefined);
-    for (const listener of this.noticeListeners) listener(userIds, notice);
+    this.events.emit('call.notice', { userIds, notice });
   }
 
   private async armRingTimer(callId: string): Promise<void> {
@@ -450,19 +430,10 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /**
-   * Settles what timers could not (a restart, a crash): calls left ringing past the ring
-   * timeout become MISSED; active calls with nobody in their room past the grace become ENDED
-   * (after a restart the rooms start empty: parties who do not rejoin in time have left).
-   */
+  /** Settles what ring timers could not (a restart, a crash): calls left ringing past the ring timeout become MISSED. */
   async sweep(): Promise<void> {
-    const now = Date.now();
-    for (const call of await this.calls.findRingingSince(new Date(now - this.config.calls.ringTimeoutMs))) {
+    for (const call of await this.calls.findRingingSince(new Date(Date.now() - this.config.calls.ringTimeoutMs))) {
       await this.moveCall(call.id, { to: 'MISSED', actorUserId: null, reason: 'timeout' });
-    }
-    for (const call of await this.calls.findActiveUpdatedBefore(new Date(now - this.config.calls.reconnectGraceMs))) {
-      if (!(await this.roomOccupied(call.id)))
-        await this.moveCall(call.id, { to: 'ENDED', actorUserId: null, endReason: 'connection_lost' });
     }
   }
 }

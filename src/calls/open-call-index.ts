@@ -1,8 +1,10 @@
-import type { SharedState } from '../cluster/shared-state';
+import { Inject, Injectable } from '@nestjs/common';
+import { SHARED_STATE, SharedState } from '../cluster/shared-state';
+import type { AtOnce } from '../common/at-once';
 import type { CallStatus } from '../generated/prisma/client';
 import type { CallView } from './call.presenter';
 import { isOpen } from './call-state';
-import type { CallsRepository } from './calls.repository';
+import { CallsRepository } from './calls.repository';
 
 /** Who may signal whom: a user's open call, its two parties and its status (CALLING or ACTIVE). */
 export interface OpenCallParties {
@@ -24,14 +26,15 @@ const keyOf = (userId: string) => `open-call:${userId}`;
 /**
  * Each user's open call, in the shared state, so that the signaling relay (every offer, answer
  * and ICE candidate) is authorized without a database round trip. The database stays the truth:
- * moves write the index after they commit, and a miss reads the database.
+ * the call core's moves write the index after they commit, and a miss reads the database.
  */
+@Injectable()
 export class OpenCallIndex {
   /** The last entry read per user, parsed: the relay asks for the same one with every message. */
   private readonly parsed = new Map<string, { json: string; parties: OpenCallParties | null }>();
 
   constructor(
-    private readonly state: SharedState,
+    @Inject(SHARED_STATE) private readonly state: SharedState,
     private readonly repository: CallsRepository,
   ) {}
 
@@ -51,8 +54,8 @@ export class OpenCallIndex {
     return parties;
   }
 
-  /** As `of`, from an in-process state only: undefined when that cannot be told at once (then ask `of`). */
-  ofAtOnce(userId: string): OpenCallParties | null | undefined {
+  /** As `of`, from an in-process state only. */
+  ofAtOnce(userId: string): AtOnce<OpenCallParties> {
     const json = this.state.local?.get(keyOf(userId));
     return json === undefined ? undefined : this.parse(userId, json);
   }

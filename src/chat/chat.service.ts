@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CallView } from '../calls/call.presenter';
 import { Actor, CallsService } from '../calls/calls.service';
+import { AppEventMap, AppEvents, OnAppEvent } from '../events/app-events';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { AppError } from '../common/errors';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
@@ -37,8 +38,6 @@ export interface SendResult {
   created: boolean;
 }
 
-type MessageListener = (message: MessageView, recipientIds: string[]) => void;
-
 const OUTCOME_OF: Partial<Record<CallView['status'], CallOutcome>> = {
   MISSED: 'missed',
   DECLINED: 'declined',
@@ -52,21 +51,18 @@ const OUTCOME_OF: Partial<Record<CallView['status'], CallOutcome>> = {
  */
 @Injectable()
 export class ChatService {
-  private readonly messageListeners: MessageListener[] = [];
-
   constructor(
     private readonly chat: ChatRepository,
     private readonly users: UsersRepository,
     private readonly calls: CallsService,
     private readonly registry: ConnectionRegistry,
     private readonly typing: TypingService,
-  ) {
-    calls.onMoved((call) => inBackground('recording a call in chat', this.recordCall(call)));
-  }
+    private readonly events: AppEvents,
+  ) {}
 
-  /** Sees every new message with the members it is for (push reaches those with no live connection). */
-  onMessage(listener: MessageListener): void {
-    this.messageListeners.push(listener);
+  @OnAppEvent('call.moved')
+  callMoved({ call }: AppEventMap['call.moved']): void {
+    inBackground('recording a call in chat', this.recordCall(call));
   }
 
   async send(actor: Actor, target: MessageTarget, content: MessageContent): Promise<SendResult> {
@@ -200,7 +196,7 @@ export class ChatService {
   private deliver(message: MessageView, memberIds: string[], exceptConnectionId?: string): void {
     this.registry.sendToUsers(memberIds, { type: 'chat-message', message }, exceptConnectionId);
     const recipients = memberIds.filter((id) => id !== message.senderId);
-    for (const listener of this.messageListeners) listener(message, recipients);
+    this.events.emit('chat.message', { message, recipientIds: recipients });
   }
 
   /**

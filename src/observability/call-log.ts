@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { CallView } from '../calls/call.presenter';
-import { CallMove, CallsService } from '../calls/calls.service';
+import { AppEventMap, OnAppEvent } from '../events/app-events';
 import { MetricsService } from './metrics.service';
 
 /** One structured log line and the metrics for every call creation and state move. */
@@ -8,15 +7,10 @@ import { MetricsService } from './metrics.service';
 export class CallLog {
   private readonly logger = new Logger('Calls');
 
-  constructor(
-    calls: CallsService,
-    private readonly metrics: MetricsService,
-  ) {
-    calls.onMoved((call, move) => this.moved(call, move));
-  }
+  constructor(private readonly metrics: MetricsService) {}
 
-  private moved(call: CallView, move: CallMove): void {
-    // Listeners run inside the move: a failure here must not fail the call.
+  @OnAppEvent('call.moved')
+  moved({ call, move }: AppEventMap['call.moved']): void {
     try {
       this.metrics.callMoved(call);
       this.logger.log({

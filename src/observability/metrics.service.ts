@@ -1,10 +1,8 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CallView } from '../calls/call.presenter';
-import type { SignalKind } from '../calls/call-rooms.service';
+import type { SignalKind } from '../relay/signal';
 import { ERROR_CODES, ErrorCode } from '../common/errors';
-import { ConnectionRegistry } from '../realtime/connection-registry.service';
 
 /** Where an error was sent to a client. */
 export type ErrorTransport = 'http' | 'socket.io' | 'raw-ws';
@@ -15,45 +13,30 @@ const SIGNAL_KINDS: readonly SignalKind[] = ['offer', 'answer', 'ice'];
 /** The dialects a connection can speak, shown at 0 before anyone connects. */
 const KNOWN_DIALECTS = ['socket.io', 'ws-call', 'ws-signaling'];
 
-/** Lets code outside dependency injection (Socket.IO replies) find its app's metrics. */
-const byHttpServer = new WeakMap<object, MetricsService>();
-
 /**
  * This instance's Prometheus metrics, in a registry of its own (tests run several apps in one
  * process, so prom-client's global registry is not used). Counters count what this instance
  * did; Prometheus sums the instances.
  */
 @Injectable()
-export class MetricsService implements OnModuleInit {
+export class MetricsService {
   readonly registry = new Registry();
+  private readonly connections: Gauge<'dialect'>;
   private readonly moves: Counter<'status'>;
   private readonly setupSeconds: Histogram;
   private readonly relayed: Counter<'kind'>;
   private readonly relayedOf: Partial<Record<SignalKind, { inc(): void }>> = {};
   private readonly errors: Counter<'transport' | 'code'>;
   private readonly rateLimits: Counter<'surface'>;
-  private readonly seenDialects = new Set(KNOWN_DIALECTS);
 
-  constructor(
-    private readonly httpHost: HttpAdapterHost,
-    connections: ConnectionRegistry,
-  ) {
+  constructor() {
     const registers = [this.registry];
-    const seenDialects = this.seenDialects;
-    new Gauge({
+    // Moved by the connection registry as it adds and removes this instance's connections.
+    this.connections = new Gauge({
       name: 'signaling_connections',
       help: 'Live realtime connections on this instance, by dialect',
       labelNames: ['dialect'],
       registers,
-      // Read from the registry at scrape time, so it can never drift from the truth.
-      collect() {
-        const counts = new Map<string, number>([...seenDialects].map((dialect) => [dialect, 0]));
-        for (const connection of connections.localConnections()) counts.set(connection.dialect, (counts.get(connection.dialect) ?? 0) + 1);
-        for (const [dialect, count] of counts) {
-          seenDialects.add(dialect);
-          this.set({ dialect }, count);
-        }
-      },
     });
     this.moves = new Counter({
       name: 'signaling_call_moves_total',
@@ -86,19 +69,20 @@ export class MetricsService implements OnModuleInit {
       registers,
     });
     // Series that exist from the start, so rate() and alerts see their first increase.
+    for (const dialect of KNOWN_DIALECTS) this.connections.set({ dialect }, 0);
     for (const status of MOVE_TARGETS) this.moves.inc({ status }, 0);
     for (const kind of SIGNAL_KINDS) this.relayed.inc({ kind }, 0);
     for (const transport of TRANSPORTS) for (const code of ERROR_CODES) this.errors.inc({ transport, code }, 0);
     collectDefaultMetrics({ register: this.registry });
   }
 
-  onModuleInit(): void {
-    byHttpServer.set(this.httpHost.httpAdapter.getHttpServer() as object, this);
+  /** A connection of this instance was added to the registry, or removed from it. */
+  connectionOpened(dialect: string): void {
+    this.connections.inc({ dialect });
   }
 
-  /** The metrics of the app serving `httpServer` (a Socket.IO server's `httpServer`, a socket's `server`). */
-  static forServer(httpServer: unknown): MetricsService | undefined {
-    return typeof httpServer === 'object' && httpServer !== null ? byHttpServer.get(httpServer) : undefined;
+  connectionClosed(dialect: string): void {
+    this.connections.dec({ dialect });
   }
 
   /** After a state move of a call (the observer of CallsService calls this). */

@@ -3,6 +3,7 @@ import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import { inBackground } from '../common/background';
 import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { AppError } from '../common/errors';
+import { OnAppEvent } from '../events/app-events';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
 import type { HelpRequest, HelpRequestStatus } from '../generated/prisma/client';
@@ -43,7 +44,12 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     timers.handle(EXPIRY, (requestId) => this.expire(requestId));
-    registry.onStateLost(() => inBackground('re-arming help request expiries', this.onApplicationBootstrap()));
+  }
+
+  /** Timers lost with the shared state are armed again. */
+  @OnAppEvent('connections.rebooked')
+  rebooked(): void {
+    inBackground('re-arming help request expiries', this.onApplicationBootstrap());
   }
 
   /** Requests left open by a restart (or timers lost with Redis) expire now or when their time is up. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { CallsService } from '../calls/calls.service';
+import { OpenCallIndex } from '../calls/open-call-index';
+import { AppEventMap, OnAppEvent } from '../events/app-events';
 import { AppError } from '../common/errors';
 import { PrismaService } from '../database/prisma.service';
 import type { Party } from '../calls/call.presenter';
@@ -23,17 +24,22 @@ export class MentorStatusService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly presence: PresenceService,
-    private readonly calls: CallsService,
+    private readonly openCalls: OpenCallIndex,
     private readonly registry: ConnectionRegistry,
-  ) {
-    presence.onChange((userId) => this.broadcastSoon(userId));
-    // A call's start and end change its mentors' shown status; the move read what they chose.
-    calls.onMoved((call, move) => {
-      if (call.status !== 'ACTIVE' && call.status !== 'ENDED') return;
-      for (const party of move.parties) {
-        if (MENTOR_ROLES.includes(party.role)) inBackground('mentor status broadcast', this.broadcast(party, call.status === 'ACTIVE'));
-      }
-    });
+  ) {}
+
+  @OnAppEvent('presence.changed')
+  presenceChanged({ userId }: AppEventMap['presence.changed']): void {
+    this.broadcastSoon(userId);
+  }
+
+  /** A call's start and end change its mentors' shown status; the move read what they chose. */
+  @OnAppEvent('call.moved')
+  callMoved({ call, move }: AppEventMap['call.moved']): void {
+    if (call.status !== 'ACTIVE' && call.status !== 'ENDED') return;
+    for (const party of move.parties) {
+      if (MENTOR_ROLES.includes(party.role)) inBackground('mentor status broadcast', this.broadcast(party, call.status === 'ACTIVE'));
+    }
   }
 
   async set(userId: string, status: MentorStatus, statusMessage: string | undefined): Promise<MentorStatusView> {
@@ -60,7 +66,7 @@ export class MentorStatusService {
   private async view(user: Party, inActiveCall?: boolean): Promise<MentorStatusView> {
     let status: EffectiveMentorStatus = user.mentorStatus;
     if (!(await this.presence.isOnline(user.id))) status = 'offline';
-    else if (inActiveCall ?? (await this.calls.openCallOf(user.id))?.status === 'ACTIVE') status = 'busy';
+    else if (inActiveCall ?? (await this.openCalls.of(user.id))?.status === 'ACTIVE') status = 'busy';
     return {
       mentorId: user.id,
       displayName: user.displayName,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { AppError } from '../common/errors';
+import { AppEventMap, AppEvents, OnAppEvent } from '../events/app-events';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { UsersRepository } from '../users/users.repository';
@@ -22,8 +23,6 @@ const LEAVING = 'presence-grace';
  */
 @Injectable()
 export class PresenceService {
-  private readonly changeListeners: Array<(userId: string) => void> = [];
-
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly repository: PresenceRepository,
@@ -31,20 +30,25 @@ export class PresenceService {
     @Inject(SHARED_STATE) private readonly state: SharedState,
     @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: AppEvents,
   ) {
-    registry.onConnect((connection) => inBackground('presence', this.connected(connection.userId)));
-    registry.onLastConnectionGone((userId) =>
-      inBackground('presence grace', this.timers.schedule(LEAVING, userId, this.config.presenceGraceMs)),
-    );
-    registry.onStateLost((connections) =>
-      inBackground('presence re-registration', Promise.all(connections.map((c) => this.state.sAdd(ONLINE, c.userId)))),
-    );
     timers.handle(LEAVING, (userId) => this.leave(userId));
   }
 
-  /** Called when a user comes online or goes offline (after the grace). */
-  onChange(listener: (userId: string) => void): void {
-    this.changeListeners.push(listener);
+  @OnAppEvent('connection.added')
+  connectionAdded({ userId }: AppEventMap['connection.added']): void {
+    inBackground('presence', this.connected(userId));
+  }
+
+  /** Offline only after the grace: a page reload changes nothing. */
+  @OnAppEvent('user.disconnected')
+  disconnected({ userId }: AppEventMap['user.disconnected']): void {
+    inBackground('presence grace', this.timers.schedule(LEAVING, userId, this.config.presenceGraceMs));
+  }
+
+  @OnAppEvent('connections.rebooked')
+  rebooked({ connections }: AppEventMap['connections.rebooked']): void {
+    inBackground('presence re-registration', Promise.all(connections.map((c) => this.state.sAdd(ONLINE, c.userId))));
   }
 
   isOnline(userId: string): Promise<boolean> {
@@ -77,6 +81,6 @@ export class PresenceService {
     const notice = { type: 'presence', userId, role: user.role, online, lastSeenAt } as const;
     if (user.role === 'student') this.registry.sendToUsers(await this.repository.contactsOf(userId), notice);
     else this.registry.sendToEveryone(notice, userId);
-    for (const listener of this.changeListeners) listener(userId);
+    this.events.emit('presence.changed', { userId });
   }
 }

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import type { CallNotice } from '../calls/call-notices';
-import { CallsService } from '../calls/calls.service';
-import { ChatService } from '../chat/chat.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AppEventMap, OnAppEvent } from '../events/app-events';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { inBackground } from '../common/background';
 
@@ -24,23 +23,24 @@ export class PushService implements OnModuleDestroy {
   private stopped = false;
 
   constructor(
-    calls: CallsService,
-    chat: ChatService,
     private readonly registry: ConnectionRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    if (!config.push) return;
-    calls.onNotice((userIds, notice) => {
-      const kind = kindOf(notice);
-      if (!kind) return;
-      for (const userId of userIds) {
-        if (userId === notice.call.hostUserId && kind !== 'missed_call') continue; // the caller acted
-        this.sendIfOffline(userId, kind, { call: notice.call });
-      }
-    });
-    chat.onMessage((message, recipientIds) => {
-      for (const userId of recipientIds) this.sendIfOffline(userId, 'new_message', { message });
-    });
+  ) {}
+
+  @OnAppEvent('call.notice')
+  callNotice({ userIds, notice }: AppEventMap['call.notice']): void {
+    const kind = this.config.push && kindOf(notice);
+    if (!kind) return;
+    for (const userId of userIds) {
+      if (userId === notice.call.hostUserId && kind !== 'missed_call') continue; // the caller acted
+      this.sendIfOffline(userId, kind, { call: notice.call });
+    }
+  }
+
+  @OnAppEvent('chat.message')
+  chatMessage({ message, recipientIds }: AppEventMap['chat.message']): void {
+    if (!this.config.push) return;
+    for (const userId of recipientIds) this.sendIfOffline(userId, 'new_message', { message });
   }
 
   onModuleDestroy(): void {

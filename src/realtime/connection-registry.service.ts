@@ -2,6 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { ClusterBus } from '../cluster/cluster-bus';
 import { INSTANCE_ID } from '../cluster/cluster.tokens';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
+import type { AtOnce } from '../common/at-once';
+import { AppEvents } from '../events/app-events';
+import { MetricsService } from '../observability/metrics.service';
 import { BroadcastBatch, EveryoneNotice } from './broadcast-batch';
 import type { RealtimeNotice } from './realtime-notice';
 
@@ -21,10 +24,6 @@ export type Delivery =
   | { to: 'users'; userIds: string[]; exceptConnectionId?: string; notice: RealtimeNotice; onceKey?: string }
   | { to: 'connection'; connectionId: string; notice: RealtimeNotice }
   | { to: 'everyone'; exceptUserId?: string; notice: RealtimeNotice };
-
-type ConnectListener = (connection: RealtimeConnection) => void;
-type UserListener = (userId: string) => void;
-type DisconnectListener = (connectionId: string, userId: string) => void;
 
 const HEARTBEAT_MS = 1_000;
 /**
@@ -53,10 +52,6 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   private readonly logger = new Logger('Connections');
   private readonly byUser = new Map<string, Map<string, RealtimeConnection>>();
   private readonly byId = new Map<string, RealtimeConnection>();
-  private readonly connectListeners: ConnectListener[] = [];
-  private readonly lastGoneListeners: UserListener[] = [];
-  private readonly disconnectListeners: DisconnectListener[] = [];
-  private readonly stateLostListeners: Array<(connections: RealtimeConnection[]) => void> = [];
   private heartbeat?: NodeJS.Timeout;
   private beating = false;
   private forEveryone: EveryoneNotice[] = [];
@@ -68,6 +63,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     @Inject(SHARED_STATE) private readonly state: SharedState,
     private readonly bus: ClusterBus<Delivery>,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
+    private readonly events: AppEvents,
+    private readonly metrics: MetricsService,
   ) {
     bus.onMessage((delivery) => this.deliverHere(delivery));
   }
@@ -92,8 +89,9 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     const mine = this.byUser.get(connection.userId) ?? new Map<string, RealtimeConnection>();
     mine.set(connection.id, connection);
     this.byUser.set(connection.userId, mine);
+    this.metrics.connectionOpened(connection.dialect);
     await this.book(connection);
-    for (const listener of this.connectListeners) listener(connection);
+    this.events.emit('connection.added', connection);
   }
 
   async remove(connectionId: string): Promise<void> {
@@ -103,30 +101,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     const mine = this.byUser.get(connection.userId);
     mine?.delete(connectionId);
     if (mine?.size === 0) this.byUser.delete(connection.userId);
+    this.metrics.connectionClosed(connection.dialect);
     await this.unbook(connectionId, connection.userId, this.instanceId);
-  }
-
-  /** Called for every new connection on this instance (after authentication). */
-  onConnect(listener: ConnectListener): void {
-    this.connectListeners.push(listener);
-  }
-
-  /** Called for every connection that is gone, from this instance or from a dead one. */
-  onDisconnect(listener: DisconnectListener): void {
-    this.disconnectListeners.push(listener);
-  }
-
-  /** Called when a user's last connection anywhere is gone. */
-  onLastConnectionGone(listener: UserListener): void {
-    this.lastGoneListeners.push(listener);
-  }
-
-  /**
-   * Called when the shared state was lost (Redis restarted empty) or this instance was presumed
-   * dead, after this instance's connections were booked again: rebuild what hangs off them.
-   */
-  onStateLost(listener: (connections: RealtimeConnection[]) => void): void {
-    this.stateLostListeners.push(listener);
   }
 
   /** This instance's connection, if it holds it. */
@@ -139,8 +115,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     return this.byId.get(connectionId)?.userId ?? this.state.hGet(CONNECTION_USERS, connectionId);
   }
 
-  /** As userOf, when it can be told at once (a connection of this instance, or an in-process state): undefined when not, null for none. */
-  userOfAtOnce(connectionId: string): string | null | undefined {
+  /** As userOf, when it can be told at once: a connection of this instance, or an in-process state. */
+  userOfAtOnce(connectionId: string): AtOnce<string> {
     const local = this.byId.get(connectionId)?.userId;
     if (local) return local;
     const state = this.state.local;
@@ -181,6 +157,14 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
 
   sendToConnection(connectionId: string, notice: RealtimeNotice): void {
     this.publish({ to: 'connection', connectionId, notice });
+  }
+
+  /**
+   * To a connection of this instance, after the reply to the message it is being handled for: a
+   * handler's result is written to its connection within the current turn of the event loop.
+   */
+  sendToConnectionAfterReply(connectionId: string, notice: RealtimeNotice): void {
+    setImmediate(() => this.local(connectionId)?.deliver(notice));
   }
 
   /** To every connected user (mentors' presence and status are public). */
@@ -248,8 +232,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
       this.state.hDelCount(CONNECTION_USERS, connectionId),
       this.state.sRem(instanceConnections(instanceId), connectionId),
     ]);
-    for (const listener of this.disconnectListeners) listener(connectionId, userId);
-    if (removed && remaining === 0) for (const listener of this.lastGoneListeners) listener(userId);
+    this.events.emit('connection.removed', { connectionId, userId });
+    if (removed && remaining === 0) this.events.emit('user.disconnected', { userId });
   }
 
   /**
@@ -266,7 +250,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
         this.logger.warn('shared state lost (Redis restarted empty, or this instance was presumed dead): booking connections again');
         const connections = [...this.byId.values()];
         await Promise.all(connections.map((connection) => this.book(connection)));
-        for (const listener of this.stateLostListeners) listener(connections);
+        this.events.emit('connections.rebooked', { connections });
       }
     }
     this.beating = true;

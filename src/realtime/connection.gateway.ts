@@ -1,10 +1,7 @@
-import { UseFilters, UsePipes } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { createValidationPipe } from '../common/validation';
 import { SocketAuthService } from './socket-auth.service';
-import { SocketExceptionFilter } from './socket-exception.filter';
-import { okReply } from './socket-replies';
+import { SocketEvent } from './socket-event.decorator';
 
 interface EngineSession {
   close(): void;
@@ -13,8 +10,6 @@ interface EngineSession {
 
 /** The Socket.IO connection itself: authentication, shared by every Socket.IO dialect. */
 @WebSocketGateway()
-@UseFilters(SocketExceptionFilter)
-@UsePipes(createValidationPipe())
 export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection {
   private server?: Server;
 
@@ -52,9 +47,9 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection {
     this.auth.onConnection(socket);
   }
 
-  @SubscribeMessage('authenticate')
-  async authenticate(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+  @SocketEvent('authenticate')
+  authenticate(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     const token = body && typeof body === 'object' ? (body as { token?: unknown }).token : undefined;
-    return okReply(await this.auth.authenticate(socket, token));
+    return this.auth.authenticate(socket, token);
   }
 }

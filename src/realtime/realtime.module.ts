@@ -4,10 +4,12 @@ import { ConnectionAdmission } from './connection-admission';
 import { ConnectionGateway } from './connection.gateway';
 import { ConnectionRegistry } from './connection-registry.service';
 import { SocketAuthService } from './socket-auth.service';
+import { SocketExceptionFilter } from './socket-exception.filter';
+import { SocketReplies } from './socket-replies';
 
 @Module({
   imports: [AuthModule],
-  providers: [SocketAuthService, ConnectionGateway, ConnectionRegistry, ConnectionAdmission],
-  exports: [SocketAuthService, ConnectionRegistry, ConnectionAdmission, ConnectionGateway],
+  providers: [SocketAuthService, ConnectionGateway, ConnectionRegistry, ConnectionAdmission, SocketReplies, SocketExceptionFilter],
+  exports: [SocketAuthService, ConnectionRegistry, ConnectionAdmission, ConnectionGateway, SocketReplies, SocketExceptionFilter],
 })
 export class RealtimeModule {}

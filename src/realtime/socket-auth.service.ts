@@ -9,7 +9,8 @@ import { MetricsService } from '../observability/metrics.service';
 import { ConnectionAdmission } from './connection-admission';
 import { MessageRateLimit } from './message-rate-limit';
 import { listensTo } from './socket-io.adapter';
-import { ackOf, replyError, tokenExpiredError, unauthorizedError } from './socket-replies';
+import { ackOf, SocketReplies, tokenExpiredError, unauthorizedError } from './socket-replies';
+import { AppEvents } from '../events/app-events';
 
 /** setTimeout's ceiling; a token valid for longer is re-checked when this fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -36,7 +37,6 @@ export function socketActor(socket: Socket): { userId: string; connectionId: str
  */
 @Injectable()
 export class SocketAuthService {
-  private readonly authenticatedListeners: Array<(socket: Socket, user: ConnectionUser) => void> = [];
   /** Shared by every socket's rate limit. */
   private readonly countRateLimited = () => this.metrics.rateLimited('socket.io-events');
 
@@ -44,13 +44,10 @@ export class SocketAuthService {
     private readonly tokens: TokenService,
     private readonly admission: ConnectionAdmission,
     private readonly metrics: MetricsService,
+    private readonly replies: SocketReplies,
+    private readonly events: AppEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  /** Called once per socket, when it has authenticated (at the handshake or by event). */
-  onAuthenticated(listener: (socket: Socket, user: ConnectionUser) => void): void {
-    this.authenticatedListeners.push(listener);
-  }
 
   install(server: Server): void {
     server.use((socket, next) => {
@@ -87,7 +84,7 @@ export class SocketAuthService {
         // Some gateway or listener handles the event ("error" is Socket.IO's own).
         if (event === 'error' || !listensTo(socket, String(event))) throw unknownEventError(String(event));
       } catch (error) {
-        replyError(socket, String(event), ackOf(packet.slice(1)), error);
+        this.replies.error(socket, String(event), ackOf(packet.slice(1)), error);
         return;
       }
       next();
@@ -135,7 +132,7 @@ export class SocketAuthService {
     this.admission.sessionSettled(socket.conn);
     void socket.join(`user:${user.id}`);
     socket.emit('authenticated', { socketId: socket.id, userId: user.id });
-    for (const listener of this.authenticatedListeners) listener(socket, user);
+    this.events.emit('socket.authenticated', { socket, user });
   }
 
   /** Takes the expiry alone: the timer keeps what it closes over for as long as the token lasts. */

@@ -1,12 +1,15 @@
-import { ArgumentsHost, Catch, Logger, WsExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, Injectable, Logger, WsExceptionFilter } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { AppError } from '../common/errors';
-import { ackOf, replyError } from './socket-replies';
+import { ackOf, SocketReplies } from './socket-replies';
 
 /** Renders any error thrown by a gateway handler as the contract's ack or `error` event. */
 @Catch()
+@Injectable()
 export class SocketExceptionFilter implements WsExceptionFilter {
   private readonly logger = new Logger('Socket');
+
+  constructor(private readonly replies: SocketReplies) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
@@ -17,6 +20,6 @@ export class SocketExceptionFilter implements WsExceptionFilter {
     if (!(exception instanceof AppError)) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
-    replyError(socket, ws.getPattern(), ack, exception);
+    this.replies.error(socket, ws.getPattern(), ack, exception);
   }
 }

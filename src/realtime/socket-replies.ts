@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { AppError, ErrorBody, toErrorBody } from '../common/errors';
 import { MetricsService } from '../observability/metrics.service';
@@ -10,21 +11,24 @@ export function ackOf(args: readonly unknown[]): Ack | undefined {
   return typeof last === 'function' ? (last as Ack) : undefined;
 }
 
+/** Every Socket.IO event's success reply: `{ok: true}` with the handler's result. */
 export function okReply<T extends object>(data?: T): { ok: true } & T {
   return { ok: true, ...(data ?? ({} as T)) };
 }
 
-/**
- * How every Socket.IO dialect reports a failure: through the acknowledgement when the client
- * asked for one, otherwise as an `error` event naming the event that failed.
- */
-export function replyError(socket: Socket, event: string | undefined, ack: Ack | undefined, error: unknown): ErrorBody {
-  const body = toErrorBody(error);
-  // Found through the socket's HTTP server: several apps may share a process (tests).
-  MetricsService.forServer(socket.nsp?.server?.httpServer)?.errorSent('socket.io', body.code);
-  if (ack) ack({ ok: false, error: body });
-  else socket.emit('error', event ? { event, ...body } : body);
-  return body;
+/** How every Socket.IO dialect reports a failure, counted by contract code. */
+@Injectable()
+export class SocketReplies {
+  constructor(private readonly metrics: MetricsService) {}
+
+  /** Through the acknowledgement when the client asked for one, otherwise as an `error` event naming the event that failed. */
+  error(socket: Socket, event: string | undefined, ack: Ack | undefined, error: unknown): ErrorBody {
+    const body = toErrorBody(error);
+    this.metrics.errorSent('socket.io', body.code);
+    if (ack) ack({ ok: false, error: body });
+    else socket.emit('error', event ? { event, ...body } : body);
+    return body;
+  }
 }
 
 export function unauthorizedError(message = 'Authenticate first: send authenticate {token}'): AppError {

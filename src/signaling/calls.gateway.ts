@@ -1,23 +1,27 @@
-import { Logger, Type, UseFilters, UsePipes } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { Logger, Type } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
-import { CallRoomsService, SignalKind } from '../calls/call-rooms.service';
+import { CallRoomsService } from '../calls/call-rooms.service';
 import { CallsService } from '../calls/calls.service';
 import { CallIdDto } from '../calls/dto/call-id.dto';
 import { StartCallDto } from '../calls/dto/start-call.dto';
 import { toRoomParticipantView } from '../calls/room.presenter';
 import { AppError } from '../common/errors';
-import { acceptedAtOnce, createValidationPipe, validateMessage } from '../common/validation';
-import { KeyedQueue } from '../common/keyed-queue';
-import type { BroadcastBatch } from '../realtime/broadcast-batch';
-import { ConnectionRegistry, RealtimeConnection } from '../realtime/connection-registry.service';
-import type { RealtimeNotice } from '../realtime/realtime-notice';
-import { SocketAuthService, socketActor, socketUser } from '../realtime/socket-auth.service';
-import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
-import { ackOf, okReply, replyError } from '../realtime/socket-replies';
+import { acceptedAtOnce, validateMessage } from '../common/validation';
+import { AppEventMap, OnAppEvent } from '../events/app-events';
+import { socketActor, socketUser } from '../realtime/socket-auth.service';
+import { SocketEvent } from '../realtime/socket-event.decorator';
+import { Ack, ackOf, okReply, SocketReplies } from '../realtime/socket-replies';
+import { RelayService } from '../relay/relay.service';
+import type { Signal, SignalKind } from '../relay/signal';
 import { IceCandidateDto, JoinCallDto, SignalDto, ToggleMediaDto } from './dto/calls.dto';
-import { emitBatchInDialect, emitInDialect, tellStarterIfMissed, trackDialect } from './socket-io-dialects';
-import { inBackground } from '../common/background';
+
+interface RelayEvent {
+  dto: Type<{ targetSocketId: string }>;
+  kind: SignalKind;
+  /** Method syntax: each event's function takes its own DTO. */
+  payload(message: { targetSocketId: string }): unknown;
+}
 
 /**
  * The calls dialect's signaling relay, the busiest events by far (an ICE candidate every few ms while a
@@ -31,120 +35,82 @@ export const RELAY_EVENTS: Record<string, RelayEvent> = {
   iceCandidate: { dto: IceCandidateDto, kind: 'ice', payload: (m: IceCandidateDto) => m.candidate },
 };
 
-/** A Socket.IO connection as the registry holds it; its methods live on the prototype, not in closures per socket. */
-class SocketIoConnection implements RealtimeConnection {
-  readonly dialect = 'socket.io';
-
-  constructor(
-    private readonly socket: Socket,
-    readonly userId: string,
-  ) {}
-
-  get id(): string {
-    return this.socket.id;
-  }
-
-  deliver(notice: RealtimeNotice): void {
-    emitInDialect(this.socket, notice);
-  }
-
-  deliverBatch(batch: BroadcastBatch): void {
-    emitBatchInDialect(this.socket, this.userId, batch);
-  }
-}
-
-interface RelayEvent {
-  dto: Type<{ targetSocketId: string }>;
-  kind: SignalKind;
-  /** Method syntax: each event's function takes its own DTO. */
-  payload(message: { targetSocketId: string }): unknown;
-}
-
-/**
- * The calls dialect's Socket.IO events (CONTRACT.md §3) on the call core; it also registers every
- * authenticated Socket.IO connection, whichever Socket.IO dialect it speaks.
- */
 const relayLogger = new Logger('Socket');
 
+const signalOf = (relayEvent: RelayEvent, valid: { targetSocketId: string }): Signal => ({
+  kind: relayEvent.kind,
+  payload: relayEvent.payload(valid),
+  to: { connectionId: valid.targetSocketId },
+});
+
+/** The calls dialect's Socket.IO events (CONTRACT.md §3) on the call core. */
 @WebSocketGateway()
-@UseFilters(SocketExceptionFilter)
-@UsePipes(createValidationPipe())
 export class CallsGateway {
-  private readonly inArrivalOrder = new KeyedQueue();
+  /** One listener per relay event for every socket (the emitter calls it with the socket as `this`). */
+  private readonly relayListeners: Array<readonly [string, (this: Socket, ...args: unknown[]) => void]>;
 
   constructor(
     private readonly calls: CallsService,
     private readonly rooms: CallRoomsService,
-    registry: ConnectionRegistry,
-    auth: SocketAuthService,
+    private readonly relays: RelayService,
+    private readonly replies: SocketReplies,
   ) {
-    const relayListeners = Object.entries(RELAY_EVENTS).map(
+    this.relayListeners = Object.entries(RELAY_EVENTS).map(
       ([event, relayEvent]) => [event, relayListener(this, event, relayEvent)] as const,
     );
-    const unregister = function (this: Socket) {
-      inBackground('unregistering a connection', registry.remove(this.id));
-    };
-    auth.onAuthenticated((socket, user) => {
-      trackDialect(socket);
-      inBackground('registering a connection', registry.add(new SocketIoConnection(socket, user.id)));
-      socket.on('disconnect', unregister);
-      for (const [event, listener] of relayListeners) socket.on(event, listener);
-    });
+  }
+
+  @OnAppEvent('socket.authenticated')
+  authenticated({ socket }: AppEventMap['socket.authenticated']): void {
+    for (const [event, listener] of this.relayListeners) socket.on(event, listener);
   }
 
   relay(socket: Socket, event: string, relayEvent: RelayEvent, args: unknown[]): void {
-    const { dto, kind } = relayEvent;
-    const payload = (message: { targetSocketId: string }) => relayEvent.payload(message);
     const [message] = args;
     const ack = ackOf(args);
-    // With nothing of this socket's queued, the common case is done at once; anything else
-    // (and its errors) waits its turn, so signals keep the order they were sent in.
+    let pending: Promise<void> | undefined;
     try {
-      const valid = this.inArrivalOrder.idle(socket.id) ? acceptedAtOnce(dto, message) : undefined;
-      if (valid && this.rooms.relayAtOnce(socketActor(socket), valid.targetSocketId, kind, payload(valid))) return ack?.(okReply());
+      const valid = acceptedAtOnce(relayEvent.dto, message);
+      const signal = valid
+        ? signalOf(relayEvent, valid)
+        : () => validateMessage(relayEvent.dto, message).then((checked) => signalOf(relayEvent, checked));
+      pending = this.relays.relay(socketActor(socket), signal);
     } catch (error) {
       return this.relayFailed(socket, event, ack, error);
     }
-    this.inArrivalOrder
-      .run(socket.id, () =>
-        validateMessage(dto, message).then((checked) =>
-          this.rooms.relay(socketActor(socket), checked.targetSocketId, kind, payload(checked)),
-        ),
-      )
-      .then(
-        () => ack?.(okReply()),
-        (error: unknown) => this.relayFailed(socket, event, ack, error),
-      );
+    if (!pending) return ack?.(okReply());
+    pending.then(
+      () => ack?.(okReply()),
+      (error: unknown) => this.relayFailed(socket, event, ack, error),
+    );
   }
 
-  private relayFailed(socket: Socket, event: string, ack: ReturnType<typeof ackOf>, error: unknown): void {
+  private relayFailed(socket: Socket, event: string, ack: Ack | undefined, error: unknown): void {
     if (!(error instanceof AppError)) relayLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    replyError(socket, event, ack, error);
+    this.replies.error(socket, event, ack, error);
   }
 
-  @SubscribeMessage('startCall')
+  @SocketEvent('startCall')
   async startCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: StartCallDto) {
-    const { call } = await this.calls.start(socketActor(socket), dto);
-    tellStarterIfMissed(socket, call);
-    return okReply({ call });
+    return { call: (await this.calls.start(socketActor(socket), dto)).call };
   }
 
-  @SubscribeMessage('acceptCall')
+  @SocketEvent('acceptCall')
   async acceptCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
-    return okReply({ call: await this.calls.accept(socketActor(socket), dto.callId) });
+    return { call: await this.calls.accept(socketActor(socket), dto.callId) };
   }
 
-  @SubscribeMessage('declineCall')
+  @SocketEvent('declineCall')
   async declineCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
-    return okReply({ call: await this.calls.decline(socketActor(socket), dto.callId) });
+    return { call: await this.calls.decline(socketActor(socket), dto.callId) };
   }
 
-  @SubscribeMessage('cancelCall')
+  @SocketEvent('cancelCall')
   async cancelCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
-    return okReply({ call: await this.calls.cancel(socketActor(socket), dto.callId) });
+    return { call: await this.calls.cancel(socketActor(socket), dto.callId) };
   }
 
-  @SubscribeMessage('joinCall')
+  @SocketEvent('joinCall')
   async joinCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: JoinCallDto) {
     const user = socketUser(socket)!;
     const joined = await this.rooms.join(socketActor(socket), dto.callId, dto, user.displayName);
@@ -155,25 +121,22 @@ export class CallsGateway {
       participants: joined.participants.map(toRoomParticipantView),
     };
     socket.emit('joinedCall', payload);
-    return okReply(payload);
+    return payload;
   }
 
-  @SubscribeMessage('leaveCall')
+  @SocketEvent('leaveCall')
   async leaveCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
     await this.rooms.leave(socketActor(socket), dto.callId);
-    return okReply();
   }
 
-  @SubscribeMessage('toggleVideo')
+  @SocketEvent('toggleVideo')
   async toggleVideo(@ConnectedSocket() socket: Socket, @MessageBody() dto: ToggleMediaDto) {
     await this.rooms.toggle(socketActor(socket), dto.callId, 'video', dto.enabled);
-    return okReply();
   }
 
-  @SubscribeMessage('toggleAudio')
+  @SocketEvent('toggleAudio')
   async toggleAudio(@ConnectedSocket() socket: Socket, @MessageBody() dto: ToggleMediaDto) {
     await this.rooms.toggle(socketActor(socket), dto.callId, 'audio', dto.enabled);
-    return okReply();
   }
 }
 

@@ -1,12 +1,8 @@
-import { UseFilters, UsePipes } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { CallsService } from '../calls/calls.service';
-import { createValidationPipe } from '../common/validation';
 import { socketActor } from '../realtime/socket-auth.service';
-import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
-import { okReply } from '../realtime/socket-replies';
-import { tellStarterIfMissed } from './socket-io-dialects';
+import { SocketEvent } from '../realtime/socket-event.decorator';
 import { HelpRequestDto, RequestIdDto, StatusMessageDto } from '../presence/dto/mentors-query.dto';
 import { HelpRequestsService } from '../presence/help-requests.service';
 import { MentorStatusService } from '../presence/mentor-status.service';
@@ -14,8 +10,6 @@ import { CallIdMessageDto, InitiateCallDto, RejectCallDto } from './dto/instant.
 
 /** The instant dialect's call, mentor-status and help-request events (CONTRACT.md §8). */
 @WebSocketGateway()
-@UseFilters(SocketExceptionFilter)
-@UsePipes(createValidationPipe())
 export class InstantGateway {
   constructor(
     private readonly calls: CallsService,
@@ -23,56 +17,55 @@ export class InstantGateway {
     private readonly help: HelpRequestsService,
   ) {}
 
-  @SubscribeMessage('student_request_help')
+  @SocketEvent('student_request_help')
   async requestHelp(@ConnectedSocket() socket: Socket, @MessageBody() dto: HelpRequestDto) {
     const request = await this.help.create(socketActor(socket).userId, {
       topic: dto.topic,
       message: dto.message,
       targetType: dto.target_type,
     });
-    return okReply({ request });
+    return { request };
   }
 
-  @SubscribeMessage('accept_help_request')
+  @SocketEvent('accept_help_request')
   async acceptHelp(@ConnectedSocket() socket: Socket, @MessageBody() dto: RequestIdDto) {
-    return okReply({ request: await this.help.accept(socketActor(socket).userId, dto.request_id) });
+    return { request: await this.help.accept(socketActor(socket).userId, dto.request_id) };
   }
 
-  @SubscribeMessage('cancel_help_request')
+  @SocketEvent('cancel_help_request')
   async cancelHelp(@ConnectedSocket() socket: Socket, @MessageBody() dto: RequestIdDto) {
-    return okReply({ request: await this.help.cancel(socketActor(socket).userId, dto.request_id) });
+    return { request: await this.help.cancel(socketActor(socket).userId, dto.request_id) };
   }
 
-  @SubscribeMessage('mentor_available')
+  @SocketEvent('mentor_available')
   async mentorAvailable(@ConnectedSocket() socket: Socket, @MessageBody() dto: StatusMessageDto) {
-    return okReply({ status: await this.mentors.set(socketActor(socket).userId, 'available', dto.status_message) });
+    return { status: await this.mentors.set(socketActor(socket).userId, 'available', dto.status_message) };
   }
 
-  @SubscribeMessage('mentor_busy')
+  @SocketEvent('mentor_busy')
   async mentorBusy(@ConnectedSocket() socket: Socket, @MessageBody() dto: StatusMessageDto) {
-    return okReply({ status: await this.mentors.set(socketActor(socket).userId, 'busy', dto.status_message) });
+    return { status: await this.mentors.set(socketActor(socket).userId, 'busy', dto.status_message) };
   }
 
-  @SubscribeMessage('initiate_call')
+  @SocketEvent('initiate_call')
   async initiateCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: InitiateCallDto) {
     const { call } = await this.calls.start(socketActor(socket), { recipientUserId: dto.to_user_id, hasVideo: dto.call_type === 'video' });
-    tellStarterIfMissed(socket, call);
-    return okReply({ call });
+    return { call };
   }
 
-  @SubscribeMessage('accept_call')
+  @SocketEvent('accept_call')
   async acceptCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdMessageDto) {
-    return okReply({ call: await this.calls.accept(socketActor(socket), dto.call_id) });
+    return { call: await this.calls.accept(socketActor(socket), dto.call_id) };
   }
 
-  @SubscribeMessage('reject_call')
+  @SocketEvent('reject_call')
   async rejectCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: RejectCallDto) {
-    return okReply({ call: await this.calls.decline(socketActor(socket), dto.call_id, dto.reason) });
+    return { call: await this.calls.decline(socketActor(socket), dto.call_id, dto.reason) };
   }
 
   /** Cancels, declines or ends, as the call's state requires. */
-  @SubscribeMessage('end_call')
+  @SocketEvent('end_call')
   async endCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdMessageDto) {
-    return okReply({ call: await this.calls.hangUp(socketActor(socket), dto.call_id) });
+    return { call: await this.calls.hangUp(socketActor(socket), dto.call_id) };
   }
 }

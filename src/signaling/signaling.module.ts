@@ -4,10 +4,12 @@ import { CallsModule } from '../calls/calls.module';
 import { ChatModule } from '../chat/chat.module';
 import { PresenceModule } from '../presence/presence.module';
 import { RealtimeModule } from '../realtime/realtime.module';
+import { RelayModule } from '../relay/relay.module';
 import { UsersModule } from '../users/users.module';
 import { CallsGateway } from './calls.gateway';
 import { ChatGateway } from './chat.gateway';
 import { DrainService } from './drain.service';
+import { SocketIoConnections } from './socket-io-connection';
 import { InstantGateway } from './instant.gateway';
 import { VideoCallsController } from './video-calls.controller';
 import { WebrtcGateway } from './webrtc.gateway';
@@ -16,9 +18,10 @@ import { WsSignalingDialect } from './raw-ws/ws-signaling.dialect';
 import { WsCallDialect } from './raw-ws/ws-call.dialect';
 
 @Module({
-  imports: [AuthModule, CallsModule, ChatModule, PresenceModule, RealtimeModule, UsersModule],
+  imports: [AuthModule, CallsModule, ChatModule, PresenceModule, RealtimeModule, RelayModule, UsersModule],
   controllers: [VideoCallsController],
   providers: [
+    SocketIoConnections,
     CallsGateway,
     WebrtcGateway,
     InstantGateway,

@@ -1,6 +1,5 @@
 import type { Socket } from 'socket.io';
 import { BroadcastBatch, textFrame } from '../realtime/broadcast-batch';
-import type { CallView } from '../client';
 import type { RealtimeNotice } from '../realtime/realtime-notice';
 import { renderChat } from './chat.renderer';
 import { renderCommunity } from './community.renderer';
@@ -113,13 +112,4 @@ export function trackDialect(socket: Socket): void {
     data.dialect ??= dialectOfEvent(event);
     next();
   });
-}
-
-/**
- * A call to an offline user is MISSED at once. CONTRACT.md §2: the caller is told "in the start
- * response and by a missed event"; the core sends the event to the caller's other connections, so
- * the starting one gets it here, after its own start, in its own dialect.
- */
-export function tellStarterIfMissed(socket: Socket, call: CallView): void {
-  if (call.status === 'MISSED') emitInDialect(socket, { type: 'missed', call, reason: 'offline' });
 }

@@ -1,24 +1,20 @@
-import { UseFilters, UsePipes } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { CallRoomsService } from '../calls/call-rooms.service';
 import { CallsService } from '../calls/calls.service';
 import { AppError } from '../common/errors';
-import { createValidationPipe } from '../common/validation';
 import { socketActor, socketUser } from '../realtime/socket-auth.service';
-import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
-import { okReply } from '../realtime/socket-replies';
-import { tellStarterIfMissed } from './socket-io-dialects';
+import { SocketEvent } from '../realtime/socket-event.decorator';
+import { RelayService } from '../relay/relay.service';
 import { WebrtcCallDto, WebrtcEndDto, WebrtcIceDto, WebrtcSdpDto } from './dto/webrtc.dto';
 
 /** The webrtc dialect's `webrtc:*` Socket.IO events (CONTRACT.md §5): peers addressed by user id. */
 @WebSocketGateway()
-@UseFilters(SocketExceptionFilter)
-@UsePipes(createValidationPipe())
 export class WebrtcGateway {
   constructor(
     private readonly calls: CallsService,
     private readonly rooms: CallRoomsService,
+    private readonly relays: RelayService,
   ) {}
 
   /**
@@ -31,48 +27,41 @@ export class WebrtcGateway {
   }
 
   /** Starts a call to `to`, or with the sender's own room-link call id, rings `to` into it. */
-  @SubscribeMessage('webrtc:call')
+  @SocketEvent('webrtc:call')
   async call(@ConnectedSocket() socket: Socket, @MessageBody() dto: WebrtcCallDto) {
     const actor = socketActor(socket);
     const call = dto.callId
       ? await this.calls.invite(actor, dto.callId, dto.to)
       : (await this.calls.start(actor, { recipientUserId: dto.to, roomName: dto.room_name ?? null })).call;
-    tellStarterIfMissed(socket, call);
     if (call.status !== 'MISSED') await this.enterRoom(socket, call.id);
-    return okReply({ call });
+    return { call };
   }
 
-  @SubscribeMessage('webrtc:offer')
+  @SocketEvent('webrtc:offer')
   async offer(@ConnectedSocket() socket: Socket, @MessageBody() dto: WebrtcSdpDto) {
-    await this.rooms.relayToUser(socketActor(socket), dto.to, 'offer', dto.sdp, dto.callId);
-    return okReply();
+    await this.relays.relay(socketActor(socket), { kind: 'offer', payload: dto.sdp, to: { userId: dto.to, callId: dto.callId } });
   }
 
-  /** The callee's answer to a ringing call accepts it first. */
-  @SubscribeMessage('webrtc:answer')
+  /** Answering the call that rings for the sender accepts it (a core rule); the answer is relayed either way. */
+  @SocketEvent('webrtc:answer')
   async answer(@ConnectedSocket() socket: Socket, @MessageBody() dto: WebrtcSdpDto) {
     const actor = socketActor(socket);
-    const current = await this.calls.current(actor.userId);
-    if (current?.status === 'CALLING' && current.recipientUserId === actor.userId && (!dto.callId || dto.callId === current.id)) {
-      await this.calls.accept(actor, current.id);
-      await this.enterRoom(socket, current.id);
-    }
-    await this.rooms.relayToUser(actor, dto.to, 'answer', dto.sdp, dto.callId);
-    return okReply();
+    const accepted = await this.calls.answerRinging(actor, dto.callId);
+    if (accepted) await this.enterRoom(socket, accepted.id);
+    await this.relays.relay(actor, { kind: 'answer', payload: dto.sdp, to: { userId: dto.to, callId: dto.callId } });
   }
 
-  @SubscribeMessage('webrtc:ice-candidate')
+  @SocketEvent('webrtc:ice-candidate')
   async iceCandidate(@ConnectedSocket() socket: Socket, @MessageBody() dto: WebrtcIceDto) {
-    await this.rooms.relayToUser(socketActor(socket), dto.to, 'ice', dto.candidate, dto.callId);
-    return okReply();
+    await this.relays.relay(socketActor(socket), { kind: 'ice', payload: dto.candidate, to: { userId: dto.to, callId: dto.callId } });
   }
 
   /** Ends, cancels or declines the call, as its state requires. */
-  @SubscribeMessage('webrtc:end-call')
+  @SocketEvent('webrtc:end-call')
   async endCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: WebrtcEndDto) {
     const actor = socketActor(socket);
     const callId = dto.callId ?? (await this.calls.current(actor.userId))?.id;
     if (!callId) throw new AppError('not_found', 'You have no open call');
-    return okReply({ call: await this.calls.hangUp(actor, callId) });
+    return { call: await this.calls.hangUp(actor, callId) };
   }
 }

@@ -9,10 +9,12 @@ export interface RawWsDialect {
   readonly path: string;
   /** Sent once the connection is authenticated and registered. */
   greeting?(connection: RawWsConnection): object | undefined;
-  /** Handles one parsed JSON message; throws AppError for the client's mistakes. */
-  handle(connection: RawWsConnection, message: Record<string, unknown>): Promise<void>;
-  /** Handles the message at once if it can (the relay's common case): false when `handle` must. */
-  handleAtOnce?(connection: RawWsConnection, message: Record<string, unknown>): boolean;
+  /**
+   * Handles one parsed JSON message: nothing is returned when it was handled at once (the relay's
+   * common case), else a promise of its handling. The client's mistakes are thrown, or rejected
+   * with, as AppError.
+   */
+  handle(connection: RawWsConnection, message: Record<string, unknown>): Promise<void> | undefined;
   render(notice: RealtimeNotice): object | null;
   /** The dialect's error message for a failed (or unparseable) message. */
   renderError(error: ErrorBody, message: Record<string, unknown> | undefined): object;

@@ -134,10 +134,14 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       // count too, and only a readable one can be an ICE candidate (/ws/call/ names its messages
       // by `action`, /ws/signaling/ by `type`).
       const refused = connection.rateLimit.refusal(message && (message.action ?? message.type));
-      // Then one message at a time per connection, so replies and relays keep the frames' order;
-      // with nothing queued, a relay that can be done at once is.
-      if (!refused && message && this.inArrivalOrder.idle(connection.id) && this.handledAtOnce(connection, dialect, message)) return;
-      void this.inArrivalOrder.run(connection.id, () => this.receive(connection, dialect, frame, refused));
+      // One message at a time per connection, so replies and relays keep the frames' order: with
+      // nothing queued, a message is handled here and now, and only what it leaves pending queues.
+      if (!this.inArrivalOrder.idle(connection.id)) {
+        void this.inArrivalOrder.run(connection.id, async () => await this.receive(connection, dialect, frame, refused));
+        return;
+      }
+      const pending = this.receive(connection, dialect, frame, refused);
+      if (pending) void this.inArrivalOrder.run(connection.id, () => pending);
     });
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
@@ -150,22 +154,20 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     inBackground('registering a connection', this.registry.add(connection));
   }
 
-  private async receive(connection: RawWsConnection, dialect: RawWsDialect, { message, problem }: Frame, refused: unknown) {
+  /** Handles one frame; a promise while its handling goes on (a failure is answered either way, never thrown). */
+  private receive(
+    connection: RawWsConnection,
+    dialect: RawWsDialect,
+    { message, problem }: Frame,
+    refused: unknown,
+  ): Promise<void> | undefined {
     try {
       if (refused) throw refused as Error;
       if (problem) throw problem;
-      await dialect.handle(connection, message!);
+      return dialect.handle(connection, message!)?.catch((error: unknown) => this.failed(connection, dialect, error, message));
     } catch (error) {
       this.failed(connection, dialect, error, message);
-    }
-  }
-
-  private handledAtOnce(connection: RawWsConnection, dialect: RawWsDialect, message: Record<string, unknown>): boolean {
-    try {
-      return dialect.handleAtOnce?.(connection, message) ?? false;
-    } catch (error) {
-      this.failed(connection, dialect, error, message);
-      return true;
+      return undefined;
     }
   }
 

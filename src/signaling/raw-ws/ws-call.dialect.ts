@@ -1,9 +1,11 @@
 import { Injectable, Type } from '@nestjs/common';
-import { CallRoomsService, SignalKind } from '../../calls/call-rooms.service';
+import { CallRoomsService } from '../../calls/call-rooms.service';
 import { CallsService } from '../../calls/calls.service';
 import { AppError, ErrorBody } from '../../common/errors';
 import { acceptedAtOnce, validateMessage } from '../../common/validation';
 import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/realtime-notice';
+import { RelayService } from '../../relay/relay.service';
+import type { Signal, SignalKind } from '../../relay/signal';
 import type { RawWsConnection } from './raw-ws-connection';
 import { describeName, type RawWsDialect } from './raw-ws-dialect';
 import {
@@ -49,6 +51,12 @@ const RELAYS = new Map<unknown, Relay>([
   ],
 ]);
 
+const signalOf = (relay: Relay, message: { call_id?: string }): Signal => ({
+  kind: relay.kind,
+  payload: relay.payload(message),
+  to: { userId: relay.to(message), callId: message.call_id },
+});
+
 /** The /ws/call/ dialect: raw WebSocket at /ws/call/, `action` in, `type` out, snake_case (CONTRACT.md §6). */
 @Injectable()
 export class WsCallDialect implements RawWsDialect {
@@ -58,22 +66,25 @@ export class WsCallDialect implements RawWsDialect {
   constructor(
     private readonly calls: CallsService,
     private readonly rooms: CallRoomsService,
+    private readonly relays: RelayService,
   ) {}
 
-  async handle(connection: RawWsConnection, message: Record<string, unknown>): Promise<void> {
+  handle(connection: RawWsConnection, message: Record<string, unknown>): Promise<void> | undefined {
     const { action, ...fields } = message;
-    const actor = connection.actor;
     const relay = RELAYS.get(action);
-    if (relay) {
-      const m = await validateMessage(relay.dto, fields);
-      return this.rooms.relayToUser(actor, relay.to(m), relay.kind, relay.payload(m), m.call_id);
-    }
+    if (!relay) return this.handleCall(connection, action, fields);
+    const m = acceptedAtOnce(relay.dto, fields);
+    const signal = m ? signalOf(relay, m) : () => validateMessage(relay.dto, fields).then((checked) => signalOf(relay, checked));
+    return this.relays.relay(connection.actor, signal);
+  }
+
+  private async handleCall(connection: RawWsConnection, action: unknown, fields: Record<string, unknown>): Promise<void> {
+    const actor = connection.actor;
     switch (action) {
       case 'start_call': {
         const m = await validateMessage(StartCallMessage, fields);
         const { call, created } = await this.calls.start(actor, { recipientUserId: m.callee_id });
         connection.send({ type: 'call_started', call_id: call.id, callee_id: m.callee_id });
-        if (call.status === 'MISSED') connection.send({ type: 'call_missed', call_id: call.id });
         // Glare: the start answered the callee's own ringing call.
         if (!created) connection.send({ type: 'call_answered', callee_id: m.callee_id, call_id: call.id });
         if (call.status !== 'MISSED') await this.enterRoom(connection, call.id);
@@ -99,15 +110,6 @@ export class WsCallDialect implements RawWsDialect {
           action: ['must be one of start_call, answer_call, reject_call, cancel_call, offer, answer, ice_candidate, hang_up'],
         });
     }
-  }
-
-  /** The signaling relay, when it is done at once (see CallRoomsService.relayToUserAtOnce). */
-  handleAtOnce(connection: RawWsConnection, message: Record<string, unknown>): boolean {
-    const relay = RELAYS.get(message.action);
-    if (!relay) return false;
-    const { action, ...fields } = message;
-    const m = acceptedAtOnce(relay.dto, fields);
-    return m !== undefined && this.rooms.relayToUserAtOnce(connection.actor, relay.to(m), relay.kind, relay.payload(m), m.call_id);
   }
 
   /**

@@ -4,10 +4,12 @@ import type { CallView } from '../../calls/call.presenter';
 import { AppError, ErrorBody } from '../../common/errors';
 import { validateMessage } from '../../common/validation';
 import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/realtime-notice';
-import { UsersRepository } from '../../users/users.repository';
 import type { RawWsConnection } from './raw-ws-connection';
 import { describeName, type RawWsDialect } from './raw-ws-dialect';
 import { InviteMessage, ResponseMessage } from './ws-signaling.dto';
+
+/** The call core's names for the fields of `call.invite` and `call.response`. */
+const FIELD_NAMES: Record<string, string> = { recipientUserId: 'to_user_id', recipientRole: 'target_type', roomName: 'room_id' };
 
 /** The room a /ws/signaling/ client knows a call by: its room name, or its id if it was started elsewhere. */
 const roomOf = (call: CallView) => call.roomName ?? call.id;
@@ -39,10 +41,7 @@ export class WsSignalingDialect implements RawWsDialect {
   readonly name = 'ws-signaling';
   readonly path = '/ws/signaling/';
 
-  constructor(
-    private readonly calls: CallsService,
-    private readonly users: UsersRepository,
-  ) {}
+  constructor(private readonly calls: CallsService) {}
 
   greeting(connection: RawWsConnection) {
     return { type: 'connection_established', user_id: connection.userId };
@@ -57,14 +56,9 @@ export class WsSignalingDialect implements RawWsDialect {
         return;
       case 'call.invite': {
         const m = await validateMessage(InviteMessage, fields);
-        const callee = await this.users.findById(m.to_user_id);
-        if (callee && callee.role !== m.target_type) {
-          throw new AppError('validation_failed', `User ${m.to_user_id} is not a ${m.target_type}`, {
-            target_type: [`must match the callee's role (${callee.role})`],
-          });
-        }
         const { call } = await this.calls.start(actor, {
           recipientUserId: m.to_user_id,
+          recipientRole: m.target_type,
           roomName: m.room_id,
           callerDisplay: m.caller_display ?? null,
         });
@@ -75,7 +69,6 @@ export class WsSignalingDialect implements RawWsDialect {
           target_type: m.target_type,
           call_id: call.id,
         });
-        if (call.status === 'MISSED') connection.send(this.render({ type: 'missed', call, reason: 'offline' })!);
         return;
       }
       case 'call.response': {
@@ -97,7 +90,10 @@ export class WsSignalingDialect implements RawWsDialect {
     return renderWith(WS_SIGNALING, notice);
   }
 
+  /** Fields the call core names in its errors are named as this protocol names them. */
   renderError(error: ErrorBody): object {
-    return { type: 'error', ...error };
+    if (typeof error.details !== 'object' || error.details === null) return { type: 'error', ...error };
+    const details = Object.fromEntries(Object.entries(error.details).map(([field, problems]) => [FIELD_NAMES[field] ?? field, problems]));
+    return { type: 'error', ...error, details };
   }
 }

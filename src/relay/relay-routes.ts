@@ -1,5 +1,6 @@
 import type { LocalReads } from '../cluster/shared-state';
-import type { OpenCallParties } from './open-call-index';
+import type { OpenCallParties } from '../calls/open-call-index';
+import { sameTarget, type SignalTarget } from './signal';
 
 /** Where a sender's signals to one target go: the call that allows them, and the destination. */
 export interface RelayRoute {
@@ -7,13 +8,8 @@ export interface RelayRoute {
   to: { connectionId: string } | { userId: string };
 }
 
-/** How the sender named its target: by connection id (the calls dialect) or by user id (/ws/call/). */
-export type TargetKind = 'connection' | 'user';
-
 interface KeptRoute extends RelayRoute {
-  by: TargetKind;
-  target: string;
-  callId: string | undefined;
+  target: SignalTarget;
   writes: number;
   lapsesAt: number;
 }
@@ -31,10 +27,10 @@ export class RelayRoutes {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The sender's last route, if it was to this target (and call) and nothing it was read from has changed. */
-  recall(senderConnectionId: string, by: TargetKind, target: string, callId: string | undefined): RelayRoute | undefined {
+  /** The sender's last route, if it was to this target and nothing it was read from has changed. */
+  recall(senderConnectionId: string, target: SignalTarget): RelayRoute | undefined {
     const kept = this.kept.get(senderConnectionId);
-    if (!kept || kept.target !== target || kept.by !== by || kept.callId !== callId) return undefined;
+    if (!kept || !sameTarget(kept.target, target)) return undefined;
     return kept.writes === this.local.writes() && this.now() < kept.lapsesAt ? kept : undefined;
   }
 
@@ -42,8 +38,8 @@ export class RelayRoutes {
    * Keeps a route read from the local state in this same synchronous turn (so no write came in
    * between), until `lapsesAt` at the latest.
    */
-  keep(senderConnectionId: string, by: TargetKind, target: string, callId: string | undefined, route: RelayRoute, lapsesAt: number): void {
-    this.kept.set(senderConnectionId, { ...route, by, target, callId, writes: this.local.writes(), lapsesAt });
+  keep(senderConnectionId: string, target: SignalTarget, route: RelayRoute, lapsesAt: number): void {
+    this.kept.set(senderConnectionId, { ...route, target, writes: this.local.writes(), lapsesAt });
   }
 
   forget(senderConnectionId: string): void {

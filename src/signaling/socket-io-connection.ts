@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import type { Socket } from 'socket.io';
+import { inBackground } from '../common/background';
+import { AppEventMap, OnAppEvent } from '../events/app-events';
+import type { BroadcastBatch } from '../realtime/broadcast-batch';
+import { ConnectionRegistry, RealtimeConnection } from '../realtime/connection-registry.service';
+import type { RealtimeNotice } from '../realtime/realtime-notice';
+import { emitBatchInDialect, emitInDialect, trackDialect } from './socket-io-dialects';
+
+/** A Socket.IO connection as the registry holds it; its methods live on the prototype, not in closures per socket. */
+class SocketIoConnection implements RealtimeConnection {
+  readonly dialect = 'socket.io';
+
+  constructor(
+    private readonly socket: Socket,
+    readonly userId: string,
+  ) {}
+
+  get id(): string {
+    return this.socket.id;
+  }
+
+  deliver(notice: RealtimeNotice): void {
+    emitInDialect(this.socket, notice);
+  }
+
+  deliverBatch(batch: BroadcastBatch): void {
+    emitBatchInDialect(this.socket, this.userId, batch);
+  }
+}
+
+/** Books every authenticated Socket.IO connection, whichever Socket.IO dialect it speaks, in the connection registry. */
+@Injectable()
+export class SocketIoConnections {
+  /** One disconnect listener for every socket (the emitter calls it with the socket as `this`). */
+  private readonly unregister: (this: Socket) => void;
+
+  constructor(private readonly registry: ConnectionRegistry) {
+    this.unregister = function (this: Socket) {
+      inBackground('unregistering a connection', registry.remove(this.id));
+    };
+  }
+
+  @OnAppEvent('socket.authenticated')
+  authenticated({ socket, user }: AppEventMap['socket.authenticated']): void {
+    trackDialect(socket);
+    inBackground('registering a connection', this.registry.add(new SocketIoConnection(socket, user.id)));
+    socket.on('disconnect', this.unregister);
+  }
+}
