@@ -1,27 +1,11 @@
-import request from 'supertest';
-import { collect, connectAs, onlineUser, OnlineUser } from './helpers/parties';
-import { emitWithAck, TestSocket } from './helpers/sockets';
-import { startTestApp, TestApp } from './helpers/test-app';
+import { collect, OnlineUser } from './helpers/parties';
+import { emitWithAck } from './helpers/sockets';
+import { useTestApp } from './helpers/suite';
 
 /** Races that really race: the two requests are in flight together. */
 describe('call races (e2e)', () => {
-  let t: TestApp;
-  const sockets: TestSocket[] = [];
-  const online = async (role: 'student' | 'mentor' = 'student') => {
-    const user = await onlineUser(t.url, role);
-    sockets.push(user.socket);
-    return user;
-  };
-  const post = (user: OnlineUser, path: string, body: object) =>
-    request(t.url).post(path).set('Authorization', `Bearer ${user.token}`).send(body);
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.disconnect();
-  });
-  afterAll(() => t.close());
+  const { online, open, api } = useTestApp();
+  const post = (who: OnlineUser, path: string, body: object) => api(who).post(path, body);
 
   it('20 simultaneous starts to one recipient make exactly one call', async () => {
     const recipient = await online('mentor');
@@ -31,7 +15,7 @@ describe('call races (e2e)', () => {
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
     for (const r of responses.filter((x) => x.status === 409)) expect(r.body.code).toBe('user_busy');
-    const history = await request(t.url).get('/calls/user/history').set('Authorization', `Bearer ${recipient.token}`);
+    const history = await api(recipient).get('/calls/user/history');
     expect(history.body.items).toHaveLength(1);
     expect(history.body.items[0].status).toBe('CALLING');
   });
@@ -52,7 +36,7 @@ describe('call races (e2e)', () => {
       // A closing round trip on each socket: anything sent before it has arrived.
       await emitWithAck(alice.socket, 'authenticate', { token: alice.token });
       await emitWithAck(bob.socket, 'authenticate', { token: bob.token });
-      const stored = await request(t.url).get(`/calls/${callId}`).set('Authorization', `Bearer ${alice.token}`);
+      const stored = await api(alice).get(`/calls/${callId}`);
       expect(stored.body.status).toBe(acceptWon ? 'ACTIVE' : 'CANCELLED');
       expect(aliceSaw).toHaveLength(acceptWon ? 1 : 0);
       expect(bobSaw).toHaveLength(acceptWon ? 0 : 1);
@@ -66,8 +50,7 @@ describe('call races (e2e)', () => {
     for (let round = 0; round < 8; round++) {
       const alice = await online();
       const bob = await online('mentor');
-      const phone = await connectAs(t.url, bob);
-      sockets.push(phone);
+      const phone = await open(bob);
       const callId = (await post(alice, '/calls/start', { recipientUserId: bob.id }).expect(201)).body.id;
       const acks = await Promise.all([emitWithAck(bob.socket, 'acceptCall', { callId }), emitWithAck(phone, 'acceptCall', { callId })]);
       expect(acks.filter((a) => a.ok)).toHaveLength(1);
@@ -85,7 +68,7 @@ describe('call races (e2e)', () => {
       ]);
       expect([a.status, b.status].sort()).toEqual([200, 201]);
       expect(a.body.id).toBe(b.body.id);
-      const current = await request(t.url).get('/calls/user/current').set('Authorization', `Bearer ${alice.token}`).expect(200);
+      const current = await api(alice).get('/calls/user/current').expect(200);
       expect(current.body).toMatchObject({ id: a.body.id, status: 'ACTIVE' });
     }
   });

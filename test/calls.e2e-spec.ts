@@ -1,46 +1,20 @@
 import { createHmac } from 'node:crypto';
-import request from 'supertest';
-import { collect, connectAs, onlineUser, OnlineUser } from './helpers/parties';
+import { collect, OnlineUser } from './helpers/parties';
 import { connectSocket, emitRaw, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
-import { startTestApp, TestApp } from './helpers/test-app';
-import { registerUser } from './helpers/users';
+import { useTestApp } from './helpers/suite';
 import { CallsRepository } from '../src/calls/calls.repository';
 
 describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
-  let t: TestApp;
-  const sockets: TestSocket[] = [];
-  const online = async (role: 'student' | 'mentor' | 'tutor' = 'student', name?: string) => {
-    const user = await onlineUser(t.url, role, name);
-    sockets.push(user.socket);
-    return user;
-  };
-  const device = async (user: OnlineUser) => {
-    const socket = await connectAs(t.url, user);
-    sockets.push(socket);
-    return socket;
-  };
-  const api = (user: { token: string }) => ({
-    get: (path: string) => request(t.url).get(path).set('Authorization', `Bearer ${user.token}`),
-    post: (path: string, body: object) => request(t.url).post(path).set('Authorization', `Bearer ${user.token}`).send(body),
-    delete: (path: string) => request(t.url).delete(path).set('Authorization', `Bearer ${user.token}`),
+  const { t, user, online, open, api, track } = useTestApp({
+    RING_TIMEOUT_MS: '1500',
+    RECONNECT_GRACE_MS: '600',
+    STUN_URLS: 'stun:stun.example.test:3478',
+    TURN_URLS: 'turn:turn.example.test:3478?transport=udp',
+    TURN_SECRET: 'turn-shared-secret',
+    TURN_TTL_S: '3600',
   });
   const start = (caller: OnlineUser, recipient: { id: string }, extra: object = {}) =>
     api(caller).post('/calls/start', { recipientUserId: recipient.id, ...extra });
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      RING_TIMEOUT_MS: '1500',
-      RECONNECT_GRACE_MS: '600',
-      STUN_URLS: 'stun:stun.example.test:3478',
-      TURN_URLS: 'turn:turn.example.test:3478?transport=udp',
-      TURN_SECRET: 'turn-shared-secret',
-      TURN_TTL_S: '3600',
-    });
-  });
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.disconnect();
-  });
-  afterAll(() => t.close());
 
   // A signal too big to size up at once takes the slow path; the small candidates after it must not overtake it.
   it.each([
@@ -259,7 +233,7 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
   });
 
   it('tells a Socket.IO caller of a call to an offline user by a missed event too, in its dialect, without an ack', async () => {
-    const offline = await registerUser(t.url, 'mentor');
+    const offline = await user('mentor');
     const starts = [
       { dialect: 'calls', send: (s: TestSocket) => s.emit('startCall', { recipientUserId: offline.id }), missed: 'callMissed' },
       {
@@ -270,10 +244,8 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
       { dialect: 'webrtc', send: (s: TestSocket) => s.emit('webrtc:call', { to: offline.id }), missed: 'webrtc:end-call' },
     ] as const;
     for (const { dialect, send, missed } of starts) {
-      const caller = await registerUser(t.url, 'student');
-      const socket = connectSocket(t.url, { token: caller.token, dialect });
-      sockets.push(socket);
-      await nextEvent(socket, 'authenticated');
+      const caller = await user('student');
+      const socket = await open(caller, dialect);
       const event = nextEvent(socket, missed);
       send(socket);
       expect(await event).toMatchObject(dialect === 'calls' ? { reason: 'offline' } : { reason: 'missed' });
@@ -282,7 +254,7 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
 
   it('records a call to an offline user as MISSED at once, and a ring timeout as MISSED', async () => {
     const alice = await online();
-    const offline = await registerUser(t.url, 'mentor');
+    const offline = await user('mentor');
     const missedEvent = nextEvent(alice.socket, 'callMissed');
     const res = await start(alice, offline).expect(201);
     expect(res.body.status).toBe('MISSED');
@@ -375,12 +347,11 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
   it('rings every device, stops the others when one answers, and rings a device that connects late', async () => {
     const alice = await online();
     const bob = await online('mentor');
-    const bobPhone = await device(bob);
+    const bobPhone = await open(bob);
     const rings = [nextEvent(bob.socket, 'incomingCall'), nextEvent(bobPhone, 'incomingCall')];
     const callId = (await start(alice, bob).expect(201)).body.id;
     await Promise.all(rings);
-    const lateDevice = connectSocket(t.url, { token: bob.token });
-    sockets.push(lateDevice);
+    const lateDevice = track(connectSocket(t.url, { token: bob.token }));
     expect((await nextEvent(lateDevice, 'incomingCall')).callId).toBe(callId);
     const elsewhere = nextEvent(bobPhone, 'callAccepted');
     const phoneEvents = collect(bob.socket, 'callAccepted');
@@ -394,8 +365,7 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     const bob = await online('mentor');
     for (let round = 0; round < 5; round++) {
       // The two at once: the device's arrival and the start race for its ring.
-      const arriving = connectSocket(t.url, { token: bob.token });
-      sockets.push(arriving);
+      const arriving = track(connectSocket(t.url, { token: bob.token }));
       const rings = collect(arriving, 'incomingCall');
       const rung = nextEvent(arriving, 'incomingCall');
       const callId = (await start(alice, bob).expect(201)).body.id;
@@ -417,7 +387,7 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
 
     const oldSocketId = alice.socket.id;
     alice.socket.disconnect();
-    const back = await device(alice);
+    const back = await open(alice);
     const replaced = nextEvent(bob.socket, 'participantLeft');
     await emitWithAck(back, 'joinCall', { callId, hasVideo: true, hasAudio: true });
     expect(await replaced).toMatchObject({ socketId: oldSocketId });
@@ -428,7 +398,7 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     expect(await gone).toMatchObject({ userId: alice.id });
     // Bob's connection drops too and does not rejoin: when the grace is over the room is empty.
     bob.socket.disconnect();
-    const bobBack = await device(bob);
+    const bobBack = await open(bob);
     expect(await nextEvent(bobBack, 'callEnded', 4000)).toEqual({ callId, endedBy: null, reason: 'connection_lost' });
     expect((await api(bob).get(`/calls/${callId}`).expect(200)).body).toMatchObject({ status: 'ENDED', endReason: 'connection_lost' });
   });
@@ -457,7 +427,7 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
 
   it('pages history newest first with a cursor and filters by status', async () => {
     const alice = await online();
-    const offline = await registerUser(t.url, 'mentor');
+    const offline = await user('mentor');
     for (let i = 0; i < 5; i++) await start(alice, offline).expect(201);
     const first = await api(alice).get('/calls/user/history?limit=2&status=MISSED').expect(200);
     const second = await api(alice).get(`/calls/user/history?limit=2&status=MISSED&cursor=${first.body.nextCursor}`).expect(200);

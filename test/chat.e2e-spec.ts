@@ -1,42 +1,24 @@
 import request from 'supertest';
-import { collect, connectAs, onlineUser } from './helpers/parties';
+import { collect } from './helpers/parties';
 import { emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
-import { startTestApp, TestApp } from './helpers/test-app';
-import { registerUser, RegisteredUser, Role } from './helpers/users';
+import { useTestApp } from './helpers/suite';
+import type { RegisteredUser } from './helpers/users';
 
 describe('chat (e2e)', () => {
-  let t: TestApp;
-  const sockets: TestSocket[] = [];
-  const online = async (role: Role = 'student', name?: string) => {
-    const user = await onlineUser(t.url, role, name);
-    sockets.push(user.socket);
-    return user;
-  };
-  const device = async (user: RegisteredUser) => {
-    const socket = await connectAs(t.url, user);
-    sockets.push(socket);
-    return socket;
-  };
-  const api = (user: RegisteredUser) => ({
-    get: (path: string) => request(t.url).get(path).set('Authorization', `Bearer ${user.token}`),
-    post: (path: string, body?: object) => request(t.url).post(path).set('Authorization', `Bearer ${user.token}`).send(body),
+  const { user, online, open, api } = useTestApp({
+    TYPING_TIMEOUT_MS: '400',
+    MAX_UPLOAD_BYTES: '2048',
+    RING_TIMEOUT_MS: '800',
+    PRESENCE_GRACE_MS: '100',
   });
   const send = (socket: TestSocket, payload: object) => emitWithAck(socket, 'send_message', payload);
-  const history = async (user: RegisteredUser, conversationId: string, query = '') =>
-    (await api(user).get(`/chat/conversations/${conversationId}/messages${query}`).expect(200)).body;
-  const conversations = async (user: RegisteredUser) => (await api(user).get('/chat/conversations').expect(200)).body.items;
-
-  beforeAll(async () => {
-    t = await startTestApp({ TYPING_TIMEOUT_MS: '400', MAX_UPLOAD_BYTES: '2048', RING_TIMEOUT_MS: '800', PRESENCE_GRACE_MS: '100' });
-  });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.disconnect();
-  });
-  afterAll(() => t.close());
+  const history = async (who: RegisteredUser, conversationId: string, query = '') =>
+    (await api(who).get(`/chat/conversations/${conversationId}/messages${query}`).expect(200)).body;
+  const conversations = async (who: RegisteredUser) => (await api(who).get('/chat/conversations').expect(200)).body.items;
 
   it('keeps a conversation in step across two devices of one user', async () => {
     const ada = await online('student', 'Ada');
-    const adaPhone = await device(ada);
+    const adaPhone = await open(ada);
     const grace = await online('mentor', 'Grace');
     const laptopHeard = collect(ada.socket, 'new_message');
     const phoneHears = nextEvent(adaPhone, 'new_message');
@@ -106,7 +88,7 @@ describe('chat (e2e)', () => {
     expect(heard).toHaveLength(1);
 
     // The same key for another conversation is a mistake, not a retry.
-    const other = await registerUser(t.url);
+    const other = await user();
     const reused = await send(ada.socket, { to_user_id: other.id, text: 'hello', client_message_id: 'storm-1' });
     expect(reused).toMatchObject({ ok: false, error: { code: 'validation_failed', details: { client_message_id: expect.any(Array) } } });
     expect(await conversations(other)).toEqual([]);
@@ -126,8 +108,8 @@ describe('chat (e2e)', () => {
   });
 
   it('pages through 1 000 messages with no gap or duplicate while new ones arrive', async () => {
-    const ada = await registerUser(t.url);
-    const grace = await registerUser(t.url, 'mentor');
+    const ada = await user();
+    const grace = await user('mentor');
     const { body: conversation } = await api(ada).post('/chat/conversations', { userId: grace.id }).expect(200);
     const path = `/chat/conversations/${conversation.id}/messages`;
     const sent: string[] = [];
@@ -177,7 +159,7 @@ describe('chat (e2e)', () => {
   it('sends read receipts to the sender and the reader’s other devices, and counts unread', async () => {
     const ada = await online('student');
     const grace = await online('mentor');
-    const gracePhone = await device(grace);
+    const gracePhone = await open(grace);
     const first = (await send(ada.socket, { to_user_id: grace.id, text: 'one' })).message;
     const second = (await send(ada.socket, { to_user_id: grace.id, text: 'two' })).message;
     await send(ada.socket, { to_user_id: grace.id, text: 'three' });
@@ -247,10 +229,10 @@ describe('chat (e2e)', () => {
 
   it('keeps messages for an offline user: history and unread counts when they return', async () => {
     const ada = await online();
-    const grace = await registerUser(t.url, 'mentor');
+    const grace = await user('mentor');
     for (const text of ['are you there?', 'I have a question', 'about graphs']) await send(ada.socket, { to_user_id: grace.id, text });
 
-    const graceSocket = await device(grace);
+    const graceSocket = await open(grace);
     const [conversation] = await conversations(grace);
     expect(conversation).toMatchObject({ unreadCount: 3, lastMessage: { text: 'about graphs', senderId: ada.id } });
     const page = await history(grace, conversation.id);
@@ -308,7 +290,7 @@ describe('chat (e2e)', () => {
     const sent = await send(ada.socket, { call_id: call.id, text: 'see the whiteboard link' });
     expect((await graceHears).message.id).toBe(sent.message.id);
     expect(await send(outsider.socket, { call_id: call.id, text: 'hi' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    await request(t.url).delete(`/calls/${call.id}`).set('Authorization', `Bearer ${ada.token}`).expect(200);
+    await api(ada).delete(`/calls/${call.id}`).expect(200);
 
     const { body: opened } = await api(grace).post('/chat/conversations', { callId: call.id }).expect(200);
     expect(opened).toMatchObject({ id: sent.message.conversationId, kind: 'call', callId: call.id });
@@ -338,7 +320,7 @@ describe('chat (e2e)', () => {
     await ringing;
     await emitWithAck(grace.socket, 'acceptCall', { callId: ended.id });
     recorded = record((m) => m.call?.callId === ended.id);
-    await request(t.url).delete(`/calls/${ended.id}`).set('Authorization', `Bearer ${grace.token}`).expect(200);
+    await api(grace).delete(`/calls/${ended.id}`).expect(200);
     expect(await recorded).toMatchObject({
       kind: 'call',
       text: expect.stringMatching(/^Video call, 0:0\d$/),
@@ -364,8 +346,8 @@ describe('chat (e2e)', () => {
 
   it('delivers chat to every Socket.IO dialect without changing the one a socket speaks', async () => {
     const ada = await online('student');
-    const grace = await registerUser(t.url, 'mentor');
-    const seed002 = await device(grace);
+    const grace = await user('mentor');
+    const seed002 = await open(grace);
     const heard = nextEvent(seed002, 'new_message');
     await send(ada.socket, { to_user_id: grace.id, text: 'hello from chat' });
     expect((await heard).message.text).toBe('hello from chat');
@@ -389,22 +371,14 @@ describe('chat (e2e)', () => {
 });
 
 describe('chat attachments (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ MAX_UPLOAD_BYTES: '2048' });
-  });
-  afterAll(() => t.close());
-
-  const upload = (user: RegisteredUser, content: Buffer, name: string, contentType: string) =>
-    request(t.url)
-      .post('/chat/attachments')
-      .set('Authorization', `Bearer ${user.token}`)
-      .attach('file', content, { filename: name, contentType });
+  const { t, user, online, open, api } = useTestApp({ MAX_UPLOAD_BYTES: '2048' });
+  const upload = (who: RegisteredUser, content: Buffer, name: string, contentType: string) =>
+    api(who).post('/chat/attachments').attach('file', content, { filename: name, contentType });
 
   it('uploads, sends, and lets members download with the original name and type; others get not_found', async () => {
-    const ada = await onlineUser(t.url, 'student');
-    const grace = await registerUser(t.url, 'mentor');
-    const outsider = await registerUser(t.url);
+    const ada = await online('student');
+    const grace = await user('mentor');
+    const outsider = await user();
     const bytes = Buffer.from('%PDF-1.4 worksheet ✓');
     const { body: uploaded } = await upload(ada, bytes, 'Übung 3.pdf', 'application/pdf').expect(201);
     expect(uploaded).toEqual({
@@ -417,7 +391,7 @@ describe('chat attachments (e2e)', () => {
     });
 
     // Until it is sent, only the uploader can read it.
-    await request(t.url).get(uploaded.url).set('Authorization', `Bearer ${grace.token}`).expect(404);
+    await api(grace).get(uploaded.url).expect(404);
     const ack = await emitWithAck(ada.socket, 'send_message', {
       to_user_id: grace.id,
       text: 'the worksheet',
@@ -425,9 +399,8 @@ describe('chat attachments (e2e)', () => {
     });
     expect(ack.message.attachments).toEqual([uploaded]);
 
-    const download = await request(t.url)
+    const download = await api(grace)
       .get(uploaded.url)
-      .set('Authorization', `Bearer ${grace.token}`)
       .buffer(true)
       .parse((res, done) => {
         const chunks: Buffer[] = [];
@@ -442,40 +415,30 @@ describe('chat attachments (e2e)', () => {
     );
     expect(download.headers['x-content-type-options']).toBe('nosniff');
 
-    const { body: refused } = await request(t.url).get(uploaded.url).set('Authorization', `Bearer ${outsider.token}`).expect(404);
+    const { body: refused } = await api(outsider).get(uploaded.url).expect(404);
     expect(refused.code).toBe('not_found');
     await request(t.url).get(uploaded.url).expect(401);
 
     // An attachment goes out with one message only.
     const again = await emitWithAck(ada.socket, 'send_message', { to_user_id: grace.id, text: 'again', attachment_ids: [uploaded.id] });
     expect(again).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
-    ada.socket.disconnect();
   });
 
   it('refuses files over MAX_UPLOAD_BYTES, types off the allow-list, and requests without a file', async () => {
-    const ada = await registerUser(t.url);
+    const ada = await user();
     const { body: tooBig } = await upload(ada, Buffer.alloc(4096, 1), 'big.png', 'image/png').expect(413);
     expect(tooBig).toMatchObject({ statusCode: 413, code: 'payload_too_large' });
     const { body: html } = await upload(ada, Buffer.from('<script>alert(1)</script>'), 'x.html', 'text/html').expect(400);
     expect(html).toMatchObject({ code: 'validation_failed', details: { file: expect.any(Array) } });
-    const { body: none } = await request(t.url)
-      .post('/chat/attachments')
-      .set('Authorization', `Bearer ${ada.token}`)
-      .field('note', 'no file')
-      .expect(400);
+    const { body: none } = await api(ada).post('/chat/attachments').field('note', 'no file').expect(400);
     expect(none).toMatchObject({ code: 'validation_failed', details: { file: ['is required'] } });
-    const { body: wrongField } = await request(t.url)
-      .post('/chat/attachments')
-      .set('Authorization', `Bearer ${ada.token}`)
-      .attach('upload', Buffer.from('x'), 'a.txt')
-      .expect(400);
+    const { body: wrongField } = await api(ada).post('/chat/attachments').attach('upload', Buffer.from('x'), 'a.txt').expect(400);
     expect(wrongField.code).toBe('validation_failed');
-    const { body: stolen } = await upload(await registerUser(t.url), Buffer.from('mine'), 'mine.txt', 'text/plain').expect(201);
-    const sock = await connectAs(t.url, ada);
-    const grace = await registerUser(t.url, 'mentor');
+    const { body: stolen } = await upload(await user(), Buffer.from('mine'), 'mine.txt', 'text/plain').expect(201);
+    const sock = await open(ada);
+    const grace = await user('mentor');
     const ack = await emitWithAck(sock, 'send_message', { to_user_id: grace.id, text: 'not mine', attachment_ids: [stolen.id] });
     expect(ack).toMatchObject({ ok: false, error: { code: 'validation_failed', details: { attachment_ids: expect.any(Array) } } });
-    expect((await request(t.url).get('/chat/conversations').set('Authorization', `Bearer ${ada.token}`)).body.items).toEqual([]);
-    sock.disconnect();
+    expect((await api(ada).get('/chat/conversations')).body.items).toEqual([]);
   });
 });

@@ -137,9 +137,11 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
     const { call } = await emitWithAck(onA, 'startCall', { recipientUserId: callee.id });
     const missed = await nextMatching(onB, 'callMissed', (e) => e.callId === call.id, 8000);
     expect(missed).toMatchObject({ callId: call.id });
-    await new Promise((done) => setTimeout(done, 1000)); // room for a second firing to show up
-    expect(callerMissed).toHaveLength(1);
-    expect(calleeMissed).toHaveLength(1);
+    // Marker: a later ring timeout (claimed in due order, delivered by the same path): a second firing of the first would come before it.
+    const { call: marker } = await emitWithAck(onA, 'startCall', { recipientUserId: callee.id });
+    await Promise.all([onA, onB].map((socket) => nextMatching(socket, 'callMissed', (e) => e.callId === marker.id, 8000)));
+    expect(callerMissed.map((e) => e.callId)).toEqual([call.id, marker.id]);
+    expect(calleeMissed.map((e) => e.callId)).toEqual([call.id, marker.id]);
     const moves = await sql<{ to_status: string }>(`SELECT to_status FROM call_events WHERE call_id = $1 ORDER BY at`, [call.id]);
     expect(moves.map((m) => m.to_status)).toEqual(['CALLING', 'MISSED']);
   });
@@ -157,8 +159,15 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
     const offlines = collect(onA, 'user_offline');
     mentorSocket.disconnect();
     await nextMatching(onA, 'user_offline', (e) => e.user_id === mentor.id);
-    await new Promise((done) => setTimeout(done, 800));
-    expect(offlines.filter((e) => e.user_id === mentor.id)).toHaveLength(1);
+    // Marker: another mentor's offline, from a grace armed later, by the same broadcast: a second one for the first would come before it.
+    const marker = await registerUser(b.url, 'mentor');
+    const markerOnline = nextMatching(onA, 'user_online', (e) => e.user_id === marker.id);
+    const markerSocket = await on(b, marker);
+    await markerOnline;
+    const markerOffline = nextMatching(onA, 'user_offline', (e) => e.user_id === marker.id);
+    markerSocket.disconnect();
+    await markerOffline;
+    expect(offlines.map((e) => e.user_id).filter((id) => id === mentor.id || id === marker.id)).toEqual([mentor.id, marker.id]);
   });
 
   it('carries chat across instances: messages, typing that expires once, read receipts', async () => {
@@ -175,8 +184,14 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
     await emitWithAck(onA, 'user_typing', { conversation_id: message.conversationId });
     expect(await typing).toEqual({ conversation_id: message.conversationId, user_id: ada.id });
     await nextEvent(onB, 'user_stopped_typing', 5000);
-    await new Promise((done) => setTimeout(done, 500));
-    expect(stops).toHaveLength(1);
+    // Marker: another typist's timeout, armed later (claimed in due order, delivered by the same path): a second stop would come before it.
+    const carol = await registerUser(a.url);
+    const carolOnA = await on(a, carol);
+    const { message: toGrace } = await emitWithAck(carolOnA, 'send_message', { to_user_id: grace.id, text: 'me too' });
+    const markerStop = nextMatching(onB, 'user_stopped_typing', (e) => e.user_id === carol.id, 5000);
+    await emitWithAck(carolOnA, 'user_typing', { conversation_id: toGrace.conversationId });
+    await markerStop;
+    expect(stops.map((e) => e.user_id)).toEqual([ada.id, carol.id]);
 
     const receipt = nextEvent(onA, 'message_read');
     await emitWithAck(onB, 'mark_read', { conversation_id: message.conversationId, up_to_message_id: message.id });

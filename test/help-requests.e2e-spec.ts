@@ -1,24 +1,15 @@
-import { collect, onlineIn } from './helpers/parties';
+import { collect } from './helpers/parties';
 import { emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
-import { startTestApp, TestApp } from './helpers/test-app';
-import { RegisteredUser, Role } from './helpers/users';
+import { useTestApp } from './helpers/suite';
+import type { RegisteredUser, Role } from './helpers/users';
 
 describe('help requests (e2e)', () => {
-  let t: TestApp;
-  const sockets: TestSocket[] = [];
+  const suite = useTestApp({ HELP_REQUEST_TTL_MS: '1500' });
+  /** A user of `role` with a socket that declares the instant dialect. */
   const online = async (role: Role, name?: string): Promise<[RegisteredUser, TestSocket]> => {
-    const [user, socket] = await onlineIn(t.url, 'instant', role, name);
-    sockets.push(socket);
+    const { socket, ...user } = await suite.online(role, name, 'instant');
     return [user, socket];
   };
-
-  beforeAll(async () => {
-    t = await startTestApp({ HELP_REQUEST_TTL_MS: '1500' });
-  });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.disconnect();
-  });
-  afterAll(() => t.close());
 
   it('goes to available mentors of the asked kind; five accepting at once, exactly one wins; then the winner calls', async () => {
     const [student, s] = await online('student', 'Ada');

@@ -1,24 +1,14 @@
-import { onlineIn } from './helpers/parties';
 import { emitRaw, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
-import { startTestApp, TestApp } from './helpers/test-app';
-import { RegisteredUser, Role } from './helpers/users';
+import { useTestApp } from './helpers/suite';
+import type { RegisteredUser, Role } from './helpers/users';
 
 describe('seed 003 call events on Socket.IO (e2e)', () => {
-  let t: TestApp;
-  const sockets: TestSocket[] = [];
+  const suite = useTestApp({ RING_TIMEOUT_MS: '800' });
+  /** A user of `role` with a socket that declares the instant dialect. */
   const online = async (role: Role, name?: string): Promise<[RegisteredUser, TestSocket]> => {
-    const [user, socket] = await onlineIn(t.url, 'instant', role, name);
-    sockets.push(socket);
+    const { socket, ...user } = await suite.online(role, name, 'instant');
     return [user, socket];
   };
-
-  beforeAll(async () => {
-    t = await startTestApp({ RING_TIMEOUT_MS: '800' });
-  });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.disconnect();
-  });
-  afterAll(() => t.close());
 
   it('initiates, rings with the caller’s name and role, accepts and ends', async () => {
     const [student, s] = await online('student', 'Stu');

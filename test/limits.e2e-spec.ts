@@ -1,34 +1,23 @@
 import { sign } from 'jsonwebtoken';
 import request from 'supertest';
 import { WebSocket } from 'ws';
-import { connectAs, onlineUser } from './helpers/parties';
+import { authenticated } from './helpers/parties';
 import { eventually } from './helpers/cluster';
 import { parseMetrics, valueOf } from './helpers/prometheus';
 import { RawClient } from './helpers/raw-ws';
-import { connectSocket, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
-import { startTestApp, TEST_JWT_SECRET, TestApp } from './helpers/test-app';
-import { registerUser, RegisteredUser } from './helpers/users';
+import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { AppSuite, useTestApp } from './helpers/suite';
+import { TEST_JWT_SECRET } from './helpers/test-app';
+import type { RegisteredUser } from './helpers/users';
 
-const sockets: TestSocket[] = [];
-const raws: RawClient[] = [];
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
-  for (const r of raws.splice(0)) r.close();
-});
-const track = <T extends TestSocket | RawClient>(client: T): T => {
-  (client instanceof RawClient ? raws : sockets).push(client as never);
-  return client;
-};
-const raw = async (t: TestApp, path: string, user: RegisteredUser) => track(await RawClient.connect(t.url, path, user.token));
-const device = async (t: TestApp, user: RegisteredUser) => track(await connectAs(t.url, user));
 const codes = (acks: Array<{ ok: boolean; error?: { code: string } }>) => acks.map((a) => (a.ok ? 'ok' : a.error!.code));
 const count = (values: string[], value: string) => values.filter((v) => v === value).length;
 
 /** A seed-001 call between two raw-WebSocket clients, answered. */
-async function answeredRawCall(t: TestApp) {
-  const caller = await registerUser(t.url, 'student');
-  const callee = await registerUser(t.url, 'mentor');
-  const [a, b] = [await raw(t, '/ws/call/', caller), await raw(t, '/ws/call/', callee)];
+async function answeredRawCall({ user, raw }: AppSuite) {
+  const caller = await user('student');
+  const callee = await user('mentor');
+  const [a, b] = [await raw(caller, '/ws/call/'), await raw(callee, '/ws/call/')];
   a.send({ action: 'start_call', callee_id: callee.id });
   const callId = (await a.next('call_started')).call_id;
   await b.next('incoming_call');
@@ -38,16 +27,12 @@ async function answeredRawCall(t: TestApp) {
 }
 
 describe('realtime message rate limit (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_EVENTS_PER_S: '2', RATE_LIMIT_ICE_BURST: '30' });
-  });
-  afterAll(() => t.close());
+  const suite = useTestApp({ RATE_LIMIT_EVENTS_PER_S: '2', RATE_LIMIT_ICE_BURST: '30' });
+  const { t } = suite;
 
   it('refuses Socket.IO events over the allowance with rate_limited; the refused ones change nothing', async () => {
-    const ada = await onlineUser(t.url, 'student');
-    const grace = await registerUser(t.url, 'mentor');
-    track(ada.socket);
+    const ada = await suite.online('student');
+    const grace = await suite.user('mentor');
     const acks = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         emitWithAck(ada.socket, 'send_message', { to_user_id: grace.id, text: `m${i}`, client_message_id: `rate-${i}` }),
@@ -70,13 +55,14 @@ describe('realtime message rate limit (e2e)', () => {
     const metrics = parseMetrics((await request(t.url).get('/metrics').expect(200)).text);
     expect(valueOf(metrics, 'signaling_rate_limited_total', { surface: 'socket.io-events' })).toBe(count(outcome, 'rate_limited'));
 
-    // The allowance comes back with time.
-    await new Promise((done) => setTimeout(done, 1100));
-    expect(await emitWithAck(ada.socket, 'send_message', { to_user_id: grace.id, text: 'later' })).toMatchObject({ ok: true });
+    // The allowance comes back with time: retried until the bucket's refill (2/s) admits it (a refused try takes no token).
+    await eventually(async () =>
+      expect(await emitWithAck(ada.socket, 'send_message', { to_user_id: grace.id, text: 'later' })).toMatchObject({ ok: true }),
+    );
   });
 
   it('lets a burst of ICE candidates through from a bucket of their own, on raw WebSockets too', async () => {
-    const { callee, a, b } = await answeredRawCall(t);
+    const { callee, a, b } = await answeredRawCall(suite);
     const candidate = { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0' };
     // A burst of 34 candidates: the ICE bucket holds 30 (refills at 2/s may squeeze a few more in).
     for (let i = 0; i < 34; i++) a.send({ action: 'ice_candidate', peer_id: callee.id, candidate: { ...candidate, sdpMLineIndex: i } });
@@ -95,8 +81,8 @@ describe('realtime message rate limit (e2e)', () => {
   });
 
   it('counts unreadable raw-WebSocket frames too, and keeps the connection open', async () => {
-    const user = await registerUser(t.url);
-    const client = await raw(t, '/ws/signaling/', user);
+    const user = await suite.user();
+    const client = await suite.raw(user, '/ws/signaling/');
     await client.next('connection_established');
     for (let i = 0; i < 10; i++) client.send(i % 2 ? 'not json' : { type: 'ping' });
     await eventually(async () => expect(client.pending().length).toBeGreaterThanOrEqual(10));
@@ -107,17 +93,12 @@ describe('realtime message rate limit (e2e)', () => {
 });
 
 describe('call start limit per user (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_CALL_STARTS_PER_MIN: '2' });
-  });
-  afterAll(() => t.close());
+  const suite = useTestApp({ RATE_LIMIT_CALL_STARTS_PER_MIN: '2' });
+  const { t } = suite;
 
   it('counts starts on every dialect together and refuses the one over the limit without a call', async () => {
-    const caller = await onlineUser(t.url, 'student');
-    track(caller.socket);
-    const mentor = await onlineUser(t.url, 'mentor');
-    track(mentor.socket);
+    const caller = await suite.online('student');
+    const mentor = await suite.online('mentor');
     const api = request(t.url);
     const auth = { Authorization: `Bearer ${caller.token}` };
 
@@ -131,29 +112,26 @@ describe('call start limit per user (e2e)', () => {
     expect(overRest.body).toMatchObject({ statusCode: 429, code: 'rate_limited', message: 'Too many calls started: at most 2 a minute' });
     const metrics = parseMetrics((await api.get('/metrics').expect(200)).text);
     expect(valueOf(metrics, 'signaling_rate_limited_total', { surface: 'call-starts' })).toBe(1);
-    const a = await raw(t, '/ws/call/', caller);
+    const a = await suite.raw(caller, '/ws/call/');
     a.send({ action: 'start_call', callee_id: mentor.id });
     expect(await a.next('error')).toMatchObject({ code: 'rate_limited' });
 
     const { body: history } = await api.get('/calls/user/history').set(auth).expect(200);
     expect(history.items.map((c: { id: string }) => c.id).sort()).toEqual([first.call.id, second.body.id].sort());
     // Another caller is not affected.
-    const other = await registerUser(t.url);
+    const other = await suite.user();
     await api.post('/calls/start').set('Authorization', `Bearer ${other.token}`).send({ recipientUserId: mentor.id }).expect(201);
   });
 });
 
 describe('connections per user (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ MAX_CONNECTIONS_PER_USER: '2' });
-  });
-  afterAll(() => t.close());
+  const suite = useTestApp({ MAX_CONNECTIONS_PER_USER: '2' });
+  const { t, track } = suite;
 
   it('refuses a connection over the limit on every transport, and admits one again when another closes', async () => {
-    const user = await registerUser(t.url);
-    const phone = await device(t, user);
-    await raw(t, '/ws/signaling/', user);
+    const user = await suite.user();
+    const phone = await suite.open(user);
+    await suite.raw(user, '/ws/signaling/');
 
     const refused = track(connectSocket(t.url, { token: user.token }));
     const failure = await nextEvent(refused, 'connect_error');
@@ -172,52 +150,45 @@ describe('connections per user (e2e)', () => {
 });
 
 describe('frame and payload sizes (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ MAX_SIGNAL_BYTES: '1024' });
-  });
-  afterAll(() => t.close());
+  const suite = useTestApp({ MAX_SIGNAL_BYTES: '1024' });
+  const { t } = suite;
 
   it('answers a signal over MAX_SIGNAL_BYTES with payload_too_large and keeps the connection', async () => {
-    const { callee, a } = await answeredRawCall(t);
+    const { callee, a } = await answeredRawCall(suite);
     a.send({ action: 'offer', callee_id: callee.id, offer: { type: 'offer', sdp: 'x'.repeat(2000) } });
     expect(await a.next('error')).toMatchObject({ code: 'payload_too_large' });
     expect(a.socket.readyState).toBe(a.socket.OPEN);
   });
 
   it('closes a connection that sends a frame over the transport limit (1009 on raw WebSockets), and nothing else', async () => {
-    const user = await registerUser(t.url);
-    const client = await raw(t, '/ws/signaling/', user);
+    const user = await suite.user();
+    const client = await suite.raw(user, '/ws/signaling/');
     client.send({ type: 'ping', padding: 'x'.repeat(40_000) });
     expect((await client.closed).code).toBe(1009);
 
-    const socket = await device(t, user);
+    const socket = await suite.open(user);
     const dropped = nextEvent(socket, 'disconnect');
     socket.emit('user_typing', { conversation_id: 'x'.repeat(40_000) });
     expect(await dropped).toMatch(/transport (close|error)/);
     await request(t.url).get('/health').expect(200);
-    const again = await device(t, user);
+    const again = await suite.open(user);
     expect(await emitWithAck(again, 'authenticate', { token: user.token })).toMatchObject({ ok: true });
   });
 });
 
 describe('browser origins (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ CORS_ORIGIN: 'https://app.example' });
-  });
-  afterAll(() => t.close());
+  const suite = useTestApp({ CORS_ORIGIN: 'https://app.example' });
+  const { t, track } = suite;
 
   it('admits the allowed origin and clients that send none, on Socket.IO and raw WebSockets', async () => {
-    const user = await registerUser(t.url);
-    track(connectSocket(t.url, { token: user.token, extraHeaders: { Origin: 'https://app.example' } }));
-    await nextEvent(sockets[sockets.length - 1], 'authenticated');
-    await device(t, user);
+    const user = await suite.user();
+    await authenticated(track(connectSocket(t.url, { token: user.token, extraHeaders: { Origin: 'https://app.example' } })));
+    await suite.open(user);
     track(await RawClient.connect(t.url, '/ws/call/', user.token, { origin: 'https://app.example' }));
   });
 
   it('refuses any other origin before authentication, with forbidden', async () => {
-    const user = await registerUser(t.url);
+    const user = await suite.user();
     const socket = track(connectSocket(t.url, { token: user.token, extraHeaders: { Origin: 'https://evil.example' } }));
     await nextEvent(socket, 'connect_error');
     await expect(RawClient.connect(t.url, '/ws/call/', user.token, { origin: 'https://evil.example' })).rejects.toMatchObject({
@@ -229,11 +200,8 @@ describe('browser origins (e2e)', () => {
 });
 
 describe('unauthenticated Socket.IO sessions per IP (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ MAX_UNAUTHENTICATED_PER_IP: '3', TRUST_PROXY: '1' });
-  });
-  afterAll(() => t.close());
+  const suite = useTestApp({ MAX_UNAUTHENTICATED_PER_IP: '3', TRUST_PROXY: '1' });
+  const { t, track } = suite;
 
   const handshake = (ip: string) => request(t.url).get('/socket.io/?EIO=4&transport=polling').set('X-Forwarded-For', ip);
 
@@ -246,7 +214,7 @@ describe('unauthenticated Socket.IO sessions per IP (e2e)', () => {
     // Another address is not affected.
     await handshake('198.51.100.9').expect(200);
 
-    const user = await registerUser(t.url);
+    const user = await suite.user();
     expect(await emitWithAck(pending[0], 'authenticate', { token: user.token })).toMatchObject({ ok: true });
     await handshake('203.0.113.7').expect(200);
     await handshake('203.0.113.7').expect(429);
@@ -254,22 +222,19 @@ describe('unauthenticated Socket.IO sessions per IP (e2e)', () => {
 });
 
 describe('dead peers and expiring tokens (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      SOCKET_PING_INTERVAL_MS: '300',
-      SOCKET_PING_TIMEOUT_MS: '300',
-      WS_PING_INTERVAL_MS: '300',
-      PRESENCE_GRACE_MS: '0',
-    });
+  const suite = useTestApp({
+    SOCKET_PING_INTERVAL_MS: '300',
+    SOCKET_PING_TIMEOUT_MS: '300',
+    WS_PING_INTERVAL_MS: '300',
+    PRESENCE_GRACE_MS: '0',
   });
-  afterAll(() => t.close());
+  const { t, track } = suite;
 
   const online = async (user: RegisteredUser) =>
     (await request(t.url).get(`/presence/${user.id}`).set('Authorization', `Bearer ${user.token}`).expect(200)).body.online as boolean;
 
   it('drops a raw WebSocket that stops answering pings, and its user goes offline', async () => {
-    const user = await registerUser(t.url);
+    const user = await suite.user();
     const silent = track(await RawClient.connect(t.url, '/ws/signaling/', user.token, { autoPong: false }));
     await silent.next('connection_established');
     expect(await online(user)).toBe(true);
@@ -278,7 +243,7 @@ describe('dead peers and expiring tokens (e2e)', () => {
   });
 
   it('drops a Socket.IO client that stops answering pings', async () => {
-    const user = await registerUser(t.url);
+    const user = await suite.user();
     // A client frozen in place, speaking engine.io by hand: it joins, then never answers a ping ("2").
     const frozen = new WebSocket(`${t.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
     const closed = new Promise((done) => frozen.once('close', done));
@@ -291,7 +256,7 @@ describe('dead peers and expiring tokens (e2e)', () => {
   });
 
   it('ends a raw WebSocket at its token expiry with a reason the client can act on', async () => {
-    const user = await registerUser(t.url);
+    const user = await suite.user();
     const shortLived = sign({ sub: user.id, iss: 'call-signaling' }, TEST_JWT_SECRET, { expiresIn: 2 });
     const client = track(await RawClient.connect(t.url, '/ws/call/', shortLived));
     expect(await client.next('error', 5000)).toMatchObject({

@@ -3,54 +3,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { MetricsService } from '../src/observability/metrics.service';
-import { onlineUser, OnlineUser } from './helpers/parties';
+import type { OnlineUser } from './helpers/parties';
 import { parseMetrics, Sample, valueOf } from './helpers/prometheus';
 import { RawClient } from './helpers/raw-ws';
 import { spawnServer, ServerProcess } from './helpers/server-process';
 import { connectSocket, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
-import { startTestApp, TEST_JWT_SECRET, TestApp } from './helpers/test-app';
+import { useTestApp } from './helpers/suite';
+import { startTestApp, TEST_JWT_SECRET } from './helpers/test-app';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { registerUser } from './helpers/users';
 
 const METRICS_TOKEN = 'metrics-scrape-token-for-tests';
 
 describe('GET /metrics (e2e)', () => {
-  let t: TestApp;
-  const sockets: TestSocket[] = [];
-  const raws: RawClient[] = [];
-  const online = async (role: 'student' | 'mentor' = 'student') => {
-    const user = await onlineUser(t.url, role);
-    sockets.push(user.socket);
-    return user;
-  };
-  const api = (user: { token: string }) => ({
-    get: (path: string) => request(t.url).get(path).set('Authorization', `Bearer ${user.token}`),
-    post: (path: string, body: object) => request(t.url).post(path).set('Authorization', `Bearer ${user.token}`).send(body),
-    delete: (path: string) => request(t.url).delete(path).set('Authorization', `Bearer ${user.token}`),
-  });
+  const { t, user, online, raw, api } = useTestApp({ METRICS_TOKEN });
   const scrape = async (baseUrl = t.url): Promise<Sample[]> => {
     const response = await request(baseUrl).get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200);
     return parseMetrics(response.text);
   };
 
-  beforeAll(async () => {
-    t = await startTestApp({ METRICS_TOKEN });
-  });
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.disconnect();
-    for (const raw of raws.splice(0)) raw.close();
-  });
-  afterAll(() => t.close());
-
   it("counts connections by dialect, a call's moves, its setup time, relayed signaling and errors", async () => {
     const before = await scrape();
     const alice = await online('student');
     const bob: OnlineUser = await online('mentor');
-    const carol = await registerUser(t.url);
-    const dave = await registerUser(t.url, 'mentor');
-    raws.push(await RawClient.connect(t.url, '/ws/call/', carol.token));
-    const signaling = await RawClient.connect(t.url, '/ws/signaling/', dave.token);
-    raws.push(signaling);
+    const carol = await user();
+    const dave = await user('mentor');
+    await raw(carol, '/ws/call/');
+    const signaling = await raw(dave, '/ws/signaling/');
     await signaling.next('connection_established');
 
     const during = await scrape();
@@ -121,8 +100,8 @@ describe('GET /metrics (e2e)', () => {
     expect(missing.body).toEqual({ statusCode: 401, code: 'unauthorized', message: expect.any(String) });
     await request(t.url).get('/metrics').set('Authorization', 'Bearer not-the-metrics-token').expect(401);
     // A user's access token is not the metrics token.
-    const user = await registerUser(t.url);
-    await request(t.url).get('/metrics').set('Authorization', `Bearer ${user.token}`).expect(401);
+    const someone = await user();
+    await request(t.url).get('/metrics').set('Authorization', `Bearer ${someone.token}`).expect(401);
     const ok = await request(t.url).get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200);
     expect(ok.headers['content-type']).toMatch(/^text\/plain;.*version=0\.0\.4/);
     expect(ok.text).toContain('# TYPE signaling_connections gauge');

@@ -1,33 +1,17 @@
-import request from 'supertest';
 import { collect } from './helpers/parties';
-import { connectSocket, emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
-import { startTestApp, TestApp } from './helpers/test-app';
-import { registerUser, RegisteredUser, Role } from './helpers/users';
+import { emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
+import { useTestApp } from './helpers/suite';
+import type { RegisteredUser } from './helpers/users';
 
 describe('presence (e2e)', () => {
-  let t: TestApp;
-  const sockets: TestSocket[] = [];
-  const connect = async (user: RegisteredUser) => {
-    const socket = connectSocket(t.url, { token: user.token, dialect: 'instant' });
-    sockets.push(socket);
-    await nextEvent(socket, 'authenticated');
-    return socket;
-  };
-  const user = (role: Role = 'student') => registerUser(t.url, role);
+  const { user, open, api } = useTestApp({ PRESENCE_GRACE_MS: '400' });
+  const connect = (who: RegisteredUser) => open(who, 'instant');
   const onlineEventsFor = (socket: TestSocket, userId: string) => {
     const events: string[] = [];
     socket.on('user_online', (p) => p.user_id === userId && events.push('online'));
     socket.on('user_offline', (p) => p.user_id === userId && events.push('offline'));
     return events;
   };
-
-  beforeAll(async () => {
-    t = await startTestApp({ PRESENCE_GRACE_MS: '400' });
-  });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.disconnect();
-  });
-  afterAll(() => t.close());
 
   it('announces a mentor to everyone, and their absence after the grace, with last_seen_at persisted', async () => {
     const student = await user();
@@ -36,14 +20,14 @@ describe('presence (e2e)', () => {
     const cameOnline = nextEvent(watcher, 'user_online');
     const m = await connect(mentor);
     expect(await cameOnline).toEqual({ user_id: mentor.id, role: 'mentor' });
-    const presence = await request(t.url).get(`/presence/${mentor.id}`).set('Authorization', `Bearer ${student.token}`).expect(200);
+    const presence = await api(student).get(`/presence/${mentor.id}`).expect(200);
     expect(presence.body).toMatchObject({ userId: mentor.id, online: true });
 
     const wentOffline = nextEvent(watcher, 'user_offline', 3000);
     m.disconnect();
     const offline = await wentOffline;
     expect(offline).toEqual({ user_id: mentor.id, last_seen_at: expect.any(String) });
-    const after = await request(t.url).get(`/presence/${mentor.id}`).set('Authorization', `Bearer ${student.token}`).expect(200);
+    const after = await api(student).get(`/presence/${mentor.id}`).expect(200);
     expect(after.body).toEqual({ userId: mentor.id, role: 'mentor', online: false, lastSeenAt: offline.last_seen_at });
   });
 
@@ -74,11 +58,7 @@ describe('presence (e2e)', () => {
     const contact = await user();
     const stranger = await user();
     // A call (missed, the student being offline) makes them contacts.
-    await request(t.url)
-      .post('/calls/start')
-      .set('Authorization', `Bearer ${contact.token}`)
-      .send({ recipientUserId: student.id })
-      .expect(201);
+    await api(contact).post('/calls/start', { recipientUserId: student.id }).expect(201);
     const c = await connect(contact);
     const s = await connect(stranger);
     const strangerSaw = collect(s, 'user_online');
@@ -95,20 +75,11 @@ describe('presence (e2e)', () => {
   it('reaches every Socket.IO dialect, and status or help events do not fix a socket to seed 003', async () => {
     const mentor = await user('mentor');
     const student = await user();
-    const listeners = await Promise.all(
-      (['calls', 'webrtc'] as const).map(async (dialect) => {
-        const socket = connectSocket(t.url, { token: (await user()).token, dialect });
-        sockets.push(socket);
-        await nextEvent(socket, 'authenticated');
-        return socket;
-      }),
-    );
+    const listeners = await Promise.all((['calls', 'webrtc'] as const).map(async (dialect) => open(await user(), dialect)));
     // An earlier test's mentor may still be going offline (the grace is short): events about others pass by.
     const online = listeners.map((socket) => nextMatching(socket, 'user_online', (e) => e.user_id === mentor.id));
     // Declares no dialect: the first event it sends is a status, which is no call event.
-    const m = connectSocket(t.url, { token: mentor.token });
-    sockets.push(m);
-    await nextEvent(m, 'authenticated');
+    const m = await open(mentor);
     for (const event of await Promise.all(online)) expect(event).toEqual({ user_id: mentor.id, role: 'mentor' });
     const changed = listeners.map((socket) => nextMatching(socket, 'mentor_status_changed', (e) => e.mentor_id === mentor.id));
     await emitWithAck(m, 'mentor_available', {});
@@ -151,15 +122,14 @@ describe('presence (e2e)', () => {
       });
       expect(await busy).toEqual({ mentor_id: mentor.id, status: 'busy', status_message: 'Marking exams' });
 
-      const list = (query: string) =>
-        request(t.url).get(`/presence/mentors${query}`).set('Authorization', `Bearer ${student.token}`).expect(200);
+      const list = (query: string) => api(student).get(`/presence/mentors${query}`).expect(200);
       const busyIds = (await list('?status=busy')).body.map((m: { mentorId: string }) => m.mentorId);
       expect(busyIds).toContain(mentor.id);
       expect(busyIds).not.toContain(tutor.id);
       const tutors = (await list('?role=tutor&status=available')).body;
       expect(tutors.map((m: { mentorId: string }) => m.mentorId)).toContain(tutor.id);
       expect(tutors.every((m: { role: string }) => m.role === 'tutor')).toBe(true);
-      await request(t.url).get('/presence/mentors?status=sleeping').set('Authorization', `Bearer ${student.token}`).expect(400);
+      await api(student).get('/presence/mentors?status=sleeping').expect(400);
 
       const available = statusOf(watcher, mentor.id, 'available');
       await emitWithAck(m, 'mentor_available', {});

@@ -1,10 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import request from 'supertest';
-import { connectSocket, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
-import { startTestApp, TestApp } from './helpers/test-app';
-import { registerUser } from './helpers/users';
+import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { useTestApp } from './helpers/suite';
 
 const SECRET = 'push-webhook-secret';
 
@@ -57,31 +55,24 @@ class FakeGateway {
 
 describe('push webhook for offline users (e2e)', () => {
   const gateway = new FakeGateway();
-  let t: TestApp;
-  const sockets: TestSocket[] = [];
-
-  beforeAll(async () => {
-    await gateway.start();
-    t = await startTestApp({ PUSH_WEBHOOK_URL: gateway.url, PUSH_WEBHOOK_SECRET: SECRET, RING_TIMEOUT_MS: '4000' });
-  });
+  // The gateway first: the app is configured with its address.
+  beforeAll(() => gateway.start());
+  const { t, user, open, api, track } = useTestApp(() => ({
+    PUSH_WEBHOOK_URL: gateway.url,
+    PUSH_WEBHOOK_SECRET: SECRET,
+    RING_TIMEOUT_MS: '4000',
+  }));
   afterEach(() => {
-    for (const s of sockets.splice(0)) s.disconnect();
     gateway.answer = (r) => r.response.writeHead(204).end();
   });
-  afterAll(async () => {
-    await t.close();
-    await gateway.stop();
-  });
+  // Hooks run in the order declared: the app has closed by now.
+  afterAll(() => gateway.stop());
 
   it('rings an offline callee through a signed notice, and rings the device that wakes up', async () => {
-    const caller = await registerUser(t.url);
-    const callee = await registerUser(t.url, 'mentor');
+    const caller = await user();
+    const callee = await user('mentor');
     const notice = gateway.next();
-    const started = await request(t.url)
-      .post('/calls/start')
-      .set('Authorization', `Bearer ${caller.token}`)
-      .send({ recipientUserId: callee.id })
-      .expect(201);
+    const started = await api(caller).post('/calls/start', { recipientUserId: callee.id }).expect(201);
     expect(started.body.status).toBe('CALLING');
     const received = await notice;
     expect(received.signature).toBe(createHmac('sha256', SECRET).update(received.body).digest('hex'));
@@ -91,26 +82,19 @@ describe('push webhook for offline users (e2e)', () => {
       call: { id: started.body.id, hostUserId: caller.id },
     });
 
-    const phone = connectSocket(t.url, { token: callee.token });
-    sockets.push(phone);
+    const phone = track(connectSocket(t.url, { token: callee.token }));
     expect((await nextEvent(phone, 'incomingCall')).callId).toBe(started.body.id);
     expect(await emitWithAck(phone, 'acceptCall', { callId: started.body.id })).toMatchObject({ ok: true });
   });
 
   it('tells an offline callee that the call was cancelled', async () => {
-    const caller = await registerUser(t.url);
-    const callee = await registerUser(t.url, 'mentor');
+    const caller = await user();
+    const callee = await user('mentor');
     const ringing = gateway.next();
-    const callId = (
-      await request(t.url)
-        .post('/calls/start')
-        .set('Authorization', `Bearer ${caller.token}`)
-        .send({ recipientUserId: callee.id })
-        .expect(201)
-    ).body.id;
+    const callId = (await api(caller).post('/calls/start', { recipientUserId: callee.id }).expect(201)).body.id;
     await ringing;
     const cancelled = gateway.next();
-    await request(t.url).post('/calls/cancel').set('Authorization', `Bearer ${caller.token}`).send({ callId }).expect(200);
+    await api(caller).post('/calls/cancel', { callId }).expect(200);
     expect(JSON.parse((await cancelled).body)).toMatchObject({
       type: 'call_cancelled',
       userId: callee.id,
@@ -119,11 +103,9 @@ describe('push webhook for offline users (e2e)', () => {
   });
 
   it('wakes an offline recipient of a chat message, and no one who is connected', async () => {
-    const sender = await registerUser(t.url);
-    const recipient = await registerUser(t.url, 'mentor');
-    const senderSocket = connectSocket(t.url, { token: sender.token });
-    sockets.push(senderSocket);
-    await nextEvent(senderSocket, 'authenticated');
+    const sender = await user();
+    const recipient = await user('mentor');
+    const senderSocket = await open(sender);
     const forRecipient = gateway.nextMatching((r) => JSON.parse(r.body).userId === recipient.id);
     const sent = await emitWithAck(senderSocket, 'send_message', { to_user_id: recipient.id, text: 'ping' });
     const received = await forRecipient;
@@ -138,30 +120,22 @@ describe('push webhook for offline users (e2e)', () => {
   });
 
   it('delays nothing when the gateway hangs or fails, and retries', async () => {
-    const caller = await registerUser(t.url);
-    const callee = await registerUser(t.url, 'mentor');
+    const caller = await user();
+    const callee = await user('mentor');
     const hanging: Received[] = [];
     gateway.answer = (r) => hanging.push(r); // never answers
     const firstAttempt = gateway.next();
-    const started = await request(t.url)
-      .post('/calls/start')
-      .set('Authorization', `Bearer ${caller.token}`)
-      .send({ recipientUserId: callee.id })
-      .expect(201);
+    const started = await api(caller).post('/calls/start', { recipientUserId: callee.id }).expect(201);
     await firstAttempt;
     // The start answered although the gateway has not.
     expect(hanging.every((r) => !r.response.writableEnded)).toBe(true);
-    await request(t.url).post('/calls/cancel').set('Authorization', `Bearer ${caller.token}`).send({ callId: started.body.id }).expect(200);
+    await api(caller).post('/calls/cancel', { callId: started.body.id }).expect(200);
 
     gateway.answer = (r) => r.response.writeHead(500).end();
-    const other = await registerUser(t.url, 'tutor');
+    const other = await user('tutor');
     const forOther = (r: Received) => JSON.parse(r.body).userId === other.id;
     const attempt = gateway.nextMatching(forOther);
-    await request(t.url)
-      .post('/calls/start')
-      .set('Authorization', `Bearer ${caller.token}`)
-      .send({ recipientUserId: other.id })
-      .expect(201);
+    await api(caller).post('/calls/start', { recipientUserId: other.id }).expect(201);
     const first = await attempt;
     const retry = await gateway.nextMatching(forOther);
     expect(retry.body).toBe(first.body); // the same notice, again

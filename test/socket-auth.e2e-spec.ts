@@ -1,24 +1,19 @@
 import { sign } from 'jsonwebtoken';
-import { closeSockets, connectSocket, emitRaw, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
-import { startTestApp, TEST_JWT_SECRET, TestApp } from './helpers/test-app';
-import { registerUser, RegisteredUser } from './helpers/users';
+import { connectSocket, emitRaw, emitWithAck, nextEvent } from './helpers/sockets';
+import { useTestApp } from './helpers/suite';
+import { TEST_JWT_SECRET } from './helpers/test-app';
+import type { RegisteredUser } from './helpers/users';
 
 describe('Socket.IO authentication (e2e)', () => {
-  let t: TestApp;
+  const suite = useTestApp({ SOCKET_AUTH_TIMEOUT_MS: '400' });
+  const { t, track } = suite;
   let user: RegisteredUser;
-  const sockets: TestSocket[] = [];
-  const open = (options: Parameters<typeof connectSocket>[1] = {}) => {
-    const socket = connectSocket(t.url, options);
-    sockets.push(socket);
-    return socket;
-  };
+  /** A socket that has not authenticated yet, with these connection options. */
+  const open = (options: Parameters<typeof connectSocket>[1] = {}) => track(connectSocket(t.url, options));
 
   beforeAll(async () => {
-    t = await startTestApp({ SOCKET_AUTH_TIMEOUT_MS: '400' });
-    user = await registerUser(t.url);
+    user = await suite.user();
   });
-  afterEach(() => closeSockets(...sockets.splice(0)));
-  afterAll(() => t.close());
 
   it.each([
     ['the handshake auth.token', () => ({ token: user.token })],
@@ -89,7 +84,7 @@ describe('Socket.IO authentication (e2e)', () => {
     await nextEvent(socket, 'authenticated');
     const refreshed = sign({ sub: user.id, iss: 'call-signaling' }, TEST_JWT_SECRET, { expiresIn: 3600 });
     expect(await emitWithAck(socket, 'authenticate', { token: refreshed })).toMatchObject({ ok: true, userId: user.id });
-    const other = await registerUser(t.url);
+    const other = await suite.user();
     expect(await emitWithAck(socket, 'authenticate', { token: other.token })).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },

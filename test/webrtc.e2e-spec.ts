@@ -1,32 +1,15 @@
 import request from 'supertest';
 import { collect } from './helpers/parties';
-import { connectSocket, emitWithAck, nextEvent, SocketIoDialect, TestSocket } from './helpers/sockets';
-import { startTestApp, TestApp } from './helpers/test-app';
-import { registerUser, RegisteredUser, Role } from './helpers/users';
+import { emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
+import { useTestApp } from './helpers/suite';
+import type { RegisteredUser } from './helpers/users';
 
 describe('seed 004: webrtc:* events and /api/video/calls (e2e)', () => {
-  let t: TestApp;
-  const sockets: TestSocket[] = [];
-  const open = async (user: RegisteredUser, dialect?: SocketIoDialect) => {
-    const socket = connectSocket(t.url, { token: user.token, dialect });
-    sockets.push(socket);
-    await nextEvent(socket, 'authenticated');
-    return socket;
-  };
-  const user = (role: Role = 'student') => registerUser(t.url, role);
+  const { t, user, open, api } = useTestApp();
   const video = (u: RegisteredUser) => ({
-    post: (path: string, body: object = {}) =>
-      request(t.url).post(`/api/video/calls${path}`).set('Authorization', `Bearer ${u.token}`).send(body),
-    get: (path: string) => request(t.url).get(`/api/video/calls${path}`).set('Authorization', `Bearer ${u.token}`),
+    post: (path: string, body: object = {}) => api(u).post(`/api/video/calls${path}`, body),
+    get: (path: string) => api(u).get(`/api/video/calls${path}`),
   });
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.disconnect();
-  });
-  afterAll(() => t.close());
 
   it('creates a room link, lets one guest join, and ends it, in the {success, data} envelope', async () => {
     const host = await user('mentor');
@@ -77,7 +60,7 @@ describe('seed 004: webrtc:* events and /api/video/calls (e2e)', () => {
     const answer = nextEvent(a, 'webrtc:answer');
     await emitWithAck(b, 'webrtc:answer', { to: caller.id, sdp: { type: 'answer', sdp: 'a' }, callId });
     expect(await answer).toEqual({ from: callee.id, sdp: { type: 'answer', sdp: 'a' }, callId });
-    const status = await request(t.url).get(`/api/video/calls/${callId}`).set('Authorization', `Bearer ${caller.token}`);
+    const status = await api(caller).get(`/api/video/calls/${callId}`);
     expect(status.body.data.status).toBe('active');
 
     const ice = nextEvent(b, 'webrtc:ice-candidate');
@@ -122,11 +105,7 @@ describe('seed 004: webrtc:* events and /api/video/calls (e2e)', () => {
       nextEvent(undeclared, 'webrtc:incoming-call'),
       nextEvent(pinnedByUse, 'webrtc:incoming-call'),
     ];
-    await request(t.url)
-      .post('/calls/start')
-      .set('Authorization', `Bearer ${caller.token}`)
-      .send({ recipientUserId: callee.id })
-      .expect(201);
+    await api(caller).post('/calls/start', { recipientUserId: callee.id }).expect(201);
     await Promise.all(rings);
     await emitWithAck(declared, 'authenticate', { token: callee.token }); // a round trip: nothing else is in flight
     expect([d.seed002.length, d.seed004.length]).toEqual([0, 1]);

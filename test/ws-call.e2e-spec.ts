@@ -1,22 +1,15 @@
 import request from 'supertest';
-import { onlineUser } from './helpers/parties';
 import { RawClient } from './helpers/raw-ws';
-import { emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
-import { startTestApp, TestApp } from './helpers/test-app';
-import { registerUser, RegisteredUser } from './helpers/users';
+import { emitWithAck, nextEvent } from './helpers/sockets';
+import { useTestApp } from './helpers/suite';
+import type { RegisteredUser } from './helpers/users';
 
 describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
-  let t: TestApp;
-  const clients: RawClient[] = [];
-  const sockets: TestSocket[] = [];
-  const connect = async (user: RegisteredUser) => {
-    const client = await RawClient.connect(t.url, '/ws/call/', user.token);
-    clients.push(client);
-    return client;
-  };
+  const { t, user, online, raw, api, track } = useTestApp({ WS_PING_INTERVAL_MS: '300' });
+  const connect = (who: RegisteredUser) => raw(who, '/ws/call/');
   const pair = async () => {
-    const caller = await registerUser(t.url, 'student', 'Sam');
-    const callee = await registerUser(t.url, 'mentor', 'Maya');
+    const caller = await user('student', 'Sam');
+    const callee = await user('mentor', 'Maya');
     return { caller, callee, a: await connect(caller), b: await connect(callee) };
   };
   /** A pair whose call the callee has answered; `candidate(i)` is the caller's i-th ICE candidate message. */
@@ -33,15 +26,6 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
     });
     return { ...parties, candidate };
   };
-
-  beforeAll(async () => {
-    t = await startTestApp({ WS_PING_INTERVAL_MS: '300' });
-  });
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.close();
-    for (const s of sockets.splice(0)) s.disconnect();
-  });
-  afterAll(() => t.close());
 
   it('refuses the upgrade without a valid token', async () => {
     await expect(RawClient.connect(t.url, '/ws/call/')).rejects.toMatchObject({ status: 401 });
@@ -73,7 +57,7 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
 
     b.send({ action: 'hang_up', peer_id: caller.id, call_id: callId });
     expect(await a.next('call_hanged_up')).toEqual({ type: 'call_hanged_up', hanged_up_by: callee.id, call_id: callId });
-    const stored = await request(t.url).get(`/calls/${callId}`).set('Authorization', `Bearer ${caller.token}`).expect(200);
+    const stored = await api(caller).get(`/calls/${callId}`).expect(200);
     expect(stored.body).toMatchObject({ status: 'ENDED', endReason: 'hangup' });
     expect(a.pending().filter((m) => m.type === 'error')).toEqual([]);
     expect(b.pending().filter((m) => m.type === 'error')).toEqual([]);
@@ -134,8 +118,8 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
   });
 
   it('tells the caller at once when the callee is offline', async () => {
-    const caller = await registerUser(t.url);
-    const offline = await registerUser(t.url, 'tutor');
+    const caller = await user();
+    const offline = await user('tutor');
     const a = await connect(caller);
     a.send({ action: 'start_call', callee_id: offline.id });
     const started = await a.next('call_started');
@@ -181,9 +165,8 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
 
   it('drops a peer that stops answering pings and keeps one that answers', async () => {
     const { callee, b } = await pair();
-    const caller = await registerUser(t.url);
-    const silent = await RawClient.connect(t.url, '/ws/call/', caller.token, { autoPong: false });
-    clients.push(silent);
+    const caller = await user();
+    const silent = track(await RawClient.connect(t.url, '/ws/call/', caller.token, { autoPong: false }));
     silent.send({ action: 'start_call', callee_id: callee.id });
     await silent.next('call_started');
     await b.next('incoming_call');
@@ -195,9 +178,8 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
 
   it('interoperates with the seed-002 Socket.IO dialect both ways', async () => {
     // Socket.IO caller, raw-WebSocket callee.
-    const sio = await onlineUser(t.url, 'student');
-    sockets.push(sio.socket);
-    const ws = await registerUser(t.url, 'mentor', 'Wes');
+    const sio = await online('student');
+    const ws = await user('mentor', 'Wes');
     const b = await connect(ws);
     const started = await emitWithAck(sio.socket, 'startCall', { recipientUserId: ws.id });
     const callId = started.call.id;

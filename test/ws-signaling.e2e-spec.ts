@@ -1,32 +1,14 @@
-import request from 'supertest';
-import { connectAs, onlineUser } from './helpers/parties';
-import { RawClient } from './helpers/raw-ws';
-import { emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
-import { startTestApp, TestApp } from './helpers/test-app';
-import { registerUser, RegisteredUser } from './helpers/users';
+import { emitWithAck, nextEvent } from './helpers/sockets';
+import { useTestApp } from './helpers/suite';
+import type { RegisteredUser } from './helpers/users';
 
 describe('raw WebSocket /ws/signaling/ (seed 000) (e2e)', () => {
-  let t: TestApp;
-  const clients: RawClient[] = [];
-  const sockets: TestSocket[] = [];
-  const connect = async (user: RegisteredUser) => {
-    const client = await RawClient.connect(t.url, '/ws/signaling/', user.token);
-    clients.push(client);
-    return client;
-  };
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.close();
-    for (const s of sockets.splice(0)) s.disconnect();
-  });
-  afterAll(() => t.close());
+  const { user, online, open, raw, api } = useTestApp();
+  const connect = (who: RegisteredUser) => raw(who, '/ws/signaling/');
 
   it('greets, invites, rings, accepts, and answers ping', async () => {
-    const student = await registerUser(t.url, 'student', 'Samuel Osondu');
-    const mentor = await registerUser(t.url, 'mentor');
+    const student = await user('student', 'Samuel Osondu');
+    const mentor = await user('mentor');
     const s = await connect(student);
     const m = await connect(mentor);
     expect(await s.next('connection_established')).toEqual({ type: 'connection_established', user_id: student.id });
@@ -76,9 +58,9 @@ describe('raw WebSocket /ws/signaling/ (seed 000) (e2e)', () => {
   });
 
   it('declines; checks target_type against the role; keeps room_id unique among open calls', async () => {
-    const student = await registerUser(t.url);
-    const tutor = await registerUser(t.url, 'tutor', 'Tia');
-    const other = await registerUser(t.url);
+    const student = await user();
+    const tutor = await user('tutor', 'Tia');
+    const other = await user();
     const s = await connect(student);
     const tu = await connect(tutor);
     const o = await connect(other);
@@ -101,7 +83,7 @@ describe('raw WebSocket /ws/signaling/ (seed 000) (e2e)', () => {
   });
 
   it('answers bad input with an error and stays open', async () => {
-    const student = await registerUser(t.url);
+    const student = await user();
     const s = await connect(student);
     await s.next('connection_established');
     s.send('{oops');
@@ -120,9 +102,8 @@ describe('raw WebSocket /ws/signaling/ (seed 000) (e2e)', () => {
   });
 
   it('interoperates: a seed-000 invite rings a Socket.IO mentor, and the student goes on over Socket.IO by call_id', async () => {
-    const student = await registerUser(t.url);
-    const mentor = await onlineUser(t.url, 'mentor');
-    sockets.push(mentor.socket);
+    const student = await user();
+    const mentor = await online('mentor');
     const s = await connect(student);
     const ringing = nextEvent(mentor.socket, 'incomingCall');
     s.send({ type: 'call.invite', to_user_id: mentor.id, target_type: 'mentor', room_id: 'lesson-42' });
@@ -131,12 +112,11 @@ describe('raw WebSocket /ws/signaling/ (seed 000) (e2e)', () => {
     await emitWithAck(mentor.socket, 'acceptCall', { callId });
     expect(await s.next('call.accepted')).toMatchObject({ from_user_id: mentor.id, room_id: 'lesson-42', call_id: callId });
 
-    const studentSocket = await connectAs(t.url, student);
-    sockets.push(studentSocket);
+    const studentSocket = await open(student);
     const joined = await emitWithAck(studentSocket, 'joinCall', { callId, hasVideo: true, hasAudio: true });
     expect(joined).toMatchObject({ ok: true, callId });
     const ended = s.next('call.ended');
-    await request(t.url).delete(`/calls/${callId}`).set('Authorization', `Bearer ${mentor.token}`).expect(200);
+    await api(mentor).delete(`/calls/${callId}`).expect(200);
     expect(await ended).toMatchObject({ from_user_id: mentor.id, room_id: 'lesson-42', reason: 'ended_by_api' });
   });
 });

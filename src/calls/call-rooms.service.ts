@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { inBackground } from '../common/background';
@@ -29,9 +29,7 @@ const roomsOfKey = (connectionId: string) => `conn-rooms:${connectionId}`;
  * stays empty past that grace ends.
  */
 @Injectable()
-export class CallRoomsService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('Rooms');
-  private sweeper?: NodeJS.Timeout;
+export class CallRoomsService {
   /** Participant records, written in groups: many joins or leaves at once share one statement. */
   private readonly records = new GroupedWrites<'join' | 'leave', NewParticipant | Departure>((kind, items) =>
     kind === 'join'
@@ -50,16 +48,6 @@ export class CallRoomsService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     timers.handle(DEPARTURE, (connectionId) => this.depart(connectionId));
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.sweep();
-    this.sweeper = setInterval(() => void this.sweep().catch((e) => this.logger.error(e)), this.config.calls.sweepIntervalMs);
-    this.sweeper.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.sweeper);
   }
 
   @OnAppEvent('call.moved')
@@ -216,7 +204,7 @@ export class CallRoomsService implements OnApplicationBootstrap, OnModuleDestroy
    * Active calls with nobody in their room past the grace end: after a restart the rooms start
    * empty, and parties who do not rejoin in time have left.
    */
-  async sweep(): Promise<void> {
+  async sweepEmpty(): Promise<void> {
     for (const call of await this.repository.findActiveUpdatedBefore(new Date(Date.now() - this.config.calls.reconnectGraceMs))) {
       if ((await this.state.hLen(roomKey(call.id))) === 0) await this.calls.endEmpty(call.id, 'connection_lost');
     }

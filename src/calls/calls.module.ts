@@ -5,13 +5,14 @@ import { CallRoomsService } from './call-rooms.service';
 import { CallsController } from './calls.controller';
 import { CallsRepository } from './calls.repository';
 import { CallsService } from './calls.service';
+import { CallSweeper } from './call-sweeper';
 import { IceServersService } from './ice-servers.service';
 import { OpenCallIndex } from './open-call-index';
 
 @Module({
   imports: [RealtimeModule, UsersModule],
   controllers: [CallsController],
-  providers: [CallsRepository, OpenCallIndex, CallsService, CallRoomsService, IceServersService],
+  providers: [CallsRepository, OpenCallIndex, CallsService, CallRoomsService, CallSweeper, IceServersService],
   exports: [CallsService, CallRoomsService, OpenCallIndex],
 })
 export class CallsModule {}

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors';
 import { AppEventMap, AppEvents, OnAppEvent } from '../events/app-events';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
@@ -53,10 +53,7 @@ const cannotMove = (status: CallStatus | undefined, to: CallStatus) =>
  * state are shared, so any instance may act on any call.
  */
 @Injectable()
-export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('Calls');
-  private sweeper?: NodeJS.Timeout;
-
+export class CallsService {
   constructor(
     private readonly calls: CallsRepository,
     private readonly users: UsersRepository,
@@ -70,16 +67,6 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
   ) {
     timers.handle(RING, (callId) => this.moveCall(callId, { to: 'MISSED', actorUserId: null, reason: 'timeout' }).then(() => undefined));
     timers.handle(CALLER_GRACE, (userId) => this.cancelAbandoned(userId));
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.sweep();
-    this.sweeper = setInterval(() => void this.sweep().catch((e) => this.logger.error(e)), this.config.calls.sweepIntervalMs);
-    this.sweeper.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.sweeper);
   }
 
   /** A device that connects while a call rings for its user rings at once; a caller who is back is no longer leaving. */
@@ -430,8 +417,8 @@ export class CallsService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Settles what ring timers could not (a restart, a crash): calls left ringing past the ring timeout become MISSED. */
-  async sweep(): Promise<void> {
+  /** Calls left ringing past the ring timeout (their timer lost to a restart) become MISSED. */
+  async sweepRinging(): Promise<void> {
     for (const call of await this.calls.findRingingSince(new Date(Date.now() - this.config.calls.ringTimeoutMs))) {
       await this.moveCall(call.id, { to: 'MISSED', actorUserId: null, reason: 'timeout' });
     }

@@ -129,11 +129,6 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     return this.bus.clustered ? Math.max(here, await this.state.hLen(userConnections(userId))) : here;
   }
 
-  /** This instance's connections. */
-  localConnections(): IterableIterator<RealtimeConnection> {
-    return this.byId.values();
-  }
-
   /** Connected anywhere. */
   async isOnline(userId: string): Promise<boolean> {
     return this.byUser.has(userId) || (await this.state.hLen(userConnections(userId))) > 0;

@@ -11,9 +11,13 @@ export async function onlineUser(baseUrl: string, role: Role = 'student', name?:
   return { ...user, socket: await connectAs(baseUrl, user) };
 }
 
-/** Another authenticated device for an existing user. */
-export async function connectAs(baseUrl: string, user: RegisteredUser): Promise<TestSocket> {
-  const socket = connectSocket(baseUrl, { token: user.token });
+/** Another authenticated device for an existing user (declaring `dialect` at the handshake, if given). */
+export async function connectAs(baseUrl: string, user: RegisteredUser, dialect?: SocketIoDialect): Promise<TestSocket> {
+  return authenticated(connectSocket(baseUrl, { token: user.token, dialect }));
+}
+
+/** Resolves with the socket once the server has authenticated it. */
+export async function authenticated(socket: TestSocket): Promise<TestSocket> {
   await nextEvent(socket, 'authenticated');
   return socket;
 }
@@ -23,17 +27,4 @@ export function collect<E extends ServerEventName>(socket: TestSocket, event: E)
   const seen: Array<EventPayload<E>> = [];
   untyped(socket).on(event as string, (payload: EventPayload<E>) => seen.push(payload));
   return seen;
-}
-
-/** Registers a user and connects a Socket.IO client that declares `dialect` at the handshake. */
-export async function onlineIn(
-  baseUrl: string,
-  dialect: SocketIoDialect,
-  role: Role,
-  name?: string,
-): Promise<[RegisteredUser, TestSocket]> {
-  const user = await registerUser(baseUrl, role, name);
-  const socket = connectSocket(baseUrl, { token: user.token, dialect });
-  await nextEvent(socket, 'authenticated');
-  return [user, socket];
 }

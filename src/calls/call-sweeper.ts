@@ -1,0 +1,36 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { CallRoomsService } from './call-rooms.service';
+import { CallsService } from './calls.service';
+
+/**
+ * Settles, at start and every CALL_SWEEP_INTERVAL_MS, what timers could not (a restart, a crash,
+ * timers lost with Redis): calls left ringing past the ring timeout, and active calls whose room
+ * stayed empty past the grace.
+ */
+@Injectable()
+export class CallSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Calls');
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly calls: CallsService,
+    private readonly rooms: CallRoomsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.sweep();
+    this.timer = setInterval(() => void this.sweep().catch((e) => this.logger.error(e)), this.config.calls.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  private async sweep(): Promise<void> {
+    await this.calls.sweepRinging();
+    await this.rooms.sweepEmpty();
+  }
+}

@@ -1,0 +1,49 @@
+import type { NoticeType } from '../realtime/realtime-notice';
+import { callView, NOTICES, noticesOtherThan } from '../../test/helpers/notices';
+import { renderInstant } from './instant.renderer';
+
+/** What the table has words for: the call's moves only; rooms and relays are not in this dialect. */
+const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended'];
+
+describe('the instant dialect renderer (CONTRACT.md §8)', () => {
+  it("rings with the caller's name and role, and the call type", () => {
+    expect(renderInstant(NOTICES.ringing)).toEqual([
+      'incoming_call',
+      { call_id: 'call-1', from_user_id: 'u-host', from_name: 'Ada Host', from_role: 'student', call_type: 'video' },
+    ]);
+    expect(renderInstant({ type: 'ringing', call: callView({ hasVideo: false }) })).toEqual([
+      'incoming_call',
+      expect.objectContaining({ call_type: 'audio' }),
+    ]);
+  });
+
+  it("accepts and rejects by user, with the decliner's reason or null", () => {
+    expect(renderInstant(NOTICES.accepted)).toEqual(['call_accepted', { call_id: 'call-1', by_user_id: 'u-recipient' }]);
+    expect(renderInstant(NOTICES.declined)).toEqual([
+      'call_rejected',
+      { call_id: 'call-1', by_user_id: 'u-recipient', reason: 'In a lesson' },
+    ]);
+    expect(renderInstant({ ...NOTICES.declined, reason: undefined })).toEqual([
+      'call_rejected',
+      { call_id: 'call-1', by_user_id: 'u-recipient', reason: null },
+    ]);
+  });
+
+  it('closes every other way with one call_ended, saying why in reason', () => {
+    expect(renderInstant(NOTICES.cancelled)).toEqual(['call_ended', { call_id: 'call-1', by_user_id: 'u-host', reason: 'cancelled' }]);
+    expect(renderInstant(NOTICES.missed)).toEqual(['call_ended', { call_id: 'call-1', by_user_id: null, reason: 'missed' }]);
+    expect(renderInstant({ ...NOTICES.missed, reason: 'offline' })).toEqual([
+      'call_ended',
+      { call_id: 'call-1', by_user_id: null, reason: 'missed' },
+    ]);
+    expect(renderInstant(NOTICES.ended)).toEqual(['call_ended', { call_id: 'call-1', by_user_id: 'u-recipient', reason: 'hangup' }]);
+    expect(renderInstant({ ...NOTICES.ended, byUserId: null, reason: 'connection_lost' })).toEqual([
+      'call_ended',
+      { call_id: 'call-1', by_user_id: null, reason: 'connection_lost' },
+    ]);
+  });
+
+  it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {
+    expect(renderInstant(notice)).toBeNull();
+  });
+});

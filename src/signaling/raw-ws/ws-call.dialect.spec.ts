@@ -1,0 +1,49 @@
+import type { NoticeType } from '../../realtime/realtime-notice';
+import { NOTICES, noticesOtherThan } from '../../../test/helpers/notices';
+import { WsCallDialect } from './ws-call.dialect';
+
+/** What the table has words for: no rooms, presence or help requests in this dialect. */
+const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'signal'];
+
+describe('the /ws/call/ dialect renderer (CONTRACT.md §6)', () => {
+  // Rendering reads its table alone: the services it is built with stay unused.
+  const dialect = new WsCallDialect(...([] as unknown as ConstructorParameters<typeof WsCallDialect>));
+
+  it('rings with the caller and their name', () => {
+    expect(dialect.render(NOTICES.ringing)).toEqual({
+      type: 'incoming_call',
+      call_id: 'call-1',
+      caller_id: 'u-host',
+      caller_username: 'Ada Host',
+    });
+  });
+
+  it('answers, rejects, cancels, misses and hangs up, naming the side that did it', () => {
+    expect(dialect.render(NOTICES.accepted)).toEqual({ type: 'call_answered', callee_id: 'u-recipient', call_id: 'call-1' });
+    expect(dialect.render(NOTICES.declined)).toEqual({ type: 'call_rejected', callee_id: 'u-recipient', call_id: 'call-1' });
+    expect(dialect.render(NOTICES.cancelled)).toEqual({ type: 'call_cancelled', caller_id: 'u-host', call_id: 'call-1' });
+    expect(dialect.render(NOTICES.missed)).toEqual({ type: 'call_missed', call_id: 'call-1' });
+    expect(dialect.render(NOTICES.ended)).toEqual({ type: 'call_hanged_up', hanged_up_by: 'u-recipient', call_id: 'call-1' });
+    expect(dialect.render({ ...NOTICES.ended, byUserId: null })).toEqual({ type: 'call_hanged_up', hanged_up_by: null, call_id: 'call-1' });
+  });
+
+  it('relays an offer from the caller, an answer from the callee and ICE candidates from either', () => {
+    expect(dialect.render(NOTICES.signal)).toEqual({ type: 'call_offer', offer: { sdp: 'v=0' }, caller_id: 'u-joiner', call_id: 'call-1' });
+    expect(dialect.render({ ...NOTICES.signal, kind: 'answer', payload: { sdp: 'v=1' } })).toEqual({
+      type: 'call_answer',
+      answer: { sdp: 'v=1' },
+      callee_id: 'u-joiner',
+      call_id: 'call-1',
+    });
+    expect(dialect.render({ ...NOTICES.signal, kind: 'ice', payload: { candidate: 'c' } })).toEqual({
+      type: 'ice_candidate',
+      candidate: { candidate: 'c' },
+      sender_id: 'u-joiner',
+      call_id: 'call-1',
+    });
+  });
+
+  it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {
+    expect(dialect.render(notice)).toBeNull();
+  });
+});

@@ -1,0 +1,73 @@
+import type { NoticeType } from '../../realtime/realtime-notice';
+import { callView, NOTICES, noticesOtherThan } from '../../../test/helpers/notices';
+import { WsSignalingDialect } from './ws-signaling.dialect';
+
+/** What the table has words for: the call's moves; this dialect has no media signaling. */
+const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended'];
+
+describe('the /ws/signaling/ dialect renderer (CONTRACT.md §7)', () => {
+  // Rendering reads its table alone: the services it is built with stay unused.
+  const dialect = new WsSignalingDialect(...([] as unknown as ConstructorParameters<typeof WsSignalingDialect>));
+
+  it('rings with the room, how the caller asked to be shown, the callee role and the call id (ext)', () => {
+    expect(dialect.render(NOTICES.ringing)).toEqual({
+      type: 'call.ring',
+      from_user_id: 'u-host',
+      room_id: 'room-42',
+      caller_display: 'Ada: Student',
+      target_type: 'mentor',
+      call_id: 'call-1',
+    });
+  });
+
+  it('names a call started on another dialect by its id, and its caller by their name', () => {
+    expect(dialect.render({ type: 'ringing', call: callView({ roomName: null, callerDisplay: null }) })).toEqual({
+      type: 'call.ring',
+      from_user_id: 'u-host',
+      room_id: 'call-1',
+      caller_display: 'Ada Host',
+      target_type: 'mentor',
+      call_id: 'call-1',
+    });
+    expect(dialect.render({ ...NOTICES.accepted, call: callView({ roomName: null }) })).toMatchObject({ room_id: 'call-1' });
+  });
+
+  it('answers, and tells how the call went on (ext), by room', () => {
+    expect(dialect.render(NOTICES.accepted)).toEqual({
+      type: 'call.accepted',
+      from_user_id: 'u-recipient',
+      room_id: 'room-42',
+      call_id: 'call-1',
+    });
+    expect(dialect.render(NOTICES.declined)).toEqual({
+      type: 'call.declined',
+      from_user_id: 'u-recipient',
+      room_id: 'room-42',
+      call_id: 'call-1',
+    });
+    expect(dialect.render(NOTICES.cancelled)).toEqual({
+      type: 'call.cancelled',
+      from_user_id: 'u-host',
+      room_id: 'room-42',
+      call_id: 'call-1',
+    });
+    expect(dialect.render(NOTICES.missed)).toEqual({ type: 'call.missed', room_id: 'room-42', call_id: 'call-1', reason: 'timeout' });
+    expect(dialect.render({ ...NOTICES.missed, reason: 'offline' })).toEqual({
+      type: 'call.missed',
+      room_id: 'room-42',
+      call_id: 'call-1',
+      reason: 'offline',
+    });
+    expect(dialect.render(NOTICES.ended)).toEqual({
+      type: 'call.ended',
+      from_user_id: 'u-recipient',
+      room_id: 'room-42',
+      call_id: 'call-1',
+      reason: 'hangup',
+    });
+  });
+
+  it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {
+    expect(dialect.render(notice)).toBeNull();
+  });
+});

@@ -1,0 +1,47 @@
+import type { NoticeType } from '../realtime/realtime-notice';
+import { callView, NOTICES, noticesOtherThan } from '../../test/helpers/notices';
+import { renderWebrtc } from './webrtc.renderer';
+
+/** What the table has words for: the call's moves and the relay; rooms are not in this dialect. */
+const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'signal'];
+
+describe('the webrtc dialect renderer (CONTRACT.md §5)', () => {
+  it('rings with the caller, the call id and the room name', () => {
+    expect(renderWebrtc(NOTICES.ringing)).toEqual(['webrtc:incoming-call', { from: 'u-host', callId: 'call-1', room_name: 'room-42' }]);
+    expect(renderWebrtc({ type: 'ringing', call: callView({ roomName: null }) })).toEqual([
+      'webrtc:incoming-call',
+      { from: 'u-host', callId: 'call-1', room_name: null },
+    ]);
+  });
+
+  it('tells the caller who accepted (ext)', () => {
+    expect(renderWebrtc(NOTICES.accepted)).toEqual(['webrtc:call-accepted', { from: 'u-recipient', callId: 'call-1' }]);
+  });
+
+  it('closes every way with webrtc:end-call, saying how in reason', () => {
+    expect(renderWebrtc(NOTICES.declined)).toEqual(['webrtc:end-call', { from: 'u-recipient', callId: 'call-1', reason: 'declined' }]);
+    expect(renderWebrtc(NOTICES.cancelled)).toEqual(['webrtc:end-call', { from: 'u-host', callId: 'call-1', reason: 'cancelled' }]);
+    expect(renderWebrtc(NOTICES.missed)).toEqual(['webrtc:end-call', { from: null, callId: 'call-1', reason: 'missed' }]);
+    expect(renderWebrtc(NOTICES.ended)).toEqual(['webrtc:end-call', { from: 'u-recipient', callId: 'call-1', reason: 'hangup' }]);
+    expect(renderWebrtc({ ...NOTICES.ended, byUserId: null, reason: 'ended_by_api' })).toEqual([
+      'webrtc:end-call',
+      { from: null, callId: 'call-1', reason: 'ended_by_api' },
+    ]);
+  });
+
+  it('relays offers and answers as sdp, and ICE candidates, from the sending user', () => {
+    expect(renderWebrtc(NOTICES.signal)).toEqual(['webrtc:offer', { from: 'u-joiner', callId: 'call-1', sdp: { sdp: 'v=0' } }]);
+    expect(renderWebrtc({ ...NOTICES.signal, kind: 'answer', payload: 'v=1' })).toEqual([
+      'webrtc:answer',
+      { from: 'u-joiner', callId: 'call-1', sdp: 'v=1' },
+    ]);
+    expect(renderWebrtc({ ...NOTICES.signal, kind: 'ice', payload: { candidate: 'c' } })).toEqual([
+      'webrtc:ice-candidate',
+      { from: 'u-joiner', callId: 'call-1', candidate: { candidate: 'c' } },
+    ]);
+  });
+
+  it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {
+    expect(renderWebrtc(notice)).toBeNull();
+  });
+});
