@@ -84,19 +84,29 @@ export class TokenService {
 
   /** Applies the claim rules to a token whose signature has been checked. */
   async userForClaims(claims: JwtPayload): Promise<User> {
-    const sub = claims.sub === undefined || claims.sub === null ? '' : String(claims.sub);
-    if (!sub) throw unauthorized('Access token has no subject');
+    // A refresh token (djangorestframework-simplejwt's `token_type: "refresh"`) never opens a session.
+    if (claims.token_type !== undefined && claims.token_type !== 'access') throw unauthorized('Only access tokens are accepted');
+    const userId = this.userIdOf(claims);
+    if (!userId) throw unauthorized(`Access token names no user (${this.config.jwt.external.userIdClaim ?? 'sub or user_id'})`);
     if (claims.iss === this.config.jwt.ownIssuer) {
-      const user = await this.users.findById(sub);
+      const user = await this.users.findById(userId);
       if (!user) throw unauthorized('The user of this access token no longer exists');
       return user;
     }
-    return this.externalUser(sub, claims);
+    return this.externalUser(userId, claims);
   }
 
+  /** The user's id: the configured claim, else `sub`, else `user_id`; an integer as its decimal string. */
+  private userIdOf(claims: JwtPayload): string {
+    const claim = this.config.jwt.external.userIdClaim;
+    const value: unknown = claim ? claims[claim] : (claims.sub ?? claims.user_id);
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+    return typeof value === 'string' ? value : '';
+  }
+
+  /** A token this server did not issue: from any issuer, unless JWT_ISSUER names the one accepted. */
   private async externalUser(sub: string, claims: JwtPayload): Promise<User> {
-    const { issuer, audience, publicKey } = this.config.jwt.external;
-    if (!issuer && !publicKey) throw unauthorized('Access token issuer is not accepted');
+    const { issuer, audience } = this.config.jwt.external;
     if (issuer && claims.iss !== issuer) throw unauthorized('Access token issuer is not accepted');
     if (audience && ![claims.aud].flat().includes(audience)) throw unauthorized('Access token audience is not accepted');
 

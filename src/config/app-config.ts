@@ -50,6 +50,8 @@ export function loadConfig(env: Env) {
         publicKey: jwtPublicKey,
         issuer: str(env, 'JWT_ISSUER'),
         audience: str(env, 'JWT_AUDIENCE'),
+        /** The claim that names the user; unset: `sub`, else `user_id` (djangorestframework-simplejwt's). */
+        userIdClaim: str(env, 'JWT_USER_ID_CLAIM'),
       },
     },
     /** Unset: in-process state, one instance. Set: shared state, timers and fan-out for N instances. */

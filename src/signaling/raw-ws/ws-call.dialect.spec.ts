@@ -1,5 +1,5 @@
 import type { NoticeType } from '../../realtime/realtime-notice';
-import { NOTICES, noticesOtherThan } from '../../../test/helpers/notices';
+import { callView, NOTICES, noticesOtherThan } from '../../../test/helpers/notices';
 import { WsCallDialect } from './ws-call.dialect';
 
 /** What the table has words for: no rooms, presence or help requests in this dialect. */
@@ -41,6 +41,16 @@ describe('the /ws/call/ dialect renderer (CONTRACT.md §6)', () => {
       sender_id: 'u-joiner',
       call_id: 'call-1',
     });
+  });
+
+  it('sends integer user ids as JSON numbers, as the protocol shows them; other ids as strings', () => {
+    const call = callView({ hostUserId: '720', host: { ...callView().host, id: '720' } });
+    expect(dialect.render({ type: 'ringing', call })).toMatchObject({ caller_id: 720 });
+    expect(dialect.render({ ...NOTICES.signal, fromUserId: '721' })).toMatchObject({ caller_id: 721 });
+    expect(dialect.render({ ...NOTICES.ended, byUserId: '0' })).toMatchObject({ hanged_up_by: 0 });
+    for (const id of ['007', '9007199254740993', '-1', '1.5', '72a']) {
+      expect(dialect.render({ ...NOTICES.ended, byUserId: id })).toMatchObject({ hanged_up_by: id });
+    }
   });
 
   it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {

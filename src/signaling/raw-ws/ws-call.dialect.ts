@@ -7,7 +7,7 @@ import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/real
 import { RelayService } from '../../relay/relay.service';
 import type { Signal, SignalKind } from '../../relay/signal';
 import type { RawWsConnection } from './raw-ws-connection';
-import { describeName, type RawWsDialect } from './raw-ws-dialect';
+import { describeName, wireUserId, type RawWsDialect } from './raw-ws-dialect';
 import {
   AnswerCallMessage,
   AnswerMessage,
@@ -21,16 +21,21 @@ import {
 
 /** The /ws/call/ dialect's words; it has no rooms, presence or help requests. */
 const WS_CALL: NoticeRenderers<object> = {
-  ringing: ({ call }) => ({ type: 'incoming_call', call_id: call.id, caller_id: call.hostUserId, caller_username: call.host.displayName }),
-  accepted: (n) => ({ type: 'call_answered', callee_id: n.byUserId, call_id: n.call.id }),
-  declined: (n) => ({ type: 'call_rejected', callee_id: n.byUserId, call_id: n.call.id }),
-  cancelled: (n) => ({ type: 'call_cancelled', caller_id: n.call.hostUserId, call_id: n.call.id }),
+  ringing: ({ call }) => ({
+    type: 'incoming_call',
+    call_id: call.id,
+    caller_id: wireUserId(call.hostUserId),
+    caller_username: call.host.displayName,
+  }),
+  accepted: (n) => ({ type: 'call_answered', callee_id: wireUserId(n.byUserId), call_id: n.call.id }),
+  declined: (n) => ({ type: 'call_rejected', callee_id: wireUserId(n.byUserId), call_id: n.call.id }),
+  cancelled: (n) => ({ type: 'call_cancelled', caller_id: wireUserId(n.call.hostUserId), call_id: n.call.id }),
   missed: (n) => ({ type: 'call_missed', call_id: n.call.id }),
-  ended: (n) => ({ type: 'call_hanged_up', hanged_up_by: n.byUserId, call_id: n.call.id }),
+  ended: (n) => ({ type: 'call_hanged_up', hanged_up_by: wireUserId(n.byUserId), call_id: n.call.id }),
   signal: (n) => {
-    if (n.kind === 'offer') return { type: 'call_offer', offer: n.payload, caller_id: n.fromUserId, call_id: n.callId };
-    if (n.kind === 'answer') return { type: 'call_answer', answer: n.payload, callee_id: n.fromUserId, call_id: n.callId };
-    return { type: 'ice_candidate', candidate: n.payload, sender_id: n.fromUserId, call_id: n.callId };
+    if (n.kind === 'offer') return { type: 'call_offer', offer: n.payload, caller_id: wireUserId(n.fromUserId), call_id: n.callId };
+    if (n.kind === 'answer') return { type: 'call_answer', answer: n.payload, callee_id: wireUserId(n.fromUserId), call_id: n.callId };
+    return { type: 'ice_candidate', candidate: n.payload, sender_id: wireUserId(n.fromUserId), call_id: n.callId };
   },
 };
 
@@ -84,9 +89,9 @@ export class WsCallDialect implements RawWsDialect {
       case 'start_call': {
         const m = await validateMessage(StartCallMessage, fields);
         const { call, created } = await this.calls.start(actor, { recipientUserId: m.callee_id });
-        connection.send({ type: 'call_started', call_id: call.id, callee_id: m.callee_id });
+        connection.send({ type: 'call_started', call_id: call.id, callee_id: wireUserId(m.callee_id) });
         // Glare: the start answered the callee's own ringing call.
-        if (!created) connection.send({ type: 'call_answered', callee_id: m.callee_id, call_id: call.id });
+        if (!created) connection.send({ type: 'call_answered', callee_id: wireUserId(m.callee_id), call_id: call.id });
         if (call.status !== 'MISSED') await this.enterRoom(connection, call.id);
         return;
       }

@@ -5,7 +5,7 @@ import { AppError, ErrorBody } from '../../common/errors';
 import { validateMessage } from '../../common/validation';
 import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/realtime-notice';
 import type { RawWsConnection } from './raw-ws-connection';
-import { describeName, type RawWsDialect } from './raw-ws-dialect';
+import { describeName, wireUserId, type RawWsDialect } from './raw-ws-dialect';
 import { InviteMessage, ResponseMessage } from './ws-signaling.dto';
 
 /** The call core's names for the fields of `call.invite` and `call.response`. */
@@ -18,17 +18,23 @@ const roomOf = (call: CallView) => call.roomName ?? call.id;
 const WS_SIGNALING: NoticeRenderers<object> = {
   ringing: ({ call }) => ({
     type: 'call.ring',
-    from_user_id: call.hostUserId,
+    from_user_id: wireUserId(call.hostUserId),
     room_id: roomOf(call),
     caller_display: call.callerDisplay ?? call.host.displayName,
     target_type: call.recipient?.role,
     call_id: call.id,
   }),
-  accepted: (n) => ({ type: 'call.accepted', from_user_id: n.byUserId, room_id: roomOf(n.call), call_id: n.call.id }),
-  declined: (n) => ({ type: 'call.declined', from_user_id: n.byUserId, room_id: roomOf(n.call), call_id: n.call.id }),
-  cancelled: (n) => ({ type: 'call.cancelled', from_user_id: n.byUserId, room_id: roomOf(n.call), call_id: n.call.id }),
+  accepted: (n) => ({ type: 'call.accepted', from_user_id: wireUserId(n.byUserId), room_id: roomOf(n.call), call_id: n.call.id }),
+  declined: (n) => ({ type: 'call.declined', from_user_id: wireUserId(n.byUserId), room_id: roomOf(n.call), call_id: n.call.id }),
+  cancelled: (n) => ({ type: 'call.cancelled', from_user_id: wireUserId(n.byUserId), room_id: roomOf(n.call), call_id: n.call.id }),
   missed: (n) => ({ type: 'call.missed', room_id: roomOf(n.call), call_id: n.call.id, reason: n.reason }),
-  ended: (n) => ({ type: 'call.ended', from_user_id: n.byUserId, room_id: roomOf(n.call), call_id: n.call.id, reason: n.reason }),
+  ended: (n) => ({
+    type: 'call.ended',
+    from_user_id: wireUserId(n.byUserId),
+    room_id: roomOf(n.call),
+    call_id: n.call.id,
+    reason: n.reason,
+  }),
 };
 
 /**
@@ -44,7 +50,7 @@ export class WsSignalingDialect implements RawWsDialect {
   constructor(private readonly calls: CallsService) {}
 
   greeting(connection: RawWsConnection) {
-    return { type: 'connection_established', user_id: connection.userId };
+    return { type: 'connection_established', user_id: wireUserId(connection.userId) };
   }
 
   async handle(connection: RawWsConnection, message: Record<string, unknown>): Promise<void> {
@@ -64,7 +70,7 @@ export class WsSignalingDialect implements RawWsDialect {
         });
         connection.send({
           type: 'invite.sent',
-          to_user_id: m.to_user_id,
+          to_user_id: wireUserId(m.to_user_id),
           room_id: m.room_id,
           target_type: m.target_type,
           call_id: call.id,
@@ -76,7 +82,13 @@ export class WsSignalingDialect implements RawWsDialect {
         const call = await this.calls.getOpenByRoom(connection.userId, m.room_id);
         if (m.accept) await this.calls.accept(actor, call.id);
         else await this.calls.decline(actor, call.id);
-        connection.send({ type: 'response.sent', to_user_id: m.to_user_id, room_id: m.room_id, accept: m.accept, call_id: call.id });
+        connection.send({
+          type: 'response.sent',
+          to_user_id: wireUserId(m.to_user_id),
+          room_id: m.room_id,
+          accept: m.accept,
+          call_id: call.id,
+        });
         return;
       }
       default:
