@@ -24,6 +24,13 @@ const SOCKET_IO_SHARED = [
   'help_request_expired',
 ];
 
+/**
+ * What a Socket.IO dialect hears in the others' words (CONTRACT.md §3): the notices it has no words
+ * for. The webrtc dialect has no rooms; the instant dialect has neither rooms nor signaling.
+ */
+const ROOM_WORDS = ['userJoined', 'participantLeft', 'participantVideoToggled', 'participantAudioToggled'];
+const SIGNAL_WORDS = ['offer', 'answer', 'iceCandidate', 'webrtc:offer', 'webrtc:answer', 'webrtc:ice-candidate'];
+
 const VOCABULARY: Record<string, string[]> = {
   '002': [
     ...SOCKET_IO_SHARED,
@@ -44,9 +51,20 @@ const VOCABULARY: Record<string, string[]> = {
     'iceCandidate',
     'error',
   ],
-  '003': [...SOCKET_IO_SHARED, 'authenticated', 'incoming_call', 'call_accepted', 'call_rejected', 'call_ended', 'error'],
+  '003': [
+    ...SOCKET_IO_SHARED,
+    ...ROOM_WORDS,
+    ...SIGNAL_WORDS,
+    'authenticated',
+    'incoming_call',
+    'call_accepted',
+    'call_rejected',
+    'call_ended',
+    'error',
+  ],
   '004': [
     ...SOCKET_IO_SHARED,
+    ...ROOM_WORDS,
     'authenticated',
     'webrtc:incoming-call',
     'webrtc:call-accepted',

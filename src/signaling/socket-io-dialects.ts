@@ -19,6 +19,11 @@ const RENDERERS: Record<SocketIoDialect, Render> = {
   instant: renderInstant,
 };
 
+/** The dialects a socket has used, one bit each (a number per socket, not a set). */
+type DialectSet = number;
+const BIT: Record<SocketIoDialect, number> = { calls: 1, webrtc: 2, instant: 4 };
+const DIALECTS = (Object.keys(RENDERERS) as SocketIoDialect[]).map((dialect) => ({ bit: BIT[dialect], render: RENDERERS[dialect] }));
+
 const CALLS_EVENTS = new Set([
   'startCall',
   'acceptCall',
@@ -51,35 +56,39 @@ export function isSocketIoDialect(value: unknown): value is SocketIoDialect {
 }
 
 /**
- * Which Socket.IO dialect a socket speaks: declared at the handshake (`auth.dialect` or
- * `?dialect=`), else learned from the first dialect event it sends. Until then it receives every
- * Socket.IO dialect's rendering, so an existing client that only listens still hears its calls.
+ * A notice in the words of the Socket.IO dialects a socket has used (CONTRACT.md §3): declared at
+ * the handshake (`auth.dialect` or `?dialect=`) or spoken (it sent one of a dialect's call
+ * events). Before it has used any, and for a notice none of its dialects has words for, it hears
+ * every dialect that has words: an existing client that only listens still hears its calls, and
+ * one whose dialect cannot say a signal hears it in the words that can.
  */
 export function emitInDialect(socket: Socket, notice: RealtimeNotice): void {
-  eachRendering(dialectOf(socket), notice, (event) => socket.emit(...event));
+  eachRendering(dialectsOf(socket), notice, (event) => socket.emit(...event));
 }
 
-/**
- * Visits the events a notice is for a socket speaking `dialect` (undefined: not known yet, so
- * every dialect's). No arrays: every relayed message passes here.
- */
-function eachRendering(dialect: SocketIoDialect | undefined, notice: RealtimeNotice, visit: (event: [string, unknown]) => void): void {
+/** Visits the events a notice is for a socket that has used `dialects`. No arrays: every relayed message passes here. */
+function eachRendering(dialects: DialectSet, notice: RealtimeNotice, visit: (event: [string, unknown]) => void): void {
   for (const render of SHARED_RENDERERS) {
     const shared = render(notice);
     if (shared) return visit(shared);
   }
-  if (dialect) {
-    const rendered = RENDERERS[dialect](notice);
-    if (rendered) visit(rendered);
-    return;
+  let heard = false;
+  for (const { bit, render } of DIALECTS) {
+    if ((dialects & bit) === 0) continue;
+    const rendered = render(notice);
+    if (rendered) {
+      visit(rendered);
+      heard = true;
+    }
   }
-  for (const render of Object.values(RENDERERS)) {
+  if (heard) return;
+  for (const { render } of DIALECTS) {
     const rendered = render(notice);
     if (rendered) visit(rendered);
   }
 }
 
-const dialectOf = (socket: Socket) => (socket.data as { dialect?: SocketIoDialect }).dialect;
+const dialectsOf = (socket: Socket): DialectSet => (socket.data as { dialects?: DialectSet }).dialects ?? 0;
 
 /**
  * A broadcast batch to one socket: on WebSocket, every event's frame is made once for all the
@@ -92,24 +101,25 @@ export function emitBatchInDialect(socket: Socket, userId: string, batch: Broadc
     for (const notice of batch.noticesFor(userId)) emitInDialect(socket, notice);
     return;
   }
-  const dialect = dialectOf(socket);
-  const frames = batch.framesFor(userId, `socket.io:${dialect ?? 'any'}`, (notice) => {
+  const dialects = dialectsOf(socket);
+  const frames = batch.framesFor(userId, `socket.io:${dialects}`, (notice) => {
     const frames: Buffer[] = [];
     // An Engine.IO message ("4") holding a Socket.IO event ("2") of the main namespace: what emit sends.
-    eachRendering(dialect, notice, (event) => frames.push(textFrame(`42${JSON.stringify(event)}`)));
+    eachRendering(dialects, notice, (event) => frames.push(textFrame(`42${JSON.stringify(event)}`)));
     return frames.length === 0 ? null : Buffer.concat(frames);
   });
   // With a pre-encoded frame, the WebSocket transport writes the frames as they are.
   if (frames && socket.connected) socket.conn.write('', { wsPreEncodedFrame: [frames] } as never);
 }
 
-/** Fixes the socket's dialect from its handshake, or from the first dialect event it sends. */
+/** Notes the dialect a socket declares at its handshake, and each dialect whose call events it sends. */
 export function trackDialect(socket: Socket): void {
-  const data = socket.data as { dialect?: SocketIoDialect };
+  const data = socket.data as { dialects?: DialectSet };
   const declared: unknown = (socket.handshake.auth as { dialect?: unknown }).dialect ?? socket.handshake.query?.dialect;
-  if (isSocketIoDialect(declared)) data.dialect = declared;
+  if (isSocketIoDialect(declared)) data.dialects = BIT[declared];
   socket.use(([event], next) => {
-    data.dialect ??= dialectOfEvent(event);
+    const spoken = dialectOfEvent(event);
+    if (spoken) data.dialects = (data.dialects ?? 0) | BIT[spoken];
     next();
   });
 }

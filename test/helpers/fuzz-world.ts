@@ -175,7 +175,9 @@ export function badTokens(t: TestApp, user: RegisteredUser): fc.Arbitrary<string
       sign({ sub: user.id, iss: own }, TEST_JWT_SECRET, { expiresIn: -60 }),
       sign({ sub: user.id, iss: own }, 'not-the-secret-of-this-server-at-all'),
       sign({ sub: '00000000-0000-0000-0000-000000000000', iss: own, exp: now + 600 }, TEST_JWT_SECRET),
-      sign({ sub: 'someone-new', email: 'new@example.test', exp: now + 600 }, TEST_JWT_SECRET),
+      // A refresh token, and one naming no user: signed right, and still no session.
+      sign({ user_id: 9001, token_type: 'refresh', exp: now + 600 }, TEST_JWT_SECRET),
+      sign({ name: 'nobody', exp: now + 600 }, TEST_JWT_SECRET),
       sign({ iss: own, exp: now + 600 }, TEST_JWT_SECRET),
       unsigned({ sub: user.id, iss: own, exp: now + 600 }),
       `${user.token.slice(0, -2)}xx`,

@@ -10,6 +10,18 @@ type RawSurface = Exclude<Surface, 'socketIo'>;
 /** The document's tag for each declared dialect; connection, chat and community events reach every dialect. */
 const DIALECT_TAG: Record<SocketIoDialect, string> = { calls: 'seed-002', webrtc: 'seed-004', instant: 'seed-003' };
 const SHARED_TAGS = ['connection', 'chat', 'community'];
+/**
+ * What a socket of each declared dialect hears in other dialects' words (CONTRACT.md §3): the
+ * notices its own dialect has no words for (the webrtc dialect has no rooms; the instant dialect
+ * has neither rooms nor signaling).
+ */
+const ROOM_EVENTS = ['userJoined', 'participantLeft', 'participantVideoToggled', 'participantAudioToggled'];
+const SIGNAL_EVENTS = ['offer', 'answer', 'iceCandidate', 'webrtc:offer', 'webrtc:answer', 'webrtc:ice-candidate'];
+const HEARD_FROM_OTHERS: Record<SocketIoDialect, string[]> = {
+  calls: [],
+  webrtc: ROOM_EVENTS,
+  instant: [...ROOM_EVENTS, ...SIGNAL_EVENTS],
+};
 
 const RAW_PATH: Record<RawSurface, string> = { wsCall: '/ws/call/', wsSignaling: '/ws/signaling/' };
 /** What names a raw message: seed 001 clients send `action`; everything else is keyed by `type`. */
@@ -131,7 +143,8 @@ export class WireRecorder {
     for (const error of this.schemas.check(operation.message, payload, true))
       this.problems.push(`${surface} ${name}: ${error} in ${shown(payload)}`);
     const tags = operation.message.tags;
-    if (dialect && !tags.includes(DIALECT_TAG[dialect]) && !tags.some((tag) => SHARED_TAGS.includes(tag))) {
+    const heardFromOthers = dialect && HEARD_FROM_OTHERS[dialect].includes(name);
+    if (dialect && !heardFromOthers && !tags.includes(DIALECT_TAG[dialect]) && !tags.some((tag) => SHARED_TAGS.includes(tag))) {
       this.problems.push(`${name} (${tags.join(', ')}) reached a socket that declared the ${dialect} dialect`);
     }
   }
