@@ -17,7 +17,6 @@ import { ObservabilityModule } from './observability/observability.module';
 import { PresenceModule } from './presence/presence.module';
 import { PushModule } from './push/push.module';
 import { RealtimeModule } from './realtime/realtime.module';
-import { RelayModule } from './relay/relay.module';
 import { SignalingModule } from './signaling/signaling.module';
 import { UsersModule } from './users/users.module';
 
@@ -27,18 +26,18 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        // First: global modules' hooks run in this order at start and in reverse at shutdown, so the
+        // event listeners are in place before Redis's timers start firing, and stay until Redis and
+        // the database have let the work that closing started finish.
+        EventsModule,
         ConfigModule.forRoot(config),
         ObservabilityModule,
         ClusterModule,
         DatabaseModule,
-        // After Redis and the database: the lifecycle hooks of global modules run in this order, and
-        // the event listeners must outlive the work those two let finish at shutdown.
-        EventsModule,
         AuthModule,
         UsersModule,
         RealtimeModule,
         CallsModule,
-        RelayModule,
         ChatModule,
         SignalingModule,
         PresenceModule,

@@ -115,9 +115,11 @@ describe("the platform's existing sign-in: tokens its backend already mints (e2e
   });
 
   describe('with JWT_USER_ID_CLAIM', () => {
-    const { t } = useTestApp({ JWT_USER_ID_CLAIM: 'uid' });
+    const { t, user } = useTestApp({ JWT_USER_ID_CLAIM: 'uid' });
 
-    it('reads the user id from that claim only', async () => {
+    it("reads the user id from that claim only, and this server's own tokens still from sub", async () => {
+      const own = await user();
+      expect((await request(t.url).get('/auth/me').set('Authorization', `Bearer ${own.token}`).expect(200)).body.id).toBe(own.id);
       const token = sign({ uid: 4242, sub: 'ignored' }, TEST_JWT_SECRET);
       expect((await request(t.url).get('/auth/me').set('Authorization', `Bearer ${token}`).expect(200)).body.id).toBe('4242');
       await request(t.url)

@@ -1,4 +1,5 @@
 import { sign } from 'jsonwebtoken';
+import { collect } from './helpers/parties';
 import { connectSocket, emitRaw, emitWithAck, nextEvent } from './helpers/sockets';
 import { useTestApp } from './helpers/suite';
 import { TEST_JWT_SECRET } from './helpers/test-app';
@@ -32,6 +33,16 @@ describe('Socket.IO authentication (e2e)', () => {
     const ack = await emitWithAck(socket, 'authenticate', { token: user.token });
     expect(ack).toEqual({ ok: true, socketId: socket.id, userId: user.id });
     expect(await announced).toEqual({ socketId: socket.id, userId: user.id });
+  });
+
+  it('announces a socket once when two authenticate events race', async () => {
+    const socket = open();
+    await nextEvent(socket, 'connect');
+    const announcements = collect(socket, 'authenticated');
+    const acks = await Promise.all([0, 1].map(() => emitWithAck(socket, 'authenticate', { token: user.token })));
+    expect(acks).toEqual([0, 1].map(() => ({ ok: true, socketId: socket.id, userId: user.id })));
+    // Both acks came after any announcement either event could make.
+    expect(announcements).toEqual([{ socketId: socket.id, userId: user.id }]);
   });
 
   it('refuses other events before authentication, by ack or by error event', async () => {

@@ -86,9 +86,10 @@ export class TokenService {
   async userForClaims(claims: JwtPayload): Promise<User> {
     // A refresh token (djangorestframework-simplejwt's `token_type: "refresh"`) never opens a session.
     if (claims.token_type !== undefined && claims.token_type !== 'access') throw unauthorized('Only access tokens are accepted');
-    const userId = this.userIdOf(claims);
+    const own = claims.iss === this.config.jwt.ownIssuer;
+    const userId = this.userIdOf(claims, own);
     if (!userId) throw unauthorized(`Access token names no user (${this.config.jwt.external.userIdClaim ?? 'sub or user_id'})`);
-    if (claims.iss === this.config.jwt.ownIssuer) {
+    if (own) {
       const user = await this.users.findById(userId);
       if (!user) throw unauthorized('The user of this access token no longer exists');
       return user;
@@ -96,9 +97,12 @@ export class TokenService {
     return this.externalUser(userId, claims);
   }
 
-  /** The user's id: the configured claim, else `sub`, else `user_id`; an integer as its decimal string. */
-  private userIdOf(claims: JwtPayload): string {
-    const claim = this.config.jwt.external.userIdClaim;
+  /**
+   * The user's id: `sub` in this server's own tokens; in others the configured claim, else `sub`,
+   * else `user_id`. An integer is read as its decimal string.
+   */
+  private userIdOf(claims: JwtPayload, own: boolean): string {
+    const claim = own ? undefined : this.config.jwt.external.userIdClaim;
     const value: unknown = claim ? claims[claim] : (claims.sub ?? claims.user_id);
     if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
     return typeof value === 'string' ? value : '';

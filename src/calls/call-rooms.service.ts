@@ -122,7 +122,7 @@ export class CallRoomsService {
     await Promise.all([
       this.state.hSet(roomKey(callId), actor.connectionId, JSON.stringify(self)),
       this.state.sAdd(roomsOfKey(actor.connectionId), callId),
-      this.events.emitAndWait('call.engaged', { callId, userId: actor.userId, connectionId: actor.connectionId }),
+      this.calls.engage(callId, actor),
     ]);
     if (!rejoin) {
       await this.records.run('join', { callId, ...self, joinedAt: new Date() });

@@ -120,6 +120,7 @@ export class CallsService {
     if (view.status === 'MISSED') {
       // CONTRACT.md §2: the caller is told in the start's reply and by a missed event; the starting
       // connection gets the event after that reply, so a client that reads the reply first hears it.
+      // Every adapter replies in the same turn as this start returns (no I/O in between): keep it so.
       const missed: CallNotice = { type: 'missed', call: view, reason: 'offline' };
       this.notify([actor.userId, recipientUserId], missed, actor.connectionId);
       if (actor.connectionId) this.registry.sendToConnectionAfterReply(actor.connectionId, missed);
@@ -379,8 +380,11 @@ export class CallsService {
     return call;
   }
 
-  /** The connection a party is in the call from: waited for, so that the other party's next signal finds it. */
-  private async engage(callId: string, actor: Actor): Promise<void> {
+  /**
+   * Records the connection a party is in the call from (it started, accepted or joined there):
+   * waited for, so that the other party's next signal finds it.
+   */
+  async engage(callId: string, actor: Actor): Promise<void> {
     if (actor.connectionId)
       await this.events.emitAndWait('call.engaged', { callId, userId: actor.userId, connectionId: actor.connectionId });
   }

@@ -1,5 +1,5 @@
 import KeyvRedis from '@keyv/redis';
-import { Global, Module, OnApplicationShutdown, Inject, OnModuleDestroy } from '@nestjs/common';
+import { Global, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { createCache } from 'cache-manager';
 import Keyv from 'keyv';
 import { randomUUID } from 'node:crypto';
@@ -12,11 +12,16 @@ import { MemoryState, RedisState, SHARED_STATE } from './shared-state';
 import { MemoryTimers, RedisTimers, SHARED_TIMERS, SharedTimers } from './shared-timers';
 
 /** Closes Redis last, after everything that uses it has stopped. */
-class RedisLifecycle implements OnModuleDestroy, OnApplicationShutdown {
+class RedisLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   constructor(
     @Inject(REDIS) private readonly redis: RedisConnections | null,
     @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
   ) {}
+
+  /** Due timers fire only once their handlers and the event listeners are in place. */
+  onApplicationBootstrap(): void {
+    this.timers.start();
+  }
 
   onModuleDestroy(): void {
     this.timers.stop();
@@ -52,10 +57,7 @@ class RedisLifecycle implements OnModuleDestroy, OnApplicationShutdown {
       provide: SHARED_TIMERS,
       inject: [REDIS, APP_CONFIG],
       useFactory: (redis: RedisConnections | null, config: AppConfig) => {
-        if (!redis) return new MemoryTimers();
-        const timers = new RedisTimers(redis.commands, config.redis!.prefix);
-        timers.start();
-        return timers;
+        return redis ? new RedisTimers(redis.commands, config.redis!.prefix) : new MemoryTimers();
       },
     },
     {

@@ -14,6 +14,8 @@ export interface SharedTimers {
   /** Disarms the timer; true when it was armed. */
   cancel(kind: string, id: string): Promise<boolean>;
   handle(kind: string, handler: TimerHandler): void;
+  /** Starts firing due timers: at start-up, once every handler and event listener is in place. */
+  start(): void;
   /** Stops firing (shutdown); armed Redis timers stay for the other instances. */
   stop(): void;
 }
@@ -72,6 +74,9 @@ export class MemoryTimers extends TimerHandlers implements SharedTimers {
     clearTimeout(this.timers.get(key));
     return this.timers.delete(key);
   }
+
+  /** Nothing to wait for: a timer in this process was armed by this process, after start-up began. */
+  start(): void {}
 
   stop(): void {
     this.stopped = true;

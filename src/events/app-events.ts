@@ -12,7 +12,7 @@ import type { RealtimeConnection } from '../realtime/connection-registry.service
  * listens is found by searching for `@OnAppEvent('<name>')`.
  */
 export interface AppEventMap {
-  /** The call core created or moved a call (after it was stored and its parties were told). */
+  /** The call core created or moved a call (after it was stored). */
   'call.moved': { call: CallView; move: CallMove };
   /** The call core: a party is in the call from this connection (it started, accepted or joined there). */
   'call.engaged': { callId: string; userId: string; connectionId: string };

@@ -11,21 +11,17 @@ export class CallLog {
 
   @OnAppEvent('call.moved')
   moved({ call, move }: AppEventMap['call.moved']): void {
-    try {
-      this.metrics.callMoved(call);
-      this.logger.log({
-        msg: move.from === null ? 'call created' : 'call moved',
-        callId: call.id,
-        hostUserId: call.hostUserId,
-        recipientUserId: call.recipientUserId,
-        actorUserId: move.actorUserId,
-        from: move.from,
-        to: move.to,
-        reason: move.reason ?? undefined,
-        durationSeconds: call.durationSeconds ?? undefined,
-      });
-    } catch (error) {
-      this.logger.error(error);
-    }
+    this.metrics.callMoved(call);
+    this.logger.log({
+      msg: move.from === null ? 'call created' : 'call moved',
+      callId: call.id,
+      hostUserId: call.hostUserId,
+      recipientUserId: call.recipientUserId,
+      actorUserId: move.actorUserId,
+      from: move.from,
+      to: move.to,
+      reason: move.reason ?? undefined,
+      durationSeconds: call.durationSeconds ?? undefined,
+    });
   }
 }

@@ -85,7 +85,7 @@ export class MetricsService {
     this.connections.dec({ dialect });
   }
 
-  /** After a state move of a call (the observer of CallsService calls this). */
+  /** After a state move of a call (CallLog calls this on `call.moved`). */
   callMoved(call: CallView): void {
     this.moves.inc({ status: call.status });
     if (call.status === 'ACTIVE' && call.startedAt) {

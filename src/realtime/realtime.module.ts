@@ -4,12 +4,11 @@ import { ConnectionAdmission } from './connection-admission';
 import { ConnectionGateway } from './connection.gateway';
 import { ConnectionRegistry } from './connection-registry.service';
 import { SocketAuthService } from './socket-auth.service';
-import { SocketExceptionFilter } from './socket-exception.filter';
 import { SocketReplies } from './socket-replies';
 
 @Module({
   imports: [AuthModule],
-  providers: [SocketAuthService, ConnectionGateway, ConnectionRegistry, ConnectionAdmission, SocketReplies, SocketExceptionFilter],
-  exports: [SocketAuthService, ConnectionRegistry, ConnectionAdmission, ConnectionGateway, SocketReplies, SocketExceptionFilter],
+  providers: [SocketAuthService, ConnectionGateway, ConnectionRegistry, ConnectionAdmission, SocketReplies],
+  exports: [SocketAuthService, ConnectionRegistry, ConnectionAdmission, ConnectionGateway, SocketReplies],
 })
 export class RealtimeModule {}

@@ -106,17 +106,16 @@ export class SocketAuthService {
     if (typeof token !== 'string' || !token) {
       throw new AppError('validation_failed', 'token is required', { token: ['token must be a non-empty string'] });
     }
-    const current = socketUser(socket);
-    const verified = current ? await this.tokens.verify(token) : await this.verifyNew(token);
-    if (current && current.id !== verified.user.id) {
-      throw new AppError('forbidden', 'This connection is authenticated as another user');
-    }
+    const verified = socketUser(socket) ? await this.tokens.verify(token) : await this.verifyNew(token);
+    // Read after the verification: of two `authenticate` events verified at once, the first announces.
+    const announced = socketUser(socket);
+    if (announced && announced.id !== verified.user.id) throw new AppError('forbidden', 'This connection is authenticated as another user');
     const data = socket.data as SocketData;
     data.user = connectionUserOf(verified.user);
     clearTimeout(data.authTimer);
     data.authTimer = undefined;
     this.scheduleExpiry(socket, verified.expiresAt);
-    if (!current) this.announce(socket);
+    if (!announced) this.announce(socket);
     return { socketId: socket.id, userId: verified.user.id };
   }
 

@@ -16,7 +16,10 @@ const keyOf = (callId: string) => `engaged:${callId}`;
 export class EngagedConnections {
   constructor(@Inject(SHARED_STATE) private readonly state: SharedState) {}
 
-  /** Waited for by the call core, so that the other party's next signal already finds it. */
+  /**
+   * Waited for by the call core, so that the other party's next signal already finds it. Should
+   * the write fail, that party's signals go to all the user's connections meanwhile.
+   */
   @OnAppEvent('call.engaged')
   async engage({ callId, userId, connectionId }: AppEventMap['call.engaged']): Promise<void> {
     await this.state.hSet(keyOf(callId), userId, connectionId);

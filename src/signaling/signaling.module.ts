@@ -9,7 +9,7 @@ import { UsersModule } from '../users/users.module';
 import { CallsGateway } from './calls.gateway';
 import { ChatGateway } from './chat.gateway';
 import { DrainService } from './drain.service';
-import { SocketIoConnections } from './socket-io-connection';
+import { SocketIoConnections } from './socket-io-connections';
 import { InstantGateway } from './instant.gateway';
 import { VideoCallsController } from './video-calls.controller';
 import { WebrtcGateway } from './webrtc.gateway';

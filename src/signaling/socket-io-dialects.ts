@@ -44,14 +44,14 @@ const INSTANT_EVENTS = new Set(['initiate_call', 'accept_call', 'reject_call', '
 const SHARED_RENDERERS: Render[] = [renderChat, renderCommunity];
 
 /** The dialect a call event belongs to; undefined for shared ones (authenticate, chat, presence, help requests). */
-export function dialectOfEvent(event: string): SocketIoDialect | undefined {
+function dialectOfEvent(event: string): SocketIoDialect | undefined {
   if (event.startsWith('webrtc:')) return 'webrtc';
   if (CALLS_EVENTS.has(event)) return 'calls';
   if (INSTANT_EVENTS.has(event)) return 'instant';
   return undefined;
 }
 
-export function isSocketIoDialect(value: unknown): value is SocketIoDialect {
+function isSocketIoDialect(value: unknown): value is SocketIoDialect {
   return typeof value === 'string' && value in RENDERERS;
 }
 
