@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { ROOM_WORDS, SIGNAL_WORDS } from './helpers/dialect-words';
 import { RawClient } from './helpers/raw-ws';
 import { connectSocket, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { startTestApp, TestApp } from './helpers/test-app';
@@ -23,13 +24,6 @@ const SOCKET_IO_SHARED = [
   'help_request_cancelled',
   'help_request_expired',
 ];
-
-/**
- * What a Socket.IO dialect hears in the others' words (CONTRACT.md §3): the notices it has no words
- * for. The webrtc dialect has no rooms; the instant dialect has neither rooms nor signaling.
- */
-const ROOM_WORDS = ['userJoined', 'participantLeft', 'participantVideoToggled', 'participantAudioToggled'];
-const SIGNAL_WORDS = ['offer', 'answer', 'iceCandidate', 'webrtc:offer', 'webrtc:answer', 'webrtc:ice-candidate'];
 
 const VOCABULARY: Record<string, string[]> = {
   '002': [

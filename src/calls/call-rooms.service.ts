@@ -5,7 +5,7 @@ import { inBackground } from '../common/background';
 import { AppError } from '../common/errors';
 import { GroupedWrites } from '../common/grouped-writes';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { AppEventMap, AppEvents, OnAppEvent } from '../events/app-events';
+import { AppEventMap, OnAppEvent } from '../events/app-events';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import type { RoomParticipant } from '../realtime/realtime-notice';
 import { isOpen } from './call-state';
@@ -42,7 +42,6 @@ export class CallRoomsService {
     private readonly openCalls: OpenCallIndex,
     private readonly repository: CallsRepository,
     private readonly registry: ConnectionRegistry,
-    private readonly events: AppEvents,
     @Inject(SHARED_STATE) private readonly state: SharedState,
     @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

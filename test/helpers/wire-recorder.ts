@@ -1,6 +1,7 @@
 import type { DocumentedOperation } from './asyncapi';
 import { PayloadSchemas } from './asyncapi';
 import type { Surface } from './contract-events';
+import { HEARD_FROM_OTHERS } from './dialect-words';
 import { RawClient } from './raw-ws';
 import { connectSocket, emitRaw, TestSocket, untyped } from './sockets';
 
@@ -10,18 +11,6 @@ type RawSurface = Exclude<Surface, 'socketIo'>;
 /** The document's tag for each declared dialect; connection, chat and community events reach every dialect. */
 const DIALECT_TAG: Record<SocketIoDialect, string> = { calls: 'seed-002', webrtc: 'seed-004', instant: 'seed-003' };
 const SHARED_TAGS = ['connection', 'chat', 'community'];
-/**
- * What a socket of each declared dialect hears in other dialects' words (CONTRACT.md §3): the
- * notices its own dialect has no words for (the webrtc dialect has no rooms; the instant dialect
- * has neither rooms nor signaling).
- */
-const ROOM_EVENTS = ['userJoined', 'participantLeft', 'participantVideoToggled', 'participantAudioToggled'];
-const SIGNAL_EVENTS = ['offer', 'answer', 'iceCandidate', 'webrtc:offer', 'webrtc:answer', 'webrtc:ice-candidate'];
-const HEARD_FROM_OTHERS: Record<SocketIoDialect, string[]> = {
-  calls: [],
-  webrtc: ROOM_EVENTS,
-  instant: [...ROOM_EVENTS, ...SIGNAL_EVENTS],
-};
 
 const RAW_PATH: Record<RawSurface, string> = { wsCall: '/ws/call/', wsSignaling: '/ws/signaling/' };
 /** What names a raw message: seed 001 clients send `action`; everything else is keyed by `type`. */

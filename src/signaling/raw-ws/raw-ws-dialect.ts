@@ -36,8 +36,6 @@ export function describeName(value: unknown): string {
  * existing backend) as a JSON number, which those clients compare with their own; anything else as
  * the string it is.
  */
-export function wireUserId(id: string): string | number;
-export function wireUserId(id: string | null): string | number | null;
 export function wireUserId(id: string | null): string | number | null {
   return id !== null && /^(0|[1-9]\d{0,15})$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : id;
 }
