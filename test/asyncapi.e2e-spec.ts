@@ -4,10 +4,19 @@ import request from 'supertest';
 import { parse } from 'yaml';
 import type { CallView } from '../src/calls/call.presenter';
 import type { MessageView } from '../src/chat/chat.presenter';
+import type {
+  AppMessageEvent,
+  AppSignalEvent,
+  CallInitiatedConfirmedEvent,
+  CallInitiatedEvent,
+  HelpRequestReceivedEvent,
+  MentorStatusUpdateEvent,
+  SessionMemberEvent,
+} from '../src/client';
 import { DrainService } from '../src/signaling/drain.service';
 import { ASYNCAPI_PATH, documentedOperations, parseAsyncApi } from './helpers/asyncapi';
 import type { RawClient } from './helpers/raw-ws';
-import { emitRaw, nextEvent, nextMatching, TestSocket, untyped } from './helpers/sockets';
+import { emitRaw, nextEvent, nextMatching, ServerEventName, TestSocket, untyped } from './helpers/sockets';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from './helpers/test-app';
 import { registerUser, RegisteredUser, Role } from './helpers/users';
 import { SocketIoDialect, WireRecorder } from './helpers/wire-recorder';
@@ -15,6 +24,18 @@ import { SocketIoDialect, WireRecorder } from './helpers/wire-recorder';
 /** The next `event` on an emitter, however late it comes (for events started early and awaited late). */
 function once<T>(socket: TestSocket, event: string): Promise<T> {
   return new Promise((resolve) => untyped(socket).once(event, resolve));
+}
+
+/** The next `event` whose payload `match` accepts, for the events the test sockets' typed event map does not list (the InstantMentor app's). */
+function heard<T>(socket: TestSocket, event: string, match: (payload: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+  return nextMatching(socket, event as ServerEventName, match as never, timeoutMs) as Promise<unknown> as Promise<T>;
+}
+
+/** The names of the events a socket hears from now on. */
+function namesHeard(socket: TestSocket): string[] {
+  const names: string[] = [];
+  untyped(socket).onAny((event: string) => names.push(event));
+  return names;
 }
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -271,7 +292,7 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     for (const event of ['user_typing', 'user_stopped_typing'] as const) {
       const typing = nextEvent(a, event);
       await wire.emit(b, event, { conversation_id });
-      expect(await typing).toEqual({ conversation_id, user_id: ben.id });
+      expect(await typing).toEqual({ conversation_id, user_id: ben.id, userId: ben.id });
     }
     const read = nextEvent(a, 'message_read');
     expect(await wire.emit(b, 'mark_read', { conversation_id, up_to_message_id: message.id })).toMatchObject({
@@ -279,6 +300,234 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
       last_read_seq: 1,
     });
     expect(await read).toMatchObject({ conversation_id, message_id: message.id, reader_id: ben.id });
+  });
+
+  it('the InstantMentor app: its own words, as its clients send them (no dialect, no acks)', async () => {
+    const stella = await user('student', 'Stella');
+    const marco = await user('mentor', 'Marco');
+    const now = () => new Date().toISOString();
+    /** As the app connects: `auth: {token}` and no dialect (its payloads show what it speaks); or declaring `instantmentor`. */
+    const app = async (who: RegisteredUser, dialect?: SocketIoDialect) => {
+      const socket = wire.socket(t.url, { token: who.token, dialect });
+      opened.push(socket);
+      const statuses = once<MentorStatusUpdateEvent[]>(socket, 'mentor_statuses');
+      await nextEvent(socket, 'authenticated');
+      return { socket, statuses };
+    };
+
+    // Marco's laptop shows it speaks the app's words by what it sends; his phone declares them.
+    const m = (await app(marco)).socket;
+    const mPhone = (await app(marco, 'instantmentor')).socket;
+    expect(await wire.emit(m, 'user_online', { userId: marco.id, role: 'mentor', timestamp: now() })).toEqual({ ok: true });
+    const laptopHeard = namesHeard(m);
+    const available = heard<MentorStatusUpdateEvent>(mPhone, 'mentor_status_update', (u) => u.statusMessage === 'Ask me about calculus');
+    wire.emitWithoutAck(m, 'mentor_available', { statusMessage: 'Ask me about calculus' });
+    expect(await available).toEqual({
+      mentorId: marco.id,
+      isAvailable: true,
+      statusMessage: 'Ask me about calculus',
+      updatedAt: expect.any(String),
+    });
+
+    // A student hears the mentors available now as it connects.
+    const stellaConnects = await app(stella);
+    const s = stellaConnects.socket;
+    expect((await stellaConnects.statuses).find((status) => status.mentorId === marco.id)).toEqual({
+      mentorId: marco.id,
+      isAvailable: true,
+      statusMessage: 'Ask me about calculus',
+      updatedAt: expect.any(String),
+    });
+    // Before a socket has shown which words it speaks, it hears both names of a notice.
+    const busyInBoth = [
+      nextMatching(s, 'mentor_status_changed', (c) => c.mentor_id === marco.id && c.status === 'busy'),
+      heard<MentorStatusUpdateEvent>(s, 'mentor_status_update', (u) => u.mentorId === marco.id && !u.isAvailable),
+    ];
+    wire.emitWithoutAck(m, 'mentor_busy', { statusMessage: 'Back in 10' });
+    await Promise.all(busyInBoth);
+    // The app announces itself in its envelope; any announcement is taken and ignored, and says nothing of its words.
+    wire.emitWithoutAck(s, 'user_online', {
+      id: '1733435858381',
+      event: 'userOnline',
+      data: { userId: stella.id, role: 'student', timestamp: now() },
+      senderId: stella.id,
+      receiverId: null,
+      timestamp: now(),
+    });
+    expect(await wire.emit(s, 'user_online', { userId: stella.id, role: 'student', timestamp: now() })).toEqual({ ok: true });
+    const back = heard<MentorStatusUpdateEvent>(s, 'mentor_status_update', (u) => u.mentorId === marco.id && u.isAvailable);
+    wire.emitWithoutAck(m, 'mentor_available', { statusMessage: 'Ask me about calculus' });
+    expect(await back).toMatchObject({ statusMessage: 'Ask me about calculus' });
+
+    // Help requests: to every available mentor, or to one; the student hears help_request_sent.
+    const ask = async (payload: object, match: (r: HelpRequestReceivedEvent) => boolean) => {
+      const offered = heard<HelpRequestReceivedEvent>(m, 'help_request_received', match);
+      const sent = heard<HelpRequestReceivedEvent>(s, 'help_request_sent', match);
+      wire.emitWithoutAck(s, 'student_request_help', payload);
+      const request = await sent;
+      expect(await offered).toEqual(request);
+      return request;
+    };
+    const broadcast = await ask(
+      { mentorId: 'broadcast_to_mentors', subject: 'Calculus', message: 'Limits at infinity', urgency: 'high' },
+      (r) => r.subject === 'Calculus',
+    );
+    // Its first event in the app's words showed which it speaks.
+    const stellaHeard = namesHeard(s);
+    expect(broadcast).toEqual({
+      id: expect.any(String),
+      studentId: stella.id,
+      mentorId: 'broadcast_to_mentors',
+      subject: 'Calculus',
+      message: 'Limits at infinity',
+      urgency: 'high',
+      requestedAt: expect.any(String),
+      status: 'pending',
+    });
+    // What the app has no words for, its sockets hear in the `instant` dialect's.
+    const withdrawn = nextEvent(m, 'help_request_cancelled');
+    await wire.emit(s, 'cancel_help_request', { request_id: broadcast.id });
+    expect(await withdrawn).toEqual({ request_id: broadcast.id });
+    const toMarco = await ask({ mentorId: marco.id, subject: 'Essay' }, (r) => r.subject === 'Essay');
+    expect(toMarco).toMatchObject({ mentorId: marco.id, message: '', urgency: 'medium' });
+    const taken = nextEvent(s, 'help_request_accepted');
+    await wire.emit(mPhone, 'accept_help_request', { request_id: toMarco.id });
+    expect(await taken).toMatchObject({ request_id: toMarco.id, mentor_id: marco.id });
+
+    // Calls: the caller hears call_initiated_confirmed (the app passes no ack), the callee call_initiated.
+    const call = async () => {
+      const rings = [heard<CallInitiatedEvent>(m, 'call_initiated'), heard<CallInitiatedEvent>(mPhone, 'call_initiated')];
+      const confirmed = heard<CallInitiatedConfirmedEvent>(s, 'call_initiated_confirmed');
+      wire.emitWithoutAck(s, 'initiate_call', { receiverId: marco.id, callType: 'video', callerName: 'Stella S.' });
+      const { callId } = await confirmed;
+      expect(await confirmed).toEqual({ callId, callerId: stella.id, receiverId: marco.id, callType: 'video', status: 'ringing' });
+      for (const ring of await Promise.all(rings)) {
+        expect(ring).toEqual({ callId, callerId: stella.id, callerName: 'Stella', callType: 'video', receiverId: marco.id });
+      }
+      return callId;
+    };
+    let callId = await call();
+    const rejected = heard(s, 'call_rejected');
+    wire.emitWithoutAck(mPhone, 'reject_call', { callId, reason: 'In a lesson' });
+    expect(await rejected).toEqual({ call_id: callId, by_user_id: marco.id, reason: 'In a lesson', callId, rejectedBy: marco.id });
+
+    // Until it hears the call's id, the app names the call it started `pending-<ms>`.
+    callId = await call();
+    const cancelled = heard(m, 'call_ended');
+    wire.emitWithoutAck(s, 'end_call', { callId: `pending-${Date.now()}` });
+    expect(await cancelled).toEqual({ call_id: callId, by_user_id: stella.id, reason: 'cancelled', callId, endedBy: stella.id });
+
+    // Accepted on the laptop: the phone hears that it was answered elsewhere.
+    callId = await call();
+    const accepted = heard(s, 'call_accepted');
+    const elsewhere = heard(mPhone, 'call_ended');
+    wire.emitWithoutAck(m, 'accept_call', { callId });
+    expect(await accepted).toEqual({ call_id: callId, by_user_id: marco.id, callId, acceptedBy: marco.id });
+    expect(await elsewhere).toEqual({ reason: 'answered_elsewhere', callId, endedBy: marco.id });
+
+    // WebRTC relay between the call's parties; a client that passes an ack gets {ok: true}.
+    const relayed = (to: TestSocket, event: string) => heard<AppSignalEvent>(to, event);
+    let signal = relayed(m, 'webrtc_offer');
+    wire.emitWithoutAck(s, 'webrtc_offer', { callId, payload: sdp('offer'), targetUserId: marco.id });
+    expect(await signal).toEqual({ callId, fromUserId: stella.id, payload: sdp('offer'), timestamp: expect.any(String) });
+    signal = relayed(s, 'webrtc_answer');
+    expect(await wire.emit(m, 'webrtc_answer', { callId, payload: sdp('answer') })).toEqual({ ok: true });
+    expect(await signal).toMatchObject({ callId, fromUserId: marco.id, payload: sdp('answer') });
+    signal = relayed(m, 'webrtc_ice_candidate');
+    wire.emitWithoutAck(s, 'webrtc_ice_candidate', { callId, payload: candidate });
+    expect(await signal).toMatchObject({ fromUserId: stella.id, payload: candidate });
+    signal = relayed(s, 'webrtc_ice_candidate');
+    expect(await wire.emit(m, 'webrtc_ice_candidate', { callId, payload: candidate, targetUserId: stella.id })).toEqual({ ok: true });
+    await signal;
+    // An ICE restart: a new offer.
+    signal = relayed(m, 'webrtc_offer');
+    expect(await wire.emit(s, 'webrtc_offer', { callId, payload: sdp('offer') })).toEqual({ ok: true });
+    await signal;
+
+    // Sessions: the call's other party hears who joins and leaves it.
+    let session = heard<SessionMemberEvent>(m, 'user_joined_session');
+    wire.emitWithoutAck(s, 'join_session', { sessionId: callId });
+    expect(await session).toEqual({ userId: stella.id, userRole: 'student', sessionId: callId, joinedAt: expect.any(String) });
+    session = heard(s, 'user_joined_session');
+    expect(await wire.emit(m, 'join_session', { sessionId: callId })).toEqual({ ok: true });
+    expect(await session).toMatchObject({ userId: marco.id, userRole: 'mentor', sessionId: callId });
+    session = heard(s, 'user_left_session');
+    wire.emitWithoutAck(m, 'leave_session', { sessionId: callId });
+    expect(await session).toEqual({ userId: marco.id, userRole: 'mentor', sessionId: callId, leftAt: expect.any(String) });
+    session = heard(m, 'user_left_session');
+    expect(await wire.emit(s, 'leave_session', { sessionId: callId })).toEqual({ ok: true });
+    await session;
+
+    // The app hangs up with webrtc_hangup (relayed) and end_call (which ends the call).
+    signal = relayed(s, 'webrtc_hangup');
+    expect(await wire.emit(m, 'webrtc_hangup', { callId, payload: {} })).toEqual({ ok: true });
+    expect(await signal).toEqual({ callId, fromUserId: marco.id, payload: {}, timestamp: expect.any(String) });
+    const ended = heard(s, 'call_ended');
+    wire.emitWithoutAck(m, 'end_call', { callId, reason: 'User ended call' });
+    expect(await ended).toEqual({ call_id: callId, by_user_id: marco.id, reason: 'hangup', callId, endedBy: marco.id });
+
+    // Chat: flat, and in the app's envelope (which the payload schema does not describe, so it goes around the recorder).
+    const received = heard<AppMessageEvent>(m, 'message_received', (message) => message.type === 'text');
+    const sent = heard<AppMessageEvent>(s, 'message_sent');
+    wire.emitWithoutAck(s, 'send_message', { receiverId: marco.id, content: 'Thanks for the session!', type: 'text' });
+    const message = await sent;
+    expect(message).toEqual({
+      id: expect.any(String),
+      senderId: stella.id,
+      receiverId: marco.id,
+      content: 'Thanks for the session!',
+      type: 'text',
+      timestamp: expect.any(String),
+    });
+    expect(await received).toEqual(message);
+    const reply = heard<AppMessageEvent>(s, 'message_received', (r) => r.content === 'Any time!');
+    untyped(m).emit('send_message', {
+      id: '1733435858999',
+      event: 'messageSent',
+      data: { content: 'Any time!', messageType: 'text', metadata: {} },
+      senderId: marco.id,
+      receiverId: stella.id,
+      timestamp: now(),
+    });
+    expect(await reply).toMatchObject({ senderId: marco.id, receiverId: stella.id, type: 'text' });
+    for (const event of ['user_typing', 'user_stopped_typing'] as const) {
+      const typing = nextEvent(s, event);
+      wire.emitWithoutAck(m, event, { receiverId: stella.id });
+      expect(await typing).toEqual({ conversation_id: expect.any(String), user_id: marco.id, userId: marco.id });
+    }
+
+    // Heartbeat, with any payload or none.
+    let pong = heard(s, 'pong');
+    wire.emitWithoutAck(s, 'ping', { timestamp: now() });
+    expect(await pong).toEqual({ timestamp: expect.any(String) });
+    pong = heard(s, 'pong');
+    expect(await wire.emit(s, 'ping', undefined)).toEqual({ ok: true });
+    await pong;
+
+    // Failures come as request_failed, not as the `error` the app takes for a broken connection.
+    let failed = heard(s, 'request_failed');
+    wire.emitWithoutAck(s, 'webrtc_offer', { callId }, 'refused');
+    expect(await failed).toMatchObject({ event: 'webrtc_offer', code: 'validation_failed', details: { payload: expect.any(Array) } });
+    failed = heard(mPhone, 'request_failed');
+    wire.emitWithoutAck(mPhone, 'accept_help_request', { request_id: toMarco.id });
+    expect(await failed).toMatchObject({ event: 'accept_help_request', code: 'invalid_state' });
+
+    wire.emitWithoutAck(s, 'user_offline', { userId: stella.id, role: 'student', timestamp: now() });
+    expect(await wire.emit(s, 'user_offline', { userId: stella.id, role: 'student', timestamp: now() })).toEqual({ ok: true });
+
+    // Once a socket has shown it speaks the app's words, it hears the app's names only where the app has them.
+    const otherNames = [
+      'incoming_call',
+      'incomingCall',
+      'webrtc:incoming-call',
+      'mentor_status_changed',
+      'help_request',
+      'new_message',
+      'error',
+    ];
+    expect(laptopHeard.filter((name) => otherNames.includes(name))).toEqual([]);
+    expect(stellaHeard.filter((name) => otherNames.includes(name))).toEqual([]);
+    expect(laptopHeard).toEqual(expect.arrayContaining(['call_initiated', 'help_request_received', 'webrtc_offer', 'message_received']));
   });
 
   it('seed 001 (/ws/call/): starts, rejects, cancels, misses, answers, relays and hangs up', async () => {

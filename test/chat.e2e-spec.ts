@@ -206,19 +206,19 @@ describe('chat (e2e)', () => {
     expect(await emitWithAck(ada.socket, 'user_typing', { conversation_id: conversationId })).toEqual({ ok: true });
     await emitWithAck(ada.socket, 'user_typing', { conversation_id: conversationId }); // a renewal, not news
     expect(await emitWithAck(ada.socket, 'user_stopped_typing', { conversation_id: conversationId })).toEqual({ ok: true });
-    expect(await stopped).toEqual({ conversation_id: conversationId, user_id: ada.id });
-    expect(started).toEqual([{ conversation_id: conversationId, user_id: ada.id }]);
+    expect(await stopped).toEqual({ conversation_id: conversationId, user_id: ada.id, userId: ada.id });
+    expect(started).toEqual([{ conversation_id: conversationId, user_id: ada.id, userId: ada.id }]);
 
     const expired = nextEvent(grace.socket, 'user_stopped_typing', 3000);
     const startedAt = Date.now();
     await emitWithAck(ada.socket, 'user_typing', { conversation_id: conversationId });
-    expect(await expired).toEqual({ conversation_id: conversationId, user_id: ada.id });
+    expect(await expired).toEqual({ conversation_id: conversationId, user_id: ada.id, userId: ada.id });
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(350);
 
     await emitWithAck(ada.socket, 'user_typing', { conversation_id: conversationId });
     const stoppedBySending = nextEvent(grace.socket, 'user_stopped_typing');
     await send(ada.socket, { conversation_id: conversationId, text: 'done typing' });
-    expect(await stoppedBySending).toEqual({ conversation_id: conversationId, user_id: ada.id });
+    expect(await stoppedBySending).toEqual({ conversation_id: conversationId, user_id: ada.id, userId: ada.id });
 
     const outsider = await online();
     expect(await emitWithAck(outsider.socket, 'user_typing', { conversation_id: conversationId })).toMatchObject({
@@ -366,7 +366,7 @@ describe('chat (e2e)', () => {
     await send(ada.socket, { to_user_id: bob.id, text: 'study group?' });
     const offline = nextMatching(ada.socket, 'user_offline', (e) => e.user_id === bob.id);
     bob.socket.disconnect();
-    expect(await offline).toEqual({ user_id: bob.id, last_seen_at: expect.any(String) });
+    expect(await offline).toMatchObject({ user_id: bob.id, last_seen_at: expect.any(String), userId: bob.id, userRole: 'student' });
   });
 });
 

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import request from 'supertest';
 import { useCluster } from './helpers/cluster';
+import { InstantMentorApp } from './helpers/instantmentor-app';
 import { collect, connectAs } from './helpers/parties';
 import { RawClient } from './helpers/raw-ws';
 import type { ServerProcess } from './helpers/server-process';
@@ -19,6 +20,7 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
   let b: ServerProcess;
   const sockets: TestSocket[] = [];
   const raws: RawClient[] = [];
+  const apps: InstantMentorApp[] = [];
   const on = async (instance: ServerProcess, user: RegisteredUser) => {
     const socket = await connectAs(instance.url, user);
     sockets.push(socket);
@@ -45,6 +47,7 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
   afterEach(() => {
     for (const s of sockets.splice(0)) s.disconnect();
     for (const r of raws.splice(0)) r.close();
+    for (const app of apps.splice(0)) app.close();
   });
 
   it('runs a seed-002 call from instance A to a recipient on B: ring, accept, room, relay, end', async () => {
@@ -152,7 +155,7 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
     const onA = await on(a, student);
     const online = nextMatching(onA, 'user_online', (e) => e.user_id === mentor.id);
     const mentorSocket = await on(b, mentor);
-    expect(await online).toEqual({ user_id: mentor.id, role: 'mentor' });
+    expect(await online).toMatchObject({ user_id: mentor.id, role: 'mentor', userId: mentor.id, userRole: 'mentor' });
     const { body } = await request(a.url).get(`/presence/${mentor.id}`).set('Authorization', `Bearer ${student.token}`).expect(200);
     expect(body.online).toBe(true);
 
@@ -182,7 +185,7 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
     const stops = collect(onB, 'user_stopped_typing');
     const typing = nextEvent(onB, 'user_typing');
     await emitWithAck(onA, 'user_typing', { conversation_id: message.conversationId });
-    expect(await typing).toEqual({ conversation_id: message.conversationId, user_id: ada.id });
+    expect(await typing).toEqual({ conversation_id: message.conversationId, user_id: ada.id, userId: ada.id });
     await nextEvent(onB, 'user_stopped_typing', 5000);
     // Marker: another typist's timeout, armed later (claimed in due order, delivered by the same path): a second stop would come before it.
     const carol = await registerUser(a.url);
@@ -196,5 +199,41 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
     const receipt = nextEvent(onA, 'message_read');
     await emitWithAck(onB, 'mark_read', { conversation_id: message.conversationId, up_to_message_id: message.id });
     expect(await receipt).toMatchObject({ message_id: message.id, reader_id: grace.id });
+  });
+
+  it("runs the InstantMentor app's call across instances: every device rings, one answers, media relays, the rest hear it", async () => {
+    const sam = await registerUser(a.url, 'student', 'Sam');
+    const mia = await registerUser(b.url, 'mentor', 'Mia');
+    const student = await new InstantMentorApp(a.url, sam).ready();
+    const phone = await new InstantMentorApp(b.url, mia).ready();
+    const tablet = await new InstantMentorApp(a.url, mia).ready();
+    apps.push(student, phone, tablet);
+
+    const rings = [phone.next('call_initiated'), tablet.next('call_initiated')];
+    const confirmed = student.next('call_initiated_confirmed');
+    student.emit('initiate_call', { receiverId: mia.id, callType: 'video' });
+    const { callId } = await confirmed;
+    for (const ring of await Promise.all(rings)) expect(ring).toMatchObject({ callId, callerId: sam.id, callerName: 'Sam' });
+
+    const accepted = student.next('call_accepted');
+    const elsewhere = tablet.next('call_ended');
+    phone.emit('accept_call', { callId });
+    expect(await accepted).toMatchObject({ callId, acceptedBy: mia.id });
+    expect(await elsewhere).toMatchObject({ callId, reason: 'answered_elsewhere' });
+
+    const offered = phone.next('webrtc_offer');
+    student.emit('webrtc_offer', { callId, payload: { type: 'offer', sdp: 'v=0 a' } });
+    expect(await offered).toMatchObject({ callId, fromUserId: sam.id, payload: { type: 'offer', sdp: 'v=0 a' } });
+    const answered = student.next('webrtc_answer');
+    phone.emit('webrtc_answer', { callId, payload: { type: 'answer', sdp: 'v=0 b' } });
+    expect(await answered).toMatchObject({ fromUserId: mia.id });
+    expect(tablet.heardOf('webrtc_offer')).toEqual([]);
+
+    const message = phone.next('message_received');
+    student.emit('send_message', { receiverId: mia.id, content: 'Thanks!' });
+    expect(await message).toMatchObject({ senderId: sam.id, receiverId: mia.id, content: 'Thanks!' });
+    const ended = phone.next('call_ended');
+    student.emit('end_call', { callId });
+    expect(await ended).toMatchObject({ callId, endedBy: sam.id, reason: 'hangup' });
   });
 });

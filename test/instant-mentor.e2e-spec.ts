@@ -26,10 +26,10 @@ describe('seed 003 call events on Socket.IO (e2e)', () => {
     });
     const accepted = nextEvent(s, 'call_accepted');
     expect(await emitWithAck(m, 'accept_call', { call_id: callId })).toMatchObject({ ok: true, call: { status: 'ACTIVE' } });
-    expect(await accepted).toEqual({ call_id: callId, by_user_id: mentor.id });
+    expect(await accepted).toEqual({ call_id: callId, by_user_id: mentor.id, callId, acceptedBy: mentor.id });
     const ended = nextEvent(m, 'call_ended');
     await emitWithAck(s, 'end_call', { call_id: callId });
-    expect(await ended).toEqual({ call_id: callId, by_user_id: student.id, reason: 'hangup' });
+    expect(await ended).toEqual({ call_id: callId, by_user_id: student.id, reason: 'hangup', callId, endedBy: student.id });
   });
 
   it('rejects with a reason, cancels with end_call, and reports a missed call', async () => {
@@ -38,15 +38,21 @@ describe('seed 003 call events on Socket.IO (e2e)', () => {
     const first = (await emitWithAck(s, 'initiate_call', { to_user_id: tutor.id, call_type: 'video' })).call.id;
     const rejected = nextEvent(s, 'call_rejected');
     await emitWithAck(tu, 'reject_call', { call_id: first, reason: 'in a lesson' });
-    expect(await rejected).toEqual({ call_id: first, by_user_id: tutor.id, reason: 'in a lesson' });
+    expect(await rejected).toEqual({ call_id: first, by_user_id: tutor.id, reason: 'in a lesson', callId: first, rejectedBy: tutor.id });
 
     const second = (await emitWithAck(s, 'initiate_call', { to_user_id: tutor.id, call_type: 'video' })).call.id;
     const cancelled = nextEvent(tu, 'call_ended');
     await emitWithAck(s, 'end_call', { call_id: second });
-    expect(await cancelled).toEqual({ call_id: second, by_user_id: student.id, reason: 'cancelled' });
+    expect(await cancelled).toEqual({ call_id: second, by_user_id: student.id, reason: 'cancelled', callId: second, endedBy: student.id });
 
     const third = (await emitWithAck(s, 'initiate_call', { to_user_id: tutor.id, call_type: 'video' })).call.id;
-    expect(await nextEvent(s, 'call_ended', 4000)).toEqual({ call_id: third, by_user_id: null, reason: 'missed' });
+    expect(await nextEvent(s, 'call_ended', 4000)).toEqual({
+      call_id: third,
+      by_user_id: null,
+      reason: 'missed',
+      callId: third,
+      endedBy: null,
+    });
   });
 
   it('validates its payloads', async () => {

@@ -5,7 +5,8 @@ import { authenticated } from './helpers/parties';
 import { eventually } from './helpers/cluster';
 import { parseMetrics, valueOf } from './helpers/prometheus';
 import { RawClient } from './helpers/raw-ws';
-import { connectSocket, emitWithAck, nextEvent } from './helpers/sockets';
+import { InstantMentorApp } from './helpers/instantmentor-app';
+import { connectSocket, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { AppSuite, useTestApp } from './helpers/suite';
 import { TEST_JWT_SECRET } from './helpers/test-app';
 import type { RegisteredUser } from './helpers/users';
@@ -59,6 +60,35 @@ describe('realtime message rate limit (e2e)', () => {
     await eventually(async () =>
       expect(await emitWithAck(ada.socket, 'send_message', { to_user_id: grace.id, text: 'later' })).toMatchObject({ ok: true }),
     );
+  });
+
+  it("lets the InstantMentor app's burst of ICE candidates through from the same bucket", async () => {
+    const [student, mentor] = await Promise.all(
+      (['student', 'mentor'] as const).map(async (role) => {
+        const app = new InstantMentorApp(t.url, await suite.user(role));
+        suite.track(app.socket as unknown as TestSocket);
+        return app.ready();
+      }),
+    );
+    const ringing = mentor.next('call_initiated');
+    student.emit('initiate_call', { receiverId: mentor.user.id, callType: 'audio' });
+    const { callId } = await ringing;
+    const accepted = student.next('call_accepted');
+    mentor.emit('accept_call', { callId });
+    await accepted;
+    const candidate = { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0' };
+    // 30 candidates: the ICE bucket's 30, where everything else gets 2 a second.
+    const relayed: number[] = [];
+    const all = new Promise<void>((resolve) =>
+      mentor.socket.on('webrtc_ice_candidate', (event) => {
+        relayed.push((event.payload as { sdpMLineIndex: number }).sdpMLineIndex);
+        if (relayed.length === 30) resolve();
+      }),
+    );
+    for (let i = 0; i < 30; i++) student.emit('webrtc_ice_candidate', { callId, payload: { ...candidate, sdpMLineIndex: i } });
+    await all;
+    expect(relayed).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(student.heardOf('request_failed')).toEqual([]);
   });
 
   it('lets a burst of ICE candidates through from a bucket of their own, on raw WebSockets too', async () => {

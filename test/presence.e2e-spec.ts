@@ -19,14 +19,26 @@ describe('presence (e2e)', () => {
     const watcher = await connect(student);
     const cameOnline = nextEvent(watcher, 'user_online');
     const m = await connect(mentor);
-    expect(await cameOnline).toEqual({ user_id: mentor.id, role: 'mentor' });
+    expect(await cameOnline).toEqual({
+      user_id: mentor.id,
+      role: 'mentor',
+      userId: mentor.id,
+      userRole: 'mentor',
+      timestamp: expect.any(String),
+    });
     const presence = await api(student).get(`/presence/${mentor.id}`).expect(200);
     expect(presence.body).toMatchObject({ userId: mentor.id, online: true });
 
     const wentOffline = nextEvent(watcher, 'user_offline', 3000);
     m.disconnect();
     const offline = await wentOffline;
-    expect(offline).toEqual({ user_id: mentor.id, last_seen_at: expect.any(String) });
+    expect(offline).toEqual({
+      user_id: mentor.id,
+      last_seen_at: expect.any(String),
+      userId: mentor.id,
+      userRole: 'mentor',
+      timestamp: offline.last_seen_at,
+    });
     const after = await api(student).get(`/presence/${mentor.id}`).expect(200);
     expect(after.body).toEqual({ userId: mentor.id, role: 'mentor', online: false, lastSeenAt: offline.last_seen_at });
   });
@@ -64,7 +76,13 @@ describe('presence (e2e)', () => {
     const strangerSaw = collect(s, 'user_online');
     const contactSaw = nextEvent(c, 'user_online');
     await connect(student);
-    expect(await contactSaw).toEqual({ user_id: student.id, role: 'student' });
+    expect(await contactSaw).toEqual({
+      user_id: student.id,
+      role: 'student',
+      userId: student.id,
+      userRole: 'student',
+      timestamp: expect.any(String),
+    });
     // A mentor coming online afterwards reaches the stranger; the student's event would have come first.
     const barrier = nextEvent(s, 'user_online');
     await connect(await user('mentor'));
@@ -80,7 +98,8 @@ describe('presence (e2e)', () => {
     const online = listeners.map((socket) => nextMatching(socket, 'user_online', (e) => e.user_id === mentor.id));
     // Declares no dialect: the first event it sends is a status, which is no call event.
     const m = await open(mentor);
-    for (const event of await Promise.all(online)) expect(event).toEqual({ user_id: mentor.id, role: 'mentor' });
+    for (const event of await Promise.all(online))
+      expect(event).toMatchObject({ user_id: mentor.id, role: 'mentor', userId: mentor.id, userRole: 'mentor' });
     const changed = listeners.map((socket) => nextMatching(socket, 'mentor_status_changed', (e) => e.mentor_id === mentor.id));
     await emitWithAck(m, 'mentor_available', {});
     for (const event of await Promise.all(changed)) expect(event).toMatchObject({ mentor_id: mentor.id, status: 'available' });

@@ -4,8 +4,8 @@ import type { User } from '../generated/prisma/client';
 export type AuthUser = User;
 
 /** What a realtime connection keeps of its user: a whole row per idle connection would be much of its memory. */
-export type ConnectionUser = Pick<AuthUser, 'id' | 'displayName'>;
+export type ConnectionUser = Pick<AuthUser, 'id' | 'displayName' | 'role'>;
 
-export function connectionUserOf({ id, displayName }: AuthUser): ConnectionUser {
-  return { id, displayName };
+export function connectionUserOf({ id, displayName, role }: AuthUser): ConnectionUser {
+  return { id, displayName, role };
 }

@@ -9,7 +9,8 @@ export type MissedReason = 'timeout' | 'offline';
  */
 export type CallNotice =
   | { type: 'ringing'; call: CallView }
-  | { type: 'accepted'; call: CallView; byUserId: string }
+  /** `elsewhere`: to the accepting user's other connections, which stop ringing. */
+  | { type: 'accepted'; call: CallView; byUserId: string; elsewhere?: boolean }
   | { type: 'declined'; call: CallView; byUserId: string; reason?: string }
   | { type: 'cancelled'; call: CallView; byUserId: string | null }
   | { type: 'missed'; call: CallView; reason: MissedReason }

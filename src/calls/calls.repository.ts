@@ -209,6 +209,11 @@ export class CallsRepository {
     return slot?.call ?? null;
   }
 
+  /** Calls ringing or in progress. */
+  countOpen(): Promise<number> {
+    return this.prisma.call.count({ where: { status: { in: ['CALLING', 'ACTIVE'] } } });
+  }
+
   /** As findOpenCallOf, only the call's id, parties and status. */
   async findOpenCallPartiesOf(userId: string) {
     const slot = await this.prisma.busySlot.findUnique({

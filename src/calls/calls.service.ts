@@ -327,6 +327,11 @@ export class CallsService {
     return { ...call, participants: participants.map(toParticipantRecordView) };
   }
 
+  /** Calls ringing or in progress, on every instance. */
+  openCount(): Promise<number> {
+    return this.calls.countOpen();
+  }
+
   async current(userId: string): Promise<CallView | null> {
     const call = await this.calls.findOpenCallOf(userId);
     return call ? toCallView(call) : null;
@@ -394,7 +399,17 @@ export class CallsService {
   }
 
   private notify(userIds: string[], notice: CallNotice, exceptConnectionId?: string): void {
-    this.registry.sendToUsers(userIds, notice, exceptConnectionId, notice.type === 'ringing' ? ringOnce(notice.call.id) : undefined);
+    if (notice.type === 'accepted') {
+      // The accepting user's other connections are told apart: there the call was answered elsewhere.
+      this.registry.sendToUsers(
+        userIds.filter((id) => id !== notice.byUserId),
+        notice,
+        exceptConnectionId,
+      );
+      this.registry.sendToUsers([notice.byUserId], { ...notice, elsewhere: true }, exceptConnectionId);
+    } else {
+      this.registry.sendToUsers(userIds, notice, exceptConnectionId, notice.type === 'ringing' ? ringOnce(notice.call.id) : undefined);
+    }
     this.events.emit('call.notice', { userIds, notice });
   }
 

@@ -194,8 +194,8 @@ export class ChatService {
   }
 
   private deliver(message: MessageView, memberIds: string[], exceptConnectionId?: string): void {
-    this.registry.sendToUsers(memberIds, { type: 'chat-message', message }, exceptConnectionId);
     const recipients = memberIds.filter((id) => id !== message.senderId);
+    this.registry.sendToUsers(memberIds, { type: 'chat-message', message, receiverId: recipients[0] ?? null }, exceptConnectionId);
     this.events.emit('chat.message', { message, recipientIds: recipients });
   }
 
@@ -220,7 +220,7 @@ export class ChatService {
       if (error instanceof CallRecordedError) return; // another instance saw the same move
       throw error;
     }
-    this.registry.sendToUsers([call.hostUserId, call.recipientUserId], { type: 'chat-message', message });
+    this.registry.sendToUsers([call.hostUserId, call.recipientUserId], { type: 'chat-message', message, receiverId: call.recipientUserId });
   }
 }
 

@@ -39,6 +39,8 @@ export interface MarkReadAck {
 export interface TypingEvent {
   conversation_id: string;
   user_id: string;
+  /** The same, as the InstantMentor app names it. */
+  userId: string;
 }
 
 export interface MessageReadEvent {

@@ -20,12 +20,19 @@ export interface RequestIdPayload {
   request_id: string;
 }
 
-export interface UserOnlineEvent {
+/** The InstantMentor app's fields of a presence event. */
+export interface AppPresenceFields {
+  userId: string;
+  userRole: UserRole;
+  timestamp: string;
+}
+
+export interface UserOnlineEvent extends AppPresenceFields {
   user_id: string;
   role: UserRole;
 }
 
-export interface UserOfflineEvent {
+export interface UserOfflineEvent extends AppPresenceFields {
   user_id: string;
   last_seen_at: string | null;
 }

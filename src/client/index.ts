@@ -11,6 +11,7 @@ import type { ChatClientToServerEvents, ChatServerToClientEvents } from './chat-
 import type { CallsClientToServerEvents, CallsServerToClientEvents } from './calls-events';
 import type { CommunityClientToServerEvents, CommunityServerToClientEvents } from './community-events';
 import type { InstantClientToServerEvents, InstantServerToClientEvents } from './instant-events';
+import type { InstantMentorClientToServerEvents, InstantMentorServerToClientEvents } from './instantmentor-events';
 import type { SessionClientToServerEvents, SessionServerToClientEvents } from './session-events';
 import type { WebrtcClientToServerEvents, WebrtcServerToClientEvents } from './webrtc-events';
 
@@ -20,6 +21,7 @@ export * from './chat-events';
 export * from './community-events';
 export * from './errors';
 export * from './instant-events';
+export * from './instantmentor-events';
 export * from './models';
 export * from './peer-call';
 export * from './session-events';
@@ -46,4 +48,10 @@ export type InstantSocket = Socket<
   SharedClientToServerEvents & InstantClientToServerEvents
 >;
 
-export type SocketIoDialect = 'calls' | 'webrtc' | 'instant';
+/** The InstantMentor app, speaking its reference server's words; it need not declare itself (its payloads show it). */
+export type InstantMentorSocket = Socket<
+  SharedServerToClientEvents & InstantMentorServerToClientEvents,
+  InstantMentorClientToServerEvents & Pick<SessionClientToServerEvents, 'authenticate'>
+>;
+
+export type SocketIoDialect = 'calls' | 'webrtc' | 'instant' | 'instantmentor';

@@ -1,5 +1,6 @@
 import type { ClientEvent, ServerEvent } from './acks';
 import type { CallAck } from './calls-events';
+import type { CallEndedEvent, InstantMentorServerToClientEvents } from './instantmentor-events';
 
 /** The instant dialect's call events (CONTRACT.md §8), snake_case. */
 
@@ -31,10 +32,11 @@ export interface InstantClientToServerEvents {
   end_call: ClientEvent<CallIdMessagePayload, CallAck>;
 }
 
+/** `call_accepted`, `call_rejected` and `call_ended` carry the InstantMentor app's field names too (`callId`, `acceptedBy` ...). */
 export interface InstantServerToClientEvents {
   incoming_call: ServerEvent<InstantIncomingCallEvent>;
-  call_accepted: ServerEvent<{ call_id: string; by_user_id: string }>;
-  call_rejected: ServerEvent<{ call_id: string; by_user_id: string; reason: string | null }>;
+  call_accepted: InstantMentorServerToClientEvents['call_accepted'];
+  call_rejected: InstantMentorServerToClientEvents['call_rejected'];
   /** `reason`: `cancelled`, `missed`, or the call's end reason. */
-  call_ended: ServerEvent<{ call_id: string; by_user_id: string | null; reason: string }>;
+  call_ended: ServerEvent<CallEndedEvent>;
 }

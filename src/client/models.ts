@@ -1,3 +1,4 @@
+import type { HelpUrgency } from './instantmentor-events';
 /** The objects the server sends, the same in REST answers, acknowledgements and events. */
 
 export type UserRole = 'student' | 'mentor' | 'tutor' | 'admin';
@@ -167,6 +168,9 @@ export interface HelpRequestView {
   topic: string;
   message: string | null;
   targetType: UserRole | null;
+  /** The one mentor or tutor asked; null when offered to every available one. */
+  mentorId: string | null;
+  urgency: HelpUrgency;
   status: HelpRequestStatus;
   acceptedBy: string | null;
   createdAt: string;

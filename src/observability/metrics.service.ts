@@ -9,7 +9,7 @@ export type ErrorTransport = 'http' | 'socket.io' | 'raw-ws';
 
 const TRANSPORTS: readonly ErrorTransport[] = ['http', 'socket.io', 'raw-ws'];
 const MOVE_TARGETS = ['ACTIVE', 'CANCELLED', 'DECLINED', 'MISSED', 'ENDED'] as const;
-const SIGNAL_KINDS: readonly SignalKind[] = ['offer', 'answer', 'ice'];
+const SIGNAL_KINDS: readonly SignalKind[] = ['offer', 'answer', 'ice', 'hangup'];
 /** The dialects a connection can speak, shown at 0 before anyone connects. */
 const KNOWN_DIALECTS = ['socket.io', 'ws-call', 'ws-signaling'];
 

@@ -10,6 +10,7 @@ import type { HelpRequest, HelpRequestStatus } from '../generated/prisma/client'
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { MentorStatusService } from './mentor-status.service';
 import type { HelpRequestView } from '../client/models';
+import type { HelpUrgency } from '../client/instantmentor-events';
 
 export type { HelpRequestView };
 
@@ -19,11 +20,22 @@ const toView = (r: HelpRequest): HelpRequestView => ({
   topic: r.topic,
   message: r.message,
   targetType: r.targetType,
+  mentorId: r.mentorId,
+  urgency: r.urgency,
   status: r.status,
   acceptedBy: r.acceptedBy,
   createdAt: r.createdAt.toISOString(),
   expiresAt: r.expiresAt.toISOString(),
 });
+
+export interface HelpRequestInput {
+  topic: string;
+  message?: string;
+  targetType?: 'mentor' | 'tutor';
+  /** The one mentor or tutor asked. */
+  mentorId?: string;
+  urgency?: HelpUrgency;
+}
 
 const EXPIRY = 'help-expiry';
 const offeredKey = (requestId: string) => `help-offered:${requestId}`;
@@ -58,20 +70,25 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     for (const request of open) await this.timers.schedule(EXPIRY, request.id, request.expiresAt.getTime() - Date.now());
   }
 
-  async create(studentId: string, input: { topic: string; message?: string; targetType?: 'mentor' | 'tutor' }): Promise<HelpRequestView> {
+  /** Offered to the available mentors (or tutors), or to the one mentor or tutor `mentorId` names, whatever their status. */
+  async create(studentId: string, input: HelpRequestInput): Promise<HelpRequestView> {
     const student = await this.prisma.user.findUnique({ where: { id: studentId } });
     if (!student || student.role !== 'student') throw new AppError('forbidden', 'Only students can ask for help');
+    if (input.mentorId !== undefined) await this.checkMentor(input.mentorId);
     const request = await this.prisma.helpRequest.create({
       data: {
         studentId,
         topic: input.topic,
         message: input.message ?? null,
         targetType: input.targetType ?? null,
+        mentorId: input.mentorId ?? null,
+        urgency: input.urgency,
         expiresAt: new Date(Date.now() + this.config.helpRequestTtlMs),
       },
     });
-    const available = await this.mentors.list({ status: 'available', role: input.targetType });
-    const offered = available.map((m) => m.mentorId);
+    const offered = input.mentorId
+      ? [input.mentorId]
+      : (await this.mentors.list({ status: 'available', role: input.targetType })).map((m) => m.mentorId);
     await Promise.all([
       ...offered.map((mentorId) => this.state.sAdd(offeredKey(request.id), mentorId)),
       this.timers.schedule(EXPIRY, request.id, this.config.helpRequestTtlMs),
@@ -83,8 +100,18 @@ export class HelpRequestsService implements OnApplicationBootstrap {
       studentName: student.displayName,
       topic: request.topic,
       message: request.message,
+      mentorId: request.mentorId,
+      urgency: request.urgency,
+      requestedAt: request.createdAt.toISOString(),
     });
     return toView(request);
+  }
+
+  private async checkMentor(mentorId: string): Promise<void> {
+    const mentor = await this.prisma.user.findUnique({ where: { id: mentorId }, select: { role: true } });
+    if (!mentor || (mentor.role !== 'mentor' && mentor.role !== 'tutor')) {
+      throw new AppError('not_found', 'No mentor or tutor has this id', { mentorId: ['must name a mentor or tutor'] });
+    }
   }
 
   async accept(mentorId: string, requestId: string): Promise<HelpRequestView> {
@@ -92,6 +119,8 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     if (!mentor || (mentor.role !== 'mentor' && mentor.role !== 'tutor')) {
       throw new AppError('forbidden', 'Only mentors and tutors can accept help requests');
     }
+    const asked = await this.prisma.helpRequest.findUnique({ where: { id: requestId }, select: { mentorId: true } });
+    if (asked?.mentorId && asked.mentorId !== mentorId) throw new AppError('forbidden', 'This help request was sent to another mentor');
     const request = await this.close(requestId, 'accepted', { acceptedBy: mentorId });
     this.registry.sendToUsers([request.studentId], { type: 'help-accepted', requestId, mentorId, mentorName: mentor.displayName });
     await this.notifyOffered(requestId, 'taken', mentorId);

@@ -53,13 +53,21 @@ export class MentorStatusService {
   }
 
   async list(filter: { status?: EffectiveMentorStatus; role?: UserRole }): Promise<MentorStatusView[]> {
+    return (await this.listSince(filter)).map(({ view }) => view);
+  }
+
+  /** As list, with when each mentor's row last changed (the InstantMentor app's `updatedAt`). */
+  async listSince(filter: {
+    status?: EffectiveMentorStatus;
+    role?: UserRole;
+  }): Promise<Array<{ view: MentorStatusView; updatedAt: Date }>> {
     const users = await this.prisma.user.findMany({
       where: { role: filter.role ? filter.role : { in: [...MENTOR_ROLES] } },
       orderBy: { displayName: 'asc' },
       take: 500,
     });
-    const views = await Promise.all(users.map((user) => this.view(user)));
-    return views.filter((view) => !filter.status || view.status === filter.status);
+    const entries = await Promise.all(users.map(async (user) => ({ view: await this.view(user), updatedAt: user.updatedAt })));
+    return entries.filter(({ view }) => !filter.status || view.status === filter.status);
   }
 
   /** `inActiveCall` when the caller knows (a call's move); else the open-call index is asked. */
@@ -93,6 +101,7 @@ export class MentorStatusService {
       mentorId: view.mentorId,
       status: view.status,
       statusMessage: view.statusMessage,
+      updatedAt: new Date().toISOString(),
     });
     return view;
   }

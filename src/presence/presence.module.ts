@@ -4,13 +4,14 @@ import { RealtimeModule } from '../realtime/realtime.module';
 import { UsersModule } from '../users/users.module';
 import { HelpRequestsService } from './help-requests.service';
 import { MentorStatusService } from './mentor-status.service';
+import { MonitoringController } from './monitoring.controller';
 import { PresenceController } from './presence.controller';
 import { PresenceRepository } from './presence.repository';
 import { PresenceService } from './presence.service';
 
 @Module({
   imports: [RealtimeModule, UsersModule, CallsModule],
-  controllers: [PresenceController],
+  controllers: [PresenceController, MonitoringController],
   providers: [PresenceRepository, PresenceService, MentorStatusService, HelpRequestsService],
   exports: [PresenceService, MentorStatusService, HelpRequestsService],
 })

@@ -9,6 +9,15 @@ export class PresenceRepository {
     await this.prisma.user.updateMany({ where: { id: userId }, data: { lastSeenAt: at } });
   }
 
+  profilesOf(userIds: string[], limit: number) {
+    return this.prisma.user.findMany({
+      where: { id: { in: userIds } },
+      select: { id: true, role: true, displayName: true },
+      orderBy: { displayName: 'asc' },
+      take: limit,
+    });
+  }
+
   /** Everyone who has shared a call or a conversation with the user. */
   async contactsOf(userId: string): Promise<string[]> {
     const [asHost, asRecipient, chatted] = await Promise.all([

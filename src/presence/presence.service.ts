@@ -55,6 +55,16 @@ export class PresenceService {
     return this.state.sIsMember(ONLINE, userId);
   }
 
+  /** Every user online now, on every instance. */
+  onlineUserIds(): Promise<string[]> {
+    return this.state.sMembers(ONLINE);
+  }
+
+  /** Up to `limit` of the users online now, by name. */
+  async onlineProfiles(limit: number) {
+    return this.repository.profilesOf(await this.onlineUserIds(), limit);
+  }
+
   async get(userId: string): Promise<PresenceView> {
     const user = await this.users.findById(userId);
     if (!user) throw new AppError('not_found', 'User not found');

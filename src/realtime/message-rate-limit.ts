@@ -23,7 +23,7 @@ class TokenBucket {
 }
 
 /** ICE candidates of every dialect: a browser gathers a burst of them at the start of a call. */
-const ICE_EVENTS = new Set(['iceCandidate', 'webrtc:ice-candidate', 'ice_candidate']);
+const ICE_EVENTS = new Set(['iceCandidate', 'webrtc:ice-candidate', 'webrtc_ice_candidate', 'ice_candidate']);
 
 export interface MessageLimits {
   eventsPerSecond: number;

@@ -1,6 +1,8 @@
 import type { CallNotice } from '../calls/call-notices';
 import type { UserRole } from '../client/models';
+import type { HelpUrgency } from '../client/instantmentor-events';
 import type { MessageView } from '../chat/chat.presenter';
+import type { SignalKind } from '../relay/signal';
 
 export interface RoomParticipant {
   connectionId: string;
@@ -16,7 +18,7 @@ export type RoomNotice =
   | { type: 'participant-joined'; callId: string; participant: RoomParticipant }
   | { type: 'participant-left'; callId: string; connectionId: string; userId: string }
   | { type: 'media-toggled'; callId: string; connectionId: string; userId: string; kind: 'video' | 'audio'; enabled: boolean }
-  | { type: 'signal'; kind: 'offer' | 'answer' | 'ice'; callId: string; fromConnectionId: string; fromUserId: string; payload: unknown };
+  | { type: 'signal'; kind: SignalKind; callId: string; fromConnectionId: string; fromUserId: string; payload: unknown };
 
 /** A user came online or went offline (after the presence grace). */
 export interface PresenceNotice {
@@ -35,28 +37,51 @@ export interface MentorStatusNotice {
   mentorId: string;
   status: EffectiveMentorStatus;
   statusMessage: string | null;
+  updatedAt: string;
 }
 
 /** A student's help request and what became of it. */
 export type HelpNotice =
-  | { type: 'help-request'; requestId: string; studentId: string; studentName: string; topic: string; message: string | null }
+  | {
+      type: 'help-request';
+      requestId: string;
+      studentId: string;
+      studentName: string;
+      topic: string;
+      message: string | null;
+      /** The one mentor asked; null when offered to every available one. */
+      mentorId: string | null;
+      urgency: HelpUrgency;
+      requestedAt: string;
+    }
   | { type: 'help-accepted'; requestId: string; mentorId: string; mentorName: string }
   | { type: 'help-closed'; requestId: string; outcome: 'taken' | 'cancelled' | 'expired' };
 
 /** Chat: a stored message, a typing indicator, a read receipt. */
 export type ChatNotice =
-  | { type: 'chat-message'; message: MessageView }
+  /** `receiverId`: the other member (every conversation has two). */
+  | { type: 'chat-message'; message: MessageView; receiverId: string | null }
   | { type: 'chat-typing'; conversationId: string; userId: string; typing: boolean }
   | { type: 'chat-read'; conversationId: string; messageId: string; readerId: string; readAt: string };
 
+/** A user joined or left a call's or conversation's session (the InstantMentor app's `join_session`). */
+export interface SessionNotice {
+  type: 'session-member';
+  sessionId: string;
+  userId: string;
+  userRole: UserRole;
+  joined: boolean;
+  at: string;
+}
+
 /** Everything the core may send to a connection; each dialect adapter renders what it knows. */
-export type RealtimeNotice = CallNotice | RoomNotice | PresenceNotice | MentorStatusNotice | HelpNotice | ChatNotice;
+export type RealtimeNotice = CallNotice | RoomNotice | PresenceNotice | MentorStatusNotice | HelpNotice | ChatNotice | SessionNotice;
 
 export type NoticeType = RealtimeNotice['type'];
 export type NoticeOf<K extends NoticeType> = Extract<RealtimeNotice, { type: K }>;
 
-/** A dialect's words for the notices it has; a notice it has no words for is not sent to its clients. */
-export type NoticeRenderers<Out> = { [K in NoticeType]?: (notice: NoticeOf<K>) => Out };
+/** A dialect's words for the notices it has; a notice it has no words for (no renderer, or null) is not sent to its clients. */
+export type NoticeRenderers<Out> = { [K in NoticeType]?: (notice: NoticeOf<K>) => Out | null };
 
 /** One event of a typed event map, as `socket.emit(...emission)` takes it: the name, then its payload. */
 export type Emission<Events> = {
@@ -64,6 +89,6 @@ export type Emission<Events> = {
 }[keyof Events & string];
 
 export function renderWith<Out>(renderers: NoticeRenderers<Out>, notice: RealtimeNotice): Out | null {
-  const render = renderers[notice.type] as ((n: RealtimeNotice) => Out) | undefined;
+  const render = renderers[notice.type] as ((n: RealtimeNotice) => Out | null) | undefined;
   return render ? render(notice) : null;
 }

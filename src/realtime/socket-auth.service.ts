@@ -96,7 +96,7 @@ export class SocketAuthService {
     }
     (socket.data as SocketData).authTimer = setTimeout(() => {
       if (socketUser(socket)) return;
-      socket.emit('error', toErrorBody(unauthorizedError('Authentication timed out')));
+      this.replies.error(socket, undefined, undefined, unauthorizedError('Authentication timed out'));
       socket.disconnect(true);
     }, this.config.socketAuthTimeoutMs);
   }
@@ -142,7 +142,7 @@ export class SocketAuthService {
     const delay = Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS);
     data.expiryTimer = setTimeout(() => {
       if (Date.now() < expiresAt) return this.scheduleExpiry(socket, expiresAt);
-      socket.emit('error', toErrorBody(tokenExpiredError()));
+      this.replies.error(socket, undefined, undefined, tokenExpiredError());
       socket.disconnect(true);
     }, delay);
   }

@@ -16,17 +16,28 @@ export function okReply<T extends object>(data?: T): { ok: true } & T {
   return { ok: true, ...(data ?? ({} as T)) };
 }
 
+/** The event a failure is sent as when the client passed no acknowledgement: `error`, unless the socket says otherwise. */
+export interface SocketErrorEventData {
+  errorEvent?: string;
+}
+
+/** The InstantMentor app's clients take an `error` event for a broken connection: they hear failures as this. */
+export const APP_ERROR_EVENT = 'request_failed';
+
 /** How every Socket.IO dialect reports a failure, counted by contract code. */
 @Injectable()
 export class SocketReplies {
   constructor(private readonly metrics: MetricsService) {}
 
-  /** Through the acknowledgement when the client asked for one, otherwise as an `error` event naming the event that failed. */
+  /**
+   * Through the acknowledgement when the client asked for one, otherwise as an `error` event (or
+   * the socket's own error event) naming the event that failed.
+   */
   error(socket: Socket, event: string | undefined, ack: Ack | undefined, error: unknown): ErrorBody {
     const body = toErrorBody(error);
     this.metrics.errorSent('socket.io', body.code);
     if (ack) ack({ ok: false, error: body });
-    else socket.emit('error', event ? { event, ...body } : body);
+    else socket.emit((socket.data as SocketErrorEventData).errorEvent ?? 'error', event ? { event, ...body } : body);
     return body;
   }
 }

@@ -1,5 +1,5 @@
-/** The signaling messages relayed between the parties of a call. */
-export type SignalKind = 'offer' | 'answer' | 'ice';
+/** The signaling messages relayed between the parties of a call; only the InstantMentor app has words for a hang-up. */
+export type SignalKind = 'offer' | 'answer' | 'ice' | 'hangup';
 
 /**
  * Whom a signal is for: one connection (the calls dialect names its peer's socket), or a user,

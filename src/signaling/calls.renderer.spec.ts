@@ -79,6 +79,10 @@ describe('the calls dialect renderer (CONTRACT.md §3)', () => {
     ]);
   });
 
+  it("has no words for the InstantMentor app's relayed hang-up", () => {
+    expect(renderCalls({ ...NOTICES.signal, kind: 'hangup' })).toBeNull();
+  });
+
   it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {
     expect(renderCalls(notice)).toBeNull();
   });

@@ -30,7 +30,8 @@ const CALLS: NoticeRenderers<Emission<CallsServerToClientEvents>> = {
     const base = { senderId: n.fromConnectionId, callId: n.callId, userId: n.fromUserId };
     if (n.kind === 'offer') return ['offer', { offer: n.payload, ...base }];
     if (n.kind === 'answer') return ['answer', { answer: n.payload, ...base }];
-    return ['iceCandidate', { candidate: n.payload, ...base }];
+    if (n.kind === 'ice') return ['iceCandidate', { candidate: n.payload, ...base }];
+    return null;
   },
 };
 

@@ -9,11 +9,11 @@ describe('the chat renderer, for every Socket.IO dialect (CONTRACT.md §8)', () 
     expect(renderChat(NOTICES['chat-message'])).toEqual(['new_message', { message }]);
   });
 
-  it('says who started and who stopped typing where', () => {
-    expect(renderChat(NOTICES['chat-typing'])).toEqual(['user_typing', { conversation_id: 'conv-1', user_id: 'u-host' }]);
+  it("says who started and who stopped typing where (userId: the InstantMentor app's name for user_id)", () => {
+    expect(renderChat(NOTICES['chat-typing'])).toEqual(['user_typing', { conversation_id: 'conv-1', user_id: 'u-host', userId: 'u-host' }]);
     expect(renderChat({ ...NOTICES['chat-typing'], typing: false })).toEqual([
       'user_stopped_typing',
-      { conversation_id: 'conv-1', user_id: 'u-host' },
+      { conversation_id: 'conv-1', user_id: 'u-host', userId: 'u-host' },
     ]);
   });
 

@@ -7,7 +7,10 @@ import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realti
  */
 const CHAT: NoticeRenderers<Emission<ChatServerToClientEvents>> = {
   'chat-message': ({ message }) => ['new_message', { message }],
-  'chat-typing': (n) => [n.typing ? 'user_typing' : 'user_stopped_typing', { conversation_id: n.conversationId, user_id: n.userId }],
+  'chat-typing': (n) => [
+    n.typing ? 'user_typing' : 'user_stopped_typing',
+    { conversation_id: n.conversationId, user_id: n.userId, userId: n.userId },
+  ],
   'chat-read': (n) => [
     'message_read',
     { conversation_id: n.conversationId, message_id: n.messageId, reader_id: n.readerId, read_at: n.readAt },

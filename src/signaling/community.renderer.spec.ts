@@ -5,11 +5,20 @@ import { renderCommunity } from './community.renderer';
 const RENDERED: NoticeType[] = ['presence', 'mentor-status', 'help-request', 'help-accepted', 'help-closed'];
 
 describe('the presence, status and help-request renderer, for every Socket.IO dialect (CONTRACT.md §8)', () => {
-  it('announces a user online with their role, and offline with when they were last seen', () => {
-    expect(renderCommunity(NOTICES.presence)).toEqual(['user_online', { user_id: 'u-recipient', role: 'mentor' }]);
+  it("announces a user online with their role, and offline with when they were last seen, in section 8's fields and the InstantMentor app's", () => {
+    expect(renderCommunity(NOTICES.presence)).toEqual([
+      'user_online',
+      { user_id: 'u-recipient', role: 'mentor', userId: 'u-recipient', userRole: 'mentor', timestamp: expect.any(String) },
+    ]);
     expect(renderCommunity({ ...NOTICES.presence, online: false, lastSeenAt: '2026-01-01T11:00:00.000Z' })).toEqual([
       'user_offline',
-      { user_id: 'u-recipient', last_seen_at: '2026-01-01T11:00:00.000Z' },
+      {
+        user_id: 'u-recipient',
+        last_seen_at: '2026-01-01T11:00:00.000Z',
+        userId: 'u-recipient',
+        userRole: 'mentor',
+        timestamp: '2026-01-01T11:00:00.000Z',
+      },
     ]);
   });
 

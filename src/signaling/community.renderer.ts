@@ -7,8 +7,13 @@ import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realti
  * dialect has words of its own for these or a clashing name.
  */
 const COMMUNITY: NoticeRenderers<Emission<CommunityServerToClientEvents>> = {
-  presence: (n) =>
-    n.online ? ['user_online', { user_id: n.userId, role: n.role }] : ['user_offline', { user_id: n.userId, last_seen_at: n.lastSeenAt }],
+  // Section 8's fields and the InstantMentor app's, in one event.
+  presence: (n) => {
+    const app = { userId: n.userId, userRole: n.role, timestamp: n.lastSeenAt ?? new Date().toISOString() };
+    return n.online
+      ? ['user_online', { user_id: n.userId, role: n.role, ...app }]
+      : ['user_offline', { user_id: n.userId, last_seen_at: n.lastSeenAt, ...app }];
+  },
   'mentor-status': (n) => ['mentor_status_changed', { mentor_id: n.mentorId, status: n.status, status_message: n.statusMessage }],
   'help-request': (n) => [
     'help_request',

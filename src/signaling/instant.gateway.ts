@@ -1,18 +1,30 @@
 import { ConnectedSocket, MessageBody, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { CallsService } from '../calls/calls.service';
+import { OpenCallIndex } from '../calls/open-call-index';
+import type { CallView } from '../calls/call.presenter';
+import type { CallInitiatedConfirmedEvent } from '../client';
 import { socketActor } from '../realtime/socket-auth.service';
 import { SocketEvent } from '../realtime/socket-event.decorator';
 import { HelpRequestDto, RequestIdDto, StatusMessageDto } from '../presence/dto/mentors-query.dto';
 import { HelpRequestsService } from '../presence/help-requests.service';
 import { MentorStatusService } from '../presence/mentor-status.service';
-import { CallIdMessageDto, InitiateCallDto, RejectCallDto } from './dto/instant.dto';
+import { CallClosingDto, CallIdMessageDto, InitiateCallDto } from './dto/instant.dto';
+import { appCallId } from './instantmentor.call-id';
+import { CALL_OUTCOMES } from './instant.renderer';
+import { helpRequestEvent, TO_EVERY_MENTOR } from './instantmentor.renderer';
 
-/** The instant dialect's call, mentor-status and help-request events (CONTRACT.md §8). */
+const STATUS_OF: Partial<Record<CallView['status'], CallInitiatedConfirmedEvent['status']>> = { MISSED: 'missed', ACTIVE: 'accepted' };
+
+/**
+ * The instant dialect's call, mentor-status and help-request events (CONTRACT.md §8), in section
+ * 8's words or the InstantMentor app's: the app hears what it started as events, not acks.
+ */
 @WebSocketGateway()
 export class InstantGateway {
   constructor(
     private readonly calls: CallsService,
+    private readonly openCalls: OpenCallIndex,
     private readonly mentors: MentorStatusService,
     private readonly help: HelpRequestsService,
   ) {}
@@ -20,10 +32,13 @@ export class InstantGateway {
   @SocketEvent('student_request_help')
   async requestHelp(@ConnectedSocket() socket: Socket, @MessageBody() dto: HelpRequestDto) {
     const request = await this.help.create(socketActor(socket).userId, {
-      topic: dto.topic,
+      topic: (dto.topic ?? dto.subject)!,
       message: dto.message,
       targetType: dto.target_type,
+      mentorId: dto.mentorId === TO_EVERY_MENTOR ? undefined : dto.mentorId,
+      urgency: dto.urgency,
     });
+    if (dto.subject !== undefined) socket.emit('help_request_sent', helpRequestEvent(request));
     return { request };
   }
 
@@ -39,33 +54,64 @@ export class InstantGateway {
 
   @SocketEvent('mentor_available')
   async mentorAvailable(@ConnectedSocket() socket: Socket, @MessageBody() dto: StatusMessageDto) {
-    return { status: await this.mentors.set(socketActor(socket).userId, 'available', dto.status_message) };
+    return { status: await this.mentors.set(socketActor(socket).userId, 'available', dto.status_message ?? dto.statusMessage) };
   }
 
   @SocketEvent('mentor_busy')
   async mentorBusy(@ConnectedSocket() socket: Socket, @MessageBody() dto: StatusMessageDto) {
-    return { status: await this.mentors.set(socketActor(socket).userId, 'busy', dto.status_message) };
+    return { status: await this.mentors.set(socketActor(socket).userId, 'busy', dto.status_message ?? dto.statusMessage) };
   }
 
+  /**
+   * The app's caller hears `call_initiated_confirmed` before anything else of the call (a missed
+   * call's `call_ended` follows the reply). When the callee was calling them at that moment, the
+   * start accepted the callee's call (glare): the app hears it accepted, as its caller would.
+   */
   @SocketEvent('initiate_call')
   async initiateCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: InitiateCallDto) {
-    const { call } = await this.calls.start(socketActor(socket), { recipientUserId: dto.to_user_id, hasVideo: dto.call_type === 'video' });
+    const callType = dto.call_type ?? dto.callType ?? 'video';
+    const { call } = await this.calls.start(socketActor(socket), {
+      recipientUserId: (dto.to_user_id ?? dto.receiverId)!,
+      hasVideo: callType === 'video',
+    });
+    if (dto.receiverId !== undefined) {
+      const confirmed: CallInitiatedConfirmedEvent = {
+        callId: call.id,
+        callerId: call.hostUserId,
+        receiverId: call.recipientUserId ?? dto.receiverId,
+        callType: call.hasVideo ? 'video' : 'audio',
+        status: STATUS_OF[call.status] ?? 'ringing',
+      };
+      socket.emit('call_initiated_confirmed', confirmed);
+      if (call.status === 'ACTIVE') {
+        const [event, accepted] = CALL_OUTCOMES.accepted({ type: 'accepted', call, byUserId: socketActor(socket).userId });
+        socket.emit(event, accepted);
+      }
+    }
     return { call };
   }
 
   @SocketEvent('accept_call')
   async acceptCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdMessageDto) {
-    return { call: await this.calls.accept(socketActor(socket), dto.call_id) };
+    const actor = socketActor(socket);
+    return { call: await this.calls.accept(actor, await this.callIdOf(actor.userId, dto)) };
   }
 
   @SocketEvent('reject_call')
-  async rejectCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: RejectCallDto) {
-    return { call: await this.calls.decline(socketActor(socket), dto.call_id, dto.reason) };
+  async rejectCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallClosingDto) {
+    const actor = socketActor(socket);
+    return { call: await this.calls.decline(actor, await this.callIdOf(actor.userId, dto), dto.reason) };
   }
 
   /** Cancels, declines or ends, as the call's state requires. */
   @SocketEvent('end_call')
-  async endCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdMessageDto) {
-    return { call: await this.calls.hangUp(socketActor(socket), dto.call_id) };
+  async endCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallClosingDto) {
+    const actor = socketActor(socket);
+    return { call: await this.calls.hangUp(actor, await this.callIdOf(actor.userId, dto)) };
+  }
+
+  /** Section 8's `call_id`, or the app's `callId` (which may be its provisional id for the call it started). */
+  private callIdOf(userId: string, dto: CallIdMessageDto): string | Promise<string> {
+    return dto.call_id ?? appCallId(this.openCalls, userId, dto.callId!);
   }
 }

@@ -5,7 +5,7 @@ import { renderInstant } from './instant.renderer';
 /** What the table has words for: the call's moves only; rooms and relays are not in this dialect. */
 const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended'];
 
-describe('the instant dialect renderer (CONTRACT.md §8)', () => {
+describe("the instant dialect renderer (CONTRACT.md §8), whose closing events carry the InstantMentor app's fields too", () => {
   it("rings with the caller's name and role, and the call type", () => {
     expect(renderInstant(NOTICES.ringing)).toEqual([
       'incoming_call',
@@ -18,29 +18,34 @@ describe('the instant dialect renderer (CONTRACT.md §8)', () => {
   });
 
   it("accepts and rejects by user, with the decliner's reason or null", () => {
-    expect(renderInstant(NOTICES.accepted)).toEqual(['call_accepted', { call_id: 'call-1', by_user_id: 'u-recipient' }]);
+    expect(renderInstant(NOTICES.accepted)).toEqual([
+      'call_accepted',
+      { call_id: 'call-1', by_user_id: 'u-recipient', callId: 'call-1', acceptedBy: 'u-recipient' },
+    ]);
     expect(renderInstant(NOTICES.declined)).toEqual([
       'call_rejected',
-      { call_id: 'call-1', by_user_id: 'u-recipient', reason: 'In a lesson' },
+      { call_id: 'call-1', by_user_id: 'u-recipient', reason: 'In a lesson', callId: 'call-1', rejectedBy: 'u-recipient' },
     ]);
     expect(renderInstant({ ...NOTICES.declined, reason: undefined })).toEqual([
       'call_rejected',
-      { call_id: 'call-1', by_user_id: 'u-recipient', reason: null },
+      { call_id: 'call-1', by_user_id: 'u-recipient', reason: null, callId: 'call-1', rejectedBy: 'u-recipient' },
     ]);
   });
 
   it('closes every other way with one call_ended, saying why in reason', () => {
-    expect(renderInstant(NOTICES.cancelled)).toEqual(['call_ended', { call_id: 'call-1', by_user_id: 'u-host', reason: 'cancelled' }]);
-    expect(renderInstant(NOTICES.missed)).toEqual(['call_ended', { call_id: 'call-1', by_user_id: null, reason: 'missed' }]);
-    expect(renderInstant({ ...NOTICES.missed, reason: 'offline' })).toEqual([
+    const ended = (by: string | null, reason: string) => [
       'call_ended',
-      { call_id: 'call-1', by_user_id: null, reason: 'missed' },
-    ]);
-    expect(renderInstant(NOTICES.ended)).toEqual(['call_ended', { call_id: 'call-1', by_user_id: 'u-recipient', reason: 'hangup' }]);
-    expect(renderInstant({ ...NOTICES.ended, byUserId: null, reason: 'connection_lost' })).toEqual([
-      'call_ended',
-      { call_id: 'call-1', by_user_id: null, reason: 'connection_lost' },
-    ]);
+      { call_id: 'call-1', by_user_id: by, reason, callId: 'call-1', endedBy: by },
+    ];
+    expect(renderInstant(NOTICES.cancelled)).toEqual(ended('u-host', 'cancelled'));
+    expect(renderInstant(NOTICES.missed)).toEqual(ended(null, 'missed'));
+    expect(renderInstant({ ...NOTICES.missed, reason: 'offline' })).toEqual(ended(null, 'missed'));
+    expect(renderInstant(NOTICES.ended)).toEqual(ended('u-recipient', 'hangup'));
+    expect(renderInstant({ ...NOTICES.ended, byUserId: null, reason: 'connection_lost' })).toEqual(ended(null, 'connection_lost'));
+  });
+
+  it("tells the accepting user's other connections the same as the caller: section 8's clients compare by_user_id", () => {
+    expect(renderInstant({ ...NOTICES.accepted, elsewhere: true })).toEqual(renderInstant(NOTICES.accepted));
   });
 
   it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {

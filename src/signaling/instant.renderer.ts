@@ -1,8 +1,33 @@
 import type { InstantServerToClientEvents } from '../client';
+import type { CallNotice } from '../calls/call-notices';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 
-/** The instant dialect's call words (CONTRACT.md §8). It has one closing event: why the call closed is in `reason`. */
+type Closing = Extract<CallNotice, { type: 'accepted' | 'declined' | 'cancelled' | 'missed' | 'ended' }>;
+type OutcomeEmission = Emission<Pick<InstantServerToClientEvents, 'call_accepted' | 'call_rejected' | 'call_ended'>>;
+
+/**
+ * How a call closed or was accepted, in the one event section 8 and the InstantMentor app both name
+ * so: each event carries both field sets (`call_id`/`by_user_id` and `callId`/`acceptedBy` ...).
+ * It has one closing event: why the call closed is in `reason`.
+ */
+export const CALL_OUTCOMES: { [K in Closing['type']]: (notice: Extract<Closing, { type: K }>) => OutcomeEmission } = {
+  accepted: (n) => ['call_accepted', { call_id: n.call.id, by_user_id: n.byUserId, callId: n.call.id, acceptedBy: n.byUserId }],
+  declined: (n) => [
+    'call_rejected',
+    { call_id: n.call.id, by_user_id: n.byUserId, reason: n.reason ?? null, callId: n.call.id, rejectedBy: n.byUserId },
+  ],
+  cancelled: (n) => ended(n.call.id, n.byUserId, 'cancelled'),
+  missed: (n) => ended(n.call.id, null, 'missed'),
+  ended: (n) => ended(n.call.id, n.byUserId, n.reason),
+};
+
+function ended(callId: string, byUserId: string | null, reason: string): OutcomeEmission {
+  return ['call_ended', { call_id: callId, by_user_id: byUserId, reason, callId, endedBy: byUserId }];
+}
+
+/** The instant dialect's call words (CONTRACT.md §8). */
 const INSTANT: NoticeRenderers<Emission<InstantServerToClientEvents>> = {
+  ...CALL_OUTCOMES,
   ringing: ({ call }) => [
     'incoming_call',
     {
@@ -13,11 +38,6 @@ const INSTANT: NoticeRenderers<Emission<InstantServerToClientEvents>> = {
       call_type: call.hasVideo ? 'video' : 'audio',
     },
   ],
-  accepted: (n) => ['call_accepted', { call_id: n.call.id, by_user_id: n.byUserId }],
-  declined: (n) => ['call_rejected', { call_id: n.call.id, by_user_id: n.byUserId, reason: n.reason ?? null }],
-  cancelled: (n) => ['call_ended', { call_id: n.call.id, by_user_id: n.byUserId, reason: 'cancelled' }],
-  missed: (n) => ['call_ended', { call_id: n.call.id, by_user_id: null, reason: 'missed' }],
-  ended: (n) => ['call_ended', { call_id: n.call.id, by_user_id: n.byUserId, reason: n.reason }],
 };
 
 export const renderInstant = (notice: RealtimeNotice) => renderWith(INSTANT, notice);

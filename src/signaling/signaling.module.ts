@@ -11,6 +11,7 @@ import { ChatGateway } from './chat.gateway';
 import { DrainService } from './drain.service';
 import { SocketIoConnections } from './socket-io-connections';
 import { InstantGateway } from './instant.gateway';
+import { InstantMentorGateway } from './instantmentor.gateway';
 import { VideoCallsController } from './video-calls.controller';
 import { WebrtcGateway } from './webrtc.gateway';
 import { RAW_WS_DIALECTS, RawWsServer } from './raw-ws/raw-ws.server';
@@ -25,6 +26,7 @@ import { WsCallDialect } from './raw-ws/ws-call.dialect';
     CallsGateway,
     WebrtcGateway,
     InstantGateway,
+    InstantMentorGateway,
     ChatGateway,
     WsSignalingDialect,
     WsCallDialect,

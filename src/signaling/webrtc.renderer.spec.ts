@@ -41,6 +41,10 @@ describe('the webrtc dialect renderer (CONTRACT.md §5)', () => {
     ]);
   });
 
+  it("has no words for the InstantMentor app's relayed hang-up", () => {
+    expect(renderWebrtc({ ...NOTICES.signal, kind: 'hangup' })).toBeNull();
+  });
+
   it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {
     expect(renderWebrtc(notice)).toBeNull();
   });

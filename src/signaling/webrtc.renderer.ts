@@ -15,7 +15,8 @@ const WEBRTC: NoticeRenderers<Emission<WebrtcServerToClientEvents>> = {
     const base = { from: n.fromUserId, callId: n.callId };
     if (n.kind === 'offer') return ['webrtc:offer', { ...base, sdp: n.payload }];
     if (n.kind === 'answer') return ['webrtc:answer', { ...base, sdp: n.payload }];
-    return ['webrtc:ice-candidate', { ...base, candidate: n.payload }];
+    if (n.kind === 'ice') return ['webrtc:ice-candidate', { ...base, candidate: n.payload }];
+    return null;
   },
 };
 

@@ -267,6 +267,15 @@ export const ALL_SOCKET_EVENTS = [
   'user_typing',
   'user_stopped_typing',
   'mark_read',
+  'webrtc_offer',
+  'webrtc_answer',
+  'webrtc_ice_candidate',
+  'webrtc_hangup',
+  'join_session',
+  'leave_session',
+  'ping',
+  'user_online',
+  'user_offline',
 ];
 
 /**

@@ -5,11 +5,16 @@ import { HEARD_FROM_OTHERS } from './dialect-words';
 import { RawClient } from './raw-ws';
 import { connectSocket, emitRaw, TestSocket, untyped } from './sockets';
 
-export type SocketIoDialect = 'calls' | 'webrtc' | 'instant';
+export type SocketIoDialect = 'calls' | 'webrtc' | 'instant' | 'instantmentor';
 type RawSurface = Exclude<Surface, 'socketIo'>;
 
 /** The document's tag for each declared dialect; connection, chat and community events reach every dialect. */
-const DIALECT_TAG: Record<SocketIoDialect, string> = { calls: 'seed-002', webrtc: 'seed-004', instant: 'seed-003' };
+const DIALECT_TAG: Record<SocketIoDialect, string> = {
+  calls: 'seed-002',
+  webrtc: 'seed-004',
+  instant: 'seed-003',
+  instantmentor: 'instantmentor',
+};
 const SHARED_TAGS = ['connection', 'chat', 'community'];
 
 const RAW_PATH: Record<RawSurface, string> = { wsCall: '/ws/call/', wsSignaling: '/ws/signaling/' };

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { toIdString } from '../../common/id';
 
 export const MAX_MESSAGE_CHARS = 4000;
@@ -70,6 +70,24 @@ export class SendMessageDto extends MessageContentFields {
 
   @AttachmentIdsField()
   attachment_ids?: string[];
+
+  /** The InstantMentor app's words: `{receiverId, content, type?}`. */
+  @IsOptional()
+  @Transform(toIdString)
+  @IsString()
+  @Length(1, 128)
+  receiverId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_MESSAGE_CHARS)
+  content?: string;
+
+  /** Accepted and not kept: a message is text (and attachments) here. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  type?: string;
 }
 
 /** POST /chat/conversations/:id/messages: REST speaks camelCase, like the rest of the REST API. */
@@ -110,6 +128,20 @@ export class ConversationIdDto {
   @IsString()
   @Length(1, 128)
   conversation_id: string;
+}
+
+/** `user_typing` / `user_stopped_typing`: a conversation, or (the InstantMentor app's words) the user it is with. */
+export class TypingDto {
+  @ValidateIf((dto: TypingDto) => dto.receiverId === undefined)
+  @IsString()
+  @Length(1, 128)
+  conversation_id?: string;
+
+  @ValidateIf((dto: TypingDto) => dto.conversation_id === undefined)
+  @Transform(toIdString)
+  @IsString({ message: 'receiverId must be a user id (string or integer)' })
+  @Length(1, 128)
+  receiverId?: string;
 }
 
 export class MarkReadDto extends ConversationIdDto {

@@ -43,6 +43,10 @@ describe('the /ws/call/ dialect renderer (CONTRACT.md §6)', () => {
     });
   });
 
+  it("has no words for the InstantMentor app's relayed hang-up", () => {
+    expect(dialect.render({ ...NOTICES.signal, kind: 'hangup' })).toBeNull();
+  });
+
   it('sends integer user ids as JSON numbers, as the protocol shows them; other ids as strings', () => {
     const call = callView({ hostUserId: '720', host: { ...callView().host, id: '720' } });
     expect(dialect.render({ type: 'ringing', call })).toMatchObject({ caller_id: 720 });

@@ -35,7 +35,8 @@ const WS_CALL: NoticeRenderers<object> = {
   signal: (n) => {
     if (n.kind === 'offer') return { type: 'call_offer', offer: n.payload, caller_id: wireUserId(n.fromUserId), call_id: n.callId };
     if (n.kind === 'answer') return { type: 'call_answer', answer: n.payload, callee_id: wireUserId(n.fromUserId), call_id: n.callId };
-    return { type: 'ice_candidate', candidate: n.payload, sender_id: wireUserId(n.fromUserId), call_id: n.callId };
+    if (n.kind === 'ice') return { type: 'ice_candidate', candidate: n.payload, sender_id: wireUserId(n.fromUserId), call_id: n.callId };
+    return null;
   },
 };
 
