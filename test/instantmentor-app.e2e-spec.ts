@@ -295,8 +295,8 @@ describe("the InstantMentor app's own protocol, unchanged but for a token (e2e)"
 
     const sent = student.next('message_sent');
     student.emit('send_message', { receiverId: mentor.user.id, content: 'see you' });
-    const conversationId = (await suite.api(student.user).get('/chat/conversations').expect(200)).body.items[0].id as string;
     await sent;
+    const conversationId = (await suite.api(student.user).get('/chat/conversations').expect(200)).body.items[0].id as string;
     const inConversation = mentor.next('user_joined_session');
     student.emit('join_session', { sessionId: conversationId });
     expect(await inConversation).toMatchObject({ userId: student.user.id, sessionId: conversationId });
