@@ -119,8 +119,6 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     if (!mentor || (mentor.role !== 'mentor' && mentor.role !== 'tutor')) {
       throw new AppError('forbidden', 'Only mentors and tutors can accept help requests');
     }
-    const asked = await this.prisma.helpRequest.findUnique({ where: { id: requestId }, select: { mentorId: true } });
-    if (asked?.mentorId && asked.mentorId !== mentorId) throw new AppError('forbidden', 'This help request was sent to another mentor');
     const request = await this.close(requestId, 'accepted', { acceptedBy: mentorId });
     this.registry.sendToUsers([request.studentId], { type: 'help-accepted', requestId, mentorId, mentorName: mentor.displayName });
     await this.notifyOffered(requestId, 'taken', mentorId);
@@ -135,14 +133,25 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     return request;
   }
 
-  /** One conditional update: of two racing closers, exactly one finds the request open. */
+  /**
+   * One conditional update: of two racing closers, exactly one finds the request open. A taker
+   * must be the mentor it was sent to, when it was sent to one.
+   */
   private async close(requestId: string, status: HelpRequestStatus, data: { acceptedBy?: string } = {}): Promise<HelpRequestView> {
     const { count } = await this.prisma.helpRequest.updateMany({
-      where: { id: requestId, status: 'open', ...(status === 'expired' ? {} : { expiresAt: { gt: new Date() } }) },
+      where: {
+        id: requestId,
+        status: 'open',
+        ...(status === 'expired' ? {} : { expiresAt: { gt: new Date() } }),
+        ...(data.acceptedBy ? { OR: [{ mentorId: null }, { mentorId: data.acceptedBy }] } : {}),
+      },
       data: { status, resolvedAt: new Date(), ...data },
     });
     const request = await this.prisma.helpRequest.findUnique({ where: { id: requestId } });
     if (!request) throw new AppError('not_found', 'Help request not found');
+    if (count === 0 && data.acceptedBy && request.mentorId && request.mentorId !== data.acceptedBy) {
+      throw new AppError('forbidden', 'This help request was sent to another mentor');
+    }
     if (count === 0) throw new AppError('invalid_state', `The help request is already ${request.status}`);
     await this.timers.cancel(EXPIRY, requestId);
     return toView(request);

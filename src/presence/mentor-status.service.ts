@@ -8,12 +8,17 @@ import type { MentorStatus, UserRole } from '../generated/prisma/client';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import type { EffectiveMentorStatus } from '../realtime/realtime-notice';
 import { PresenceService } from './presence.service';
-import type { MentorStatusView } from '../client/models';
+import type { MentorStatusUpdateEvent, MentorStatusView } from '../client';
 import { inBackground } from '../common/background';
 
 export type { MentorStatusView };
 
 const MENTOR_ROLES: readonly UserRole[] = ['mentor', 'tutor'];
+
+interface MentorFilter {
+  status?: EffectiveMentorStatus;
+  role?: UserRole;
+}
 
 /**
  * A mentor's or tutor's availability: what they chose, shown as busy while they are in an active
@@ -52,15 +57,21 @@ export class MentorStatusService {
     return this.broadcast(updated);
   }
 
-  async list(filter: { status?: EffectiveMentorStatus; role?: UserRole }): Promise<MentorStatusView[]> {
-    return (await this.listSince(filter)).map(({ view }) => view);
+  async list(filter: MentorFilter): Promise<MentorStatusView[]> {
+    return (await this.entries(filter)).map(({ view }) => view);
   }
 
-  /** As list, with when each mentor's row last changed (the InstantMentor app's `updatedAt`). */
-  async listSince(filter: {
-    status?: EffectiveMentorStatus;
-    role?: UserRole;
-  }): Promise<Array<{ view: MentorStatusView; updatedAt: Date }>> {
+  /** As the InstantMentor app has them: available or not, and when the mentor's row last changed. */
+  async statusUpdates(filter: MentorFilter): Promise<MentorStatusUpdateEvent[]> {
+    return (await this.entries(filter)).map(({ view, updatedAt }) => ({
+      mentorId: view.mentorId,
+      isAvailable: view.status === 'available',
+      statusMessage: view.statusMessage,
+      updatedAt: updatedAt.toISOString(),
+    }));
+  }
+
+  private async entries(filter: MentorFilter): Promise<Array<{ view: MentorStatusView; updatedAt: Date }>> {
     const users = await this.prisma.user.findMany({
       where: { role: filter.role ? filter.role : { in: [...MENTOR_ROLES] } },
       orderBy: { displayName: 'asc' },

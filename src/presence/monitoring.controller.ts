@@ -53,13 +53,7 @@ export class MonitoringController {
   @Get('mentors')
   @ApiOperation({ summary: "Every mentor's and tutor's status, in the InstantMentor app's words" })
   @ApiOkResponse({ type: [MentorStatusUpdateResponse] })
-  async mentorStatuses(): Promise<MentorStatusUpdateResponse[]> {
-    const entries = await this.mentors.listSince({});
-    return entries.map(({ view, updatedAt }) => ({
-      mentorId: view.mentorId,
-      isAvailable: view.status === 'available',
-      statusMessage: view.statusMessage,
-      updatedAt: updatedAt.toISOString(),
-    }));
+  mentorStatuses(): Promise<MentorStatusUpdateResponse[]> {
+    return this.mentors.statusUpdates({});
   }
 }

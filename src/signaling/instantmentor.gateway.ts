@@ -14,7 +14,6 @@ import { RelayService } from '../relay/relay.service';
 import type { Signal, SignalKind } from '../relay/signal';
 import { AppSignalDto, SessionDto } from './dto/instantmentor.dto';
 import { openCallNamed } from './instantmentor.call-id';
-import { mentorStatusUpdate } from './instantmentor.renderer';
 import { mayBeInstantMentorApp } from './socket-io-dialects';
 
 /**
@@ -38,12 +37,7 @@ export class InstantMentorGateway {
     if (user.role !== 'student' || !mayBeInstantMentorApp(socket)) return;
     inBackground(
       'listing mentors for a student',
-      this.mentors.listSince({ status: 'available' }).then((entries) =>
-        socket.emit(
-          'mentor_statuses',
-          entries.map(({ view, updatedAt }) => mentorStatusUpdate({ ...view, updatedAt: updatedAt.toISOString() })),
-        ),
-      ),
+      this.mentors.statusUpdates({ status: 'available' }).then((statuses) => socket.emit('mentor_statuses', statuses)),
     );
   }
 

@@ -1,12 +1,4 @@
-import type {
-  AppMessageEvent,
-  HelpRequestReceivedEvent,
-  HelpRequestView,
-  InstantMentorServerToClientEvents,
-  MentorStatusUpdateEvent,
-  MessageView,
-} from '../client';
-import type { MentorStatusNotice } from '../realtime/realtime-notice';
+import type { AppMessageEvent, HelpRequestReceivedEvent, HelpRequestView, InstantMentorServerToClientEvents, MessageView } from '../client';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 import { CALL_OUTCOMES } from './instant.renderer';
 
@@ -43,12 +35,6 @@ const APP_CALLS: NoticeRenderers<AppEmission> = {
   ],
 };
 
-export function mentorStatusUpdate(
-  n: Pick<MentorStatusNotice, 'mentorId' | 'status' | 'statusMessage' | 'updatedAt'>,
-): MentorStatusUpdateEvent {
-  return { mentorId: n.mentorId, isAvailable: n.status === 'available', statusMessage: n.statusMessage, updatedAt: n.updatedAt };
-}
-
 /** A help request as the mentors asked hear it and the student is told it went (`help_request_sent`). */
 export function helpRequestEvent(
   request: Pick<HelpRequestView, 'id' | 'studentId' | 'mentorId' | 'topic' | 'message' | 'urgency' | 'createdAt'>,
@@ -79,7 +65,10 @@ export function appMessageEvent(message: MessageView, receiverId: string): AppMe
 
 /** The app's words for status, help requests, chat and sessions, where they differ from section 8's. */
 const APP_COMMUNITY: NoticeRenderers<AppEmission> = {
-  'mentor-status': (n) => ['mentor_status_update', mentorStatusUpdate(n)],
+  'mentor-status': (n) => [
+    'mentor_status_update',
+    { mentorId: n.mentorId, isAvailable: n.status === 'available', statusMessage: n.statusMessage, updatedAt: n.updatedAt },
+  ],
   'help-request': (n) => ['help_request_received', helpRequestEvent({ ...n, id: n.requestId, createdAt: n.requestedAt })],
   'chat-message': ({ message, receiverId }) => ['message_received', appMessageEvent(message, receiverId ?? '')],
   'session-member': (n) => {
