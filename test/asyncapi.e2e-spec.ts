@@ -601,6 +601,93 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     expect(await u.next('pong')).toEqual({ type: 'pong' });
   });
 
+  it('(ext) tells a connection that arrives mid-call of the call its user places or is in, on every surface', async () => {
+    const kim = await user('student', 'Kim');
+    const lee = await user('mentor', 'Lee');
+    /** A Socket.IO connection of `who`, listening for `events` before it is booked (the events may come before `authenticated`). */
+    const arrives = async <E extends ServerEventName>(who: RegisteredUser, dialect: SocketIoDialect | undefined, ...events: E[]) => {
+      const socket = wire.socket(t.url, { token: who.token, dialect });
+      opened.push(socket);
+      const told = Promise.all(events.map((event) => nextEvent(socket, event)));
+      await nextEvent(socket, 'authenticated');
+      return { socket, told: await told };
+    };
+    const k = await raw(kim, 'wsSignaling');
+    await k.next('connection_established');
+    const l = await online(lee, 'calls');
+
+    // Kim places a call: her new connections hear it, CALLING; Lee's new one rings instead, as before.
+    const ring = nextEvent(l, 'incomingCall');
+    wire.send(k, 'wsSignaling', { type: 'call.invite', to_user_id: lee.id, target_type: 'mentor', room_id: 'room-current' });
+    const { call_id: callId } = (await k.next('invite.sent')) as { call_id: string };
+    await ring;
+    const kCalling = await raw(kim, 'wsSignaling');
+    expect(await kCalling.next('connection_established')).toEqual({ type: 'connection_established', user_id: kim.id });
+    expect(await kCalling.next('call.current')).toEqual({
+      type: 'call.current',
+      from_user_id: kim.id,
+      to_user_id: lee.id,
+      room_id: 'room-current',
+      call_id: callId,
+      status: 'calling',
+    });
+    const kimPlacing = await arrives(kim, 'calls', 'currentCall');
+    expect(kimPlacing.told[0].call).toMatchObject({ id: callId, status: 'CALLING', hostUserId: kim.id, recipientUserId: lee.id });
+    expect((await arrives(lee, 'calls', 'incomingCall')).told[0]).toMatchObject({ callId });
+
+    const accepted = k.next('call.accepted');
+    await wire.emit(l, 'acceptCall', { callId });
+    await accepted;
+
+    // Kim's network drops; she is back within RECONNECT_GRACE_MS: the call goes on, and each new connection hears of it.
+    const kimGone = nextMatching(l, 'user_offline', (p) => p.user_id === kim.id, 5000);
+    for (const connection of [k, kCalling, kimPlacing.socket]) connection.close();
+    await kimGone;
+    const [currentCall] = (await arrives(kim, 'calls', 'currentCall')).told;
+    expect(currentCall.call).toMatchObject({ id: callId, status: 'ACTIVE', roomName: 'room-current' });
+    expect((await arrives(kim, 'webrtc', 'webrtc:current-call')).told).toEqual([
+      { callId, from: kim.id, to: lee.id, status: 'ACTIVE', room_name: 'room-current' },
+    ]);
+    const inBothFieldSets = {
+      call_id: callId,
+      caller_id: kim.id,
+      callee_id: lee.id,
+      call_type: currentCall.call.hasVideo ? 'video' : 'audio',
+      status: 'active',
+      callId,
+      callerId: kim.id,
+      receiverId: lee.id,
+      callType: currentCall.call.hasVideo ? 'video' : 'audio',
+    };
+    expect((await arrives(kim, 'instant', 'current_call')).told).toEqual([inBothFieldSets]);
+    // A socket that has declared no dialect hears it in every Socket.IO dialect's words; the callee is told as well.
+    const undeclared = await arrives(kim, undefined, 'currentCall', 'webrtc:current-call', 'current_call');
+    expect(undeclared.told).toEqual([currentCall, expect.objectContaining({ callId }), inBothFieldSets]);
+    expect((await arrives(lee, 'instantmentor', 'current_call')).told).toEqual([inBothFieldSets]);
+    const c = await raw(kim, 'wsCall');
+    expect(await c.next('current_call')).toEqual({
+      type: 'current_call',
+      call_id: callId,
+      caller_id: kim.id,
+      callee_id: lee.id,
+      status: 'active',
+    });
+    const s = await raw(kim, 'wsSignaling');
+    await s.next('connection_established');
+    expect(await s.next('call.current')).toMatchObject({
+      type: 'call.current',
+      room_id: 'room-current',
+      call_id: callId,
+      status: 'active',
+    });
+
+    const ended = nextEvent(l, 'callEnded');
+    await api(kim).delete(`/calls/${callId}`);
+    expect(await ended).toMatchObject({ callId, reason: 'ended_by_api' });
+    expect(await c.next('call_hanged_up')).toMatchObject({ call_id: callId });
+    expect(await s.next('call.ended')).toMatchObject({ call_id: callId, reason: 'ended_by_api' });
+  });
+
   it('refuses what the document refuses, with the documented errors', async () => {
     const rita = await user('student');
     const r = await online(rita, 'calls');

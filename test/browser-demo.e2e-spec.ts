@@ -6,6 +6,9 @@ import type { CallView, Page as HistoryPage } from '../src/client';
 import { launchBrowser } from './helpers/browser';
 import { startTestApp, TestApp } from './helpers/test-app';
 
+/** Short, so a page that goes for good ends its call within the test. */
+const GRACE_MS = 2000;
+
 /** Screenshots land in the ignored output folder, which CI keeps as artifacts. */
 const SCREENSHOTS = join(__dirname, '..', 'out', 'browser-demo');
 
@@ -57,7 +60,7 @@ describe('demo page in a real browser (e2e)', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ RECONNECT_GRACE_MS: String(GRACE_MS) });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -143,6 +146,36 @@ describe('demo page in a real browser (e2e)', () => {
       host: { displayName: 'Sam' },
       recipient: { displayName: 'Maya' },
     });
+    expect(pageErrors).toEqual([]);
+  }, 90000);
+
+  it('carries on when a page reloads mid-call, and ends the call when a page goes for good', async () => {
+    const mentor = await register('Noor', 'mentor');
+    const student = await register('Ravi', 'student');
+    await mentor.click('#go-available');
+    const callNoor = student.locator('#mentors li', { hasText: 'Noor' }).getByRole('button', { name: 'Call' });
+    await callNoor.and(student.locator(':enabled')).waitFor();
+    await callNoor.click();
+    await mentor.waitForSelector('body[data-state=ringing]');
+    await mentor.click('#accept');
+    for (const page of [student, mentor]) await page.waitForSelector('body[data-connection=connected]', { timeout: 20000 });
+    const before = await framesDecodedWithin(mentor, 1, 5000);
+
+    // The student's tab reloads: it hears of its call, rejoins, and video flows again both ways.
+    await student.reload();
+    await student.waitForSelector('body[data-state=in-call]');
+    for (const page of [student, mentor]) await page.waitForSelector('body[data-connection=connected]', { timeout: 20000 });
+    expect(await framesDecodedWithin(student, 10, 10000)).toBeGreaterThanOrEqual(10);
+    expect(await framesDecodedWithin(mentor, before + 10, 10000)).toBeGreaterThan(before);
+
+    // The student's tab closes: past the grace the mentor's call ends, and the mentor is free.
+    await student.close();
+    await mentor.waitForSelector('body[data-state=idle]', { timeout: GRACE_MS + 10000 });
+    await mentor.waitForSelector('#history li[data-status=ENDED]');
+    const token = await mentor.evaluate(() => (window as unknown as DemoWindow).demo.token);
+    const history = (await request(t.url).get('/calls/user/history').set('Authorization', `Bearer ${token}`).expect(200))
+      .body as HistoryPage<CallView>;
+    expect(history.items[0]).toMatchObject({ status: 'ENDED', endReason: 'connection_lost' });
     expect(pageErrors).toEqual([]);
   }, 90000);
 });

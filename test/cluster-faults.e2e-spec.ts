@@ -45,8 +45,12 @@ describe('an instance killed with SIGKILL (e2e)', () => {
 
   it('tells the parties on the other instance by the grace rules, fires its timers elsewhere, and leaves nobody busy', async () => {
     const [doomed, survivor] = fixture.instances;
-    // An active call, a ringing call, and a ringing call whose caller has a second device on the survivor.
-    const active = await activeCall(doomed, survivor);
+    // Active calls split across the two instances (callers on either side), a ringing call, and a
+    // ringing call whose caller has a second device on the survivor.
+    const split = [
+      ...(await Promise.all([0, 1, 2].map(() => activeCall(doomed, survivor)))),
+      ...(await Promise.all([0, 1, 2].map(() => activeCall(survivor, doomed)))),
+    ];
     const carol = await registerUser(doomed.url);
     const dave = await registerUser(survivor.url, 'mentor');
     await on(doomed, carol);
@@ -59,26 +63,33 @@ describe('an instance killed with SIGKILL (e2e)', () => {
     const frankSocket = await on(survivor, frank);
     const ringsOn = (await api(doomed, erin).start(frank.id).expect(201)).body;
 
-    const left = nextMatching(active.calleeSocket, 'participantLeft', (e) => e.userId === active.caller.id, 20_000);
+    // The party left on the survivor hears its call end once the dead instance is noticed and the grace is over.
+    const survivors = split.map((call, i) =>
+      i < 3 ? { socket: call.calleeSocket, user: call.callee } : { socket: call.callerSocket, user: call.caller },
+    );
+    const ended = split.map((call, i) => nextMatching(survivors[i].socket, 'callEnded', (e) => e.callId === call.callId, 20_000));
     const cancelled = nextMatching(daveSocket, 'callCancelled', (e) => e.callId === ringing.id, 20_000);
     const missedForFrank = nextMatching(frankSocket, 'callMissed', (e) => e.callId === ringsOn.id, 20_000);
     const missedForErin = nextMatching(erinPhone, 'callMissed', (e) => e.callId === ringsOn.id, 20_000);
     await fixture.cluster.kill(doomed);
 
-    expect(await left).toMatchObject({ callId: active.callId, userId: active.caller.id });
-    expect((await api(survivor, active.callee).get(`/presence/${active.caller.id}`).expect(200)).body.online).toBe(false);
+    for (const end of await Promise.all(ended)) expect(end).toMatchObject({ endedBy: null, reason: 'connection_lost' });
+    for (const call of split) {
+      expect((await api(survivor, call.callee).get(`/calls/${call.callId}`).expect(200)).body).toMatchObject({
+        status: 'ENDED',
+        endReason: 'connection_lost',
+      });
+    }
     expect(await cancelled).toMatchObject({ callId: ringing.id });
     // The ring timer the dead instance armed fired on the survivor, once; the caller's other device heard it.
     await Promise.all([missedForFrank, missedForErin]);
 
-    // The survivor alone in the room leaves: the call ends, and everyone can call again.
-    await emitWithAck(active.calleeSocket, 'leaveCall', { callId: active.callId });
-    expect((await api(survivor, active.callee).get(`/calls/${active.callId}`).expect(200)).body).toMatchObject({
-      status: 'ENDED',
-      endReason: 'last_participant_left',
-    });
-    await on(survivor, active.caller);
-    await api(survivor, active.caller).start(active.callee.id).expect(201);
+    // Nobody is busy: the survivors call the dead side's users, who come back on the survivor.
+    for (const [i, call] of split.entries()) {
+      const gone = i < 3 ? call.caller : call.callee;
+      await on(survivor, gone);
+      await api(survivor, survivors[i].user).start(gone.id).expect(201);
+    }
     await on(survivor, carol);
     await api(survivor, carol).start(dave.id).expect(201);
     await api(survivor, frank).start(erin.id).expect(201);

@@ -5,7 +5,7 @@ import { InstantMentorApp } from './helpers/instantmentor-app';
 import { collect, connectAs } from './helpers/parties';
 import { RawClient } from './helpers/raw-ws';
 import type { ServerProcess } from './helpers/server-process';
-import { emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
+import { connectSocket, emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
 import { registerUser, RegisteredUser } from './helpers/users';
 
 /** Two instances, one PostgreSQL, one Redis: every behaviour holds across instances. */
@@ -236,4 +236,28 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
     student.emit('end_call', { callId });
     expect(await ended).toMatchObject({ callId, endedBy: sam.id, reason: 'hangup' });
   });
+
+  it('rings a callee on B called from A the instant it is told it is authenticated: 0 missed in 500, over Socket.IO and /ws/signaling/', async () => {
+    const caller = await registerUser(a.url, 'student');
+    const callee = await registerUser(b.url, 'mentor');
+    const onA = await on(a, caller);
+    const missed: number[] = [];
+    for (let i = 0; i < 500; i += 1) {
+      let hangUp: () => void;
+      if (i % 2 === 0) {
+        const socket = connectSocket(b.url, { token: callee.token });
+        await nextEvent(socket, 'authenticated');
+        hangUp = () => socket.disconnect();
+      } else {
+        const raw = await RawClient.connect(b.url, '/ws/signaling/', callee.token);
+        await raw.next('connection_established');
+        hangUp = () => raw.close();
+      }
+      const { call } = await emitWithAck(onA, 'startCall', { recipientUserId: callee.id });
+      if (call.status === 'CALLING') await emitWithAck(onA, 'cancelCall', { callId: call.id });
+      else missed.push(i);
+      hangUp();
+    }
+    expect(missed).toEqual([]);
+  }, 120_000);
 });

@@ -101,6 +101,18 @@ function connect() {
   socket.on('server_shutdown', ({ message }) => notice(message));
   for (const event of ['mentor_status_changed', 'user_online', 'user_offline']) socket.on(event, () => run(showMentors()));
   socket.on('incomingCall', ringing);
+  // Back mid-call (this tab reloaded): carry on in the call the server says this user is in.
+  socket.on('currentCall', ({ call }) => {
+    if (state.call) return;
+    const peer = call.hostUserId === state.user.id ? call.recipient : call.host;
+    run(
+      (async () => {
+        await ensureMedia();
+        enterCall(call, peer, call.status === 'ACTIVE' ? 'Reconnecting…' : 'Ringing…');
+        await joinRoom();
+      })(),
+    );
+  });
   socket.on('callAccepted', ({ callId }) => {
     if (state.incoming?.callId === callId) hideRinging(); // answered on another device
     if (state.call?.id !== callId) return;

@@ -14,7 +14,9 @@ export type CallNotice =
   | { type: 'declined'; call: CallView; byUserId: string; reason?: string }
   | { type: 'cancelled'; call: CallView; byUserId: string | null }
   | { type: 'missed'; call: CallView; reason: MissedReason }
-  | { type: 'ended'; call: CallView; byUserId: string | null; reason: string };
+  | { type: 'ended'; call: CallView; byUserId: string | null; reason: string }
+  /** (ext) To a connection that arrives while its user places or is in the call: an app reloaded mid-call can rejoin. */
+  | { type: 'current-call'; call: CallView };
 
 /** A state move as listeners see it; `from: null` is the call's creation (CALLING, or MISSED at once). */
 export interface CallMove {

@@ -40,7 +40,8 @@ export interface StartResult {
 }
 
 const RING = 'ring';
-const CALLER_GRACE = 'caller-grace';
+/** A party's last connection went: the call is left unless they are back within RECONNECT_GRACE_MS (the key keeps its first name). */
+const PARTY_GRACE = 'caller-grace';
 /** A call rings each connection once, whether its start or the connection's arrival rang it. */
 const ringOnce = (callId: string) => `ring:${callId}`;
 const partiesOf = (call: CallWithParties): Party[] => (call.recipient ? [call.host, call.recipient] : [call.host]);
@@ -66,19 +67,25 @@ export class CallsService {
     private readonly metrics: MetricsService,
   ) {
     timers.handle(RING, (callId) => this.moveCall(callId, { to: 'MISSED', actorUserId: null, reason: 'timeout' }).then(() => undefined));
-    timers.handle(CALLER_GRACE, (userId) => this.cancelAbandoned(userId));
+    timers.handle(PARTY_GRACE, (userId) => this.leaveAbandoned(userId));
   }
 
-  /** A device that connects while a call rings for its user rings at once; a caller who is back is no longer leaving. */
+  /**
+   * A party who is back is no longer leaving; their new connection rings if the call rings for
+   * them, else hears of the call they are placing or are in (CONTRACT.md §2).
+   */
   @OnAppEvent('connection.added')
   connected(connection: AppEventMap['connection.added']): void {
-    inBackground('ringing a new connection', this.ringNewConnection(connection));
+    inBackground('telling a new connection of its call', this.tellNewConnection(connection));
   }
 
-  /** The caller's last connection dropped: a call they are placing is cancelled unless they return in time. */
+  /**
+   * A user's last connection dropped (or the instance holding it died): a call they are placing is
+   * cancelled, and one they are in ends, unless they return in time.
+   */
   @OnAppEvent('user.disconnected')
   disconnected({ userId }: AppEventMap['user.disconnected']): void {
-    inBackground('caller grace', this.timers.schedule(CALLER_GRACE, userId, this.config.calls.reconnectGraceMs));
+    inBackground('reconnect grace', this.timers.schedule(PARTY_GRACE, userId, this.config.calls.reconnectGraceMs));
   }
 
   async start(actor: Actor, request: StartCall): Promise<StartResult> {
@@ -417,22 +424,27 @@ export class CallsService {
     await this.timers.schedule(RING, callId, this.config.calls.ringTimeoutMs);
   }
 
-  /** A device that connects while a call rings for its user rings at once. */
-  private async ringNewConnection(connection: RealtimeConnection): Promise<void> {
-    await this.timers.cancel(CALLER_GRACE, connection.userId);
-    // Most connections have no call ringing for them: the index says so without loading a call.
-    if ((await this.openCalls.of(connection.userId))?.recipientUserId !== connection.userId) return;
+  private async tellNewConnection(connection: RealtimeConnection): Promise<void> {
+    await this.timers.cancel(PARTY_GRACE, connection.userId);
+    // Most connections' users are in no call: the index says so without loading one.
+    if (!(await this.openCalls.of(connection.userId))) return;
     const call = await this.calls.findOpenCallOf(connection.userId);
-    if (call && call.status === 'CALLING' && call.recipientUserId === connection.userId) {
+    if (!call || (call.status !== 'CALLING' && call.status !== 'ACTIVE')) return;
+    if (call.status === 'CALLING' && call.recipientUserId === connection.userId) {
       this.registry.deliverOnce(connection, { type: 'ringing', call: toCallView(call) }, ringOnce(call.id));
+    } else {
+      connection.deliver({ type: 'current-call', call: toCallView(call) });
     }
   }
 
-  private async cancelAbandoned(userId: string): Promise<void> {
+  /** Gone past the grace (CONTRACT.md §2): a call they are placing is cancelled, one they are in ends, and both parties are free. */
+  private async leaveAbandoned(userId: string): Promise<void> {
     if (await this.registry.isOnline(userId)) return;
     const call = await this.calls.findOpenCallOf(userId);
     if (call?.status === 'CALLING' && call.hostUserId === userId) {
       await this.moveCall(call.id, { to: 'CANCELLED', actorUserId: userId, reason: 'connection_lost' });
+    } else if (call?.status === 'ACTIVE') {
+      await this.moveCall(call.id, { to: 'ENDED', actorUserId: null, endReason: 'connection_lost' });
     }
   }
 

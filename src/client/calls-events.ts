@@ -104,6 +104,8 @@ export interface CallsServerToClientEvents {
   callCancelled: ServerEvent<{ callId: string; cancelledBy: string | null }>;
   callMissed: ServerEvent<{ callId: string; reason: 'timeout' | 'offline' }>;
   callEnded: ServerEvent<{ callId: string; endedBy: string | null; reason: string }>;
+  /** (ext) As this connection arrives, the call its user is placing or is in: `joinCall` to rejoin it. */
+  currentCall: ServerEvent<{ call: CallView }>;
   joinedCall: ServerEvent<JoinedCallEvent>;
   userJoined: ServerEvent<UserJoinedEvent>;
   participantLeft: ServerEvent<ParticipantLeftEvent>;

@@ -39,4 +39,5 @@ export interface InstantServerToClientEvents {
   call_rejected: InstantMentorServerToClientEvents['call_rejected'];
   /** `reason`: `cancelled`, `missed`, or the call's end reason. */
   call_ended: ServerEvent<CallEndedEvent>;
+  current_call: InstantMentorServerToClientEvents['current_call'];
 }

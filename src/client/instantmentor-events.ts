@@ -138,6 +138,18 @@ export interface AnsweredElsewhereEvent {
   reason: 'answered_elsewhere';
 }
 
+export interface CurrentCallEvent {
+  call_id: string;
+  caller_id: string;
+  callee_id: string | null;
+  call_type: AppCallType;
+  status: 'calling' | 'active';
+  callId: string;
+  callerId: string;
+  receiverId: string | null;
+  callType: AppCallType;
+}
+
 export interface InstantMentorClientToServerEvents {
   initiate_call: ClientEvent<AppInitiateCallPayload, CallAck>;
   accept_call: ClientEvent<AppCallIdPayload, CallAck>;
@@ -168,6 +180,11 @@ export interface InstantMentorServerToClientEvents {
    * the app's fields alone, to the callee's devices that did not answer.
    */
   call_ended: ServerEvent<CallEndedEvent | AnsweredElsewhereEvent>;
+  /**
+   * (ext) As this connection arrives, the call its user is placing (`calling`) or is in (`active`),
+   * in both field sets: an app reloaded mid-call can carry on.
+   */
+  current_call: ServerEvent<CurrentCallEvent>;
   webrtc_offer: ServerEvent<AppSignalEvent>;
   webrtc_answer: ServerEvent<AppSignalEvent>;
   webrtc_ice_candidate: ServerEvent<AppSignalEvent>;

@@ -37,4 +37,12 @@ export interface WebrtcServerToClientEvents {
   'webrtc:ice-candidate': ServerEvent<FromUser & { candidate: unknown }>;
   /** `from` is null when nobody ended it (missed); `reason` says why it closed. */
   'webrtc:end-call': ServerEvent<{ from: string | null; callId: string; reason: string }>;
+  /** (ext) As this connection arrives, the call its user is placing (`CALLING`) or is in (`ACTIVE`), from caller to callee. */
+  'webrtc:current-call': ServerEvent<{
+    callId: string;
+    from: string;
+    to: string | null;
+    status: 'CALLING' | 'ACTIVE';
+    room_name: string | null;
+  }>;
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Server, Socket } from 'socket.io';
 import { TokenService, VerifiedToken } from '../auth/token.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { inBackground } from '../common/background';
 import { AppError, toErrorBody } from '../common/errors';
 import { ConnectionUser, connectionUserOf } from '../auth/auth-user';
 import { tokenFromHandshake } from './token-from-handshake';
@@ -91,7 +92,7 @@ export class SocketAuthService {
     });
     socket.on('disconnect', clearTimers);
     if (socketUser(socket)) {
-      this.announce(socket);
+      inBackground('announcing a connection', this.announce(socket));
       return;
     }
     (socket.data as SocketData).authTimer = setTimeout(() => {
@@ -115,7 +116,7 @@ export class SocketAuthService {
     clearTimeout(data.authTimer);
     data.authTimer = undefined;
     this.scheduleExpiry(socket, verified.expiresAt);
-    if (!announced) this.announce(socket);
+    if (!announced) await this.announce(socket);
     return { socketId: socket.id, userId: verified.user.id };
   }
 
@@ -126,12 +127,18 @@ export class SocketAuthService {
     return verified;
   }
 
-  private announce(socket: Socket): void {
+  /**
+   * Books the connection, then tells it it is authenticated (CONTRACT.md §2): a call started to
+   * its user once it has been told rings it, on whichever instance the call starts.
+   */
+  private async announce(socket: Socket): Promise<void> {
+    // Gone while its token was checked: booked now, it would never be unbooked.
+    if (!socket.connected) return;
     const user = socketUser(socket)!;
     this.admission.sessionSettled(socket.conn);
     void socket.join(`user:${user.id}`);
+    await this.events.emitAndWait('socket.authenticated', { socket, user });
     socket.emit('authenticated', { socketId: socket.id, userId: user.id });
-    this.events.emit('socket.authenticated', { socket, user });
   }
 
   /** Takes the expiry alone: the timer keeps what it closes over for as long as the token lasts. */

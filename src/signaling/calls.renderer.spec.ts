@@ -10,6 +10,7 @@ const RENDERED: NoticeType[] = [
   'cancelled',
   'missed',
   'ended',
+  'current-call',
   'participant-joined',
   'participant-left',
   'media-toggled',
@@ -81,6 +82,10 @@ describe('the calls dialect renderer (CONTRACT.md §3)', () => {
 
   it("has no words for the InstantMentor app's relayed hang-up", () => {
     expect(renderCalls({ ...NOTICES.signal, kind: 'hangup' })).toBeNull();
+  });
+
+  it('tells a connection that arrives mid-call of the call, whole, so it can rejoin', () => {
+    expect(renderCalls(NOTICES['current-call'])).toEqual(['currentCall', { call: NOTICES['current-call'].call }]);
   });
 
   it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {

@@ -17,6 +17,7 @@ const CALLS: NoticeRenderers<Emission<CallsServerToClientEvents>> = {
   cancelled: (n) => ['callCancelled', { callId: n.call.id, cancelledBy: n.byUserId }],
   missed: (n) => ['callMissed', { callId: n.call.id, reason: n.reason }],
   ended: (n) => ['callEnded', { callId: n.call.id, endedBy: n.byUserId, reason: n.reason }],
+  'current-call': ({ call }) => ['currentCall', { call }],
   'participant-joined': ({ participant: p, callId }) => [
     'userJoined',
     { socketId: p.connectionId, userId: p.userId, userName: p.userName, hasVideo: p.hasVideo, hasAudio: p.hasAudio, callId },

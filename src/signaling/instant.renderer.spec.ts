@@ -3,7 +3,7 @@ import { callView, NOTICES, noticesOtherThan } from '../../test/helpers/notices'
 import { renderInstant } from './instant.renderer';
 
 /** What the table has words for: the call's moves only; rooms and relays are not in this dialect. */
-const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended'];
+const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'current-call'];
 
 describe("the instant dialect renderer (CONTRACT.md §8), whose closing events carry the InstantMentor app's fields too", () => {
   it("rings with the caller's name and role, and the call type", () => {
@@ -46,6 +46,27 @@ describe("the instant dialect renderer (CONTRACT.md §8), whose closing events c
 
   it("tells the accepting user's other connections the same as the caller: section 8's clients compare by_user_id", () => {
     expect(renderInstant({ ...NOTICES.accepted, elsewhere: true })).toEqual(renderInstant(NOTICES.accepted));
+  });
+
+  it("tells a connection that arrives mid-call of the call, in section 8's fields and the InstantMentor app's", () => {
+    expect(renderInstant(NOTICES['current-call'])).toEqual([
+      'current_call',
+      {
+        call_id: 'call-1',
+        caller_id: 'u-host',
+        callee_id: 'u-recipient',
+        call_type: 'video',
+        status: 'active',
+        callId: 'call-1',
+        callerId: 'u-host',
+        receiverId: 'u-recipient',
+        callType: 'video',
+      },
+    ]);
+    expect(renderInstant({ type: 'current-call', call: callView({ status: 'CALLING', hasVideo: false }) })).toEqual([
+      'current_call',
+      expect.objectContaining({ status: 'calling', call_type: 'audio' }),
+    ]);
   });
 
   it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {

@@ -25,9 +25,32 @@ function ended(callId: string, byUserId: string | null, reason: string): Outcome
   return ['call_ended', { call_id: callId, by_user_id: byUserId, reason, callId, endedBy: byUserId }];
 }
 
+/** (ext) The call a new connection's user is placing or is in, in the one event both vocabularies name so. */
+export function currentCall({
+  call,
+}: Extract<CallNotice, { type: 'current-call' }>): Emission<Pick<InstantServerToClientEvents, 'current_call'>> {
+  const callType = call.hasVideo ? 'video' : 'audio';
+  const status = call.status === 'ACTIVE' ? 'active' : 'calling';
+  return [
+    'current_call',
+    {
+      call_id: call.id,
+      caller_id: call.hostUserId,
+      callee_id: call.recipientUserId,
+      call_type: callType,
+      status,
+      callId: call.id,
+      callerId: call.hostUserId,
+      receiverId: call.recipientUserId,
+      callType,
+    },
+  ];
+}
+
 /** The instant dialect's call words (CONTRACT.md §8). */
 const INSTANT: NoticeRenderers<Emission<InstantServerToClientEvents>> = {
   ...CALL_OUTCOMES,
+  'current-call': currentCall,
   ringing: ({ call }) => [
     'incoming_call',
     {

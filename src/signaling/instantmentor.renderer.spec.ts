@@ -3,7 +3,7 @@ import { callView, message, NOTICES, noticesOtherThan } from '../../test/helpers
 import { renderInstant } from './instant.renderer';
 import { renderInstantMentorCalls, renderInstantMentorCommunity } from './instantmentor.renderer';
 
-const CALL_WORDS: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'signal'];
+const CALL_WORDS: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'current-call', 'signal'];
 const COMMUNITY_WORDS: NoticeType[] = ['mentor-status', 'help-request', 'chat-message', 'session-member'];
 
 describe("the InstantMentor app's words (CONTRACT.md §8, the InstantMentor app)", () => {
@@ -19,7 +19,7 @@ describe("the InstantMentor app's words (CONTRACT.md §8, the InstantMentor app)
   });
 
   it('closes a call in the events section 8 shares, with both field sets, exactly as the instant dialect says them', () => {
-    for (const type of ['accepted', 'declined', 'cancelled', 'missed', 'ended'] as const) {
+    for (const type of ['accepted', 'declined', 'cancelled', 'missed', 'ended', 'current-call'] as const) {
       expect(renderInstantMentorCalls(NOTICES[type])).toEqual(renderInstant(NOTICES[type]));
     }
   });

@@ -1,6 +1,6 @@
 import type { AppMessageEvent, HelpRequestReceivedEvent, HelpRequestView, InstantMentorServerToClientEvents, MessageView } from '../client';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
-import { CALL_OUTCOMES } from './instant.renderer';
+import { CALL_OUTCOMES, currentCall } from './instant.renderer';
 
 type AppEmission = Emission<InstantMentorServerToClientEvents>;
 
@@ -12,6 +12,7 @@ export const TO_EVERY_MENTOR = 'broadcast_to_mentors';
 /** The InstantMentor app's call and signaling words (CONTRACT.md §8, "The InstantMentor app"). */
 const APP_CALLS: NoticeRenderers<AppEmission> = {
   ...CALL_OUTCOMES,
+  'current-call': currentCall,
   ringing: ({ call }) => [
     'call_initiated',
     {

@@ -41,10 +41,11 @@ export class SocketIoConnections {
     };
   }
 
+  /** Waited for: the socket is told it is authenticated once it is booked. */
   @OnAppEvent('socket.authenticated')
-  authenticated({ socket, user }: AppEventMap['socket.authenticated']): void {
+  authenticated({ socket, user }: AppEventMap['socket.authenticated']): Promise<void> {
     trackDialect(socket);
-    inBackground('registering a connection', this.registry.add(new SocketIoConnection(socket, user.id)));
     socket.on('disconnect', this.unregister);
+    return this.registry.add(new SocketIoConnection(socket, user.id));
   }
 }

@@ -3,7 +3,7 @@ import { callView, NOTICES, noticesOtherThan } from '../../test/helpers/notices'
 import { renderWebrtc } from './webrtc.renderer';
 
 /** What the table has words for: the call's moves and the relay; rooms are not in this dialect. */
-const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'signal'];
+const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'current-call', 'signal'];
 
 describe('the webrtc dialect renderer (CONTRACT.md §5)', () => {
   it('rings with the caller, the call id and the room name', () => {
@@ -43,6 +43,13 @@ describe('the webrtc dialect renderer (CONTRACT.md §5)', () => {
 
   it("has no words for the InstantMentor app's relayed hang-up", () => {
     expect(renderWebrtc({ ...NOTICES.signal, kind: 'hangup' })).toBeNull();
+  });
+
+  it('tells a connection that arrives mid-call of the call, from caller to callee', () => {
+    expect(renderWebrtc(NOTICES['current-call'])).toEqual([
+      'webrtc:current-call',
+      { callId: 'call-1', from: 'u-host', to: 'u-recipient', status: 'ACTIVE', room_name: 'room-42' },
+    ]);
   });
 
   it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {

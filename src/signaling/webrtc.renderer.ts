@@ -11,6 +11,16 @@ const WEBRTC: NoticeRenderers<Emission<WebrtcServerToClientEvents>> = {
   cancelled: (n) => ['webrtc:end-call', { from: n.byUserId, callId: n.call.id, reason: 'cancelled' }],
   ended: (n) => ['webrtc:end-call', { from: n.byUserId, callId: n.call.id, reason: n.reason }],
   missed: (n) => ['webrtc:end-call', { from: null, callId: n.call.id, reason: 'missed' }],
+  'current-call': ({ call }) => [
+    'webrtc:current-call',
+    {
+      callId: call.id,
+      from: call.hostUserId,
+      to: call.recipientUserId,
+      status: call.status as 'CALLING' | 'ACTIVE',
+      room_name: call.roomName,
+    },
+  ],
   signal: (n) => {
     const base = { from: n.fromUserId, callId: n.callId };
     if (n.kind === 'offer') return ['webrtc:offer', { ...base, sdp: n.payload }];

@@ -61,6 +61,7 @@ export const NOTICES: { [K in NoticeType]: NoticeOf<K> } = {
   cancelled: { type: 'cancelled', call: callView({ status: 'CANCELLED' }), byUserId: HOST.id },
   missed: { type: 'missed', call: callView({ status: 'MISSED' }), reason: 'timeout' },
   ended: { type: 'ended', call: callView({ status: 'ENDED' }), byUserId: RECIPIENT.id, reason: 'hangup' },
+  'current-call': { type: 'current-call', call: callView({ status: 'ACTIVE' }) },
   joined: { type: 'joined', callId: 'call-1', self: participant, participants: [] },
   'participant-joined': { type: 'participant-joined', callId: 'call-1', participant },
   'participant-left': { type: 'participant-left', callId: 'call-1', connectionId: 'conn-7', userId: 'u-joiner' },

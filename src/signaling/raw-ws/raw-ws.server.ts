@@ -149,9 +149,16 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       this.connections.delete(connection);
       inBackground('unregistering a connection', this.registry.remove(connection.id));
     });
-    const greeting = dialect.greeting?.(connection);
-    if (greeting) connection.send(greeting);
-    inBackground('registering a connection', this.registry.add(connection));
+    // Booked before it is greeted or any message of its is handled (CONTRACT.md §2): a call started
+    // to its user once it has heard from the server rings it.
+    const greet = () => {
+      const greeting = dialect.greeting?.(connection);
+      if (greeting && ws.readyState === ws.OPEN) connection.send(greeting);
+    };
+    inBackground(
+      'registering a connection',
+      this.inArrivalOrder.run(connection.id, () => this.registry.add(connection).finally(greet)),
+    );
   }
 
   /** Handles one frame; a promise while its handling goes on (a failure is answered either way, never thrown). */

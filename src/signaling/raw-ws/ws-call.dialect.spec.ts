@@ -3,7 +3,7 @@ import { callView, NOTICES, noticesOtherThan } from '../../../test/helpers/notic
 import { WsCallDialect } from './ws-call.dialect';
 
 /** What the table has words for: no rooms, presence or help requests in this dialect. */
-const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'signal'];
+const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'current-call', 'signal'];
 
 describe('the /ws/call/ dialect renderer (CONTRACT.md §6)', () => {
   // Rendering reads its table alone: the services it is built with stay unused.
@@ -55,6 +55,16 @@ describe('the /ws/call/ dialect renderer (CONTRACT.md §6)', () => {
     for (const id of ['007', '9007199254740993', '-1', '1.5', '72a']) {
       expect(dialect.render({ ...NOTICES.ended, byUserId: id })).toMatchObject({ hanged_up_by: id });
     }
+  });
+
+  it('tells a connection that arrives mid-call of the call (ext)', () => {
+    expect(dialect.render(NOTICES['current-call'])).toEqual({
+      type: 'current_call',
+      call_id: 'call-1',
+      caller_id: 'u-host',
+      callee_id: 'u-recipient',
+      status: 'active',
+    });
   });
 
   it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {

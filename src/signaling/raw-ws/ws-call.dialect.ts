@@ -32,6 +32,14 @@ const WS_CALL: NoticeRenderers<object> = {
   cancelled: (n) => ({ type: 'call_cancelled', caller_id: wireUserId(n.call.hostUserId), call_id: n.call.id }),
   missed: (n) => ({ type: 'call_missed', call_id: n.call.id }),
   ended: (n) => ({ type: 'call_hanged_up', hanged_up_by: wireUserId(n.byUserId), call_id: n.call.id }),
+  // (ext) As a connection arrives: the call its user is placing or is in.
+  'current-call': ({ call }) => ({
+    type: 'current_call',
+    call_id: call.id,
+    caller_id: wireUserId(call.hostUserId),
+    callee_id: call.recipientUserId === null ? null : wireUserId(call.recipientUserId),
+    status: call.status === 'ACTIVE' ? 'active' : 'calling',
+  }),
   signal: (n) => {
     if (n.kind === 'offer') return { type: 'call_offer', offer: n.payload, caller_id: wireUserId(n.fromUserId), call_id: n.callId };
     if (n.kind === 'answer') return { type: 'call_answer', answer: n.payload, callee_id: wireUserId(n.fromUserId), call_id: n.callId };

@@ -3,7 +3,7 @@ import { callView, NOTICES, noticesOtherThan } from '../../../test/helpers/notic
 import { WsSignalingDialect } from './ws-signaling.dialect';
 
 /** What the table has words for: the call's moves; this dialect has no media signaling. */
-const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended'];
+const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'current-call'];
 
 describe('the /ws/signaling/ dialect renderer (CONTRACT.md §7)', () => {
   // Rendering reads its table alone: the services it is built with stay unused.
@@ -64,6 +64,17 @@ describe('the /ws/signaling/ dialect renderer (CONTRACT.md §7)', () => {
       room_id: 'room-42',
       call_id: 'call-1',
       reason: 'hangup',
+    });
+  });
+
+  it('tells a connection that arrives mid-call of the call, by room (ext)', () => {
+    expect(dialect.render({ type: 'current-call', call: callView({ status: 'CALLING', roomName: 'algebra-1' }) })).toEqual({
+      type: 'call.current',
+      from_user_id: 'u-host',
+      to_user_id: 'u-recipient',
+      room_id: 'algebra-1',
+      call_id: 'call-1',
+      status: 'calling',
     });
   });
 

@@ -35,6 +35,15 @@ const WS_SIGNALING: NoticeRenderers<object> = {
     call_id: n.call.id,
     reason: n.reason,
   }),
+  // (ext) As a connection arrives: the call its user is placing or is in.
+  'current-call': ({ call }) => ({
+    type: 'call.current',
+    from_user_id: wireUserId(call.hostUserId),
+    to_user_id: call.recipientUserId === null ? null : wireUserId(call.recipientUserId),
+    room_id: roomOf(call),
+    call_id: call.id,
+    status: call.status === 'ACTIVE' ? 'active' : 'calling',
+  }),
 };
 
 /**

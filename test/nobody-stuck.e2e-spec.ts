@@ -1,0 +1,134 @@
+import type { CallView } from '../src/calls/call.presenter';
+import { InstantMentorApp } from './helpers/instantmentor-app';
+import { collect } from './helpers/parties';
+import { RawClient } from './helpers/raw-ws';
+import { connectSocket, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
+import { useTestApp } from './helpers/suite';
+
+const GRACE_MS = 600;
+/** Long enough for the grace to have run out, were it going to (there is no event for "nothing happened"). */
+const pastTheGrace = () => new Promise((resolve) => setTimeout(resolve, GRACE_MS * 2.5));
+
+describe('nobody stuck: a party gone past the grace ends the call, one who comes back is told of it (e2e)', () => {
+  const suite = useTestApp({ RECONNECT_GRACE_MS: String(GRACE_MS) });
+
+  /** An answered call between a student and a mentor, both on the calls protocol and in its room. */
+  async function callInRoom() {
+    const student = await suite.online('student', undefined, 'calls');
+    const mentor = await suite.online('mentor', undefined, 'calls');
+    const ringing = nextEvent(mentor.socket, 'incomingCall');
+    const { call } = await emitWithAck(student.socket, 'startCall', { recipientUserId: mentor.id });
+    await ringing;
+    await emitWithAck(mentor.socket, 'acceptCall', { callId: call.id });
+    for (const party of [student, mentor]) await emitWithAck(party.socket, 'joinCall', { callId: call.id, hasVideo: true, hasAudio: true });
+    return { student, mentor, callId: call.id };
+  }
+
+  it('ends an active call when one party has been gone past the grace, though the other is still in its room; both are free', async () => {
+    const { student, mentor, callId } = await callInRoom();
+    const ended = nextEvent(mentor.socket, 'callEnded', GRACE_MS + 4000);
+    student.socket.disconnect();
+    expect(await ended).toEqual({ callId, endedBy: null, reason: 'connection_lost' });
+    const stored = await suite.api(mentor).get(`/calls/${callId}`).expect(200);
+    expect(stored.body).toMatchObject({ status: 'ENDED', endReason: 'connection_lost' });
+    // Both free: the mentor can call someone else, and the student can be called again.
+    const other = await suite.online('student');
+    expect(await emitWithAck(mentor.socket, 'startCall', { recipientUserId: other.id })).toMatchObject({
+      ok: true,
+      call: { status: 'CALLING' },
+    });
+    const studentBack = await suite.open(student, 'calls');
+    const third = await suite.online('tutor');
+    const ringsAgain = nextEvent(studentBack, 'incomingCall');
+    expect(await emitWithAck(third.socket, 'startCall', { recipientUserId: student.id })).toMatchObject({
+      ok: true,
+      call: { status: 'CALLING' },
+    });
+    await ringsAgain;
+  });
+
+  it('ends it for parties without rooms too, in their own words', async () => {
+    const caller = await suite.online('student', undefined, 'webrtc');
+    const callee = await suite.user('mentor');
+    const raw = await suite.raw(callee, '/ws/call/');
+    const call = (await emitWithAck(caller.socket, 'webrtc:call', { to: callee.id })) as unknown as { call: CallView };
+    const { call_id } = (await raw.next('incoming_call')) as { call_id: string };
+    expect(call_id).toBe(call.call.id);
+    raw.send({ action: 'answer_call', call_id });
+    await nextEvent(caller.socket, 'webrtc:call-accepted');
+    const ended = nextEvent(caller.socket, 'webrtc:end-call', GRACE_MS + 4000);
+    raw.close();
+    expect(await ended).toEqual({ from: null, callId: call_id, reason: 'connection_lost' });
+  });
+
+  it('keeps the call of a party who comes back within the grace, and tells the new connection of it in its words', async () => {
+    const { student, mentor, callId } = await callInRoom();
+    const endings = collect(mentor.socket, 'callEnded');
+    student.socket.disconnect();
+    // The app reloads: a new connection hears of its call at once, and rejoins the room.
+    const back = connectSocket(suite.t.url, { token: student.token, dialect: 'calls' });
+    suite.track(back);
+    const current = await nextEvent(back, 'currentCall');
+    expect(current.call).toMatchObject({ id: callId, status: 'ACTIVE', hostUserId: student.id, recipientUserId: mentor.id });
+    const rejoined = nextEvent(mentor.socket, 'userJoined');
+    await emitWithAck(back, 'joinCall', { callId, hasVideo: true, hasAudio: true });
+    await rejoined;
+    await pastTheGrace();
+    expect(endings).toEqual([]);
+    expect((await suite.api(student).get(`/calls/${callId}`).expect(200)).body.status).toBe('ACTIVE');
+    await emitWithAck(back, 'leaveCall', { callId });
+  });
+
+  it('tells a connection of every protocol that arrives while its user places or is in a call', async () => {
+    const student = await suite.online('student', undefined, 'calls');
+    const mentor = await suite.user('mentor');
+    const mentorApp = new InstantMentorApp(suite.t.url, mentor);
+    suite.track(mentorApp.socket as unknown as TestSocket);
+    await mentorApp.ready();
+    const ringing = mentorApp.next('call_initiated');
+    const { call } = await emitWithAck(student.socket, 'startCall', { recipientUserId: mentor.id, hasVideo: false });
+    await ringing;
+
+    // The caller's new connections hear of the call they are placing.
+    const webrtc = connectSocket(suite.t.url, { token: student.token, dialect: 'webrtc' });
+    suite.track(webrtc);
+    expect(await nextEvent(webrtc, 'webrtc:current-call')).toEqual({
+      callId: call.id,
+      from: student.id,
+      to: mentor.id,
+      status: 'CALLING',
+      room_name: null,
+    });
+    const signaling = await RawClient.connect(suite.t.url, '/ws/signaling/', student.token);
+    suite.track(signaling);
+    expect(await signaling.next('call.current')).toMatchObject({ call_id: call.id, status: 'calling', to_user_id: mentor.id });
+
+    mentorApp.emit('accept_call', { callId: call.id });
+    await nextEvent(student.socket, 'callAccepted');
+    // The callee's, once it is on.
+    const laptop = new InstantMentorApp(suite.t.url, mentor);
+    suite.track(laptop.socket as unknown as TestSocket);
+    const current = laptop.next('current_call');
+    await laptop.ready();
+    expect(await current).toEqual({
+      call_id: call.id,
+      caller_id: student.id,
+      callee_id: mentor.id,
+      call_type: 'audio',
+      status: 'active',
+      callId: call.id,
+      callerId: student.id,
+      receiverId: mentor.id,
+      callType: 'audio',
+    });
+    const raw = await suite.raw(mentor, '/ws/call/');
+    expect(await raw.next('current_call')).toEqual({
+      type: 'current_call',
+      call_id: call.id,
+      caller_id: student.id,
+      callee_id: mentor.id,
+      status: 'active',
+    });
+    await suite.api(student).delete(`/calls/${call.id}`).expect(200);
+  });
+});
