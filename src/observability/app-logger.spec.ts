@@ -62,7 +62,7 @@ describe('AppLogger', () => {
       const { stdout, stderr } = capture(() => {
         logger.log('GET /ws/call/?token=s3cr3t-token-value 101', 'Access');
         logger.log({ msg: 'login', password: 'hunter2-password', headers: { authorization: 'Bearer s3cr3t-token-value' } }, 'Auth');
-        logger.error('failed', 'Error: bad\n    at f (/x?token=s3cr3t-token-value:1:1)', 'Worker');
+        logger.error('fetch failed', 'Error: bad\n    at f (/x?token=s3cr3t-token-value:1:1)', 'Worker');
       });
       const output = stdout + stderr;
       expect(output).toContain('[REDACTED]');
@@ -81,6 +81,34 @@ describe('AppLogger', () => {
     expect(capture(() => errorsOnly.warn('hidden', 'X')).stdout).toBe('');
     const silent = createLogger({ logFormat: 'json', logLevel: 'debug', metricsToken: undefined }, false);
     expect(capture(() => silent.error('hidden', 'X')).stderr).toBe('');
+  });
+
+  it('writes an error repeated within ten seconds once, and then how many more times it came', () => {
+    jest.useFakeTimers();
+    try {
+      const logger = createLogger({ logFormat: 'json', logLevel: 'log', metricsToken: undefined });
+      const outage = new Error('The database is unavailable; try again shortly');
+      const burst = capture(() => {
+        for (let i = 0; i < 50; i += 1) logger.error(outage, 'Http');
+        logger.error(new Error('another kind'), 'Http');
+      });
+      const lines = burst.stderr
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { msg: string; stack?: string });
+      expect(lines.map((line) => line.msg)).toEqual([outage.message, 'another kind']);
+      expect(lines[0].stack).toContain('at ');
+      const summary = capture(() => jest.advanceTimersByTime(10_000));
+      expect(JSON.parse(summary.stdout)).toMatchObject({
+        level: 'warn',
+        msg: `The same error 49 more time(s) in the last 10 s: [Http] ${outage.message}`,
+        repeated: 49,
+      });
+      // A new window writes it again.
+      expect(capture(() => logger.error(outage, 'Http')).stderr).toContain(outage.message);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('writes a structured message on one text line as key=value pairs', () => {

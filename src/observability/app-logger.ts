@@ -2,6 +2,7 @@ import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { inspect } from 'node:util';
 import type { AppConfig } from '../config/app-config';
 import { redact } from './redact';
+import { RepeatedErrors } from './repeated-errors';
 
 export type LogFormat = AppConfig['observability']['logFormat'];
 
@@ -24,6 +25,11 @@ type Fields = Record<string, unknown>;
  * format. Both redact secrets first. Log structured lines as `logger.log({msg, ...fields})`.
  */
 export class AppLogger extends ConsoleLogger {
+  /** An error repeated within the window is counted, not written again (nor its stack). */
+  private readonly repeated = new RepeatedErrors(REPEAT_WINDOW_MS, (kind, repeats) =>
+    this.warn({ msg: `The same error ${repeats} more time(s) in the last ${REPEAT_WINDOW_MS / 1000} s: ${kind}`, repeated: repeats }),
+  );
+
   constructor(
     private readonly format: LogFormat,
     logLevels: LogLevel[],
@@ -38,6 +44,7 @@ export class AppLogger extends ConsoleLogger {
     writeStreamType?: 'stdout' | 'stderr',
     errorStack?: unknown,
   ): void {
+    if (logLevel === 'error' && !this.repeated.admit(`${context ? `[${context}] ` : ''}${messageText(messages[0])}`)) return;
     const stack = typeof errorStack === 'string' ? redact<string>(errorStack) : undefined;
     if (this.format === 'text') {
       super.printMessages(
@@ -73,6 +80,19 @@ function flushSoon(): void {
   if (flushScheduled) return;
   flushScheduled = true;
   setImmediate(flushLogs);
+}
+
+/** How long an error repeated is counted before its count is written. */
+const REPEAT_WINDOW_MS = 10_000;
+
+/** An error's kind: its message's text, which repeats where its stack and time do not. */
+function messageText(message: unknown): string {
+  if (message instanceof Error) return message.message;
+  if (isPlainObject(message)) {
+    const text = message.msg ?? message.message;
+    return typeof text === 'string' ? text : '';
+  }
+  return typeof message === 'string' ? message : inspect(message, { breakLength: Infinity, depth: 1 });
 }
 
 /** Writes the JSON lines still waiting (called on exit, on errors, and by tests). */

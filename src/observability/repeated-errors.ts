@@ -1,0 +1,34 @@
+/**
+ * Repeated failures of one kind, written once per window with a count: an outage fails every
+ * request the same way, and a line (and a stack) per request would bury everything else.
+ */
+export class RepeatedErrors {
+  /** Each kind seen in this window, and how often it came again. */
+  private readonly repeats = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly summarize: (kind: string, repeats: number) => void,
+  ) {}
+
+  /** Whether to write this error: the first of its kind in the window is; the others are counted. */
+  admit(kind: string): boolean {
+    const repeats = this.repeats.get(kind);
+    this.repeats.set(kind, repeats === undefined ? 0 : repeats + 1);
+    if (repeats === undefined && !this.timer) {
+      this.timer = setTimeout(() => this.flush(), this.windowMs);
+      this.timer.unref();
+    }
+    return repeats === undefined;
+  }
+
+  /** Ends the window: one line for each kind that came again. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const counted = [...this.repeats].filter(([, repeats]) => repeats > 0);
+    this.repeats.clear();
+    for (const [kind, repeats] of counted) this.summarize(kind, repeats);
+  }
+}
