@@ -178,6 +178,34 @@ describe('Redis restarted empty under a running cluster (e2e)', () => {
   }, 60_000);
 });
 
+describe('Redis down under a running cluster (e2e)', () => {
+  const fixture = useCluster(2, { RECONNECT_GRACE_MS: '20000' });
+
+  it('refuses a signal it cannot route with unavailable, never late, and relays again once Redis is back', async () => {
+    const [a, b] = fixture.instances;
+    const { caller, callee, callerSocket, calleeSocket, callId } = await activeCall(a, b);
+    const offers = collect(calleeSocket, 'offer');
+    const signal = (sdp: string) => emitWithAck(callerSocket, 'offer', { targetSocketId: calleeSocket.id!, signal: { sdp } });
+
+    await fixture.redis.stop();
+    // Refused within the relay's 2 s deadline (the ack's own timeout is 5 s), with when to try again.
+    expect(await signal('during the outage')).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable', details: { retryAfterMs: expect.any(Number) } },
+    });
+    await fixture.redis.resume();
+    for (const instance of [a, b]) {
+      await eventually(async () => expect((await request(instance.url).get('/health/ready')).body).toMatchObject({ redis: 'up' }));
+    }
+    // Once the books are rebuilt, signals flow again; the refused one never arrives late.
+    await eventually(async () => expect(await signal('after')).toEqual({ ok: true }));
+    await eventually(async () => expect(offers.map((o) => o.offer)).toContainEqual({ sdp: 'after' }));
+    expect(offers.map((o) => o.offer)).not.toContainEqual({ sdp: 'during the outage' });
+    await api(a, caller).end(callId).expect(200);
+    await api(b, callee).start(caller.id).expect(201);
+  }, 60_000);
+});
+
 describe('PostgreSQL restarted under a running server (e2e)', () => {
   let postgres: PostgresServer;
   let redis: RedisServer;

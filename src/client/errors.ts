@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'payload_too_large',
   'internal',
+  // (ext) Briefly unavailable (the shared state is unreachable): send it again in a moment.
+  'unavailable',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -40,6 +40,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 413;
     case 'internal':
       return 500;
+    case 'unavailable':
+      return 503;
     default:
       return assertUnreachable(code);
   }

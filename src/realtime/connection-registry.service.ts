@@ -7,6 +7,7 @@ import { AppEvents } from '../events/app-events';
 import { MetricsService } from '../observability/metrics.service';
 import { BroadcastBatch, EveryoneNotice } from './broadcast-batch';
 import type { RealtimeNotice } from './realtime-notice';
+import { SIGNAL_DEADLINE_MS } from '../relay/signal';
 
 /** A live connection of any dialect, as the core sees it. */
 export interface RealtimeConnection {
@@ -19,11 +20,12 @@ export interface RealtimeConnection {
   deliverBatch?(batch: BroadcastBatch): void;
 }
 
-/** A delivery crossing to the other instances; each hands it to its own connections. */
-export type Delivery =
+/** A delivery crossing to the other instances; each hands it to its own connections. `sentAt`: a signal's, for its age. */
+export type Delivery = (
   | { to: 'users'; userIds: string[]; exceptConnectionId?: string; notice: RealtimeNotice; onceKey?: string }
   | { to: 'connection'; connectionId: string; notice: RealtimeNotice }
-  | { to: 'everyone'; exceptUserId?: string; notice: RealtimeNotice };
+  | { to: 'everyone'; exceptUserId?: string; notice: RealtimeNotice }
+) & { sentAt?: number };
 
 const HEARTBEAT_MS = 1_000;
 /**
@@ -66,7 +68,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     private readonly events: AppEvents,
     private readonly metrics: MetricsService,
   ) {
-    bus.onMessage((delivery) => this.deliverHere(delivery));
+    bus.onMessage((delivery) => this.deliverFromBus(delivery));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -170,7 +172,17 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   private publish(delivery: Delivery): void {
     this.deliverHere(delivery);
     // A connection this instance holds needs no trip through Redis.
-    if (delivery.to !== 'connection' || !this.byId.has(delivery.connectionId)) this.bus.publish(delivery);
+    if (delivery.to === 'connection' && this.byId.has(delivery.connectionId)) return;
+    this.bus.publish(delivery.notice.type === 'signal' ? { ...delivery, sentAt: Date.now() } : delivery);
+  }
+
+  /** A signal the bus brings later than the relay's deadline (Redis was away) is stale: dropped. */
+  private deliverFromBus(delivery: Delivery): void {
+    if (delivery.sentAt !== undefined && Date.now() - delivery.sentAt > SIGNAL_DEADLINE_MS) {
+      this.logger.warn({ msg: 'dropped a signal the cluster bus delivered late', ageMs: Date.now() - delivery.sentAt });
+      return;
+    }
+    this.deliverHere(delivery);
   }
 
   private deliverHere(delivery: Delivery): void {

@@ -11,9 +11,21 @@ import { MetricsService } from '../observability/metrics.service';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { EngagedConnections } from './engaged-connections';
 import { RelayRoute, RelayRoutes } from './relay-routes';
-import type { Signal, SignalTarget } from './signal';
+import { Signal, SIGNAL_DEADLINE_MS, SignalTarget } from './signal';
 
 type Sender = Required<Actor>;
+
+/** `work`'s result, or `unavailable` once the deadline has passed (what `work` does after that is dropped). */
+function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AppError('unavailable', 'Signaling is briefly unavailable; send it again in a moment', { retryAfterMs: 1_000 })),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 /**
  * The relay rule: a signal goes from one party of a CALLING or ACTIVE call to the other party, and
@@ -75,10 +87,11 @@ export class RelayService {
       const route = this.routes?.recall(sender.connectionId, signal.to) ?? this.routeAtOnce(sender, signal.to);
       if (route) return this.send(sender, route, signal);
     }
+    const deadline = Date.now() + SIGNAL_DEADLINE_MS;
     return this.inSendOrder.run(sender.connectionId, async () => {
-      const checked = typeof signal === 'function' ? await signal() : signal;
+      const checked = typeof signal === 'function' ? await beforeDeadline(signal(), deadline) : signal;
       this.checkSize(checked.payload);
-      this.send(sender, await this.route(sender, checked.to), checked);
+      this.send(sender, await beforeDeadline(this.route(sender, checked.to), deadline), checked);
     });
   }
 

@@ -1,3 +1,10 @@
+/**
+ * A signal is routed within this long of its arrival or refused with `unavailable` (what it waits
+ * for, the shared state, is unreachable): an offer or candidate relayed later than that would be
+ * stale, and its sender can send it again. The cluster bus drops signals older than this too.
+ */
+export const SIGNAL_DEADLINE_MS = 2_000;
+
 /** The signaling messages relayed between the parties of a call; only the InstantMentor app has words for a hang-up. */
 export type SignalKind = 'offer' | 'answer' | 'ice' | 'hangup';
 
