@@ -82,15 +82,20 @@ describe('demo page in a real browser (e2e)', () => {
     return page;
   }
 
+  /** The mentor goes available, the student calls them from the list, and the mentor's page rings. */
+  async function ring(student: Page, mentor: Page, mentorName: string): Promise<void> {
+    await mentor.click('#go-available');
+    const call = student.locator('#mentors li', { hasText: mentorName }).getByRole('button', { name: 'Call' });
+    await call.and(student.locator(':enabled')).waitFor();
+    await call.click();
+    await mentor.waitForSelector('body[data-state=ringing]');
+  }
+
   it('places a call between two pages: both connect, video flows both ways, toggles and chat arrive, history records it', async () => {
     const mentor = await register('Maya', 'mentor');
     const student = await register('Sam', 'student');
 
-    await mentor.click('#go-available');
-    const callMaya = student.locator('#mentors li', { hasText: 'Maya' }).getByRole('button', { name: 'Call' });
-    await callMaya.and(student.locator(':enabled')).waitFor();
-    await callMaya.click();
-    await mentor.waitForSelector('body[data-state=ringing]');
+    await ring(student, mentor, 'Maya');
     expect(await mentor.textContent('#ringing-text')).toBe('Sam is calling (video)');
     await mentor.click('#accept');
 
@@ -152,11 +157,7 @@ describe('demo page in a real browser (e2e)', () => {
   it('carries on when a page reloads mid-call, and ends the call when a page goes for good', async () => {
     const mentor = await register('Noor', 'mentor');
     const student = await register('Ravi', 'student');
-    await mentor.click('#go-available');
-    const callNoor = student.locator('#mentors li', { hasText: 'Noor' }).getByRole('button', { name: 'Call' });
-    await callNoor.and(student.locator(':enabled')).waitFor();
-    await callNoor.click();
-    await mentor.waitForSelector('body[data-state=ringing]');
+    await ring(student, mentor, 'Noor');
     await mentor.click('#accept');
     for (const page of [student, mentor]) await page.waitForSelector('body[data-connection=connected]', { timeout: 20000 });
     const before = await framesDecodedWithin(mentor, 1, 5000);

@@ -1,6 +1,7 @@
 // The contract's error catalogue (CONTRACT.md §9) and the wire shapes live in the client module,
 // which frontends import too: one code set for HTTP and every realtime dialect.
 import type { ErrorBody, ErrorCode, HttpErrorBody } from '../client/errors';
+import { isSharedStateUnavailable } from '../cluster/redis-errors';
 import { isDatabaseUnavailable } from '../database/prisma-errors';
 
 export { ERROR_CODES } from '../client/errors';
@@ -15,6 +16,11 @@ export class AppError extends Error {
     super(message);
     this.name = 'AppError';
   }
+}
+
+/** `unavailable`: what failed will work again shortly (the shared state came back); send it again after `retryAfterMs`. */
+export function briefOutage(message: string): AppError {
+  return new AppError('unavailable', message, { retryAfterMs: 1_000 });
 }
 
 export function assertUnreachable(value: never): never {
@@ -50,6 +56,7 @@ export function httpStatusOf(code: ErrorCode): number {
 /** Any thrown value as an AppError: unknown errors are `internal`, saying only what a client can act on. */
 export function asAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isSharedStateUnavailable(error)) return briefOutage('The service is briefly unavailable; try again in a moment');
   if (isDatabaseUnavailable(error)) return new AppError('internal', 'The database is unavailable; try again shortly');
   return new AppError('internal', 'Internal server error');
 }

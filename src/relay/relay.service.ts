@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '../calls/calls.service';
 import { OpenCallIndex, OpenCallParties } from '../calls/open-call-index';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
-import { AppError } from '../common/errors';
+import { isSharedStateUnavailable } from '../cluster/redis-errors';
+import { AppError, briefOutage } from '../common/errors';
+import { isDatabaseUnavailable } from '../database/prisma-errors';
 import { jsonSurelyFits } from '../common/json-size';
 import { KeyedQueue } from '../common/keyed-queue';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -15,16 +17,22 @@ import { Signal, SIGNAL_DEADLINE_MS, SignalTarget } from './signal';
 
 type Sender = Required<Actor>;
 
-/** `work`'s result, or `unavailable` once the deadline has passed (what `work` does after that is dropped). */
+const UNAVAILABLE = 'Signaling is briefly unavailable; send it again in a moment';
+
+/**
+ * `work`'s result, or `unavailable` once the deadline has passed (what `work` does after that is
+ * dropped) or when what it waits for went away under it (Redis, or the database).
+ */
 function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new AppError('unavailable', 'Signaling is briefly unavailable; send it again in a moment', { retryAfterMs: 1_000 })),
-      Math.max(0, deadline - Date.now()),
-    );
+    timer = setTimeout(() => reject(briefOutage(UNAVAILABLE)), Math.max(0, deadline - Date.now()));
   });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  const outageAsUnavailable = work.catch((error: unknown) => {
+    if (isSharedStateUnavailable(error) || isDatabaseUnavailable(error)) throw briefOutage(UNAVAILABLE);
+    throw error;
+  });
+  return Promise.race([outageAsUnavailable, late]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -1,0 +1,24 @@
+import { ClientOfflineError, SocketClosedUnexpectedlyError } from 'redis';
+import { asAppError, httpStatusOf, toErrorBody } from './errors';
+
+describe('errors as clients see them (CONTRACT.md §9)', () => {
+  it('answers a Redis connection lost under a request as unavailable (503), with when to try again', () => {
+    for (const lost of [new SocketClosedUnexpectedlyError(), new ClientOfflineError()]) {
+      const error = asAppError(lost);
+      expect(toErrorBody(error)).toEqual({
+        code: 'unavailable',
+        message: expect.stringMatching(/briefly unavailable/),
+        details: { retryAfterMs: 1000 },
+      });
+      expect(httpStatusOf(error.code)).toBe(503);
+    }
+  });
+
+  it('keeps a database out of reach internal, saying so, and anything else internal without detail', () => {
+    expect(toErrorBody(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toEqual({
+      code: 'internal',
+      message: 'The database is unavailable; try again shortly',
+    });
+    expect(toErrorBody(new TypeError('x is undefined'))).toEqual({ code: 'internal', message: 'Internal server error' });
+  });
+});
