@@ -72,11 +72,12 @@ export class CallsService {
 
   /**
    * A party who is back is no longer leaving; their new connection rings if the call rings for
-   * them, else hears of the call they are placing or are in (CONTRACT.md §2).
+   * them, else hears of the call they are placing or are in (CONTRACT.md §2). Waited for: the
+   * connection is told it is authenticated after this, so what it starts itself is not news to it.
    */
   @OnAppEvent('connection.added')
-  connected(connection: AppEventMap['connection.added']): void {
-    inBackground('telling a new connection of its call', this.tellNewConnection(connection));
+  connected(connection: AppEventMap['connection.added']): Promise<void> {
+    return this.tellNewConnection(connection);
   }
 
   /**
@@ -430,11 +431,16 @@ export class CallsService {
     if (!(await this.openCalls.of(connection.userId))) return;
     const call = await this.calls.findOpenCallOf(connection.userId);
     if (!call || (call.status !== 'CALLING' && call.status !== 'ACTIVE')) return;
-    if (call.status === 'CALLING' && call.recipientUserId === connection.userId) {
-      this.registry.deliverOnce(connection, { type: 'ringing', call: toCallView(call) }, ringOnce(call.id));
-    } else {
-      connection.deliver({ type: 'current-call', call: toCallView(call) });
-    }
+    const view = toCallView(call);
+    // Looked up before the connection is told it is authenticated (so a call it starts itself is
+    // not news to it), and sent after, in the same turn.
+    setImmediate(() => {
+      if (call.status === 'CALLING' && call.recipientUserId === connection.userId) {
+        this.registry.deliverOnce(connection, { type: 'ringing', call: view }, ringOnce(call.id));
+      } else {
+        connection.deliver({ type: 'current-call', call: view });
+      }
+    });
   }
 
   /** Gone past the grace (CONTRACT.md §2): a call they are placing is cancelled, one they are in ends, and both parties are free. */

@@ -18,7 +18,7 @@ export interface AppEventMap {
   'call.engaged': { callId: string; userId: string; connectionId: string };
   /** The call core told these users of a call (to every connection of theirs, wherever it is). */
   'call.notice': { userIds: string[]; notice: CallNotice };
-  /** The connection registry: a connection of this instance is authenticated and booked. */
+  /** The connection registry: a connection of this instance is authenticated and booked; waited for before it is told so. */
   'connection.added': RealtimeConnection;
   /** The connection registry: a connection is gone, from this instance or from a dead one. */
   'connection.removed': { connectionId: string; userId: string };

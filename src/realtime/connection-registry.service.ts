@@ -93,7 +93,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     this.byUser.set(connection.userId, mine);
     this.metrics.connectionOpened(connection.dialect);
     await this.book(connection);
-    this.events.emit('connection.added', connection);
+    await this.events.emitAndWait('connection.added', connection);
   }
 
   async remove(connectionId: string): Promise<void> {
