@@ -1,24 +1,17 @@
-import {
-  ClientClosedError,
-  ClientOfflineError,
-  ConnectionTimeoutError,
-  DisconnectsClientError,
-  ReconnectStrategyError,
-  SocketClosedUnexpectedlyError,
-  SocketTimeoutError,
-} from 'redis';
+import * as redis from 'redis';
 
+/** node-redis's errors for a connection that failed under a command (as opposed to a command Redis refused). */
 const UNREACHABLE = [
-  ClientClosedError,
-  ClientOfflineError,
-  ConnectionTimeoutError,
-  DisconnectsClientError,
-  ReconnectStrategyError,
-  SocketClosedUnexpectedlyError,
-  SocketTimeoutError,
+  redis.ClientClosedError,
+  redis.ClientOfflineError,
+  redis.ConnectionTimeoutError,
+  redis.DisconnectsClientError,
+  redis.ReconnectStrategyError,
+  redis.SocketClosedUnexpectedlyError,
+  redis.SocketTimeoutError,
 ];
 
-/** The Redis connection failed under a command (Redis went away mid-request), as opposed to a command Redis refused. */
+/** The Redis connection failed under a command (Redis went away mid-request). */
 export function isSharedStateUnavailable(error: unknown): boolean {
   return UNREACHABLE.some((kind) => error instanceof kind);
 }

@@ -6,7 +6,7 @@ import { AppError } from '../common/errors';
 import { OnAppEvent } from '../events/app-events';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
-import type { HelpRequest, HelpRequestStatus } from '../generated/prisma/client';
+import type { HelpRequest, HelpRequestStatus, UserRole } from '../generated/prisma/client';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { MentorStatusService } from './mentor-status.service';
 import type { HelpRequestView } from '../client/models';
@@ -36,6 +36,9 @@ export interface HelpRequestInput {
   mentorId?: string;
   urgency?: HelpUrgency;
 }
+
+/** Mentors and tutors take help requests. */
+const helps = (role: UserRole) => role === 'mentor' || role === 'tutor';
 
 const EXPIRY = 'help-expiry';
 const offeredKey = (requestId: string) => `help-offered:${requestId}`;
@@ -109,14 +112,14 @@ export class HelpRequestsService implements OnApplicationBootstrap {
 
   private async checkMentor(mentorId: string): Promise<void> {
     const mentor = await this.prisma.user.findUnique({ where: { id: mentorId }, select: { role: true } });
-    if (!mentor || (mentor.role !== 'mentor' && mentor.role !== 'tutor')) {
+    if (!mentor || !helps(mentor.role)) {
       throw new AppError('not_found', 'No mentor or tutor has this id', { mentorId: ['must name a mentor or tutor'] });
     }
   }
 
   async accept(mentorId: string, requestId: string): Promise<HelpRequestView> {
     const mentor = await this.prisma.user.findUnique({ where: { id: mentorId } });
-    if (!mentor || (mentor.role !== 'mentor' && mentor.role !== 'tutor')) {
+    if (!mentor || !helps(mentor.role)) {
       throw new AppError('forbidden', 'Only mentors and tutors can accept help requests');
     }
     const request = await this.close(requestId, 'accepted', { acceptedBy: mentorId });

@@ -13,8 +13,8 @@ export async function openCallNamed(openCalls: OpenCallIndex, userId: string, ca
   return open && (open.callId === callId || !CALL_ID.test(callId)) ? open : null;
 }
 
-/** The id of the call an app's `callId` means: the sender's open call for an id this server did not issue. */
+/** The id of the call an app's `callId` means (as openCallNamed); an id of this server's as it is. */
 export async function appCallId(openCalls: OpenCallIndex, userId: string, callId: string): Promise<string> {
   if (CALL_ID.test(callId)) return callId;
-  return (await openCalls.of(userId))?.callId ?? callId;
+  return (await openCallNamed(openCalls, userId, callId))?.callId ?? callId;
 }

@@ -62,6 +62,7 @@ describe("reading the InstantMentor app's payloads (CONTRACT.md §8, the Instant
     });
     expect(readAppWords('webrtc_offer', 'not an object')).toEqual({ payload: 'not an object', speaks: true });
     expect(readAppWords('startCall', { receiverId: 'u-2' })).toBeUndefined();
+    expect(readAppWords('constructor', { receiverId: 'u-2' })).toBeUndefined();
   });
 
   it('takes a heartbeat or a presence announcement whatever it carries, as no sign of which words the sender speaks', () => {

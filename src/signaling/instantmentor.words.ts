@@ -27,33 +27,35 @@ const CALL_ID: AppEvent = { fields: ['callId', 'reason'], marks: ['callId'] };
 const STATUS: AppEvent = { fields: ['statusMessage'], marks: ['statusMessage'] };
 const TYPING: AppEvent = { fields: ['receiverId'], marks: ['receiverId'] };
 
-const APP_EVENTS: Readonly<Record<string, AppEvent>> = {
-  initiate_call: { fields: ['receiverId', 'callType', 'callerName'], marks: ['receiverId', 'callType'] },
-  accept_call: { fields: ['callId'], marks: ['callId'] },
-  reject_call: CALL_ID,
-  end_call: CALL_ID,
-  webrtc_offer: SIGNAL,
-  webrtc_answer: SIGNAL,
-  webrtc_ice_candidate: SIGNAL,
-  webrtc_hangup: SIGNAL,
-  mentor_available: STATUS,
-  mentor_busy: STATUS,
-  // The envelope names the mentor asked as its receiver.
-  student_request_help: {
-    fields: ['mentorId', 'subject', 'message', 'urgency'],
-    marks: ['mentorId', 'subject'],
-    aliases: { mentorId: 'receiverId' },
-  },
-  send_message: { fields: ['receiverId', 'content', 'type'], marks: ['receiverId', 'content'], aliases: { type: 'messageType' } },
-  user_typing: TYPING,
-  user_stopped_typing: TYPING,
-  join_session: SESSION,
-  leave_session: SESSION,
-  ping: NEUTRAL,
-  // Presence is the connection's own; the app's announcements of it are taken and ignored.
-  user_online: NEUTRAL,
-  user_offline: NEUTRAL,
-};
+const APP_EVENTS = new Map<string, AppEvent>(
+  Object.entries<AppEvent>({
+    initiate_call: { fields: ['receiverId', 'callType', 'callerName'], marks: ['receiverId', 'callType'] },
+    accept_call: { fields: ['callId'], marks: ['callId'] },
+    reject_call: CALL_ID,
+    end_call: CALL_ID,
+    webrtc_offer: SIGNAL,
+    webrtc_answer: SIGNAL,
+    webrtc_ice_candidate: SIGNAL,
+    webrtc_hangup: SIGNAL,
+    mentor_available: STATUS,
+    mentor_busy: STATUS,
+    // The envelope names the mentor asked as its receiver.
+    student_request_help: {
+      fields: ['mentorId', 'subject', 'message', 'urgency'],
+      marks: ['mentorId', 'subject'],
+      aliases: { mentorId: 'receiverId' },
+    },
+    send_message: { fields: ['receiverId', 'content', 'type'], marks: ['receiverId', 'content'], aliases: { type: 'messageType' } },
+    user_typing: TYPING,
+    user_stopped_typing: TYPING,
+    join_session: SESSION,
+    leave_session: SESSION,
+    ping: NEUTRAL,
+    // Presence is the connection's own; the app's announcements of it are taken and ignored.
+    user_online: NEUTRAL,
+    user_offline: NEUTRAL,
+  }),
+);
 
 const isObject = (value: unknown): value is Payload => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -76,7 +78,8 @@ export interface AppWords {
  * validated as it is.
  */
 export function readAppWords(event: string, payload: unknown): AppWords | undefined {
-  const words = APP_EVENTS[event];
+  // A Map: an event named like an Object member (`constructor`) is no event of the app's.
+  const words = APP_EVENTS.get(event);
   if (!words) return undefined;
   const speaks = !words.neutral;
   if (words.neutral) return { payload: {}, speaks };
