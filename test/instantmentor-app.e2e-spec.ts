@@ -391,7 +391,8 @@ describe("the InstantMentor app's own protocol, unchanged but for a token (e2e)"
     const barrier = next(undeclared, 'new_message');
     student.emit('send_message', { receiverId: listener.id, content: 'hello' });
     await barrier;
-    expect(heard).toEqual(['new_message']);
+    // Other tests' users coming and going may be heard too; what matters is that nothing comes twice.
+    expect(heard.filter((event) => event === 'new_message' || event === 'message_received')).toEqual(['new_message']);
   });
 
   describe('calling and called by the other protocols', () => {
