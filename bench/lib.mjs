@@ -40,15 +40,16 @@ const SERVERS = {
 /**
  * Starts a server under test in a fresh process (and, for the product, a fresh database: a new
  * PGlite directory, or a new database on `postgresUrl`). `--expose-gc` and the gc hook let the
- * bench force a collection before reading memory.
+ * bench force a collection before reading memory. `limits: 'product'` keeps the product's own
+ * rate limits instead of the bench's raised ones.
  */
-export async function startServer(kind, { db = 'pglite', postgresUrl, env = {}, profileDir } = {}) {
+export async function startServer(kind, { db = 'pglite', postgresUrl, env = {}, profileDir, limits = 'raised' } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'bench-server-'));
   let dropDatabase = async () => {};
   const appEnv = {};
   if (kind === 'app') {
-    Object.assign(appEnv, { JWT_SECRET, JWT_ISSUER, NODE_ENV: 'production', ...BENCH_LIMITS });
+    Object.assign(appEnv, { JWT_SECRET, JWT_ISSUER, NODE_ENV: 'production', ...(limits === 'raised' ? BENCH_LIMITS : {}) });
     if (db === 'postgres') {
       const fresh = await createDatabase(postgresUrl);
       appEnv.DATABASE_URL = fresh.url;
@@ -99,6 +100,8 @@ export const BENCH_LIMITS = {
   RATE_LIMIT_ICE_BURST: '100000',
   RATE_LIMIT_CALL_STARTS_PER_MIN: '1000000',
   RATE_LIMIT_HTTP_PER_MIN: '10000000',
+  RATE_LIMIT_BYTES_PER_S: '1000000000',
+  RATE_LIMIT_CONNECTS_PER_MIN: '1000000',
 };
 
 /** utime + stime of a process, in milliseconds. */

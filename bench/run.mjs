@@ -3,7 +3,7 @@
 // bench/results.json (every raw figure). Options:
 //   --quick            one short run of each scenario (marked so in the report)
 //   --runs N           runs per scenario (default 3)
-//   --only a,b         scenarios: relay, setup, idle; the others keep their figures from
+//   --only a,b         scenarios: relay, setup, idle, flood; the others keep their figures from
 //                      bench/results.json (each section says when it was measured, and how often)
 // BENCH_POSTGRES_URL names a PostgreSQL server to use (a database is created per server start);
 // without it a throwaway PostgreSQL 15 is started from /usr/lib/postgresql/15/bin when present.
@@ -16,12 +16,13 @@ import { startPostgres } from './postgres.mjs';
 import { ROOT } from './lib.mjs';
 import { table } from './report.mjs';
 import { runCallSetup } from './scenarios/call-setup.mjs';
+import { runFlood } from './scenarios/flood.mjs';
 import { runIdleCapacity } from './scenarios/idle-capacity.mjs';
 import { runRelay } from './scenarios/relay.mjs';
 import { targetChecks } from './targets.mjs';
 
 const { values: options } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, runs: { type: 'string' }, only: { type: 'string', default: 'relay,setup,idle' } },
+  options: { quick: { type: 'boolean', default: false }, runs: { type: 'string' }, only: { type: 'string', default: 'relay,setup,idle,flood' } },
 });
 const quick = options.quick;
 const runs = Number(options.runs ?? (quick ? 1 : 3));
@@ -33,7 +34,7 @@ const ownPostgres = process.env.BENCH_POSTGRES_URL ? null : await startPostgres(
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? ownPostgres?.url;
 if (!postgresUrl) log('no PostgreSQL: the PostgreSQL rows are left out');
 
-const SCENARIOS = { relay: runRelay, setup: runCallSetup, idle: runIdleCapacity };
+const SCENARIOS = { relay: runRelay, setup: runCallSetup, idle: runIdleCapacity, flood: runFlood };
 const resultsFile = join(ROOT, 'bench/results.json');
 const earlier = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')).results : {};
 const results = {};

@@ -1,6 +1,7 @@
 // The issue's targets, checked against the figures of one bench run (ratios to that run's baselines).
 import { spread } from './lib.mjs';
 import { fmt, ratioCell } from './report.mjs';
+import { floodFigures } from './scenarios/flood.mjs';
 
 /** Per-run ratios of a relay figure, the product's subject over its baseline. */
 function relayRatio(rows, subject, baseline, pick) {
@@ -115,6 +116,18 @@ export function targetChecks(results) {
         ),
       );
     }
+  }
+  const flood = results.flood?.rows;
+  if (flood) {
+    checks.push(
+      check('bystander relay p99 during a garbage flood ≤ 1.5× before', spread(flood.map(floodFigures.p99Ratio)), (x) => x <= 1.5),
+      check(
+        'RSS growth after a garbage flood ≤ 20 MB',
+        spread(flood.map(floodFigures.rssGrowthMb)),
+        (x) => x <= 20,
+        (v) => `${fmt(v, 1)} MB`,
+      ),
+    );
   }
   return checks;
 }

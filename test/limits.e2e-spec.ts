@@ -6,7 +6,7 @@ import { eventually } from './helpers/cluster';
 import { parseMetrics, valueOf } from './helpers/prometheus';
 import { RawClient } from './helpers/raw-ws';
 import { InstantMentorApp } from './helpers/instantmentor-app';
-import { connectSocket, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
+import { connectSocket, emitRaw, emitWithAck, nextEvent, TestSocket, untyped } from './helpers/sockets';
 import { AppSuite, useTestApp } from './helpers/suite';
 import { TEST_JWT_SECRET } from './helpers/test-app';
 import type { RegisteredUser } from './helpers/users';
@@ -203,6 +203,92 @@ describe('frame and payload sizes (e2e)', () => {
     await request(t.url).get('/health').expect(200);
     const again = await suite.open(user);
     expect(await emitWithAck(again, 'authenticate', { token: user.token })).toMatchObject({ ok: true });
+  });
+});
+
+describe('frames checked before they are parsed (e2e)', () => {
+  // Frames up to 1 KiB + 16 KiB; the allowance is at least two of them (34 816 bytes), refilled at 20 000 a second.
+  const suite = useTestApp({ MAX_SIGNAL_BYTES: '1024', RATE_LIMIT_BYTES_PER_S: '20000' });
+
+  /** An object nested `depth` deep. */
+  const nested = (depth: number): unknown => (depth === 0 ? 'bottom' : { inner: nested(depth - 1) });
+
+  it('answers JSON nested deeper than 32 with validation_failed, unread, and keeps the connection', async () => {
+    const { socket } = await suite.online('student');
+    // `ping` takes any payload and answers pong: only a check before parsing refuses it.
+    const tooDeep = await emitRaw(socket, 'ping', nested(40));
+    expect(tooDeep).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed', message: expect.stringMatching(/nested more than 32 levels deep/) },
+    });
+    const pong = new Promise((heard) => untyped(socket).once('pong', heard));
+    untyped(socket).emit('ping', nested(30));
+    await pong;
+
+    const user = await suite.user();
+    const raw = await suite.raw(user, '/ws/signaling/');
+    await raw.next('connection_established');
+    raw.send(JSON.stringify({ type: 'ping', data: nested(40) }));
+    expect(await raw.next('error')).toMatchObject({
+      code: 'validation_failed',
+      message: expect.stringMatching(/nested more than 32 levels deep/),
+    });
+    raw.send({ type: 'ping' });
+    await raw.next('pong');
+  });
+
+  it('answers a Socket.IO event with binary attachments with validation_failed and drops them as they come', async () => {
+    const { socket } = await suite.online('student');
+    const binary = await emitRaw(socket, 'send_message', { to_user_id: 'x', attachment: Buffer.alloc(4_000, 7) });
+    expect(binary).toMatchObject({ ok: false, error: { code: 'validation_failed', message: expect.stringMatching(/Binary payloads/) } });
+    // The attachment was not taken for the next packet: the connection reads on.
+    const pong = await emitRaw(socket, 'no_such_event', {});
+    expect(pong).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    expect(socket.connected).toBe(true);
+  });
+
+  it('answers frames over the bytes allowance with rate_limited, unread, on both transports, and keeps the connection', async () => {
+    const { socket } = await suite.online('student');
+    const text = 'x'.repeat(9_000);
+    const acks = await Promise.all(Array.from({ length: 8 }, () => emitRaw(socket, 'no_such_event', { text })));
+    const outcome = codes(acks);
+    // 34 816 bytes hold three frames of 9 KB; a slow machine may let a refill through.
+    expect(count(outcome, 'validation_failed')).toBeGreaterThanOrEqual(3);
+    expect(count(outcome, 'rate_limited')).toBeGreaterThanOrEqual(3);
+    expect(acks).toContainEqual({ ok: false, error: { code: 'rate_limited', message: 'Too much data: at most 20000 bytes a second' } });
+    expect(socket.connected).toBe(true);
+
+    const user = await suite.user();
+    const raw = await suite.raw(user, '/ws/signaling/');
+    await raw.next('connection_established');
+    for (let i = 0; i < 8; i++) raw.send({ type: 'no_such_type', text });
+    await eventually(async () => expect(raw.pending().length).toBeGreaterThanOrEqual(8));
+    expect(
+      count(
+        raw.pending().map((m) => m.code),
+        'rate_limited',
+      ),
+    ).toBeGreaterThanOrEqual(3);
+    expect(raw.socket.readyState).toBe(raw.socket.OPEN);
+  });
+});
+
+describe('new connections per user (e2e)', () => {
+  const suite = useTestApp({ RATE_LIMIT_CONNECTS_PER_MIN: '2' });
+  const { t, track } = suite;
+
+  it("refuses a user's third new connection in a minute on every transport, saying when to try again", async () => {
+    const user = await suite.user();
+    (await suite.open(user)).disconnect();
+    (await suite.raw(user, '/ws/call/')).socket.close();
+
+    const refused = track(connectSocket(t.url, { token: user.token }));
+    const failure = await nextEvent(refused, 'connect_error');
+    expect(failure.data).toMatchObject({ code: 'rate_limited', message: 'Too many new connections: at most 2 a minute per user' });
+    expect((failure.data as { details: { retryAfterMs: number } }).details.retryAfterMs).toBeGreaterThan(50_000);
+    await expect(RawClient.connect(t.url, '/ws/call/', user.token)).rejects.toMatchObject({ status: 429 });
+    // Another user is not affected.
+    await suite.open(await suite.user());
   });
 });
 

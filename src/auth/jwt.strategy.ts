@@ -15,7 +15,8 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       // The key follows the header's algorithm, so an HMAC token never meets the public key.
       secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: unknown, key?: string) => void) => {
         try {
-          done(null, tokens.keyFor(rawToken).key);
+          // passport-jwt hands the key to jsonwebtoken, which takes a KeyObject; its types say string.
+          done(null, tokens.keyFor(rawToken).key as unknown as string);
         } catch (error) {
           done(error);
         }

@@ -1,17 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { decode, JwtPayload, TokenExpiredError, type Algorithm } from 'jsonwebtoken';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppError } from '../common/errors';
 import { User, UserRole } from '../generated/prisma/client';
 import { UserConflictError, UsersRepository } from '../users/users.repository';
+import { ConnectionUser, connectionUserOf } from './auth-user';
+import { RecentIdentities } from './recent-identities';
 
 const SYMMETRIC: Algorithm[] = ['HS256', 'HS384', 'HS512'];
 const ASYMMETRIC: Algorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 const ROLES: readonly UserRole[] = ['student', 'mentor', 'tutor', 'admin'];
 
 export interface VerificationKey {
-  key: string;
+  key: KeyObject;
   algorithms: Algorithm[];
 }
 
@@ -20,6 +23,13 @@ export interface VerifiedToken {
   /** Milliseconds since the epoch; the connection must end then. */
   expiresAt: number | null;
 }
+
+export interface VerifiedConnection {
+  user: ConnectionUser;
+  expiresAt: number | null;
+}
+
+const expiryOf = (claims: JwtPayload) => (typeof claims.exp === 'number' ? claims.exp * 1000 : null);
 
 function unauthorized(message: string): AppError {
   return new AppError('unauthorized', message);
@@ -32,11 +42,23 @@ function unauthorized(message: string): AppError {
  */
 @Injectable()
 export class TokenService {
+  /**
+   * Made once: given a string, jsonwebtoken first tries it as a public key and builds a key object
+   * on every verify, which was most of a connection's authentication time.
+   */
+  private readonly secretKey: KeyObject;
+  private readonly publicKey: KeyObject | null;
+  private readonly identities = new RecentIdentities();
+
   constructor(
     private readonly jwt: JwtService,
     private readonly users: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.secretKey = createSecretKey(Buffer.from(config.jwt.secret));
+    const publicKey = config.jwt.external.publicKey;
+    this.publicKey = publicKey ? createPublicKey(publicKey) : null;
+  }
 
   issue(user: Pick<User, 'id' | 'role' | 'displayName'>): string {
     return this.jwt.sign(
@@ -64,37 +86,65 @@ export class TokenService {
     const header = decode(token, { complete: true })?.header;
     if (!header || typeof header.alg !== 'string') throw unauthorized('Malformed access token');
     const alg = header.alg as Algorithm;
-    if (SYMMETRIC.includes(alg)) return { key: this.config.jwt.secret, algorithms: SYMMETRIC };
-    const publicKey = this.config.jwt.external.publicKey;
-    if (publicKey && ASYMMETRIC.includes(alg)) return { key: publicKey, algorithms: ASYMMETRIC };
+    if (SYMMETRIC.includes(alg)) return { key: this.secretKey, algorithms: SYMMETRIC };
+    if (this.publicKey && ASYMMETRIC.includes(alg)) return { key: this.publicKey, algorithms: ASYMMETRIC };
     throw unauthorized(`Access token algorithm ${alg} is not accepted`);
   }
 
   async verify(token: string): Promise<VerifiedToken> {
-    const { key, algorithms } = this.keyFor(token);
-    let claims: JwtPayload;
-    try {
-      claims = this.jwt.verify<JwtPayload>(token, { secret: key, publicKey: key, algorithms });
-    } catch (error) {
-      throw unauthorized(error instanceof TokenExpiredError ? 'Access token expired' : 'Invalid access token');
-    }
-    const user = await this.userForClaims(claims);
-    return { user, expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : null };
+    const claims = this.claimsOf(token);
+    return { user: await this.userForClaims(claims), expiresAt: expiryOf(claims) };
+  }
+
+  /**
+   * For a realtime connection, which keeps only who its user is. That is remembered for a while
+   * (an id's name and role do not change here), so a reconnect storm costs no lookups.
+   */
+  async verifyConnection(token: string): Promise<VerifiedConnection> {
+    const claims = this.claimsOf(token);
+    const { userId, own } = this.identify(claims);
+    const user = this.identities.get(userId) ?? this.identities.remember(connectionUserOf(await this.lookUp(userId, own, claims)));
+    return { user, expiresAt: expiryOf(claims) };
   }
 
   /** Applies the claim rules to a token whose signature has been checked. */
-  async userForClaims(claims: JwtPayload): Promise<User> {
+  userForClaims(claims: JwtPayload): Promise<User> {
+    const { userId, own } = this.identify(claims);
+    return this.lookUp(userId, own, claims);
+  }
+
+  private claimsOf(token: string): JwtPayload {
+    const { key, algorithms } = this.keyFor(token);
+    try {
+      // @nestjs/jwt passes the key through to jsonwebtoken, which takes a KeyObject; its types say string | Buffer.
+      const asKey = key as unknown as string;
+      return this.jwt.verify<JwtPayload>(token, { secret: asKey, publicKey: asKey, algorithms });
+    } catch (error) {
+      throw unauthorized(error instanceof TokenExpiredError ? 'Access token expired' : 'Invalid access token');
+    }
+  }
+
+  /** Whose token it is, by the claim rules; whether that user exists is the lookup's question. */
+  private identify(claims: JwtPayload): { userId: string; own: boolean } {
     // A refresh token (djangorestframework-simplejwt's `token_type: "refresh"`) never opens a session.
     if (claims.token_type !== undefined && claims.token_type !== 'access') throw unauthorized('Only access tokens are accepted');
     const own = claims.iss === this.config.jwt.ownIssuer;
+    if (!own) {
+      // A token this server did not issue: from any issuer, unless JWT_ISSUER names the one accepted.
+      const { issuer, audience } = this.config.jwt.external;
+      if (issuer && claims.iss !== issuer) throw unauthorized('Access token issuer is not accepted');
+      if (audience && ![claims.aud].flat().includes(audience)) throw unauthorized('Access token audience is not accepted');
+    }
     const userId = this.userIdOf(claims, own);
     if (!userId) throw unauthorized(`Access token names no user (${this.config.jwt.external.userIdClaim ?? 'sub or user_id'})`);
-    if (own) {
-      const user = await this.users.findById(userId);
-      if (!user) throw unauthorized('The user of this access token no longer exists');
-      return user;
-    }
-    return this.externalUser(userId, claims);
+    return { userId, own };
+  }
+
+  private async lookUp(userId: string, own: boolean, claims: JwtPayload): Promise<User> {
+    if (!own) return this.externalUser(userId, claims);
+    const user = await this.users.findById(userId);
+    if (!user) throw unauthorized('The user of this access token no longer exists');
+    return user;
   }
 
   /**
@@ -108,12 +158,8 @@ export class TokenService {
     return typeof value === 'string' ? value : '';
   }
 
-  /** A token this server did not issue: from any issuer, unless JWT_ISSUER names the one accepted. */
+  /** The user of a token from the platform's identity provider, created on first use. */
   private async externalUser(sub: string, claims: JwtPayload): Promise<User> {
-    const { issuer, audience } = this.config.jwt.external;
-    if (issuer && claims.iss !== issuer) throw unauthorized('Access token issuer is not accepted');
-    if (audience && ![claims.aud].flat().includes(audience)) throw unauthorized('Access token audience is not accepted');
-
     const existing = await this.users.findById(sub);
     if (existing) return existing;
     try {

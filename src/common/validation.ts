@@ -8,6 +8,10 @@ import { AppError, FieldErrors } from './errors';
  */
 export const MAX_PAYLOAD_DEPTH = 32;
 
+export function tooDeepError(): AppError {
+  return new AppError('validation_failed', `The payload is nested more than ${MAX_PAYLOAD_DEPTH} levels deep`);
+}
+
 /** Flattens class-validator's tree into `{ "field.path": [messages] }`. */
 export function fieldErrors(errors: ValidationError[], prefix = ''): FieldErrors {
   const out: FieldErrors = {};
@@ -167,9 +171,7 @@ class ObjectPayloadValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new AppError('validation_failed', 'The payload must be a JSON object');
     }
-    if (nestedDeeperThan(value, MAX_PAYLOAD_DEPTH)) {
-      throw new AppError('validation_failed', `The payload is nested more than ${MAX_PAYLOAD_DEPTH} levels deep`);
-    }
+    if (nestedDeeperThan(value, MAX_PAYLOAD_DEPTH)) throw tooDeepError();
     if (typeof value === 'object' && value !== null) {
       const refused = { ...prototypeKeyErrors(value), ...unstorableFieldErrors(dto, value) };
       if (Object.keys(refused).length > 0) throw new AppError('validation_failed', 'Request validation failed', refused);

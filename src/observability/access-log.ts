@@ -3,17 +3,23 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { redactText } from './redact';
+import { REPEAT_WINDOW_MS, RepeatedErrors } from './repeated-errors';
 
 type Write = (...args: unknown[]) => unknown;
 
 /**
  * One line per HTTP request and per WebSocket upgrade: Express routes, Socket.IO polling and
  * handshakes, /ws/call/ and /ws/signaling/ alike, listened for on the Node server itself so no
- * route or transport is missed. Paths are redacted (`?token=` never reaches the log).
+ * route or transport is missed. Paths are redacted (`?token=` never reaches the log). A refusal
+ * repeated by the same client (one retrying a refused connection, say) is written once a window,
+ * then counted: a flood of them must not cost more in log writes than in refusing.
  */
 @Injectable()
 export class AccessLog implements OnApplicationBootstrap {
   private readonly logger = new Logger('Access');
+  private readonly refusals = new RepeatedErrors(REPEAT_WINDOW_MS, (kind, repeats) =>
+    this.logger.warn({ msg: `${kind}: ${repeats} more time(s) in the last ${REPEAT_WINDOW_MS / 1000} s`, repeated: repeats }),
+  );
 
   constructor(private readonly httpHost: HttpAdapterHost) {}
 
@@ -76,6 +82,8 @@ export class AccessLog implements OnApplicationBootstrap {
   ): void {
     try {
       const path = redactText((url ?? '').slice(0, 2048));
+      const refused = status !== undefined && status >= 400;
+      if (refused && !this.refusals.admit(`${method} ${path} ${status} from ${String(extra.ip)}`)) return;
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       this.logger.log({ msg: `${method} ${path} ${status ?? '-'}`, method, path, status: status ?? null, durationMs, ...extra });
     } catch {

@@ -2,7 +2,7 @@ import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { inspect } from 'node:util';
 import type { AppConfig } from '../config/app-config';
 import { redact } from './redact';
-import { RepeatedErrors } from './repeated-errors';
+import { REPEAT_WINDOW_MS, RepeatedErrors } from './repeated-errors';
 
 export type LogFormat = AppConfig['observability']['logFormat'];
 
@@ -83,7 +83,6 @@ function flushSoon(): void {
 }
 
 /** How long an error repeated is counted before its count is written. */
-const REPEAT_WINDOW_MS = 10_000;
 
 /** An error's kind: its message's text, which repeats where its stack and time do not. */
 function messageText(message: unknown): string {

@@ -1,3 +1,6 @@
+/** How long repeats of one kind are counted before their count is written. */
+export const REPEAT_WINDOW_MS = 10_000;
+
 /**
  * Repeated failures of one kind, written once per window with a count: an outage fails every
  * request the same way, and a line (and a stack) per request would bury everything else.

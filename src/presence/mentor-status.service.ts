@@ -14,6 +14,8 @@ import { inBackground } from '../common/background';
 export type { MentorStatusView };
 
 const MENTOR_ROLES: readonly UserRole[] = ['mentor', 'tutor'];
+/** How long one lookup of the available mentors serves the students connecting meanwhile. */
+const NEWCOMERS_LIST_MS = 1_000;
 
 interface MentorFilter {
   status?: EffectiveMentorStatus;
@@ -32,6 +34,9 @@ export class MentorStatusService {
     private readonly openCalls: OpenCallIndex,
     private readonly registry: ConnectionRegistry,
   ) {}
+
+  /** The list being served to connecting students; a change on this instance drops it. */
+  private availableNow: Promise<MentorStatusUpdateEvent[]> | null = null;
 
   @OnAppEvent('presence.changed')
   presenceChanged({ userId }: AppEventMap['presence.changed']): void {
@@ -71,6 +76,22 @@ export class MentorStatusService {
     }));
   }
 
+  /**
+   * The available mentors, as a student's app is told on connecting: one lookup serves every
+   * connection of the next second (a reconnect storm is one query, not thousands).
+   */
+  availableForNewcomers(): Promise<MentorStatusUpdateEvent[]> {
+    if (this.availableNow) return this.availableNow;
+    const lookup = this.statusUpdates({ status: 'available' });
+    const forget = () => {
+      if (this.availableNow === lookup) this.availableNow = null;
+    };
+    this.availableNow = lookup;
+    setTimeout(forget, NEWCOMERS_LIST_MS).unref();
+    lookup.catch(forget);
+    return lookup;
+  }
+
   private async entries(filter: MentorFilter): Promise<Array<{ view: MentorStatusView; updatedAt: Date }>> {
     const users = await this.prisma.user.findMany({
       where: { role: filter.role ? filter.role : { in: [...MENTOR_ROLES] } },
@@ -107,6 +128,7 @@ export class MentorStatusService {
 
   private async broadcast(user: Party, inActiveCall?: boolean): Promise<MentorStatusView> {
     const view = await this.view(user, inActiveCall);
+    this.availableNow = null;
     this.registry.sendToEveryone({
       type: 'mentor-status',
       mentorId: view.mentorId,

@@ -5,16 +5,24 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics.service';
 import { ConnectionRegistry } from './connection-registry.service';
 
+const MINUTE_MS = 60_000;
+/** Past this many users counted, the windows that have ended are dropped. */
+const TIDY_ABOVE = 10_000;
+
 /**
  * Who may open a realtime connection, checked before any work is spent on it: browsers only from
  * the CORS_ORIGIN allow-list (CORS does not cover WebSockets), a bounded number of not yet
- * authenticated Socket.IO sessions per client IP, and MAX_CONNECTIONS_PER_USER per user.
+ * authenticated Socket.IO sessions per client IP, MAX_CONNECTIONS_PER_USER per user, and
+ * RATE_LIMIT_CONNECTS_PER_MIN new connections per user and minute on this instance (a client that
+ * comes straight back whenever it is closed, say for oversize frames, makes little work).
  */
 @Injectable()
 export class ConnectionAdmission {
   /** Socket.IO sessions opened but not yet authenticated, by client IP. */
   private readonly pendingByIp = new Map<string, number>();
   private readonly pendingSessions = new WeakMap<object, string>();
+  /** New connections per user in the current minute-long window, which starts at its first. */
+  private readonly connectsByUser = new Map<string, { since: number; count: number }>();
 
   constructor(
     private readonly registry: ConnectionRegistry,
@@ -73,10 +81,32 @@ export class ConnectionAdmission {
   }
 
   async checkUserConnections(userId: string): Promise<void> {
+    this.checkConnectRate(userId);
     const max = this.config.limits.connectionsPerUser;
     if ((await this.registry.connectionCount(userId)) >= max) {
       this.metrics.rateLimited('connections-per-user');
       throw new AppError('rate_limited', `Too many connections: at most ${max} per user`);
     }
+  }
+
+  private checkConnectRate(userId: string): void {
+    const now = Date.now();
+    let window = this.connectsByUser.get(userId);
+    if (!window || now - window.since >= MINUTE_MS) {
+      if (!window && this.connectsByUser.size >= TIDY_ABOVE) this.dropEndedWindows(now);
+      window = { since: now, count: 0 };
+      this.connectsByUser.set(userId, window);
+    }
+    const max = this.config.limits.connectsPerMinute;
+    if (window.count >= max) {
+      this.metrics.rateLimited('connects-per-user');
+      const retryAfterMs = window.since + MINUTE_MS - now;
+      throw new AppError('rate_limited', `Too many new connections: at most ${max} a minute per user`, { retryAfterMs });
+    }
+    window.count += 1;
+  }
+
+  private dropEndedWindows(now: number): void {
+    for (const [userId, window] of this.connectsByUser) if (now - window.since >= MINUTE_MS) this.connectsByUser.delete(userId);
   }
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../common/errors';
 
-/** Holds up to `capacity` tokens and gains `perSecond` of them a second; each message takes one. */
-class TokenBucket {
+/** Holds up to `capacity` tokens and gains `perSecond` of them a second; each message takes one (or `cost`). */
+export class TokenBucket {
   private tokens: number;
   private updatedAt = performance.now();
 
@@ -12,12 +12,12 @@ class TokenBucket {
     this.tokens = capacity;
   }
 
-  take(): boolean {
+  take(cost = 1): boolean {
     const now = performance.now();
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
     this.updatedAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
     return true;
   }
 }

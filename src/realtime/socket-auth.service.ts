@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Server, Socket } from 'socket.io';
-import { TokenService, VerifiedToken } from '../auth/token.service';
+import { TokenService, VerifiedConnection } from '../auth/token.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { inBackground } from '../common/background';
 import { AppError, toErrorBody } from '../common/errors';
-import { ConnectionUser, connectionUserOf } from '../auth/auth-user';
+import { ConnectionUser } from '../auth/auth-user';
 import { tokenFromHandshake } from './token-from-handshake';
 import { MetricsService } from '../observability/metrics.service';
 import { ConnectionAdmission } from './connection-admission';
+import { refusedBeforeParsing } from './guarded-parser';
 import { MessageRateLimit } from './message-rate-limit';
 import { listensTo } from './socket-io.adapter';
 import { ackOf, SocketReplies, tokenExpiredError, unauthorizedError } from './socket-replies';
@@ -56,7 +57,7 @@ export class SocketAuthService {
       if (!token) return next();
       this.verifyNew(token).then(
         (verified) => {
-          (socket.data as SocketData).user = connectionUserOf(verified.user);
+          (socket.data as SocketData).user = verified.user;
           this.scheduleExpiry(socket, verified.expiresAt);
           next();
         },
@@ -80,6 +81,8 @@ export class SocketAuthService {
     socket.use((packet, next) => {
       const event = packet[0];
       try {
+        const refused = refusedBeforeParsing(packet.slice(1));
+        if (refused) throw refused;
         rateLimit.check(event);
         if (!socketUser(socket) && event !== 'authenticate') throw unauthorizedError();
         // Some gateway or listener handles the event ("error" is Socket.IO's own).
@@ -107,12 +110,12 @@ export class SocketAuthService {
     if (typeof token !== 'string' || !token) {
       throw new AppError('validation_failed', 'token is required', { token: ['token must be a non-empty string'] });
     }
-    const verified = socketUser(socket) ? await this.tokens.verify(token) : await this.verifyNew(token);
+    const verified = socketUser(socket) ? await this.tokens.verifyConnection(token) : await this.verifyNew(token);
     // Read after the verification: of two `authenticate` events verified at once, the first announces.
     const announced = socketUser(socket);
     if (announced && announced.id !== verified.user.id) throw new AppError('forbidden', 'This connection is authenticated as another user');
     const data = socket.data as SocketData;
-    data.user = connectionUserOf(verified.user);
+    data.user = verified.user;
     clearTimeout(data.authTimer);
     data.authTimer = undefined;
     this.scheduleExpiry(socket, verified.expiresAt);
@@ -121,8 +124,8 @@ export class SocketAuthService {
   }
 
   /** A token for a new connection of its user, within MAX_CONNECTIONS_PER_USER. */
-  private async verifyNew(token: string): Promise<VerifiedToken> {
-    const verified = await this.tokens.verify(token);
+  private async verifyNew(token: string): Promise<VerifiedConnection> {
+    const verified = await this.tokens.verifyConnection(token);
     await this.admission.checkUserConnections(verified.user.id);
     return verified;
   }

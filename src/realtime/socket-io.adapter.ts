@@ -12,6 +12,7 @@ import { corsOrigin } from '../common/cors';
 import { MetricsService } from '../observability/metrics.service';
 import { ConnectionAdmission } from './connection-admission';
 import { refuseRequest } from './http-refusal';
+import { guardedParser } from './guarded-parser';
 import { maxFrameBytes } from './transport-limits';
 
 const bindingLogger = new Logger('Socket');
@@ -93,7 +94,7 @@ function runHandler(
 /**
  * Socket.IO with the server's CORS policy, origin allow-list and unauthenticated-session cap
  * applied to its handshake, heartbeats that notice a dead peer within about 15 s, frames bounded
- * by MAX_SIGNAL_BYTES, and, with Redis, the official Redis adapter, so Socket.IO's own
+ * by MAX_SIGNAL_BYTES and checked by a FrameGuard before they are parsed, and, with Redis, the official Redis adapter, so Socket.IO's own
  * broadcasts and rooms span the instances.
  */
 export class SocketIoAdapter extends IoAdapter {
@@ -136,6 +137,7 @@ export class SocketIoAdapter extends IoAdapter {
       pingInterval: this.config.heartbeat.socketIoPingIntervalMs,
       pingTimeout: this.config.heartbeat.socketIoPingTimeoutMs,
       maxHttpBufferSize: maxFrameBytes(this.config),
+      parser: guardedParser(this.config),
       // A session that never joins a namespace is dropped as soon as an unauthenticated one would be.
       connectTimeout: this.config.socketAuthTimeoutMs,
     }) as Server;

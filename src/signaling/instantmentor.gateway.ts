@@ -37,7 +37,7 @@ export class InstantMentorGateway {
     if (user.role !== 'student' || !mayBeInstantMentorApp(socket)) return;
     inBackground(
       'listing mentors for a student',
-      this.mentors.statusUpdates({ status: 'available' }).then((statuses) => socket.emit('mentor_statuses', statuses)),
+      this.mentors.availableForNewcomers().then((statuses) => socket.emit('mentor_statuses', statuses)),
     );
   }
 

@@ -2,15 +2,15 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { RawData, WebSocket, WebSocketServer } from 'ws';
-import { connectionUserOf } from '../../auth/auth-user';
-import { TokenService, VerifiedToken } from '../../auth/token.service';
+import { WebSocket, WebSocketServer } from 'ws';
+import { TokenService, VerifiedConnection } from '../../auth/token.service';
 import { AppError, toErrorBody } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ConnectionRegistry } from '../../realtime/connection-registry.service';
 import { MetricsService } from '../../observability/metrics.service';
 import { ConnectionAdmission } from '../../realtime/connection-admission';
 import { refuseRequest } from '../../realtime/http-refusal';
+import { FrameGuard } from '../../realtime/frame-guard';
 import { MessageRateLimit } from '../../realtime/message-rate-limit';
 import { tokenExpiredError } from '../../realtime/socket-replies';
 import { tokenFromHandshake } from '../../realtime/token-from-handshake';
@@ -107,12 +107,12 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async upgrade(dialect: RawWsDialect, request: IncomingMessage, socket: Duplex, head: Buffer) {
-    let verified: VerifiedToken;
+    let verified: VerifiedConnection;
     try {
       this.admission.checkOrigin(request);
       const token = tokenFromHandshake({ headers: request.headers, url: request.url });
       if (!token) throw new AppError('unauthorized', 'Missing token: connect with ?token=<JWT>');
-      verified = await this.tokens.verify(token);
+      verified = await this.tokens.verifyConnection(token);
       await this.admission.checkUserConnections(verified.user.id);
     } catch (error) {
       this.metrics.errorSent('raw-ws', refuseRequest(socket, error));
@@ -121,14 +121,15 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     this.wss.handleUpgrade(request, socket, head, (ws) => this.open(dialect, ws, socket, verified));
   }
 
-  private open(dialect: RawWsDialect, ws: WebSocket, transport: Duplex, verified: VerifiedToken): void {
+  private open(dialect: RawWsDialect, ws: WebSocket, transport: Duplex, verified: VerifiedConnection): void {
     const limit = new MessageRateLimit(this.config.limits, this.countRateLimited);
-    const connection = new RawWsConnection(ws, connectionUserOf(verified.user), dialect, limit, transport);
+    const connection = new RawWsConnection(ws, verified.user, dialect, limit, transport);
     this.connections.add(connection);
     const expiry = this.scheduleExpiry(connection, dialect, verified.expiresAt);
     ws.on('pong', () => (connection.alive = true));
+    const guard = new FrameGuard(this.config);
     ws.on('message', (data, isBinary) => {
-      const frame = readMessage(data, isBinary);
+      const frame = readMessage(data as Buffer, isBinary, guard);
       const message = frame.message;
       // Counted as it arrives, so a flood cannot queue up behind slow messages; unreadable frames
       // count too, and only a readable one can be an ICE candidate (/ws/call/ names its messages
@@ -225,12 +226,17 @@ interface Frame {
 }
 
 /** A frame as a JSON object, or the reason it is not one. */
-function readMessage(data: RawData, isBinary: boolean): Frame {
+function readMessage(data: Buffer, isBinary: boolean, guard: FrameGuard): Frame {
+  const overAllowance = guard.charge(data.length);
+  if (overAllowance) return { problem: overAllowance };
   if (isBinary) return { problem: new AppError('validation_failed', 'Binary frames are not accepted; send JSON text') };
+  // A text frame: ws hands it over as one Buffer.
+  const text = data.toString();
+  const tooDeep = guard.checkNesting(text, 0);
+  if (tooDeep) return { problem: tooDeep };
   let parsed: unknown;
   try {
-    // A text frame: ws hands it over as one Buffer.
-    parsed = JSON.parse((data as Buffer).toString());
+    parsed = JSON.parse(text);
   } catch {
     return { problem: new AppError('validation_failed', 'A message must be valid JSON') };
   }

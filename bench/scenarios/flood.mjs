@@ -1,0 +1,160 @@
+// Scenario 4: a garbage flood next to bystander calls. Bystanders relay offers through the whole
+// run; an attacker process sends 10 000 garbage frames in the middle of it. Compared: the
+// bystanders' relay latency before and during the flood, and the server's memory before and after.
+import { pathToFileURL } from 'node:url';
+import { percentile, runLoad, sleep, spread, startServer } from '../lib.mjs';
+import { fmt, ratioCell, table } from '../report.mjs';
+
+const SETUP_MS = 15_000; // connecting and establishing the bystanders' calls, and the attackers'
+const BEFORE_MS = 6_000; // bystanders alone; the first second is left out as warm-up
+const FLOOD_BUDGET_MS = 15_000; // the flood stops here if the server has not taken all its frames by then
+const RETRY_AFTER_MS = 50; // how soon the attacker tries a refused connection again
+const AFTER_MS = 4_000;
+
+export async function runFlood({ runs, quick, log = console.error }) {
+  const rows = [];
+  for (let run = 1; run <= runs; run++) {
+    log(`flood: run ${run}/${runs}`);
+    // The product as deployed: its own rate limits, not the bench's raised ones.
+    const server = await startServer('app', { limits: 'product' });
+    try {
+      rows.push({ run, ...(await floodOnce(server, quick)) });
+    } finally {
+      await server.stop();
+    }
+  }
+  return { rows, markdown: render(rows) };
+}
+
+async function floodOnce(server, quick) {
+  const frames = quick ? 3_000 : 10_000;
+  const startAt = Date.now() + SETUP_MS;
+  const floodAt = startAt + BEFORE_MS;
+  const common = { url: server.url, serverPid: server.pid, deadlineMs: SETUP_MS + BEFORE_MS + FLOOD_BUDGET_MS + AFTER_MS + 30_000 };
+  const bystander = runLoad('flood', {
+    ...common,
+    role: 'bystander',
+    calls: 20,
+    rate: 400,
+    startAt,
+    durationMs: BEFORE_MS + FLOOD_BUDGET_MS + AFTER_MS,
+  });
+  const attacker = runLoad('flood', {
+    ...common,
+    role: 'attacker',
+    connections: 24,
+    frames,
+    maxMs: FLOOD_BUDGET_MS,
+    retryAfterMs: RETRY_AFTER_MS,
+    startAt: floodAt,
+  });
+  await sleep(startAt - 2_000 - Date.now());
+  const before = await server.afterGc();
+  let peakRssKb = server.rssKb();
+  const sampler = setInterval(() => (peakRssKb = Math.max(peakRssKb, server.rssKb())), 100);
+  const flood = await attacker;
+  await sleep(AFTER_MS / 2);
+  clearInterval(sampler);
+  const after = await server.afterGc();
+  const calm = await bystander;
+
+  const latencies = (from, to) =>
+    calm.samples
+      .filter(([sentAt]) => sentAt >= from && sentAt < to)
+      .map(([, ms]) => ms)
+      .sort((a, b) => a - b);
+  const beforeWindow = latencies(startAt + 1_000, floodAt);
+  const floodWindow = latencies(flood.startedAt, flood.endedAt);
+  const round = (ms) => (ms === null ? null : +ms.toFixed(2));
+  return {
+    frames: flood.sent,
+    floodS: +((flood.endedAt - flood.startedAt) / 1000).toFixed(2),
+    reconnects: flood.reconnects,
+    refusedConnects: flood.refusedConnects,
+    bystanderSent: calm.sent,
+    bystanderLost: calm.sent - calm.samples.length,
+    before: { p50Ms: round(percentile(beforeWindow, 50)), p99Ms: round(percentile(beforeWindow, 99)), n: beforeWindow.length },
+    during: { p50Ms: round(percentile(floodWindow, 50)), p99Ms: round(percentile(floodWindow, 99)), n: floodWindow.length },
+    rssBeforeKb: before.rssKb,
+    rssPeakKb: peakRssKb,
+    rssAfterKb: after.rssKb,
+    heapBeforeKb: Math.round(before.heapKb),
+    heapAfterKb: Math.round(after.heapKb),
+  };
+}
+
+/** The figures the targets read: per run, the p99 ratio during ÷ before, and the RSS growth in MB. */
+export const floodFigures = {
+  p99Ratio: (r) => (r.before.p99Ms ? r.during.p99Ms / r.before.p99Ms : null),
+  rssGrowthMb: (r) => (r.rssAfterKb - r.rssBeforeKb) / 1024,
+};
+
+function render(rows) {
+  const of = (pick) => spread(rows.map(pick));
+  const mb = (kb) => kb / 1024;
+  return [
+    '## A garbage flood next to bystander calls',
+    '',
+    "20 calls on the Socket.IO calls protocol relay 3 KB offers at 400/s in all, from one process, through the whole run; the server runs with the product's own rate limits. After 6 s another process sends garbage frames as fast as the server takes them, over 24 signed-in connections (16 Socket.IO, 8 raw WebSocket), reconnecting whatever the server closes: 20 000-deep arrays and objects, 70 KB binary attachments, truncated packets, 60 KB frames of unknown events, bytes that are no packet, and 1 MB frames. Latency is one-way, send to receipt, of the offers sent before (after a 1 s warm-up) and during the flood. Memory is read after two forced full collections, 2 s before the flood and 2 s after it.",
+    '',
+    table(
+      ['figure', 'value'],
+      [
+        ['garbage frames sent', fmt(of((r) => r.frames))],
+        [
+          'flood duration, s',
+          fmt(
+            of((r) => r.floodS),
+            1,
+          ),
+        ],
+        ['connections the server closed and the attacker reopened', fmt(of((r) => r.reconnects))],
+        ['connection attempts refused (retried after 50 ms)', fmt(of((r) => r.refusedConnects))],
+        [
+          'bystander p50 before / during, ms',
+          `${fmt(
+            of((r) => r.before.p50Ms),
+            2,
+          )} / ${fmt(
+            of((r) => r.during.p50Ms),
+            2,
+          )}`,
+        ],
+        [
+          'bystander p99 before / during, ms',
+          `${fmt(
+            of((r) => r.before.p99Ms),
+            2,
+          )} / ${fmt(
+            of((r) => r.during.p99Ms),
+            2,
+          )}`,
+        ],
+        ['bystander p99 during ÷ before', ratioCell(of(floodFigures.p99Ratio))],
+        ['bystander offers lost', fmt(of((r) => r.bystanderLost))],
+        [
+          'RSS before / peak / after, MB',
+          `${fmt(of((r) => mb(r.rssBeforeKb)))} / ${fmt(of((r) => mb(r.rssPeakKb)))} / ${fmt(of((r) => mb(r.rssAfterKb)))}`,
+        ],
+        ['RSS growth, MB', fmt(of(floodFigures.rssGrowthMb), 1)],
+        [
+          'heap in use before / after, MB',
+          `${fmt(
+            of((r) => mb(r.heapBeforeKb)),
+            1,
+          )} / ${fmt(
+            of((r) => mb(r.heapAfterKb)),
+            1,
+          )}`,
+        ],
+      ],
+    ),
+  ].join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const quick = process.argv.includes('--quick');
+  const { markdown, rows } = await runFlood({ runs: quick ? 1 : 3, quick });
+  console.log(markdown);
+  if (process.argv.includes('--json')) console.log(JSON.stringify(rows));
+}

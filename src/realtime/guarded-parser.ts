@@ -1,0 +1,70 @@
+import { Decoder, Encoder, PacketType, type Packet } from 'socket.io-parser';
+import { AppError } from '../common/errors';
+import type { AppConfig } from '../config/app-config';
+import { FrameGuard } from './frame-guard';
+
+/**
+ * What Socket.IO writes before a packet's JSON: its type, attachments if binary (`5<n>-`), its
+ * namespace if not the main one (`/chat,`) and its ack id: `21-/chat,17[…`.
+ */
+const HEADER = /^(\d)(?:(\d+)-)?(?:(\/[^,[]*),)?(\d*)(?=\[)/;
+const EVENT = 2;
+const BINARY_EVENT = 5;
+/** The event's name at the start of its JSON, read without parsing the rest. */
+const EVENT_NAME = /^\[\s*("(?:[^"\\]|\\.){0,100}")/;
+
+const binaryRefused = () => new AppError('validation_failed', 'Binary payloads are not accepted; send JSON');
+
+/**
+ * Socket.IO's own packet format, with each connection's frames passing its FrameGuard before
+ * they are parsed. An event that fails, or carries binary attachments (no event here takes
+ * them), reaches the handlers as `[name, AppError]` without its payload ever being parsed, and
+ * is answered with that error; the attachments are dropped as they arrive. Any other packet that
+ * fails (a handshake or an ack) is unreadable, which closes the connection as Socket.IO does.
+ */
+export function guardedParser(config: Pick<AppConfig, 'limits' | 'calls'>) {
+  class GuardedDecoder extends Decoder {
+    private readonly guard = new FrameGuard(config);
+    private attachmentsToDrop = 0;
+
+    override add(chunk: unknown): void {
+      if (typeof chunk !== 'string') {
+        if (this.attachmentsToDrop > 0) {
+          this.attachmentsToDrop -= 1;
+          return;
+        }
+        return super.add(chunk);
+      }
+      const header = HEADER.exec(chunk);
+      const type = Number(header?.[1]);
+      const binary = type === BINARY_EVENT;
+      const refusal = this.guard.charge(chunk.length) ?? (binary ? binaryRefused() : undefined) ?? this.guard.checkNesting(chunk, 1);
+      if (!refusal) return super.add(chunk);
+      if (!header || (type !== EVENT && !binary)) throw new Error(refusal.message);
+      if (binary) this.attachmentsToDrop = Number(header[2]);
+      const [, , , nsp, id] = header;
+      const packet: Packet = {
+        type: PacketType.EVENT,
+        nsp: nsp ?? '/',
+        ...(id ? { id: Number(id) } : {}),
+        data: [eventNameOf(chunk.slice(header[0].length, header[0].length + 256)), refusal],
+      };
+      this.emitReserved('decoded', packet);
+    }
+  }
+  return { Encoder, Decoder: GuardedDecoder };
+}
+
+function eventNameOf(jsonStart: string): string {
+  const quoted = EVENT_NAME.exec(jsonStart)?.[1];
+  try {
+    return quoted ? (JSON.parse(quoted) as string) : '';
+  } catch {
+    return '';
+  }
+}
+
+/** The error an event was refused with before it was parsed, if it was. */
+export function refusedBeforeParsing(args: unknown[]): AppError | undefined {
+  return args[0] instanceof AppError ? args[0] : undefined;
+}
