@@ -22,7 +22,11 @@ import { runRelay } from './scenarios/relay.mjs';
 import { targetChecks } from './targets.mjs';
 
 const { values: options } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, runs: { type: 'string' }, only: { type: 'string', default: 'relay,setup,idle,flood' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    only: { type: 'string', default: 'relay,setup,idle,flood' },
+  },
 });
 const quick = options.quick;
 const runs = Number(options.runs ?? (quick ? 1 : 3));

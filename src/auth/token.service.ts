@@ -18,14 +18,9 @@ export interface VerificationKey {
   algorithms: Algorithm[];
 }
 
-export interface VerifiedToken {
-  user: User;
-  /** Milliseconds since the epoch; the connection must end then. */
-  expiresAt: number | null;
-}
-
 export interface VerifiedConnection {
   user: ConnectionUser;
+  /** Milliseconds since the epoch; the connection must end then. */
   expiresAt: number | null;
 }
 
@@ -89,11 +84,6 @@ export class TokenService {
     if (SYMMETRIC.includes(alg)) return { key: this.secretKey, algorithms: SYMMETRIC };
     if (this.publicKey && ASYMMETRIC.includes(alg)) return { key: this.publicKey, algorithms: ASYMMETRIC };
     throw unauthorized(`Access token algorithm ${alg} is not accepted`);
-  }
-
-  async verify(token: string): Promise<VerifiedToken> {
-    const claims = this.claimsOf(token);
-    return { user: await this.userForClaims(claims), expiresAt: expiryOf(claims) };
   }
 
   /**

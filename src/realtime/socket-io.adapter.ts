@@ -91,6 +91,28 @@ function runHandler(
   });
 }
 
+interface EngineSession {
+  request: IncomingMessage;
+  transport: EngineTransport;
+  once(event: 'close', listener: () => void): void;
+  on(event: 'upgrade', listener: (transport: EngineTransport) => void): void;
+}
+
+interface EngineTransport {
+  name: string;
+  socket?: { once(event: 'error', listener: () => void): void; terminate(): void };
+}
+
+/**
+ * A WebSocket that broke the protocol (a frame over the size limit, say) is dropped at once. ws
+ * would close it politely and read on until the peer agrees, which for a flood is reading every
+ * byte it sends meanwhile; engine.io ends the session either way.
+ */
+function dropOnProtocolError(transport: EngineTransport): void {
+  const ws = transport.name === 'websocket' ? transport.socket : undefined;
+  ws?.once('error', () => ws.terminate());
+}
+
 /**
  * Socket.IO with the server's CORS policy, origin allow-list and unauthenticated-session cap
  * applied to its handshake, heartbeats that notice a dead peer within about 15 s, frames bounded
@@ -166,9 +188,11 @@ export class SocketIoAdapter extends IoAdapter {
         }
       },
     );
-    server.engine.on('connection', (session: { request: IncomingMessage; once(event: 'close', listener: () => void): void }) => {
+    server.engine.on('connection', (session: EngineSession) => {
       admission.sessionOpened(session, admission.clientIp(session.request));
       session.once('close', () => admission.sessionSettled(session));
+      dropOnProtocolError(session.transport);
+      session.on('upgrade', dropOnProtocolError);
     });
   }
 }
