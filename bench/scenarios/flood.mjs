@@ -95,7 +95,7 @@ function render(rows) {
   return [
     '## A garbage flood next to bystander calls',
     '',
-    "20 calls on the Socket.IO calls protocol relay 3 KB offers at 400/s in all, from one process, through the whole run; the server runs with the product's own rate limits. After 6 s another process sends garbage frames as fast as the server takes them, over 24 signed-in connections (16 Socket.IO, 8 raw WebSocket), reconnecting whatever the server closes: 20 000-deep arrays and objects, 70 KB binary attachments, truncated packets, 60 KB frames of unknown events, bytes that are no packet, and 1 MB frames. Latency is one-way, send to receipt, of the offers sent before (after a 1 s warm-up) and during the flood. Memory is read after two forced full collections, 2 s before the flood and 2 s after it.",
+    "20 calls on the Socket.IO calls protocol relay 3 KB offers at 400/s in all, from one process, through the whole run; the server runs with the product's own rate limits. After 6 s another process sends 10 000 garbage frames (3 000 with `--quick`) as fast as the server takes them, for at most 15 s, over 24 signed-in connections of 24 users (16 Socket.IO, 8 raw WebSocket), reopening whatever the server closes and trying a refused connection again after 50 ms: 20 000-deep arrays and objects, 70 KB binary attachments, truncated packets, 60 KB frames of unknown events, bytes that are no packet, and 1 MB frames. Latency is one-way, send to receipt, of the offers sent before (after a 1 s warm-up) and during the flood. Memory is read after two forced full collections, 2 s before the flood and 2 s after it.",
     '',
     table(
       ['figure', 'value'],

@@ -27,6 +27,11 @@ export class FrameGuard {
     return new AppError('rate_limited', `Too much data: at most ${this.config.limits.bytesPerSecond} bytes a second`);
   }
 
+  /** Charges what was let through without asking first (a binary attachment of an admitted event): later frames wait for it. */
+  debit(byteLength: number): void {
+    this.bytes.takeEvenIntoDebt(byteLength);
+  }
+
   /**
    * The error to answer a JSON text nested too deeply with, before parsing it; `envelope` is how
    * many levels the transport wraps the payload in (Socket.IO's `[event, payload]` is one).

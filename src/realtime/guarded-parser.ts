@@ -13,14 +13,13 @@ const BINARY_EVENT = 5;
 /** The event's name at the start of its JSON, read without parsing the rest. */
 const EVENT_NAME = /^\[\s*("(?:[^"\\]|\\.){0,100}")/;
 
-const binaryRefused = () => new AppError('validation_failed', 'Binary payloads are not accepted; send JSON');
-
 /**
  * Socket.IO's own packet format, with each connection's frames passing its FrameGuard before
- * they are parsed. An event that fails, or carries binary attachments (no event here takes
- * them), reaches the handlers as `[name, AppError]` without its payload ever being parsed, and
- * is answered with that error; the attachments are dropped as they arrive. Any other packet that
- * fails (a handshake or an ack) is unreadable, which closes the connection as Socket.IO does.
+ * they are parsed. An event that fails reaches the handlers as `[name, AppError]` without its
+ * payload ever being parsed, and is answered with that error; its binary attachments, if any, are
+ * dropped as they arrive. Attachments of an event let through count against the allowance too.
+ * Any other packet that fails (a handshake or an ack) is unreadable, which closes the connection
+ * as Socket.IO does.
  */
 export function guardedParser(config: Pick<AppConfig, 'limits' | 'calls'>) {
   class GuardedDecoder extends Decoder {
@@ -33,12 +32,13 @@ export function guardedParser(config: Pick<AppConfig, 'limits' | 'calls'>) {
           this.attachmentsToDrop -= 1;
           return;
         }
+        this.guard.debit(byteLengthOf(chunk));
         return super.add(chunk);
       }
       const header = HEADER.exec(chunk);
       const type = Number(header?.[1]);
       const binary = type === BINARY_EVENT;
-      const refusal = this.guard.charge(chunk.length) ?? (binary ? binaryRefused() : undefined) ?? this.guard.checkNesting(chunk, 1);
+      const refusal = this.guard.charge(chunk.length) ?? this.guard.checkNesting(chunk, 1);
       if (!refusal) return super.add(chunk);
       if (!header || (type !== EVENT && !binary)) throw new Error(refusal.message);
       if (binary) this.attachmentsToDrop = Number(header[2]);
@@ -53,6 +53,10 @@ export function guardedParser(config: Pick<AppConfig, 'limits' | 'calls'>) {
     }
   }
   return { Encoder, Decoder: GuardedDecoder };
+}
+
+function byteLengthOf(chunk: unknown): number {
+  return chunk instanceof ArrayBuffer || ArrayBuffer.isView(chunk) ? chunk.byteLength : 0;
 }
 
 function eventNameOf(jsonStart: string): string {

@@ -13,12 +13,22 @@ export class TokenBucket {
   }
 
   take(cost = 1): boolean {
-    const now = performance.now();
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
-    this.updatedAt = now;
+    this.refill();
     if (this.tokens < cost) return false;
     this.tokens -= cost;
     return true;
+  }
+
+  /** Takes `cost` whatever is left: the bucket may go below empty, and refills from there. */
+  takeEvenIntoDebt(cost: number): void {
+    this.refill();
+    this.tokens -= cost;
+  }
+
+  private refill(): void {
+    const now = performance.now();
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
+    this.updatedAt = now;
   }
 }
 

@@ -81,10 +81,10 @@ export class SocketAuthService {
     socket.use((packet, next) => {
       const event = packet[0];
       try {
-        const refused = refusedBeforeParsing(packet.slice(1));
-        if (refused) throw refused;
         rateLimit.check(event);
         if (!socketUser(socket) && event !== 'authenticate') throw unauthorizedError();
+        const refused = refusedBeforeParsing(packet.slice(1));
+        if (refused) throw refused;
         // Some gateway or listener handles the event ("error" is Socket.IO's own).
         if (event === 'error' || !listensTo(socket, String(event))) throw unknownEventError(String(event));
       } catch (error) {

@@ -230,13 +230,10 @@ function readMessage(data: Buffer, isBinary: boolean, guard: FrameGuard): Frame 
   const overAllowance = guard.charge(data.length);
   if (overAllowance) return { problem: overAllowance };
   if (isBinary) return { problem: new AppError('validation_failed', 'Binary frames are not accepted; send JSON text') };
-  // A text frame: ws hands it over as one Buffer.
-  const text = data.toString();
-  const tooDeep = guard.checkNesting(text, 0);
-  if (tooDeep) return { problem: tooDeep };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // A text frame: ws hands it over as one Buffer.
+    parsed = JSON.parse(data.toString());
   } catch {
     return { problem: new AppError('validation_failed', 'A message must be valid JSON') };
   }
