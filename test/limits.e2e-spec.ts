@@ -263,6 +263,29 @@ describe('frames checked before they are parsed (e2e)', () => {
   });
 });
 
+describe("a user's bytes allowance (e2e)", () => {
+  // Refilled at 1 KiB a second: what is spent stays spent for the length of the test.
+  const suite = useTestApp({ MAX_SIGNAL_BYTES: '1024', RATE_LIMIT_BYTES_PER_S: '1024' });
+
+  it("is shared among the user's connections: a new one brings no fresh allowance", async () => {
+    const user = await suite.user();
+    const first = await suite.open(user);
+    const text = 'x'.repeat(16_000);
+    // Two frames of 16 KB take most of the 34 816 bytes the allowance holds; the third is refused.
+    const spent = await Promise.all(Array.from({ length: 3 }, () => emitRaw(first, 'no_such_event', { text })));
+    expect(codes(spent)).toEqual(['validation_failed', 'validation_failed', 'rate_limited']);
+    const second = await suite.open(user);
+    expect(codes([await emitRaw(second, 'no_such_event', { text })])).toEqual(['rate_limited']);
+    const raw = await suite.raw(user, '/ws/signaling/');
+    await raw.next('connection_established');
+    raw.send({ type: 'no_such_type', text });
+    expect(await raw.next('error')).toMatchObject({ code: 'rate_limited' });
+    // Another user has an allowance of their own.
+    const other = await suite.online('student');
+    expect(codes([await emitRaw(other.socket, 'no_such_event', { text })])).toEqual(['validation_failed']);
+  });
+});
+
 describe('new connections per user (e2e)', () => {
   const suite = useTestApp({ RATE_LIMIT_CONNECTS_PER_MIN: '2' });
   const { t, track } = suite;

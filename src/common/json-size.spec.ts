@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { jsonSurelyFits } from './json-size';
+import { jsonSurelyExceeds, jsonSurelyFits } from './json-size';
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? 'null');
 
@@ -29,5 +29,25 @@ describe('jsonSurelyFits', () => {
   it('is not sure about what it cannot bound (buffers, dates)', () => {
     expect(jsonSurelyFits({ data: Buffer.from('x') }, 65_536)).toBe(false);
     expect(jsonSurelyFits(new Date(), 65_536)).toBe(false);
+  });
+});
+
+describe('jsonSurelyExceeds', () => {
+  it('never says a value is over the limit when its JSON is not', () => {
+    const withBinary = fc.oneof(
+      fc.jsonValue(),
+      fc.uint8Array({ maxLength: 300 }).map((b) => ({ data: Buffer.from(b), note: 'x' })),
+    );
+    fc.assert(
+      fc.property(withBinary, fc.nat(2_000), (value, limit) => {
+        if (jsonSurelyExceeds(value, limit)) expect(bytes(value)).toBeGreaterThan(limit);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('tells a large buffer is over the limit from its length alone', () => {
+    expect(jsonSurelyExceeds({ signal: { data: Buffer.alloc(70_000) } }, 65_536)).toBe(true);
+    expect(jsonSurelyExceeds({ sdp: 'v=0' }, 65_536)).toBe(false);
   });
 });

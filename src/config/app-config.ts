@@ -72,7 +72,7 @@ export function loadConfig(env: Env) {
       eventsPerSecond: int(env, 'RATE_LIMIT_EVENTS_PER_S', 50, { min: 1, max: 1_000_000 }),
       /** ...with ICE candidates in a bucket of their own that holds this many (they come in bursts). */
       iceBurst: int(env, 'RATE_LIMIT_ICE_BURST', 100, { min: 1, max: 1_000_000 }),
-      /** Bytes of realtime frames per connection and second, checked before a frame is parsed (ext). */
+      /** Bytes of realtime frames per user, second and instance, checked before a frame is parsed (ext). */
       bytesPerSecond: int(env, 'RATE_LIMIT_BYTES_PER_S', 262_144, { min: 1_024, max: 1_073_741_824 }),
       /** Realtime connections a user may open per minute on one instance, in bursts of as many (ext). */
       connectsPerMinute: int(env, 'RATE_LIMIT_CONNECTS_PER_MIN', 20, { min: 1, max: 1_000_000 }),

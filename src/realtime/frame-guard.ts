@@ -1,24 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors';
 import { MAX_PAYLOAD_DEPTH, tooDeepError } from '../common/validation';
-import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TokenBucket } from './message-rate-limit';
 import { maxFrameBytes } from './transport-limits';
 
 const OPENERS = ['{', '['];
+/** Past this many users' allowances kept, the full ones (of users quiet for a second or more) are dropped. */
+const TIDY_ABOVE = 10_000;
+
+type FrameLimits = Pick<AppConfig, 'limits' | 'calls'>;
+
+/** RATE_LIMIT_BYTES_PER_S a second, in bursts of at least two of the largest frames. */
+function newAllowance(config: FrameLimits): TokenBucket {
+  const perSecond = config.limits.bytesPerSecond;
+  return new TokenBucket(Math.max(perSecond, 2 * maxFrameBytes(config)), perSecond);
+}
 
 /**
- * What one connection's frames must pass before they are parsed (CONTRACT.md §9, and the README's
- * "Limits"): RATE_LIMIT_BYTES_PER_S of frames a second, in bursts of at least two of the largest
- * frames, and payloads nested at most MAX_PAYLOAD_DEPTH deep. A frame that fails is answered with
- * an error and never parsed, so a flood of large or deeply nested frames costs little more than
- * reading it.
+ * Each signed-in user's bytes allowance on this instance, shared by all their connections: a
+ * client that reconnects does not come back with a fresh one.
+ */
+@Injectable()
+export class FrameAllowances {
+  private readonly byUser = new Map<string, TokenBucket>();
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  forUser(userId: string): TokenBucket {
+    let allowance = this.byUser.get(userId);
+    if (!allowance) {
+      if (this.byUser.size >= TIDY_ABOVE) this.dropFull();
+      allowance = newAllowance(this.config);
+      this.byUser.set(userId, allowance);
+    }
+    return allowance;
+  }
+
+  private dropFull(): void {
+    for (const [userId, allowance] of this.byUser) if (allowance.isFull()) this.byUser.delete(userId);
+  }
+}
+
+/**
+ * What one connection's frames must pass before they are parsed (the README's "Limits"): its
+ * user's bytes allowance (a connection not yet signed in has one of its own), and payloads nested
+ * at most MAX_PAYLOAD_DEPTH deep. A frame that fails is answered with an error and never parsed,
+ * so a flood of large or deeply nested frames costs little more than reading it.
  */
 export class FrameGuard {
-  private readonly bytes: TokenBucket;
+  constructor(
+    private readonly config: FrameLimits,
+    private bytes = newAllowance(config),
+  ) {}
 
-  constructor(private readonly config: Pick<AppConfig, 'limits' | 'calls'>) {
-    const perSecond = config.limits.bytesPerSecond;
-    this.bytes = new TokenBucket(Math.max(perSecond, 2 * maxFrameBytes(config)), perSecond);
+  /** From now on the connection draws on its user's allowance. */
+  useAllowance(allowance: TokenBucket): void {
+    this.bytes = allowance;
   }
 
   /** Charges the frame's bytes to the connection; the error to answer with when it is over its allowance. */
@@ -33,11 +71,11 @@ export class FrameGuard {
   }
 
   /**
-   * The error to answer a JSON text nested too deeply with, before parsing it; `envelope` is how
-   * many levels the transport wraps the payload in (Socket.IO's `[event, payload]` is one).
+   * The error to answer a JSON text nested too deeply with, before parsing it. Both transports
+   * wrap the payload in one level (Socket.IO's `[event, payload]`, a raw message's object).
    */
-  checkNesting(json: string, envelope: number): AppError | undefined {
-    return textNestedDeeperThan(json, MAX_PAYLOAD_DEPTH + envelope) ? tooDeepError() : undefined;
+  checkNesting(json: string): AppError | undefined {
+    return textNestedDeeperThan(json, MAX_PAYLOAD_DEPTH + 1) ? tooDeepError() : undefined;
   }
 }
 

@@ -23,7 +23,7 @@ const EVENT_NAME = /^\[\s*("(?:[^"\\]|\\.){0,100}")/;
  */
 export function guardedParser(config: Pick<AppConfig, 'limits' | 'calls'>) {
   class GuardedDecoder extends Decoder {
-    private readonly guard = new FrameGuard(config);
+    readonly guard = new FrameGuard(config);
     private attachmentsToDrop = 0;
 
     override add(chunk: unknown): void {
@@ -38,7 +38,7 @@ export function guardedParser(config: Pick<AppConfig, 'limits' | 'calls'>) {
       const header = HEADER.exec(chunk);
       const type = Number(header?.[1]);
       const binary = type === BINARY_EVENT;
-      const refusal = this.guard.charge(chunk.length) ?? this.guard.checkNesting(chunk, 1);
+      const refusal = this.guard.charge(chunk.length) ?? this.guard.checkNesting(chunk);
       if (!refusal) return super.add(chunk);
       if (!header || (type !== EVENT && !binary)) throw new Error(refusal.message);
       if (binary) this.attachmentsToDrop = Number(header[2]);
@@ -66,6 +66,12 @@ function eventNameOf(jsonStart: string): string {
   } catch {
     return '';
   }
+}
+
+/** The guard of a Socket.IO connection's frames (Socket.IO keeps a decoder per connection). */
+export function frameGuardOf(socket: { client: object }): FrameGuard | undefined {
+  const decoder = (socket.client as { decoder?: { guard?: unknown } }).decoder;
+  return decoder?.guard instanceof FrameGuard ? decoder.guard : undefined;
 }
 
 /** The error an event was refused with before it was parsed, if it was. */

@@ -19,6 +19,11 @@ export class TokenBucket {
     return true;
   }
 
+  isFull(): boolean {
+    this.refill();
+    return this.tokens >= this.capacity;
+  }
+
   /** Takes `cost` whatever is left: the bucket may go below empty, and refills from there. */
   takeEvenIntoDebt(cost: number): void {
     this.refill();

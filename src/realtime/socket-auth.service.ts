@@ -8,7 +8,8 @@ import { ConnectionUser } from '../auth/auth-user';
 import { tokenFromHandshake } from './token-from-handshake';
 import { MetricsService } from '../observability/metrics.service';
 import { ConnectionAdmission } from './connection-admission';
-import { refusedBeforeParsing } from './guarded-parser';
+import { FrameAllowances } from './frame-guard';
+import { frameGuardOf, refusedBeforeParsing } from './guarded-parser';
 import { MessageRateLimit } from './message-rate-limit';
 import { listensTo } from './socket-io.adapter';
 import { ackOf, SocketReplies, tokenExpiredError, unauthorizedError } from './socket-replies';
@@ -45,6 +46,7 @@ export class SocketAuthService {
   constructor(
     private readonly tokens: TokenService,
     private readonly admission: ConnectionAdmission,
+    private readonly allowances: FrameAllowances,
     private readonly metrics: MetricsService,
     private readonly replies: SocketReplies,
     private readonly events: AppEvents,
@@ -139,6 +141,7 @@ export class SocketAuthService {
     if (!socket.connected) return;
     const user = socketUser(socket)!;
     this.admission.sessionSettled(socket.conn);
+    frameGuardOf(socket)?.useAllowance(this.allowances.forUser(user.id));
     void socket.join(`user:${user.id}`);
     await this.events.emitAndWait('socket.authenticated', { socket, user });
     socket.emit('authenticated', { socketId: socket.id, userId: user.id });

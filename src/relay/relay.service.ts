@@ -5,7 +5,7 @@ import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import { isSharedStateUnavailable } from '../cluster/redis-errors';
 import { AppError, briefOutage } from '../common/errors';
 import { isDatabaseUnavailable } from '../database/prisma-errors';
-import { jsonSurelyFits } from '../common/json-size';
+import { jsonSurelyExceeds, jsonSurelyFits } from '../common/json-size';
 import { KeyedQueue } from '../common/keyed-queue';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppEventMap, OnAppEvent } from '../events/app-events';
@@ -161,7 +161,7 @@ export class RelayService {
   private checkSize(payload: unknown): void {
     // Most signals are a few KB: a bound settles them without serializing.
     if (jsonSurelyFits(payload, this.maxBytes)) return;
-    if (Buffer.byteLength(JSON.stringify(payload ?? null)) > this.maxBytes) {
+    if (jsonSurelyExceeds(payload, this.maxBytes) || Buffer.byteLength(JSON.stringify(payload ?? null)) > this.maxBytes) {
       throw new AppError('payload_too_large', `Signaling payloads are limited to ${this.maxBytes} bytes`);
     }
   }

@@ -371,11 +371,38 @@ function echoOf(frame: string, nameKey: string): unknown {
   }
 }
 
+/** How deep a JSON text nests (the message itself is 1); 0 for what does not parse. */
+function depthOf(frame: string): number {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(frame);
+  } catch {
+    return 0;
+  }
+  let deepest = 0;
+  const pending: Array<[unknown, number]> = [[parsed, 1]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    deepest = Math.max(deepest, depth);
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * What the server answers a text frame: a message nested deeper than the message and a payload of
+ * MAX_PAYLOAD_DEPTH (32) is refused before it is read, so it echoes nothing; else as the case says.
+ */
+export function textCase(label: string, frame: string, expect: readonly Outcome[], nameKey: string): FrameCase {
+  if (depthOf(frame) > 33) return { label, frame, binary: false, expect: ['validation_failed'], echo: null };
+  return { label, frame, binary: false, expect, echo: echoOf(frame, nameKey) };
+}
+
 /** A shape case as a raw message: its fields next to `nameKey: name`, or, not an object, the frame itself. */
 export function frameOf(nameKey: 'action' | 'type', name: string, c: Case): FrameCase {
   const message = isPlainObject(c.payload) ? { ...c.payload, [nameKey]: name } : c.payload;
-  const frame = JSON.stringify(message) ?? 'undefined';
-  return { label: c.label, frame, binary: false, expect: c.expect, echo: echoOf(frame, nameKey) };
+  return textCase(c.label, JSON.stringify(message) ?? 'undefined', c.expect, nameKey);
 }
 
 /** The cases of one message shape of a raw dialect. */
@@ -400,9 +427,7 @@ export function junkFrames(
   fieldless: readonly string[] = [],
 ): fc.Arbitrary<FrameCase> {
   const rejected = ['validation_failed'] as const;
-  const text =
-    (label: string) =>
-    (frame: string): FrameCase => ({ label, frame, binary: false, expect: rejected, echo: echoOf(frame, nameKey) });
+  const text = (label: string) => (frame: string) => textCase(label, frame, rejected, nameKey);
   const fields = fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 });
   const deepText = fc
     .tuple(fc.integer({ min: 33, max: 20_000 }), fc.constantFrom(...names), fc.boolean())

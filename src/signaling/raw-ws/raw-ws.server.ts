@@ -10,7 +10,7 @@ import { ConnectionRegistry } from '../../realtime/connection-registry.service';
 import { MetricsService } from '../../observability/metrics.service';
 import { ConnectionAdmission } from '../../realtime/connection-admission';
 import { refuseRequest } from '../../realtime/http-refusal';
-import { FrameGuard } from '../../realtime/frame-guard';
+import { FrameAllowances, FrameGuard } from '../../realtime/frame-guard';
 import { MessageRateLimit } from '../../realtime/message-rate-limit';
 import { tokenExpiredError } from '../../realtime/socket-replies';
 import { tokenFromHandshake } from '../../realtime/token-from-handshake';
@@ -46,6 +46,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly tokens: TokenService,
     private readonly registry: ConnectionRegistry,
     private readonly admission: ConnectionAdmission,
+    private readonly allowances: FrameAllowances,
     private readonly metrics: MetricsService,
     @Inject(RAW_WS_DIALECTS) private readonly dialects: RawWsDialect[],
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -127,7 +128,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     this.connections.add(connection);
     const expiry = this.scheduleExpiry(connection, dialect, verified.expiresAt);
     ws.on('pong', () => (connection.alive = true));
-    const guard = new FrameGuard(this.config);
+    const guard = new FrameGuard(this.config, this.allowances.forUser(verified.user.id));
     ws.on('message', (data, isBinary) => {
       const frame = readMessage(data as Buffer, isBinary, guard);
       const message = frame.message;
@@ -230,10 +231,13 @@ function readMessage(data: Buffer, isBinary: boolean, guard: FrameGuard): Frame 
   const overAllowance = guard.charge(data.length);
   if (overAllowance) return { problem: overAllowance };
   if (isBinary) return { problem: new AppError('validation_failed', 'Binary frames are not accepted; send JSON text') };
+  // A text frame: ws hands it over as one Buffer.
+  const text = data.toString();
+  const tooDeep = guard.checkNesting(text);
+  if (tooDeep) return { problem: tooDeep };
   let parsed: unknown;
   try {
-    // A text frame: ws hands it over as one Buffer.
-    parsed = JSON.parse(data.toString());
+    parsed = JSON.parse(text);
   } catch {
     return { problem: new AppError('validation_failed', 'A message must be valid JSON') };
   }
