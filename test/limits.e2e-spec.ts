@@ -245,7 +245,10 @@ describe('frames checked before they are parsed (e2e)', () => {
     // 34 816 bytes hold three frames of 9 KB; a slow machine may let a refill through.
     expect(count(outcome, 'validation_failed')).toBeGreaterThanOrEqual(3);
     expect(count(outcome, 'rate_limited')).toBeGreaterThanOrEqual(3);
-    expect(acks).toContainEqual({ ok: false, error: { code: 'rate_limited', message: 'Too much data: at most 20000 bytes a second' } });
+    expect(acks).toContainEqual({
+      ok: false,
+      error: { code: 'rate_limited', message: 'Too much data: at most 20000 bytes a second per user' },
+    });
     expect(socket.connected).toBe(true);
 
     const user = await suite.user();

@@ -90,8 +90,9 @@ export const floodFigures = {
 };
 
 function render(rows) {
-  const of = (pick) => spread(rows.map(pick));
-  const mb = (kb) => kb / 1024;
+  /** One figure over the runs, or several joined by " / ". */
+  const value = (digits, ...picks) => picks.map((pick) => fmt(spread(rows.map(pick)), digits)).join(' / ');
+  const mb = (key) => (r) => r[key] / 1024;
   return [
     '## A garbage flood next to bystander calls',
     '',
@@ -100,53 +101,31 @@ function render(rows) {
     table(
       ['figure', 'value'],
       [
-        ['garbage frames sent', fmt(of((r) => r.frames))],
-        [
-          'flood duration, s',
-          fmt(
-            of((r) => r.floodS),
-            1,
-          ),
-        ],
-        ['connections the server closed and the attacker reopened', fmt(of((r) => r.reconnects))],
-        ['connection attempts refused (retried after 50 ms)', fmt(of((r) => r.refusedConnects))],
+        ['garbage frames sent', value(0, (r) => r.frames)],
+        ['flood duration, s', value(1, (r) => r.floodS)],
+        ['connections the server closed and the attacker reopened', value(0, (r) => r.reconnects)],
+        ['connection attempts refused (retried after 50 ms)', value(0, (r) => r.refusedConnects)],
         [
           'bystander p50 before / during, ms',
-          `${fmt(
-            of((r) => r.before.p50Ms),
+          value(
             2,
-          )} / ${fmt(
-            of((r) => r.during.p50Ms),
-            2,
-          )}`,
+            (r) => r.before.p50Ms,
+            (r) => r.during.p50Ms,
+          ),
         ],
         [
           'bystander p99 before / during, ms',
-          `${fmt(
-            of((r) => r.before.p99Ms),
+          value(
             2,
-          )} / ${fmt(
-            of((r) => r.during.p99Ms),
-            2,
-          )}`,
+            (r) => r.before.p99Ms,
+            (r) => r.during.p99Ms,
+          ),
         ],
-        ['bystander p99 during ÷ before', ratioCell(of(floodFigures.p99Ratio))],
-        ['bystander offers lost', fmt(of((r) => r.bystanderLost))],
-        [
-          'RSS before / peak / after, MB',
-          `${fmt(of((r) => mb(r.rssBeforeKb)))} / ${fmt(of((r) => mb(r.rssPeakKb)))} / ${fmt(of((r) => mb(r.rssAfterKb)))}`,
-        ],
-        ['RSS growth, MB', fmt(of(floodFigures.rssGrowthMb), 1)],
-        [
-          'heap in use before / after, MB',
-          `${fmt(
-            of((r) => mb(r.heapBeforeKb)),
-            1,
-          )} / ${fmt(
-            of((r) => mb(r.heapAfterKb)),
-            1,
-          )}`,
-        ],
+        ['bystander p99 during ÷ before', ratioCell(spread(rows.map(floodFigures.p99Ratio)))],
+        ['bystander offers lost', value(0, (r) => r.bystanderLost)],
+        ['RSS before / peak / after, MB', value(0, mb('rssBeforeKb'), mb('rssPeakKb'), mb('rssAfterKb'))],
+        ['RSS growth, MB', value(1, floodFigures.rssGrowthMb)],
+        ['heap in use before / after, MB', value(1, mb('heapBeforeKb'), mb('heapAfterKb'))],
       ],
     ),
   ].join('\n');

@@ -28,9 +28,9 @@ export function jsonSurelyFits(value: unknown, limit: number): boolean {
 
 /**
  * Whether JSON.stringify(value) is surely over `limit` bytes, judged from a lower bound without
- * serializing: a string takes at least its length + 2, and binary data at least two bytes a byte
- * (a Buffer is written `{"type":"Buffer","data":[0,…]}`), which spares turning a large one into
- * an array of numbers only to refuse it.
+ * serializing: a string takes at least its length + 2, and a Buffer (a Socket.IO binary
+ * attachment) at least two bytes a byte, being written `{"type":"Buffer","data":[0,…]}`; that
+ * spares turning a large one into an array of numbers only to refuse it.
  */
 export function jsonSurelyExceeds(value: unknown, limit: number): boolean {
   let bound = 0;
@@ -38,10 +38,10 @@ export function jsonSurelyExceeds(value: unknown, limit: number): boolean {
   while (pending.length > 0) {
     const node = pending.pop();
     if (typeof node === 'string') bound += node.length + 2;
-    else if (ArrayBuffer.isView(node)) bound += 2 * node.byteLength;
+    else if (Buffer.isBuffer(node)) bound += 2 * node.length;
     else if (typeof node === 'object' && node !== null) {
-      if (Array.isArray(node)) pending.push(...(node as unknown[]));
-      else if (Object.getPrototypeOf(node) === Object.prototype) pending.push(...Object.values(node as Record<string, unknown>));
+      const children: unknown[] = Array.isArray(node) ? node : Object.getPrototypeOf(node) === Object.prototype ? Object.values(node) : [];
+      for (const child of children) pending.push(child);
     }
     if (bound > limit) return true;
   }

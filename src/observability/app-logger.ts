@@ -82,8 +82,6 @@ function flushSoon(): void {
   setImmediate(flushLogs);
 }
 
-/** How long an error repeated is counted before its count is written. */
-
 /** An error's kind: its message's text, which repeats where its stack and time do not. */
 function messageText(message: unknown): string {
   if (message instanceof Error) return message.message;

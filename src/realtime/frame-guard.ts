@@ -59,10 +59,10 @@ export class FrameGuard {
     this.bytes = allowance;
   }
 
-  /** Charges the frame's bytes to the connection; the error to answer with when it is over its allowance. */
+  /** Charges the frame's bytes to the allowance; the error to answer with when it is over it. */
   charge(byteLength: number): AppError | undefined {
     if (this.bytes.take(byteLength)) return undefined;
-    return new AppError('rate_limited', `Too much data: at most ${this.config.limits.bytesPerSecond} bytes a second`);
+    return new AppError('rate_limited', `Too much data: at most ${this.config.limits.bytesPerSecond} bytes a second per user`);
   }
 
   /** Charges what was let through without asking first (a binary attachment of an admitted event): later frames wait for it. */

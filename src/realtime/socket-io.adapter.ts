@@ -116,8 +116,8 @@ function dropOnProtocolError(transport: EngineTransport): void {
 /**
  * Socket.IO with the server's CORS policy, origin allow-list and unauthenticated-session cap
  * applied to its handshake, heartbeats that notice a dead peer within about 15 s, frames bounded
- * by MAX_SIGNAL_BYTES and checked by a FrameGuard before they are parsed, and, with Redis, the official Redis adapter, so Socket.IO's own
- * broadcasts and rooms span the instances.
+ * by MAX_SIGNAL_BYTES and checked by a FrameGuard before they are parsed, and, with Redis, the
+ * official Redis adapter, so Socket.IO's own broadcasts and rooms span the instances.
  */
 export class SocketIoAdapter extends IoAdapter {
   constructor(
