@@ -74,12 +74,16 @@ export async function startServer(kind, { db = 'pglite', postgresUrl, env = {}, 
     /** A line the server printed, already or from now on. */
     waitForLine: (pattern, timeoutMs) => lines.waitFor(pattern, timeoutMs, `no line matching ${pattern}`, true),
     rssKb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]),
-    /** Two full collections in the server, then its RSS and its JavaScript heap in use. */
+    /** Two full collections in the server, then its RSS and its JavaScript heap in use and committed. */
     async afterGc() {
       const done = lines.waitFor(/bench:gc-done/, 30_000, 'the server did not collect garbage');
       child.kill('SIGUSR2');
       const line = await done;
-      return { rssKb: this.rssKb(), heapKb: Number(/heap=(\d+)/.exec(line)[1]) / 1024 };
+      return {
+        rssKb: this.rssKb(),
+        heapKb: Number(/heap=(\d+)/.exec(line)[1]) / 1024,
+        heapCommittedKb: Number(/committed=(\d+)/.exec(line)[1]) / 1024,
+      };
     },
     async stop() {
       const exited = new Promise((done) => (child.exitCode !== null || child.signalCode ? done() : child.once('exit', done)));

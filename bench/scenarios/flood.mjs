@@ -11,12 +11,12 @@ const FLOOD_BUDGET_MS = 15_000; // the flood stops here if the server has not ta
 const RETRY_AFTER_MS = 50; // how soon the attacker tries a refused connection again
 const AFTER_MS = 4_000;
 
-export async function runFlood({ runs, quick, log = console.error }) {
+export async function runFlood({ runs, quick, postgresUrl, log = console.error }) {
   const rows = [];
   for (let run = 1; run <= runs; run++) {
     log(`flood: run ${run}/${runs}`);
     // The product as deployed: its own rate limits, not the bench's raised ones.
-    const server = await startServer('app', { limits: 'product' });
+    const server = await startServer('app', { limits: 'product', ...(postgresUrl ? { db: 'postgres', postgresUrl } : {}) });
     try {
       rows.push({ run, ...(await floodOnce(server, quick)) });
     } finally {
@@ -80,6 +80,8 @@ async function floodOnce(server, quick) {
     rssAfterKb: after.rssKb,
     heapBeforeKb: Math.round(before.heapKb),
     heapAfterKb: Math.round(after.heapKb),
+    heapCommittedBeforeKb: Math.round(before.heapCommittedKb),
+    heapCommittedAfterKb: Math.round(after.heapCommittedKb),
   };
 }
 
@@ -96,7 +98,7 @@ function render(rows) {
   return [
     '## A garbage flood next to bystander calls',
     '',
-    "20 calls on the Socket.IO calls protocol relay 3 KB offers at 400/s in all, from one process, through the whole run; the server runs with the product's own rate limits. After 6 s another process sends 10 000 garbage frames (3 000 with `--quick`) as fast as the server takes them, for at most 15 s, over 24 signed-in connections of 24 users (16 Socket.IO, 8 raw WebSocket), reopening whatever the server closes and trying a refused connection again after 50 ms: 20 000-deep arrays and objects, 70 KB binary attachments, truncated packets, 60 KB frames of unknown events, bytes that are no packet, and 1 MB frames. Latency is one-way, send to receipt, of the offers sent before (after a 1 s warm-up) and during the flood. Memory is read after two forced full collections, 2 s before the flood and 2 s after it.",
+    "20 calls on the Socket.IO calls protocol relay 3 KB offers at 400/s in all, from one process, through the whole run; the server runs with the product's own rate limits. After 6 s another process sends 10 000 garbage frames (3 000 with `--quick`) as fast as the server takes them, for at most 15 s, over 24 signed-in connections of 24 users (16 Socket.IO, 8 raw WebSocket), reopening whatever the server closes and trying a refused connection again after 50 ms: 20 000-deep arrays and objects, 70 KB binary attachments, truncated packets, 60 KB frames of unknown events, bytes that are no packet, and 1 MB frames. Latency is one-way, send to receipt, of the offers sent before (after a 1 s warm-up) and during the flood. Memory is read after two forced full collections, 2 s before the flood and 2 s after it. On PostgreSQL when the bench has one, else on PGlite.",
     '',
     table(
       ['figure', 'value'],
@@ -126,6 +128,7 @@ function render(rows) {
         ['RSS before / peak / after, MB', value(0, mb('rssBeforeKb'), mb('rssPeakKb'), mb('rssAfterKb'))],
         ['RSS growth, MB', value(1, floodFigures.rssGrowthMb)],
         ['heap in use before / after, MB', value(1, mb('heapBeforeKb'), mb('heapAfterKb'))],
+        ['heap committed before / after, MB', value(1, mb('heapCommittedBeforeKb'), mb('heapCommittedAfterKb'))],
       ],
     ),
   ].join('\n');

@@ -9,7 +9,8 @@ const { join } = require('node:path');
 process.on('SIGUSR2', () => {
   global.gc();
   global.gc();
-  process.stdout.write(`bench:gc-done heap=${process.memoryUsage().heapUsed}\n`);
+  const { heapUsed, heapTotal } = process.memoryUsage();
+  process.stdout.write(`bench:gc-done heap=${heapUsed} committed=${heapTotal}\n`);
 });
 
 let session = null;
