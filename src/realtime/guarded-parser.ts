@@ -35,11 +35,12 @@ export function guardedParser(config: Pick<AppConfig, 'limits' | 'calls'>) {
         this.guard.debit(byteLengthOf(chunk));
         return super.add(chunk);
       }
+      const refusal = this.guard.charge(chunk.length) ?? this.guard.checkNesting(chunk);
+      if (!refusal) return super.add(chunk);
+      // Only a refused packet's header is read here; an admitted one is Socket.IO's to read.
       const header = HEADER.exec(chunk);
       const type = Number(header?.[1]);
       const binary = type === BINARY_EVENT;
-      const refusal = this.guard.charge(chunk.length) ?? this.guard.checkNesting(chunk);
-      if (!refusal) return super.add(chunk);
       if (!header || (type !== EVENT && !binary)) throw new Error(refusal.message);
       if (binary) this.attachmentsToDrop = Number(header[2]);
       const [, , , nsp, id] = header;
@@ -74,7 +75,7 @@ export function frameGuardOf(socket: { client: object }): FrameGuard | undefined
   return decoder?.guard instanceof FrameGuard ? decoder.guard : undefined;
 }
 
-/** The error an event was refused with before it was parsed, if it was. */
-export function refusedBeforeParsing(args: unknown[]): AppError | undefined {
-  return args[0] instanceof AppError ? args[0] : undefined;
+/** The error an event was refused with before it was parsed, if it was (it stands in for the payload). */
+export function refusedBeforeParsing(payload: unknown): AppError | undefined {
+  return payload instanceof AppError ? payload : undefined;
 }

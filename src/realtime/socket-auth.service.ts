@@ -85,7 +85,7 @@ export class SocketAuthService {
       try {
         rateLimit.check(event);
         if (!socketUser(socket) && event !== 'authenticate') throw unauthorizedError();
-        const refused = refusedBeforeParsing(packet.slice(1));
+        const refused = refusedBeforeParsing(packet[1]);
         if (refused) throw refused;
         // Some gateway or listener handles the event ("error" is Socket.IO's own).
         if (event === 'error' || !listensTo(socket, String(event))) throw unknownEventError(String(event));
