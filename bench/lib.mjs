@@ -106,6 +106,7 @@ export const BENCH_LIMITS = {
   RATE_LIMIT_HTTP_PER_MIN: '10000000',
   RATE_LIMIT_BYTES_PER_S: '1000000000',
   RATE_LIMIT_CONNECTS_PER_MIN: '1000000',
+  RATE_LIMIT_REFUSED_CONNECTS_PER_MIN: '1000000',
 };
 
 /** utime + stime of a process, in milliseconds. */

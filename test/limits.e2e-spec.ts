@@ -264,6 +264,29 @@ describe('frames checked before they are parsed (e2e)', () => {
     ).toBeGreaterThanOrEqual(3);
     expect(raw.socket.readyState).toBe(raw.socket.OPEN);
   });
+
+  it('reads nothing more from a connection over the allowance until it would hold the refused frame; nothing sent meanwhile is lost', async () => {
+    // Three frames of 11 KB leave 1 816 of the 34 816 bytes; the fourth is refused, and the
+    // connection is not read for the 460 ms the allowance needs to refill to 11 KB.
+    const text = 'x'.repeat(11_000);
+    const { socket } = await suite.online('student');
+    const held = await Promise.all(Array.from({ length: 4 }, () => emitRaw(socket, 'no_such_event', { text })));
+    expect(codes(held)).toEqual(['validation_failed', 'validation_failed', 'validation_failed', 'rate_limited']);
+    const refusedAt = performance.now();
+    expect(codes([await emitRaw(socket, 'no_such_event', {})])).toEqual(['validation_failed']);
+    expect(performance.now() - refusedAt).toBeGreaterThan(350);
+
+    const raw = await suite.raw(await suite.user(), '/ws/signaling/');
+    await raw.next('connection_established');
+    for (let i = 0; i < 4; i++) raw.send({ type: 'no_such_type', text });
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push((await raw.next('error')).code);
+    expect(answers).toEqual(['validation_failed', 'validation_failed', 'validation_failed', 'rate_limited']);
+    const rawRefusedAt = performance.now();
+    raw.send({ type: 'no_such_type' });
+    expect(await raw.next('error')).toMatchObject({ code: 'validation_failed' });
+    expect(performance.now() - rawRefusedAt).toBeGreaterThan(350);
+  });
 });
 
 describe("a user's bytes allowance (e2e)", () => {
@@ -294,6 +317,7 @@ describe('new connections per user (e2e)', () => {
   const { t, track } = suite;
 
   it("refuses a user's third new connection in a minute on every transport, saying when to try again", async () => {
+    // Two a minute: one every 30 s, in bursts of two.
     const user = await suite.user();
     (await suite.open(user)).disconnect();
     (await suite.raw(user, '/ws/call/')).socket.close();
@@ -301,10 +325,36 @@ describe('new connections per user (e2e)', () => {
     const refused = track(connectSocket(t.url, { token: user.token }));
     const failure = await nextEvent(refused, 'connect_error');
     expect(failure.data).toMatchObject({ code: 'rate_limited', message: 'Too many new connections: at most 2 a minute per user' });
-    expect((failure.data as { details: { retryAfterMs: number } }).details.retryAfterMs).toBeGreaterThan(50_000);
+    expect((failure.data as { details: { retryAfterMs: number } }).details.retryAfterMs).toBeGreaterThan(25_000);
     await expect(RawClient.connect(t.url, '/ws/call/', user.token)).rejects.toMatchObject({ status: 429 });
     // Another user is not affected.
     await suite.open(await suite.user());
+  });
+});
+
+describe('refused connections per address (e2e)', () => {
+  const suite = useTestApp({ RATE_LIMIT_CONNECTS_PER_MIN: '1', RATE_LIMIT_REFUSED_CONNECTS_PER_MIN: '2' });
+  const { t, track } = suite;
+
+  it('makes an address whose users keep being refused wait before any token is read; its connections stay', async () => {
+    const user = await suite.user();
+    const open = await suite.raw(user, '/ws/signaling/');
+    await open.next('connection_established');
+    // Two refusals for the user's own limit use up the address's allowance…
+    for (let i = 0; i < 2; i++) {
+      await expect(RawClient.connect(t.url, '/ws/call/', user.token)).rejects.toMatchObject({ status: 429 });
+    }
+    // …then every new connection from the address waits, whoever's it is, on both transports.
+    const other = await suite.user();
+    await expect(RawClient.connect(t.url, '/ws/call/', other.token)).rejects.toMatchObject({ status: 429 });
+    const refused = await request(t.url).get('/socket.io/?EIO=4&transport=polling').expect(429);
+    expect(refused.body).toMatchObject({ code: 'rate_limited', message: 'Too many refused connections from your address' });
+    expect(refused.body.details.retryAfterMs).toBeGreaterThan(20_000);
+    const socket = track(connectSocket(t.url, { token: other.token }));
+    await nextEvent(socket, 'connect_error');
+    // The connection already open is not affected.
+    open.send({ type: 'no_such_type' });
+    expect(await open.next('error')).toMatchObject({ code: 'validation_failed' });
   });
 });
 

@@ -76,6 +76,8 @@ export function loadConfig(env: Env) {
       bytesPerSecond: int(env, 'RATE_LIMIT_BYTES_PER_S', 262_144, { min: 1_024, max: 1_073_741_824 }),
       /** Realtime connections a user may open per minute on one instance, in bursts of as many (ext). */
       connectsPerMinute: int(env, 'RATE_LIMIT_CONNECTS_PER_MIN', 20, { min: 1, max: 1_000_000 }),
+      /** Connections refused for their user's limits, per client address and minute, before the address waits (ext). */
+      refusedConnectsPerMinute: int(env, 'RATE_LIMIT_REFUSED_CONNECTS_PER_MIN', 60, { min: 1, max: 1_000_000 }),
       /** HTTP requests per minute, per user and per IP. */
       httpPerMinute: int(env, 'RATE_LIMIT_HTTP_PER_MIN', 600, { min: 1, max: 10_000_000 }),
       /** Register and login attempts per minute per IP. */

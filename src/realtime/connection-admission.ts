@@ -4,31 +4,38 @@ import { AppError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics.service';
 import { ConnectionRegistry } from './connection-registry.service';
+import { BucketsByKey, TokenBucket } from './message-rate-limit';
 
-const MINUTE_MS = 60_000;
-/** Past this many users counted, the windows that have ended are dropped. */
-const TIDY_ABOVE = 10_000;
+/** A bucket refilled with `perMinute` tokens a minute, holding at most `capacity`. */
+const perMinute = (capacity: number, perMinute: number) => () => new TokenBucket(capacity, perMinute / 60);
 
 /**
  * Who may open a realtime connection, checked before any work is spent on it: browsers only from
  * the CORS_ORIGIN allow-list (CORS does not cover WebSockets), a bounded number of not yet
  * authenticated Socket.IO sessions per client IP, MAX_CONNECTIONS_PER_USER per user, and
- * RATE_LIMIT_CONNECTS_PER_MIN new connections per user and minute on this instance (a client that
- * comes straight back whenever it is closed, say for oversize frames, makes little work).
+ * RATE_LIMIT_CONNECTS_PER_MIN new connections per user and minute on this instance, spread evenly
+ * (a client that comes straight back whenever it is closed, say for oversize frames, makes little
+ * work; one that reconnects all its connections at once, after an instance is lost, may).
  */
 @Injectable()
 export class ConnectionAdmission {
   /** Socket.IO sessions opened but not yet authenticated, by client IP. */
   private readonly pendingByIp = new Map<string, number>();
   private readonly pendingSessions = new WeakMap<object, string>();
-  /** New connections per user in the current minute-long window, which starts at its first. */
-  private readonly connectsByUser = new Map<string, { since: number; count: number }>();
+  /** New connections per user: RATE_LIMIT_CONNECTS_PER_MIN a minute, in bursts of MAX_CONNECTIONS_PER_USER. */
+  private readonly connectsByUser: BucketsByKey;
+  /** Connections refused for their user's limits, per client address: RATE_LIMIT_REFUSED_CONNECTS_PER_MIN a minute. */
+  private readonly refusalsByIp: BucketsByKey;
 
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    const { connectsPerMinute, connectionsPerUser, refusedConnectsPerMinute } = config.limits;
+    this.connectsByUser = new BucketsByKey(perMinute(Math.min(connectsPerMinute, connectionsPerUser), connectsPerMinute));
+    this.refusalsByIp = new BucketsByKey(perMinute(refusedConnectsPerMinute, refusedConnectsPerMinute));
+  }
 
   /**
    * Browsers always send Origin on WebSocket and cross-origin requests; a request without one
@@ -57,6 +64,18 @@ export class ConnectionAdmission {
     return chain[Math.max(chain.length - 1 - hops, 0)];
   }
 
+  /**
+   * Before any token is read: an address from which connections keep coming after its users were
+   * refused for their limits (a client retrying in a tight loop) waits until its allowance refills.
+   * Behind one address (a school's NAT) the allowance is shared, but only refusals use it up.
+   */
+  checkAddress(ip: string): void {
+    const retryAfterMs = this.refusalsByIp.peek(ip)?.msUntil() ?? 0;
+    if (retryAfterMs === 0) return;
+    this.metrics.rateLimited('refused-connects-per-address');
+    throw new AppError('rate_limited', 'Too many refused connections from your address', { retryAfterMs });
+  }
+
   /** A new Socket.IO session from `ip` must wait for authentication; refused over the per-IP cap. */
   checkUnauthenticated(ip: string): void {
     if ((this.pendingByIp.get(ip) ?? 0) >= this.config.limits.unauthenticatedPerIp) {
@@ -80,33 +99,26 @@ export class ConnectionAdmission {
     else this.pendingByIp.delete(ip);
   }
 
-  async checkUserConnections(userId: string): Promise<void> {
-    this.checkConnectRate(userId);
-    const max = this.config.limits.connectionsPerUser;
-    if ((await this.registry.connectionCount(userId)) >= max) {
-      this.metrics.rateLimited('connections-per-user');
-      throw new AppError('rate_limited', `Too many connections: at most ${max} per user`);
+  /** Within the user's limits, or refused with `rate_limited`, which counts against the address (checkAddress). */
+  async checkUserConnections(userId: string, ip: string): Promise<void> {
+    try {
+      this.checkConnectRate(userId);
+      const max = this.config.limits.connectionsPerUser;
+      if ((await this.registry.connectionCount(userId)) >= max) {
+        this.metrics.rateLimited('connections-per-user');
+        throw new AppError('rate_limited', `Too many connections: at most ${max} per user`);
+      }
+    } catch (error) {
+      this.refusalsByIp.of(ip).take();
+      throw error;
     }
   }
 
   private checkConnectRate(userId: string): void {
-    const now = Date.now();
-    let window = this.connectsByUser.get(userId);
-    if (!window || now - window.since >= MINUTE_MS) {
-      if (!window && this.connectsByUser.size >= TIDY_ABOVE) this.dropEndedWindows(now);
-      window = { since: now, count: 0 };
-      this.connectsByUser.set(userId, window);
-    }
+    const allowance = this.connectsByUser.of(userId);
+    if (allowance.take()) return;
+    this.metrics.rateLimited('connects-per-user');
     const max = this.config.limits.connectsPerMinute;
-    if (window.count >= max) {
-      this.metrics.rateLimited('connects-per-user');
-      const retryAfterMs = window.since + MINUTE_MS - now;
-      throw new AppError('rate_limited', `Too many new connections: at most ${max} a minute per user`, { retryAfterMs });
-    }
-    window.count += 1;
-  }
-
-  private dropEndedWindows(now: number): void {
-    for (const [userId, window] of this.connectsByUser) if (now - window.since >= MINUTE_MS) this.connectsByUser.delete(userId);
+    throw new AppError('rate_limited', `Too many new connections: at most ${max} a minute per user`, { retryAfterMs: allowance.msUntil() });
   }
 }

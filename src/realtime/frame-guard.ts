@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { WebSocket } from 'ws';
 import { AppError } from '../common/errors';
 import { MAX_PAYLOAD_DEPTH, tooDeepError } from '../common/validation';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { TokenBucket } from './message-rate-limit';
+import { BucketsByKey, TokenBucket } from './message-rate-limit';
 import { maxFrameBytes } from './transport-limits';
 
 const OPENERS = ['{', '['];
-/** Past this many users' allowances kept, the full ones (of users quiet for a second or more) are dropped. */
-const TIDY_ABOVE = 10_000;
 
 type FrameLimits = Pick<AppConfig, 'limits' | 'calls'>;
 
@@ -23,22 +22,14 @@ function newAllowance(config: FrameLimits): TokenBucket {
  */
 @Injectable()
 export class FrameAllowances {
-  private readonly byUser = new Map<string, TokenBucket>();
+  private readonly byUser: BucketsByKey;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
-
-  forUser(userId: string): TokenBucket {
-    let allowance = this.byUser.get(userId);
-    if (!allowance) {
-      if (this.byUser.size >= TIDY_ABOVE) this.dropFull();
-      allowance = newAllowance(this.config);
-      this.byUser.set(userId, allowance);
-    }
-    return allowance;
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.byUser = new BucketsByKey(() => newAllowance(config));
   }
 
-  private dropFull(): void {
-    for (const [userId, allowance] of this.byUser) if (allowance.isFull()) this.byUser.delete(userId);
+  forUser(userId: string): TokenBucket {
+    return this.byUser.of(userId);
   }
 }
 
@@ -46,13 +37,22 @@ export class FrameAllowances {
  * What one connection's frames must pass before they are parsed (the README's "Limits"): its
  * user's bytes allowance (a connection not yet signed in has one of its own), and payloads nested
  * at most MAX_PAYLOAD_DEPTH deep. A frame that fails is answered with an error and never parsed,
- * so a flood of large or deeply nested frames costs little more than reading it.
+ * so a flood of large or deeply nested frames costs little more than reading it; and once the
+ * allowance is spent, the connection is not even read until it has refilled.
  */
 export class FrameGuard {
+  /** Stops reading the connection for a while, where its transport can (a WebSocket). */
+  private holdReading: (ms: number) => void = () => undefined;
+
   constructor(
     private readonly config: FrameLimits,
     private bytes = newAllowance(config),
   ) {}
+
+  /** How to stop reading this connection for a while. */
+  holdReadingWith(hold: (ms: number) => void): void {
+    this.holdReading = hold;
+  }
 
   /** From now on the connection draws on its user's allowance. */
   useAllowance(allowance: TokenBucket): void {
@@ -62,6 +62,9 @@ export class FrameGuard {
   /** Charges the frame's bytes to the allowance; the error to answer with when it is over it. */
   charge(byteLength: number): AppError | undefined {
     if (this.bytes.take(byteLength)) return undefined;
+    // What comes next would be refused too: it waits unread (in the network's buffers, pushing
+    // back on the sender) until the allowance holds a frame like this one.
+    this.holdReading(this.bytes.msUntil(byteLength));
     return new AppError('rate_limited', `Too much data: at most ${this.config.limits.bytesPerSecond} bytes a second per user`);
   }
 
@@ -77,6 +80,13 @@ export class FrameGuard {
   checkNesting(json: string): AppError | undefined {
     return textNestedDeeperThan(json, MAX_PAYLOAD_DEPTH + 1) ? tooDeepError() : undefined;
   }
+}
+
+/** Stops reading a WebSocket for `ms` (unless it is stopped already). */
+export function holdWebSocket(ws: WebSocket, ms: number): void {
+  if (ms <= 0 || ws.isPaused) return;
+  ws.pause();
+  setTimeout(() => ws.resume(), ms).unref();
 }
 
 /** Whether brackets in `json` nest deeper than `limit`, outside strings; a cheap count first, as most frames have few. */

@@ -19,6 +19,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** How long until `cost` tokens are there. */
+  msUntil(cost = 1): number {
+    this.refill();
+    return Math.max(0, Math.ceil(((cost - this.tokens) / this.perSecond) * 1000));
+  }
+
   isFull(): boolean {
     this.refill();
     return this.tokens >= this.capacity;
@@ -34,6 +40,35 @@ export class TokenBucket {
     const now = performance.now();
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
     this.updatedAt = now;
+  }
+}
+
+/** Past this many keys held, those whose bucket is full again (quiet for a while) are dropped. */
+const TIDY_ABOVE = 10_000;
+
+/** A token bucket per key (a user, an address), made on first use; full ones go when there are many. */
+export class BucketsByKey {
+  private readonly byKey = new Map<string, TokenBucket>();
+
+  constructor(private readonly make: () => TokenBucket) {}
+
+  of(key: string): TokenBucket {
+    let bucket = this.byKey.get(key);
+    if (!bucket) {
+      if (this.byKey.size >= TIDY_ABOVE) this.dropFull();
+      bucket = this.make();
+      this.byKey.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  /** The key's bucket if it has one: a key never seen has a full one. */
+  peek(key: string): TokenBucket | undefined {
+    return this.byKey.get(key);
+  }
+
+  private dropFull(): void {
+    for (const [key, bucket] of this.byKey) if (bucket.isFull()) this.byKey.delete(key);
   }
 }
 

@@ -11,7 +11,7 @@ import { ConnectionAdmission } from './connection-admission';
 import { FrameAllowances } from './frame-guard';
 import { frameGuardOf, refusedBeforeParsing } from './guarded-parser';
 import { MessageRateLimit } from './message-rate-limit';
-import { listensTo } from './socket-io.adapter';
+import { holdSession, listensTo } from './socket-io.adapter';
 import { ackOf, SocketReplies, tokenExpiredError, unauthorizedError } from './socket-replies';
 import { AppEvents } from '../events/app-events';
 
@@ -57,7 +57,7 @@ export class SocketAuthService {
     server.use((socket, next) => {
       const token = tokenFromHandshake(socket.handshake);
       if (!token) return next();
-      this.verifyNew(token).then(
+      this.verifyNew(socket, token).then(
         (verified) => {
           (socket.data as SocketData).user = verified.user;
           this.scheduleExpiry(socket, verified.expiresAt);
@@ -79,6 +79,7 @@ export class SocketAuthService {
    */
   onConnection(socket: Socket): void {
     const rateLimit = new MessageRateLimit(this.config.limits, this.countRateLimited);
+    frameGuardOf(socket)?.holdReadingWith((ms) => holdSession(socket.conn, ms));
     // Every packet passes here: nothing is copied unless it is refused.
     socket.use((packet, next) => {
       const event = packet[0];
@@ -112,7 +113,7 @@ export class SocketAuthService {
     if (typeof token !== 'string' || !token) {
       throw new AppError('validation_failed', 'token is required', { token: ['token must be a non-empty string'] });
     }
-    const verified = socketUser(socket) ? await this.tokens.verifyConnection(token) : await this.verifyNew(token);
+    const verified = socketUser(socket) ? await this.tokens.verifyConnection(token) : await this.verifyNew(socket, token);
     // Read after the verification: of two `authenticate` events verified at once, the first announces.
     const announced = socketUser(socket);
     if (announced && announced.id !== verified.user.id) throw new AppError('forbidden', 'This connection is authenticated as another user');
@@ -126,9 +127,9 @@ export class SocketAuthService {
   }
 
   /** A token for a new connection of its user, within MAX_CONNECTIONS_PER_USER. */
-  private async verifyNew(token: string): Promise<VerifiedConnection> {
+  private async verifyNew(socket: Socket, token: string): Promise<VerifiedConnection> {
     const verified = await this.tokens.verifyConnection(token);
-    await this.admission.checkUserConnections(verified.user.id);
+    await this.admission.checkUserConnections(verified.user.id, this.admission.clientIp(socket.request));
     return verified;
   }
 

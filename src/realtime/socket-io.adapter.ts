@@ -11,6 +11,8 @@ import type { AppConfig } from '../config/app-config';
 import { corsOrigin } from '../common/cors';
 import { MetricsService } from '../observability/metrics.service';
 import { ConnectionAdmission } from './connection-admission';
+import type { WebSocket } from 'ws';
+import { holdWebSocket } from './frame-guard';
 import { refuseRequest } from './http-refusal';
 import { guardedParser } from './guarded-parser';
 import { maxFrameBytes } from './transport-limits';
@@ -100,7 +102,13 @@ interface EngineSession {
 
 interface EngineTransport {
   name: string;
-  socket?: { once(event: 'error', listener: () => void): void; terminate(): void };
+  socket?: WebSocket;
+}
+
+/** Stops reading a Socket.IO connection for `ms` if it is on a WebSocket (a long-polling one is read per request). */
+export function holdSession(session: { transport: { name: string } }, ms: number): void {
+  const transport = session.transport as EngineTransport;
+  if (transport.name === 'websocket' && transport.socket) holdWebSocket(transport.socket, ms);
 }
 
 /**
@@ -180,7 +188,9 @@ export class SocketIoAdapter extends IoAdapter {
         if (request._query?.sid) return next();
         try {
           admission.checkOrigin(request);
-          admission.checkUnauthenticated(admission.clientIp(request));
+          const ip = admission.clientIp(request);
+          admission.checkAddress(ip);
+          admission.checkUnauthenticated(ip);
           next();
         } catch (error) {
           // On a WebSocket upgrade engine.io hands a stand-in response; the socket is the way back.

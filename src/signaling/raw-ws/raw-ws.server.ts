@@ -10,7 +10,7 @@ import { ConnectionRegistry } from '../../realtime/connection-registry.service';
 import { MetricsService } from '../../observability/metrics.service';
 import { ConnectionAdmission } from '../../realtime/connection-admission';
 import { refuseRequest } from '../../realtime/http-refusal';
-import { FrameAllowances, FrameGuard } from '../../realtime/frame-guard';
+import { FrameAllowances, FrameGuard, holdWebSocket } from '../../realtime/frame-guard';
 import { MessageRateLimit } from '../../realtime/message-rate-limit';
 import { tokenExpiredError } from '../../realtime/socket-replies';
 import { tokenFromHandshake } from '../../realtime/token-from-handshake';
@@ -111,10 +111,12 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     let verified: VerifiedConnection;
     try {
       this.admission.checkOrigin(request);
+      const ip = this.admission.clientIp(request);
+      this.admission.checkAddress(ip);
       const token = tokenFromHandshake({ headers: request.headers, url: request.url });
       if (!token) throw new AppError('unauthorized', 'Missing token: connect with ?token=<JWT>');
       verified = await this.tokens.verifyConnection(token);
-      await this.admission.checkUserConnections(verified.user.id);
+      await this.admission.checkUserConnections(verified.user.id, ip);
     } catch (error) {
       this.metrics.errorSent('raw-ws', refuseRequest(socket, error));
       return;
@@ -129,6 +131,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     const expiry = this.scheduleExpiry(connection, dialect, verified.expiresAt);
     ws.on('pong', () => (connection.alive = true));
     const guard = new FrameGuard(this.config, this.allowances.forUser(verified.user.id));
+    guard.holdReadingWith((ms) => holdWebSocket(ws, ms));
     ws.on('message', (data, isBinary) => {
       const frame = readMessage(data as Buffer, isBinary, guard);
       const message = frame.message;
