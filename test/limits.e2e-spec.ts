@@ -206,6 +206,32 @@ describe('frame and payload sizes (e2e)', () => {
   });
 });
 
+describe('connections that break the protocol (e2e)', () => {
+  // Six new connections a minute (one every 10 s), in bursts of six.
+  const suite = useTestApp({ MAX_SIGNAL_BYTES: '1024', RATE_LIMIT_CONNECTS_PER_MIN: '6' });
+  const { t, track } = suite;
+
+  it('let their user reconnect once at once, then only at the even rate, on both transports', async () => {
+    const user = await suite.user();
+    const client = await suite.raw(user, '/ws/signaling/');
+    client.send({ type: 'ping', padding: 'x'.repeat(40_000) });
+    expect((await client.closed).code).toBe(1009);
+    // Five of the six were left; one is.
+    const socket = await suite.open(user);
+    const refused = track(connectSocket(t.url, { token: user.token }));
+    expect((await nextEvent(refused, 'connect_error')).data).toMatchObject({ code: 'rate_limited' });
+
+    const other = await suite.user();
+    const first = await suite.open(other);
+    const dropped = nextEvent(first, 'disconnect');
+    first.emit('user_typing', { conversation_id: 'x'.repeat(40_000) });
+    await dropped;
+    await suite.open(other);
+    await expect(RawClient.connect(t.url, '/ws/call/', other.token)).rejects.toMatchObject({ status: 429 });
+    expect(socket.connected).toBe(true);
+  });
+});
+
 describe('frames checked before they are parsed (e2e)', () => {
   // Frames up to 1 KiB + 16 KiB; the allowance is at least two of them (34 816 bytes), refilled at 20 000 a second.
   const suite = useTestApp({ MAX_SIGNAL_BYTES: '1024', RATE_LIMIT_BYTES_PER_S: '20000' });

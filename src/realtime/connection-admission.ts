@@ -114,6 +114,15 @@ export class ConnectionAdmission {
     }
   }
 
+  /**
+   * A connection of the user's broke the protocol (a frame over the size limit, bytes that are no
+   * packet) and was dropped: the user may reconnect once at once, then only at the even rate. A
+   * client that sends garbage and comes back for more does so a few times a minute, not in bursts.
+   */
+  brokeProtocol(userId: string): void {
+    this.connectsByUser.of(userId).keepAtMost(1);
+  }
+
   private checkConnectRate(userId: string): void {
     const allowance = this.connectsByUser.of(userId);
     if (allowance.take()) return;

@@ -30,6 +30,12 @@ export class TokenBucket {
     return this.tokens >= this.capacity;
   }
 
+  /** Keeps at most `tokens`: what is left beyond them is spent. */
+  keepAtMost(tokens: number): void {
+    this.refill();
+    this.tokens = Math.min(this.tokens, tokens);
+  }
+
   /** Takes `cost` whatever is left: the bucket may go below empty, and refills from there. */
   takeEvenIntoDebt(cost: number): void {
     this.refill();

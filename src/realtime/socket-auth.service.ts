@@ -42,6 +42,13 @@ export function socketActor(socket: Socket): { userId: string; connectionId: str
 export class SocketAuthService {
   /** Shared by every socket's rate limit. */
   private readonly countRateLimited = () => this.metrics.rateLimited('socket.io-events');
+  /**
+   * Listens for a connection dropped for breaking the protocol, on every socket (called with the
+   * socket as `this`): "error" for a packet Socket.IO cannot read (clients cannot send "error"
+   * here, the gate refuses it as an unknown event), and "disconnect" for "transport error", a
+   * frame the WebSocket refused (over the size limit, say).
+   */
+  private readonly brokeProtocol: (this: Socket, reason?: unknown) => void;
 
   constructor(
     private readonly tokens: TokenService,
@@ -51,7 +58,12 @@ export class SocketAuthService {
     private readonly replies: SocketReplies,
     private readonly events: AppEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.brokeProtocol = function (this: Socket, reason?: unknown) {
+      const user = socketUser(this);
+      if (user && (reason instanceof Error || reason === 'transport error')) admission.brokeProtocol(user.id);
+    };
+  }
 
   install(server: Server): void {
     server.use((socket, next) => {
@@ -97,6 +109,8 @@ export class SocketAuthService {
       next();
     });
     socket.on('disconnect', clearTimers);
+    socket.on('disconnect', this.brokeProtocol);
+    socket.on('error', this.brokeProtocol);
     if (socketUser(socket)) {
       inBackground('announcing a connection', this.announce(socket));
       return;

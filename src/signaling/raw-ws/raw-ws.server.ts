@@ -148,7 +148,10 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       const pending = this.receive(connection, dialect, frame, refused);
       if (pending) void this.inArrivalOrder.run(connection.id, () => pending);
     });
-    ws.on('error', () => ws.terminate());
+    ws.on('error', () => {
+      ws.terminate();
+      this.admission.brokeProtocol(verified.user.id);
+    });
     ws.on('close', () => {
       clearTimeout(expiry);
       this.connections.delete(connection);
