@@ -3,7 +3,7 @@
 // PostgreSQL databases, running a load generator in its own process, and summary statistics.
 import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,16 +30,20 @@ export function freePort() {
   });
 }
 
-/** The servers a scenario can run: the product and the two bare relays it is compared with. */
+/**
+ * The servers a scenario can run: the product, the two bare relays it is compared with, and the
+ * minimal call server (PostgreSQL only) its call setup is compared with.
+ */
 const SERVERS = {
   app: [join(ROOT, 'dist/main.js')],
   'bare-socket.io': [join(ROOT, 'bench/servers/bare-socket-io.mjs')],
   'bare-ws': [join(ROOT, 'bench/servers/bare-ws.mjs')],
+  'minimal-calls': [join(ROOT, 'bench/servers/minimal-calls.mjs')],
 };
 
 /**
- * Starts a server under test in a fresh process (and, for the product, a fresh database: a new
- * PGlite directory, or a new database on `postgresUrl`). `--expose-gc` and the gc hook let the
+ * Starts a server under test in a fresh process (and, for the product and the minimal call
+ * server, a fresh database: a new PGlite directory, or a new database on `postgresUrl`). `--expose-gc` and the gc hook let the
  * bench force a collection before reading memory. `limits: 'product'` keeps the product's own
  * rate limits instead of the bench's raised ones.
  */
@@ -50,11 +54,13 @@ export async function startServer(kind, { db = 'pglite', postgresUrl, env = {}, 
   const appEnv = {};
   if (kind === 'app') {
     Object.assign(appEnv, { JWT_SECRET, JWT_ISSUER, NODE_ENV: 'production', ...(limits === 'raised' ? BENCH_LIMITS : {}) });
-    if (db === 'postgres') {
-      const fresh = await createDatabase(postgresUrl);
-      appEnv.DATABASE_URL = fresh.url;
-      dropDatabase = fresh.drop;
-    } else appEnv.DATA_DIR = dir;
+    if (db !== 'postgres') appEnv.DATA_DIR = dir;
+  }
+  if (kind === 'minimal-calls') appEnv.JWT_SECRET = JWT_SECRET;
+  if ((kind === 'app' || kind === 'minimal-calls') && db === 'postgres') {
+    const fresh = await createDatabase(postgresUrl);
+    appEnv.DATABASE_URL = fresh.url;
+    dropDatabase = fresh.drop;
   }
   const child = spawn(process.execPath, ['--expose-gc', '-r', join(ROOT, 'bench/servers/bench-hooks.cjs'), ...SERVERS[kind]], {
     cwd: dir,
@@ -66,7 +72,7 @@ export async function startServer(kind, { db = 'pglite', postgresUrl, env = {}, 
   const pid = child.pid;
   return {
     kind,
-    db: kind === 'app' ? db : null,
+    db: kind === 'app' || kind === 'minimal-calls' ? db : null,
     pid,
     port,
     url: `http://127.0.0.1:${port}`,
@@ -114,6 +120,20 @@ export function cpuMs(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+}
+
+/** CPU of every PostgreSQL process on this machine (the bench runs one cluster, one server at a time). */
+export function postgresCpuMs() {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuMs(pid);
+    } catch {
+      // The process ended while it was read.
+    }
+  }
+  return total;
 }
 
 async function createDatabase(adminUrl) {

@@ -1,6 +1,7 @@
 // The issue's targets, checked against the figures of one bench run (ratios to that run's baselines).
 import { spread } from './lib.mjs';
 import { fmt, ratioCell } from './report.mjs';
+import { overMinimal, setupRatios } from './scenarios/call-setup.mjs';
 import { floodFigures } from './scenarios/flood.mjs';
 
 /** Per-run ratios of a relay figure, the product's subject over its baseline. */
@@ -87,6 +88,26 @@ export function targetChecks(results) {
         of('pglite', ringP99),
         (x) => x < 50,
         (v) => `${fmt(v, 1)} ms`,
+      ),
+      check(
+        'call setup cycles/s ≥ 0.5× the minimal server (PostgreSQL)',
+        spread(overMinimal(setup, setupRatios.cyclesPerS)),
+        (x) => x >= 0.5,
+      ),
+      check(
+        'server CPU per call cycle ≤ 2× the minimal server (PostgreSQL)',
+        spread(overMinimal(setup, setupRatios.serverCpuMsPerCycle)),
+        (x) => x <= 2,
+      ),
+      check(
+        'PostgreSQL CPU per call cycle ≤ 2× the minimal server',
+        spread(overMinimal(setup, setupRatios.postgresCpuMsPerCycle)),
+        (x) => x <= 2,
+      ),
+      check(
+        'p99 start → incomingCall at 100 calls/s ≤ 2× the minimal server (PostgreSQL)',
+        spread(overMinimal(setup, setupRatios.ringP99Ms)),
+        (x) => x <= 2,
       ),
     );
   }

@@ -5,7 +5,7 @@
 // closedLoop: {levels, warmupMs, durationMs}}. Prints one JSON line.
 import { performance } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
-import { cpuMs, mintToken, percentile, readTask, sleep } from '../lib.mjs';
+import { cpuMs, mintToken, percentile, postgresCpuMs, readTask, sleep } from '../lib.mjs';
 
 const STEP_TIMEOUT_MS = 10_000;
 const MAX_WARMUP_MS = 15_000;
@@ -144,18 +144,23 @@ async function cycle(pair) {
   }
 }
 
-/** Server and generator CPU between two moments, and the wall time between them. */
+/** Server, PostgreSQL and generator CPU between two moments, and the wall time between them. */
 function cpuMeter() {
-  const start = { server: cpuMs(task.serverPid), client: process.cpuUsage(), wall: now() };
+  const start = { server: cpuMs(task.serverPid), postgres: postgresCpuMs(), client: process.cpuUsage(), wall: now() };
   return () => {
     const wallMs = now() - start.wall;
     const client = process.cpuUsage(start.client);
-    return { wallMs, serverCpuMs: cpuMs(task.serverPid) - start.server, clientCpuMs: (client.user + client.system) / 1000 };
+    return {
+      wallMs,
+      serverCpuMs: cpuMs(task.serverPid) - start.server,
+      postgresCpuMs: postgresCpuMs() - start.postgres,
+      clientCpuMs: (client.user + client.system) / 1000,
+    };
   };
 }
 
 function summarize(samples, meter, extra) {
-  const { wallMs, serverCpuMs, clientCpuMs } = meter;
+  const { wallMs, serverCpuMs, postgresCpuMs: databaseCpuMs, clientCpuMs } = meter;
   const steps = {};
   for (const step of STEPS) {
     const sorted = samples.map((s) => s[step]).sort((a, b) => a - b);
@@ -167,6 +172,7 @@ function summarize(samples, meter, extra) {
     failures,
     cyclesPerS: round((samples.length * 1000) / wallMs),
     serverCpuMsPerCycle: samples.length ? round(serverCpuMs / samples.length, 2) : null,
+    postgresCpuMsPerCycle: samples.length ? round(databaseCpuMs / samples.length, 2) : null,
     serverCpuPct: round((100 * serverCpuMs) / wallMs),
     clientCpuPct: round((100 * clientCpuMs) / wallMs),
     steps,

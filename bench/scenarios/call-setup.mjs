@@ -40,14 +40,22 @@ function taskFor(quick) {
       };
 }
 
+/** What runs the cycles: the product on either database, and the minimal call server (bench/servers/minimal-calls.mjs). */
+const SUBJECTS = {
+  pglite: { server: 'app', db: 'pglite', label: 'product, PGlite' },
+  postgres: { server: 'app', db: 'postgres', label: 'product, PostgreSQL' },
+  minimal: { server: 'minimal-calls', db: 'postgres', label: 'minimal server, PostgreSQL' },
+};
+const label = (db) => SUBJECTS[db].label;
+
 export async function runCallSetup({ runs = 3, postgresUrl, quick = false, calleeRole = 'mentor', log = console.error }) {
   const task = { ...taskFor(quick), calleeRole };
-  const databases = postgresUrl ? ['pglite', 'postgres'] : ['pglite'];
+  const databases = postgresUrl ? ['pglite', 'postgres', 'minimal'] : ['pglite'];
   const rows = [];
   for (const db of databases) {
     for (let run = 1; run <= (quick ? 1 : runs); run++) {
-      log(`call-setup: ${db}, run ${run}`);
-      const server = await startServer('app', { db, postgresUrl });
+      log(`call-setup: ${label(db)}, run ${run}`);
+      const server = await startServer(SUBJECTS[db].server, { db: SUBJECTS[db].db, postgresUrl });
       try {
         const result = await runLoad('call-setup', { ...task, url: server.url, serverPid: server.pid });
         const best = result.closedLoop.reduce((a, b) => (b.cyclesPerS > a.cyclesPerS ? b : a));
@@ -86,7 +94,7 @@ function render(rows, task, databases) {
           `${cell(
             of(db).map((r) => r.connectMs / 1000),
             ' s',
-          )} with ${db}`,
+          )} with the ${label(db)}`,
       )
       .join(', ')}).`,
     'A cycle: `startCall` → callee `incomingCall` → `acceptCall` → caller `callAccepted` → caller, then callee, `joinCall` →',
@@ -98,25 +106,26 @@ function render(rows, task, databases) {
     `of warm-up, once every pair has finished a cycle). Concurrency rises through ${levels.join(', ')} active pairs and stops when`,
     `throughput no longer grows by 5 %; the best level is reported. Target: ≥ ${TARGET_CYCLES_PER_S}/s with PostgreSQL.`,
     '',
-    '| database | cycles/s | at pairs | server CPU ms/cycle | server CPU % | load generator CPU % | failed cycles |',
-    '|---|---|---|---|---|---|---|',
+    '| server | cycles/s | at pairs | server CPU ms/cycle | PostgreSQL CPU ms/cycle | server CPU % | load generator CPU % | failed cycles |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const db of databases) {
     const bests = of(db).map((row) => level(row, row.best.concurrency));
     const column = (pick) => cell(bests.map(pick));
+    const postgresColumn = SUBJECTS[db].db === 'postgres' ? column((b) => b.postgresCpuMsPerCycle) : '–';
     lines.push(
-      `| ${db} | ${column((b) => b.cyclesPerS)} | ${column((b) => b.concurrency)} | ${column((b) => b.serverCpuMsPerCycle)} | ${column((b) => b.serverCpuPct)} | ${column((b) => b.clientCpuPct)} | ${column((b) => count(b.failures))} |`,
+      `| ${label(db)} | ${column((b) => b.cyclesPerS)} | ${column((b) => b.concurrency)} | ${column((b) => b.serverCpuMsPerCycle)} | ${postgresColumn} | ${column((b) => b.serverCpuPct)} | ${column((b) => b.clientCpuPct)} | ${column((b) => count(b.failures))} |`,
     );
   }
   lines.push('', 'Cycles/s and whole-cycle p50 by active pairs (– : not run, throughput had stopped growing):', '');
-  lines.push(`| database | ${levels.map((n) => `${n} pairs`).join(' | ')} |`, `|---|${levels.map(() => '---').join('|')}|`);
+  lines.push(`| server | ${levels.map((n) => `${n} pairs`).join(' | ')} |`, `|---|${levels.map(() => '---').join('|')}|`);
   for (const db of databases) {
     const at = (n) =>
       of(db)
         .map((row) => level(row, n))
         .filter(Boolean);
     lines.push(
-      `| ${db} | ${levels
+      `| ${label(db)} | ${levels
         .map((n) =>
           at(n).length
             ? `${cell(at(n).map((l) => l.cyclesPerS))}/s, ${cell(
@@ -136,7 +145,7 @@ function render(rows, task, databases) {
     `A new cycle every ${1000 / ratePerS} ms on the next idle pair for ${openDurationMs / 1000} s (after ${openWarmupMs / 1000} s of warm-up), whatever the earlier ones`,
     `are doing; run after the closed loops. Target: p99 of start → incomingCall < ${TARGET_RING_P99_MS} ms.`,
     '',
-    `| step | ${databases.map((db) => `${db} p50 ms | ${db} p99 ms`).join(' | ')} |`,
+    `| step | ${databases.map((db) => `${label(db)} p50 ms | p99 ms`).join(' | ')} |`,
     `|---|${databases.map(() => '---|---').join('|')}|`,
   );
   for (const [step, name] of Object.entries(STEP_NAMES)) {
@@ -144,7 +153,7 @@ function render(rows, task, databases) {
       `| ${name} | ${databases.map((db) => `${cell(of(db).map((r) => r.openLoop.steps[step].p50))} | ${cell(of(db).map((r) => r.openLoop.steps[step].p99))}`).join(' | ')} |`,
     );
   }
-  lines.push('', `| at ${ratePerS} calls/s | ${databases.join(' | ')} |`, `|---|${databases.map(() => '---').join('|')}|`);
+  lines.push('', `| at ${ratePerS} calls/s | ${databases.map(label).join(' | ')} |`, `|---|${databases.map(() => '---').join('|')}|`);
   const openRow = (label, pick) =>
     lines.push(`| ${label} | ${databases.map((db) => cell(of(db).map((r) => pick(r.openLoop)))).join(' | ')} |`);
   openRow('cycles completed', (o) => o.cycles);
@@ -155,8 +164,45 @@ function render(rows, task, databases) {
   lines.push(
     `| pairs retired in the run (disconnected, or their call could not be hung up) | ${databases.map((db) => cell(of(db).map((r) => r.brokenPairs))).join(' | ')} |`,
   );
+  if (databases.includes('minimal')) lines.push('', ...ratioLines(rows));
   lines.push('', ...targetLines(of, databases), ...failureLines(rows));
   return lines.join('\n');
+}
+
+/** The product on PostgreSQL over the minimal server, run by run (run n of each), so both saw the same machine state. */
+export const setupRatios = {
+  cyclesPerS: (r) => r.best.cyclesPerS,
+  serverCpuMsPerCycle: (r) => bestLevel(r).serverCpuMsPerCycle,
+  postgresCpuMsPerCycle: (r) => bestLevel(r).postgresCpuMsPerCycle,
+  ringP99Ms: (r) => r.openLoop.steps.startToIncoming.p99,
+};
+const bestLevel = (r) => r.closedLoop.find((l) => l.concurrency === r.best.concurrency);
+
+/** Per run, the product's figure ÷ the minimal server's. */
+export function overMinimal(rows, pick) {
+  return rows
+    .filter((r) => r.db === 'postgres')
+    .map((r) => {
+      const base = rows.find((b) => b.db === 'minimal' && b.run === r.run);
+      const [value, baseValue] = [pick(r), base && pick(base)];
+      return value !== null && value !== undefined && baseValue ? value / baseValue : null;
+    });
+}
+
+function ratioLines(rows) {
+  const ratio = (pick) => cell(overMinimal(rows, pick), '×');
+  return [
+    '### Against the minimal server',
+    '',
+    'The same cycle on `bench/servers/minimal-calls.mjs`: Socket.IO 4 and `pg`, one statement inserting the call and both busy slots, one conditional UPDATE per state move, the slots freed with the end. Each ratio is the product on PostgreSQL over the minimal server, run by run.',
+    '',
+    '| figure | product ÷ minimal |',
+    '|---|---|',
+    `| full cycles/s, best level | ${ratio(setupRatios.cyclesPerS)} |`,
+    `| server CPU per cycle, at the best level | ${ratio(setupRatios.serverCpuMsPerCycle)} |`,
+    `| PostgreSQL CPU per cycle, at the best level | ${ratio(setupRatios.postgresCpuMsPerCycle)} |`,
+    `| p99 start → incomingCall at 100 calls/s | ${ratio(setupRatios.ringP99Ms)} |`,
+  ];
 }
 
 function targetLines(of, databases) {
@@ -168,11 +214,11 @@ function targetLines(of, databases) {
       `- ≥ ${TARGET_CYCLES_PER_S} full cycles/s with PostgreSQL: ${verdict(best >= TARGET_CYCLES_PER_S)} (median ${cell([best])}/s).`,
     );
   }
-  for (const db of databases) {
+  for (const db of databases.filter((d) => d !== 'minimal')) {
     const p99 = spread(of(db).map((r) => r.openLoop.steps.startToIncoming.p99)).median;
     const measured = p99 === null ? 'no cycle completed' : `median ${cell([p99])} ms`;
     lines.push(
-      `- p99 start → incomingCall < ${TARGET_RING_P99_MS} ms at 100 calls/s, ${db}: ${verdict(p99 !== null && p99 < TARGET_RING_P99_MS)} (${measured}).`,
+      `- p99 start → incomingCall < ${TARGET_RING_P99_MS} ms at 100 calls/s, ${label(db)}: ${verdict(p99 !== null && p99 < TARGET_RING_P99_MS)} (${measured}).`,
     );
   }
   return lines;
