@@ -37,17 +37,17 @@ export function targetChecks(results) {
       const on = db === 'pglite' ? 'PGlite' : 'PostgreSQL';
       checks.push(
         check(
-          `seed-002 relay CPU per 3 KB offer ≤ 1.25× bare Socket.IO (5 000/s, ${on})`,
+          `Socket.IO calls protocol relay CPU per 3 KB offer ≤ 1.25× bare Socket.IO (5 000/s, ${on})`,
           relayRatio(relay, io, 'bare-socket.io', offerAt5000('serverCpuUsPerMessage')),
           (x) => x <= 1.25,
         ),
         check(
-          `seed-002 sustained offers/s ≥ 0.8× bare Socket.IO (${on})`,
+          `Socket.IO calls protocol sustained offers/s ≥ 0.8× bare Socket.IO (${on})`,
           relayRatio(relay, io, 'bare-socket.io', sustained),
           (x) => x >= 0.8,
         ),
         check(
-          `seed-002 p99 at 5 000 offers/s ≤ 1.5× bare Socket.IO (${on})`,
+          `Socket.IO calls protocol p99 at 5 000 offers/s ≤ 1.5× bare Socket.IO (${on})`,
           relayRatio(relay, io, 'bare-socket.io', offerAt5000('p99Ms')),
           (x) => x <= 1.5,
         ),

@@ -1,4 +1,4 @@
-// Load generator of the call-setup scenario: caller/callee pairs on the seed-002 Socket.IO dialect
+// Load generator of the call-setup scenario: caller/callee pairs on the Socket.IO calls protocol
 // run full cycles (start → ring → accept → both join → offer/answer → both leave). First closed
 // loops at rising concurrency (max cycles/s), then an open loop at a fixed rate (per-step latency).
 // Task (stdin): {url, serverPid, pairs, calleeRole?, openLoop: {ratePerS, warmupMs, durationMs},

@@ -2,9 +2,10 @@
 // on one instance, and p50/p99 of each step at a fixed 100 calls/s, on the product with the
 // embedded database and with PostgreSQL. A fresh server per run; the load runs in its own process
 // (bench/load/call-setup.mjs).
-//   node bench/scenarios/call-setup.mjs [--quick] [--callees=student]     (PostgreSQL from BENCH_POSTGRES_URL)
-// Callees are mentors, whose status every connected user hears of; --callees=student takes that
-// fan-out away (a student's presence reaches only the users who share a call with them).
+//   node bench/scenarios/call-setup.mjs [--quick] [--callees=mentor]     (PostgreSQL from BENCH_POSTGRES_URL)
+// Students call students, as the minimal server's comparison needs (a student's presence reaches
+// only the users who share a call with them); --callees=mentor adds the fan-out of mentors'
+// status, which every connected user hears of.
 import { pathToFileURL } from 'node:url';
 import { runLoad, spread, startServer } from '../lib.mjs';
 
@@ -48,7 +49,7 @@ const SUBJECTS = {
 };
 const label = (db) => SUBJECTS[db].label;
 
-export async function runCallSetup({ runs = 3, postgresUrl, quick = false, calleeRole = 'mentor', log = console.error }) {
+export async function runCallSetup({ runs = 3, postgresUrl, quick = false, calleeRole = 'student', log = console.error }) {
   const task = { ...taskFor(quick), calleeRole };
   const databases = postgresUrl ? ['pglite', 'postgres', 'minimal'] : ['pglite'];
   const rows = [];
@@ -87,7 +88,7 @@ function render(rows, task, databases) {
     '## Call setup',
     '',
     `One instance, a fresh server per run, ${Math.max(...databases.map((db) => of(db).length))} run(s) per database; figures are median (min–max) over the runs.`,
-    `${task.pairs} caller/callee pairs (students calling ${task.calleeRole}s) on the seed-002 Socket.IO dialect, all connected before measuring`,
+    `${task.pairs} caller/callee pairs (students calling ${task.calleeRole}s) on the Socket.IO calls protocol, all connected before measuring`,
     `(connecting them took ${databases
       .map(
         (db) =>

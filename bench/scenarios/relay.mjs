@@ -1,5 +1,5 @@
-// Scenario 1: relay between the two parties of established calls, the product's seed-002
-// Socket.IO dialect and its /ws/call/ raw-WebSocket dialect next to bare Socket.IO and bare ws
+// Scenario 1: relay between the two parties of established calls, on the product's Socket.IO calls
+// protocol and its /ws/call/ raw-WebSocket protocol, next to bare Socket.IO and bare ws
 // relays started in the same run. Every server is started fresh for each run.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ const SUBJECTS = [
     server: 'app',
     db: 'pglite',
     load: 'app-socket.io',
-    label: 'seed-002 Socket.IO, PGlite',
+    label: 'Socket.IO calls protocol, PGlite',
     baseline: 'bare-socket.io',
   },
   {
@@ -27,7 +27,7 @@ const SUBJECTS = [
     server: 'app',
     db: 'postgres',
     load: 'app-socket.io',
-    label: 'seed-002 Socket.IO, PostgreSQL',
+    label: 'Socket.IO calls protocol, PostgreSQL',
     baseline: 'bare-socket.io',
   },
   { id: 'bare-ws', server: 'bare-ws', load: 'bare-ws', label: 'bare ws' },
