@@ -180,10 +180,10 @@ export class CallRoomsService {
 
   private async removeAndMaybeEnd(callId: string, connectionId: string, reason: 'last_participant_left' | 'connection_lost') {
     if (!(await this.removeParticipant(callId, connectionId))) return;
+    // The last one out of an ACTIVE call ends it, and that move marks every seat left in its own
+    // statement. Only an ACTIVE call ends (a caller may wait alone in a ringing one): the move checks that itself.
+    if ((await this.state.hLen(roomKey(callId))) === 0 && (await this.calls.endEmpty(callId, reason))) return;
     await this.records.run('leave', { callId, connectionId, at: new Date() });
-    if ((await this.state.hLen(roomKey(callId))) > 0) return;
-    // Only an ACTIVE call ends (a caller may wait alone in a ringing one): the move checks that itself.
-    await this.calls.endEmpty(callId, reason);
   }
 
   /** Takes the connection out of the room (once, whoever races) and tells those who remain. */

@@ -301,8 +301,9 @@ export class CallsService {
   }
 
   /** Ends an active call nobody is left in (the room layer's rule). */
-  async endEmpty(callId: string, endReason: CallEndReason): Promise<void> {
-    await this.moveCall(callId, { to: 'ENDED', actorUserId: null, endReason });
+  /** Ends the call if it is ACTIVE; whether it did. */
+  async endEmpty(callId: string, endReason: CallEndReason): Promise<boolean> {
+    return (await this.moveCall(callId, { to: 'ENDED', actorUserId: null, endReason })) !== null;
   }
 
   /** The open call known by `room` (a room name, or a call id) that `userId` is a party of. */

@@ -12,6 +12,23 @@ import { SqlSession } from './sql-session';
 
 /** Prisma's own advisory lock key, so our runner and `prisma migrate deploy` exclude each other. */
 const MIGRATION_LOCK_KEY = 72707369;
+/** Distinct statements prepared by name, at most; past them (there should be far fewer), statements go unnamed. */
+const MAX_NAMED_STATEMENTS = 500;
+
+/**
+ * A name for each distinct SQL text: pg then prepares it once per pooled connection, and
+ * PostgreSQL parses and plans it once rather than on every execution (the call core's statements
+ * are CTEs of several writes, run for every call).
+ */
+export function statementNamer(limit = MAX_NAMED_STATEMENTS): (query: { sql: string }) => string {
+  const names = new Map<string, string>();
+  return ({ sql }) => {
+    let name = names.get(sql);
+    if (name === undefined && names.size < limit) names.set(sql, (name = `s${names.size}`));
+    // pg runs a statement without a name unprepared; its types say string.
+    return name as string;
+  };
+}
 
 /** The chosen database: an adapter for Prisma Client plus a raw session for migrations. */
 export interface DatabaseDriver {
@@ -28,7 +45,7 @@ export async function openDatabaseDriver(config: Pick<AppConfig, 'databaseUrl' |
 function openPostgres(connectionString: string): DatabaseDriver {
   return {
     kind: 'postgresql',
-    adapter: new PrismaPg({ connectionString }),
+    adapter: new PrismaPg({ connectionString }, { statementNameGenerator: statementNamer() }),
     async openSession() {
       const client = new Client({ connectionString });
       await client.connect();

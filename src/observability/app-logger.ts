@@ -126,6 +126,11 @@ function jsonLine(message: unknown, context: string, level: LogLevel, stack: str
   }
   if (stack !== undefined) record.stack = stack;
   try {
+    return JSON.stringify(record);
+  } catch {
+    // A BigInt, which JSON does not know; anything else falls through to the line below.
+  }
+  try {
     return JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   } catch {
     // Whatever could not be serialized is still one parseable line.
