@@ -176,12 +176,13 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     }
   });
 
-  it('writes a group of participant records in one statement each way (what concurrent joins and leaves share)', async () => {
+  it('writes joins and departures in one statement, whatever their numbers, and closes records that come after the end', async () => {
     const [a, b] = [await online('student'), await online('student')];
     const { body: call } = await start(a, b).expect(201);
     const repository = t.app.get(CallsRepository);
     const joinedAt = new Date('2026-01-01T10:00:00.000Z');
-    const record = (connectionId: string, userId: string) => ({
+    const at = (s: number) => new Date(joinedAt.getTime() + s * 1000);
+    const record = (connectionId: string, userId: string, leftAt?: Date) => ({
       callId: call.id,
       userId,
       connectionId,
@@ -189,18 +190,38 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
       hasVideo: true,
       hasAudio: false,
       joinedAt,
+      leftAt,
     });
-    await repository.addParticipants([record('c1', a.id), record('c2', b.id), record('c3', a.id)]);
-    const at = (s: number) => new Date(joinedAt.getTime() + s * 1000);
-    await repository.markParticipantsLeft([
-      { callId: call.id, connectionId: 'c1', at: at(5) },
-      { callId: call.id, connectionId: 'c3', at: at(7) },
+    const rows = async () =>
+      (await repository.findParticipants(call.id))
+        .sort((x, y) => x.connectionId.localeCompare(y.connectionId))
+        .map((p) => [p.connectionId, p.leftAt?.toISOString() ?? null]);
+    // c4 joined and left before its record was written.
+    await repository.recordParticipants([record('c1', a.id), record('c2', b.id), record('c3', a.id), record('c4', b.id, at(2))], []);
+    await repository.recordParticipants(
+      [],
+      [
+        { callId: call.id, connectionId: 'c1', at: at(5) },
+        { callId: call.id, connectionId: 'c3', at: at(7) },
+      ],
+    );
+    expect(await rows()).toEqual([
+      ['c1', at(5).toISOString()],
+      ['c2', null],
+      ['c3', at(7).toISOString()],
+      ['c4', at(2).toISOString()],
     ]);
-    const rows = (await repository.findParticipants(call.id)).sort((x, y) => x.connectionId.localeCompare(y.connectionId));
-    expect(rows.map((p) => [p.connectionId, p.joinedAt.toISOString(), p.leftAt?.toISOString() ?? null])).toEqual([
-      ['c1', joinedAt.toISOString(), at(5).toISOString()],
-      ['c2', joinedAt.toISOString(), null],
-      ['c3', joinedAt.toISOString(), at(7).toISOString()],
+
+    // The call ends, which closes c2; c2's departure, written after, moves it back to when it left;
+    // c5's join, written after the end, is closed at the end.
+    await api(a).delete(`/calls/${call.id}`).expect(200);
+    await repository.recordParticipants([record('c5', a.id)], [{ callId: call.id, connectionId: 'c2', at: at(9) }]);
+    const ended = await repository.findById(call.id);
+    expect((await rows()).slice(1)).toEqual([
+      ['c2', at(9).toISOString()],
+      ['c3', at(7).toISOString()],
+      ['c4', at(2).toISOString()],
+      ['c5', (ended!.endedAt ?? ended!.updatedAt).toISOString()],
     ]);
   });
 

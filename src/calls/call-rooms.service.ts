@@ -3,13 +3,13 @@ import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { inBackground } from '../common/background';
 import { AppError } from '../common/errors';
-import { GroupedWrites } from '../common/grouped-writes';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppEventMap, OnAppEvent } from '../events/app-events';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import type { RoomParticipant } from '../realtime/realtime-notice';
 import { isOpen } from './call-state';
-import { CallsRepository, Departure, NewParticipant } from './calls.repository';
+import { CallsRepository } from './calls.repository';
+import { ParticipantRecords } from './participant-records';
 import { Actor, CallsService } from './calls.service';
 import { OpenCallIndex } from './open-call-index';
 
@@ -30,17 +30,11 @@ const roomsOfKey = (connectionId: string) => `conn-rooms:${connectionId}`;
  */
 @Injectable()
 export class CallRoomsService {
-  /** Participant records, written in groups: many joins or leaves at once share one statement. */
-  private readonly records = new GroupedWrites<'join' | 'leave', NewParticipant | Departure>((kind, items) =>
-    kind === 'join'
-      ? this.repository.addParticipants(items as NewParticipant[])
-      : this.repository.markParticipantsLeft(items as Departure[]),
-  );
-
   constructor(
     private readonly calls: CallsService,
     private readonly openCalls: OpenCallIndex,
     private readonly repository: CallsRepository,
+    private readonly records: ParticipantRecords,
     private readonly registry: ConnectionRegistry,
     @Inject(SHARED_STATE) private readonly state: SharedState,
     @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
@@ -67,6 +61,7 @@ export class CallRoomsService {
 
   /** Rooms lost with the shared state come back from the participant records of the database. */
   private async rebuild(connectionIds: string[]): Promise<void> {
+    await this.records.flush();
     for (const p of await this.repository.presentParticipants(connectionIds)) {
       const participant: RoomParticipant = {
         connectionId: p.connectionId,
@@ -124,7 +119,7 @@ export class CallRoomsService {
       this.calls.engage(callId, actor),
     ]);
     if (!rejoin) {
-      await this.records.run('join', { callId, ...self, joinedAt: new Date() });
+      this.records.joined({ callId, ...self, joinedAt: new Date() });
       for (const other of others)
         this.registry.sendToConnection(other.connectionId, { type: 'participant-joined', callId, participant: self });
     }
@@ -146,11 +141,7 @@ export class CallRoomsService {
     if (kind === 'video') self.hasVideo = enabled;
     else self.hasAudio = enabled;
     await this.state.hSet(roomKey(callId), actor.connectionId, JSON.stringify(self));
-    await this.repository.updateParticipantMedia(
-      callId,
-      actor.connectionId,
-      kind === 'video' ? { hasVideo: enabled } : { hasAudio: enabled },
-    );
+    await this.records.mediaChanged(callId, actor.connectionId, kind === 'video' ? { hasVideo: enabled } : { hasAudio: enabled });
     for (const other of await this.participants(callId)) {
       if (other.connectionId !== actor.connectionId) {
         this.registry.sendToConnection(other.connectionId, {
@@ -183,7 +174,7 @@ export class CallRoomsService {
     // The last one out of an ACTIVE call ends it, and that move marks every seat left in its own
     // statement. Only an ACTIVE call ends (a caller may wait alone in a ringing one): the move checks that itself.
     if ((await this.state.hLen(roomKey(callId))) === 0 && (await this.calls.endEmpty(callId, reason))) return;
-    await this.records.run('leave', { callId, connectionId, at: new Date() });
+    this.records.left({ callId, connectionId, at: new Date() });
   }
 
   /** Takes the connection out of the room (once, whoever races) and tells those who remain. */

@@ -8,11 +8,12 @@ import { CallsService } from './calls.service';
 import { CallSweeper } from './call-sweeper';
 import { IceServersService } from './ice-servers.service';
 import { OpenCallIndex } from './open-call-index';
+import { ParticipantRecords } from './participant-records';
 
 @Module({
   imports: [RealtimeModule, UsersModule],
   controllers: [CallsController],
-  providers: [CallsRepository, OpenCallIndex, CallsService, CallRoomsService, CallSweeper, IceServersService],
+  providers: [CallsRepository, ParticipantRecords, OpenCallIndex, CallsService, CallRoomsService, CallSweeper, IceServersService],
   exports: [CallsService, CallRoomsService, OpenCallIndex],
 })
 export class CallsModule {}

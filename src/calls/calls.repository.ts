@@ -52,6 +52,8 @@ export interface NewParticipant {
   hasVideo: boolean;
   hasAudio: boolean;
   joinedAt: Date;
+  /** Set when the connection left before the record was written. */
+  leftAt?: Date;
 }
 
 export interface Departure {
@@ -263,15 +265,30 @@ export class CallsRepository {
     return this.prisma.call.findMany({ where: { status: 'ACTIVE', updatedAt: { lt: before } }, take: 500 });
   }
 
-  /** One statement of one shape whatever the number of records (a model createMany is planned anew for each count). */
-  async addParticipants(records: NewParticipant[]): Promise<void> {
-    const column = <K extends keyof NewParticipant>(key: K) => records.map((r) => r[key]);
+  /**
+   * Joins and departures in one statement of one shape whatever their numbers (a model createMany
+   * is planned anew for each count). A join written after its call ended is closed at the end; a
+   * departure moves an end marked by the call's end back to when the connection really left.
+   */
+  async recordParticipants(joins: NewParticipant[], departures: Departure[]): Promise<void> {
+    const column = <K extends keyof NewParticipant>(key: K) => joins.map((r) => r[key]);
     await this.prisma.$executeRaw`
-      INSERT INTO call_participants (id, call_id, user_id, connection_id, user_name, has_video, has_audio, joined_at)
-      SELECT gen_random_uuid()::text, r.call_id, r.user_id, r.connection_id, r.user_name, r.has_video, r.has_audio, r.joined_at::timestamp(3)
-      FROM unnest(${column('callId')}::text[], ${column('userId')}::text[], ${column('connectionId')}::text[], ${column('userName')}::text[],
-                  ${column('hasVideo')}::boolean[], ${column('hasAudio')}::boolean[], ${records.map((r) => r.joinedAt.toISOString())}::text[])
-        AS r(call_id, user_id, connection_id, user_name, has_video, has_audio, joined_at)`;
+      WITH joined AS (
+        INSERT INTO call_participants (id, call_id, user_id, connection_id, user_name, has_video, has_audio, joined_at, left_at)
+        SELECT gen_random_uuid()::text, r.call_id, r.user_id, r.connection_id, r.user_name, r.has_video, r.has_audio, r.joined_at::timestamp(3),
+               COALESCE(r.left_at::timestamp(3), CASE WHEN c.status::text IN ('CALLING', 'ACTIVE') THEN NULL ELSE COALESCE(c.ended_at, c.updated_at) END)
+        FROM unnest(${column('callId')}::text[], ${column('userId')}::text[], ${column('connectionId')}::text[], ${column('userName')}::text[],
+                    ${column('hasVideo')}::boolean[], ${column('hasAudio')}::boolean[], ${joins.map((r) => r.joinedAt.toISOString())}::text[],
+                    ${joins.map((r) => r.leftAt?.toISOString() ?? null)}::text[])
+          AS r(call_id, user_id, connection_id, user_name, has_video, has_audio, joined_at, left_at)
+        JOIN calls c ON c.id = r.call_id
+      ), departed AS (
+        UPDATE call_participants p SET left_at = d.at::timestamp(3)
+        FROM unnest(${departures.map((d) => d.callId)}::text[], ${departures.map((d) => d.connectionId)}::text[], ${departures.map((d) => d.at.toISOString())}::text[])
+          AS d(call_id, connection_id, at)
+        WHERE p.call_id = d.call_id AND p.connection_id = d.connection_id AND (p.left_at IS NULL OR p.left_at > d.at::timestamp(3))
+      )
+      SELECT 1`;
   }
 
   findParticipants(callId: string) {
@@ -287,14 +304,5 @@ export class CallsRepository {
 
   async updateParticipantMedia(callId: string, connectionId: string, media: { hasVideo?: boolean; hasAudio?: boolean }) {
     await this.prisma.callParticipant.updateMany({ where: { callId, connectionId, leftAt: null }, data: media });
-  }
-
-  /** Closes each connection's open record in its call, at the time given. */
-  async markParticipantsLeft(departures: Departure[]): Promise<void> {
-    await this.prisma.$executeRaw`
-      UPDATE call_participants p SET left_at = d.at::timestamp(3)
-      FROM unnest(${departures.map((d) => d.callId)}::text[], ${departures.map((d) => d.connectionId)}::text[], ${departures.map((d) => d.at.toISOString())}::text[])
-        AS d(call_id, connection_id, at)
-      WHERE p.call_id = d.call_id AND p.connection_id = d.connection_id AND p.left_at IS NULL`;
   }
 }

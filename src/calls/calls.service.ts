@@ -12,6 +12,7 @@ import { isOpen, sourcesOf } from './call-state';
 import type { CallMove, CallNotice, MissedReason } from './call-notices';
 import { CallView, CallWithParties, Party, toCallView, toParticipantRecordView } from './call.presenter';
 import { BusyError, CallsRepository, HistoryPage, Move, RoomTakenError, Seat, UnknownUserError } from './calls.repository';
+import { ParticipantRecords } from './participant-records';
 import { inBackground } from '../common/background';
 import { OpenCallIndex } from './open-call-index';
 
@@ -57,6 +58,7 @@ const cannotMove = (status: CallStatus | undefined, to: CallStatus) =>
 export class CallsService {
   constructor(
     private readonly calls: CallsRepository,
+    private readonly participantRecords: ParticipantRecords,
     private readonly users: UsersRepository,
     private readonly openCalls: OpenCallIndex,
     private readonly registry: ConnectionRegistry,
@@ -332,6 +334,7 @@ export class CallsService {
 
   async getWithParticipants(userId: string, callId: string) {
     const call = await this.getForParty(userId, callId);
+    await this.participantRecords.flush();
     const participants = await this.calls.findParticipants(callId);
     return { ...call, participants: participants.map(toParticipantRecordView) };
   }

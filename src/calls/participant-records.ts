@@ -1,0 +1,94 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { RepeatedErrors, REPEAT_WINDOW_MS } from '../observability/repeated-errors';
+import { CallsRepository, Departure, NewParticipant } from './calls.repository';
+
+/** How long a record may wait for others to share its statement. */
+const LINGER_MS = 20;
+/** How long to wait before writing again after the database refused a write. */
+const RETRY_AFTER_MS = 1_000;
+/** Records kept while the database is away; past them the oldest are dropped. */
+const MAX_WAITING = 100_000;
+
+/**
+ * The history of who was in each call's room, from when to when, written behind the rooms: while
+ * a call is open its room (in the shared state) is what counts, and these rows are its record,
+ * and what rebuilds rooms lost with the shared state. Joins and departures wait up to LINGER_MS,
+ * then all that waits goes in one statement, so a busy server writes them in a few statements a
+ * second rather than one each. A record written after its call ended is closed at the call's end.
+ */
+@Injectable()
+export class ParticipantRecords implements OnApplicationShutdown {
+  private readonly logger = new Logger('Calls');
+  private readonly failures = new RepeatedErrors(REPEAT_WINDOW_MS, (kind, repeats) =>
+    this.logger.warn({ msg: `${kind}: ${repeats} more time(s) in the last ${REPEAT_WINDOW_MS / 1000} s`, repeated: repeats }),
+  );
+  private joins: NewParticipant[] = [];
+  private departures: Departure[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> | undefined;
+
+  constructor(private readonly repository: CallsRepository) {}
+
+  joined(record: NewParticipant): void {
+    this.joins.push(record);
+    this.writeSoon(LINGER_MS);
+  }
+
+  left(departure: Departure): void {
+    // Joined and gone within one wait: one row, closed as it is written.
+    const joined = this.joins.find((j) => j.callId === departure.callId && j.connectionId === departure.connectionId);
+    if (joined) joined.leftAt = departure.at;
+    else this.departures.push(departure);
+    this.writeSoon(LINGER_MS);
+  }
+
+  /** A change of media; applied to a record still waiting, else written at once. */
+  async mediaChanged(callId: string, connectionId: string, media: { hasVideo?: boolean; hasAudio?: boolean }): Promise<void> {
+    const joined = this.joins.find((j) => j.callId === callId && j.connectionId === connectionId);
+    if (joined) Object.assign(joined, media);
+    else await this.repository.updateParticipantMedia(callId, connectionId, media);
+  }
+
+  /** Writes what waits now; reads of the history call it first, so they see this instance's records. */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.writing) await this.writing;
+    if (this.joins.length > 0 || this.departures.length > 0) await (this.writing = this.write());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.flush().catch(() => undefined);
+  }
+
+  private writeSoon(delayMs: number): void {
+    if (this.timer || this.writing) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.writing = this.write();
+    }, delayMs);
+  }
+
+  private async write(): Promise<void> {
+    const [joins, departures] = [this.joins, this.departures];
+    [this.joins, this.departures] = [[], []];
+    let retry = false;
+    try {
+      await this.repository.recordParticipants(joins, departures);
+    } catch (error) {
+      // Kept for the next write, in front of what came since.
+      this.joins = [...joins, ...this.joins].slice(-MAX_WAITING);
+      this.departures = [...departures, ...this.departures].slice(-MAX_WAITING);
+      retry = true;
+      if (this.failures.admit('writing call participants failed')) {
+        this.logger.error({
+          msg: 'writing call participants failed; retrying',
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    } finally {
+      this.writing = undefined;
+    }
+    if (this.joins.length > 0 || this.departures.length > 0) this.writeSoon(retry ? RETRY_AFTER_MS : LINGER_MS);
+  }
+}
