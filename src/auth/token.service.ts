@@ -5,9 +5,9 @@ import { decode, JwtPayload, TokenExpiredError, type Algorithm } from 'jsonwebto
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppError } from '../common/errors';
 import { User, UserRole } from '../generated/prisma/client';
+import { KnownUsers } from '../users/known-users';
 import { UserConflictError, UsersRepository } from '../users/users.repository';
 import { ConnectionUser, connectionUserOf } from './auth-user';
-import { RecentIdentities } from './recent-identities';
 
 const SYMMETRIC: Algorithm[] = ['HS256', 'HS384', 'HS512'];
 const ASYMMETRIC: Algorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
@@ -43,11 +43,11 @@ export class TokenService {
    */
   private readonly secretKey: KeyObject;
   private readonly publicKey: KeyObject | null;
-  private readonly identities = new RecentIdentities();
 
   constructor(
     private readonly jwt: JwtService,
     private readonly users: UsersRepository,
+    private readonly knownUsers: KnownUsers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.secretKey = createSecretKey(Buffer.from(config.jwt.secret));
@@ -93,7 +93,7 @@ export class TokenService {
   async verifyConnection(token: string): Promise<VerifiedConnection> {
     const claims = this.claimsOf(token);
     const { userId, own } = this.identify(claims);
-    const user = this.identities.get(userId) ?? this.identities.remember(connectionUserOf(await this.lookUp(userId, own, claims)));
+    const user = this.knownUsers.remembered(userId) ?? this.knownUsers.remember(connectionUserOf(await this.lookUp(userId, own, claims)));
     return { user, expiresAt: expiryOf(claims) };
   }
 

@@ -18,23 +18,14 @@ export class PresenceRepository {
     });
   }
 
-  /** Everyone who has shared a call or a conversation with the user. */
+  /** Everyone who has shared a call or a conversation with the user, in one statement. */
   async contactsOf(userId: string): Promise<string[]> {
-    const [asHost, asRecipient, chatted] = await Promise.all([
-      this.prisma.call.findMany({
-        where: { hostUserId: userId, recipientUserId: { not: null } },
-        select: { recipientUserId: true },
-        distinct: ['recipientUserId'],
-      }),
-      this.prisma.call.findMany({ where: { recipientUserId: userId }, select: { hostUserId: true }, distinct: ['hostUserId'] }),
-      this.prisma.conversationMember.findMany({
-        where: { userId: { not: userId }, conversation: { members: { some: { userId } } } },
-        select: { userId: true },
-        distinct: ['userId'],
-      }),
-    ]);
-    return [
-      ...new Set([...asHost.map((c) => c.recipientUserId!), ...asRecipient.map((c) => c.hostUserId), ...chatted.map((m) => m.userId)]),
-    ];
+    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      SELECT recipient_user_id AS id FROM calls WHERE host_user_id = ${userId} AND recipient_user_id IS NOT NULL
+      UNION SELECT host_user_id FROM calls WHERE recipient_user_id = ${userId}
+      UNION SELECT other.user_id FROM conversation_members mine
+        JOIN conversation_members other ON other.conversation_id = mine.conversation_id AND other.user_id <> ${userId}
+        WHERE mine.user_id = ${userId}`;
+    return rows.map((row) => row.id);
   }
 }

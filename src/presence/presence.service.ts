@@ -5,6 +5,7 @@ import { AppError } from '../common/errors';
 import { AppEventMap, AppEvents, OnAppEvent } from '../events/app-events';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
+import { KnownUsers } from '../users/known-users';
 import { UsersRepository } from '../users/users.repository';
 import { PresenceRepository } from './presence.repository';
 import { inBackground } from '../common/background';
@@ -27,6 +28,7 @@ export class PresenceService {
     private readonly registry: ConnectionRegistry,
     private readonly repository: PresenceRepository,
     private readonly users: UsersRepository,
+    private readonly knownUsers: KnownUsers,
     @Inject(SHARED_STATE) private readonly state: SharedState,
     @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -86,7 +88,7 @@ export class PresenceService {
   }
 
   private async announce(userId: string, online: boolean, lastSeenAt: string | null): Promise<void> {
-    const user = await this.users.findById(userId);
+    const user = await this.knownUsers.of(userId);
     if (!user) return;
     const notice = { type: 'presence', userId, role: user.role, online, lastSeenAt } as const;
     if (user.role === 'student') this.registry.sendToUsers(await this.repository.contactsOf(userId), notice);
