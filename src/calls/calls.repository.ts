@@ -90,7 +90,7 @@ export class CallsRepository {
     const now = new Date();
     const parties = inSlotOrder(data);
     const [created] = await this.write(
-      this.prisma.$queryRaw<CallRow[]>`
+      this.prisma.rows<CallRow>(Prisma.sql`
         WITH c AS (
           INSERT INTO calls (id, host_user_id, recipient_user_id, status, title, is_private, has_video, room_name, caller_display, created_at, updated_at)
           VALUES (${randomUUID()}, ${data.hostUserId}, ${data.recipientUserId}, 'CALLING', ${data.title}, ${data.isPrivate}, ${data.hasVideo},
@@ -106,7 +106,7 @@ export class CallsRepository {
         ), event AS (
           INSERT INTO call_events (call_id, to_status, actor_user_id, at) SELECT id, 'CALLING', host_user_id, ${now}::timestamp(3) FROM c
         )
-        SELECT ${CALL_WITH_PARTIES} FROM c ${JOIN_PARTIES}`,
+        SELECT ${CALL_WITH_PARTIES} FROM c ${JOIN_PARTIES}`),
     );
     return fromCallRow(created);
   }
@@ -158,7 +158,7 @@ export class CallsRepository {
     const sources = sourcesOf(move.to);
     const previous = sources.length === 1 ? sources[0] : null;
     const seated = seat ? Prisma.sql`AND ${Prisma.raw(SEAT_COLUMNS[seat.seat])} = ${seat.userId}` : Prisma.empty;
-    const [moved] = await this.prisma.$queryRaw<CallRow[]>`
+    const [moved] = await this.prisma.rows<CallRow>(Prisma.sql`
       WITH c AS (
         UPDATE calls SET
           status = ${move.to}::"CallStatus",
@@ -178,7 +178,7 @@ export class CallsRepository {
       ), seats AS (
         UPDATE call_participants SET left_at = ${now}::timestamp(3) WHERE ${closing}::boolean AND left_at IS NULL AND call_id IN (SELECT id FROM c)
       )
-      SELECT ${CALL_WITH_PARTIES} FROM c ${JOIN_PARTIES}`;
+      SELECT ${CALL_WITH_PARTIES} FROM c ${JOIN_PARTIES}`);
     return moved ? fromCallRow(moved) : null;
   }
 
@@ -188,7 +188,7 @@ export class CallsRepository {
    */
   async seatRecipient(callId: string, userId: string): Promise<CallWithParties | null> {
     const [seated] = await this.write(
-      this.prisma.$queryRaw<CallRow[]>`
+      this.prisma.rows<CallRow>(Prisma.sql`
         WITH c AS (
           UPDATE calls SET recipient_user_id = ${userId}, updated_at = ${new Date()}::timestamp(3)
           WHERE id = ${callId} AND status = 'CALLING' AND recipient_user_id IS NULL AND host_user_id <> ${userId}
@@ -196,7 +196,7 @@ export class CallsRepository {
         ), busy AS (
           INSERT INTO busy_slots (user_id, call_id) SELECT recipient_user_id, id FROM c
         )
-        SELECT ${CALL_WITH_PARTIES} FROM c ${JOIN_PARTIES}`,
+        SELECT ${CALL_WITH_PARTIES} FROM c ${JOIN_PARTIES}`),
     );
     return seated ? fromCallRow(seated) : null;
   }
@@ -272,7 +272,7 @@ export class CallsRepository {
    */
   async recordParticipants(joins: NewParticipant[], departures: Departure[]): Promise<void> {
     const column = <K extends keyof NewParticipant>(key: K) => joins.map((r) => r[key]);
-    await this.prisma.$executeRaw`
+    await this.prisma.rows(Prisma.sql`
       WITH joined AS (
         INSERT INTO call_participants (id, call_id, user_id, connection_id, user_name, has_video, has_audio, joined_at, left_at)
         SELECT gen_random_uuid()::text, r.call_id, r.user_id, r.connection_id, r.user_name, r.has_video, r.has_audio, r.joined_at::timestamp(3),
@@ -288,7 +288,7 @@ export class CallsRepository {
           AS d(call_id, connection_id, at)
         WHERE p.call_id = d.call_id AND p.connection_id = d.connection_id AND (p.left_at IS NULL OR p.left_at > d.at::timestamp(3))
       )
-      SELECT 1`;
+      SELECT 1`);
   }
 
   findParticipants(callId: string) {

@@ -179,7 +179,7 @@ export class ChatRepository {
     const now = new Date();
     const { callId, ...record } = input.call;
     try {
-      const [row] = await this.prisma.$queryRaw<RawRow[]>`
+      const [row] = await this.prisma.rows<RawRow>(Prisma.sql`
         WITH conversation AS (
           UPDATE conversations SET last_seq = last_seq + 1, active_at = ${now}::timestamp(3) WHERE id = ${input.conversationId} RETURNING id, last_seq
         ), m AS (
@@ -194,7 +194,7 @@ export class ChatRepository {
         SELECT m.id, m.conversation_id AS "conversationId", m.seq, m.sender_id AS "senderId", m.kind::text AS kind, m.text,
                m.client_message_id AS "clientMessageId", m.call_id AS "callId", m.call, m.created_at AS "createdAt",
                ${Prisma.raw(partyColumns('s', 'sender'))}
-        FROM m JOIN users s ON s.id = m.sender_id`;
+        FROM m JOIN users s ON s.id = m.sender_id`);
       const call = (typeof row.call === 'string' ? JSON.parse(row.call) : row.call) as Message['call'];
       return { ...(row as unknown as Message), call, sender: partyOf(row, 'sender')!, attachments: [] };
     } catch (error) {

@@ -4,7 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Client, Pool, types } from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { AppConfig } from '../config/app-config';
 import { DataDirLock } from './data-dir-lock';
@@ -30,22 +30,51 @@ export function statementNamer(limit = MAX_NAMED_STATEMENTS): (query: { sql: str
   };
 }
 
-/** The chosen database: an adapter for Prisma Client plus a raw session for migrations. */
+/** A statement with $1, $2 … placeholders and its values (what Prisma.sql builds). */
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/**
+ * The chosen database: an adapter for Prisma Client, the same connections for statements run
+ * directly (`rows`), and a raw session for migrations.
+ */
 export interface DatabaseDriver {
   readonly kind: 'pglite' | 'postgresql';
   readonly adapter: SqlDriverAdapterFactory;
+  /** Runs a hand-written statement on the connections Prisma uses, without Prisma's query layers. */
+  rows<Row>(statement: Statement): Promise<Row[]>;
   openSession(): Promise<SqlSession & { close(): Promise<void> }>;
   close(): Promise<void>;
 }
+
+const TIMESTAMP_OID = 1114;
+/** A `timestamp` column holds UTC here (as Prisma writes it); the drivers would read it as local time. */
+const parseTimestamp = (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
+/** As Prisma sends values: a Date as UTC text, which a `::timestamp(3)` cast takes as it is. */
+const toParameter = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
 
 export async function openDatabaseDriver(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>): Promise<DatabaseDriver> {
   return config.databaseUrl ? openPostgres(config.databaseUrl) : openEmbedded(config.dataDir);
 }
 
 function openPostgres(connectionString: string): DatabaseDriver {
+  const pool = new Pool({ connectionString });
+  // An idle connection that breaks is replaced; the next statement on it reports the failure.
+  pool.on('error', () => undefined);
+  const statementName = statementNamer();
+  const resultTypes = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === TIMESTAMP_OID ? parseTimestamp : (types.getTypeParser(oid, format) as unknown)) as typeof types.getTypeParser,
+  };
   return {
     kind: 'postgresql',
-    adapter: new PrismaPg({ connectionString }, { statementNameGenerator: statementNamer() }),
+    adapter: new PrismaPg(pool, { statementNameGenerator: statementName }),
+    async rows<Row>({ text, values }: Statement) {
+      const result = await pool.query({ name: statementName({ sql: text }), text, values: values.map(toParameter), types: resultTypes });
+      return result.rows as Row[];
+    },
     async openSession() {
       const client = new Client({ connectionString });
       await client.connect();
@@ -63,7 +92,7 @@ function openPostgres(connectionString: string): DatabaseDriver {
         close: () => client.end(),
       };
     },
-    async close() {},
+    close: () => pool.end(),
   };
 }
 
@@ -83,6 +112,9 @@ async function openEmbedded(dataDir: string): Promise<DatabaseDriver> {
   return {
     kind: 'pglite',
     adapter: new PrismaPGlite(db),
+    async rows<Row>({ text, values }: Statement) {
+      return (await db.query<Row>(text, values.map(toParameter), { parsers: { [TIMESTAMP_OID]: parseTimestamp } })).rows;
+    },
     async openSession() {
       return {
         query: async <Row>(sql: string, params?: unknown[]) => (await db.query<Row>(sql, params)).rows,

@@ -10,14 +10,17 @@ export function isForeignKeyViolation(error: unknown): boolean {
 }
 
 /**
- * The SQLSTATE and constraint of a failed raw query ($queryRaw): Prisma reports it as P2010 with
- * the database's own code and message, worded alike by every driver adapter.
+ * The SQLSTATE and constraint of a failed raw statement: the driver's own error (PrismaService.rows),
+ * or Prisma's P2010 for $queryRaw, which carries the database's code and message.
  */
 export function rawQueryViolation(error: unknown): { sqlState: string; constraint: string | null } | null {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2010') return null;
-  const sqlState = /Code: `(\w+)`/.exec(error.message)?.[1];
-  if (!sqlState) return null;
-  return { sqlState, constraint: /constraint "([^"]+)"/.exec(error.message)?.[1] ?? null };
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    const sqlState = error.code === 'P2010' ? /Code: `(\w+)`/.exec(error.message)?.[1] : undefined;
+    return sqlState ? { sqlState, constraint: /constraint "([^"]+)"/.exec(error.message)?.[1] ?? null } : null;
+  }
+  const driverError = error as { code?: unknown; constraint?: unknown } | null;
+  if (typeof driverError?.code !== 'string' || !/^[0-9A-Z]{5}$/.test(driverError.code)) return null;
+  return { sqlState: driverError.code, constraint: typeof driverError.constraint === 'string' ? driverError.constraint : null };
 }
 
 /** Prisma's codes for "cannot reach / lost the database / no connection free in time". */

@@ -2,12 +2,21 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { settleBackground } from '../common/background';
 import { PrismaClient } from '../generated/prisma/client';
 import { DATABASE_DRIVER } from './database.tokens';
-import type { DatabaseDriver } from './database-driver';
+import type { DatabaseDriver, Statement } from './database-driver';
 
 @Injectable()
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   constructor(@Inject(DATABASE_DRIVER) private readonly driver: DatabaseDriver) {
     super({ adapter: driver.adapter });
+  }
+
+  /**
+   * Runs a hand-written statement (built with Prisma.sql) directly on the driver's connections:
+   * the call core's statements run for every call, and Prisma's layers around a raw statement
+   * cost more than the driver's. Errors are the driver's own (see rawQueryViolation).
+   */
+  rows<Row>(statement: Statement): Promise<Row[]> {
+    return this.driver.rows<Row>(statement);
   }
 
   async isReachable(): Promise<boolean> {
