@@ -138,6 +138,17 @@ export function targetChecks(results) {
       );
     }
   }
+  const handshake = results.handshake?.rows;
+  if (handshake) {
+    checks.push(
+      check(
+        'server CPU per connection of a returning user ≤ 1 ms (Socket.IO, PostgreSQL)',
+        spread(handshake.filter((r) => r.subject === 'app-postgres').map((r) => r.returningUs / 1000)),
+        (x) => x <= 1,
+        (v) => `${fmt(v, 2)} ms`,
+      ),
+    );
+  }
   const flood = results.flood?.rows;
   if (flood) {
     checks.push(

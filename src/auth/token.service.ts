@@ -4,6 +4,7 @@ import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { decode, JwtPayload, TokenExpiredError, type Algorithm } from 'jsonwebtoken';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppError } from '../common/errors';
+import { RecentMap } from '../common/recent-map';
 import { User, UserRole } from '../generated/prisma/client';
 import { KnownUsers } from '../users/known-users';
 import { UserConflictError, UsersRepository } from '../users/users.repository';
@@ -25,6 +26,10 @@ export interface VerifiedConnection {
 }
 
 const expiryOf = (claims: JwtPayload) => (typeof claims.exp === 'number' ? claims.exp * 1000 : null);
+/** Tokens whose signature was checked, remembered until they expire (at most this long): a reconnect presents the same one. */
+const REMEMBER_TOKEN_MS = 10 * 60_000;
+/** A few MB at most. */
+const MAX_REMEMBERED_TOKENS = 10_000;
 
 function unauthorized(message: string): AppError {
   return new AppError('unauthorized', message);
@@ -43,6 +48,7 @@ export class TokenService {
    */
   private readonly secretKey: KeyObject;
   private readonly publicKey: KeyObject | null;
+  private readonly checkedTokens = new RecentMap<string, JwtPayload>(MAX_REMEMBERED_TOKENS);
 
   constructor(
     private readonly jwt: JwtService,
@@ -104,6 +110,14 @@ export class TokenService {
   }
 
   private claimsOf(token: string): JwtPayload {
+    const checked = this.checkedTokens.get(token);
+    if (checked) return checked;
+    const claims = this.verifiedClaimsOf(token);
+    this.checkedTokens.set(token, claims, Math.min(expiryOf(claims) ?? Infinity, Date.now() + REMEMBER_TOKEN_MS));
+    return claims;
+  }
+
+  private verifiedClaimsOf(token: string): JwtPayload {
     const { key, algorithms } = this.keyFor(token);
     try {
       // @nestjs/jwt passes the key through to jsonwebtoken, which takes a KeyObject; its types say string | Buffer.

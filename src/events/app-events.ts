@@ -6,6 +6,7 @@ import type { CallMove, CallNotice } from '../calls/call-notices';
 import type { CallView } from '../calls/call.presenter';
 import type { MessageView } from '../chat/chat.presenter';
 import type { RealtimeConnection } from '../realtime/connection-registry.service';
+import type { UserRole } from '../generated/prisma/client';
 
 /**
  * Every event a module raises for others, with its payload: who raises it is named here, who
@@ -32,7 +33,7 @@ export interface AppEventMap {
   /** Socket.IO authentication: a socket is authenticated (at its handshake or by `authenticate`). */
   'socket.authenticated': { socket: Socket; user: ConnectionUser };
   /** Presence: a user came online or went offline (after the grace). */
-  'presence.changed': { userId: string };
+  'presence.changed': { userId: string; role: UserRole };
   /** Chat: a new message, and the members it is for. */
   'chat.message': { message: MessageView; recipientIds: string[] };
 }

@@ -38,9 +38,10 @@ export class MentorStatusService {
   /** The list being served to connecting students; a change on this instance drops it. */
   private availableNow: Promise<MentorStatusUpdateEvent[]> | null = null;
 
+  /** A mentor's or tutor's coming and going changes their shown status; a student's changes nothing here. */
   @OnAppEvent('presence.changed')
-  presenceChanged({ userId }: AppEventMap['presence.changed']): void {
-    this.broadcastSoon(userId);
+  presenceChanged({ userId, role }: AppEventMap['presence.changed']): void {
+    if (MENTOR_ROLES.includes(role)) this.broadcastSoon(userId);
   }
 
   /** A call's start and end change its mentors' shown status; the move read what they chose. */
@@ -120,9 +121,7 @@ export class MentorStatusService {
   private broadcastSoon(userId: string): void {
     inBackground(
       'mentor status broadcast',
-      this.prisma.user
-        .findUnique({ where: { id: userId } })
-        .then((user) => (user && MENTOR_ROLES.includes(user.role) ? this.broadcast(user) : undefined)),
+      this.prisma.user.findUnique({ where: { id: userId } }).then((user) => (user ? this.broadcast(user) : undefined)),
     );
   }
 

@@ -93,6 +93,6 @@ export class PresenceService {
     const notice = { type: 'presence', userId, role: user.role, online, lastSeenAt } as const;
     if (user.role === 'student') this.registry.sendToUsers(await this.repository.contactsOf(userId), notice);
     else this.registry.sendToEveryone(notice, userId);
-    this.events.emit('presence.changed', { userId });
+    this.events.emit('presence.changed', { userId, role: user.role });
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type ConnectionUser, connectionUserOf } from '../auth/auth-user';
+import { RecentMap } from '../common/recent-map';
 import { UsersRepository } from './users.repository';
 
 /** Long enough for a reconnect storm, short enough that a user removed from the database is soon refused. */
@@ -10,12 +11,11 @@ const MAX_ENTRIES = 10_000;
 /**
  * Who users are (id, name, role), by id, remembered for a minute after they were last looked up
  * or verified: a reconnect storm and the presence changes it brings read no user from the
- * database. The oldest entry goes when it is full (a Map keeps insertion order, so the first
- * entry is always the oldest).
+ * database.
  */
 @Injectable()
 export class KnownUsers {
-  private readonly entries = new Map<string, { user: ConnectionUser; until: number }>();
+  private readonly entries = new RecentMap<string, ConnectionUser>(MAX_ENTRIES);
 
   constructor(private readonly users: UsersRepository) {}
 
@@ -28,17 +28,10 @@ export class KnownUsers {
   }
 
   remembered(userId: string): ConnectionUser | undefined {
-    const entry = this.entries.get(userId);
-    if (!entry) return undefined;
-    if (entry.until > Date.now()) return entry.user;
-    this.entries.delete(userId);
-    return undefined;
+    return this.entries.get(userId);
   }
 
   remember(user: ConnectionUser): ConnectionUser {
-    this.entries.delete(user.id);
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(user.id, { user, until: Date.now() + REMEMBER_MS });
-    return user;
+    return this.entries.set(user.id, user, Date.now() + REMEMBER_MS);
   }
 }
