@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { inBackground } from '../common/background';
 import { RepeatedErrors, REPEAT_WINDOW_MS } from '../observability/repeated-errors';
 import { CallsRepository, Departure, NewParticipant } from './calls.repository';
 
@@ -15,9 +16,10 @@ const MAX_WAITING = 100_000;
  * and what rebuilds rooms lost with the shared state. Joins and departures wait up to LINGER_MS,
  * then all that waits goes in one statement, so a busy server writes them in a few statements a
  * second rather than one each. A record written after its call ended is closed at the call's end.
+ * Writes are background work, which the database waits for at shutdown.
  */
 @Injectable()
-export class ParticipantRecords implements OnApplicationShutdown {
+export class ParticipantRecords implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Calls');
   private readonly failures = new RepeatedErrors(REPEAT_WINDOW_MS, (kind, repeats) =>
     this.logger.warn({ msg: `${kind}: ${repeats} more time(s) in the last ${REPEAT_WINDOW_MS / 1000} s`, repeated: repeats }),
@@ -26,6 +28,8 @@ export class ParticipantRecords implements OnApplicationShutdown {
   private departures: Departure[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
+  /** Closing: records are written at once, and a failed write is not tried again. */
+  private closing = false;
 
   constructor(private readonly repository: CallsRepository) {}
 
@@ -44,6 +48,8 @@ export class ParticipantRecords implements OnApplicationShutdown {
 
   /** A change of media; applied to a record still waiting, else written at once. */
   async mediaChanged(callId: string, connectionId: string, media: { hasVideo?: boolean; hasAudio?: boolean }): Promise<void> {
+    // A record being written now is in the database once this write is done.
+    while (this.writing) await this.writing;
     const joined = this.joins.find((j) => j.callId === callId && j.connectionId === connectionId);
     if (joined) Object.assign(joined, media);
     else await this.repository.updateParticipantMedia(callId, connectionId, media);
@@ -51,44 +57,56 @@ export class ParticipantRecords implements OnApplicationShutdown {
 
   /** Writes what waits now; reads of the history call it first, so they see this instance's records. */
   async flush(): Promise<void> {
+    while (this.writing) await this.writing;
     clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.writing) await this.writing;
-    if (this.joins.length > 0 || this.departures.length > 0) await (this.writing = this.write());
+    await this.startWrite();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.flush().catch(() => undefined);
+  beforeApplicationShutdown(): void {
+    this.closing = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.writing) void this.startWrite();
   }
 
   private writeSoon(delayMs: number): void {
-    if (this.timer || this.writing) return;
-    this.timer = setTimeout(() => {
+    if (this.writing) return; // the write under way writes what came meanwhile when it is done
+    if (this.closing) return void this.startWrite();
+    this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      this.writing = this.write();
+      void this.startWrite();
     }, delayMs);
   }
 
+  /** The write started, if anything waits. */
+  private startWrite(): Promise<void> | undefined {
+    if (this.joins.length === 0 && this.departures.length === 0) return undefined;
+    this.writing = this.write();
+    inBackground('writing call participants', this.writing);
+    return this.writing;
+  }
+
+  /** Never fails: what could not be written waits for the next try. */
   private async write(): Promise<void> {
     const [joins, departures] = [this.joins, this.departures];
     [this.joins, this.departures] = [[], []];
-    let retry = false;
+    let failed = false;
     try {
       await this.repository.recordParticipants(joins, departures);
     } catch (error) {
-      // Kept for the next write, in front of what came since.
-      this.joins = [...joins, ...this.joins].slice(-MAX_WAITING);
-      this.departures = [...departures, ...this.departures].slice(-MAX_WAITING);
-      retry = true;
+      failed = true;
+      if (!this.closing) {
+        // Kept for the next write, in front of what came since.
+        this.joins = [...joins, ...this.joins].slice(-MAX_WAITING);
+        this.departures = [...departures, ...this.departures].slice(-MAX_WAITING);
+      }
       if (this.failures.admit('writing call participants failed')) {
-        this.logger.error({
-          msg: 'writing call participants failed; retrying',
-          error: error instanceof Error ? error.message : String(error),
-        });
+        this.logger.error({ msg: 'writing call participants failed', error: error instanceof Error ? error.message : String(error) });
       }
     } finally {
       this.writing = undefined;
     }
-    if (this.joins.length > 0 || this.departures.length > 0) this.writeSoon(retry ? RETRY_AFTER_MS : LINGER_MS);
+    if (this.joins.length > 0 || this.departures.length > 0) this.writeSoon(failed ? RETRY_AFTER_MS : LINGER_MS);
   }
 }
