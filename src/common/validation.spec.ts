@@ -1,7 +1,8 @@
 import type { Type } from '@nestjs/common';
 import fc from 'fast-check';
 import { RegisterDto } from '../auth/dto/register.dto';
-import { IceCandidateDto, SignalDto } from '../signaling/dto/calls.dto';
+import { CallIdDto } from '../calls/dto/call-id.dto';
+import { IceCandidateDto, JoinCallDto, SignalDto } from '../signaling/dto/calls.dto';
 import { WebrtcIceDto, WebrtcSdpDto } from '../signaling/dto/webrtc.dto';
 import { AnswerMessage, IceCandidateMessage, OfferMessage } from '../signaling/raw-ws/ws-call.dto';
 import { AppError } from './errors';
@@ -140,5 +141,41 @@ describe('fast shapes of relayed messages', () => {
     >;
     expect(accepted).toBeInstanceOf(dto);
     expect(accepted[payloadField]).toBe(payload);
+  });
+});
+
+describe("fast shapes of a call's moves", () => {
+  const full = createValidationPipe({ fastShapes: false });
+  const fast = createValidationPipe();
+  const judge = (pipe: ReturnType<typeof createValidationPipe>, dto: Type, value: unknown) =>
+    pipe.transform(value, { type: 'body', metatype: dto }).then(
+      (accepted: object) => ({ accepted: JSON.stringify(accepted), type: accepted.constructor }),
+      (error: AppError) => ({ refused: error.code, details: error.details }),
+    );
+  const anything = fc.oneof(
+    fc.string({ minLength: 0, maxLength: 130 }),
+    fc.boolean(),
+    fc.constantFrom('x'.repeat(128), 'x'.repeat(129), 'a\u0000b', '\ud800', 7, 1.5, null, 'true', 0, {}, []),
+  );
+  /** Each DTO with its fields; any field may be missing or of any kind, and a key of no field may come along. */
+  const SHAPES: Array<[Type, string[]]> = [
+    [CallIdDto, ['callId']],
+    [JoinCallDto, ['callId', 'hasVideo', 'hasAudio', 'userName']],
+  ];
+
+  it.each(SHAPES)('%p: accepts and refuses exactly what the full validation does', async (dto, fields) => {
+    const message = fc
+      .tuple(
+        fc.array(fc.tuple(fc.constantFrom(...fields), anything), { maxLength: fields.length + 1 }),
+        fc.array(fc.tuple(fc.constantFrom('extra', '__proto__', 'constructor'), fc.jsonValue()), { maxLength: 1 }),
+      )
+      .map(([entries, extra]) => Object.fromEntries([...entries, ...extra]));
+    const usual = Object.fromEntries(fields.filter((f) => f !== 'userName').map((f) => [f, f === 'callId' ? 'call-1' : true]));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(message, fc.constant(usual)), async (value) => {
+        expect(await judge(fast, dto, { ...value })).toEqual(await judge(full, dto, { ...value }));
+      }),
+      { numRuns: 400 },
+    );
   });
 });

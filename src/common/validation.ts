@@ -89,16 +89,17 @@ function unstorableFieldErrors(dto: Type, value: object): FieldErrors {
 }
 
 /** How a field of a hot message is checked on the fast path (see declareFastShape). */
-export type FastFieldRule = 'id' | 'optional id' | 'payload';
+export type FastFieldRule = 'id' | 'optional id' | 'payload' | 'boolean';
 
 const fastShapes = new Map<Type, Array<[string, FastFieldRule]>>();
 
 /**
- * Declares the plain shape of a message that arrives many times a second (offer, answer, ICE): a
- * message that plainly has that shape is accepted without class-transformer and class-validator;
- * anything else takes the full path, which alone produces errors. The shape must say no more and
- * no less than the DTO's decorators: `id` is IsString + Length(1, 128), `payload` is IsDefined
- * and relayed unchanged (validation.spec.ts checks both paths agree).
+ * Declares the plain shape of a message that arrives many times a second (offer, answer, ICE, a
+ * call's moves): a message that plainly has that shape is accepted without class-transformer and
+ * class-validator; anything else takes the full path, which alone produces errors. The shape must
+ * say no more and no less than the DTO's decorators: `id` is IsString + Length(1, 128), `boolean`
+ * is IsBoolean, `payload` is IsDefined and relayed unchanged (validation.spec.ts checks both
+ * paths agree).
  */
 export function declareFastShape(dto: Type, shape: Record<string, FastFieldRule>): void {
   fastShapes.set(dto, Object.entries(shape));
@@ -128,6 +129,19 @@ function plainAndShallow(value: unknown, limit: number): boolean {
 
 const isId = (value: unknown) => typeof value === 'string' && value.length >= 1 && value.length <= 128 && !UNSTORABLE.test(value);
 
+function fitsRule(rule: FastFieldRule, item: unknown): boolean {
+  switch (rule) {
+    case 'payload':
+      return item !== undefined && item !== null && plainAndShallow(item, MAX_PAYLOAD_DEPTH - 1);
+    case 'boolean':
+      return typeof item === 'boolean';
+    case 'optional id':
+      return item === undefined || isId(item);
+    default:
+      return isId(item);
+  }
+}
+
 /** The DTO instance for a message of a declared fast shape, or undefined to take the full path. */
 function acceptFast(dto: Type, value: unknown): object | undefined {
   const shape = fastShapes.get(dto);
@@ -135,13 +149,7 @@ function acceptFast(dto: Type, value: unknown): object | undefined {
   for (const key in value) if (!shape.some(([field]) => field === key)) return undefined;
   for (const [field, rule] of shape) {
     const item = value[field];
-    if (
-      rule === 'payload'
-        ? item === undefined || item === null || !plainAndShallow(item, MAX_PAYLOAD_DEPTH - 1)
-        : !(isId(item) || (rule === 'optional id' && item === undefined))
-    ) {
-      return undefined;
-    }
+    if (!fitsRule(rule, item)) return undefined;
   }
   return Object.assign(new dto() as object, value);
 }

@@ -39,5 +39,8 @@ export class IceCandidateDto extends TargetDto {
   candidate: unknown;
 }
 
+// A call's moves come once or twice a call each, but every call has them.
+declareFastShape(CallIdDto, { callId: 'id' });
+declareFastShape(JoinCallDto, { callId: 'id', hasVideo: 'boolean', hasAudio: 'boolean' });
 declareFastShape(SignalDto, { targetSocketId: 'id', signal: 'payload' });
 declareFastShape(IceCandidateDto, { targetSocketId: 'id', candidate: 'payload' });
