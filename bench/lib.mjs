@@ -43,9 +43,9 @@ const SERVERS = {
 
 /**
  * Starts a server under test in a fresh process (and, for the product and the minimal call
- * server, a fresh database: a new PGlite directory, or a new database on `postgresUrl`). `--expose-gc` and the gc hook let the
- * bench force a collection before reading memory. `limits: 'product'` keeps the product's own
- * rate limits instead of the bench's raised ones.
+ * server, a fresh database: a new PGlite directory, or a new database on `postgresUrl`).
+ * `--expose-gc` and the gc hook let the bench force a collection before reading memory.
+ * `limits: 'product'` keeps the product's own rate limits instead of the bench's raised ones.
  */
 export async function startServer(kind, { db = 'pglite', postgresUrl, env = {}, profileDir, limits = 'raised' } = {}) {
   const port = await freePort();

@@ -159,7 +159,9 @@ describe("the InstantMentor app's own protocol, unchanged but for a token (e2e)"
     const statuses = listed ?? (await student.next('mentor_statuses'));
     expect(statuses).toContainEqual({ mentorId: tutor.user.id, isAvailable: true, statusMessage: 'Maths, now', updatedAt: iso });
 
-    const busy = student.next('mentor_status_update', (s) => s.mentorId === tutor.user.id);
+    // The tutor's coming online is news too, and may reach the student after it connected: the
+    // update asked for is the one that says busy.
+    const busy = student.next('mentor_status_update', (s) => s.mentorId === tutor.user.id && !s.isAvailable);
     tutor.emit('mentor_busy', { statusMessage: 'Marking' });
     expect(await busy).toEqual({ mentorId: tutor.user.id, isAvailable: false, statusMessage: 'Marking', updatedAt: iso });
 
