@@ -116,8 +116,8 @@ export function targetChecks(results) {
     const top = (r) => r.levels.at(-1);
     const of = (name, pick) => spread(idle.filter((r) => r.target === name).map(pick));
     for (const [name, limitKb] of [
-      ['app Socket.IO, PGlite', 20],
-      ['app Socket.IO, PostgreSQL', 20],
+      ['app Socket.IO, PGlite', 16],
+      ['app Socket.IO, PostgreSQL', 16],
       ['app raw ws, PGlite', 9],
       ['app raw ws, PostgreSQL', 9],
     ]) {
