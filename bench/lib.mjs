@@ -252,4 +252,18 @@ export function spread(values) {
   };
 }
 
+/**
+ * Per run, the figure of the rows whose `key` is `subject` over that of the row of the same run
+ * whose `key` is `baseline` (null where either is missing).
+ */
+export function perRunRatios(rows, key, subject, baseline, pick) {
+  return rows
+    .filter((r) => r[key] === subject)
+    .map((r) => {
+      const base = rows.find((b) => b.run === r.run && b[key] === baseline);
+      const [value, baseValue] = [pick(r), base && pick(base)];
+      return value !== null && value !== undefined && baseValue ? value / baseValue : null;
+    });
+}
+
 export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));

@@ -1,21 +1,11 @@
 // The targets, checked against the figures of one bench run (ratios to that run's baselines).
-import { spread } from './lib.mjs';
+import { perRunRatios, spread } from './lib.mjs';
 import { fmt, ratioCell } from './report.mjs';
 import { overMinimal, setupRatios } from './scenarios/call-setup.mjs';
 import { floodFigures } from './scenarios/flood.mjs';
 
 /** Per-run ratios of a relay figure, the product's subject over its baseline. */
-function relayRatio(rows, subject, baseline, pick) {
-  return spread(
-    rows
-      .filter((r) => r.subject === subject)
-      .map((r) => {
-        const base = rows.find((b) => b.run === r.run && b.subject === baseline);
-        const [value, baseValue] = [pick(r), base && pick(base)];
-        return value !== null && value !== undefined && baseValue ? value / baseValue : null;
-      }),
-  );
-}
+const relayRatio = (rows, subject, baseline, pick) => spread(perRunRatios(rows, 'subject', subject, baseline, pick));
 
 const offerAt5000 = (key) => (r) => r.fixed.find((f) => f.kind === 'offer' && f.rate === 5_000)?.[key] ?? null;
 const sustained = (r) => r.sustained.offer.maxRate;

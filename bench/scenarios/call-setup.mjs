@@ -7,7 +7,7 @@
 // only the users who share a call with them); --callees=mentor adds the fan-out of mentors'
 // status, which every connected user hears of.
 import { pathToFileURL } from 'node:url';
-import { runLoad, spread, startServer } from '../lib.mjs';
+import { perRunRatios, runLoad, spread, startServer } from '../lib.mjs';
 
 const TARGET_CYCLES_PER_S = 300;
 const TARGET_RING_P99_MS = 50;
@@ -180,15 +180,7 @@ export const setupRatios = {
 const bestLevel = (r) => r.closedLoop.find((l) => l.concurrency === r.best.concurrency);
 
 /** Per run, the product's figure ÷ the minimal server's. */
-export function overMinimal(rows, pick) {
-  return rows
-    .filter((r) => r.db === 'postgres')
-    .map((r) => {
-      const base = rows.find((b) => b.db === 'minimal' && b.run === r.run);
-      const [value, baseValue] = [pick(r), base && pick(base)];
-      return value !== null && value !== undefined && baseValue ? value / baseValue : null;
-    });
-}
+export const overMinimal = (rows, pick) => perRunRatios(rows, 'db', 'postgres', 'minimal', pick);
 
 function ratioLines(rows) {
   const ratio = (pick) => cell(overMinimal(rows, pick), '×');

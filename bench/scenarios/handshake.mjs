@@ -5,7 +5,7 @@
 //   node bench/scenarios/handshake.mjs [--quick]     (PostgreSQL from BENCH_POSTGRES_URL)
 import { pathToFileURL } from 'node:url';
 import { io } from 'socket.io-client';
-import { mintToken, sleep, spread, startServer } from '../lib.mjs';
+import { mintToken, perRunRatios, sleep, spread, startServer } from '../lib.mjs';
 import { fmt, ratioCell, table } from '../report.mjs';
 
 const IN_FLIGHT = 10;
@@ -79,13 +79,7 @@ export async function runHandshake({ runs = 3, postgresUrl, quick = false, log =
 }
 
 /** Per run, a subject's figure over bare Socket.IO's. */
-export function overBare(rows, subject, pick) {
-  return spread(
-    rows
-      .filter((r) => r.subject === subject)
-      .map((r) => pick(r) / pick(rows.find((b) => b.run === r.run && b.subject === 'bare-socket.io'))),
-  );
-}
+const overBare = (rows, subject, pick) => spread(perRunRatios(rows, 'subject', subject, 'bare-socket.io', pick));
 
 function render(rows, count) {
   const subjects = [...new Set(rows.map((r) => r.subject))];

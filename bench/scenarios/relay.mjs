@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runLoad, spread, startServer } from '../lib.mjs';
+import { perRunRatios, runLoad, spread, startServer } from '../lib.mjs';
 import { summarizeProfile } from '../profile-summary.mjs';
 import { fmt, ratioCell, table } from '../report.mjs';
 
@@ -116,14 +116,7 @@ function renderProfiles(subjects, profiles) {
 function figures(rows, subject, pick) {
   const own = rows.filter((r) => r.subject === subject.id);
   const values = own.map(pick);
-  const ratios = subject.baseline
-    ? own.map((r) => {
-        const base = rows.find((b) => b.run === r.run && b.subject === subject.baseline);
-        const value = pick(r);
-        const baseValue = base && pick(base);
-        return value !== null && baseValue ? value / baseValue : null;
-      })
-    : [];
+  const ratios = subject.baseline ? perRunRatios(rows, 'subject', subject.id, subject.baseline, pick) : [];
   return { value: spread(values), ratio: spread(ratios) };
 }
 

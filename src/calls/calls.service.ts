@@ -302,8 +302,7 @@ export class CallsService {
     throw new AppError('invalid_state', `The call is already ${call.status}`);
   }
 
-  /** Ends an active call nobody is left in (the room layer's rule). */
-  /** Ends the call if it is ACTIVE; whether it did. */
+  /** Ends an active call nobody is left in (the room layer's rule); whether it did. */
   async endEmpty(callId: string, endReason: CallEndReason): Promise<boolean> {
     return (await this.moveCall(callId, { to: 'ENDED', actorUserId: null, endReason })) !== null;
   }

@@ -1,6 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { inBackground } from '../common/background';
-import { RepeatedErrors, REPEAT_WINDOW_MS } from '../observability/repeated-errors';
 import { CallsRepository, Departure, NewParticipant } from './calls.repository';
 
 /** How long a record may wait for others to share its statement. */
@@ -20,10 +19,8 @@ const MAX_WAITING = 100_000;
  */
 @Injectable()
 export class ParticipantRecords implements BeforeApplicationShutdown {
+  /** Its errors are counted, not repeated, by the application's logger while the database is away. */
   private readonly logger = new Logger('Calls');
-  private readonly failures = new RepeatedErrors(REPEAT_WINDOW_MS, (kind, repeats) =>
-    this.logger.warn({ msg: `${kind}: ${repeats} more time(s) in the last ${REPEAT_WINDOW_MS / 1000} s`, repeated: repeats }),
-  );
   private joins: NewParticipant[] = [];
   private departures: Departure[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -101,9 +98,7 @@ export class ParticipantRecords implements BeforeApplicationShutdown {
         this.joins = [...joins, ...this.joins].slice(-MAX_WAITING);
         this.departures = [...departures, ...this.departures].slice(-MAX_WAITING);
       }
-      if (this.failures.admit('writing call participants failed')) {
-        this.logger.error({ msg: 'writing call participants failed', error: error instanceof Error ? error.message : String(error) });
-      }
+      this.logger.error({ msg: 'writing call participants failed', error: error instanceof Error ? error.message : String(error) });
     } finally {
       this.writing = undefined;
     }

@@ -71,14 +71,16 @@ describe('validation pipe', () => {
   });
 });
 
+/** Both validation paths, and what each makes of a message. */
+const full = createValidationPipe({ fastShapes: false });
+const fast = createValidationPipe();
+const judge = (pipe: ReturnType<typeof createValidationPipe>, dto: Type, value: unknown) =>
+  pipe.transform(value, { type: 'body', metatype: dto }).then(
+    (accepted: object) => ({ accepted: JSON.stringify(accepted), type: accepted.constructor }),
+    (error: AppError) => ({ refused: error.code, details: error.details }),
+  );
+
 describe('fast shapes of relayed messages', () => {
-  const full = createValidationPipe({ fastShapes: false });
-  const fast = createValidationPipe();
-  const judge = (pipe: ReturnType<typeof createValidationPipe>, dto: Type, value: unknown) =>
-    pipe.transform(value, { type: 'body', metatype: dto }).then(
-      (accepted: object) => ({ accepted: JSON.stringify(accepted), type: accepted.constructor }),
-      (error: AppError) => ({ refused: error.code, details: error.details }),
-    );
   /** Each DTO with its peer field, its payload field and its optional call id field. */
   const SHAPES: Array<[Type, string, string, string | null]> = [
     [SignalDto, 'targetSocketId', 'signal', null],
@@ -145,13 +147,6 @@ describe('fast shapes of relayed messages', () => {
 });
 
 describe("fast shapes of a call's moves", () => {
-  const full = createValidationPipe({ fastShapes: false });
-  const fast = createValidationPipe();
-  const judge = (pipe: ReturnType<typeof createValidationPipe>, dto: Type, value: unknown) =>
-    pipe.transform(value, { type: 'body', metatype: dto }).then(
-      (accepted: object) => ({ accepted: JSON.stringify(accepted), type: accepted.constructor }),
-      (error: AppError) => ({ refused: error.code, details: error.details }),
-    );
   const anything = fc.oneof(
     fc.string({ minLength: 0, maxLength: 130 }),
     fc.boolean(),

@@ -6,8 +6,8 @@ import { MetricsService } from '../observability/metrics.service';
 import { ConnectionRegistry } from './connection-registry.service';
 import { BucketsByKey, TokenBucket } from './message-rate-limit';
 
-/** A bucket refilled with `perMinute` tokens a minute, holding at most `capacity`. */
-const perMinute = (capacity: number, perMinute: number) => () => new TokenBucket(capacity, perMinute / 60);
+/** Makes buckets refilled with `rate` tokens a minute, holding at most `capacity`. */
+const perMinute = (capacity: number, rate: number) => () => new TokenBucket(capacity, rate / 60);
 
 /**
  * Who may open a realtime connection, checked before any work is spent on it: browsers only from
