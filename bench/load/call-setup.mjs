@@ -2,7 +2,8 @@
 // run full cycles (start → ring → accept → both join → offer/answer → both leave). First closed
 // loops at rising concurrency (max cycles/s), then an open loop at a fixed rate (per-step latency).
 // Task (stdin): {url, serverPid, pairs, calleeRole?, openLoop: {ratePerS, warmupMs, durationMs},
-// closedLoop: {levels, warmupMs, durationMs}}. Prints one JSON line.
+// gentleOpenLoop? (the same, at a lower rate, run first), closedLoop: {levels, warmupMs, durationMs}}.
+// Prints one JSON line.
 import { performance } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
 import { cpuMs, mintToken, percentile, postgresCpuMs, readTask, sleep } from '../lib.mjs';
@@ -281,13 +282,15 @@ for (const concurrency of task.closedLoop.levels) {
   const [before, last] = closed.slice(-2);
   if (closed.length > 1 && !(last.cyclesPerS > before.cyclesPerS * 1.05)) break;
 }
-// Last, as it may overload the server: an open loop does not slow down when the server does.
+// Last, as they may overload the server: an open loop does not slow down when the server does.
 await sleep(2_000);
+const gentle = task.gentleOpenLoop ? await openLoop(pairs, task.gentleOpenLoop) : undefined;
+if (gentle) await sleep(2_000);
 const open = await openLoop(pairs, task.openLoop);
 for (const { caller, callee } of pairs) {
   caller.socket.close();
   callee.socket.close();
 }
 const brokenPairs = pairs.filter((pair) => pair.broken).length;
-console.log(JSON.stringify({ pairs: task.pairs, connectMs, brokenPairs, openLoop: open, closedLoop: closed }));
+console.log(JSON.stringify({ pairs: task.pairs, connectMs, brokenPairs, openLoop: open, gentleOpenLoop: gentle, closedLoop: closed }));
 process.exit(0);

@@ -2,10 +2,12 @@
 // for a user it has never seen and for one coming back, next to bare Socket.IO in the same run.
 // Connections are opened 10 at a time (under the unauthenticated-session cap), then closed; the
 // server's CPU for the opening and for the closing (with the user going offline), per connection.
+// Then a reconnect storm on a fresh server with the product's own limits: 10 000 known users, each
+// from its own address, arrive within one second (bench/load/storm.mjs); how long until all are in.
 //   node bench/scenarios/handshake.mjs [--quick]     (PostgreSQL from BENCH_POSTGRES_URL)
 import { pathToFileURL } from 'node:url';
 import { io } from 'socket.io-client';
-import { mintToken, perRunRatios, sleep, spread, startServer } from '../lib.mjs';
+import { mintToken, perRunRatios, runLoad, sleep, spread, startServer } from '../lib.mjs';
 import { fmt, ratioCell, table } from '../report.mjs';
 
 const IN_FLIGHT = 10;
@@ -53,35 +55,64 @@ async function batch(server, prefix, count) {
   return { openUs: perConnection(opened - before), closeUs: perConnection(server.cpuMs() - opened) };
 }
 
+/** The storm: how many, over how long, and how long a client keeps trying. */
+const STORM = { count: 10_000, spreadMs: 1_000, giveUpMs: 120_000 };
+const QUICK_STORM = { ...STORM, count: 2_000 };
+
+/**
+ * On a fresh server with the product's own limits: the storm's users connect once and leave (so
+ * that they are known), go offline, then all come back within `spreadMs`.
+ */
+async function storm(subject, { postgresUrl, stormTask }) {
+  const server = await startServer(subject.server, { db: subject.db, postgresUrl, limits: 'product' });
+  try {
+    const task = { ...stormTask, url: server.url, prefix: 'storm', bare: subject.server !== 'app', deadlineMs: 600_000 };
+    await runLoad('storm', { ...task, warm: true });
+    await sleep(CLOSE_SETTLE_MS);
+    const before = server.cpuMs();
+    const result = await runLoad('storm', task);
+    return { ...result, serverCpuMs: server.cpuMs() - before };
+  } finally {
+    await server.stop();
+  }
+}
+
 export async function runHandshake({ runs = 3, postgresUrl, quick = false, log = console.error }) {
   const count = quick ? 500 : 2_000;
+  const stormTask = quick ? QUICK_STORM : STORM;
   const rows = [];
   const subjects = [
-    { id: 'bare-socket.io', server: 'bare-socket.io' },
-    ...(postgresUrl ? [{ id: 'app-postgres', server: 'app', db: 'postgres' }] : []),
-    { id: 'app-pglite', server: 'app', db: 'pglite' },
+    { id: 'bare-socket.io', server: 'bare-socket.io', storm: true },
+    ...(postgresUrl ? [{ id: 'app-postgres', server: 'app', db: 'postgres', storm: true }] : []),
+    { id: 'app-pglite', server: 'app', db: 'pglite', storm: !postgresUrl },
   ];
   for (let run = 1; run <= runs; run++) {
     for (const subject of subjects) {
       log(`handshake: run ${run}/${runs}, ${subject.id}`);
       const server = await startServer(subject.server, { db: subject.db, postgresUrl });
+      const row = { run, subject: subject.id, count };
       try {
         await batch(server, 'warm', 200);
         const fresh = await batch(server, 'user', count);
         const returning = await batch(server, 'user', count);
-        rows.push({ run, subject: subject.id, count, newUs: fresh.openUs, returningUs: returning.openUs, closeUs: returning.closeUs });
+        Object.assign(row, { newUs: fresh.openUs, returningUs: returning.openUs, closeUs: returning.closeUs });
       } finally {
         await server.stop();
       }
+      if (subject.storm) {
+        log(`handshake: run ${run}/${runs}, ${subject.id}, storm of ${stormTask.count}`);
+        row.storm = await storm(subject, { postgresUrl, stormTask });
+      }
+      rows.push(row);
     }
   }
-  return { rows, markdown: render(rows, count) };
+  return { rows, markdown: render(rows, count, stormTask) };
 }
 
 /** Per run, a subject's figure over bare Socket.IO's. */
 const overBare = (rows, subject, pick) => spread(perRunRatios(rows, 'subject', subject, 'bare-socket.io', pick));
 
-function render(rows, count) {
+function render(rows, count, stormTask) {
   const subjects = [...new Set(rows.map((r) => r.subject))];
   const value = (subject, pick) => fmt(spread(rows.filter((r) => r.subject === subject).map(pick)));
   return [
@@ -104,7 +135,43 @@ function render(rows, count) {
         ];
       }),
     ),
+    '',
+    ...stormLines(rows, stormTask),
   ].join('\n');
+}
+
+function stormLines(rows, { count, spreadMs }) {
+  const stormed = rows.filter((r) => r.storm);
+  const subjects = [...new Set(stormed.map((r) => r.subject))];
+  const value = (subject, pick, digits) => fmt(spread(stormed.filter((r) => r.subject === subject).map((r) => pick(r.storm))), digits);
+  const refusals = (subject) => {
+    const all = {};
+    for (const r of stormed.filter((row) => row.subject === subject))
+      for (const [why, n] of Object.entries(r.storm.refusals)) all[why] = (all[why] ?? 0) + n;
+    return (
+      Object.entries(all)
+        .map(([why, n]) => `${why}: ${n}`)
+        .join('; ') || 'none'
+    );
+  };
+  return [
+    '### A reconnect storm',
+    '',
+    `On a fresh server with the product's own limits (not the bench's raised ones), ${count} users connect once each and leave, so the server knows them; once they are offline, all ${count} come back within ${spreadMs / 1000} s, evenly spread, each from its own loopback address, as after the death of the instance that held them. A refused client tries again after socket.io-client's default delay (1 s ± 50 %). "All in" is from the first attempt to the last authenticated connection.`,
+    '',
+    table(
+      ['server', 'all in, s', 'each: p50 ms', 'p99 ms', 'not in after 2 min', 'server CPU, s', 'refusals (all runs)'],
+      subjects.map((subject) => [
+        subject,
+        value(subject, (s) => s.allAdmittedMs / 1000, 1),
+        value(subject, (s) => s.admitP50Ms),
+        value(subject, (s) => s.admitP99Ms),
+        value(subject, (s) => s.notAdmitted),
+        value(subject, (s) => s.serverCpuMs / 1000, 1),
+        refusals(subject),
+      ]),
+    ),
+  ];
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
