@@ -3,9 +3,10 @@ import { collect } from './helpers/parties';
 import { emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
 import { useTestApp } from './helpers/suite';
 import type { RegisteredUser } from './helpers/users';
+import { ChatRepository } from '../src/chat/chat.repository';
 
 describe('chat (e2e)', () => {
-  const { user, online, open, api } = useTestApp({
+  const { t, user, online, open, api } = useTestApp({
     TYPING_TIMEOUT_MS: '400',
     MAX_UPLOAD_BYTES: '2048',
     RING_TIMEOUT_MS: '800',
@@ -342,6 +343,67 @@ describe('chat (e2e)', () => {
     // A missed call is answered by a message in the same conversation.
     const answer = await send(grace.socket, { to_user_id: ada.id, text: 'Sorry, call me back?' });
     expect(answer.message.conversationId).toBe(conversation.id);
+  });
+
+  it('records calls that close together once each, numbered in order per conversation', async () => {
+    const pairs = await Promise.all([0, 1, 2].map(async () => ({ student: await online('student'), mentor: await online('mentor') })));
+    // Each student calls their mentor twice; all three calls of a round are cancelled at once.
+    const round = async () => {
+      const calls = await Promise.all(
+        pairs.map(async ({ student, mentor }) => {
+          const ringing = nextEvent(mentor.socket, 'incomingCall');
+          const { call } = await emitWithAck(student.socket, 'startCall', { recipientUserId: mentor.id });
+          await ringing;
+          return call;
+        }),
+      );
+      const heard = calls.map((call, i) => nextMatching(pairs[i].mentor.socket, 'new_message', (e) => e.message.call?.callId === call.id));
+      await Promise.all(calls.map((call, i) => api(pairs[i].student).delete(`/calls/${call.id}`).expect(200)));
+      return (await Promise.all(heard)).map((e) => e.message);
+    };
+    const first = await round();
+    const second = await round();
+    for (const [i, { student, mentor }] of pairs.entries()) {
+      expect([first[i].seq, second[i].seq]).toEqual([1, 2]);
+      const [conversation] = await conversations(mentor);
+      expect(conversation).toMatchObject({ id: first[i].conversationId, lastSeq: 2, unreadCount: 2 });
+      const { items } = await history(mentor, conversation.id);
+      expect(items.map((m: any) => m.id)).toEqual([second[i].id, first[i].id]);
+      expect((await conversations(student))[0]).toMatchObject({ id: conversation.id, unreadCount: 0 });
+    }
+  });
+
+  it('writes call records in batches: each conversation numbered in order, a call recorded before left out', async () => {
+    const [ada, grace, alan] = [await user('student'), await user('mentor'), await user('mentor')];
+    const repository = t.app.get(ChatRepository);
+    const withGrace = await repository.directConversationId(ada.id, grace.id);
+    const withAlan = await repository.directConversationId(ada.id, alan.id);
+    const entry = (conversationId: string, recipient: RegisteredUser, callId: string, readByRecipient: boolean) => ({
+      conversationId,
+      senderId: ada.id,
+      recipientId: recipient.id,
+      readByRecipient,
+      text: 'Missed video call',
+      call: { callId, outcome: 'missed' as const, hasVideo: true, durationSeconds: null },
+    });
+    await repository.insertCallRecords([entry(withGrace, grace, 'call-a', false)]);
+    const written = await repository.insertCallRecords([
+      entry(withGrace, grace, 'call-b', true),
+      entry(withAlan, alan, 'call-c', true),
+      entry(withGrace, grace, 'call-a', false),
+      entry(withGrace, grace, 'call-d', false),
+    ]);
+    expect(written.map((m) => [m.callId, m.seq]).sort()).toEqual([
+      ['call-b', 2],
+      ['call-c', 1],
+      ['call-d', 3],
+    ]);
+    expect(written.find((m) => m.callId === 'call-d')).toMatchObject({ conversationId: withGrace, senderId: ada.id, kind: 'call' });
+    // Grace saw call-b (answered elsewhere, say) but not call-d; the caller sent them all.
+    expect((await conversations(grace))[0]).toMatchObject({ id: withGrace, lastSeq: 3, unreadCount: 1 });
+    expect((await conversations(alan))[0]).toMatchObject({ id: withAlan, lastSeq: 1, unreadCount: 0 });
+    expect((await conversations(ada)).map((c: any) => c.unreadCount)).toEqual([0, 0]);
+    expect((await history(grace, withGrace)).items.map((m: any) => m.call.callId)).toEqual(['call-d', 'call-b', 'call-a']);
   });
 
   it('delivers chat to every Socket.IO dialect without changing the one a socket speaks', async () => {

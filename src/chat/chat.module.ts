@@ -11,6 +11,7 @@ import { AttachmentsService } from './attachments.service';
 import { ChatController } from './chat.controller';
 import { ChatRepository } from './chat.repository';
 import { ChatService } from './chat.service';
+import { CallRecords } from './call-records';
 import { TypingService } from './typing.service';
 
 @Module({
@@ -32,6 +33,7 @@ import { TypingService } from './typing.service';
   providers: [
     ChatRepository,
     ChatService,
+    CallRecords,
     TypingService,
     AttachmentsService,
     {

@@ -6,7 +6,7 @@ import { Prisma } from '../generated/prisma/client';
 import type { Attachment, Conversation, Message } from '../generated/prisma/client';
 import type { TimeCursor } from '../common/cursor';
 import { AppError } from '../common/errors';
-import { isUniqueViolation, rawQueryViolation } from '../database/prisma-errors';
+import { isUniqueViolation } from '../database/prisma-errors';
 import { PrismaService } from '../database/prisma.service';
 import { partyColumns, partyOf, RawRow } from '../calls/call-rows';
 import type { CallRecord, ConversationRow, MessageRow } from './chat.presenter';
@@ -23,7 +23,17 @@ export interface NewMessage {
   text: string;
   clientMessageId?: string;
   attachmentIds?: string[];
-  call?: CallRecord;
+}
+
+/** A closed call's record in its parties' direct conversation, from the caller. */
+export interface NewCallRecord {
+  conversationId: string;
+  senderId: string;
+  recipientId: string;
+  /** Whether it is no news to the recipient either (an answered or declined call). */
+  readByRecipient: boolean;
+  text: string;
+  call: CallRecord;
 }
 
 export interface StoredMessage {
@@ -31,9 +41,6 @@ export interface StoredMessage {
   /** False when the sender's client_message_id named a message stored before (a retry). */
   created: boolean;
 }
-
-/** A message about this call was recorded already (by this or another instance). */
-export class CallRecordedError extends Error {}
 
 /** The key that makes "one direct conversation per pair of users" a unique constraint. */
 export function directKeyOf(a: string, b: string): string {
@@ -129,17 +136,14 @@ export class ChatRepository {
           where: { id: input.conversationId },
           data: { lastSeq: { increment: 1 }, activeAt: now },
         });
-        const { call } = input;
         const message = await tx.message.create({
           data: {
             conversationId: input.conversationId,
             seq,
             senderId: input.senderId,
-            kind: call ? 'call' : 'text',
+            kind: 'text',
             text: input.text,
             clientMessageId: input.clientMessageId ?? null,
-            callId: call?.callId ?? null,
-            call: call ? { outcome: call.outcome, hasVideo: call.hasVideo, durationSeconds: call.durationSeconds } : Prisma.DbNull,
             createdAt: now,
           },
         });
@@ -153,7 +157,6 @@ export class ChatRepository {
       }, TRANSACTION_OPTIONS);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      if (input.call) throw new CallRecordedError();
       // The same client_message_id raced in through another conversation's lock.
       const earlier = await this.prisma.message.findUnique({
         where: { senderId_clientMessageId: { senderId: input.senderId, clientMessageId: input.clientMessageId! } },
@@ -165,42 +168,58 @@ export class ChatRepository {
   }
 
   /**
-   * Stores a call's record as the conversation's next seq, read at once by `readBy`, in one
-   * statement: its update of the conversation row is the lock that numbers messages in commit
-   * order (as in insertMessage). CallRecordedError when the call has its record already.
+   * Stores call records, each as its conversation's next seq, read at once by the sender (and by
+   * the recipient when `readByRecipient`), in one statement. The conversations' rows are locked in
+   * id order before their update, so two instances writing overlapping batches queue rather than
+   * deadlock; that update is the lock that numbers messages in commit order (as in insertMessage).
+   * A call with its record already (another instance saw the same move) is left out.
    */
-  async insertCallRecord(input: {
-    conversationId: string;
-    senderId: string;
-    text: string;
-    call: CallRecord;
-    readBy: string[];
-  }): Promise<MessageRow> {
+  async insertCallRecords(records: NewCallRecord[]): Promise<MessageRow[]> {
     const now = new Date();
-    const { callId, ...record } = input.call;
-    try {
-      const [row] = await this.prisma.rows<RawRow>(Prisma.sql`
-        WITH conversation AS (
-          UPDATE conversations SET last_seq = last_seq + 1, active_at = ${now}::timestamp(3) WHERE id = ${input.conversationId} RETURNING id, last_seq
-        ), m AS (
-          INSERT INTO messages (id, conversation_id, seq, sender_id, kind, text, call_id, call, created_at)
-          SELECT ${randomUUID()}, id, last_seq, ${input.senderId}, 'call'::"MessageKind", ${input.text}, ${callId}, ${JSON.stringify(record)}::jsonb, ${now}::timestamp(3)
-          FROM conversation
-          RETURNING *
-        ), readers AS (
-          UPDATE conversation_members cm SET last_read_seq = m.seq, last_read_at = ${now}::timestamp(3) FROM m
-          WHERE cm.conversation_id = m.conversation_id AND cm.user_id = ANY(${input.readBy}::text[]) AND cm.last_read_seq < m.seq
-        )
-        SELECT m.id, m.conversation_id AS "conversationId", m.seq, m.sender_id AS "senderId", m.kind::text AS kind, m.text,
-               m.client_message_id AS "clientMessageId", m.call_id AS "callId", m.call, m.created_at AS "createdAt",
-               ${Prisma.raw(partyColumns('s', 'sender'))}
-        FROM m JOIN users s ON s.id = m.sender_id`);
+    const column = <T>(pick: (r: NewCallRecord) => T) => records.map(pick);
+    const rows = await this.prisma.rows<RawRow>(Prisma.sql`
+      WITH r AS (
+        SELECT * FROM unnest(${column(() => randomUUID())}::text[], ${column((r) => r.conversationId)}::text[],
+                             ${column((r) => r.senderId)}::text[], ${column((r) => r.recipientId)}::text[],
+                             ${column((r) => r.readByRecipient)}::boolean[], ${column((r) => r.text)}::text[],
+                             ${column((r) => r.call.callId)}::text[], ${column(({ call: { callId: _, ...rest } }) => JSON.stringify(rest))}::text[])
+          WITH ORDINALITY AS r(id, conversation_id, sender_id, recipient_id, recipient_read, text, call_id, call, n)
+      ), fresh AS MATERIALIZED (
+        SELECT r.* FROM r WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.call_id = r.call_id)
+      ), locked AS MATERIALIZED (
+        SELECT c.id FROM conversations c WHERE c.id IN (SELECT conversation_id FROM fresh) ORDER BY c.id FOR UPDATE
+      ), conversation AS (
+        UPDATE conversations c SET last_seq = c.last_seq + k.n, active_at = ${now}::timestamp(3)
+        FROM (SELECT f.conversation_id, count(*)::int AS n FROM fresh f JOIN locked l ON l.id = f.conversation_id GROUP BY 1) k
+        WHERE c.id = k.conversation_id
+        RETURNING c.id, c.last_seq - k.n AS base
+      ), m AS (
+        INSERT INTO messages (id, conversation_id, seq, sender_id, kind, text, call_id, call, created_at)
+        SELECT f.id, f.conversation_id, c.base + row_number() OVER (PARTITION BY f.conversation_id ORDER BY f.n), f.sender_id,
+               'call'::"MessageKind", f.text, f.call_id, f.call::jsonb, ${now}::timestamp(3)
+        FROM fresh f JOIN conversation c ON c.id = f.conversation_id
+        ON CONFLICT DO NOTHING
+        RETURNING *
+      ), readers AS (
+        UPDATE conversation_members cm SET last_read_seq = x.seq, last_read_at = ${now}::timestamp(3)
+        FROM (
+          SELECT m.conversation_id, u.user_id, max(m.seq) AS seq
+          FROM m JOIN fresh f ON f.id = m.id
+          CROSS JOIN LATERAL (VALUES (f.sender_id), (CASE WHEN f.recipient_read THEN f.recipient_id END)) AS u(user_id)
+          WHERE u.user_id IS NOT NULL
+          GROUP BY 1, 2
+        ) x
+        WHERE cm.conversation_id = x.conversation_id AND cm.user_id = x.user_id AND cm.last_read_seq < x.seq
+      )
+      SELECT m.id, m.conversation_id AS "conversationId", m.seq, m.sender_id AS "senderId", m.kind::text AS kind, m.text,
+             m.client_message_id AS "clientMessageId", m.call_id AS "callId", m.call, m.created_at AS "createdAt",
+             ${Prisma.raw(partyColumns('s', 'sender'))}
+      FROM m JOIN users s ON s.id = m.sender_id
+      ORDER BY m.conversation_id, m.seq`);
+    return rows.map((row) => {
       const call = (typeof row.call === 'string' ? JSON.parse(row.call) : row.call) as Message['call'];
       return { ...(row as unknown as Message), call, sender: partyOf(row, 'sender')!, attachments: [] };
-    } catch (error) {
-      if (rawQueryViolation(error)?.sqlState === '23505') throw new CallRecordedError();
-      throw error;
-    }
+    });
   }
 
   /** Attaches the sender's own, not yet used uploads to the message, in the order given. */

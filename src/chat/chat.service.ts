@@ -1,21 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { CallView } from '../calls/call.presenter';
 import { Actor, CallsService } from '../calls/calls.service';
 import { AppEventMap, AppEvents, OnAppEvent } from '../events/app-events';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { AppError } from '../common/errors';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { UsersRepository } from '../users/users.repository';
-import {
-  CallOutcome,
-  CallRecord,
-  ConversationRow,
-  ConversationView,
-  MessageView,
-  toConversationView,
-  toMessageView,
-} from './chat.presenter';
-import { CallRecordedError, ChatRepository } from './chat.repository';
+import { ConversationRow, ConversationView, MessageView, toConversationView, toMessageView } from './chat.presenter';
+import { ChatRepository } from './chat.repository';
+import { CallRecords } from './call-records';
 import { TypingService } from './typing.service';
 import { inBackground } from '../common/background';
 
@@ -38,13 +30,6 @@ export interface SendResult {
   created: boolean;
 }
 
-const OUTCOME_OF: Partial<Record<CallView['status'], CallOutcome>> = {
-  MISSED: 'missed',
-  DECLINED: 'declined',
-  ENDED: 'ended',
-  CANCELLED: 'cancelled',
-};
-
 /**
  * Conversations, messages, read receipts and typing (CONTRACT.md §8). Members only: a
  * conversation someone is not in does not exist for them (`not_found`).
@@ -58,11 +43,12 @@ export class ChatService {
     private readonly registry: ConnectionRegistry,
     private readonly typing: TypingService,
     private readonly events: AppEvents,
+    private readonly callRecords: CallRecords,
   ) {}
 
   @OnAppEvent('call.moved')
   callMoved({ call }: AppEventMap['call.moved']): void {
-    inBackground('recording a call in chat', this.recordCall(call));
+    inBackground('recording a call in chat', this.callRecords.record(call));
   }
 
   async send(actor: Actor, target: MessageTarget, content: MessageContent): Promise<SendResult> {
@@ -72,6 +58,7 @@ export class ChatService {
       throw new AppError('validation_failed', 'A message needs text or an attachment', { text: ['must not be empty without attachments'] });
     }
     const { conversationId, memberIds } = await this.resolve(actor.userId, target);
+    await this.callRecords.flush(); // a reply to a call comes after its record
     const stored = await this.chat.insertMessage({
       conversationId,
       senderId: actor.userId,
@@ -129,6 +116,7 @@ export class ChatService {
     const after = options.cursor ? decodeCursor(options.cursor) : undefined;
     if (options.cursor && !after)
       throw new AppError('validation_failed', 'Invalid cursor', { cursor: ['cursor is not one this server issued'] });
+    await this.callRecords.flush();
     const rows = await this.chat.conversationsOf(userId, { take: options.limit + 1, after });
     const page = rows.slice(0, options.limit);
     const last = page[page.length - 1];
@@ -162,7 +150,9 @@ export class ChatService {
     return conversations.map((c) => toConversationView(c, lastMessages.get(c.id), unread.get(c.id) ?? 0));
   }
 
+  /** A conversation of theirs, with this instance's call records in it. */
   private async conversationFor(userId: string, conversationId: string): Promise<ConversationRow> {
+    await this.callRecords.flush();
     const conversation = await this.chat.findForMember(conversationId, userId);
     if (!conversation) throw new AppError('not_found', 'Conversation not found');
     return conversation;
@@ -197,46 +187,5 @@ export class ChatService {
     const recipients = memberIds.filter((id) => id !== message.senderId);
     this.registry.sendToUsers(memberIds, { type: 'chat-message', message, receiverId: recipients[0] ?? null }, exceptConnectionId);
     this.events.emit('chat.message', { message, recipientIds: recipients });
-  }
-
-  /**
-   * A closed call leaves a `kind: "call"` message in the parties' direct conversation, from the
-   * caller, so the other side can answer a missed call with a message. Only a missed or
-   * cancelled call is news (unread) to the recipient; an answered or declined one they saw.
-   */
-  private async recordCall(call: CallView): Promise<void> {
-    const outcome = OUTCOME_OF[call.status];
-    if (!outcome || !call.recipientUserId) return;
-    const record: CallRecord = { callId: call.id, outcome, hasVideo: call.hasVideo, durationSeconds: call.durationSeconds };
-    const conversationId = await this.chat.directConversationId(call.hostUserId, call.recipientUserId);
-    // Sending is reading for the caller; an answered or declined call is no news to the recipient either.
-    const readBy = outcome === 'ended' || outcome === 'declined' ? [call.hostUserId, call.recipientUserId] : [call.hostUserId];
-    let message: MessageView;
-    try {
-      message = toMessageView(
-        await this.chat.insertCallRecord({ conversationId, senderId: call.hostUserId, text: callText(record), call: record, readBy }),
-      );
-    } catch (error) {
-      if (error instanceof CallRecordedError) return; // another instance saw the same move
-      throw error;
-    }
-    this.registry.sendToUsers([call.hostUserId, call.recipientUserId], { type: 'chat-message', message, receiverId: call.recipientUserId });
-  }
-}
-
-/** A fallback line for clients that show only text; richer clients render `call` themselves. */
-function callText({ outcome, hasVideo, durationSeconds }: CallRecord): string {
-  const kind = hasVideo ? 'Video call' : 'Voice call';
-  switch (outcome) {
-    case 'missed':
-      return `Missed ${kind.toLowerCase()}`;
-    case 'cancelled':
-      return `Cancelled ${kind.toLowerCase()}`;
-    case 'declined':
-      return `${kind} declined`;
-    case 'ended': {
-      const seconds = durationSeconds ?? 0;
-      return `${kind}, ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-    }
   }
 }

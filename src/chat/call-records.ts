@@ -1,0 +1,97 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import type { CallView } from '../calls/call.presenter';
+import { WriteBehind } from '../common/write-behind';
+import { ConnectionRegistry } from '../realtime/connection-registry.service';
+import { CallOutcome, CallRecord, toMessageView } from './chat.presenter';
+import { ChatRepository, NewCallRecord } from './chat.repository';
+
+const OUTCOME_OF: Partial<Record<CallView['status'], CallOutcome>> = {
+  MISSED: 'missed',
+  DECLINED: 'declined',
+  ENDED: 'ended',
+  CANCELLED: 'cancelled',
+};
+
+/** Records kept while the database is away; past them the oldest are dropped. */
+const MAX_WAITING = 10_000;
+
+/**
+ * A closed call leaves a `kind: "call"` message in the parties' direct conversation, from the
+ * caller, so the other side can answer a missed call with a message. Only a missed or cancelled
+ * call is news (unread) to the recipient; an answered or declined one they saw. Records are
+ * written behind (WriteBehind), all that waits in one statement, then each is sent to both
+ * parties; chat reads flush them first, so they see this instance's records.
+ */
+@Injectable()
+export class CallRecords implements BeforeApplicationShutdown {
+  private waiting: NewCallRecord[] = [];
+  private readonly writes = new WriteBehind(
+    'call records in chat',
+    {
+      waiting: () => this.waiting.length > 0,
+      take: () => {
+        const records = this.waiting;
+        this.waiting = [];
+        return {
+          write: () => this.write(records),
+          putBack: () => (this.waiting = [...records, ...this.waiting].slice(-MAX_WAITING)),
+        };
+      },
+    },
+    new Logger('Chat'),
+  );
+
+  constructor(
+    private readonly chat: ChatRepository,
+    private readonly registry: ConnectionRegistry,
+  ) {}
+
+  async record(call: CallView): Promise<void> {
+    const outcome = OUTCOME_OF[call.status];
+    if (!outcome || !call.recipientUserId) return;
+    const record: CallRecord = { callId: call.id, outcome, hasVideo: call.hasVideo, durationSeconds: call.durationSeconds };
+    this.waiting.push({
+      conversationId: await this.chat.directConversationId(call.hostUserId, call.recipientUserId),
+      senderId: call.hostUserId,
+      recipientId: call.recipientUserId,
+      readByRecipient: outcome === 'ended' || outcome === 'declined',
+      text: callText(record),
+      call: record,
+    });
+    this.writes.soon();
+  }
+
+  flush(): Promise<void> {
+    return this.writes.flush();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.writes.close();
+  }
+
+  private async write(records: NewCallRecord[]): Promise<void> {
+    const recipientOf = new Map(records.map((r) => [r.call.callId, r.recipientId]));
+    for (const row of await this.chat.insertCallRecords(records)) {
+      const message = toMessageView(row);
+      const recipientId = recipientOf.get(row.callId!)!;
+      this.registry.sendToUsers([row.senderId, recipientId], { type: 'chat-message', message, receiverId: recipientId });
+    }
+  }
+}
+
+/** A fallback line for clients that show only text; richer clients render `call` themselves. */
+function callText({ outcome, hasVideo, durationSeconds }: CallRecord): string {
+  const kind = hasVideo ? 'Video call' : 'Voice call';
+  switch (outcome) {
+    case 'missed':
+      return `Missed ${kind.toLowerCase()}`;
+    case 'cancelled':
+      return `Cancelled ${kind.toLowerCase()}`;
+    case 'declined':
+      return `${kind} declined`;
+    case 'ended': {
+      const seconds = durationSeconds ?? 0;
+      return `${kind}, ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+    }
+  }
+}
