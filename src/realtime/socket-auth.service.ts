@@ -11,17 +11,17 @@ import { ConnectionAdmission } from './connection-admission';
 import { FrameAllowances } from './frame-guard';
 import { frameGuardOf, refusedBeforeParsing } from './guarded-parser';
 import { MessageRateLimit } from './message-rate-limit';
-import { holdSession, listensTo } from './socket-io.adapter';
+import { holdSession } from './socket-io.adapter';
+import { listensTo } from './gateway-handlers';
+import { ExpirySchedule } from './expiry-schedule';
 import { ackOf, SocketReplies, tokenExpiredError, unauthorizedError } from './socket-replies';
 import { AppEvents } from '../events/app-events';
-
-/** setTimeout's ceiling; a token valid for longer is re-checked when this fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface SocketData {
   user?: ConnectionUser;
   authTimer?: NodeJS.Timeout;
-  expiryTimer?: NodeJS.Timeout;
+  /** Its place in the expiry schedule, while its token has an expiry. */
+  expirySlot?: number;
 }
 
 export function socketUser(socket: Socket): ConnectionUser | undefined {
@@ -49,6 +49,13 @@ export class SocketAuthService {
    * frame the WebSocket refused (over the size limit, say).
    */
   private readonly brokeProtocol: (this: Socket, reason?: unknown) => void;
+  /** A socket whose token expires is told so, then disconnected. */
+  private readonly expiries = new ExpirySchedule<Socket>((socket) => {
+    this.replies.error(socket, undefined, undefined, tokenExpiredError());
+    socket.disconnect(true);
+  });
+  /** A disconnect listener: the emitter calls it with the socket as `this`, so every socket shares it. */
+  private readonly clearTimers: (this: Socket) => void;
 
   constructor(
     private readonly tokens: TokenService,
@@ -63,6 +70,12 @@ export class SocketAuthService {
       const user = socketUser(this);
       if (user && (reason instanceof Error || reason === 'transport error')) admission.brokeProtocol(user.id);
     };
+    const expiries = this.expiries;
+    this.clearTimers = function (this: Socket) {
+      const data = this.data as SocketData;
+      clearTimeout(data.authTimer);
+      expiries.cancel(this, data.expirySlot);
+    };
   }
 
   install(server: Server): void {
@@ -71,6 +84,8 @@ export class SocketAuthService {
       if (!token) return next();
       this.verifyNew(socket, token).then(
         (verified) => {
+          // Checked: the socket need not keep it for its whole life.
+          delete (socket.handshake.auth as { token?: unknown }).token;
           (socket.data as SocketData).user = verified.user;
           this.scheduleExpiry(socket, verified.expiresAt);
           next();
@@ -108,7 +123,7 @@ export class SocketAuthService {
       }
       next();
     });
-    socket.on('disconnect', clearTimers);
+    socket.on('disconnect', this.clearTimers);
     socket.on('disconnect', this.brokeProtocol);
     socket.on('error', this.brokeProtocol);
     if (socketUser(socket)) {
@@ -162,25 +177,11 @@ export class SocketAuthService {
     socket.emit('authenticated', { socketId: socket.id, userId: user.id });
   }
 
-  /** Takes the expiry alone: the timer keeps what it closes over for as long as the token lasts. */
   private scheduleExpiry(socket: Socket, expiresAt: number | null): void {
     const data = socket.data as SocketData;
-    clearTimeout(data.expiryTimer);
-    if (expiresAt === null) return;
-    const delay = Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS);
-    data.expiryTimer = setTimeout(() => {
-      if (Date.now() < expiresAt) return this.scheduleExpiry(socket, expiresAt);
-      this.replies.error(socket, undefined, undefined, tokenExpiredError());
-      socket.disconnect(true);
-    }, delay);
+    this.expiries.cancel(socket, data.expirySlot);
+    data.expirySlot = expiresAt === null ? undefined : this.expiries.add(socket, expiresAt);
   }
-}
-
-/** A disconnect listener: the emitter calls it with the socket as `this`, so every socket shares it. */
-function clearTimers(this: Socket): void {
-  const data = this.data as SocketData;
-  clearTimeout(data.authTimer);
-  clearTimeout(data.expiryTimer);
 }
 
 function unknownEventError(name: string): AppError {

@@ -1,4 +1,4 @@
-import { INestApplicationContext, Logger } from '@nestjs/common';
+import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
@@ -16,88 +16,12 @@ import { holdWebSocket } from './frame-guard';
 import { refuseRequest } from './http-refusal';
 import { guardedParser } from './guarded-parser';
 import { maxFrameBytes } from './transport-limits';
-
-const bindingLogger = new Logger('Socket');
-/** The socket type of the Socket.IO copy Nest's adapter is compiled against. */
-type NestSocket = Parameters<IoAdapter['bindMessageHandlers']>[0];
-
-type HandlerCallback = MessageMappingProperties['callback'];
-type SocketListener = (this: NestSocket, ...args: unknown[]) => void;
-
-/** A socket's gateway handlers (at their events' indexes), the adapter that bound them, and Nest's transform of their results. */
-interface BoundHandlers {
-  callbacks: Array<HandlerCallback | undefined>;
-  adapter: SocketIoAdapter;
-  transform: (data: unknown) => Observable<unknown>;
-}
-const boundHandlers = new WeakMap<object, BoundHandlers>();
-
-/**
- * Whether the socket has a listener for `event`. A gateway event's listener is added when the
- * socket first sends that event: an idle socket then keeps no table of some thirty events
- * (about 1.4 KB a socket). Called for every incoming packet before Socket.IO emits it.
- */
-export function listensTo(
-  socket: { listenerCount(event: string): number; on(event: string, listener: SocketListener): unknown },
-  event: string,
-): boolean {
-  if (socket.listenerCount(event) > 0) return true;
-  const gatewayEvent = gatewayEvents.get(event);
-  if (!gatewayEvent || !boundHandlers.get(socket)?.callbacks[gatewayEvent.index]) return false;
-  socket.on(event, gatewayEvent.listener);
-  return true;
-}
-
-/** What every socket shares about one gateway event: its index in BoundHandlers.callbacks, and its one listener. */
-interface GatewayEvent {
-  index: number;
-  listener: SocketListener;
-}
-const gatewayEvents = new Map<string, GatewayEvent>();
-
-function gatewayEvent({ message, isAckHandledManually }: MessageMappingProperties): GatewayEvent {
-  let event = gatewayEvents.get(message as string);
-  if (!event) {
-    const index = gatewayEvents.size;
-    const ackManually = Boolean(isAckHandledManually);
-    // An emitter calls its listeners with itself as `this`: one function serves every socket.
-    const listener: SocketListener = function (...args) {
-      const bound = boundHandlers.get(this);
-      const callback = bound?.callbacks[index];
-      if (bound && callback) runHandler(this, bound, callback, ackManually, args);
-    };
-    event = { index, listener };
-    gatewayEvents.set(message as string, event);
-  }
-  return event;
-}
-
-/** The handler's result (a promise, an observable or a value) becomes an emitted event or the ack, as in Nest's own binding. */
-function runHandler(
-  socket: NestSocket,
-  bound: BoundHandlers,
-  callback: HandlerCallback,
-  isAckHandledManually: boolean,
-  args: unknown[],
-): void {
-  const { data, ack } = bound.adapter.mapPayload(args.length === 1 ? args[0] : args) as { data: unknown; ack: unknown };
-  bound.transform(callback(data, ack)).subscribe({
-    next: (response) => {
-      if (response === null || response === undefined) return;
-      const { event, data: payload } = response as { event?: string; data?: unknown };
-      if (event) socket.emit(event, payload);
-      else if (!isAckHandledManually && typeof ack === 'function') (ack as (r: unknown) => void)(response);
-    },
-    // Handlers' errors are answered by their exception filters; anything reaching here is a bug.
-    error: (error: unknown) => bindingLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error)),
-  });
-}
+import { bindGateway, HandlerTable, shareGatewayHandlers } from './gateway-handlers';
 
 interface EngineSession {
   request: IncomingMessage;
   transport: EngineTransport;
-  once(event: 'close', listener: () => void): void;
-  on(event: 'upgrade', listener: (transport: EngineTransport) => void): void;
+  on(event: 'close', listener: (this: EngineSession, reason: string) => void): void;
 }
 
 interface EngineTransport {
@@ -112,49 +36,42 @@ export function holdSession(session: { transport: { name: string } }, ms: number
 }
 
 /**
- * A WebSocket that broke the protocol (a frame over the size limit, say) is dropped at once. ws
- * would close it politely and read on until the peer agrees, which for a flood is reading every
- * byte it sends meanwhile; engine.io ends the session either way.
- */
-function dropOnProtocolError(transport: EngineTransport): void {
-  const ws = transport.name === 'websocket' ? transport.socket : undefined;
-  ws?.once('error', () => ws.terminate());
-}
-
-/**
  * Socket.IO with the server's CORS policy, origin allow-list and unauthenticated-session cap
  * applied to its handshake, heartbeats that notice a dead peer within about 15 s, frames bounded
  * by MAX_SIGNAL_BYTES and checked by a FrameGuard before they are parsed, and, with Redis, the
  * official Redis adapter, so Socket.IO's own broadcasts and rooms span the instances.
  */
 export class SocketIoAdapter extends IoAdapter {
+  private readonly handlerTables = new HandlerTable((payload) => this.mapPayload(payload));
+  private disconnectHandled = false;
+
   constructor(
     private readonly app: INestApplicationContext,
     private readonly config: AppConfig,
   ) {
     super(app);
+    shareGatewayHandlers();
   }
 
   /**
-   * Nest's own binding keeps an rxjs pipeline per event per socket for the socket's whole life:
-   * with some forty events that was most of an idle connection's memory (about 150 KB, see
-   * bench/analysis.md). Here a socket keeps only an array of Nest's handlers, and every socket
-   * shares one listener per event, which does the same per message; it is added to a socket when
-   * the socket first sends the event (listensTo).
+   * Nest's own binding keeps an rxjs pipeline per event per socket for the socket's whole life
+   * (about 150 KB an idle connection, see bench/analysis.md), and a bound copy of every handler.
+   * Here every socket of the same gateways shares one table of their handlers (gateway-handlers.ts),
+   * and one listener per event, added to a socket when it first sends the event (listensTo).
    */
-  override bindMessageHandlers(
-    socket: NestSocket,
-    handlers: MessageMappingProperties[],
-    transform: (data: unknown) => Observable<unknown>,
-  ): void {
-    let bound = boundHandlers.get(socket);
-    if (!bound) boundHandlers.set(socket, (bound = { callbacks: [], adapter: this, transform }));
-    for (const handler of handlers) {
-      const { index } = gatewayEvent(handler);
-      // One handler per event (a second gateway's would silently replace it).
-      if (bound.callbacks[index]) throw new Error(`Two gateways subscribe to "${String(handler.message)}"`);
-      bound.callbacks[index] = handler.callback;
-    }
+  bindGateway(
+    socket: object,
+    subscribers: MessageMappingProperties[],
+    gateway: object,
+    transform: (result: unknown) => Observable<unknown>,
+  ) {
+    if (typeof (gateway as { handleDisconnect?: unknown }).handleDisconnect === 'function') this.disconnectHandled = true;
+    bindGateway(socket, this.handlerTables, subscribers, gateway, transform);
+  }
+
+  /** Nest asks for a disconnect listener per gateway per socket; only a gateway with handleDisconnect needs one (none has today). */
+  override bindClientDisconnect(client: Parameters<IoAdapter['bindClientDisconnect']>[0], callback: () => void): void {
+    if (this.disconnectHandled) super.bindClientDisconnect(client, callback);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
@@ -198,11 +115,18 @@ export class SocketIoAdapter extends IoAdapter {
         }
       },
     );
+    // One listener for every session (an emitter calls it with the session as `this`).
+    const closed = function (this: EngineSession, reason: string) {
+      admission.sessionSettled(this);
+      // A WebSocket that broke the protocol (a frame over the size limit, say) is dropped at once:
+      // ws would close it politely and read on until the peer agrees, which for a flood is
+      // reading every byte it sends meanwhile.
+      const { name, socket } = this.transport;
+      if (reason === 'transport error' && name === 'websocket') socket?.terminate();
+    };
     server.engine.on('connection', (session: EngineSession) => {
       admission.sessionOpened(session, admission.clientIp(session.request));
-      session.once('close', () => admission.sessionSettled(session));
-      dropOnProtocolError(session.transport);
-      session.on('upgrade', dropOnProtocolError);
+      session.on('close', closed);
     });
   }
 }

@@ -1,0 +1,29 @@
+import type { Server } from 'socket.io';
+import { ConnectionGateway } from '../src/realtime/connection.gateway';
+import { handlerTableOf } from '../src/realtime/gateway-handlers';
+import { emitWithAck } from './helpers/sockets';
+import { useTestApp } from './helpers/suite';
+
+describe('gateway handlers on Socket.IO (e2e)', () => {
+  const { t, online } = useTestApp();
+  const serverSockets = () => [...(t.app.get(ConnectionGateway) as unknown as { server: Server }).server.of('/').sockets.values()];
+
+  it('are kept once for every socket, and each call gets the socket that sent it', async () => {
+    const [ada, alan, grace, barbara] = await Promise.all([online('student'), online('student'), online('mentor'), online('mentor')]);
+    const sockets = serverSockets();
+    expect(sockets).toHaveLength(4);
+    const table = handlerTableOf(sockets[0]);
+    expect(table?.handlers.filter(Boolean).length).toBeGreaterThan(30);
+    for (const socket of sockets) expect(handlerTableOf(socket)).toBe(table);
+    // Nest's per-gateway disconnect listeners are not added: no gateway handles disconnects.
+    for (const socket of sockets) expect(socket.listenerCount('disconnect')).toBeLessThan(6);
+
+    // Both at once: each call is its own sender's.
+    const [fromAda, fromAlan] = await Promise.all([
+      emitWithAck(ada.socket, 'startCall', { recipientUserId: grace.id }),
+      emitWithAck(alan.socket, 'startCall', { recipientUserId: barbara.id }),
+    ]);
+    expect(fromAda.call).toMatchObject({ hostUserId: ada.id, recipientUserId: grace.id });
+    expect(fromAlan.call).toMatchObject({ hostUserId: alan.id, recipientUserId: barbara.id });
+  });
+});
