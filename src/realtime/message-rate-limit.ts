@@ -92,16 +92,14 @@ export interface MessageLimits {
  * RATE_LIMIT_ICE_BURST, so a candidate burst neither is refused nor starves other messages.
  */
 export class MessageRateLimit {
-  private readonly general: TokenBucket;
-  private readonly ice: TokenBucket;
+  /** Made on the first message that needs them: an idle connection keeps none. */
+  private general?: TokenBucket;
+  private ice?: TokenBucket;
 
   constructor(
     private readonly limits: MessageLimits,
     private readonly onRefused: () => void = () => undefined,
-  ) {
-    this.general = new TokenBucket(limits.eventsPerSecond, limits.eventsPerSecond);
-    this.ice = new TokenBucket(limits.iceBurst, limits.eventsPerSecond);
-  }
+  ) {}
 
   /** Throws `rate_limited` when the message `event` is over the allowance. */
   check(event: unknown): void {
@@ -111,7 +109,11 @@ export class MessageRateLimit {
 
   /** As check, returning the `rate_limited` error instead of throwing it; undefined when allowed. */
   refusal(event: unknown): AppError | undefined {
-    const bucket = typeof event === 'string' && ICE_EVENTS.has(event) ? this.ice : this.general;
+    const { eventsPerSecond, iceBurst } = this.limits;
+    const bucket =
+      typeof event === 'string' && ICE_EVENTS.has(event)
+        ? (this.ice ??= new TokenBucket(iceBurst, eventsPerSecond))
+        : (this.general ??= new TokenBucket(eventsPerSecond, eventsPerSecond));
     if (bucket.take()) return undefined;
     this.onRefused();
     return new AppError('rate_limited', `Too many messages: at most ${this.limits.eventsPerSecond} a second`);

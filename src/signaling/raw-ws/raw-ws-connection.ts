@@ -21,7 +21,7 @@ export class RawWsConnection implements RealtimeConnection {
   constructor(
     readonly socket: WebSocket,
     readonly user: ConnectionUser,
-    private readonly wire: RawWsDialect,
+    readonly wire: RawWsDialect,
     readonly rateLimit: MessageRateLimit,
     /** The TCP socket under the WebSocket: corked while a batch is written, so it goes out in one write. */
     private readonly transport: Duplex,

@@ -15,6 +15,7 @@ import { MessageRateLimit } from '../../realtime/message-rate-limit';
 import { tokenExpiredError } from '../../realtime/socket-replies';
 import { tokenFromHandshake } from '../../realtime/token-from-handshake';
 import { maxFrameBytes } from '../../realtime/transport-limits';
+import { ExpirySchedule } from '../../realtime/expiry-schedule';
 import { RawWsConnection } from './raw-ws-connection';
 import type { RawWsDialect } from './raw-ws-dialect';
 import { inBackground, within } from '../../common/background';
@@ -22,7 +23,6 @@ import { KeyedQueue } from '../../common/keyed-queue';
 
 export const RAW_WS_DIALECTS = Symbol('RAW_WS_DIALECTS');
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** How long closing the app waits for clients to answer the close before dropping them. */
 const CLOSE_HANDSHAKE_MS = 1000;
 
@@ -36,6 +36,11 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('RawWebSocket');
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<RawWsConnection>();
+  /** A connection whose token expires is told so in its dialect, then closed. */
+  private readonly expiries = new ExpirySchedule<RawWsConnection>((connection) => {
+    this.sendError(connection, connection.wire, tokenExpiredError(), undefined);
+    connection.socket.close(4001, 'token expired');
+  });
   private readonly inArrivalOrder = new KeyedQueue();
   /** Shared by every connection's rate limit. */
   private readonly countRateLimited = () => this.metrics.rateLimited('raw-ws-events');
@@ -128,7 +133,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     const limit = new MessageRateLimit(this.config.limits, this.countRateLimited);
     const connection = new RawWsConnection(ws, verified.user, dialect, limit, transport);
     this.connections.add(connection);
-    const expiry = this.scheduleExpiry(connection, dialect, verified.expiresAt);
+    const expiry = verified.expiresAt === null ? undefined : this.expiries.add(connection, verified.expiresAt);
     ws.on('pong', () => (connection.alive = true));
     const guard = new FrameGuard(this.config, this.allowances.forUser(verified.user.id));
     guard.holdReadingWith((ms) => holdWebSocket(ws, ms));
@@ -153,7 +158,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       this.admission.brokeProtocol(verified.user.id);
     });
     ws.on('close', () => {
-      clearTimeout(expiry);
+      this.expiries.cancel(connection, expiry);
       this.connections.delete(connection);
       inBackground('unregistering a connection', this.registry.remove(connection.id));
     });
@@ -200,19 +205,6 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     const body = toErrorBody(error);
     this.metrics.errorSent('raw-ws', body.code);
     connection.send(dialect.renderError(body, message));
-  }
-
-  private scheduleExpiry(connection: RawWsConnection, dialect: RawWsDialect, expiresAt: number | null) {
-    if (expiresAt === null) return undefined;
-    const timer = setTimeout(
-      () => {
-        this.sendError(connection, dialect, tokenExpiredError(), undefined);
-        connection.socket.close(4001, 'token expired');
-      },
-      Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS),
-    );
-    timer.unref();
-    return timer;
   }
 
   private pingAll(): void {
