@@ -14,8 +14,8 @@ const LEVELS = [1_000, 5_000, 10_000, 20_000];
 const QUICK_LEVELS = [1_000, 5_000];
 /** Connections per load-generator process: each process may hold at most 20 000 files. */
 const PER_GENERATOR = 10_000;
-/** MAX_CONNECTIONS_PER_USER's default: users are filled up to it. */
-const CONNS_PER_USER = 10;
+/** One connection per user: each connection is a distinct user's, with what the server keeps per user. */
+const CONNS_PER_USER = 1;
 const ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
 /** Handshakes in flight per source address, under MAX_UNAUTHENTICATED_PER_IP (20). */
 const PER_ADDRESS = 16;
@@ -136,6 +136,7 @@ async function measureRun(target, { levels, postgresUrl, holdMs, log }) {
       server: target.server,
       db: target.db ?? null,
       client: target.client,
+      distinctUsers: CONNS_PER_USER === 1,
       fdLimit,
       fdsBefore,
       ceiling,
@@ -312,7 +313,7 @@ function report(targets, levels, rows, { minutes }) {
       '(`/ws/call/?token=`) once the socket is open, since the token is checked before the upgrade. The bare baselines authenticate nobody. ' +
       'Every Socket.IO client uses the WebSocket transport only, bare too.',
     '',
-    `- Users: ${CONNS_PER_USER} connections per user (MAX_CONNECTIONS_PER_USER's default), so ${levelName(2_000)} users at ${levelName(20_000)}. ` +
+    `- Users: one connection per user, so ${levelName(20_000)} distinct users at ${levelName(20_000)}. ` +
       'Before measuring, each user connects once and disconnects (warm-up), so that creating the user in the database on first use is not counted as the cost of a connection; ' +
       "then the bench waits for the presence grace and a quiet server. A user's first connection in the measured steps still brings it online (presence).",
     `- Clients: one load-generator process per ${levelName(PER_GENERATOR)} connections, from ${ADDRESSES[0]}–${ADDRESSES.at(-1)} with at most ${PER_ADDRESS} handshakes in flight per address (the app admits 20 unauthenticated sessions per IP).`,
