@@ -2,7 +2,7 @@
 // baseline) in its own process, reading its CPU time and memory from /proc, minting tokens, fresh
 // PostgreSQL databases, running a load generator in its own process, and summary statistics.
 import { spawn } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 
 export const ROOT = resolve(import.meta.dirname, '..');
-export const JWT_SECRET = 'bench-secret-'.padEnd(48, 'x');
+/** The same in every bench process (servers and load generators), and random-looking, as production asks. */
+export const JWT_SECRET = createHash('sha512').update('call-signaling bench').digest('base64');
 export const JWT_ISSUER = 'bench-idp';
 const CLOCK_TICKS_PER_S = 100; // USER_HZ on Linux
 

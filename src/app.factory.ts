@@ -24,7 +24,12 @@ export async function createApp(config: AppConfig, options: { logger?: LogLevel[
   app.enableCors({ origin: corsOrigin(config), credentials: true });
   app.useGlobalPipes(createValidationPipe());
   app.useWebSocketAdapter(new SocketIoAdapter(app, config));
-  setUpOpenApi(app);
+  if (config.pages.docs) setUpOpenApi(app);
+  if (config.nodeEnv === 'production' && !config.databaseUrl) {
+    new Logger('Config').warn(
+      'NODE_ENV=production on the embedded database (DATABASE_URL is not set): one instance only, data under DATA_DIR. Set DATABASE_URL to use PostgreSQL.',
+    );
+  }
   if (config.jwt.usesDevelopmentSecret) {
     new Logger('Config').warn(
       'JWT_SECRET is not set: tokens are signed with a public development secret. Set JWT_SECRET before exposing this server.',

@@ -44,8 +44,9 @@ export class AppModule {
         PushModule,
         HealthModule,
         LimitsModule,
-        DemoModule,
-        DocsModule,
+        // DEMO_ENABLED, DOCS_ENABLED: off in production unless asked for.
+        ...(config.pages.demo ? [DemoModule] : []),
+        ...(config.pages.docs ? [DocsModule] : []),
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -5,14 +5,44 @@ import { createApp } from './app.factory';
 import { AppConfig, loadConfig } from './config/app-config';
 import { DrainService } from './signaling/drain.service';
 import { ConfigError } from './config/env-parsers';
+import { StartupError } from './config/startup-error';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 async function bootstrap(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env);
   const app = await createApp(config);
-  await app.listen(config.port);
-  new Logger('Server').log(`Listening on ${await app.getUrl()}`);
+  await listen(app, config);
+  const logger = new Logger('Server');
+  for (const line of whereToLook(app, config)) logger.log(line);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void shutDown(app, config, signal));
+}
+
+/** Listens on HOST:PORT; a port taken or an address not this machine's is one line naming the setting. */
+async function listen(app: INestApplication, config: AppConfig): Promise<void> {
+  try {
+    await (config.host ? app.listen(config.port, config.host) : app.listen(config.port));
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const where = `${config.host ?? 'every interface'}, port ${config.port}`;
+    if (code === 'EADDRINUSE')
+      throw new StartupError('PORT', `${config.port} is already in use (${where}); stop the other server or choose another PORT`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new StartupError('HOST', `${config.host} is not an address of this machine (${code})`);
+    throw error;
+  }
+}
+
+/** Where the server is, and its pages: the address it is bound to, not a guess. */
+function whereToLook(app: INestApplication, config: AppConfig): string[] {
+  const { address, port } = (app.getHttpServer() as Server).address() as AddressInfo;
+  const everywhere = address === '::' || address === '0.0.0.0';
+  const base = `http://${everywhere ? 'localhost' : address.includes(':') ? `[${address}]` : address}:${port}`;
+  const lines = [`Listening on ${everywhere ? `every interface, port ${port}` : `${address}, port ${port}`}: ${base}`];
+  if (config.pages.demo) lines.push(`Demo: ${base}/demo`);
+  if (config.pages.docs) lines.push(`API docs: ${base}/docs (REST) and ${base}/docs/realtime (Socket.IO and WebSocket)`);
+  return lines;
 }
 
 /** Graceful shutdown: drain (see DrainService), close the modules, exit 0; exit 1 if it takes too long. */
@@ -37,7 +67,7 @@ async function shutDown(app: INestApplication, config: AppConfig, signal: string
 bootstrap().catch((error: unknown) => {
   // A configuration error names its variable (no log format is known yet); anything else keeps
   // its stack for the operator, through the configured logger (one JSON line, secrets redacted).
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof StartupError) console.error(error.message);
   else new Logger('Server').fatal(error);
   process.exit(1);
 });

@@ -288,6 +288,7 @@ describe('OpenAPI document (e2e)', () => {
     await check('GET /chat/attachments/{id}', as(grace.token).get(`/chat/attachments/${upload.body.id}`));
 
     await check('GET /health', request(t.url).get('/health'));
+    await check('GET /', request(t.url).get('/'));
     await check('GET /health/ready', request(t.url).get('/health/ready'));
     await check('GET /metrics', request(t.url).get('/metrics'));
     expect(problems).toEqual([]);

@@ -1,3 +1,4 @@
+import { StartupError } from '../config/startup-error';
 import { Logger } from '@nestjs/common';
 import { createClient } from 'redis';
 
@@ -32,16 +33,13 @@ export class RedisConnections {
     const all = Promise.all(connections.all().map((c) => c.connect()));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`Redis at ${redactUrl(url)} did not answer within ${CONNECT_TIMEOUT_MS} ms`)),
-        CONNECT_TIMEOUT_MS,
-      );
+      timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
     });
     try {
       await Promise.race([all, timeout]);
     } catch (error) {
       await connections.close();
-      throw error;
+      throw new StartupError('REDIS_URL', `cannot reach Redis at ${redactUrl(url)}: ${(error as Error).message}`);
     } finally {
       clearTimeout(timer);
     }

@@ -1,4 +1,5 @@
-import { DEVELOPMENT_JWT_SECRET, loadConfig } from './app-config';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_STUN_URLS, DEVELOPMENT_JWT_SECRET, loadConfig } from './app-config';
 
 describe('loadConfig', () => {
   it('runs with no configuration at all', () => {
@@ -44,10 +45,41 @@ describe('loadConfig', () => {
     });
   });
 
-  it('refuses production without a real JWT secret', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set/);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwt.usesDevelopmentSecret).toBe(false);
+  it('refuses production without a real JWT secret: unset, short, published, or not random-looking', () => {
+    const production = (JWT_SECRET?: string) => loadConfig({ NODE_ENV: 'production', JWT_SECRET });
+    expect(() => production()).toThrow(/JWT_SECRET must be set/);
+    expect(() => production('short')).toThrow(/JWT_SECRET must be at least 32/);
+    expect(() => production('replace-with-a-long-random-secret')).toThrow(/JWT_SECRET is a published example value/);
+    expect(() => production(DEVELOPMENT_JWT_SECRET)).toThrow(/published/);
+    expect(() => production('x'.repeat(64))).toThrow(/JWT_SECRET does not look random \(about 0 bits/);
+    expect(() => production(randomBytes(16).toString('hex'))).toThrow(/does not look random/); // 16 bytes, not 32
+    expect(production(randomBytes(32).toString('hex')).jwt.usesDevelopmentSecret).toBe(false);
+    expect(production(randomBytes(48).toString('base64')).jwt.usesDevelopmentSecret).toBe(false);
+    // Outside production a weak secret is the developer's business.
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(8) }).jwt.secret).toBe('x'.repeat(8));
+  });
+
+  it('closes the demo, the docs and the metrics in production unless opened', () => {
+    const secret = randomBytes(48).toString('base64');
+    const pagesOf = (env: Record<string, string>) => {
+      const config = loadConfig(env);
+      return { ...config.pages, metrics: config.observability.metricsOpen };
+    };
+    expect(pagesOf({})).toEqual({ demo: true, docs: true, metrics: true });
+    expect(pagesOf({ NODE_ENV: 'production', JWT_SECRET: secret })).toEqual({ demo: false, docs: false, metrics: false });
+    expect(pagesOf({ NODE_ENV: 'production', JWT_SECRET: secret, DEMO_ENABLED: 'true', DOCS_ENABLED: 'yes', METRICS_PUBLIC: '1' })).toEqual(
+      { demo: true, docs: true, metrics: true },
+    );
+    expect(pagesOf({ DEMO_ENABLED: 'off' }).demo).toBe(false);
+    expect(() => loadConfig({ DOCS_ENABLED: 'maybe' })).toThrow(/DOCS_ENABLED must be true or false \(got "maybe"\)/);
+    expect(loadConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+  });
+
+  it('offers a public STUN server unless told otherwise', () => {
+    expect(loadConfig({}).ice.stunUrls).toEqual(DEFAULT_STUN_URLS);
+    expect(loadConfig({ STUN_URLS: 'stun:stun.example.test:3478' }).ice.stunUrls).toEqual(['stun:stun.example.test:3478']);
+    expect(loadConfig({ STUN_URLS: 'none' }).ice.stunUrls).toEqual([]);
+    expect(loadConfig({}).host).toBeUndefined();
   });
 
   it('reads durations, lists and escaped PEM newlines', () => {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { ConfigError, durationSeconds, Env, int, list, oneOf, str, url } from './env-parsers';
+import { bool, ConfigError, durationSeconds, Env, int, list, oneOf, str, url } from './env-parsers';
+import { productionSecretProblem } from './secret-strength';
 
 /** Signs development tokens when JWT_SECRET is unset; refused in production. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me';
@@ -16,9 +17,8 @@ export function loadConfig(env: Env) {
   if (!jwtSecret && nodeEnv === 'production') {
     throw new ConfigError('JWT_SECRET', 'must be set when NODE_ENV=production');
   }
-  if (jwtSecret && jwtSecret.length < 32 && nodeEnv === 'production') {
-    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters when NODE_ENV=production');
-  }
+  const secretProblem = jwtSecret && nodeEnv === 'production' ? productionSecretProblem(jwtSecret) : undefined;
+  if (secretProblem) throw new ConfigError('JWT_SECRET', secretProblem);
   const jwtPublicKey = str(env, 'JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
   if (jwtPublicKey && !jwtPublicKey.includes('-----BEGIN')) {
     throw new ConfigError('JWT_PUBLIC_KEY', 'must be a PEM-encoded public key');
@@ -35,6 +35,13 @@ export function loadConfig(env: Env) {
   return {
     nodeEnv,
     port: int(env, 'PORT', 3000, { min: 0, max: 65535 }),
+    /** The address to listen on; unset: every interface. */
+    host: str(env, 'HOST'),
+    /** The demo page (/demo) and the API docs (/docs): on by default outside production (ext). */
+    pages: {
+      demo: bool(env, 'DEMO_ENABLED', nodeEnv !== 'production'),
+      docs: bool(env, 'DOCS_ENABLED', nodeEnv !== 'production'),
+    },
     /** Exact origins allowed for browsers; empty means any origin (development). */
     corsOrigins: list(env, 'CORS_ORIGIN'),
     dataDir,
@@ -115,7 +122,7 @@ export function loadConfig(env: Env) {
     /** Where notices for users with no live connection go (the platform's push gateway). */
     push: pushWebhookUrl ? { url: pushWebhookUrl, secret: str(env, 'PUSH_WEBHOOK_SECRET')! } : undefined,
     ice: {
-      stunUrls: list(env, 'STUN_URLS'),
+      stunUrls: stunUrls(env),
       turnUrls,
       turnSecret: str(env, 'TURN_SECRET'),
       turnTtlSeconds: int(env, 'TURN_TTL_S', 86_400, { min: 60, max: 7 * 86_400 }),
@@ -126,12 +133,24 @@ export function loadConfig(env: Env) {
       logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'log', 'warn', 'error'], 'log'),
       /** When set, GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>` (ext). */
       metricsToken: str(env, 'METRICS_TOKEN'),
+      /** Without a token, whether GET /metrics is open: by default outside production only (ext). */
+      metricsOpen: bool(env, 'METRICS_PUBLIC', nodeEnv !== 'production'),
     },
     /** On SIGTERM, how long draining may take before the process exits anyway (ext). */
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
     /** scrypt cost (N); lower it only in tests. */
     passwordHashCost: powerOfTwo(env, 'PASSWORD_HASH_COST', 16384),
   };
+}
+
+/** A public STUN server, so that calls between two networks can find their way (ext). */
+export const DEFAULT_STUN_URLS = ['stun:stun.l.google.com:19302'];
+
+/** STUN_URLS as given; unset, the public default; `none`, no STUN at all. */
+function stunUrls(env: Env): string[] {
+  const urls = list(env, 'STUN_URLS');
+  if (urls.length === 0) return DEFAULT_STUN_URLS;
+  return urls.length === 1 && urls[0].toLowerCase() === 'none' ? [] : urls;
 }
 
 /** Images, PDFs, plain text, office documents, audio and video notes: what tutoring sessions share. */

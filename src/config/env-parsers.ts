@@ -76,3 +76,12 @@ export function durationSeconds(env: Env, name: string, fallback: string): numbe
   }
   return Number(match[1]) * DURATION_UNITS[match[2] || 's'];
 }
+
+/** `true` or `false` (also `1`/`0`, `yes`/`no`, `on`/`off`). */
+export function bool(env: Env, name: string, fallback: boolean): boolean {
+  const value = raw(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(name, `must be true or false (got "${value}")`);
+}

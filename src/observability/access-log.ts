@@ -32,9 +32,12 @@ export class AccessLog implements OnApplicationBootstrap {
   }
 
   private request(request: IncomingMessage, response: ServerResponse): void {
+    // Load balancers and orchestrators ask every few seconds: a line for each healthy answer would drown the rest.
+    const healthCheck = request.url?.startsWith('/health/') || request.url === '/health';
     const started = performance.now();
     const remoteAddress = request.socket.remoteAddress;
     response.once('close', () => {
+      if (healthCheck && response.statusCode < 400) return;
       // Express has decorated the request by now: req.ip honours `trust proxy`, req.user is the caller.
       const decorated = request as IncomingMessage & { ip?: string; originalUrl?: string; user?: { id?: string } };
       this.write(request.method, decorated.originalUrl ?? request.url, response.statusCode, started, {

@@ -19,7 +19,7 @@ function capture(work: () => void): { stdout: string; stderr: string } {
 }
 
 describe('AppLogger', () => {
-  const json = createLogger({ logFormat: 'json', logLevel: 'log', metricsToken: undefined });
+  const json = createLogger({ logFormat: 'json', logLevel: 'log' });
 
   it('writes one JSON object per line with time, level, context, msg and the structured fields', () => {
     const { stdout } = capture(() => json.log({ msg: 'call moved', callId: 'c1', to: 'ACTIVE', level: 'x' }, 'Calls'));
@@ -57,7 +57,7 @@ describe('AppLogger', () => {
   });
 
   it('redacts secrets in messages, fields and stacks, in both formats', () => {
-    const text = createLogger({ logFormat: 'text', logLevel: 'log', metricsToken: undefined });
+    const text = createLogger({ logFormat: 'text', logLevel: 'log' });
     for (const logger of [json, text]) {
       const { stdout, stderr } = capture(() => {
         logger.log('GET /ws/call/?token=s3cr3t-token-value 101', 'Access');
@@ -72,21 +72,21 @@ describe('AppLogger', () => {
   });
 
   it('honours LOG_LEVEL, and explicit levels (tests) over it', () => {
-    const warnOnly = createLogger({ logFormat: 'json', logLevel: 'warn', metricsToken: undefined });
+    const warnOnly = createLogger({ logFormat: 'json', logLevel: 'warn' });
     expect(capture(() => warnOnly.log('hidden', 'X')).stdout).toBe('');
     expect(capture(() => warnOnly.warn('shown', 'X')).stdout).toContain('"msg":"shown"');
-    const debug = createLogger({ logFormat: 'json', logLevel: 'debug', metricsToken: undefined });
+    const debug = createLogger({ logFormat: 'json', logLevel: 'debug' });
     expect(capture(() => debug.debug('detail', 'X')).stdout).toContain('"level":"debug"');
-    const errorsOnly = createLogger({ logFormat: 'json', logLevel: 'debug', metricsToken: undefined }, ['error']);
+    const errorsOnly = createLogger({ logFormat: 'json', logLevel: 'debug' }, ['error']);
     expect(capture(() => errorsOnly.warn('hidden', 'X')).stdout).toBe('');
-    const silent = createLogger({ logFormat: 'json', logLevel: 'debug', metricsToken: undefined }, false);
+    const silent = createLogger({ logFormat: 'json', logLevel: 'debug' }, false);
     expect(capture(() => silent.error('hidden', 'X')).stderr).toBe('');
   });
 
   it('writes an error repeated within ten seconds once, and then how many more times it came', () => {
     jest.useFakeTimers();
     try {
-      const logger = createLogger({ logFormat: 'json', logLevel: 'log', metricsToken: undefined });
+      const logger = createLogger({ logFormat: 'json', logLevel: 'log' });
       const outage = new Error('The database is unavailable; try again shortly');
       const burst = capture(() => {
         for (let i = 0; i < 50; i += 1) logger.error(outage, 'Http');
@@ -112,7 +112,7 @@ describe('AppLogger', () => {
   });
 
   it('writes a structured message on one text line as key=value pairs', () => {
-    const text = createLogger({ logFormat: 'text', logLevel: 'log', metricsToken: undefined });
+    const text = createLogger({ logFormat: 'text', logLevel: 'log' });
     const { stdout } = capture(() => text.log({ msg: 'call moved', callId: 'c1', reason: 'two words' }, 'Calls'));
     expect(stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(stdout).toContain('call moved callId=c1 reason="two words"');

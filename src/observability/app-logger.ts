@@ -14,6 +14,16 @@ const LEVELS_FROM: Record<AppConfig['observability']['logLevel'], LogLevel[]> = 
   error: ['error', 'fatal'],
 };
 
+/** The contexts of Nest's start-up lines, logged at `debug`. */
+const NEST_START_UP = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'WebSocketsController',
+  'NestApplication',
+]);
+
 /** Keys every JSON line has; a structured field of the same name cannot overwrite them. */
 const RESERVED = new Set(['time', 'level', 'context', 'msg', 'stack']);
 
@@ -37,6 +47,13 @@ export class AppLogger extends ConsoleLogger {
     super({ logLevels, json: false });
   }
 
+  /** Nest's own start-up lines (modules loaded, every route mapped): useful when debugging, noise otherwise. */
+  override log(message: unknown, ...rest: unknown[]): void {
+    const context = rest.at(-1);
+    if (typeof context === 'string' && NEST_START_UP.has(context)) return super.debug(message, ...rest);
+    super.log(message, ...rest);
+  }
+
   protected override printMessages(
     messages: unknown[],
     context = '',
@@ -44,6 +61,8 @@ export class AppLogger extends ConsoleLogger {
     writeStreamType?: 'stdout' | 'stderr',
     errorStack?: unknown,
   ): void {
+    // What fails while the application is created is reported by main.ts, once, in one line.
+    if (context === 'ExceptionHandler') return;
     if (logLevel === 'error' && !this.repeated.admit(`${context ? `[${context}] ` : ''}${messageText(messages[0])}`)) return;
     const stack = typeof errorStack === 'string' ? redact<string>(errorStack) : undefined;
     if (this.format === 'text') {
@@ -108,7 +127,10 @@ process.on('exit', flushLogs);
  * The logger createApp installs: format and level from the configuration; `levels` (tests pass
  * `['error']`, or `false` for silence) overrides LOG_LEVEL.
  */
-export function createLogger(observability: AppConfig['observability'], levels?: LogLevel[] | false): AppLogger {
+export function createLogger(
+  observability: Pick<AppConfig['observability'], 'logFormat' | 'logLevel'>,
+  levels?: LogLevel[] | false,
+): AppLogger {
   const enabled = levels === false ? [] : (levels ?? LEVELS_FROM[observability.logLevel]);
   return new AppLogger(observability.logFormat, enabled);
 }

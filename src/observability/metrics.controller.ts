@@ -12,7 +12,10 @@ import { MetricsService } from './metrics.service';
 /** The OpenAPI security scheme of METRICS_TOKEN: a shared secret for the scraper, not a user's JWT. */
 export const METRICS_TOKEN_SCHEME = 'metrics-token';
 
-/** Prometheus scrapes; open, or behind `Authorization: Bearer <METRICS_TOKEN>` when that is set. */
+/**
+ * Prometheus scrapes, behind `Authorization: Bearer <METRICS_TOKEN>` when that is set; without it,
+ * open outside production and closed in production unless METRICS_PUBLIC=true.
+ */
 @ApiTags('metrics')
 @Public()
 @NoRateLimit()
@@ -26,7 +29,8 @@ export class MetricsController {
   @Get()
   @ApiOperation({
     summary: 'Prometheus metrics',
-    description: 'Open, unless METRICS_TOKEN is set: then `Authorization: Bearer <METRICS_TOKEN>`.',
+    description:
+      'With METRICS_TOKEN set: `Authorization: Bearer <METRICS_TOKEN>`. Without it: open outside production; in production closed (forbidden) unless METRICS_PUBLIC=true.',
   })
   // Either no credentials (no METRICS_TOKEN configured) or the metrics token: never a user's JWT.
   @ApiSecurity({})
@@ -35,12 +39,18 @@ export class MetricsController {
     description: 'The Prometheus text exposition format',
     content: { 'text/plain': { schema: { type: 'string', example: '# HELP http_requests_total …' } } },
   })
-  @ApiErrors({ unauthorized: 'METRICS_TOKEN is set and the request does not carry it' })
+  @ApiErrors({
+    unauthorized: 'METRICS_TOKEN is set and the request does not carry it',
+    forbidden: 'Production without METRICS_TOKEN or METRICS_PUBLIC=true',
+  })
   async scrape(
     @Headers('authorization') authorization: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<string> {
-    const expected = this.config.observability.metricsToken;
+    const { metricsToken: expected, metricsOpen } = this.config.observability;
+    if (expected === undefined && !metricsOpen) {
+      throw new AppError('forbidden', 'Metrics are closed in production: set METRICS_TOKEN, or METRICS_PUBLIC=true to open them');
+    }
     if (expected !== undefined && !sameSecret(/^bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim() ?? '', expected)) {
       throw new AppError('unauthorized', 'Metrics need Authorization: Bearer <METRICS_TOKEN>');
     }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ApplicationConfig } from '@nestjs/core';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { WebSocketsController } from '@nestjs/websockets/web-sockets-controller';
-import { from, mergeAll, Observable } from 'rxjs';
+import { isObservable } from 'rxjs';
 
 const logger = new Logger('Socket');
 
@@ -16,14 +16,11 @@ type SocketListener = (this: HandlerSocket, ...args: unknown[]) => void;
 
 /** A gateway handler as Nest's context creator makes it: the gateway as `this`, then the socket, the payload and the ack. */
 type GatewayCallback = (this: object, socket: unknown, data: unknown, ack: unknown) => unknown;
-/** Nest's turning of a handler's result (a promise, an observable or a value) into an observable. */
-type ResultTransform = (result: unknown) => Observable<unknown>;
 
 interface Handler {
   callback: GatewayCallback;
   gateway: object;
   ackManually: boolean;
-  transform: ResultTransform;
 }
 
 /**
@@ -40,7 +37,7 @@ export class HandlerTable {
     readonly handlers: ReadonlyArray<Handler | undefined> = [],
   ) {}
 
-  with(subscribers: MessageMappingProperties[], gateway: object, transform: ResultTransform): HandlerTable {
+  with(subscribers: MessageMappingProperties[], gateway: object): HandlerTable {
     let next = this.withGateway.get(subscribers);
     if (!next) {
       const handlers = [...this.handlers];
@@ -48,7 +45,7 @@ export class HandlerTable {
         const { index } = gatewayEvent(message as string);
         // One handler per event (a second gateway's would silently replace it).
         if (handlers[index]) throw new Error(`Two gateways subscribe to "${String(message)}"`);
-        handlers[index] = { callback: callback as GatewayCallback, gateway, ackManually: Boolean(isAckHandledManually), transform };
+        handlers[index] = { callback: callback as GatewayCallback, gateway, ackManually: Boolean(isAckHandledManually) };
       }
       next = new HandlerTable(this.mapPayload, handlers);
       this.withGateway.set(subscribers, next);
@@ -60,14 +57,8 @@ export class HandlerTable {
 const tables = new WeakMap<object, HandlerTable>();
 
 /** Binds a gateway's handlers to a socket: the socket's table becomes the one with them. */
-export function bindGateway(
-  socket: object,
-  root: HandlerTable,
-  subscribers: MessageMappingProperties[],
-  gateway: object,
-  transform: ResultTransform,
-) {
-  tables.set(socket, (tables.get(socket) ?? root).with(subscribers, gateway, transform));
+export function bindGateway(socket: object, root: HandlerTable, subscribers: MessageMappingProperties[], gateway: object) {
+  tables.set(socket, (tables.get(socket) ?? root).with(subscribers, gateway));
 }
 
 /** The table a socket has (sockets bound to the same gateways share one). */
@@ -109,24 +100,41 @@ function gatewayEvent(message: string): GatewayEvent {
   return event;
 }
 
-/** The handler's result becomes an emitted event or the ack, as in Nest's own binding. */
+/**
+ * The handler's result becomes an emitted event or the ack, as in Nest's own binding (its
+ * pickResult and mergeAll): a promise is awaited, then an observable answers once per value and
+ * anything else once. Done here without an rxjs pipeline per message, which cost a few percent of
+ * a busy server's time.
+ */
 function runHandler(socket: HandlerSocket, table: HandlerTable, handler: Handler, args: unknown[]): void {
   const { data, ack } = table.mapPayload(args.length === 1 ? args[0] : args);
-  handler.transform(handler.callback.call(handler.gateway, socket, data, ack)).subscribe({
-    next: (response) => {
-      if (response === null || response === undefined) return;
-      const { event, data: payload } = response as { event?: string; data?: unknown };
-      if (event) socket.emit(event, payload);
-      else if (!handler.ackManually && typeof ack === 'function') (ack as (r: unknown) => void)(response);
-    },
-    // Handlers' errors are answered by their exception filters; anything reaching here is a bug.
-    error: (error: unknown) => logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error)),
-  });
+  const respond = (response: unknown) => {
+    if (response === null || response === undefined) return;
+    const { event, data: payload } = response as { event?: string; data?: unknown };
+    if (event) socket.emit(event, payload);
+    else if (!handler.ackManually && typeof ack === 'function') (ack as (r: unknown) => void)(response);
+  };
+  const answer = (result: unknown) => {
+    if (isObservable(result)) result.subscribe({ next: respond, error: bug });
+    else respond(result);
+  };
+  try {
+    const result = handler.callback.call(handler.gateway, socket, data, ack);
+    if (result instanceof Promise) result.then(answer, bug);
+    else answer(result);
+  } catch (error) {
+    bug(error);
+  }
+}
+
+/** Handlers' errors are answered by their exception filters; anything reaching here is a bug. */
+function bug(error: unknown): void {
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
 }
 
 /** An adapter that keeps gateway handlers in shared tables (SocketIoAdapter). */
 export interface SharedHandlersAdapter {
-  bindGateway(socket: object, subscribers: MessageMappingProperties[], gateway: object, transform: ResultTransform): void;
+  bindGateway(socket: object, subscribers: MessageMappingProperties[], gateway: object): void;
 }
 
 let installed = false;
@@ -136,7 +144,8 @@ let installed = false;
  * WebSocketsController.subscribeMessages): some forty functions per connection for its whole life,
  * about 3 KB of an idle one (bench/analysis.md). For an adapter with `bindGateway`, the socket is
  * passed at each call instead and the handlers are kept in shared tables. The method is public in
- * Nest's typings; a version without it fails here, at start-up, and the unit test says so.
+ * Nest's typings; a version without it fails here, at start-up, and
+ * test/gateway-handlers.e2e-spec.ts fails too.
  */
 export function shareGatewayHandlers(): void {
   if (installed) return;
@@ -144,19 +153,13 @@ export function shareGatewayHandlers(): void {
   // Called with the controller as `this` below.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const nestSubscribe = controller.subscribeMessages;
-  if (typeof nestSubscribe !== 'function' || typeof controller.pickResult !== 'function') {
-    throw new Error('@nestjs/websockets has no WebSocketsController.subscribeMessages or pickResult: gateway handlers cannot be shared');
+  if (typeof nestSubscribe !== 'function') {
+    throw new Error('@nestjs/websockets has no WebSocketsController.subscribeMessages: gateway handlers cannot be shared');
   }
-  const transforms = new WeakMap<WebSocketsController, ResultTransform>();
   controller.subscribeMessages = function (this: WebSocketsController, subscribers, client, instance) {
     const adapter = (this as unknown as { config: ApplicationConfig }).config.getIoAdapter() as Partial<SharedHandlersAdapter>;
     if (typeof adapter.bindGateway !== 'function') return nestSubscribe.call(this, subscribers, client, instance);
-    let transform = transforms.get(this);
-    if (!transform) {
-      transform = (result) => from(this.pickResult(result as Promise<unknown>)).pipe(mergeAll());
-      transforms.set(this, transform);
-    }
-    adapter.bindGateway(client as object, subscribers, instance, transform);
+    adapter.bindGateway(client as object, subscribers, instance);
   };
   installed = true;
 }

@@ -1,7 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import type { Observable } from 'rxjs';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
@@ -59,14 +58,9 @@ export class SocketIoAdapter extends IoAdapter {
    * Here every socket of the same gateways shares one table of their handlers (gateway-handlers.ts),
    * and one listener per event, added to a socket when it first sends the event (listensTo).
    */
-  bindGateway(
-    socket: object,
-    subscribers: MessageMappingProperties[],
-    gateway: object,
-    transform: (result: unknown) => Observable<unknown>,
-  ) {
+  bindGateway(socket: object, subscribers: MessageMappingProperties[], gateway: object) {
     if (typeof (gateway as { handleDisconnect?: unknown }).handleDisconnect === 'function') this.disconnectHandled = true;
-    bindGateway(socket, this.handlerTables, subscribers, gateway, transform);
+    bindGateway(socket, this.handlerTables, subscribers, gateway);
   }
 
   /** Nest asks for a disconnect listener per gateway per socket; only a gateway with handleDisconnect needs one (none has today). */

@@ -54,3 +54,19 @@ export async function spawnServer(env: Record<string, string>, cwd: string): Pro
   child.kill('SIGKILL');
   throw new Error(`server did not start (exit or 60 s without "Listening on"):\n${log}`);
 }
+
+/** Starts the server as spawnServer does, on `env`'s PORT, for a start that must fail: its exit code and output. */
+export async function failedStart(env: Record<string, string>, cwd: string): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), resolve(ROOT, 'src/main.ts')], {
+    cwd,
+    env: { PATH: process.env.PATH, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((done) => child.once('exit', (exitCode) => done(exitCode)));
+  clearTimeout(timer);
+  return { code, output };
+}

@@ -43,6 +43,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
     PASSWORD_HASH_COST: '1024',
+    // Tests run offline: no public STUN server for browsers to look up.
+    STUN_URLS: 'none',
     ...GENEROUS_LIMITS,
     ...database.env,
     ...sharedRedis(),
