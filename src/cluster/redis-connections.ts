@@ -70,15 +70,20 @@ export class RedisConnections {
     );
   }
 
-  /** One line when a connection is lost and one when it is back, not one per retry. */
+  /**
+   * One line when a connection is lost and one when it is back, not one per retry. Before it was
+   * ever up, connect() reports the failure (in one line naming REDIS_URL).
+   */
   private watch(client: RedisClient, name: string): void {
     let down = false;
+    let wasUp = false;
     client.on('error', (error: Error) => {
-      if (down) return;
+      if (down || !wasUp) return;
       down = true;
       this.logger.warn(`${name} connection lost: ${error.message}; reconnecting`);
     });
     client.on('ready', () => {
+      wasUp = true;
       if (!down) return;
       down = false;
       this.logger.log(`${name} connection restored`);

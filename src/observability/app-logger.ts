@@ -24,6 +24,9 @@ const NEST_START_UP = new Set([
   'NestApplication',
 ]);
 
+/** Nest's contexts for errors in creating the application and in listening, which main.ts reports itself. */
+const REPORTED_BY_MAIN = new Set(['ExceptionHandler', 'NestApplication']);
+
 /** Keys every JSON line has; a structured field of the same name cannot overwrite them. */
 const RESERVED = new Set(['time', 'level', 'context', 'msg', 'stack']);
 
@@ -61,8 +64,8 @@ export class AppLogger extends ConsoleLogger {
     writeStreamType?: 'stdout' | 'stderr',
     errorStack?: unknown,
   ): void {
-    // What fails while the application is created is reported by main.ts, once, in one line.
-    if (context === 'ExceptionHandler') return;
+    // What fails while the application is created or starts listening is reported by main.ts, once, in one line.
+    if (logLevel === 'error' && REPORTED_BY_MAIN.has(context)) return;
     if (logLevel === 'error' && !this.repeated.admit(`${context ? `[${context}] ` : ''}${messageText(messages[0])}`)) return;
     const stack = typeof errorStack === 'string' ? redact<string>(errorStack) : undefined;
     if (this.format === 'text') {
