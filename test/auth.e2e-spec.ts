@@ -1,8 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { resolve } from 'node:path';
 import { sign } from 'jsonwebtoken';
 import request from 'supertest';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from './helpers/test-app';
 import { registerUser } from './helpers/users';
+import { useTestApp } from './helpers/suite';
 
 describe('auth (e2e)', () => {
   let t: TestApp;
@@ -203,5 +206,26 @@ describe('tokens of a shared-secret identity provider (e2e)', () => {
     expect(res.body).toMatchObject({ id: '123', role: 'mentor', displayName: 'Numeric Id' });
     const otherIssuer = sign({ sub: 124 }, TEST_JWT_SECRET, { issuer: 'someone-else' });
     await request(t.url).get('/auth/me').set('Authorization', `Bearer ${otherIssuer}`).expect(401);
+  });
+});
+
+describe('npm run token (e2e)', () => {
+  const { t } = useTestApp({ JWT_ISSUER: 'https://idp.example.test/', JWT_AUDIENCE: 'tutoring' });
+  const mint = (...args: string[]) =>
+    execFileSync(
+      process.execPath,
+      ['-r', require.resolve('ts-node/register/transpile-only'), resolve(__dirname, '../src/cli/token.ts'), ...args],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, JWT_SECRET: TEST_JWT_SECRET, JWT_ISSUER: 'https://idp.example.test/', JWT_AUDIENCE: 'tutoring' },
+      },
+    ).trim();
+
+  it('mints a token the server accepts, creating its user from the claims, for support and testing', async () => {
+    const userId = `support-${Date.now()}`;
+    const token = mint('--user', userId, '--role', 'mentor', '--name', 'Grace', '--expires', '10m');
+    const me = await request(t.url).get('/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(me.body).toMatchObject({ id: userId, role: 'mentor', displayName: 'Grace' });
+    expect(() => mint('--role', 'mentor')).toThrow(/usage: npm run token -- --user <id>/);
   });
 });

@@ -102,7 +102,9 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     expect(await audioOn).toMatchObject({ socketId: bob.socket.id, enabled: true });
 
     const record = await api(bob).get(`/calls/${callId}`).expect(200);
-    expect(record.body.participants).toEqual([
+    // In join order; the two joins may share a millisecond, so either may come first.
+    const byUser = (a: { userId: string }, b: { userId: string }) => (a.userId === alice.id ? -1 : b.userId === alice.id ? 1 : 0);
+    expect([...record.body.participants].sort(byUser)).toEqual([
       {
         socketId: alice.socket.id,
         userId: alice.id,
@@ -127,7 +129,7 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     await emitWithAck(alice.socket, 'leaveCall', { callId });
     expect(await left).toMatchObject({ socketId: alice.socket.id, userId: alice.id });
     const oneLeft = (await api(bob).get(`/calls/${callId}`).expect(200)).body.participants;
-    expect(oneLeft.map((p: { userId: string; leftAt: string | null }) => [p.userId, p.leftAt !== null])).toEqual([
+    expect([...oneLeft].sort(byUser).map((p: { userId: string; leftAt: string | null }) => [p.userId, p.leftAt !== null])).toEqual([
       [alice.id, true],
       [bob.id, false],
     ]);

@@ -1,4 +1,4 @@
-// The reference web client: the primary Socket.IO dialect (seed 002), REST, and PeerCall from
+// The reference web client: the primary Socket.IO dialect (`calls`), REST, and PeerCall from
 // the client module. Plain DOM, no framework: read it top to bottom.
 import { PeerCall } from './peer-call.js';
 

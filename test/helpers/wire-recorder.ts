@@ -8,17 +8,17 @@ import { connectSocket, emitRaw, TestSocket, untyped } from './sockets';
 export type SocketIoDialect = 'calls' | 'webrtc' | 'instant' | 'instantmentor';
 type RawSurface = Exclude<Surface, 'socketIo'>;
 
-/** The document's tag for each declared dialect; connection, chat and community events reach every dialect. */
+/** The document tags each dialect's events with the dialect's name; connection, chat and community events reach every dialect. */
 const DIALECT_TAG: Record<SocketIoDialect, string> = {
-  calls: 'seed-002',
-  webrtc: 'seed-004',
-  instant: 'seed-003',
+  calls: 'calls',
+  webrtc: 'webrtc',
+  instant: 'instant',
   instantmentor: 'instantmentor',
 };
 const SHARED_TAGS = ['connection', 'chat', 'community'];
 
 const RAW_PATH: Record<RawSurface, string> = { wsCall: '/ws/call/', wsSignaling: '/ws/signaling/' };
-/** What names a raw message: seed 001 clients send `action`; everything else is keyed by `type`. */
+/** What names a raw message: /ws/call/ clients send `action`; everything else is keyed by `type`. */
 const RAW_CLIENT_KEY: Record<RawSurface, string> = { wsCall: 'action', wsSignaling: 'type' };
 
 const shown = (payload: unknown) => {
