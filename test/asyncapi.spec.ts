@@ -4,6 +4,8 @@ import { getMetadataStorage } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_CODES } from '../src/common/errors';
+import type { Json } from '../src/docs/asyncapi-model';
+import { exampleOf } from '../src/docs/schema-example';
 import { CallsGateway, RELAY_EVENTS } from '../src/signaling/calls.gateway';
 import { ChatGateway } from '../src/signaling/chat.gateway';
 import { InstantGateway } from '../src/signaling/instant.gateway';
@@ -173,6 +175,16 @@ describe('docs/asyncapi.yaml', () => {
       message.examples.flatMap((example) => schemas.check(message, example, false).map((e) => `${message.key}: ${e}`)),
     );
     expect(messages.some((message) => message.examples.length > 0)).toBe(true);
+    expect(wrong).toEqual([]);
+  });
+
+  it('makes examples for the docs page that satisfy the payload schemas of the messages that have none', () => {
+    const schemas = new PayloadSchemas(false);
+    const messages = operations.flatMap((op) => [op.message, ...op.replies]).filter((message) => message.examples.length === 0);
+    expect(messages.length).toBeGreaterThan(0);
+    const wrong = messages.flatMap((message) =>
+      schemas.check(message, exampleOf(message.payload as Json, new Map()), false).map((e) => `${message.key}: ${e}`),
+    );
     expect(wrong).toEqual([]);
   });
 });

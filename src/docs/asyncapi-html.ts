@@ -8,6 +8,7 @@ import {
   type OperationView,
 } from './asyncapi-model';
 import { escapeHtml, renderInline, renderMarkdown } from './html-text';
+import { exampleOf } from './schema-example';
 
 /** Anchor ids: the document's keys are already [A-Za-z0-9._-]; anything else becomes `-`. */
 const anchor = (prefix: string, id: string) => `${prefix}-${id.replace(/[^A-Za-z0-9._-]/g, '-')}`;
@@ -77,28 +78,31 @@ function renderFields(payload: Json | undefined, schemas: Schemas): string {
 
 const tagList = (tags: string[]) => tags.map((tag) => `<span class="tag tag-${escapeHtml(tag)}">${escapeHtml(tag)}</span>`).join(' ');
 
-/** `open`: the payload schema shows unfolded (an operation's own message; replies fold theirs). */
-function renderMessage(message: MessageView, heading: string, page: Page, open: boolean): string {
-  const examples = message.examples
-    .map(
-      (example) =>
-        `<details><summary>Example${typeof example.name === 'string' ? `: ${escapeHtml(example.name)}` : ''}</summary>${renderJson(example.payload)}</details>`,
-    )
-    .join('');
+/**
+ * A message: its summary and top-level fields, then its examples (the document's, or one made from
+ * its schema) and its full schema, folded so that the page stays short enough to scroll.
+ */
+function renderMessage(message: MessageView, heading: string, page: Page): string {
+  const given = message.examples.map(
+    (example) =>
+      `<details><summary>Example${typeof example.name === 'string' ? `: ${escapeHtml(example.name)}` : ''}</summary>${renderJson(example.payload)}</details>`,
+  );
+  const made = given.length ? undefined : exampleOf(message.payload, page.schemas);
+  const examples = made === undefined ? given : [`<details><summary>Example (from the schema)</summary>${renderJson(made)}</details>`];
   return [
     heading,
     message.summary ? `<p class="summary">${renderInline(message.summary)}</p>` : '',
     renderMarkdown(message.description),
     renderFields(message.payload, page.schemas),
-    `<details${open ? ' open' : ''}><summary>Payload schema</summary>${renderJson(message.payload)}</details>`,
-    examples,
+    ...examples,
+    `<details><summary>Payload schema</summary>${renderJson(message.payload)}</details>`,
   ].join('\n');
 }
 
 /** A reply that is also an event of its own (raw WebSocket) links to it; an acknowledgement is shown in full. */
 function renderReply(reply: MessageView, page: Page): string {
   const sender = page.senderOf.get(reply.key);
-  if (!sender) return renderMessage(reply, `<h6><code>${escapeHtml(reply.name)}</code></h6>`, page, false);
+  if (!sender) return renderMessage(reply, `<h6><code>${escapeHtml(reply.name)}</code></h6>`, page);
   return `<p><a href="#${anchor('op', sender)}"><code>${escapeHtml(reply.name)}</code></a> ${renderInline(reply.summary ?? '')}</p>`;
 }
 
@@ -110,7 +114,6 @@ function renderOperation(operation: OperationView, page: Page): string {
         message,
         `<h4><code class="event">${escapeHtml(message.name)}</code>${title} ${tagList(message.tags)}</h4>`,
         page,
-        true,
       );
     })
     .join('\n');
@@ -228,6 +231,15 @@ th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vert
 .optional { color: var(--muted); font-size: 11px; }
 .closed { color: var(--muted); font-size: 12px; margin-top: -8px; }
 details summary { cursor: pointer; color: var(--muted); font-size: 13px; }
+@media (max-width: 760px) {
+  body { font-size: 14px; }
+  header { padding: 12px 14px; }
+  .layout { grid-template-columns: minmax(0, 1fr); }
+  nav { position: static; max-height: 40vh; border-right: 0; border-bottom: 1px solid var(--line); }
+  main { padding: 4px 12px 48px; }
+  .operation { padding: 4px 10px 8px; }
+  table { display: block; overflow-x: auto; }
+}
 `;
 
 /** The whole document as one self-contained page: no scripts, no external resources. */
