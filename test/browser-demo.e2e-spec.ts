@@ -132,6 +132,11 @@ describe('demo page in a real browser (e2e)', () => {
 
     await student.click('#toggle-camera');
     await mentor.waitForSelector('#remote-label:has-text("Sam (camera off)")');
+    // Camera off and muted: both show.
+    await student.click('#toggle-mic');
+    await mentor.waitForSelector('#remote-label:has-text("Sam (camera off) (muted)")');
+    await student.click('#toggle-mic');
+    await mentor.waitForSelector('#remote-label:text-is("Sam (camera off)")');
 
     await student.fill('#chat-form input[name=text]', 'Can you see my fractions?');
     await student.press('#chat-form input[name=text]', 'Enter');

@@ -12,6 +12,8 @@ const state = {
   socket: null,
   call: null,
   peer: null,
+  /** Which of the other party's media are on, as their toggles said. */
+  peerMedia: { video: true, audio: true },
   peerCall: null,
   localStream: null,
   incoming: null,
@@ -217,8 +219,9 @@ $('decline').addEventListener('click', () => {
 function enterCall(call, peer, status) {
   state.call = call;
   state.peer = peer;
+  state.peerMedia = { video: true, audio: true };
   $('call-title').textContent = `Call with ${peer.displayName}`;
-  $('remote-label').textContent = peer.displayName;
+  showPeerLabel();
   $('call').hidden = false;
   $('local-video').srcObject = state.localStream;
   setCallStatus(status);
@@ -243,13 +246,19 @@ async function joinRoom() {
       setCallStatus(connection === 'connected' ? 'Connected' : connection);
     },
     onPeerMediaToggled: (_peer, kind, enabled) => {
-      $('remote-label').textContent =
-        `${state.peer.displayName}${kind === 'video' && !enabled ? ' (camera off)' : ''}${kind === 'audio' && !enabled ? ' (muted)' : ''}`;
+      state.peerMedia[kind] = enabled;
+      showPeerLabel();
     },
     onPeerLeft: () => setCallStatus('The other side left'),
     onError: (error) => notice(error.message),
   });
   await state.peerCall.join();
+}
+
+/** The other party's name, with each of their media that is off: both show when both are. */
+function showPeerLabel() {
+  const { video, audio } = state.peerMedia;
+  $('remote-label').textContent = `${state.peer.displayName}${video ? '' : ' (camera off)'}${audio ? '' : ' (muted)'}`;
 }
 
 function setCallStatus(text) {
