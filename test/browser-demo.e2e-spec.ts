@@ -156,6 +156,13 @@ describe('demo page in a real browser (e2e)', () => {
       host: { displayName: 'Sam' },
       recipient: { displayName: 'Maya' },
     });
+
+    // The mentor calls the student back from the recent calls.
+    await mentor.click('#history li[data-status=ENDED] button:has-text("Call back")');
+    await student.waitForSelector('body[data-state=ringing]');
+    expect(await student.textContent('#ringing-text')).toBe('Maya is calling (video)');
+    await student.click('#decline');
+    await mentor.waitForSelector('#history li[data-status=DECLINED]');
     expect(pageErrors).toEqual([]);
   }, 90000);
 

@@ -320,7 +320,13 @@ async function showHistory() {
       item.dataset.status = call.status;
       const other = call.hostUserId === state.user.id ? call.recipient : call.host;
       const duration = call.durationSeconds === null ? '' : ` · ${call.durationSeconds} s`;
-      item.textContent = `${call.status} · ${other?.displayName ?? 'nobody yet'} · ${new Date(call.createdAt).toLocaleString()}${duration}`;
+      item.textContent = `${call.status} · ${other?.displayName ?? 'nobody yet'} · ${new Date(call.createdAt).toLocaleString()}${duration} `;
+      // Anyone one has called with can be called back: a mentor reaches the students who called.
+      if (other) {
+        const back = button('Call back', () => run(startCall({ id: other.id, displayName: other.displayName })));
+        back.disabled = Boolean(state.call);
+        item.append(back);
+      }
       return item;
     }),
   );
