@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -86,6 +86,22 @@ describe('GET /metrics (e2e)', () => {
     expect(delta('signaling_errors_total', { transport: 'socket.io', code: 'not_found' })).toBe(1);
     expect(delta('signaling_errors_total', { transport: 'http', code: 'not_found' })).toBe(1);
     expect(delta('signaling_errors_total', { transport: 'http', code: 'unauthorized' })).toBe(0);
+  });
+
+  it('has every series the Grafana dashboard (ops/grafana-dashboard.json) queries', async () => {
+    const dashboard = JSON.parse(readFileSync(join(__dirname, '..', 'ops', 'grafana-dashboard.json'), 'utf8')) as {
+      panels: Array<{ targets: Array<{ expr: string }> }>;
+    };
+    const queried = new Set(
+      dashboard.panels.flatMap((panel) =>
+        panel.targets.flatMap((target) => [...target.expr.matchAll(/\b((?:signaling|process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1])),
+      ),
+    );
+    // A family the server declares (a counter with no hit yet has no sample), or a histogram's series.
+    const text = (await request(t.url).get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
+    const served = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]).concat(parseMetrics(text).map((sample) => sample.name)));
+    expect(queried.size).toBeGreaterThan(5);
+    expect([...queried].filter((name) => !served.has(name))).toEqual([]);
   });
 
   it('counts rate-limit hits by the surface the limiter names', async () => {
