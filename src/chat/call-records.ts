@@ -1,6 +1,8 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { CallView } from '../calls/call.presenter';
+import { inBackground } from '../common/background';
 import { WriteBehind } from '../common/write-behind';
+import { AppEventMap, OnAppEvent } from '../events/app-events';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { CallOutcome, CallRecord, toMessageView } from './chat.presenter';
 import { ChatRepository, NewCallRecord } from './chat.repository';
@@ -46,7 +48,12 @@ export class CallRecords implements BeforeApplicationShutdown {
     private readonly registry: ConnectionRegistry,
   ) {}
 
-  async record(call: CallView): Promise<void> {
+  @OnAppEvent('call.moved')
+  callMoved({ call }: AppEventMap['call.moved']): void {
+    inBackground('recording a call in chat', this.record(call));
+  }
+
+  private async record(call: CallView): Promise<void> {
     const outcome = OUTCOME_OF[call.status];
     if (!outcome || !call.recipientUserId) return;
     const record: CallRecord = { callId: call.id, outcome, hasVideo: call.hasVideo, durationSeconds: call.durationSeconds };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, CallsService } from '../calls/calls.service';
-import { AppEventMap, AppEvents, OnAppEvent } from '../events/app-events';
+import { AppEvents } from '../events/app-events';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { AppError } from '../common/errors';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
@@ -9,7 +9,6 @@ import { ConversationRow, ConversationView, MessageView, toConversationView, toM
 import { ChatRepository } from './chat.repository';
 import { CallRecords } from './call-records';
 import { TypingService } from './typing.service';
-import { inBackground } from '../common/background';
 
 /** Where a message goes: exactly one of the three. */
 export interface MessageTarget {
@@ -45,11 +44,6 @@ export class ChatService {
     private readonly events: AppEvents,
     private readonly callRecords: CallRecords,
   ) {}
-
-  @OnAppEvent('call.moved')
-  callMoved({ call }: AppEventMap['call.moved']): void {
-    inBackground('recording a call in chat', this.callRecords.record(call));
-  }
 
   async send(actor: Actor, target: MessageTarget, content: MessageContent): Promise<SendResult> {
     const text = content.text ?? '';

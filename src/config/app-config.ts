@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { bool, ConfigError, durationSeconds, Env, int, list, oneOf, str, url } from './env-parsers';
-import { productionSecretProblem } from './secret-strength';
+import { DEVELOPMENT_JWT_SECRET, productionSecretProblem } from './secret-strength';
 
-/** Signs development tokens when JWT_SECRET is unset; refused in production. */
-export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me';
+export { DEVELOPMENT_JWT_SECRET };
 
 /**
  * Reads and validates the whole configuration once. The rest of the server receives the

@@ -1,5 +1,8 @@
+/** Signs development tokens when JWT_SECRET is unset; refused in production. */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me';
+
 /** Secrets that were published somewhere (this repository's examples, its development default). */
-export const PUBLISHED_SECRETS = new Set(['development-only-secret-change-me', 'replace-with-a-long-random-secret']);
+const PUBLISHED_SECRETS = new Set([DEVELOPMENT_JWT_SECRET, 'replace-with-a-long-random-secret']);
 
 /** What a production signing secret needs: at least 32 characters that look like 32 random bytes. */
 const MIN_LENGTH = 32;

@@ -12,6 +12,7 @@ describe('ExpirySchedule', () => {
     const b = schedule.add('b', now + 1_500);
     schedule.add('c', now + 5_000);
     schedule.cancel('b', b);
+    expect(schedule.add('never', null)).toBeUndefined(); // a token without exp
 
     jest.advanceTimersByTime(1_499);
     expect(expired).toEqual([]);

@@ -9,8 +9,9 @@ export class ExpirySchedule<C> {
 
   constructor(private readonly expire: (connection: C) => void) {}
 
-  /** Schedules the connection's expiry at `expiresAt` (ms since the epoch); the slot cancel takes. */
-  add(connection: C, expiresAt: number): number {
+  /** Schedules the connection's expiry at `expiresAt` (ms since the epoch; null: never); the slot cancel takes. */
+  add(connection: C, expiresAt: number | null): number | undefined {
+    if (expiresAt === null) return undefined;
     const second = Math.ceil(expiresAt / 1000);
     let due = this.bySecond.get(second);
     if (!due) this.bySecond.set(second, (due = new Set()));

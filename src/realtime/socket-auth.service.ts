@@ -180,7 +180,7 @@ export class SocketAuthService {
   private scheduleExpiry(socket: Socket, expiresAt: number | null): void {
     const data = socket.data as SocketData;
     this.expiries.cancel(socket, data.expirySlot);
-    data.expirySlot = expiresAt === null ? undefined : this.expiries.add(socket, expiresAt);
+    data.expirySlot = this.expiries.add(socket, expiresAt);
   }
 }
 

@@ -133,7 +133,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     const limit = new MessageRateLimit(this.config.limits, this.countRateLimited);
     const connection = new RawWsConnection(ws, verified.user, dialect, limit, transport);
     this.connections.add(connection);
-    const expiry = verified.expiresAt === null ? undefined : this.expiries.add(connection, verified.expiresAt);
+    const expiry = this.expiries.add(connection, verified.expiresAt);
     ws.on('pong', () => (connection.alive = true));
     const guard = new FrameGuard(this.config, this.allowances.forUser(verified.user.id));
     guard.holdReadingWith((ms) => holdWebSocket(ws, ms));
