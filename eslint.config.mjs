@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'out/', 'coverage/', 'data/', 'src/generated/', 'public/demo/peer-call.js'] },
+  { ignores: ['**/dist/', 'test/client-package/', 'out/', 'coverage/', 'data/', 'src/generated/', 'public/demo/peer-call.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

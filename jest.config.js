@@ -8,6 +8,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', ...(process.env.DATABASE_URL ? [] : ['/test/cluster'])],
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': 'ts-jest' },
+  // The client package from its sources (its imports end in .js, as Node's ES modules want).
+  moduleNameMapper: { '^@call-signaling/client$': '<rootDir>/packages/client/src/index.ts', '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 30000,
   // Two cores: two suites at a time keeps each app's timers honest.
   maxWorkers: 2,

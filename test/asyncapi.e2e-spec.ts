@@ -12,7 +12,7 @@ import type {
   HelpRequestReceivedEvent,
   MentorStatusUpdateEvent,
   SessionMemberEvent,
-} from '../src/client';
+} from '@call-signaling/client';
 import { DrainService } from '../src/signaling/drain.service';
 import { ASYNCAPI_PATH, documentedOperations, parseAsyncApi } from './helpers/asyncapi';
 import type { RawClient } from './helpers/raw-ws';

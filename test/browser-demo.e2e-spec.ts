@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
-import type { CallView, Page as HistoryPage } from '../src/client';
+import type { CallView, Page as HistoryPage } from '@call-signaling/client';
 import { launchBrowser } from './helpers/browser';
 import { startTestApp, TestApp } from './helpers/test-app';
 

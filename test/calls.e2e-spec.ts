@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { collect, OnlineUser } from './helpers/parties';
-import { connectSocket, emitRaw, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
+import { connectSocket, emitRaw, emitWithAck, nextEvent, TestSocket, emitWithoutAck } from './helpers/sockets';
 import { useTestApp } from './helpers/suite';
 import { CallsRepository } from '../src/calls/calls.repository';
 
@@ -235,7 +235,7 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     expect(ack).toMatchObject({ ok: true, call: { status: 'CALLING', hostUserId: alice.id, hasVideo: false } });
     expect(await ringing).toMatchObject({ callId: ack.call.id, hasVideo: false });
     const error = nextEvent(alice.socket, 'error');
-    alice.socket.emit('acceptCall', { callId: ack.call.id });
+    emitWithoutAck(alice.socket, 'acceptCall', { callId: ack.call.id });
     expect(await error).toEqual({ event: 'acceptCall', code: 'forbidden', message: expect.any(String) });
   });
 
@@ -258,13 +258,13 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
   it('tells a Socket.IO caller of a call to an offline user by a missed event too, in its dialect, without an ack', async () => {
     const offline = await user('mentor');
     const starts = [
-      { dialect: 'calls', send: (s: TestSocket) => s.emit('startCall', { recipientUserId: offline.id }), missed: 'callMissed' },
+      { dialect: 'calls', send: (s: TestSocket) => emitWithoutAck(s, 'startCall', { recipientUserId: offline.id }), missed: 'callMissed' },
       {
         dialect: 'instant',
-        send: (s: TestSocket) => s.emit('initiate_call', { to_user_id: offline.id, call_type: 'audio' }),
+        send: (s: TestSocket) => emitWithoutAck(s, 'initiate_call', { to_user_id: offline.id, call_type: 'audio' }),
         missed: 'call_ended',
       },
-      { dialect: 'webrtc', send: (s: TestSocket) => s.emit('webrtc:call', { to: offline.id }), missed: 'webrtc:end-call' },
+      { dialect: 'webrtc', send: (s: TestSocket) => emitWithoutAck(s, 'webrtc:call', { to: offline.id }), missed: 'webrtc:end-call' },
     ] as const;
     for (const { dialect, send, missed } of starts) {
       const caller = await user('student');

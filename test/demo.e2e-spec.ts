@@ -43,7 +43,7 @@ describe('demo page files (e2e)', () => {
     }
   });
 
-  it('ships the browser copy of PeerCall built from src/client/peer-call.ts', async () => {
+  it('ships the browser copy of PeerCall built from packages/client/src/peer-call.ts', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, '..', 'scripts', 'build-demo.mjs'), '--check']);
     expect(stdout).toContain('matches');
   });

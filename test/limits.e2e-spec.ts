@@ -6,7 +6,7 @@ import { eventually } from './helpers/cluster';
 import { parseMetrics, valueOf } from './helpers/prometheus';
 import { RawClient } from './helpers/raw-ws';
 import { InstantMentorApp } from './helpers/instantmentor-app';
-import { connectSocket, emitRaw, emitWithAck, nextEvent, TestSocket, untyped } from './helpers/sockets';
+import { connectSocket, emitRaw, emitWithAck, nextEvent, TestSocket, untyped, emitWithoutAck } from './helpers/sockets';
 import { AppSuite, useTestApp } from './helpers/suite';
 import { TEST_JWT_SECRET } from './helpers/test-app';
 import type { RegisteredUser } from './helpers/users';
@@ -198,7 +198,7 @@ describe('frame and payload sizes (e2e)', () => {
 
     const socket = await suite.open(user);
     const dropped = nextEvent(socket, 'disconnect');
-    socket.emit('user_typing', { conversation_id: 'x'.repeat(40_000) });
+    emitWithoutAck(socket, 'user_typing', { conversation_id: 'x'.repeat(40_000) });
     expect(await dropped).toMatch(/transport (close|error)/);
     await request(t.url).get('/health').expect(200);
     const again = await suite.open(user);
@@ -224,7 +224,7 @@ describe('connections that break the protocol (e2e)', () => {
     const other = await suite.user();
     const first = await suite.open(other);
     const dropped = nextEvent(first, 'disconnect');
-    first.emit('user_typing', { conversation_id: 'x'.repeat(40_000) });
+    emitWithoutAck(first, 'user_typing', { conversation_id: 'x'.repeat(40_000) });
     await dropped;
     await suite.open(other);
     await expect(RawClient.connect(t.url, '/ws/call/', other.token)).rejects.toMatchObject({ status: 429 });

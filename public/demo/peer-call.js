@@ -1,4 +1,4 @@
-// Generated from src/client/peer-call.ts by `npm run build:demo`; edit that file, not this one.
+// Generated from packages/client/src/peer-call.ts by `npm run build:demo`; edit that file, not this one.
 /** Thrown when the server refuses a step: carries the contract's error code. */
 export class SignalingError extends Error {
     code;
@@ -12,57 +12,51 @@ export class PeerCall {
     options;
     peers = new Map();
     pendingCandidates = new Map();
-    listeners = [];
+    stopListening = () => undefined;
     constructor(options) {
         this.options = options;
     }
     /** Joins the room and offers to everyone already in it (whoever joins later offers to us); resolves with the room as joined. */
     async join() {
         const { callId, localStream, userName } = this.options;
-        this.listen('offer', (e) => this.onOffer(e));
-        this.listen('answer', (e) => this.onAnswer(e));
-        this.listen('iceCandidate', (e) => this.onCandidate(e));
-        this.listen('participantLeft', (e) => this.drop(e.socketId));
-        this.listen('participantVideoToggled', (e) => this.onToggled(e, 'video'));
-        this.listen('participantAudioToggled', (e) => this.onToggled(e, 'audio'));
-        const joined = await this.request('joinCall', {
+        this.listenToRoom();
+        const joined = ackData(await this.options.socket.emitWithAck('joinCall', {
             callId,
             hasVideo: localStream.getVideoTracks().length > 0,
             hasAudio: localStream.getAudioTracks().length > 0,
             ...(userName ? { userName } : {}),
-        });
+        }));
         for (const participant of joined.participants)
             await this.offerTo(participant.socketId, participant.userId);
         return joined;
     }
     /** Turns the camera on or off here, and tells the room. */
-    setVideoEnabled(enabled) {
+    async setVideoEnabled(enabled) {
         for (const track of this.options.localStream.getVideoTracks())
             track.enabled = enabled;
-        return this.request('toggleVideo', { callId: this.options.callId, enabled }).then(() => undefined);
+        ackData(await this.options.socket.emitWithAck('toggleVideo', { callId: this.options.callId, enabled }));
     }
     /** Mutes or unmutes the microphone here, and tells the room. */
-    setAudioEnabled(enabled) {
+    async setAudioEnabled(enabled) {
         for (const track of this.options.localStream.getAudioTracks())
             track.enabled = enabled;
-        return this.request('toggleAudio', { callId: this.options.callId, enabled }).then(() => undefined);
+        ackData(await this.options.socket.emitWithAck('toggleAudio', { callId: this.options.callId, enabled }));
     }
     /** Leaves the room (the call ends when its last participant leaves) and closes every connection. */
     async leave() {
         this.close();
-        await this.request('leaveCall', { callId: this.options.callId });
+        ackData(await this.options.socket.emitWithAck('leaveCall', { callId: this.options.callId }));
     }
     /** Closes every connection and stops listening, without telling the server (the call already closed). */
     close() {
-        for (const [event, listener] of this.listeners.splice(0))
-            this.options.socket.off(event, listener);
+        this.stopListening();
         for (const socketId of [...this.peers.keys()])
             this.drop(socketId, false);
     }
     async offerTo(socketId, userId) {
         const { connection } = this.peerFor(socketId, userId);
         await connection.setLocalDescription(await connection.createOffer());
-        await this.request('offer', { targetSocketId: socketId, signal: connection.localDescription.toJSON() });
+        ackData(await this.options.socket.emitWithAck('offer', { targetSocketId: socketId, signal: connection.localDescription.toJSON() }));
     }
     async onOffer(event) {
         if (event.callId !== this.options.callId)
@@ -71,7 +65,7 @@ export class PeerCall {
         await connection.setRemoteDescription(event.offer);
         await this.flushCandidates(event.senderId, connection);
         await connection.setLocalDescription(await connection.createAnswer());
-        await this.request('answer', { targetSocketId: event.senderId, signal: connection.localDescription.toJSON() });
+        ackData(await this.options.socket.emitWithAck('answer', { targetSocketId: event.senderId, signal: connection.localDescription.toJSON() }));
     }
     async onAnswer(event) {
         const peer = this.peers.get(event.senderId);
@@ -113,7 +107,7 @@ export class PeerCall {
             connection.addTrack(track, this.options.localStream);
         connection.onicecandidate = ({ candidate }) => {
             if (candidate)
-                this.background(this.request('iceCandidate', { targetSocketId: socketId, candidate: candidate.toJSON() }));
+                this.background(this.options.socket.emitWithAck('iceCandidate', { targetSocketId: socketId, candidate: candidate.toJSON() }).then(ackData));
         };
         connection.ontrack = ({ streams }) => {
             const stream = streams[0];
@@ -135,23 +129,29 @@ export class PeerCall {
         if (notify)
             this.options.onPeerLeft?.(peer);
     }
-    listen(event, handle) {
-        const listener = (payload) => this.background(handle(payload));
-        this.listeners.push([event, listener]);
-        this.options.socket.on(event, listener);
+    /** Listens to the room's signals and media toggles until `close()`. */
+    listenToRoom() {
+        const { socket } = this.options;
+        const offer = (e) => this.background(this.onOffer(e));
+        const answer = (e) => this.background(this.onAnswer(e));
+        const candidate = (e) => this.background(this.onCandidate(e));
+        const left = (e) => this.drop(e.socketId);
+        const video = (e) => this.onToggled(e, 'video');
+        const audio = (e) => this.onToggled(e, 'audio');
+        socket.on('offer', offer).on('answer', answer).on('iceCandidate', candidate);
+        socket.on('participantLeft', left).on('participantVideoToggled', video).on('participantAudioToggled', audio);
+        this.stopListening = () => {
+            socket.off('offer', offer).off('answer', answer).off('iceCandidate', candidate);
+            socket.off('participantLeft', left).off('participantVideoToggled', video).off('participantAudioToggled', audio);
+        };
     }
     background(work) {
         Promise.resolve(work).catch((error) => this.options.onError?.(error));
     }
-    /** Emits with an acknowledgement; a refusal rejects with the server's code and message. */
-    request(event, payload) {
-        return new Promise((resolve, reject) => {
-            this.options.socket.emit(event, payload, (reply) => {
-                if (reply.ok)
-                    resolve(reply);
-                else
-                    reject(new SignalingError(reply.error.code, reply.error.message));
-            });
-        });
-    }
+}
+/** An acknowledgement's data; a refusal is thrown as a `SignalingError` with the server's code and message. */
+export function ackData(reply) {
+    if (!reply.ok)
+        throw new SignalingError(reply.error.code, reply.error.message);
+    return reply;
 }

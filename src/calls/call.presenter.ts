@@ -1,6 +1,6 @@
 import type { Call, CallParticipant, User } from '../generated/prisma/client';
 import { ProfileUser, toPublicProfile } from '../users/user.presenter';
-import type { CallView } from '../client/models';
+import type { CallView } from '@call-signaling/client';
 
 export type { CallView };
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import type { IceServer } from '../client/models';
+import type { IceServer } from '@call-signaling/client';
 
 export type { IceServer };
 

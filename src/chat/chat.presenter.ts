@@ -1,6 +1,6 @@
 import type { Attachment, Conversation, ConversationMember, Message, User } from '../generated/prisma/client';
 import { ProfileUser, toPublicProfile } from '../users/user.presenter';
-import type { AttachmentView, CallOutcome, CallRecord, ConversationView, MemberView, MessageView } from '../client/models';
+import type { AttachmentView, CallOutcome, CallRecord, ConversationView, MemberView, MessageView } from '@call-signaling/client';
 
 export type { AttachmentView, CallOutcome, CallRecord, ConversationView, MemberView, MessageView };
 

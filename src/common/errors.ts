@@ -1,11 +1,11 @@
 // The contract's error catalogue (CONTRACT.md §9) and the wire shapes live in the client module,
 // which frontends import too: one code set for HTTP and every realtime dialect.
-import type { ErrorBody, ErrorCode, HttpErrorBody } from '../client/errors';
+import type { ErrorBody, ErrorCode, HttpErrorBody } from '@call-signaling/client';
 import { isSharedStateUnavailable } from '../cluster/redis-errors';
 import { isDatabaseUnavailable } from '../database/prisma-errors';
 
-export { ERROR_CODES } from '../client/errors';
-export type { ErrorBody, ErrorCode, FieldErrors } from '../client/errors';
+export { ERROR_CODES } from '@call-signaling/client';
+export type { ErrorBody, ErrorCode, FieldErrors } from '@call-signaling/client';
 
 export class AppError extends Error {
   constructor(

@@ -9,8 +9,7 @@ import { PrismaService } from '../database/prisma.service';
 import type { HelpRequest, HelpRequestStatus, UserRole } from '../generated/prisma/client';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { MentorStatusService } from './mentor-status.service';
-import type { HelpRequestView } from '../client/models';
-import type { HelpUrgency } from '../client/instantmentor-events';
+import type { HelpRequestView, HelpUrgency } from '@call-signaling/client';
 
 export type { HelpRequestView };
 

@@ -8,7 +8,7 @@ import type { MentorStatus, UserRole } from '../generated/prisma/client';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import type { EffectiveMentorStatus } from '../realtime/realtime-notice';
 import { PresenceService } from './presence.service';
-import type { MentorStatusUpdateEvent, MentorStatusView } from '../client';
+import type { MentorStatusUpdateEvent, MentorStatusView } from '@call-signaling/client';
 import { inBackground } from '../common/background';
 
 export type { MentorStatusView };

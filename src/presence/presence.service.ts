@@ -9,7 +9,7 @@ import { KnownUsers } from '../users/known-users';
 import { UsersRepository } from '../users/users.repository';
 import { PresenceRepository } from './presence.repository';
 import { inBackground } from '../common/background';
-import type { PresenceView } from '../client/models';
+import type { PresenceView } from '@call-signaling/client';
 
 export type { PresenceView };
 

@@ -1,6 +1,5 @@
 import type { CallNotice } from '../calls/call-notices';
-import type { UserRole } from '../client/models';
-import type { HelpUrgency } from '../client/instantmentor-events';
+import type { HelpUrgency, UserRole } from '@call-signaling/client';
 import type { MessageView } from '../chat/chat.presenter';
 import type { SignalKind } from '../relay/signal';
 

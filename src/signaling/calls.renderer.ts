@@ -1,4 +1,4 @@
-import type { CallsServerToClientEvents } from '../client';
+import type { CallsServerToClientEvents } from '@call-signaling/client';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 
 /** The calls dialect's words. `joined` is answered to the joiner by the gateway itself. */

@@ -1,4 +1,4 @@
-import type { ChatServerToClientEvents } from '../client';
+import type { ChatServerToClientEvents } from '@call-signaling/client';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 
 /**

@@ -1,4 +1,4 @@
-import type { CommunityServerToClientEvents } from '../client';
+import type { CommunityServerToClientEvents } from '@call-signaling/client';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 
 /**

@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io';
 import { CallsService } from '../calls/calls.service';
 import { OpenCallIndex } from '../calls/open-call-index';
 import type { CallView } from '../calls/call.presenter';
-import type { CallInitiatedConfirmedEvent } from '../client';
+import type { CallInitiatedConfirmedEvent } from '@call-signaling/client';
 import { socketActor } from '../realtime/socket-auth.service';
 import { SocketEvent } from '../realtime/socket-event.decorator';
 import { HelpRequestDto, RequestIdDto, StatusMessageDto } from '../presence/dto/mentors-query.dto';

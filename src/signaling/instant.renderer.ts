@@ -1,4 +1,4 @@
-import type { InstantServerToClientEvents } from '../client';
+import type { InstantServerToClientEvents } from '@call-signaling/client';
 import type { CallNotice } from '../calls/call-notices';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 

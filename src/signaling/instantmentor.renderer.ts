@@ -1,4 +1,10 @@
-import type { AppMessageEvent, HelpRequestReceivedEvent, HelpRequestView, InstantMentorServerToClientEvents, MessageView } from '../client';
+import type {
+  AppMessageEvent,
+  HelpRequestReceivedEvent,
+  HelpRequestView,
+  InstantMentorServerToClientEvents,
+  MessageView,
+} from '@call-signaling/client';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 import { CALL_OUTCOMES, currentCall } from './instant.renderer';
 

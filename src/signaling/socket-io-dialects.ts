@@ -10,7 +10,7 @@ import { readAppWords } from './instantmentor.words';
 import { renderInstantMentorCalls, renderInstantMentorCommunity } from './instantmentor.renderer';
 import { renderWebrtc } from './webrtc.renderer';
 
-import type { SocketIoDialect } from '../client';
+import type { SocketIoDialect } from '@call-signaling/client';
 
 export type { SocketIoDialect };
 

@@ -1,4 +1,4 @@
-import type { WebrtcServerToClientEvents } from '../client';
+import type { WebrtcServerToClientEvents } from '@call-signaling/client';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
 
 /** The webrtc dialect's words (`webrtc:*`). */

@@ -1,5 +1,5 @@
 import type { User } from '../generated/prisma/client';
-import type { PublicProfile, SelfView } from '../client/models';
+import type { PublicProfile, SelfView } from '@call-signaling/client';
 
 export type { PublicProfile, SelfView };
 

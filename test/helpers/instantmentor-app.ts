@@ -1,5 +1,9 @@
 import { io, Socket } from 'socket.io-client';
-import type { InstantMentorClientToServerEvents, InstantMentorServerToClientEvents, SharedServerToClientEvents } from '../../src/client';
+import type {
+  InstantMentorClientToServerEvents,
+  InstantMentorServerToClientEvents,
+  SharedServerToClientEvents,
+} from '@call-signaling/client';
 import type { RegisteredUser } from './users';
 
 type Heard = InstantMentorServerToClientEvents & SharedServerToClientEvents;

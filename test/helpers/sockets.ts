@@ -12,7 +12,7 @@ import type {
   SocketIoDialect,
   WebrtcClientToServerEvents,
   WebrtcServerToClientEvents,
-} from '../../src/client';
+} from '@call-signaling/client';
 
 /** Every event of every Socket.IO dialect, from the published client module: a test socket may speak any. */
 export type AnyServerEvents = SharedServerToClientEvents &
@@ -64,6 +64,15 @@ export function connectSocket(
 
 /** The same socket with event names and payloads unchecked: for tests that send what no client should. */
 export const untyped = (socket: TestSocket) => socket as unknown as Socket;
+
+/** Emits with no acknowledgement, as a client that does not wait: the server answers a failure with an `error` event. */
+export function emitWithoutAck<E extends Extract<keyof AnyClientEvents, string>>(
+  socket: TestSocket,
+  event: E,
+  payload: PayloadOf<E>,
+): void {
+  untyped(socket).emit(event, payload);
+}
 
 /** Resolves with the next `event` the socket receives; rejects after `timeoutMs`. */
 export function nextEvent<E extends ServerEventName>(socket: TestSocket, event: E, timeoutMs = 5000): Promise<EventPayload<E>> {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { MentorStatusUpdateEvent, UserRole } from '../../client';
+import type { MentorStatusUpdateEvent, UserRole } from '@call-signaling/client';
 
 const ROLES: readonly UserRole[] = ['student', 'mentor', 'tutor', 'admin'];
 

@@ -1,5 +1,5 @@
-import type { ClientEvent, ServerEvent } from './acks';
-import type { CallAck } from './calls-events';
+import type { ClientEvent, ServerEvent } from './acks.js';
+import type { CallAck } from './calls-events.js';
 
 /** The webrtc dialect's `webrtc:*` events (CONTRACT.md §5): peers are addressed by user id. */
 

@@ -1,6 +1,6 @@
-import type { ClientEvent, ServerEvent } from './acks';
-import type { CallAck } from './calls-events';
-import type { CallEndedEvent, InstantMentorServerToClientEvents } from './instantmentor-events';
+import type { ClientEvent, ServerEvent } from './acks.js';
+import type { CallAck } from './calls-events.js';
+import type { CallEndedEvent, InstantMentorServerToClientEvents } from './instantmentor-events.js';
 
 /** The instant dialect's call events (CONTRACT.md §8), snake_case. */
 

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
-import type { AckReply } from './acks';
-import type { AnswerEvent, IceCandidateEvent, JoinedCallEvent, MediaToggledEvent, OfferEvent, ParticipantLeftEvent } from './calls-events';
+import type { AckReply } from './acks.js';
+import type { AnswerEvent, IceCandidateEvent, JoinedCallEvent, MediaToggledEvent, OfferEvent } from './calls-events.js';
+import type { CallsSocket, ServerToClientEvents as ServerToClient } from './sockets.js';
 
 /**
  * The WebRTC dance of the primary dialect, for a browser: join the call's room, offer to everyone
@@ -11,13 +12,6 @@ import type { AnswerEvent, IceCandidateEvent, JoinedCallEvent, MediaToggledEvent
  * (public/demo/peer-call.js is this file, transpiled: `npm run build:demo`).
  */
 
-/** The part of a socket.io-client socket the helper uses (a `CallsSocket` fits). */
-export interface SignalingSocket {
-  on(event: string, listener: (payload: never) => void): unknown;
-  off(event: string, listener: (payload: never) => void): unknown;
-  emit(event: string, payload: unknown, ack?: (reply: never) => void): unknown;
-}
-
 export interface RemotePeer {
   socketId: string;
   userId: string;
@@ -27,7 +21,8 @@ export interface RemotePeer {
 }
 
 export interface PeerCallOptions {
-  socket: SignalingSocket;
+  /** A socket of the calls dialect (`auth: {dialect: "calls"}`), signed in. */
+  socket: CallsSocket;
   callId: string;
   /** Camera and/or microphone; its tracks go to every peer. */
   localStream: MediaStream;
@@ -56,57 +51,54 @@ export class SignalingError extends Error {
 export class PeerCall {
   readonly peers = new Map<string, RemotePeer>();
   private readonly pendingCandidates = new Map<string, RTCIceCandidateInit[]>();
-  private readonly listeners: Array<[string, (payload: never) => void]> = [];
+  private stopListening = (): void => undefined;
 
   constructor(private readonly options: PeerCallOptions) {}
 
   /** Joins the room and offers to everyone already in it (whoever joins later offers to us); resolves with the room as joined. */
   async join(): Promise<JoinedCallEvent> {
     const { callId, localStream, userName } = this.options;
-    this.listen<OfferEvent<RTCSessionDescriptionInit>>('offer', (e) => this.onOffer(e));
-    this.listen<AnswerEvent<RTCSessionDescriptionInit>>('answer', (e) => this.onAnswer(e));
-    this.listen<IceCandidateEvent<RTCIceCandidateInit>>('iceCandidate', (e) => this.onCandidate(e));
-    this.listen<ParticipantLeftEvent>('participantLeft', (e) => this.drop(e.socketId));
-    this.listen<MediaToggledEvent>('participantVideoToggled', (e) => this.onToggled(e, 'video'));
-    this.listen<MediaToggledEvent>('participantAudioToggled', (e) => this.onToggled(e, 'audio'));
-    const joined = await this.request<JoinedCallEvent>('joinCall', {
-      callId,
-      hasVideo: localStream.getVideoTracks().length > 0,
-      hasAudio: localStream.getAudioTracks().length > 0,
-      ...(userName ? { userName } : {}),
-    });
+    this.listenToRoom();
+    const joined = ackData(
+      await this.options.socket.emitWithAck('joinCall', {
+        callId,
+        hasVideo: localStream.getVideoTracks().length > 0,
+        hasAudio: localStream.getAudioTracks().length > 0,
+        ...(userName ? { userName } : {}),
+      }),
+    );
     for (const participant of joined.participants) await this.offerTo(participant.socketId, participant.userId);
     return joined;
   }
 
   /** Turns the camera on or off here, and tells the room. */
-  setVideoEnabled(enabled: boolean): Promise<void> {
+  async setVideoEnabled(enabled: boolean): Promise<void> {
     for (const track of this.options.localStream.getVideoTracks()) track.enabled = enabled;
-    return this.request('toggleVideo', { callId: this.options.callId, enabled }).then(() => undefined);
+    ackData(await this.options.socket.emitWithAck('toggleVideo', { callId: this.options.callId, enabled }));
   }
 
   /** Mutes or unmutes the microphone here, and tells the room. */
-  setAudioEnabled(enabled: boolean): Promise<void> {
+  async setAudioEnabled(enabled: boolean): Promise<void> {
     for (const track of this.options.localStream.getAudioTracks()) track.enabled = enabled;
-    return this.request('toggleAudio', { callId: this.options.callId, enabled }).then(() => undefined);
+    ackData(await this.options.socket.emitWithAck('toggleAudio', { callId: this.options.callId, enabled }));
   }
 
   /** Leaves the room (the call ends when its last participant leaves) and closes every connection. */
   async leave(): Promise<void> {
     this.close();
-    await this.request('leaveCall', { callId: this.options.callId });
+    ackData(await this.options.socket.emitWithAck('leaveCall', { callId: this.options.callId }));
   }
 
   /** Closes every connection and stops listening, without telling the server (the call already closed). */
   close(): void {
-    for (const [event, listener] of this.listeners.splice(0)) this.options.socket.off(event, listener);
+    this.stopListening();
     for (const socketId of [...this.peers.keys()]) this.drop(socketId, false);
   }
 
   private async offerTo(socketId: string, userId: string): Promise<void> {
     const { connection } = this.peerFor(socketId, userId);
     await connection.setLocalDescription(await connection.createOffer());
-    await this.request('offer', { targetSocketId: socketId, signal: connection.localDescription!.toJSON() });
+    ackData(await this.options.socket.emitWithAck('offer', { targetSocketId: socketId, signal: connection.localDescription!.toJSON() }));
   }
 
   private async onOffer(event: OfferEvent<RTCSessionDescriptionInit>): Promise<void> {
@@ -115,7 +107,9 @@ export class PeerCall {
     await connection.setRemoteDescription(event.offer);
     await this.flushCandidates(event.senderId, connection);
     await connection.setLocalDescription(await connection.createAnswer());
-    await this.request('answer', { targetSocketId: event.senderId, signal: connection.localDescription!.toJSON() });
+    ackData(
+      await this.options.socket.emitWithAck('answer', { targetSocketId: event.senderId, signal: connection.localDescription!.toJSON() }),
+    );
   }
 
   private async onAnswer(event: AnswerEvent<RTCSessionDescriptionInit>): Promise<void> {
@@ -155,7 +149,10 @@ export class PeerCall {
     this.peers.set(socketId, peer);
     for (const track of this.options.localStream.getTracks()) connection.addTrack(track, this.options.localStream);
     connection.onicecandidate = ({ candidate }) => {
-      if (candidate) this.background(this.request('iceCandidate', { targetSocketId: socketId, candidate: candidate.toJSON() }));
+      if (candidate)
+        this.background(
+          this.options.socket.emitWithAck('iceCandidate', { targetSocketId: socketId, candidate: candidate.toJSON() }).then(ackData),
+        );
     };
     connection.ontrack = ({ streams }) => {
       const stream = streams[0];
@@ -176,23 +173,30 @@ export class PeerCall {
     if (notify) this.options.onPeerLeft?.(peer);
   }
 
-  private listen<Payload>(event: string, handle: (payload: Payload) => unknown): void {
-    const listener = (payload: Payload) => this.background(handle(payload));
-    this.listeners.push([event, listener]);
-    this.options.socket.on(event, listener);
+  /** Listens to the room's signals and media toggles until `close()`. */
+  private listenToRoom(): void {
+    const { socket } = this.options;
+    const offer: ServerToClient['offer'] = (e) => this.background(this.onOffer(e as OfferEvent<RTCSessionDescriptionInit>));
+    const answer: ServerToClient['answer'] = (e) => this.background(this.onAnswer(e as AnswerEvent<RTCSessionDescriptionInit>));
+    const candidate: ServerToClient['iceCandidate'] = (e) => this.background(this.onCandidate(e as IceCandidateEvent<RTCIceCandidateInit>));
+    const left: ServerToClient['participantLeft'] = (e) => this.drop(e.socketId);
+    const video: ServerToClient['participantVideoToggled'] = (e) => this.onToggled(e, 'video');
+    const audio: ServerToClient['participantAudioToggled'] = (e) => this.onToggled(e, 'audio');
+    socket.on('offer', offer).on('answer', answer).on('iceCandidate', candidate);
+    socket.on('participantLeft', left).on('participantVideoToggled', video).on('participantAudioToggled', audio);
+    this.stopListening = () => {
+      socket.off('offer', offer).off('answer', answer).off('iceCandidate', candidate);
+      socket.off('participantLeft', left).off('participantVideoToggled', video).off('participantAudioToggled', audio);
+    };
   }
 
   private background(work: unknown): void {
     Promise.resolve(work).catch((error: unknown) => this.options.onError?.(error));
   }
+}
 
-  /** Emits with an acknowledgement; a refusal rejects with the server's code and message. */
-  private request<Data extends object = object>(event: string, payload: object): Promise<Data> {
-    return new Promise((resolve, reject) => {
-      this.options.socket.emit(event, payload, (reply: AckReply<Data>) => {
-        if (reply.ok) resolve(reply);
-        else reject(new SignalingError(reply.error.code, reply.error.message));
-      });
-    });
-  }
+/** An acknowledgement's data; a refusal is thrown as a `SignalingError` with the server's code and message. */
+export function ackData<Data extends object>(reply: AckReply<Data>): Data {
+  if (!reply.ok) throw new SignalingError(reply.error.code, reply.error.message);
+  return reply;
 }

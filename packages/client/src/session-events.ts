@@ -1,5 +1,5 @@
-import type { ClientEvent, ServerEvent } from './acks';
-import type { ErrorEvent } from './errors';
+import type { ClientEvent, ServerEvent } from './acks.js';
+import type { ErrorEvent } from './errors.js';
 
 /** Sent within SOCKET_AUTH_TIMEOUT_MS of connecting when the handshake carried no token; or again, to refresh it. */
 export interface AuthenticatePayload {

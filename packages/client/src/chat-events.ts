@@ -1,5 +1,5 @@
-import type { ClientEvent, ServerEvent } from './acks';
-import type { MessageView } from './models';
+import type { ClientEvent, ServerEvent } from './acks.js';
+import type { MessageView } from './models.js';
 
 /** Chat (CONTRACT.md §8): the same events in every Socket.IO dialect. */
 

@@ -1,7 +1,7 @@
-import type { ClientEvent, ServerEvent } from './acks';
-import type { CallAck } from './calls-events';
-import type { ErrorBody } from './errors';
-import type { UserRole } from './models';
+import type { ClientEvent, ServerEvent } from './acks.js';
+import type { CallAck } from './calls-events.js';
+import type { ErrorBody } from './errors.js';
+import type { UserRole } from './models.js';
 
 /**
  * The InstantMentor app's own words (CONTRACT.md §8, "The InstantMentor app"): the reference

@@ -1,4 +1,4 @@
-import type { HelpUrgency } from './instantmentor-events';
+import type { HelpUrgency } from './instantmentor-events.js';
 /** The objects the server sends, the same in REST answers, acknowledgements and events. */
 
 export type UserRole = 'student' | 'mentor' | 'tutor' | 'admin';

@@ -1,5 +1,5 @@
-import type { ClientEvent, ServerEvent } from './acks';
-import type { CallView, RoomParticipantView } from './models';
+import type { ClientEvent, ServerEvent } from './acks.js';
+import type { CallView, RoomParticipantView } from './models.js';
 
 /** The calls dialect, the primary one (CONTRACT.md §3). */
 

@@ -1,5 +1,5 @@
-import type { ClientEvent, ServerEvent } from './acks';
-import type { EffectiveMentorStatus, HelpRequestView, MentorStatusView, UserRole } from './models';
+import type { ClientEvent, ServerEvent } from './acks.js';
+import type { EffectiveMentorStatus, HelpRequestView, MentorStatusView, UserRole } from './models.js';
 
 /**
  * Presence, mentor status and help requests (CONTRACT.md §8, named as the InstantMentor app names them): events of every
