@@ -6,9 +6,11 @@ import { connectSocket, emitWithAck, nextEvent, TestSocket } from './helpers/soc
 import { useTestApp } from './helpers/suite';
 
 const GRACE_MS = 600;
+/** The sweeper (what settles calls no timer did) runs this often here, so a test sees many sweeps. */
+const SWEEP_MS = 100;
 
 describe('nobody stuck: a party gone past the grace ends the call, one who comes back is told of it (e2e)', () => {
-  const suite = useTestApp({ RECONNECT_GRACE_MS: String(GRACE_MS) });
+  const suite = useTestApp({ RECONNECT_GRACE_MS: String(GRACE_MS), CALL_SWEEP_INTERVAL_MS: String(SWEEP_MS) });
 
   /** An answered call between a student and a mentor, both on the calls protocol and in its room. */
   async function callInRoom() {
@@ -57,6 +59,23 @@ describe('nobody stuck: a party gone past the grace ends the call, one who comes
     const ended = nextEvent(caller.socket, 'webrtc:end-call', GRACE_MS + 4000);
     raw.close();
     expect(await ended).toEqual({ from: null, callId: call_id, reason: 'connection_lost' });
+  });
+
+  it('keeps a call whose parties never enter a room while both stay connected, past the grace and many sweeps', async () => {
+    const student = await suite.online('student', undefined, 'instant');
+    const mentor = await suite.online('mentor', undefined, 'instant');
+    const ringing = nextEvent(mentor.socket, 'incoming_call');
+    const { call } = await emitWithAck(student.socket, 'initiate_call', { to_user_id: mentor.id, call_type: 'video' });
+    await ringing;
+    await emitWithAck(mentor.socket, 'accept_call', { call_id: call.id });
+    const endings = [collect(student.socket, 'call_ended'), collect(mentor.socket, 'call_ended')];
+    // Nothing to await: the call must outlive the grace and ten sweeps of empty rooms.
+    await new Promise((done) => setTimeout(done, GRACE_MS + 10 * SWEEP_MS));
+    expect(endings).toEqual([[], []]);
+    expect((await suite.api(student).get(`/calls/${call.id}`).expect(200)).body.status).toBe('ACTIVE');
+    const ended = nextEvent(mentor.socket, 'call_ended', GRACE_MS + 4000);
+    student.socket.disconnect();
+    expect(await ended).toMatchObject({ call_id: call.id, reason: 'connection_lost' });
   });
 
   it('keeps the call of a party who comes back within the grace, and tells the new connection of it in its words', async () => {

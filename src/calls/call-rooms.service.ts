@@ -191,12 +191,17 @@ export class CallRoomsService {
   }
 
   /**
-   * Active calls with nobody in their room past the grace end: after a restart the rooms start
-   * empty, and parties who do not rejoin in time have left.
+   * Active calls with nobody in their room and neither party connected, past the grace, end: after
+   * a restart the rooms start empty, and parties who do not come back in time have left. Parties
+   * on protocols without rooms (the InstantMentor app's, /ws/signaling/) never enter one, so an
+   * empty room alone says nothing.
    */
   async sweepEmpty(): Promise<void> {
     for (const call of await this.repository.findActiveUpdatedBefore(new Date(Date.now() - this.config.calls.reconnectGraceMs))) {
-      if ((await this.state.hLen(roomKey(call.id))) === 0) await this.calls.endEmpty(call.id, 'connection_lost');
+      if ((await this.state.hLen(roomKey(call.id))) > 0) continue;
+      const parties = [call.hostUserId, call.recipientUserId].filter((id): id is string => id !== null);
+      if ((await Promise.all(parties.map((id) => this.registry.isOnline(id)))).some(Boolean)) continue;
+      await this.calls.endEmpty(call.id, 'connection_lost');
     }
   }
 }
