@@ -163,6 +163,28 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
     await request(t.url).get('/health').expect(200);
   });
 
+  it('cancels and hangs up by the peer alone, as its clients (never told a call id) do', async () => {
+    const { caller, callee, a, b } = await pair();
+    const stranger = await user('mentor');
+    a.send({ action: 'start_call', callee_id: callee.id });
+    const first = (await b.next('incoming_call')).call_id;
+    a.send({ action: 'cancel_call', callee_id: stranger.id });
+    expect(await a.next('error')).toMatchObject({ action: 'cancel_call', code: 'not_found' });
+    a.send({ action: 'cancel_call', callee_id: callee.id });
+    expect(await b.next('call_cancelled')).toMatchObject({ call_id: first });
+
+    a.send({ action: 'start_call', callee_id: callee.id });
+    const second = (await b.next('incoming_call')).call_id;
+    b.send({ action: 'answer_call', call_id: second });
+    await a.next('call_answered');
+    a.send({ action: 'hang_up', peer_id: callee.id });
+    expect(await b.next('call_hanged_up')).toMatchObject({ call_id: second });
+    const stored = await request(t.url).get(`/calls/${second}`).auth(caller.token, { type: 'bearer' }).expect(200);
+    expect(stored.body).toMatchObject({ status: 'ENDED', endReason: 'hangup' });
+    b.send({ action: 'hang_up' });
+    expect(await b.next('error')).toMatchObject({ action: 'hang_up', code: 'not_found', message: 'You have no open call' });
+  });
+
   it('drops a peer that stops answering pings and keeps one that answers', async () => {
     const { callee, b } = await pair();
     const caller = await user();

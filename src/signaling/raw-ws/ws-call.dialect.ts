@@ -113,17 +113,34 @@ export class WsCallDialect implements RawWsDialect {
       case 'reject_call':
         await this.calls.decline(actor, (await validateMessage(RejectCallMessage, fields)).call_id);
         return;
-      case 'cancel_call':
-        await this.calls.cancel(actor, (await validateMessage(CancelCallMessage, fields)).call_id);
+      case 'cancel_call': {
+        const m = await validateMessage(CancelCallMessage, fields);
+        await this.calls.cancel(actor, m.call_id ?? (await this.openCallWith(actor.userId, m.callee_id)));
         return;
-      case 'hang_up':
-        await this.calls.hangUp(actor, (await validateMessage(HangUpMessage, fields)).call_id);
+      }
+      case 'hang_up': {
+        const m = await validateMessage(HangUpMessage, fields);
+        await this.calls.hangUp(actor, m.call_id ?? (await this.openCallWith(actor.userId, m.peer_id)));
         return;
+      }
       default:
         throw new AppError('validation_failed', `Unknown action ${describeName(action)}`, {
           action: ['must be one of start_call, answer_call, reject_call, cancel_call, offer, answer, ice_candidate, hang_up'],
         });
     }
+  }
+
+  /**
+   * The call a message without `call_id` means: the sender's open call (a user has at most one),
+   * if it is with `peerId` when that is given. The protocol's caller is never told a call id
+   * (`call_started` adds it), so its clients cancel and hang up by the peer alone.
+   */
+  private async openCallWith(userId: string, peerId: string | undefined): Promise<string> {
+    const call = await this.calls.current(userId);
+    const parties = [call?.hostUserId, call?.recipientUserId];
+    if (!call || (peerId !== undefined && !parties.includes(peerId)))
+      throw new AppError('not_found', peerId === undefined ? 'You have no open call' : 'You have no open call with this peer');
+    return call.id;
   }
 
   /**

@@ -24,8 +24,9 @@ export class AnswerCallMessage {
 
 export class RejectCallMessage extends AnswerCallMessage {}
 
+/** Without `call_id` (the protocol never gives the caller one), the sender's open call with `callee_id`. */
 export class CancelCallMessage {
-  @Id() call_id: string;
+  @Id(true) call_id?: string;
   @Id(true) callee_id?: string;
 }
 
@@ -47,8 +48,9 @@ export class IceCandidateMessage {
   @Id(true) call_id?: string;
 }
 
+/** Without `call_id`, the sender's open call with `peer_id`. */
 export class HangUpMessage {
-  @Id() call_id: string;
+  @Id(true) call_id?: string;
   @Id(true) peer_id?: string;
 }
 
