@@ -157,6 +157,8 @@ describe('demo page in a real browser (e2e)', () => {
       recipient: { displayName: 'Maya' },
     });
 
+    // The mentor sees the student among the people they have talked to, online.
+    await mentor.waitForSelector('#people li[data-online=true]:has-text("Sam (student)")');
     // The mentor calls the student back from the recent calls.
     await mentor.click('#history li[data-status=ENDED] button:has-text("Call back")');
     await student.waitForSelector('body[data-state=ringing]');

@@ -21,8 +21,10 @@ const state = {
 };
 window.demo = state;
 
-function notice(text) {
+/** One line under the page: what just happened (`info`), or what went wrong (`error`). */
+function notice(text, kind = 'info') {
   $('notice').textContent = text ?? '';
+  $('notice').dataset.kind = kind;
 }
 
 async function api(method, path, body) {
@@ -51,7 +53,7 @@ function request(event, payload) {
   });
 }
 
-const run = (work) => work.catch((error) => notice(error.message));
+const run = (work) => work.catch((error) => notice(error.message, 'error'));
 
 // ---------------------------------------------------------------- signing in
 
@@ -97,11 +99,13 @@ function connect() {
   // The Socket.IO client, loaded by index.html from this server.
   const socket = globalThis.io({ auth: { token: state.token, dialect: 'calls' }, transports: ['websocket'] });
   state.socket = socket;
-  socket.on('authenticated', () => run(Promise.all([showMentors(), showHistory()])));
-  socket.on('connect_error', (error) => notice(`Cannot connect: ${error.message}`));
-  socket.on('error', (error) => notice(error.message));
+  socket.on('authenticated', () => run(Promise.all([showMentors(), showHistory(), showPeople()])));
+  socket.on('connect_error', (error) => notice(`Cannot connect: ${error.message}`, 'error'));
+  socket.on('error', (error) => notice(error.message, 'error'));
   socket.on('server_shutdown', ({ message }) => notice(message));
   for (const event of ['mentor_status_changed', 'user_online', 'user_offline']) socket.on(event, () => run(showMentors()));
+  socket.on('user_online', ({ user_id }) => showPresence(user_id, true));
+  socket.on('user_offline', ({ user_id }) => showPresence(user_id, false));
   socket.on('incomingCall', ringing);
   // Back mid-call (this tab reloaded): carry on in the call the server says this user is in.
   socket.on('currentCall', ({ call }) => {
@@ -141,15 +145,18 @@ async function showMentors() {
   const mentors = await api('GET', '/presence/mentors');
   const list = $('mentors');
   list.replaceChildren();
-  for (const mentor of mentors.filter((m) => m.mentorId !== state.user.id)) {
+  const others = mentors.filter((m) => m.mentorId !== state.user.id);
+  $('no-mentors').hidden = others.length > 0;
+  for (const mentor of others) {
     const item = document.createElement('li');
     item.dataset.userId = mentor.mentorId;
     const status = document.createElement('span');
     status.className = `status-${mentor.status}`;
     status.textContent = mentor.status + (mentor.statusMessage ? ` – ${mentor.statusMessage}` : '');
-    const call = button('Call', () => run(startCall({ id: mentor.mentorId, displayName: mentor.displayName })));
+    const call = button('Call', () => run(startCall({ id: mentor.mentorId, displayName: mentor.displayName, role: mentor.role })));
+    call.className = 'primary';
     call.disabled = mentor.status !== 'available' || Boolean(state.call);
-    const chat = button('Chat', () => run(openChat({ id: mentor.mentorId, displayName: mentor.displayName })));
+    const chat = button('Chat', () => run(openChat({ id: mentor.mentorId, displayName: mentor.displayName, role: mentor.role })));
     item.append(`${mentor.displayName} (${mentor.role}) `, status, ' ', call, chat);
     list.append(item);
   }
@@ -227,7 +234,7 @@ function enterCall(call, peer, status) {
   setCallStatus(status);
   document.body.dataset.state = 'in-call';
   run(openChat(peer));
-  run(showMentors());
+  run(Promise.all([showMentors(), showPeople()]));
 }
 
 async function joinRoom() {
@@ -308,7 +315,7 @@ function closed(callId, why) {
   delete document.body.dataset.connection;
   document.body.dataset.state = 'idle';
   notice(why);
-  run(Promise.all([showHistory(), showMentors()]));
+  run(Promise.all([showHistory(), showMentors(), showPeople()]));
 }
 
 async function showHistory() {
@@ -330,6 +337,51 @@ async function showHistory() {
       return item;
     }),
   );
+}
+
+// ---------------------------------------------------------------- people
+
+/**
+ * Everyone this user has called, been called by or chatted with, online or not: how a mentor
+ * finds the students who reached out, and calls or writes back.
+ */
+async function showPeople() {
+  const [{ items: calls }, { items: conversations }] = await Promise.all([
+    api('GET', '/calls/user/history?limit=50'),
+    api('GET', '/chat/conversations?limit=50'),
+  ]);
+  const people = new Map();
+  for (const call of calls) for (const person of [call.host, call.recipient]) if (person) people.set(person.id, person);
+  for (const conversation of conversations) for (const member of conversation.members) people.set(member.id, member);
+  if (state.peer) people.set(state.peer.id, state.peer); // the call under way, before it is in the history
+  people.delete(state.user.id);
+  const presences = await Promise.all([...people.keys()].map((id) => api('GET', `/presence/${id}`)));
+  $('people').replaceChildren(
+    ...[...people.values()].map((person, i) => {
+      const item = document.createElement('li');
+      item.dataset.userId = person.id;
+      const dot = document.createElement('span');
+      dot.className = 'presence';
+      const call = button('Call', () => run(startCall(person)));
+      call.className = 'primary';
+      call.disabled = Boolean(state.call);
+      const chat = button('Chat', () => run(openChat(person)));
+      item.append(dot, ` ${person.displayName}${person.role ? ` (${person.role})` : ''} `, call, chat);
+      setOnline(item, presences[i].online);
+      return item;
+    }),
+  );
+  $('no-people').hidden = people.size > 0;
+}
+
+function showPresence(userId, online) {
+  const item = $('people').querySelector(`li[data-user-id="${CSS.escape(userId)}"]`);
+  if (item) setOnline(item, online);
+}
+
+function setOnline(item, online) {
+  item.dataset.online = String(online);
+  item.querySelector('.presence').title = online ? 'online' : 'offline';
 }
 
 // ---------------------------------------------------------------- chat
