@@ -21,9 +21,14 @@ describe('the client package, packed and used by consumer projects (e2e)', () =>
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'client-consumers-'));
+    // Packed from a copy, so its build (npm pack runs prepack) never touches the dist/ that
+    // servers other suites start are loading.
+    const source = join(work, 'client');
+    cpSync(join(ROOT, 'packages', 'client'), source, { recursive: true, filter: (path) => !/[/\\](dist|node_modules)$/.test(path) });
+    symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'), 'dir');
     const [packed] = JSON.parse(
-      execFileSync('npm', ['pack', '--workspace', 'packages/client', '--pack-destination', work, '--json'], {
-        cwd: ROOT,
+      execFileSync('npm', ['pack', '--pack-destination', work, '--json'], {
+        cwd: source,
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
       }),
