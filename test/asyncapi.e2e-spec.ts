@@ -233,6 +233,22 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
       await changed;
     }
 
+    // Presence by interest: a page of a list, a named tutor, a change heard through the list, and back.
+    const page = await wire.emit<{ mentors: Array<{ mentorId: string }>; nextCursor: string | null }>(s, 'presence_subscribe', {
+      role: 'mentor',
+      status: 'available',
+      limit: 1,
+    });
+    expect(page.mentors).toHaveLength(1);
+    expect(page.nextCursor).toBe('1');
+    await wire.emit(s, 'presence_subscribe', { role: 'mentor', cursor: page.nextCursor });
+    expect(await wire.emit(s, 'presence_watch', { userIds: [tia.id] })).toMatchObject({ mentors: [{ mentorId: tia.id }] });
+    const listed = nextMatching(s, 'mentor_status_changed', (p) => p.mentor_id === max.id && p.status === 'busy');
+    await wire.emit(x, 'mentor_busy', {});
+    await listed;
+    await wire.emit(s, 'presence_unsubscribe', {});
+    await wire.emit(x, 'mentor_available', {});
+
     let ring = nextEvent(m, 'incoming_call');
     const rejectedCall = (await wire.emit<{ call: CallView }>(s, 'initiate_call', { to_user_id: mia.id, call_type: 'audio' })).call;
     await ring;

@@ -10,12 +10,15 @@ export interface SharedState {
   hGet(key: string, field: string): Promise<string | undefined>;
   hGetAll(key: string): Promise<Record<string, string>>;
   hLen(key: string): Promise<number>;
+  /** Sets a field and gives the value it had, in one step. */
+  hSwap(key: string, field: string, value: string): Promise<string | undefined>;
   /** Removes a field and tells how many remain, in one step. */
   hDelCount(key: string, field: string): Promise<{ removed: boolean; remaining: number }>;
   sAdd(key: string, member: string): Promise<boolean>;
   sRem(key: string, member: string): Promise<boolean>;
   sIsMember(key: string, member: string): Promise<boolean>;
   sMembers(key: string): Promise<string[]>;
+  sCard(key: string): Promise<number>;
   /** Sets a key that disappears after `ttlMs`; with `onlyIfAbsent`, false when it existed. */
   setExpiring(key: string, value: string, ttlMs: number, onlyIfAbsent?: boolean): Promise<boolean>;
   /** The value of a key set by setExpiring, while it lives. */
@@ -108,6 +111,16 @@ export class MemoryState implements SharedState {
     return [...(this.sets.get(key) ?? [])];
   }
 
+  async hSwap(key: string, field: string, value: string) {
+    const previous = this.hashes.get(key)?.get(field);
+    await this.hSet(key, field, value);
+    return previous;
+  }
+
+  async sCard(key: string) {
+    return this.sets.get(key)?.size ?? 0;
+  }
+
   async setExpiring(key: string, value: string, ttlMs: number, onlyIfAbsent = false) {
     if (onlyIfAbsent && (await this.exists(key))) return false;
     this.writeCount++;
@@ -177,6 +190,15 @@ export class RedisState implements SharedState {
     return this.redis.hLen(this.prefix + key);
   }
 
+  async hSwap(key: string, field: string, value: string) {
+    const [previous] = (await this.redis
+      .multi()
+      .hGet(this.prefix + key, field)
+      .hSet(this.prefix + key, field, value)
+      .exec()) as unknown as [string | null, number];
+    return previous ?? undefined;
+  }
+
   async hDelCount(key: string, field: string) {
     const [removed, remaining] = (await this.redis
       .multi()
@@ -200,6 +222,10 @@ export class RedisState implements SharedState {
 
   sMembers(key: string) {
     return this.redis.sMembers(this.prefix + key);
+  }
+
+  sCard(key: string) {
+    return this.redis.sCard(this.prefix + key);
   }
 
   async setExpiring(key: string, value: string, ttlMs: number, onlyIfAbsent = false) {

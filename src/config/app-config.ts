@@ -102,6 +102,8 @@ export function loadConfig(env: Env) {
     },
     /** A user is online until their last connection has been gone this long (no flapping on reload). */
     presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 5_000, { min: 0, max: 600_000 }),
+    /** Above this many users online, connections that subscribed to nothing hear only some mentors' changes (MentorStatusService). */
+    presenceBroadcastLimit: int(env, 'PRESENCE_BROADCAST_LIMIT', 1_000, { min: 0, max: 100_000_000 }),
     helpRequestTtlMs: int(env, 'HELP_REQUEST_TTL_MS', 120_000, { min: 100, max: 86_400_000 }),
     calls: {
       ringTimeoutMs: int(env, 'RING_TIMEOUT_MS', 60_000, { min: 100, max: 600_000 }),

@@ -6,7 +6,7 @@ import type { CallMove, CallNotice } from '../calls/call-notices';
 import type { CallView } from '../calls/call.presenter';
 import type { MessageView } from '../chat/chat.presenter';
 import type { RealtimeConnection } from '../realtime/connection-registry.service';
-import type { UserRole } from '../generated/prisma/client';
+import type { PresenceNotice } from '../realtime/realtime-notice';
 
 /**
  * Every event a module raises for others, with its payload: who raises it is named here, who
@@ -32,8 +32,8 @@ export interface AppEventMap {
   'connections.rebooked': { connections: RealtimeConnection[] };
   /** Socket.IO authentication: a socket is authenticated (at its handshake or by `authenticate`). */
   'socket.authenticated': { socket: Socket; user: ConnectionUser };
-  /** Presence: a user came online or went offline (after the grace). */
-  'presence.changed': { userId: string; role: UserRole };
+  /** Presence: a user came online or went offline (after the grace); a mentor's notice is for MentorStatusService to send. */
+  'presence.changed': { notice: PresenceNotice };
   /** Chat: a new message, and the members it is for. */
   'chat.message': { message: MessageView; recipientIds: string[] };
 }

@@ -18,14 +18,17 @@ export class PresenceRepository {
     });
   }
 
-  /** Everyone who has shared a call or a conversation with the user, in one statement. */
+  /** Everyone who has shared a call, a conversation or a help request with the user, in one statement. */
   async contactsOf(userId: string): Promise<string[]> {
     const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
       SELECT recipient_user_id AS id FROM calls WHERE host_user_id = ${userId} AND recipient_user_id IS NOT NULL
       UNION SELECT host_user_id FROM calls WHERE recipient_user_id = ${userId}
       UNION SELECT other.user_id FROM conversation_members mine
         JOIN conversation_members other ON other.conversation_id = mine.conversation_id AND other.user_id <> ${userId}
-        WHERE mine.user_id = ${userId}`;
+        WHERE mine.user_id = ${userId}
+      UNION SELECT student_id FROM help_requests WHERE accepted_by = ${userId} OR mentor_id = ${userId}
+      UNION SELECT COALESCE(accepted_by, mentor_id) FROM help_requests
+        WHERE student_id = ${userId} AND COALESCE(accepted_by, mentor_id) IS NOT NULL`;
     return rows.map((row) => row.id);
   }
 }

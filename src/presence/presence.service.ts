@@ -19,8 +19,9 @@ const LEAVING = 'presence-grace';
 /**
  * Online/offline per user across all their connections, dialects and instances. A user stays
  * online until their last connection has been gone for PRESENCE_GRACE_MS, so a page reload
- * changes nothing. Mentors' and tutors' presence goes to everyone connected; a student's only to
- * their contacts. The shared online set makes each change announced once, by one instance.
+ * changes nothing. A student's presence goes to their contacts; a mentor's or tutor's to those
+ * who watch them (MentorStatusService). The shared online set makes each change announced once,
+ * by one instance.
  */
 @Injectable()
 export class PresenceService {
@@ -57,6 +58,11 @@ export class PresenceService {
     return this.state.sIsMember(ONLINE, userId);
   }
 
+  /** How many users are online now, on every instance. */
+  onlineCount(): Promise<number> {
+    return this.state.sCard(ONLINE);
+  }
+
   /** Every user online now, on every instance. */
   onlineUserIds(): Promise<string[]> {
     return this.state.sMembers(ONLINE);
@@ -87,12 +93,12 @@ export class PresenceService {
     await this.announce(userId, false, at.toISOString());
   }
 
+  /** A student's coming and going goes to their contacts; a mentor's, to its audience (MentorStatusService). */
   private async announce(userId: string, online: boolean, lastSeenAt: string | null): Promise<void> {
     const user = await this.knownUsers.of(userId);
     if (!user) return;
     const notice = { type: 'presence', userId, role: user.role, online, lastSeenAt } as const;
     if (user.role === 'student') this.registry.sendToUsers(await this.repository.contactsOf(userId), notice);
-    else this.registry.sendToEveryone(notice, userId);
-    this.events.emit('presence.changed', { userId, role: user.role });
+    this.events.emit('presence.changed', { notice });
   }
 }

@@ -6,7 +6,9 @@ import type { AtOnce } from '../common/at-once';
 import { AppEvents } from '../events/app-events';
 import { MetricsService } from '../observability/metrics.service';
 import { BroadcastBatch, EveryoneNotice } from './broadcast-batch';
+import { PresenceInterests } from './presence-interests';
 import type { RealtimeNotice } from './realtime-notice';
+import type { UserRole } from '@call-signaling/client';
 import { SIGNAL_DEADLINE_MS } from '../relay/signal';
 
 /** A live connection of any dialect, as the core sees it. */
@@ -20,17 +22,30 @@ export interface RealtimeConnection {
   deliverBatch?(batch: BroadcastBatch): void;
 }
 
+/**
+ * Who hears of a change to a user (a mentor's presence or status): the connections that watch
+ * them (PresenceInterests), the connections of `contacts`, and, with `unsubscribed`, every
+ * connection that has subscribed to nothing.
+ */
+export interface WatcherAudience {
+  subject: { id: string; role: UserRole };
+  contacts: string[];
+  unsubscribed: boolean;
+  exceptUserId?: string;
+}
+
 /** A delivery crossing to the other instances; each hands it to its own connections. `sentAt`: a signal's, for its age. */
 export type Delivery = (
   | { to: 'users'; userIds: string[]; exceptConnectionId?: string; notice: RealtimeNotice; onceKey?: string }
   | { to: 'connection'; connectionId: string; notice: RealtimeNotice }
-  | { to: 'everyone'; exceptUserId?: string; notice: RealtimeNotice }
+  | ({ to: 'watchers'; notice: RealtimeNotice } & WatcherAudience)
 ) & { sentAt?: number };
 
 const HEARTBEAT_MS = 1_000;
 /**
- * Notices for everyone wait this long to go out together: a change reaches every connection, so
- * under load one write per connection per window instead of one per change is what keeps it cheap.
+ * Notices for every unsubscribed connection wait this long to go out together: such a change
+ * reaches every one of them, so under load one write per connection per window instead of one per
+ * change is what keeps it cheap.
  */
 const BROADCAST_WINDOW_MS = 50;
 /** An instance silent this long is dead: the others take its connections off the books. */
@@ -54,6 +69,10 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   private readonly logger = new Logger('Connections');
   private readonly byUser = new Map<string, Map<string, RealtimeConnection>>();
   private readonly byId = new Map<string, RealtimeConnection>();
+  /** What this instance's connections watch (mentor lists, named users). */
+  readonly interests = new PresenceInterests();
+  /** Watched changes held for connections whose subscription's answer is being read (see holdWatched). */
+  private readonly held = new Map<RealtimeConnection, RealtimeNotice[]>();
   private heartbeat?: NodeJS.Timeout;
   private beating = false;
   private forEveryone: EveryoneNotice[] = [];
@@ -100,6 +119,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     const connection = this.byId.get(connectionId);
     if (!connection) return;
     this.byId.delete(connectionId);
+    this.interests.clear(connection);
+    this.held.delete(connection);
     const mine = this.byUser.get(connection.userId);
     mine?.delete(connectionId);
     if (mine?.size === 0) this.byUser.delete(connection.userId);
@@ -164,9 +185,27 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     setImmediate(() => this.local(connectionId)?.deliver(notice));
   }
 
-  /** To every connected user (mentors' presence and status are public). */
-  sendToEveryone(notice: RealtimeNotice, exceptUserId?: string): void {
-    this.publish({ to: 'everyone', exceptUserId, notice });
+  /**
+   * Holds the changes a connection watches while its subscription's answer (a snapshot) is read,
+   * and sends them after that answer: a change read into the snapshot arrives again after it,
+   * which leaves the same state, and none arrives before it to be overwritten by an older one.
+   */
+  holdWatched(connection: RealtimeConnection): void {
+    if (!this.held.has(connection)) this.held.set(connection, []);
+  }
+
+  /** Sends what holdWatched held, after the reply to the message being handled (see sendToConnectionAfterReply). */
+  releaseWatchedAfterReply(connection: RealtimeConnection): void {
+    setImmediate(() => {
+      const notices = this.held.get(connection) ?? [];
+      this.held.delete(connection);
+      for (const notice of notices) connection.deliver(notice);
+    });
+  }
+
+  /** To those who hear of changes to `audience.subject` (see WatcherAudience). */
+  sendToWatchers(audience: WatcherAudience, notice: RealtimeNotice): void {
+    this.publish({ to: 'watchers', ...audience, notice });
   }
 
   private publish(delivery: Delivery): void {
@@ -199,14 +238,29 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
       case 'connection':
         this.byId.get(delivery.connectionId)?.deliver(delivery.notice);
         return;
-      case 'everyone':
-        this.forEveryone.push({ notice: delivery.notice, exceptUserId: delivery.exceptUserId });
-        this.broadcastTimer ??= setTimeout(() => this.broadcastNow(), BROADCAST_WINDOW_MS);
+      case 'watchers':
+        this.deliverToWatchers(delivery);
         return;
     }
   }
 
-  /** Sends the notices for everyone gathered in the window, in order, one batch per connection. */
+  private deliverToWatchers(delivery: Extract<Delivery, { to: 'watchers' }>): void {
+    const { subject, contacts, unsubscribed, exceptUserId, notice } = delivery;
+    const targets = this.interests.watchersOf(subject.id, subject.role);
+    for (const userId of contacts) for (const connection of this.byUser.get(userId)?.values() ?? []) targets.add(connection);
+    for (const connection of targets) {
+      // An unsubscribed one hears it with the broadcast below, in its window.
+      if (connection.userId === exceptUserId || (unsubscribed && !this.interests.subscribed(connection))) continue;
+      const held = this.held.get(connection);
+      if (held) held.push(notice);
+      else connection.deliver(notice);
+    }
+    if (!unsubscribed) return;
+    this.forEveryone.push({ notice, exceptUserId });
+    this.broadcastTimer ??= setTimeout(() => this.broadcastNow(), BROADCAST_WINDOW_MS);
+  }
+
+  /** Sends the notices for the unsubscribed gathered in the window, in order, one batch per connection. */
   private broadcastNow(): void {
     clearTimeout(this.broadcastTimer);
     this.broadcastTimer = undefined;
@@ -214,6 +268,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     const batch = new BroadcastBatch(this.forEveryone);
     this.forEveryone = [];
     for (const connection of this.byId.values()) {
+      if (this.interests.subscribed(connection)) continue;
       try {
         if (connection.deliverBatch) connection.deliverBatch(batch);
         else for (const notice of batch.noticesFor(connection.userId)) connection.deliver(notice);

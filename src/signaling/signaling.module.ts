@@ -12,6 +12,7 @@ import { DrainService } from './drain.service';
 import { SocketIoConnections } from './socket-io-connections';
 import { InstantGateway } from './instant.gateway';
 import { InstantMentorGateway } from './instantmentor.gateway';
+import { PresenceGateway } from './presence.gateway';
 import { VideoCallsController } from './video-calls.controller';
 import { WebrtcGateway } from './webrtc.gateway';
 import { RAW_WS_DIALECTS, RawWsServer } from './raw-ws/raw-ws.server';
@@ -27,6 +28,7 @@ import { WsCallDialect } from './raw-ws/ws-call.dialect';
     WebrtcGateway,
     InstantGateway,
     InstantMentorGateway,
+    PresenceGateway,
     ChatGateway,
     WsSignalingDialect,
     WsCallDialect,

@@ -57,6 +57,27 @@ export interface HelpRequestAcceptedEvent {
   mentor_name: string;
 }
 
+/** (ext) Opens a mentor list: the filters of `GET /presence/mentors`, and which page to answer with. */
+export interface PresenceSubscribePayload {
+  role?: 'mentor' | 'tutor';
+  status?: EffectiveMentorStatus;
+  /** 1–100; 50 when absent. */
+  limit?: number;
+  /** A previous answer's `nextCursor`. */
+  cursor?: string;
+}
+
+/** (ext) A page of the list; changes to any mentor of its roles follow as events. */
+export interface MentorPageAck {
+  mentors: MentorStatusView[];
+  nextCursor: string | null;
+}
+
+/** (ext) Users whose presence and status to hear of (mentors and tutors; at most 500 in all). */
+export interface PresenceWatchPayload {
+  userIds: string[];
+}
+
 export interface CommunityClientToServerEvents {
   /** Mentors and tutors only. */
   mentor_available: ClientEvent<StatusMessagePayload, { status: MentorStatusView }>;
@@ -64,6 +85,11 @@ export interface CommunityClientToServerEvents {
   student_request_help: ClientEvent<HelpRequestPayload, { request: HelpRequestView }>;
   accept_help_request: ClientEvent<RequestIdPayload, { request: HelpRequestView }>;
   cancel_help_request: ClientEvent<RequestIdPayload, { request: HelpRequestView }>;
+  /** (ext) Presence by interest: from then on the connection hears of the mentors it watches, its contacts, and no one else. */
+  presence_subscribe: ClientEvent<PresenceSubscribePayload, MentorPageAck>;
+  presence_watch: ClientEvent<PresenceWatchPayload, { mentors: MentorStatusView[] }>;
+  /** (ext) Back to what a connection that never subscribed hears. */
+  presence_unsubscribe: ClientEvent<Record<string, never>>;
 }
 
 export interface CommunityServerToClientEvents {

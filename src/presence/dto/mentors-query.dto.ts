@@ -1,6 +1,21 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { MAX_WATCHED_USERS } from '../../realtime/presence-interests';
 import { toIdString } from '../../common/id';
 import { MENTOR_AVAILABILITY, MENTOR_ROLES } from './presence.response';
 
@@ -66,4 +81,29 @@ export class RequestIdDto {
   @IsString()
   @Length(1, 128)
   request_id: string;
+}
+
+/** (ext) `presence_subscribe`: the mentor list to open, as `GET /presence/mentors` filters it, and which page of it to answer with. */
+export class PresenceSubscribeDto extends MentorsQueryDto {
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  /** A previous answer's `nextCursor`. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{1,3}$/, { message: 'cursor must be a nextCursor this server gave' })
+  cursor?: string;
+}
+
+/** (ext) `presence_watch`: users whose presence and status to hear of, whatever list is open. */
+export class PresenceWatchDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_WATCHED_USERS)
+  @IsString({ each: true })
+  @Length(1, 128, { each: true })
+  userIds: string[];
 }
