@@ -3,7 +3,7 @@
 // bench/results.json (every raw figure). Options:
 //   --quick            one short run of each scenario (marked so in the report)
 //   --runs N           runs per scenario (default 3)
-//   --only a,b         scenarios: relay, setup, idle, flood, handshake; the others keep their figures from
+//   --only a,b         scenarios: relay, setup, idle, flood, handshake, presence; the others keep their figures from
 //                      bench/results.json (each section says when it was measured, and how often)
 // BENCH_POSTGRES_URL names a PostgreSQL server to use (a database is created per server start);
 // without it a throwaway PostgreSQL 15 is started from /usr/lib/postgresql/15/bin when present.
@@ -19,6 +19,7 @@ import { runCallSetup } from './scenarios/call-setup.mjs';
 import { runFlood } from './scenarios/flood.mjs';
 import { runHandshake } from './scenarios/handshake.mjs';
 import { runIdleCapacity } from './scenarios/idle-capacity.mjs';
+import { runPresence } from './scenarios/presence.mjs';
 import { runRelay } from './scenarios/relay.mjs';
 import { targetChecks } from './targets.mjs';
 
@@ -26,7 +27,7 @@ const { values: options } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     runs: { type: 'string' },
-    only: { type: 'string', default: 'relay,setup,idle,flood,handshake' },
+    only: { type: 'string', default: 'relay,setup,idle,flood,handshake,presence' },
   },
 });
 const quick = options.quick;
@@ -39,7 +40,14 @@ const ownPostgres = process.env.BENCH_POSTGRES_URL ? null : await startPostgres(
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? ownPostgres?.url;
 if (!postgresUrl) log('no PostgreSQL: the PostgreSQL rows are left out');
 
-const SCENARIOS = { relay: runRelay, setup: runCallSetup, idle: runIdleCapacity, flood: runFlood, handshake: runHandshake };
+const SCENARIOS = {
+  relay: runRelay,
+  setup: runCallSetup,
+  idle: runIdleCapacity,
+  flood: runFlood,
+  handshake: runHandshake,
+  presence: runPresence,
+};
 const resultsFile = join(ROOT, 'bench/results.json');
 const earlier = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')).results : {};
 const results = {};

@@ -3,6 +3,7 @@ import { perRunRatios, spread } from './lib.mjs';
 import { fmt, ratioCell } from './report.mjs';
 import { overMinimal, setupRatios } from './scenarios/call-setup.mjs';
 import { floodFigures } from './scenarios/flood.mjs';
+import { flatness } from './scenarios/presence.mjs';
 
 /** Per-run ratios of a relay figure, the product's subject over its baseline. */
 const relayRatio = (rows, subject, baseline, pick) => spread(perRunRatios(rows, 'subject', subject, baseline, pick));
@@ -166,6 +167,16 @@ export function targetChecks(results) {
         spread(flood.map(floodFigures.rssGrowthMb)),
         (x) => x <= 20,
         (v) => `${fmt(v, 1)} MB`,
+      ),
+    );
+  }
+  const presence = results.presence?.rows;
+  if (presence?.length) {
+    checks.push(
+      check(
+        'server CPU per mentor status change with 20 000 users connected who do not watch the mentor ≤ 1.25× with 1 000 (flat)',
+        flatness(presence, 'watchers'),
+        (x) => x <= 1.25,
       ),
     );
   }

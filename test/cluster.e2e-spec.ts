@@ -173,6 +173,22 @@ describe('two instances behind one Redis and one PostgreSQL (e2e)', () => {
     expect(offlines.map((e) => e.user_id).filter((id) => id === mentor.id || id === marker.id)).toEqual([mentor.id, marker.id]);
   });
 
+  it('tells a connection on A with a mentor list open of the mentors on B of its role, and not of the others', async () => {
+    const student = await registerUser(a.url);
+    const [mentor, tutor] = [await registerUser(b.url, 'mentor', 'Ines'), await registerUser(b.url, 'tutor', 'Ivo')];
+    const [mentorSocket, tutorSocket] = [await on(b, mentor), await on(b, tutor)];
+    const onA = await on(a, student);
+    const page = await emitWithAck(onA, 'presence_subscribe', { role: 'mentor' });
+    expect(page.mentors.map((m: { mentorId: string }) => m.mentorId)).toContain(mentor.id);
+    const changes = collect(onA, 'mentor_status_changed');
+    await emitWithAck(tutorSocket, 'mentor_busy', {});
+    const told = nextMatching(onA, 'mentor_status_changed', (c) => c.mentor_id === mentor.id);
+    await emitWithAck(mentorSocket, 'mentor_busy', { status_message: 'Across instances' });
+    expect(await told).toMatchObject({ status: 'busy', status_message: 'Across instances' });
+    // The tutor's change came first on B: had it crossed to A for this connection, it would have arrived first.
+    expect(changes.filter((c) => c.mentor_id === tutor.id)).toEqual([]);
+  });
+
   it('carries chat across instances: messages, typing that expires once, read receipts', async () => {
     const ada = await registerUser(a.url);
     const grace = await registerUser(b.url, 'mentor');

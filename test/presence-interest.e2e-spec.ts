@@ -90,15 +90,19 @@ describe('presence by interest (e2e)', () => {
   });
 
   it("tells a mentor's contacts of their changes though they subscribed to nothing", async () => {
-    const mentor = await suite.online('mentor', 'Yara');
-    await emitWithAck(mentor.socket, 'mentor_busy', {});
     const student = await suite.online('student');
-    const ringing = nextEvent(mentor.socket, 'incomingCall');
+    const mentor = await suite.user('mentor', 'Yara');
+    const mentorSocket = await suite.open(mentor);
+    // Yara leaves the first page; the student sees that first (as everyone does, subscribed to nothing).
+    const left = nextMatching(student.socket, 'mentor_status_changed', (c) => c.mentor_id === mentor.id && c.status === 'busy');
+    await emitWithAck(mentorSocket, 'mentor_busy', {});
+    await left;
+    const ringing = nextEvent(mentorSocket, 'incomingCall');
     const { call } = await emitWithAck(student.socket, 'startCall', { recipientUserId: mentor.id });
     await ringing;
     await emitWithAck(student.socket, 'cancelCall', { callId: call.id });
     const told = nextMatching(student.socket, 'mentor_status_changed', (c) => c.mentor_id === mentor.id);
-    await emitWithAck(mentor.socket, 'mentor_busy', { status_message: 'Off the page' });
+    await emitWithAck(mentorSocket, 'mentor_busy', { status_message: 'Off the page' });
     expect(await told).toMatchObject({ status: 'busy', status_message: 'Off the page' });
   });
 

@@ -1,6 +1,8 @@
 // Load generator of the idle-capacity scenario: opens connections that then sit idle (answering
 // heartbeats only). Its task comes on stdin (readTask):
-//   {client, port, base, addresses, perAddress, connsPerUser, warmUsers?}
+//   {client, port, base, addresses, perAddress, connsPerUser, warmUsers?, subscribe?}
+// With `subscribe` (app-socket.io only), each connection sends presence_subscribe with it once
+// authenticated, and counts as ready when that is answered.
 // With `warmUsers` it connects each of that many users once, disconnects, prints one JSON line and
 // exits (run it with runLoad). Otherwise it waits for commands on its IPC channel, one at a time:
 //   {open: n}  opens the next n connections (global indices base, base + 1, …) and replies
@@ -43,7 +45,13 @@ function socketIo(auth, readyEvent, localAddress, on) {
     auth,
     localAddress,
   });
-  socket.once(readyEvent, on.ready);
+  if (task.subscribe && readyEvent === 'authenticated')
+    socket.once(readyEvent, () =>
+      socket.emit('presence_subscribe', task.subscribe, (reply) =>
+        reply.ok ? on.ready() : on.lost(`presence_subscribe: ${reply.error.code}`),
+      ),
+    );
+  else socket.once(readyEvent, on.ready);
   socket.on('connect_error', (error) => on.lost(`connect_error: ${error.message}`));
   socket.on('disconnect', (reason) => on.lost(`disconnect: ${reason}`));
   return () => socket.close();

@@ -198,7 +198,7 @@ async function metric(server, name) {
 }
 
 /** Load generators filled in order, PER_GENERATOR connections each, started as they are needed. */
-function generatorPool(task) {
+export function generatorPool(task) {
   const generators = [];
   let reached = 0;
   return {
