@@ -267,8 +267,8 @@ function startGenerator(task) {
   };
 }
 
-const openFds = (pid) => readdirSync(`/proc/${pid}/fd`).length;
-const openFileLimit = (pid) => Number(/^Max open files\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))[1]);
+export const openFds = (pid) => readdirSync(`/proc/${pid}/fd`).length;
+export const openFileLimit = (pid) => Number(/^Max open files\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))[1]);
 
 // ---- the report ----
 

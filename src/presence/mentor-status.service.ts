@@ -13,6 +13,7 @@ import { PresenceRepository } from './presence.repository';
 import { PresenceService } from './presence.service';
 import type { MentorStatusUpdateEvent, MentorStatusView } from '@call-signaling/client';
 import { inBackground } from '../common/background';
+import { SharedLookup } from '../common/shared-lookup';
 
 export type { MentorStatusView };
 
@@ -57,9 +58,13 @@ export class MentorStatusService {
   ) {}
 
   /** The list being served to connecting students; a change on this instance drops it. */
-  private availableNow: Promise<MentorStatusUpdateEvent[]> | null = null;
-  /** Where the first page of available mentors ends, by name, as last read (for at most NEWCOMERS_LIST_MS); null: it is not full. */
-  private firstPageEnd: Promise<string | null> | null = null;
+  private readonly availableNow = new SharedLookup(NEWCOMERS_LIST_MS, () => this.statusUpdates({ status: 'available' }));
+  /** Where the first page of available mentors ends, by name; null: it is not full. */
+  private readonly firstPageEnd = new SharedLookup(NEWCOMERS_LIST_MS, () =>
+    this.page({ status: 'available' }).then(({ mentors, nextCursor }) =>
+      nextCursor === null ? null : mentors[mentors.length - 1].displayName,
+    ),
+  );
 
   /** A mentor's or tutor's coming and going is told to their audience, with the status it makes; a student's changes nothing here. */
   @OnAppEvent('presence.changed')
@@ -122,15 +127,7 @@ export class MentorStatusService {
    * connection of the next second (a reconnect storm is one query, not thousands).
    */
   availableForNewcomers(): Promise<MentorStatusUpdateEvent[]> {
-    if (this.availableNow) return this.availableNow;
-    const lookup = this.statusUpdates({ status: 'available' });
-    const forget = () => {
-      if (this.availableNow === lookup) this.availableNow = null;
-    };
-    this.availableNow = lookup;
-    setTimeout(forget, NEWCOMERS_LIST_MS).unref();
-    lookup.catch(forget);
-    return lookup;
+    return this.availableNow.get();
   }
 
   private async entries(filter: MentorFilter): Promise<Array<{ view: MentorStatusView; updatedAt: Date }>> {
@@ -175,7 +172,7 @@ export class MentorStatusService {
   }
 
   private sendStatus(view: MentorStatusView, audience: WatcherAudience): void {
-    this.availableNow = null;
+    this.availableNow.drop();
     this.registry.sendToWatchers(audience, {
       type: 'mentor-status',
       mentorId: view.mentorId,
@@ -204,21 +201,7 @@ export class MentorStatusService {
     const [previous, online] = await Promise.all([this.state.hSwap(TOLD_STATUS, user.id, view.status), this.presence.onlineCount()]);
     if (online <= this.config.presenceBroadcastLimit || previous === undefined) return true;
     if (previous !== 'available' && view.status !== 'available') return false;
-    const end = await this.firstAvailablePageEnd();
+    const end = await this.firstPageEnd.get();
     return end === null || user.displayName.localeCompare(end) <= 0;
-  }
-
-  private firstAvailablePageEnd(): Promise<string | null> {
-    if (this.firstPageEnd) return this.firstPageEnd;
-    const lookup = this.page({ status: 'available' }).then(({ mentors, nextCursor }) =>
-      nextCursor === null ? null : mentors[mentors.length - 1].displayName,
-    );
-    this.firstPageEnd = lookup;
-    const forget = () => {
-      if (this.firstPageEnd === lookup) this.firstPageEnd = null;
-    };
-    setTimeout(forget, NEWCOMERS_LIST_MS).unref();
-    lookup.catch(forget);
-    return lookup;
   }
 }
