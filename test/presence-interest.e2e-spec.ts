@@ -17,6 +17,20 @@ describe('presence by interest (e2e)', () => {
     return () => seen.filter((change) => change.mentor_id === mentorId).map((change) => change.status);
   };
 
+  /**
+   * A student subscribed to nothing, and a mentor who arrives after them and goes busy, leaving the
+   * first page: the student has heard both changes (as everyone does) before the test goes on.
+   */
+  async function studentAndMentorOffThePage(name: string) {
+    const student = await suite.online('student');
+    const mentor = await suite.user('mentor', name);
+    const mentorSocket = await suite.open(mentor);
+    const left = nextMatching(student.socket, 'mentor_status_changed', (c) => c.mentor_id === mentor.id && c.status === 'busy');
+    await emitWithAck(mentorSocket, 'mentor_busy', {});
+    await left;
+    return { student, mentor, mentorSocket };
+  }
+
   it('tells a client that subscribed to nothing of a mentor joining or leaving the first page of available mentors, not of one off it', async () => {
     const student = await suite.online('student');
     const mentor = await suite.user('mentor', 'Aaron');
@@ -60,13 +74,7 @@ describe('presence by interest (e2e)', () => {
   });
 
   it('tells a client of the mentors it names, whatever their place, until it unsubscribes', async () => {
-    const student = await suite.online('student');
-    const mentor = await suite.user('mentor', 'Zed');
-    const mentorSocket = await suite.open(mentor);
-    // Zed leaves the first page; the student sees that first (as everyone does, subscribed to nothing).
-    const left = nextMatching(student.socket, 'mentor_status_changed', (c) => c.mentor_id === mentor.id && c.status === 'busy');
-    await emitWithAck(mentorSocket, 'mentor_busy', {});
-    await left;
+    const { student, mentor, mentorSocket } = await studentAndMentorOffThePage('Zed');
     expect(await emitWithAck(student.socket, 'presence_watch', { userIds: [mentor.id, student.id] })).toMatchObject({
       ok: true,
       mentors: [{ mentorId: mentor.id, status: 'busy' }],
@@ -90,13 +98,7 @@ describe('presence by interest (e2e)', () => {
   });
 
   it("tells a mentor's contacts of their changes though they subscribed to nothing", async () => {
-    const student = await suite.online('student');
-    const mentor = await suite.user('mentor', 'Yara');
-    const mentorSocket = await suite.open(mentor);
-    // Yara leaves the first page; the student sees that first (as everyone does, subscribed to nothing).
-    const left = nextMatching(student.socket, 'mentor_status_changed', (c) => c.mentor_id === mentor.id && c.status === 'busy');
-    await emitWithAck(mentorSocket, 'mentor_busy', {});
-    await left;
+    const { student, mentor, mentorSocket } = await studentAndMentorOffThePage('Yara');
     const ringing = nextEvent(mentorSocket, 'incomingCall');
     const { call } = await emitWithAck(student.socket, 'startCall', { recipientUserId: mentor.id });
     await ringing;
