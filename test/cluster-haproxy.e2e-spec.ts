@@ -10,6 +10,7 @@ import { RedisServer } from './helpers/redis-server';
 import { freePort } from './helpers/server-process';
 import { emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import { registerUser, type Role } from './helpers/users';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -77,15 +78,7 @@ describe('two instances behind HAProxy with TLS, started by deploy/haproxy/start
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const register = async (role: 'student' | 'mentor', name: string) => {
-    const email = `${name.toLowerCase()}-${Date.now()}-${Math.random().toString(16).slice(2)}@example.test`;
-    const response = await request(url)
-      .post('/auth/register')
-      .ca(ca)
-      .send({ email, password: 'correct horse battery', displayName: name, role })
-      .expect(201);
-    return { id: response.body.user.id as string, token: response.body.accessToken as string };
-  };
+  const register = (role: Role, name: string) => registerUser(url, role, name, ca);
 
   /** A Socket.IO client of the calls protocol through HAProxy; `polling` keeps HAProxy's cookie, as a browser does. */
   const connect = async (token: string, transport: 'polling' | 'websocket'): Promise<TestSocket> => {

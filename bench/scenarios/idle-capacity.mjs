@@ -163,7 +163,12 @@ async function measureRun(target, { levels, postgresUrl, holdMs, log }) {
  */
 async function settle(server) {
   await sleep(SETTLE_MS);
-  for (const deadline = Date.now() + QUIET_DEADLINE_MS; Date.now() < deadline;) {
+  await untilQuiet(server, QUIET_DEADLINE_MS);
+}
+
+/** Until the server spends under QUIET_CPU_MS_PER_S of a core in a second, for at most `deadlineMs`. */
+export async function untilQuiet(server, deadlineMs) {
+  for (const deadline = Date.now() + deadlineMs; Date.now() < deadline;) {
     const before = server.cpuMs();
     await sleep(1_000);
     if (server.cpuMs() - before <= QUIET_CPU_MS_PER_S) return;

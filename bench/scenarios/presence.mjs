@@ -9,7 +9,7 @@ import { io } from 'socket.io-client';
 import { pathToFileURL } from 'node:url';
 import { mintToken, runLoad, sleep, spread, startServer } from '../lib.mjs';
 import { fmt, table } from '../report.mjs';
-import { generatorPool, openFds, openFileLimit } from './idle-capacity.mjs';
+import { generatorPool, openFds, openFileLimit, untilQuiet } from './idle-capacity.mjs';
 
 const LEVELS = [1_000, 5_000, 20_000];
 const QUICK_LEVELS = [1_000, 5_000];
@@ -80,23 +80,20 @@ async function measureRun(mode, { levels, changes, postgresUrl, log }) {
     await mentorIn;
     await sleep(7_000); // over PRESENCE_GRACE_MS: the warm-up's users are offline again
     // Unmeasured changes first, so that the first level does not pay for compiling the path.
-    for (let i = 0; i < WARM_CHANGES; i++) await mentor.emitWithAck(i % 2 === 0 ? 'mentor_busy' : 'mentor_available', {});
+    await toggle(mentor, WARM_CHANGES);
     // The server's open-file limit, less what it holds and a margin, caps the top level (as in the idle scenario).
     const ceiling = openFileLimit(server.pid) - openFds(server.pid) - 64;
     const measured = [];
     for (const level of levels) {
       const step = await generators.openUpTo(Math.min(level, ceiling));
       if (step.failed) throw new Error(`${step.failed} connections failed: ${JSON.stringify(step.failures)}`);
-      await quiet(server);
+      await untilQuiet(server, 30_000); // its new users' presence announced
       const idleBefore = server.cpuMs();
       await sleep(IDLE_WINDOW_MS);
       const idleMsPerMs = (server.cpuMs() - idleBefore) / IDLE_WINDOW_MS;
       const cpuBefore = server.cpuMs();
       const startedAt = Date.now();
-      for (let i = 0; i < changes; i++) {
-        const reply = await mentor.emitWithAck(i % 2 === 0 ? 'mentor_busy' : 'mentor_available', {});
-        if (!reply.ok) throw new Error(`status change refused: ${reply.error.code}`);
-      }
+      await toggle(mentor, changes);
       await sleep(FLUSH_MS);
       const elapsedMs = Date.now() - startedAt;
       const cpuMs = server.cpuMs() - cpuBefore - idleMsPerMs * elapsedMs;
@@ -121,12 +118,11 @@ async function measureRun(mode, { levels, changes, postgresUrl, log }) {
   }
 }
 
-/** Until the server spends under 2 % of a core (its new users' presence announced), for at most 30 s. */
-async function quiet(server) {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
-    const before = server.cpuMs();
-    await sleep(1_000);
-    if (server.cpuMs() - before <= 20) return;
+/** `count` status changes of the mentor, busy and available in turn, each acknowledged before the next. */
+async function toggle(mentor, count) {
+  for (let i = 0; i < count; i++) {
+    const reply = await mentor.emitWithAck(i % 2 === 0 ? 'mentor_busy' : 'mentor_available', {});
+    if (!reply.ok) throw new Error(`status change refused: ${reply.error.code}`);
   }
 }
 

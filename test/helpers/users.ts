@@ -14,12 +14,13 @@ export interface RegisteredUser {
 
 let counter = 0;
 
-/** Registers a new user through the real API. */
-export async function registerUser(baseUrl: string, role: Role = 'student', name?: string): Promise<RegisteredUser> {
+/** Registers a new user through the real API; `ca`: the certificate to trust, for an https URL with a self-signed one. */
+export async function registerUser(baseUrl: string, role: Role = 'student', name?: string, ca?: string): Promise<RegisteredUser> {
   counter += 1;
   const email = `user${counter}-${randomBytes(4).toString('hex')}@example.test`;
   const password = 'correct horse battery';
   const displayName = name ?? `${role} ${counter}`;
-  const response = await request(baseUrl).post('/auth/register').send({ email, password, displayName, role }).expect(201);
+  const post = request(baseUrl).post('/auth/register');
+  const response = await (ca ? post.ca(ca) : post).send({ email, password, displayName, role }).expect(201);
   return { id: response.body.user.id, email, password, displayName, role, token: response.body.accessToken };
 }

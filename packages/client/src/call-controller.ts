@@ -145,7 +145,7 @@ export class CallController {
     const { serverUrl, token } = this.options;
     const response = await fetch(new URL(path, serverUrl), {
       method,
-      headers: { authorization: `Bearer ${typeof token === 'function' ? token() : token}` },
+      headers: { authorization: `Bearer ${currentToken(token)}` },
     });
     const body: unknown = response.status === 204 ? null : await response.json().catch(() => null);
     if (response.ok) return body;
@@ -167,4 +167,9 @@ export class CallController {
     this.snapshot = { ...this.snapshot, ...change };
     for (const listener of this.listeners) listener();
   }
+}
+
+/** The token to send now: the one given, or what the given function returns. */
+export function currentToken(token: CallControllerOptions['token']): string {
+  return typeof token === 'function' ? token() : token;
 }

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
-import { CallController, IDLE_CALL, type CallControllerOptions, type CallSnapshot } from './call-controller.js';
+import { CallController, currentToken, IDLE_CALL, type CallControllerOptions, type CallSnapshot } from './call-controller.js';
 
 export interface UseCall extends CallSnapshot {
   start: CallController['start'];
@@ -23,7 +23,7 @@ export function useCall(options: CallControllerOptions | null): UseCall {
   const controller = useMemo(
     () =>
       socket && userId !== undefined && serverUrl !== undefined
-        ? new CallController({ socket, userId, serverUrl, token: () => current(token.current) })
+        ? new CallController({ socket, userId, serverUrl, token: () => currentToken(token.current ?? '') })
         : null,
     [socket, userId, serverUrl],
   );
@@ -47,4 +47,3 @@ export function useCall(options: CallControllerOptions | null): UseCall {
 
 const idle = (): CallSnapshot => IDLE_CALL;
 const noSubscription = (): (() => void) => () => undefined;
-const current = (token: CallControllerOptions['token'] | undefined): string => (typeof token === 'function' ? token() : (token ?? ''));

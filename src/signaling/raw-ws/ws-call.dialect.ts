@@ -1,6 +1,7 @@
 import { Injectable, Type } from '@nestjs/common';
 import { CallRoomsService } from '../../calls/call-rooms.service';
 import { CallsService } from '../../calls/calls.service';
+import { OpenCallIndex } from '../../calls/open-call-index';
 import { AppError, ErrorBody } from '../../common/errors';
 import { acceptedAtOnce, validateMessage } from '../../common/validation';
 import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/realtime-notice';
@@ -79,6 +80,7 @@ export class WsCallDialect implements RawWsDialect {
 
   constructor(
     private readonly calls: CallsService,
+    private readonly openCalls: OpenCallIndex,
     private readonly rooms: CallRoomsService,
     private readonly relays: RelayService,
   ) {}
@@ -136,11 +138,10 @@ export class WsCallDialect implements RawWsDialect {
    * (`call_started` adds it), so its clients cancel and hang up by the peer alone.
    */
   private async openCallWith(userId: string, peerId: string | undefined): Promise<string> {
-    const call = await this.calls.current(userId);
-    const parties = [call?.hostUserId, call?.recipientUserId];
-    if (!call || (peerId !== undefined && !parties.includes(peerId)))
+    const open = await this.openCalls.of(userId);
+    if (!open || (peerId !== undefined && open.hostUserId !== peerId && open.recipientUserId !== peerId))
       throw new AppError('not_found', peerId === undefined ? 'You have no open call' : 'You have no open call with this peer');
-    return call.id;
+    return open.callId;
   }
 
   /**
