@@ -43,12 +43,16 @@ export class WriteBehind {
     while (this.writing) await this.writing;
   }
 
-  /** Writes what waits now; a read that must see this instance's items calls it first. */
+  /**
+   * Writes what waits now; a read that must see this instance's items calls it first. Resolves once
+   * they are written, though another flush took them into its write.
+   */
   async flush(): Promise<void> {
     await this.settled();
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.startWrite();
+    void this.startWrite(); // never fails (see write)
+    await this.settled();
   }
 
   /** At shutdown: what waits is written at once, and so is what comes after. */
