@@ -47,8 +47,9 @@ const SERVERS = {
  * server, a fresh database: a new PGlite directory, or a new database on `postgresUrl`).
  * `--expose-gc` and the gc hook let the bench force a collection before reading memory.
  * `limits: 'product'` keeps the product's own rate limits instead of the bench's raised ones.
+ * `database`: one made by createDatabase that several instances share (its maker drops it).
  */
-export async function startServer(kind, { db = 'pglite', postgresUrl, env = {}, profileDir, limits = 'raised' } = {}) {
+export async function startServer(kind, { db = 'pglite', postgresUrl, database, env = {}, profileDir, limits = 'raised' } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'bench-server-'));
   let dropDatabase = async () => {};
@@ -59,9 +60,9 @@ export async function startServer(kind, { db = 'pglite', postgresUrl, env = {}, 
   }
   if (kind === 'minimal-calls') appEnv.JWT_SECRET = JWT_SECRET;
   if ((kind === 'app' || kind === 'minimal-calls') && db === 'postgres') {
-    const fresh = await createDatabase(postgresUrl);
+    const fresh = database ?? (await createDatabase(postgresUrl));
     appEnv.DATABASE_URL = fresh.url;
-    dropDatabase = fresh.drop;
+    if (!database) dropDatabase = fresh.drop;
   }
   const child = spawn(process.execPath, ['--expose-gc', '-r', join(ROOT, 'bench/servers/bench-hooks.cjs'), ...SERVERS[kind]], {
     cwd: dir,
@@ -137,7 +138,8 @@ export function postgresCpuMs() {
   return total;
 }
 
-async function createDatabase(adminUrl) {
+/** A new database on the server of `adminUrl`, with a way to drop it. */
+export async function createDatabase(adminUrl) {
   const name = `bench_${randomUUID().replaceAll('-', '')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

@@ -4,6 +4,7 @@ import { fmt, ratioCell } from './report.mjs';
 import { overMinimal, setupRatios } from './scenarios/call-setup.mjs';
 import { floodFigures } from './scenarios/flood.mjs';
 import { flatness } from './scenarios/presence.mjs';
+import { routingFigures } from './scenarios/routing.mjs';
 
 /** Per-run ratios of a relay figure, the product's subject over its baseline. */
 const relayRatio = (rows, subject, baseline, pick) => spread(perRunRatios(rows, 'subject', subject, baseline, pick));
@@ -176,6 +177,23 @@ export function targetChecks(results) {
       check(
         'server CPU per mentor status change with 20 000 users connected who do not watch the mentor ≤ 1.25× with 1 000 (flat)',
         flatness(presence, 'watchers'),
+        (x) => x <= 1.25,
+      ),
+    );
+  }
+  const routing = results.routing?.rows;
+  if (routing?.length) {
+    const percent = (v) => `${fmt(v * 100, 1)} %`;
+    checks.push(
+      check(
+        'with 4 instances, CPU per relayed offer of an instance in no call ≤ 5 % of a relaying instance’s (near zero)',
+        routingFigures.bystanderShare(routing),
+        (x) => x <= 0.05,
+        (s) => `${percent(s.median)} (${percent(s.min)}–${percent(s.max)})`,
+      ),
+      check(
+        'CPU per relayed offer of the relaying instances with 4 instances ≤ 1.25× with 2 (flat)',
+        routingFigures.flatness(routing),
         (x) => x <= 1.25,
       ),
     );

@@ -10,6 +10,8 @@ import WebSocket from 'ws';
 import { cpuMs, mintToken, percentile, readTask, sleep } from '../lib.mjs';
 
 const task = await readTask();
+/** The servers whose CPU is read: `serverPids` (several instances) or `serverPid`. */
+const pids = task.serverPids ?? [task.serverPid];
 const deadline = Date.now() + task.deadlineMs - 5_000;
 const within = (what) => {
   if (Date.now() > deadline) throw new Error(`time is up while ${what}`);
@@ -39,7 +41,7 @@ const payloadFor = {
 const TARGETS = {
   'bare-socket.io': {
     async connect(party) {
-      const socket = io(task.url, { transports: ['websocket'], auth: { userId: party.userId }, reconnection: false });
+      const socket = io(party.url, { transports: ['websocket'], auth: { userId: party.userId }, reconnection: false });
       await once(socket, 'connect');
       socket.on('relay', (message) => received(message.payload));
       return socket;
@@ -48,7 +50,7 @@ const TARGETS = {
   },
   'bare-ws': {
     async connect(party) {
-      const socket = new WebSocket(`${task.url.replace('http', 'ws')}/?user=${party.userId}`);
+      const socket = new WebSocket(`${party.url.replace('http', 'ws')}/?user=${party.userId}`);
       await once(socket, 'open');
       socket.on('message', (data) => received(JSON.parse(data).payload));
       return socket;
@@ -57,7 +59,11 @@ const TARGETS = {
   },
   'app-socket.io': {
     async connect(party) {
-      const socket = io(task.url, { transports: ['websocket'], auth: { token: mintToken(party.userId, party.role) }, reconnection: false });
+      const socket = io(party.url, {
+        transports: ['websocket'],
+        auth: { token: mintToken(party.userId, party.role) },
+        reconnection: false,
+      });
       await once(socket, 'authenticated');
       socket.on('offer', (message) => received(message.offer));
       socket.on('iceCandidate', (message) => received(message.candidate));
@@ -79,7 +85,7 @@ const TARGETS = {
   },
   'app-ws': {
     async connect(party) {
-      const socket = new WebSocket(`${task.url.replace('http', 'ws')}/ws/call/?token=${mintToken(party.userId, party.role)}`);
+      const socket = new WebSocket(`${party.url.replace('http', 'ws')}/ws/call/?token=${mintToken(party.userId, party.role)}`);
       await once(socket, 'open');
       party.inbox = [];
       socket.on('message', (data) => {
@@ -141,8 +147,9 @@ function received(payload) {
 const target = TARGETS[task.target];
 const parties = [];
 for (let i = 0; i < task.calls; i++) {
-  const caller = { userId: `bench-caller-${i}`, role: 'student' };
-  const callee = { userId: `bench-callee-${i}`, role: 'mentor' };
+  // Callees on another server (instance) than the callers when `calleeUrl` names one.
+  const caller = { userId: `bench-caller-${i}`, role: 'student', url: task.url };
+  const callee = { userId: `bench-callee-${i}`, role: 'mentor', url: task.calleeUrl ?? task.url };
   caller.peer = callee;
   callee.peer = caller;
   parties.push(caller, callee);
@@ -150,6 +157,14 @@ for (let i = 0; i < task.calls; i++) {
 for (let i = 0; i < parties.length; i += 20) {
   within('connecting');
   await Promise.all(parties.slice(i, i + 20).map(async (party) => (party.socket = await target.connect(party))));
+}
+// Users who only stay connected, on the servers `bystanders` names: [{url, users}].
+const bystanders = (task.bystanders ?? []).flatMap(({ url, users }, k) =>
+  Array.from({ length: users }, (_, i) => ({ userId: `bench-bystander-${k}-${i}`, role: 'student', url })),
+);
+for (let i = 0; i < bystanders.length; i += 20) {
+  within('connecting bystanders');
+  await Promise.all(bystanders.slice(i, i + 20).map(async (party) => (party.socket = await target.connect(party))));
 }
 if (target.establish) {
   for (let i = 0; i < parties.length; i += 20) {
@@ -172,21 +187,32 @@ await settle();
 async function settle() {
   let quiet = 0;
   while (quiet < 2 && Date.now() < deadline - 60_000) {
-    const before = cpuMs(task.serverPid);
+    const before = pids.map(cpuMs);
     await sleep(250);
-    quiet = cpuMs(task.serverPid) - before <= 10 ? quiet + 1 : 0;
+    quiet = pids.every((pid, i) => cpuMs(pid) - before[i] <= 10) ? quiet + 1 : 0;
   }
+}
+
+/** Each server's CPU per second while idle, over `seconds` (taken off its CPU in a phase, with `idleS`). */
+async function idleCpuPerS(seconds) {
+  if (!seconds) return pids.map(() => 0);
+  const before = pids.map(cpuMs);
+  await sleep(seconds * 1000);
+  return pids.map((pid, i) => (cpuMs(pid) - before[i]) / seconds);
 }
 
 let phaseCount = 0;
 /** Sends `kind` at `rate` messages/s for warm-up + measured seconds; measures the measured part. */
 async function runPhase(kind, rate, { warmupS, measureS }, profile = false) {
   within(`sending ${kind} at ${rate}/s`);
+  const idlePerS = await idleCpuPerS(task.idleS);
   const id = ++phaseCount;
   const phase = { id, latencies: [] };
   let sent = 0;
   let next = 0;
   let cpuBefore = 0;
+  let cpusBefore = [];
+  let measuredFrom = 0;
   let ownCpuBefore = null;
   const start = performance.now();
   const measureFrom = start + warmupS * 1000;
@@ -196,6 +222,8 @@ async function runPhase(kind, rate, { warmupS, measureS }, profile = false) {
     if (now >= measureFrom && recording !== phase) {
       recording = phase;
       cpuBefore = cpuMs(task.serverPid);
+      cpusBefore = pids.map(cpuMs);
+      measuredFrom = performance.now();
       ownCpuBefore = process.cpuUsage();
       if (profile) process.kill(task.serverPid, 'SIGTTIN');
     }
@@ -213,6 +241,8 @@ async function runPhase(kind, rate, { warmupS, measureS }, profile = false) {
   const drainUntil = performance.now() + 3_000;
   while (phase.latencies.length < measuredSent && performance.now() < drainUntil) await sleep(5);
   const serverCpu = cpuMs(task.serverPid) - cpuBefore;
+  const measuredS = (performance.now() - measuredFrom) / 1000;
+  const netCpus = pids.map((pid, i) => cpuMs(pid) - cpusBefore[i] - idlePerS[i] * measuredS);
   const ownCpu = process.cpuUsage(ownCpuBefore);
   recording = null;
   const sorted = phase.latencies.sort((a, b) => a - b);
@@ -228,6 +258,10 @@ async function runPhase(kind, rate, { warmupS, measureS }, profile = false) {
     p95Ms: round(percentile(sorted, 95)),
     p99Ms: round(percentile(sorted, 99)),
     serverCpuUsPerMessage: sorted.length ? +((serverCpu * 1000) / sorted.length).toFixed(1) : null,
+    // With several servers: each one's CPU per message, less what it spends idle (with `idleS`).
+    ...(task.serverPids && {
+      cpuUsPerMessageByServer: netCpus.map((ms) => (sorted.length ? +((ms * 1000) / sorted.length).toFixed(1) : null)),
+    }),
     generatorCpuShare: +((ownCpu.user + ownCpu.system) / 1000 / (measureS * 1000 + 1)).toFixed(2),
   };
 }
@@ -269,6 +303,6 @@ for (const kind of task.sustainedKinds) {
   sustained[kind] = { maxRate: good, firstFailingRate: bad, steps };
 }
 
-for (const party of parties) party.socket.close();
+for (const party of [...parties, ...bystanders]) party.socket.close();
 console.log(JSON.stringify({ target: task.target, fixed, sustained, errors: errors.slice(0, 5), errorCount: errors.length }));
 process.exit(0);

@@ -3,29 +3,53 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { INSTANCE_ID, REDIS } from './cluster.tokens';
 import type { RedisConnections } from './redis-connections';
 
-/** Old entries are trimmed past this many; a reader further behind than that has lost its place anyway. */
-const MAX_ENTRIES = 10_000;
-const BLOCK_MS = 5_000;
+/** Where a message goes among the other instances: those named, or every one. */
+export type Destinations = readonly string[] | 'everyone';
+
+/** How a message reached this instance: on its own stream, or on the one every instance reads. */
+export type Route = 'instance' | 'everyone';
 
 /**
- * Messages to the other instances, on a Redis stream: an instance that loses Redis for a while
- * (or a Redis that restarts) reads on from where it was, so no delivery is dropped the way a
- * pub/sub message published during a reconnection would be. With one instance there is nobody
- * else, and publishing does nothing.
+ * An instance's own stream is trimmed by its reader as it reads, so nothing waits there unread but
+ * what a stalled reader has not reached; past this many (a reader stalled for long, but whose
+ * heartbeat lives) the oldest go.
+ */
+const MAX_UNREAD = 100_000;
+/** The stream every instance reads is trimmed past this many, as no single reader can trim it. */
+const MAX_EVERYONE_ENTRIES = 10_000;
+/** A reader trims what it has read at most this often. */
+const TRIM_EVERY_MS = 1_000;
+const BLOCK_MS = 5_000;
+
+type StreamReply = Array<{ name: string; messages: Array<{ id: string; message: Record<string, string> }> }> | null;
+
+/**
+ * Messages to the other instances, on Redis streams: one per instance, read only by that instance,
+ * for what its own connections receive, and one that every instance reads, for what must go
+ * everywhere. A stream is kept while its reader is away: an instance that loses Redis for a while
+ * (or a Redis that restarts) reads on from where it was, so nothing is dropped the way a pub/sub
+ * message published during a reconnection would be. With one instance there is nobody else, and
+ * publishing does nothing.
  */
 @Injectable()
 export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('ClusterBus');
-  private readonly handlers: Array<(message: Message) => void> = [];
-  private readonly key: string;
+  private readonly handlers: Array<(message: Message, route: Route) => void> = [];
+  private readonly prefix: string;
+  private readonly everyoneKey: string;
+  private readonly ownKey: string;
   private reading = false;
+  /** Messages leave in the order they were published, whenever their destinations become known. */
+  private previous: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(REDIS) private readonly redis: RedisConnections | null,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.key = `${config.redis?.prefix ?? ''}bus`;
+    this.prefix = `${config.redis?.prefix ?? ''}bus:`;
+    this.everyoneKey = `${this.prefix}everyone`;
+    this.ownKey = this.streamOf(instanceId);
   }
 
   get clustered(): boolean {
@@ -34,7 +58,7 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.redis) return;
-    const [newest] = await this.redis.commands.xRevRange(this.key, '+', '-', { COUNT: 1 });
+    const [newest] = await this.redis.commands.xRevRange(this.everyoneKey, '+', '-', { COUNT: 1 });
     this.reading = true;
     void this.read(newest?.id ?? '0-0');
   }
@@ -43,33 +67,80 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
     this.reading = false;
   }
 
-  publish(message: Message): void {
+  /**
+   * Sends `message` to `destinations` (this instance is never one: it handles its own). They may
+   * still be being looked up: the message waits for them, and the messages published after it
+   * wait for it, so each stream gets them in publishing order.
+   */
+  publish(message: Message, destinations: Destinations | Promise<Destinations>): void {
     if (!this.redis) return;
-    this.redis.commands
-      .xAdd(
-        this.key,
-        '*',
-        { from: this.instanceId, data: JSON.stringify(message) },
-        { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: MAX_ENTRIES } },
-      )
+    const data = JSON.stringify(message);
+    this.previous = this.previous
+      .then(() => destinations)
+      .then((to) => this.append(data, to))
       .catch((error: Error) => this.logger.warn(`publishing failed: ${error.message}`));
   }
 
-  /** Messages published by the other instances. */
-  onMessage(handler: (message: Message) => void): void {
+  /** Messages published by the other instances to this one or to every one. */
+  onMessage(handler: (message: Message, route: Route) => void): void {
     this.handlers.push(handler);
   }
 
+  /** Drops the stream of an instance that is gone. */
+  async forget(instanceId: string): Promise<void> {
+    await this.redis?.commands.del(this.streamOf(instanceId));
+  }
+
+  private streamOf(instanceId: string): string {
+    return `${this.prefix}${instanceId}`;
+  }
+
+  /** Issues the appends without waiting for them (node-redis sends commands in the order issued). */
+  private append(data: string, to: Destinations): void {
+    const { commands } = this.redis!;
+    const fields = { from: this.instanceId, data };
+    if (to === 'everyone') {
+      void commands
+        .xAdd(this.everyoneKey, '*', fields, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: MAX_EVERYONE_ENTRIES } })
+        .catch((error: Error) => this.logger.warn(`publishing failed: ${error.message}`));
+      return;
+    }
+    for (const instanceId of to) {
+      if (instanceId === this.instanceId) continue;
+      void commands
+        .xAdd(this.streamOf(instanceId), '*', fields, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: MAX_UNREAD } })
+        .catch((error: Error) => this.logger.warn(`publishing failed: ${error.message}`));
+    }
+  }
+
+  /** Reads both streams: its own from the start (nothing is routed to an instance before it exists), every one's from `after`. */
   private async read(after: string): Promise<void> {
-    let offset = after;
+    const offsets = { own: '0-0', everyone: after };
+    let trimmedAt = 0;
+    let trimmedTo = '0-0';
     while (this.reading) {
       try {
-        const streams = await this.redis!.reader.xRead({ key: this.key, id: offset }, { COUNT: 100, BLOCK: BLOCK_MS });
-        for (const { messages } of (streams as Array<{ messages: Array<{ id: string; message: Record<string, string> }> }> | null) ?? []) {
+        const streams = (await this.redis!.reader.xRead(
+          [
+            { key: this.ownKey, id: offsets.own },
+            { key: this.everyoneKey, id: offsets.everyone },
+          ],
+          { COUNT: 100, BLOCK: BLOCK_MS },
+        )) as StreamReply;
+        for (const { name, messages } of streams ?? []) {
+          const route: Route = name === this.ownKey ? 'instance' : 'everyone';
           for (const { id, message } of messages) {
-            offset = id;
-            if (message.from !== this.instanceId) this.dispatch(message.data);
+            if (route === 'instance') offsets.own = id;
+            else offsets.everyone = id;
+            if (message.from !== this.instanceId) this.dispatch(message.data, route);
           }
+        }
+        if (offsets.own !== trimmedTo && Date.now() - trimmedAt >= TRIM_EVERY_MS) {
+          trimmedAt = Date.now();
+          trimmedTo = offsets.own;
+          // Only this instance reads its stream: what it has read is not needed again. Exactly, as
+          // approximate trimming removes at most 10 000 entries a call.
+          void this.redis!.commands.xTrim(this.ownKey, 'MINID', trimmedTo).catch(() => undefined);
         }
       } catch (error) {
         if (!this.reading) return;
@@ -79,11 +150,11 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
     }
   }
 
-  private dispatch(data: string): void {
+  private dispatch(data: string, route: Route): void {
     const message = JSON.parse(data) as Message;
     for (const handler of this.handlers) {
       try {
-        handler(message);
+        handler(message, route);
       } catch (error) {
         this.logger.error(`handling a message failed: ${(error as Error).stack ?? String(error)}`);
       }

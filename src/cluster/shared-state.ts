@@ -9,6 +9,7 @@ export interface SharedState {
   hSet(key: string, field: string, value: string): Promise<void>;
   hGet(key: string, field: string): Promise<string | undefined>;
   hGetAll(key: string): Promise<Record<string, string>>;
+  hVals(key: string): Promise<string[]>;
   hLen(key: string): Promise<number>;
   /** Sets a field and gives the value it had, in one step. */
   hSwap(key: string, field: string, value: string): Promise<string | undefined>;
@@ -72,6 +73,10 @@ export class MemoryState implements SharedState {
 
   async hGetAll(key: string) {
     return Object.fromEntries(this.hashes.get(key) ?? []);
+  }
+
+  async hVals(key: string) {
+    return [...(this.hashes.get(key)?.values() ?? [])];
   }
 
   async hLen(key: string) {
@@ -184,6 +189,10 @@ export class RedisState implements SharedState {
 
   hGetAll(key: string) {
     return this.redis.hGetAll(this.prefix + key) as Promise<Record<string, string>>;
+  }
+
+  hVals(key: string) {
+    return this.redis.hVals(this.prefix + key) as Promise<string[]>;
   }
 
   hLen(key: string) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CallView } from '../calls/call.presenter';
+import type { Route } from '../cluster/cluster-bus';
 import type { SignalKind } from '../relay/signal';
 import { ERROR_CODES, ErrorCode } from '../common/errors';
 
@@ -12,6 +13,7 @@ const MOVE_TARGETS = ['ACTIVE', 'CANCELLED', 'DECLINED', 'MISSED', 'ENDED'] as c
 const SIGNAL_KINDS: readonly SignalKind[] = ['offer', 'answer', 'ice', 'hangup'];
 /** The dialects a connection can speak, shown at 0 before anyone connects. */
 const KNOWN_DIALECTS = ['socket.io', 'ws-call', 'ws-signaling'];
+const ROUTES: readonly Route[] = ['instance', 'everyone'];
 
 /**
  * This instance's Prometheus metrics, in a registry of its own (tests run several apps in one
@@ -28,6 +30,8 @@ export class MetricsService {
   private readonly relayedOf: Partial<Record<SignalKind, { inc(): void }>> = {};
   private readonly errors: Counter<'transport' | 'code'>;
   private readonly rateLimits: Counter<'surface'>;
+  private readonly clusterDeliveries: Counter<'route'>;
+  private readonly clusterDeliveriesBy: Partial<Record<Route, { inc(): void }>> = {};
 
   constructor() {
     const registers = [this.registry];
@@ -68,10 +72,17 @@ export class MetricsService {
       labelNames: ['surface'],
       registers,
     });
+    this.clusterDeliveries = new Counter({
+      name: 'signaling_cluster_deliveries_received_total',
+      help: "Deliveries this instance read from the other instances, by route: on its own stream ('instance') or on the one every instance reads ('everyone')",
+      labelNames: ['route'],
+      registers,
+    });
     // Series that exist from the start, so rate() and alerts see their first increase.
     for (const dialect of KNOWN_DIALECTS) this.connections.set({ dialect }, 0);
     for (const status of MOVE_TARGETS) this.moves.inc({ status }, 0);
     for (const kind of SIGNAL_KINDS) this.relayed.inc({ kind }, 0);
+    for (const route of ROUTES) this.clusterDeliveries.inc({ route }, 0);
     for (const transport of TRANSPORTS) for (const code of ERROR_CODES) this.errors.inc({ transport, code }, 0);
     collectDefaultMetrics({ register: this.registry });
   }
@@ -97,6 +108,11 @@ export class MetricsService {
   signalRelayed(kind: SignalKind): void {
     // A child per kind, made once: the relay counts every message, and label lookups are not free.
     (this.relayedOf[kind] ??= this.relayed.labels({ kind })).inc();
+  }
+
+  /** A delivery from another instance reached this one (see ClusterBus). */
+  clusterDeliveryReceived(route: Route): void {
+    (this.clusterDeliveriesBy[route] ??= this.clusterDeliveries.labels({ route })).inc();
   }
 
   /** An error reply went to a client (HTTP response, Socket.IO ack or event, raw-WebSocket message or refusal). */

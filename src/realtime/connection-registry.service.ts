@@ -1,11 +1,21 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { ClusterBus } from '../cluster/cluster-bus';
+import { ClusterBus, Route } from '../cluster/cluster-bus';
 import { INSTANCE_ID } from '../cluster/cluster.tokens';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import type { AtOnce } from '../common/at-once';
 import { AppEvents } from '../events/app-events';
 import { MetricsService } from '../observability/metrics.service';
 import { BroadcastBatch, EveryoneNotice } from './broadcast-batch';
+import {
+  BOOKS_SINCE,
+  CONNECTION_INSTANCES,
+  CONNECTION_USERS,
+  heartbeatKey,
+  instanceConnections,
+  INSTANCES,
+  userConnections,
+} from './connection-books';
+import { DeliveryRoutes } from './delivery-routes';
 import { PresenceInterests } from './presence-interests';
 import type { RealtimeNotice } from './realtime-notice';
 import type { UserRole } from '@call-signaling/client';
@@ -51,12 +61,8 @@ const BROADCAST_WINDOW_MS = 50;
 /** An instance silent this long is dead: the others take its connections off the books. */
 const INSTANCE_TTL_MS = 5_000;
 
-/** Keys of the shared books. */
-const userConnections = (userId: string) => `user-conns:${userId}`;
-const CONNECTION_USERS = 'conn-user';
-const instanceConnections = (instanceId: string) => `instance-conns:${instanceId}`;
-const INSTANCES = 'instances';
-const heartbeatKey = (instanceId: string) => `instance:${instanceId}`;
+/** How long the books' start-over mark lives: beyond any run, and set again by the next heartbeat if it lapses. */
+const BOOKS_SINCE_TTL_MS = 30 * 24 * 3_600_000;
 
 /**
  * Every live connection of every user, whatever its dialect and whichever instance holds it,
@@ -79,6 +85,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   /** The last once-only notice each connection got (see deliverOnce). */
   private readonly lastOnce = new WeakMap<RealtimeConnection, string>();
   private broadcastTimer?: NodeJS.Timeout;
+  private readonly routes: DeliveryRoutes;
 
   constructor(
     @Inject(SHARED_STATE) private readonly state: SharedState,
@@ -87,7 +94,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     private readonly events: AppEvents,
     private readonly metrics: MetricsService,
   ) {
-    bus.onMessage((delivery) => this.deliverFromBus(delivery));
+    this.routes = new DeliveryRoutes(state);
+    bus.onMessage((delivery, route) => this.deliverFromBus(delivery, route));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -211,12 +219,13 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   private publish(delivery: Delivery): void {
     this.deliverHere(delivery);
     // A connection this instance holds needs no trip through Redis.
-    if (delivery.to === 'connection' && this.byId.has(delivery.connectionId)) return;
-    this.bus.publish(delivery.notice.type === 'signal' ? { ...delivery, sentAt: Date.now() } : delivery);
+    if (!this.bus.clustered || (delivery.to === 'connection' && this.byId.has(delivery.connectionId))) return;
+    this.bus.publish(delivery.notice.type === 'signal' ? { ...delivery, sentAt: Date.now() } : delivery, this.routes.of(delivery));
   }
 
   /** A signal the bus brings later than the relay's deadline (Redis was away) is stale: dropped. */
-  private deliverFromBus(delivery: Delivery): void {
+  private deliverFromBus(delivery: Delivery, route: Route): void {
+    this.metrics.clusterDeliveryReceived(route);
     if (delivery.sentAt !== undefined && Date.now() - delivery.sentAt > SIGNAL_DEADLINE_MS) {
       this.logger.warn({ msg: 'dropped a signal the cluster bus delivered late', ageMs: Date.now() - delivery.sentAt });
       return;
@@ -284,6 +293,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     await Promise.all([
       this.state.hSet(userConnections(connection.userId), connection.id, this.instanceId),
       this.state.hSet(CONNECTION_USERS, connection.id, connection.userId),
+      this.bus.clustered && this.state.hSet(CONNECTION_INSTANCES, connection.id, this.instanceId),
       this.state.sAdd(instanceConnections(this.instanceId), connection.id),
     ]);
   }
@@ -292,6 +302,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     const [{ removed, remaining }] = await Promise.all([
       this.state.hDelCount(userConnections(userId), connectionId),
       this.state.hDelCount(CONNECTION_USERS, connectionId),
+      this.bus.clustered && this.state.hDelCount(CONNECTION_INSTANCES, connectionId),
       this.state.sRem(instanceConnections(instanceId), connectionId),
     ]);
     this.events.emit('connection.removed', { connectionId, userId });
@@ -301,10 +312,14 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   /**
    * Keeps this instance's heartbeat alive, and takes dead instances' connections off the books.
    * A missing heartbeat of our own means Redis lost it (a restart) or the others presumed us
-   * dead: our connections are booked again.
+   * dead: our connections are booked again. A missing start-over mark means the books are new:
+   * routing trusts them once every instance has had time to book its own (DeliveryRoutes).
    */
   private async beat(): Promise<void> {
-    const fresh = await this.state.setExpiring(heartbeatKey(this.instanceId), '1', INSTANCE_TTL_MS, true);
+    const [fresh] = await Promise.all([
+      this.state.setExpiring(heartbeatKey(this.instanceId), '1', INSTANCE_TTL_MS, true),
+      this.state.setExpiring(BOOKS_SINCE, String(Date.now()), BOOKS_SINCE_TTL_MS, true),
+    ]);
     if (!fresh) await this.state.setExpiring(heartbeatKey(this.instanceId), '1', INSTANCE_TTL_MS);
     else {
       await this.state.sAdd(INSTANCES, this.instanceId);
@@ -330,6 +345,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
       if (userId) await this.unbook(connectionId, userId, instanceId);
     }
     await this.state.del(instanceConnections(instanceId));
+    await this.bus.forget(instanceId);
     await this.state.sRem(INSTANCES, instanceId);
   }
 }
