@@ -48,8 +48,12 @@ const SERVERS = {
  * `--expose-gc` and the gc hook let the bench force a collection before reading memory.
  * `limits: 'product'` keeps the product's own rate limits instead of the bench's raised ones.
  * `database`: one made by createDatabase that several instances share (its maker drops it).
+ * `nodeArgs`: flags for Node before the server's script.
  */
-export async function startServer(kind, { db = 'pglite', postgresUrl, database, env = {}, profileDir, limits = 'raised' } = {}) {
+export async function startServer(
+  kind,
+  { db = 'pglite', postgresUrl, database, env = {}, nodeArgs = [], profileDir, limits = 'raised' } = {},
+) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'bench-server-'));
   let dropDatabase = async () => {};
@@ -64,7 +68,7 @@ export async function startServer(kind, { db = 'pglite', postgresUrl, database, 
     appEnv.DATABASE_URL = fresh.url;
     if (!database) dropDatabase = fresh.drop;
   }
-  const child = spawn(process.execPath, ['--expose-gc', '-r', join(ROOT, 'bench/servers/bench-hooks.cjs'), ...SERVERS[kind]], {
+  const child = spawn(process.execPath, ['--expose-gc', ...nodeArgs, '-r', join(ROOT, 'bench/servers/bench-hooks.cjs'), ...SERVERS[kind]], {
     cwd: dir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), BENCH_PROFILE_DIR: profileDir ?? dir, ...appEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

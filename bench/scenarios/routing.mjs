@@ -48,11 +48,21 @@ function notMeasured(why) {
 
 async function measure(count, { postgresUrl, redis, quick }) {
   const database = await createDatabase(postgresUrl);
-  // Keys of their own: nothing left from the previous measurement's instances.
-  const env = { REDIS_URL: redis.url, REDIS_PREFIX: `bench-${randomUUID().slice(0, 8)}:` };
+  const env = {
+    REDIS_URL: redis.url,
+    // Keys of their own: nothing left from the previous measurement's instances.
+    REDIS_PREFIX: `bench-${randomUUID().slice(0, 8)}:`,
+    // Connections opened in a burst ping in bursts, which would fall into some windows and not others.
+    SOCKET_PING_INTERVAL_MS: '120000',
+    SOCKET_PING_TIMEOUT_MS: '30000',
+  };
+  // V8's memory reducer runs full collections some seconds after allocation slows down (on an
+  // instance in no call, ~120 ms after its users connected), which would land in one window or
+  // another; without it, what is left in an idle instance's windows is what the load costs it.
+  const nodeArgs = ['--no-memory-reducer'];
   const servers = [];
   try {
-    for (let i = 0; i < count; i++) servers.push(await startServer('app', { db: 'postgres', database, env }));
+    for (let i = 0; i < count; i++) servers.push(await startServer('app', { db: 'postgres', database, env, nodeArgs }));
     const [callers, callees = callers] = servers;
     const result = await runLoad('relay', {
       target: 'app-socket.io',
