@@ -2,14 +2,14 @@ import { ClusterBus, Route } from '../src/cluster/cluster-bus';
 import { RedisConnections } from '../src/cluster/redis-connections';
 import type { AppConfig } from '../src/config/app-config';
 import { eventually } from './helpers/cluster';
-import { RedisServer } from './helpers/redis-server';
+import { startTestRedis, TestRedis } from './helpers/redis-server';
 
 const PREFIX = 'bus-test:';
 
 /** The cluster bus of one instance on a real redis-server, reading once `start` is called. */
-async function busOf(redis: RedisServer, instanceId: string) {
-  const connections = await RedisConnections.connect(redis.url);
-  const config = { redis: { url: redis.url, prefix: PREFIX } } as AppConfig;
+async function busOf(redis: TestRedis, instanceId: string) {
+  const connections = await RedisConnections.connect(redis.setting);
+  const config = { redis: { ...redis.setting, prefix: PREFIX } } as AppConfig;
   const bus = new ClusterBus<number>(connections, instanceId, config);
   const received: Array<{ message: number; route: Route }> = [];
   bus.onMessage((message, route) => received.push({ message, route }));
@@ -26,10 +26,10 @@ async function busOf(redis: RedisServer, instanceId: string) {
 }
 
 describe('the cluster bus on Redis streams (e2e)', () => {
-  let redis: RedisServer;
+  let redis: TestRedis;
   beforeAll(async () => {
-    redis = await RedisServer.start();
-  });
+    redis = await startTestRedis();
+  }, 60_000);
   afterAll(() => redis.destroy());
 
   it('keeps what is routed to an instance until it reads it, however far behind, then trims what it has read', async () => {
@@ -40,8 +40,8 @@ describe('the cluster bus on Redis streams (e2e)', () => {
       await Promise.all([sender.start(), bystander.start()]);
       // The reader is not reading: 30 000 wait for it (three times what the stream every instance reads keeps).
       const count = 30_000;
-      for (let i = 0; i < count; i++) sender.bus.publish(i, ['reader']);
-      sender.bus.publish(-1, 'everyone');
+      for (let i = 0; i < count; i++) sender.bus.publish(i, () => ['reader']);
+      sender.bus.publish(-1, () => 'everyone');
       await eventually(async () => expect(bystander.received).toEqual([{ message: -1, route: 'everyone' }]));
       await reader.start();
       await eventually(async () => expect(reader.received.length).toBe(count), 30_000);
@@ -61,9 +61,9 @@ describe('the cluster bus on Redis streams (e2e)', () => {
     try {
       await Promise.all([sender.start(), reader.start()]);
       let findSlowly!: (to: string[]) => void;
-      sender.bus.publish(1, new Promise((resolve) => (findSlowly = resolve)));
-      sender.bus.publish(2, ['ordered-reader']);
-      sender.bus.publish(3, Promise.resolve(['ordered-reader']));
+      sender.bus.publish(1, () => new Promise((resolve) => (findSlowly = resolve)));
+      sender.bus.publish(2, () => ['ordered-reader']);
+      sender.bus.publish(3, () => Promise.resolve(['ordered-reader']));
       findSlowly(['ordered-reader']);
       await eventually(async () => expect(reader.received.map((r) => r.message)).toEqual([1, 2, 3]));
     } finally {
@@ -74,7 +74,7 @@ describe('the cluster bus on Redis streams (e2e)', () => {
   it('drops the stream of an instance that is gone', async () => {
     const sender = await busOf(redis, 'survivor');
     try {
-      sender.bus.publish(1, ['gone']);
+      sender.bus.publish(1, () => ['gone']);
       const key = `${PREFIX}bus:gone`;
       await eventually(async () => expect(await sender.connections.commands.xLen(key)).toBe(1));
       await sender.bus.forget('gone');

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { Cluster, clusterEnv, eventually, useCluster } from './helpers/cluster';
 import { collect, connectAs } from './helpers/parties';
 import { PostgresServer } from './helpers/postgres-server';
-import { RedisServer } from './helpers/redis-server';
+import { RedisServer, startTestRedis, TestRedis } from './helpers/redis-server';
 import type { ServerProcess } from './helpers/server-process';
 import { emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
 import { registerUser, RegisteredUser } from './helpers/users';
@@ -131,7 +131,8 @@ describe('an instance stopped with SIGTERM (e2e)', () => {
 });
 
 describe('Redis restarted empty under a running cluster (e2e)', () => {
-  const fixture = useCluster(2, { RECONNECT_GRACE_MS: '2000' });
+  // Restarts one redis-server (a Redis Cluster's failover has a suite of its own).
+  const fixture = useCluster(2, { RECONNECT_GRACE_MS: '2000' }, () => RedisServer.start());
 
   it('reconnects and resumes fan-out; the call in progress continues, then ends cleanly; nothing is lost', async () => {
     const [a, b] = fixture.instances;
@@ -179,7 +180,7 @@ describe('Redis restarted empty under a running cluster (e2e)', () => {
 });
 
 describe('Redis down under a running cluster (e2e)', () => {
-  const fixture = useCluster(2, { RECONNECT_GRACE_MS: '20000' });
+  const fixture = useCluster(2, { RECONNECT_GRACE_MS: '20000' }, () => RedisServer.start());
 
   it('refuses a signal it cannot route with unavailable, never late, and relays again once Redis is back', async () => {
     const [a, b] = fixture.instances;
@@ -205,12 +206,12 @@ describe('Redis down under a running cluster (e2e)', () => {
 
 describe('PostgreSQL restarted under a running server (e2e)', () => {
   let postgres: PostgresServer;
-  let redis: RedisServer;
+  let redis: TestRedis;
   let cluster: Cluster;
   let server: ServerProcess;
 
   beforeAll(async () => {
-    [postgres, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
+    [postgres, redis] = await Promise.all([PostgresServer.start(), startTestRedis()]);
     cluster = new Cluster(clusterEnv(postgres.url, redis));
     [server] = await cluster.start(1);
   }, 120_000);

@@ -6,7 +6,7 @@ import { io } from 'socket.io-client';
 import request from 'supertest';
 import { clusterEnv } from './helpers/cluster';
 import { RawClient } from './helpers/raw-ws';
-import { RedisServer } from './helpers/redis-server';
+import { startTestRedis, TestRedis } from './helpers/redis-server';
 import { freePort } from './helpers/server-process';
 import { emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
@@ -21,7 +21,7 @@ const ROOT = resolve(__dirname, '..');
  */
 describe('two instances behind HAProxy with TLS, started by deploy/haproxy/start.sh (e2e)', () => {
   let database: TestDatabase;
-  let redis: RedisServer;
+  let redis: TestRedis;
   let dir: string;
   let recipe: ChildProcess;
   let output = '';
@@ -30,7 +30,7 @@ describe('two instances behind HAProxy with TLS, started by deploy/haproxy/start
   const sockets: TestSocket[] = [];
 
   beforeAll(async () => {
-    [database, redis] = await Promise.all([createTestDatabase(), RedisServer.start()]);
+    [database, redis] = await Promise.all([createTestDatabase(), startTestRedis()]);
     dir = mkdtempSync(join(tmpdir(), 'haproxy-recipe-'));
     const [httpsPort, port1, port2] = [await freePort(), await freePort(), await freePort()];
     recipe = spawn('bash', [join(ROOT, 'deploy/haproxy/start.sh')], {

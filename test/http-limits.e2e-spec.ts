@@ -210,7 +210,7 @@ if (process.env.REDIS_URL) {
 
     it('Redis storage answers as the in-memory storage does, with and without a block', async () => {
       // blockDuration > 0 is not what the server configures, but it is part of the storage contract.
-      const redis = new RedisThrottlerStorage(a.app.get<RedisConnections>(REDIS).commands, `${sharedPrefix}storage-test:`);
+      const redis = new RedisThrottlerStorage(a.app.get<RedisConnections>(REDIS), `${sharedPrefix}storage-test:`);
       const memory = new ThrottlerStorageService();
       try {
         for (const blockMs of [0, 30_000]) {

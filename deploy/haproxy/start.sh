@@ -4,6 +4,7 @@
 #
 #   npm run build
 #   DATABASE_URL=postgresql://… REDIS_URL=redis://… JWT_SECRET=… deploy/haproxy/start.sh
+#   (REDIS_CLUSTER_NODES=redis://…,redis://… instead of REDIS_URL for a Redis Cluster)
 #
 # Serves https://localhost:$HTTPS_PORT until interrupted, then stops what it started. Settings
 # (environment): HTTPS_PORT (8443), INSTANCE_PORTS ("3001 3002"), BIND_ADDRESS (127.0.0.1; 0.0.0.0
@@ -15,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 : "${DATABASE_URL:?set DATABASE_URL: both instances share one PostgreSQL}"
-: "${REDIS_URL:?set REDIS_URL: both instances share one Redis}"
+: "${REDIS_URL:-${REDIS_CLUSTER_NODES:?set REDIS_URL (or REDIS_CLUSTER_NODES): both instances share one Redis}}"
 export HTTPS_PORT=${HTTPS_PORT:-8443}
 export BIND_ADDRESS=${BIND_ADDRESS:-127.0.0.1}
 export CERT_FILE=${CERT_FILE:-$here/localhost.pem}

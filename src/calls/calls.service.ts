@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors';
 import { AppEventMap, AppEvents, OnAppEvent } from '../events/app-events';
+import { retryWhileUnavailable } from '../cluster/redis-errors';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -365,9 +366,11 @@ export class CallsService {
     const moved = await this.calls.move(callId, move, seat);
     if (!moved) return null;
     const call = toCallView(moved);
-    if (move.to !== 'CALLING') await this.timers.cancel(RING, callId);
-    if (actor && isOpen(call.status)) await this.engage(callId, actor);
-    await this.openCalls.moved(call);
+    // The move is stored: its bookkeeping in Redis must follow, so a brief outage (a Redis Cluster
+    // failover) delays it rather than leaving the move untold and its caller told it failed.
+    if (move.to !== 'CALLING') await retryWhileUnavailable(() => this.timers.cancel(RING, callId));
+    if (actor && isOpen(call.status)) await retryWhileUnavailable(() => this.engage(callId, actor));
+    await retryWhileUnavailable(() => this.openCalls.moved(call));
     const parties = [call.hostUserId, ...(call.recipientUserId ? [call.recipientUserId] : [])];
     const by = move.actorUserId;
     const notice = ((): CallNotice => {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { INSTANCE_ID, REDIS } from './cluster.tokens';
 import type { RedisConnections } from './redis-connections';
+import { isRedisAway, retryWhileUnavailable } from './redis-errors';
 
 /** Where a message goes among the other instances: those named, or every one. */
 export type Destinations = readonly string[] | 'everyone';
@@ -20,8 +21,10 @@ const MAX_EVERYONE_ENTRIES = 10_000;
 /** A reader trims what it has read at most this often. */
 const TRIM_EVERY_MS = 1_000;
 const BLOCK_MS = 5_000;
+/** A delivery waits this long for Redis to be back (a Redis Cluster failover takes a few seconds). */
+const RETRY_FOR_MS = 15_000;
 
-type StreamReply = Array<{ name: string; messages: Array<{ id: string; message: Record<string, string> }> }> | null;
+type StreamReply = Array<{ messages: Array<{ id: string; message: Record<string, string> }> }> | null;
 
 /**
  * Messages to the other instances, on Redis streams: one per instance, read only by that instance,
@@ -60,7 +63,8 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
     if (!this.redis) return;
     const [newest] = await this.redis.commands.xRevRange(this.everyoneKey, '+', '-', { COUNT: 1 });
     this.reading = true;
-    void this.read(newest?.id ?? '0-0');
+    void this.read('instance', '0-0');
+    void this.read('everyone', newest?.id ?? '0-0');
   }
 
   onModuleDestroy(): void {
@@ -68,17 +72,26 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
   }
 
   /**
-   * Sends `message` to `destinations` (this instance is never one: it handles its own). They may
-   * still be being looked up: the message waits for them, and the messages published after it
-   * wait for it, so each stream gets them in publishing order.
+   * Sends `message` to the instances `destinations` finds (this instance is never one: it handles
+   * its own). The lookup starts at once, and the message waits for it; the messages published
+   * after it wait for it in turn, so each stream gets them in publishing order. A lookup or an
+   * append that fails because Redis is briefly away is tried again (a Redis Cluster failover).
    */
-  publish(message: Message, destinations: Destinations | Promise<Destinations>): void {
+  publish(message: Message, destinations: () => Destinations | Promise<Destinations>): void {
     if (!this.redis) return;
     const data = JSON.stringify(message);
+    // Settles either way before anything waits for it: a rejection nobody handled yet would be fatal.
+    const found = (async () => destinations())()
+      .catch((error: unknown) => retryWhileUnavailable(async () => destinations(), this.retryForMs(error)))
+      .catch((error: Error) => {
+        this.logger.warn(`publishing failed: ${error.message}`);
+        return null;
+      });
     this.previous = this.previous
-      .then(() => destinations)
-      .then((to) => this.append(data, to))
-      .catch((error: Error) => this.logger.warn(`publishing failed: ${error.message}`));
+      .then(() => found)
+      .then((to) => {
+        if (to) this.append(data, to);
+      });
   }
 
   /** Messages published by the other instances to this one or to every one. */
@@ -95,52 +108,56 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
     return `${this.prefix}${instanceId}`;
   }
 
-  /** Issues the appends without waiting for them (node-redis sends commands in the order issued). */
+  /**
+   * Issues the appends without waiting for them (node-redis sends commands in the order issued).
+   * One that fails because Redis is briefly away is issued again, after those that followed it.
+   */
   private append(data: string, to: Destinations): void {
-    const { commands } = this.redis!;
     const fields = { from: this.instanceId, data };
-    if (to === 'everyone') {
-      void commands
-        .xAdd(this.everyoneKey, '*', fields, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: MAX_EVERYONE_ENTRIES } })
-        .catch((error: Error) => this.logger.warn(`publishing failed: ${error.message}`));
-      return;
-    }
-    for (const instanceId of to) {
-      if (instanceId === this.instanceId) continue;
-      void commands
-        .xAdd(this.streamOf(instanceId), '*', fields, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: MAX_UNREAD } })
+    const streams =
+      to === 'everyone'
+        ? [{ key: this.everyoneKey, keep: MAX_EVERYONE_ENTRIES }]
+        : to.filter((id) => id !== this.instanceId).map((id) => ({ key: this.streamOf(id), keep: MAX_UNREAD }));
+    for (const { key, keep } of streams) {
+      const add = () =>
+        this.redis!.commands.xAdd(key, '*', fields, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: keep } });
+      void add()
+        .catch((error: unknown) => retryWhileUnavailable(add, this.retryForMs(error)))
         .catch((error: Error) => this.logger.warn(`publishing failed: ${error.message}`));
     }
   }
 
-  /** Reads both streams: its own from the start (nothing is routed to an instance before it exists), every one's from `after`. */
-  private async read(after: string): Promise<void> {
-    const offsets = { own: '0-0', everyone: after };
+  /** How long a failed command is tried again: only a failure because Redis is away is worth it. */
+  private retryForMs(error: unknown): number {
+    if (!isRedisAway(error)) throw error;
+    return RETRY_FOR_MS;
+  }
+
+  /**
+   * Reads one stream, each on a connection of its own (a blocking read holds its connection, and
+   * on a Redis Cluster the two streams live on different nodes). Its own stream from the start:
+   * nothing is routed to an instance before it exists.
+   */
+  private async read(route: Route, after: string): Promise<void> {
+    const own = route === 'instance';
+    const key = own ? this.ownKey : this.everyoneKey;
+    const client = own ? this.redis!.reader : this.redis!.everyoneReader;
+    let offset = after;
     let trimmedAt = 0;
-    let trimmedTo = '0-0';
+    let trimmedTo = offset;
     while (this.reading) {
       try {
-        const streams = (await this.redis!.reader.xRead(
-          [
-            { key: this.ownKey, id: offsets.own },
-            { key: this.everyoneKey, id: offsets.everyone },
-          ],
-          { COUNT: 100, BLOCK: BLOCK_MS },
-        )) as StreamReply;
-        for (const { name, messages } of streams ?? []) {
-          const route: Route = name === this.ownKey ? 'instance' : 'everyone';
-          for (const { id, message } of messages) {
-            if (route === 'instance') offsets.own = id;
-            else offsets.everyone = id;
-            if (message.from !== this.instanceId) this.dispatch(message.data, route);
-          }
+        const streams = (await client.xRead({ key, id: offset }, { COUNT: 100, BLOCK: BLOCK_MS })) as StreamReply;
+        for (const { id, message } of streams?.[0]?.messages ?? []) {
+          offset = id;
+          if (message.from !== this.instanceId) this.dispatch(message.data, route);
         }
-        if (offsets.own !== trimmedTo && Date.now() - trimmedAt >= TRIM_EVERY_MS) {
+        if (own && offset !== trimmedTo && Date.now() - trimmedAt >= TRIM_EVERY_MS) {
           trimmedAt = Date.now();
-          trimmedTo = offsets.own;
+          trimmedTo = offset;
           // Only this instance reads its stream: what it has read is not needed again. Exactly, as
           // approximate trimming removes at most 10 000 entries a call.
-          void this.redis!.commands.xTrim(this.ownKey, 'MINID', trimmedTo).catch(() => undefined);
+          void this.redis!.commands.xTrim(key, 'MINID', trimmedTo).catch(() => undefined);
         }
       } catch (error) {
         if (!this.reading) return;

@@ -45,7 +45,7 @@ class RedisLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnAppli
     {
       provide: REDIS,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => (config.redis ? RedisConnections.connect(config.redis.url) : null),
+      useFactory: (config: AppConfig) => (config.redis ? RedisConnections.connect(config.redis) : null),
     },
     {
       provide: SHARED_STATE,
@@ -57,7 +57,7 @@ class RedisLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnAppli
       provide: SHARED_TIMERS,
       inject: [REDIS, APP_CONFIG],
       useFactory: (redis: RedisConnections | null, config: AppConfig) => {
-        return redis ? new RedisTimers(redis.commands, config.redis!.prefix) : new MemoryTimers();
+        return redis ? new RedisTimers(redis, config.redis!.prefix) : new MemoryTimers();
       },
     },
     {

@@ -1,35 +1,50 @@
 import { StartupError } from '../config/startup-error';
 import { Logger } from '@nestjs/common';
-import { createClient } from 'redis';
+import { createClient, createCluster } from 'redis';
 
+/**
+ * A connection to one Redis, or to a Redis Cluster: node-redis's cluster client answers the same
+ * commands (routing each to the node that serves its key), so the code using it is typed once.
+ */
 export type RedisClient = ReturnType<typeof createClient>;
+type ClusterClient = ReturnType<typeof createCluster>;
+
+/** Where Redis is: one server (`urls` has its URL), or a Redis Cluster's nodes to start from. */
+export interface RedisSetting {
+  urls: string[];
+  cluster: boolean;
+}
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * The server's Redis connections: one for commands (shared state, timers, the cache, publishing
- * on the cluster bus), one that blocks reading the bus, and a publisher/subscriber pair for the
- * Socket.IO Redis adapter. Each reconnects by itself; while Redis is away their commands wait in
- * node-redis's offline queue.
+ * on the cluster bus), two that block reading the bus (this instance's stream, and the one every
+ * instance reads), and a publisher/subscriber pair for the Socket.IO Redis adapter. Each
+ * reconnects by itself; while Redis is away their commands wait in node-redis's offline queue.
  */
 export class RedisConnections {
   private readonly logger = new Logger('Redis');
 
   private constructor(
+    readonly cluster: boolean,
     readonly commands: RedisClient,
     readonly reader: RedisClient,
+    readonly everyoneReader: RedisClient,
     readonly publisher: RedisClient,
     readonly subscriber: RedisClient,
   ) {
     this.watch(commands, 'commands');
     this.watch(reader, 'bus reader');
+    this.watch(everyoneReader, 'bus reader (every instance)');
     this.watch(publisher, 'publisher');
     this.watch(subscriber, 'subscriber');
   }
 
-  static async connect(url: string): Promise<RedisConnections> {
-    const commands = createClient({ url });
-    const connections = new RedisConnections(commands, commands.duplicate(), commands.duplicate(), commands.duplicate());
+  static async connect(setting: RedisSetting): Promise<RedisConnections> {
+    // Each made afresh rather than duplicated: a cluster client's failover watch is its own.
+    const make = () => (setting.cluster ? clusterOf(setting.urls) : createClient({ url: setting.urls[0] }));
+    const connections = new RedisConnections(setting.cluster, make(), make(), make(), make(), make());
     const all = Promise.all(connections.all().map((c) => c.connect()));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -39,20 +54,24 @@ export class RedisConnections {
       await Promise.race([all, timeout]);
     } catch (error) {
       await connections.close();
-      throw new StartupError('REDIS_URL', `cannot reach Redis at ${redactUrl(url)}: ${(error as Error).message}`);
+      const where = setting.urls.map(redactUrl).join(', ');
+      throw new StartupError(
+        setting.cluster ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL',
+        `cannot reach Redis at ${where}: ${(error as Error).message}`,
+      );
     } finally {
       clearTimeout(timer);
     }
     return connections;
   }
 
-  /** Every connection is up (readiness). */
+  /** Every connection is up (readiness); on a cluster, to every master. */
   get isReady(): boolean {
-    return this.all().every((client) => client.isReady);
+    return this.all().every((client) => (this.cluster ? clusterIsReady(client as unknown as ClusterClient) : client.isReady));
   }
 
   private all(): RedisClient[] {
-    return [this.commands, this.reader, this.publisher, this.subscriber];
+    return [this.commands, this.reader, this.everyoneReader, this.publisher, this.subscriber];
   }
 
   /** Waits for replies still due, then closes; a connection that is down is dropped. */
@@ -60,8 +79,9 @@ export class RedisConnections {
     await Promise.all(
       this.all().map(async (client) => {
         try {
-          // The bus reader sits in a blocking read: waiting for its reply would hold shutdown up.
-          if (client.isReady && client !== this.reader) await client.close();
+          // The bus readers sit in a blocking read: waiting for its reply would hold shutdown up.
+          const reading = client === this.reader || client === this.everyoneReader;
+          if (client.isOpen && !reading && (this.cluster || client.isReady)) await client.close();
           else if (client.isOpen) client.destroy();
         } catch {
           // Closed already.
@@ -72,23 +92,65 @@ export class RedisConnections {
 
   /**
    * One line when a connection is lost and one when it is back, not one per retry. Before it was
-   * ever up, connect() reports the failure (in one line naming REDIS_URL).
+   * ever up, connect() reports the failure (in one line naming the setting). On a cluster, per node.
    */
   private watch(client: RedisClient, name: string): void {
-    let down = false;
-    let wasUp = false;
-    client.on('error', (error: Error) => {
-      if (down || !wasUp) return;
-      down = true;
-      this.logger.warn(`${name} connection lost: ${error.message}; reconnecting`);
-    });
-    client.on('ready', () => {
-      wasUp = true;
-      if (!down) return;
-      down = false;
-      this.logger.log(`${name} connection restored`);
-    });
+    const down = new Set<string>();
+    const up = new Set<string>();
+    const lost = (node: string, error: Error) => {
+      if (down.has(node) || !up.has(node)) return;
+      down.add(node);
+      this.logger.warn(`${name} connection${node ? ` to ${node}` : ''} lost: ${error.message}; reconnecting`);
+    };
+    const ready = (node: string) => {
+      up.add(node);
+      if (!down.delete(node)) return;
+      this.logger.log(`${name} connection${node ? ` to ${node}` : ''} restored`);
+    };
+    if (!this.cluster) {
+      client.on('error', (error: Error) => lost('', error));
+      client.on('ready', () => ready(''));
+      return;
+    }
+    const address = ({ host, port }: NodeAddress) => `${host}:${port}`;
+    client.on('error', () => undefined); // the cluster's own errors come again per node, below
+    client.on('node-error', (error: Error, node: NodeAddress) => lost(address(node), error));
+    client.on('node-ready', (node: NodeAddress) => ready(address(node)));
   }
+}
+
+interface NodeAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * A Redis Cluster client. node-redis looks the cluster's shape up again only when a node answers
+ * MOVED or ASK; a master that died answers nothing, so the promotion of its replica would go
+ * unseen and its slots' commands would wait forever. Each failed reconnection to a node asks again
+ * (node-redis runs one lookup at a time), so the client follows a failover once it is done.
+ */
+function clusterOf(urls: string[]): RedisClient {
+  // Nodes found through the cluster are reached with the first URL's credentials and TLS.
+  const first = new URL(urls[0]);
+  const cluster = createCluster({
+    rootNodes: urls.map((url) => ({ url })),
+    defaults: {
+      username: first.username ? decodeURIComponent(first.username) : undefined,
+      password: first.password ? decodeURIComponent(first.password) : undefined,
+      socket: first.protocol === 'rediss:' ? { tls: true } : undefined,
+    },
+  });
+  const slots = (cluster as unknown as { _slots?: { rediscover?(from: { options: unknown }): Promise<void> } })._slots;
+  if (typeof slots?.rediscover !== 'function') throw new Error('this node-redis cannot follow a Redis Cluster failover');
+  cluster.on('node-reconnecting', (node: NodeAddress) => {
+    slots.rediscover!({ options: { socket: { host: node.host, port: node.port } } }).catch(() => undefined);
+  });
+  return cluster as unknown as RedisClient;
+}
+
+function clusterIsReady(cluster: ClusterClient): boolean {
+  return cluster.isOpen && cluster.masters.every((master) => !master.client || master.client.isReady);
 }
 
 /** A Redis URL without its password, for messages. */

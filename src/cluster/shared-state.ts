@@ -253,8 +253,9 @@ export class RedisState implements SharedState {
     return (await this.redis.exists(this.prefix + key)) > 0;
   }
 
+  /** One DEL per key: on a Redis Cluster, keys in different slots cannot go in one. */
   async del(...keys: string[]) {
-    if (keys.length > 0) await this.redis.del(keys.map((key) => this.prefix + key));
+    await Promise.all(keys.map((key) => this.redis.del(this.prefix + key)));
   }
 
   async countInWindow(key: string, windowMs: number) {

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { RedisClient } from './redis-connections';
+import { createHash } from 'node:crypto';
+import type { RedisConnections } from './redis-connections';
 
 export type TimerHandler = (id: string) => Promise<void> | void;
 
@@ -101,22 +102,27 @@ const POLL_MS = 100;
 const LEASE_MS = 15_000;
 const BATCH = 100;
 
+/** On a Redis Cluster, timers are spread over this many sorted sets, each in a slot of its own. */
+const CLUSTER_SHARDS = 16;
+
 /**
- * Timers in one Redis sorted set (member "kind|id", score = due time). Every instance polls;
- * claiming is atomic, so each due timer runs on exactly one instance, and one that dies mid-way
- * leaves the timer to be claimed again when its lease runs out (handlers are idempotent).
+ * Timers in Redis sorted sets (member "kind|id", score = due time): one on one Redis; on a Redis
+ * Cluster, one per shard, each hash-tagged into a slot of its own, so no master holds them all.
+ * Every instance polls every shard; claiming is atomic, so each due timer runs on exactly one
+ * instance, and one that dies mid-way leaves the timer to be claimed again when its lease runs out
+ * (handlers are idempotent).
  */
 export class RedisTimers extends TimerHandlers implements SharedTimers {
-  private readonly key: string;
+  private readonly shards: string[];
   private poller?: NodeJS.Timeout;
   private polling = false;
 
   constructor(
-    private readonly redis: RedisClient,
+    private readonly redis: RedisConnections,
     prefix: string,
   ) {
     super();
-    this.key = `${prefix}timers`;
+    this.shards = redis.cluster ? Array.from({ length: CLUSTER_SHARDS }, (_, n) => `${prefix}timers:{${n}}`) : [`${prefix}timers`];
   }
 
   start(): void {
@@ -125,33 +131,48 @@ export class RedisTimers extends TimerHandlers implements SharedTimers {
   }
 
   async schedule(kind: string, id: string, delayMs: number): Promise<boolean> {
-    return (await this.redis.zAdd(this.key, { score: Date.now() + Math.max(delayMs, 0), value: keyOf(kind, id) })) > 0;
+    const member = keyOf(kind, id);
+    return (await this.redis.commands.zAdd(this.shardOf(member), { score: Date.now() + Math.max(delayMs, 0), value: member })) > 0;
   }
 
   async cancel(kind: string, id: string): Promise<boolean> {
-    return (await this.redis.zRem(this.key, keyOf(kind, id))) > 0;
+    const member = keyOf(kind, id);
+    return (await this.redis.commands.zRem(this.shardOf(member), member)) > 0;
   }
 
   stop(): void {
     clearInterval(this.poller);
   }
 
+  /** A timer always lives in the same shard: re-arming and cancelling find it there. */
+  private shardOf(member: string): string {
+    if (this.shards.length === 1) return this.shards[0];
+    return this.shards[createHash('md5').update(member).digest().readUInt32BE(0) % this.shards.length];
+  }
+
   private async poll(): Promise<void> {
     if (this.polling || !this.redis.isReady) return;
     this.polling = true;
     try {
+      await Promise.all(this.shards.map((shard) => this.pollShard(shard)));
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async pollShard(shard: string): Promise<void> {
+    try {
       const now = Date.now();
       const lease = String(now + LEASE_MS);
-      const due = (await this.redis.eval(CLAIM, { keys: [this.key], arguments: [String(now), lease, String(BATCH)] })) as string[];
+      const { commands } = this.redis;
+      const due = (await commands.eval(CLAIM, { keys: [shard], arguments: [String(now), lease, String(BATCH)] })) as string[];
       await Promise.all(
         due.map(async (member) => {
-          if (await this.fire(member)) await this.redis.eval(SETTLE, { keys: [this.key], arguments: [member, lease] });
+          if (await this.fire(member)) await commands.eval(SETTLE, { keys: [shard], arguments: [member, lease] });
         }),
       );
     } catch (error) {
       this.logger.warn(`polling timers failed: ${(error as Error).message}`);
-    } finally {
-      this.polling = false;
     }
   }
 }

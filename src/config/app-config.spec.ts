@@ -37,12 +37,30 @@ describe('loadConfig', () => {
 
   it('reads Redis from REDIS_URL, or from REDIS_HOST and REDIS_PORT', () => {
     expect(loadConfig({}).redis).toBeUndefined();
-    expect(loadConfig({ REDIS_URL: 'redis://cache:6380/2' }).redis).toEqual({ url: 'redis://cache:6380/2', prefix: 'calls:' });
-    expect(loadConfig({ REDIS_HOST: 'cache' }).redis?.url).toBe('redis://cache:6379');
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6380/2' }).redis).toEqual({
+      urls: ['redis://cache:6380/2'],
+      cluster: false,
+      prefix: 'calls:',
+    });
+    expect(loadConfig({ REDIS_HOST: 'cache' }).redis?.urls).toEqual(['redis://cache:6379']);
     expect(loadConfig({ REDIS_HOST: 'cache', REDIS_PORT: '7000', REDIS_PREFIX: 'tutoring:' }).redis).toEqual({
-      url: 'redis://cache:7000',
+      urls: ['redis://cache:7000'],
+      cluster: false,
       prefix: 'tutoring:',
     });
+  });
+
+  it('reads a Redis Cluster from REDIS_CLUSTER_NODES, and refuses it beside REDIS_URL or a prefix that would pick the slot', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis://a:7000, redis://b:7001' }).redis).toEqual({
+      urls: ['redis://a:7000', 'redis://b:7001'],
+      cluster: true,
+      prefix: 'calls:',
+    });
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis://a:7000', REDIS_URL: 'redis://b:6379' })).toThrow(
+      /REDIS_CLUSTER_NODES.*not both/,
+    );
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis://a:7000,a:7001' })).toThrow(/REDIS_CLUSTER_NODES must/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://a:6379', REDIS_PREFIX: '{calls}:' })).toThrow(/REDIS_PREFIX must not contain/);
   });
 
   it('refuses production without a real JWT secret: unset, short, published, or not random-looking', () => {

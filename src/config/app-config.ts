@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { bool, ConfigError, durationSeconds, Env, int, list, oneOf, str, url } from './env-parsers';
+import { bool, ConfigError, durationSeconds, Env, int, list, oneOf, str, url, urlList } from './env-parsers';
 import { DEVELOPMENT_JWT_SECRET, productionSecretProblem } from './secret-strength';
 
 export { DEVELOPMENT_JWT_SECRET };
@@ -28,7 +28,7 @@ export function loadConfig(env: Env) {
     throw new ConfigError('PUSH_WEBHOOK_SECRET', 'must be set when PUSH_WEBHOOK_URL is');
   }
   const turnUrls = list(env, 'TURN_URLS');
-  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? redisFromHostPort(env);
+  const redis = redisSetting(env);
   if (turnUrls.length > 0 && !str(env, 'TURN_SECRET')) throw new ConfigError('TURN_SECRET', 'must be set when TURN_URLS is');
 
   return {
@@ -60,8 +60,11 @@ export function loadConfig(env: Env) {
         userIdClaim: str(env, 'JWT_USER_ID_CLAIM'),
       },
     },
-    /** Unset: in-process state, one instance. Set: shared state, timers and fan-out for N instances. */
-    redis: redisUrl ? { url: redisUrl, prefix: str(env, 'REDIS_PREFIX', 'calls:') } : undefined,
+    /**
+     * Unset: in-process state, one instance. Set: shared state, timers and fan-out for N instances,
+     * on one Redis (`urls` has one URL) or on a Redis Cluster (`cluster`: its nodes to start from).
+     */
+    redis,
     socketAuthTimeoutMs: int(env, 'SOCKET_AUTH_TIMEOUT_MS', 10_000, { min: 100, max: 300_000 }),
     /**
      * Dead peers (ext): Socket.IO pings every interval and drops a peer that has not answered
@@ -190,6 +193,17 @@ function contentTypes(env: Env, name: string, fallback: string[]): string[] {
     if (ACTIVE_CONTENT.test(type)) throw new ConfigError(name, `"${type}" would let uploads run script in browsers`);
   }
   return types.length > 0 ? types : fallback;
+}
+
+function redisSetting(env: Env): { urls: string[]; cluster: boolean; prefix: string } | undefined {
+  const prefix = str(env, 'REDIS_PREFIX', 'calls:');
+  // Braces in a key choose its Redis Cluster slot: a prefix must not choose it for every key.
+  if (/[{}]/.test(prefix)) throw new ConfigError('REDIS_PREFIX', 'must not contain { or }');
+  const clusterNodes = urlList(env, 'REDIS_CLUSTER_NODES', ['redis:', 'rediss:']);
+  const single = url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? redisFromHostPort(env);
+  if (clusterNodes.length === 0) return single ? { urls: [single], cluster: false, prefix } : undefined;
+  if (single) throw new ConfigError('REDIS_CLUSTER_NODES', 'set either REDIS_CLUSTER_NODES or REDIS_URL (REDIS_HOST), not both');
+  return { urls: clusterNodes, cluster: true, prefix };
 }
 
 function redisFromHostPort(env: Env): string | undefined {

@@ -42,7 +42,15 @@ export function oneOf<T extends string>(env: Env, name: string, choices: readonl
 
 export function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
   const value = raw(env, name);
-  if (value === undefined) return undefined;
+  return value === undefined ? undefined : checkedUrl(name, value, protocols);
+}
+
+/** A comma-separated list of URLs, each checked as `url` checks one. */
+export function urlList(env: Env, name: string, protocols: readonly string[]): string[] {
+  return list(env, name).map((value) => checkedUrl(name, value, protocols));
+}
+
+function checkedUrl(name: string, value: string, protocols: readonly string[]): string {
   let parsed: URL;
   try {
     parsed = new URL(value);

@@ -39,7 +39,7 @@ function httpLimits(config: AppConfig, redis: RedisConnections | null, reflector
     // One count per client across all routes (the library's default key is per route).
     generateKey: (_context, tracker, name) => `${name}:${tracker}`,
     // Unset: @nestjs/throttler's in-memory storage, for a single instance.
-    storage: redis ? new RedisThrottlerStorage(redis.commands, config.redis!.prefix) : undefined,
+    storage: redis ? new RedisThrottlerStorage(redis, config.redis!.prefix) : undefined,
     // Only Retry-After, on refusal (the guard sets it); no per-throttler X-RateLimit-* headers.
     setHeaders: false,
   };

@@ -1,5 +1,5 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { RedisClient } from '../cluster/redis-connections';
+import type { RedisConnections } from '../cluster/redis-connections';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -40,7 +40,7 @@ return {hits, left, 0, 0}
 /** Rate-limit counts in Redis, so every instance behind the load balancer shares them. */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   constructor(
-    private readonly redis: RedisClient,
+    private readonly redis: RedisConnections,
     private readonly prefix: string,
   ) {}
 
@@ -48,11 +48,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     // While Redis is away, limits lapse rather than every request waiting in the offline queue
     // (RedisConnections already logs the outage).
     if (!this.redis.isReady) return NOT_COUNTED;
-    // Both keys share a hash tag: one slot, should this ever run on Redis Cluster.
+    // Both keys share a hash tag: one slot on a Redis Cluster.
     const base = `${this.prefix}ratelimit:{${key}}`;
     let reply: number[];
     try {
-      reply = (await this.redis.eval(INCREMENT, {
+      reply = (await this.redis.commands.eval(INCREMENT, {
         keys: [base, `${base}:block`],
         arguments: [String(ttl), String(limit), String(blockDuration)],
       })) as number[];

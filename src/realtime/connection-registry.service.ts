@@ -8,8 +8,8 @@ import { MetricsService } from '../observability/metrics.service';
 import { BroadcastBatch, EveryoneNotice } from './broadcast-batch';
 import {
   BOOKS_SINCE,
-  CONNECTION_INSTANCES,
-  CONNECTION_USERS,
+  connectionInstances,
+  connectionUsers,
   heartbeatKey,
   instanceConnections,
   INSTANCES,
@@ -143,7 +143,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
 
   /** The user a live connection (on any instance) belongs to. */
   async userOf(connectionId: string): Promise<string | undefined> {
-    return this.byId.get(connectionId)?.userId ?? this.state.hGet(CONNECTION_USERS, connectionId);
+    return this.byId.get(connectionId)?.userId ?? this.state.hGet(connectionUsers(connectionId), connectionId);
   }
 
   /** As userOf, when it can be told at once: a connection of this instance, or an in-process state. */
@@ -151,7 +151,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     const local = this.byId.get(connectionId)?.userId;
     if (local) return local;
     const state = this.state.local;
-    return state && (state.hGet(CONNECTION_USERS, connectionId) ?? null);
+    return state && (state.hGet(connectionUsers(connectionId), connectionId) ?? null);
   }
 
   /** A user's live connections on every instance (this instance's share is known at once). */
@@ -220,7 +220,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     this.deliverHere(delivery);
     // A connection this instance holds needs no trip through Redis.
     if (!this.bus.clustered || (delivery.to === 'connection' && this.byId.has(delivery.connectionId))) return;
-    this.bus.publish(delivery.notice.type === 'signal' ? { ...delivery, sentAt: Date.now() } : delivery, this.routes.of(delivery));
+    this.bus.publish(delivery.notice.type === 'signal' ? { ...delivery, sentAt: Date.now() } : delivery, () => this.routes.of(delivery));
   }
 
   /** A signal the bus brings later than the relay's deadline (Redis was away) is stale: dropped. */
@@ -292,8 +292,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   private async book(connection: { id: string; userId: string }): Promise<void> {
     await Promise.all([
       this.state.hSet(userConnections(connection.userId), connection.id, this.instanceId),
-      this.state.hSet(CONNECTION_USERS, connection.id, connection.userId),
-      this.bus.clustered && this.state.hSet(CONNECTION_INSTANCES, connection.id, this.instanceId),
+      this.state.hSet(connectionUsers(connection.id), connection.id, connection.userId),
+      this.bus.clustered && this.state.hSet(connectionInstances(connection.id), connection.id, this.instanceId),
       this.state.sAdd(instanceConnections(this.instanceId), connection.id),
     ]);
   }
@@ -301,8 +301,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   private async unbook(connectionId: string, userId: string, instanceId: string): Promise<void> {
     const [{ removed, remaining }] = await Promise.all([
       this.state.hDelCount(userConnections(userId), connectionId),
-      this.state.hDelCount(CONNECTION_USERS, connectionId),
-      this.bus.clustered && this.state.hDelCount(CONNECTION_INSTANCES, connectionId),
+      this.state.hDelCount(connectionUsers(connectionId), connectionId),
+      this.bus.clustered && this.state.hDelCount(connectionInstances(connectionId), connectionId),
       this.state.sRem(instanceConnections(instanceId), connectionId),
     ]);
     this.events.emit('connection.removed', { connectionId, userId });
@@ -341,7 +341,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     const connectionIds = await this.state.sMembers(instanceConnections(instanceId));
     this.logger.warn(`instance ${instanceId} stopped beating; releasing its ${connectionIds.length} connection(s)`);
     for (const connectionId of connectionIds) {
-      const userId = await this.state.hGet(CONNECTION_USERS, connectionId);
+      const userId = await this.state.hGet(connectionUsers(connectionId), connectionId);
       if (userId) await this.unbook(connectionId, userId, instanceId);
     }
     await this.state.del(instanceConnections(instanceId));

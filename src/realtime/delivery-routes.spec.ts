@@ -1,5 +1,5 @@
 import { MemoryState } from '../cluster/shared-state';
-import { BOOKS_SINCE, CONNECTION_INSTANCES, userConnections } from './connection-books';
+import { BOOKS_SINCE, connectionInstances, userConnections } from './connection-books';
 import { BOOKS_REBUILD_MS, DeliveryRoutes } from './delivery-routes';
 
 describe('DeliveryRoutes', () => {
@@ -13,7 +13,7 @@ describe('DeliveryRoutes', () => {
     await state.hSet(userConnections('ann'), 'c1', 'i1');
     await state.hSet(userConnections('ann'), 'c2', 'i2');
     await state.hSet(userConnections('bo'), 'c3', 'i2');
-    await state.hSet(CONNECTION_INSTANCES, 'c1', 'i1');
+    await state.hSet(connectionInstances('c1'), 'c1', 'i1');
   });
 
   it('sends to the instances holding the users’ connections, each once', async () => {
@@ -26,7 +26,7 @@ describe('DeliveryRoutes', () => {
   it('sends to the instance holding a connection, remembered once found', async () => {
     await booksStartedOver(BOOKS_REBUILD_MS);
     expect(await routes.of({ to: 'connection', connectionId: 'c1' })).toEqual(['i1']);
-    await state.hDelCount(CONNECTION_INSTANCES, 'c1');
+    await state.hDelCount(connectionInstances('c1'), 'c1');
     expect(routes.of({ to: 'connection', connectionId: 'c1' })).toEqual(['i1']);
     expect(await routes.of({ to: 'connection', connectionId: 'gone' })).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import type { Destinations } from '../cluster/cluster-bus';
 import type { SharedState } from '../cluster/shared-state';
-import { BOOKS_SINCE, CONNECTION_INSTANCES, userConnections } from './connection-books';
+import { BOOKS_SINCE, connectionInstances, userConnections } from './connection-books';
 
 /**
  * After the books start over, they may lack connections for this long: every instance books its
@@ -38,7 +38,10 @@ export class DeliveryRoutes {
   }
 
   private async ofConnection(connectionId: string): Promise<Destinations> {
-    const [instanceId, complete] = await Promise.all([this.state.hGet(CONNECTION_INSTANCES, connectionId), this.booksComplete()]);
+    const [instanceId, complete] = await Promise.all([
+      this.state.hGet(connectionInstances(connectionId), connectionId),
+      this.booksComplete(),
+    ]);
     if (!instanceId) return complete ? [] : 'everyone';
     if (this.instanceOf.size >= REMEMBERED_CONNECTIONS) this.instanceOf.delete(this.instanceOf.keys().next().value!);
     this.instanceOf.set(connectionId, instanceId);

@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
 import { REDIS } from '../cluster/cluster.tokens';
@@ -14,6 +14,7 @@ import type { WebSocket } from 'ws';
 import { holdWebSocket } from './frame-guard';
 import { refuseRequest } from './http-refusal';
 import { guardedParser } from './guarded-parser';
+import { withHandledSubscriptions } from './sharded-subscriber';
 import { maxFrameBytes } from './transport-limits';
 import { bindGateway, HandlerTable, shareGatewayHandlers } from './gateway-handlers';
 
@@ -85,7 +86,14 @@ export class SocketIoAdapter extends IoAdapter {
     this.admitHandshakes(server);
     const redis = this.app.get<RedisConnections | null>(REDIS);
     if (redis && this.config.redis) {
-      server.adapter(createAdapter(redis.publisher, redis.subscriber, { key: `${this.config.redis.prefix}socket.io` }));
+      // On a Redis Cluster, sharded Pub/Sub (Redis 7): each channel lives on the node of its slot,
+      // where classic Pub/Sub would copy every message to every node.
+      const key = `${this.config.redis.prefix}socket.io`;
+      server.adapter(
+        redis.cluster
+          ? createShardedAdapter(redis.publisher, withHandledSubscriptions(redis.subscriber), { channelPrefix: key })
+          : createAdapter(redis.publisher, redis.subscriber, { key }),
+      );
     }
     return server;
   }

@@ -1,20 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RedisServer } from './redis-server';
+import { startTestRedis, TestRedis } from './redis-server';
 import { spawnServer, ServerProcess } from './server-process';
 import { GENEROUS_LIMITS, TEST_JWT_SECRET } from './test-app';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 /** What every instance of a test cluster runs with; `env` adds or overrides. */
-export function clusterEnv(databaseUrl: string, redis: RedisServer, env: Record<string, string> = {}): Record<string, string> {
+export function clusterEnv(databaseUrl: string, redis: TestRedis, env: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
     PASSWORD_HASH_COST: '1024',
     ...GENEROUS_LIMITS,
     DATABASE_URL: databaseUrl,
-    REDIS_URL: redis.url,
+    ...redis.env,
     ...env,
   };
 }
@@ -74,21 +74,29 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000,
   }
 }
 
-export interface ClusterFixture {
+export interface ClusterFixture<R extends TestRedis = TestRedis> {
   database: TestDatabase;
-  redis: RedisServer;
+  redis: R;
   cluster: Cluster;
   instances: ServerProcess[];
 }
 
 /**
  * For the enclosing describe block: `count` instances on a fresh database of the DATABASE_URL
- * server and a redis-server of their own, started before its tests and removed after them.
+ * server and a Redis of their own (see startTestRedis), started before its tests and removed
+ * after them.
  */
-export function useCluster(count: number, env: Record<string, string> = {}): ClusterFixture {
+export function useCluster(count: number, env?: Record<string, string>): ClusterFixture;
+/** With `redis`: a Redis of that kind whatever TEST_REDIS_CLUSTER says (a suite that restarts one redis-server). */
+export function useCluster<R extends TestRedis>(count: number, env: Record<string, string>, redis: () => Promise<R>): ClusterFixture<R>;
+export function useCluster(
+  count: number,
+  env: Record<string, string> = {},
+  redis: () => Promise<TestRedis> = startTestRedis,
+): ClusterFixture {
   const fixture = {} as ClusterFixture;
   beforeAll(async () => {
-    [fixture.database, fixture.redis] = await Promise.all([createTestDatabase(), RedisServer.start()]);
+    [fixture.database, fixture.redis] = await Promise.all([createTestDatabase(), redis()]);
     fixture.cluster = new Cluster(clusterEnv(fixture.database.env.DATABASE_URL!, fixture.redis, env));
     fixture.instances = await fixture.cluster.start(count);
   }, 120_000);

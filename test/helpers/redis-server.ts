@@ -2,10 +2,29 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RedisSetting } from '../../src/cluster/redis-connections';
+import { RedisCluster } from './redis-cluster';
 import { freePort } from './server-process';
 
+/** A Redis a test starts for the servers it runs: one redis-server, or a Redis Cluster. */
+export interface TestRedis {
+  /** How a server is told of it (REDIS_URL, or REDIS_CLUSTER_NODES). */
+  readonly env: Record<string, string>;
+  /** How the test itself connects to it (RedisConnections). */
+  readonly setting: RedisSetting;
+  destroy(): Promise<void>;
+}
+
+/**
+ * The Redis the cluster suites run on: a Redis Cluster of three masters and three replicas when
+ * TEST_REDIS_CLUSTER is set (CI runs them so a second time), else one redis-server.
+ */
+export function startTestRedis(): Promise<TestRedis> {
+  return process.env.TEST_REDIS_CLUSTER ? RedisCluster.start() : RedisServer.start();
+}
+
 /** A redis-server of the test's own, on loopback, holding nothing on disk (a restart loses all). */
-export class RedisServer {
+export class RedisServer implements TestRedis {
   private process?: ChildProcess;
   private readonly dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
 
@@ -19,6 +38,14 @@ export class RedisServer {
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get env(): Record<string, string> {
+    return { REDIS_URL: this.url };
+  }
+
+  get setting(): RedisSetting {
+    return { urls: [this.url], cluster: false };
   }
 
   async stop(): Promise<void> {

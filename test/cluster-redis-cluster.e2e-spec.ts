@@ -1,0 +1,77 @@
+import { Client } from 'pg';
+import request from 'supertest';
+import { eventually, useCluster } from './helpers/cluster';
+import { collect, connectAs } from './helpers/parties';
+import { RedisCluster } from './helpers/redis-cluster';
+import { emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
+import { registerUser } from './helpers/users';
+
+/** Two instances on a Redis Cluster (three masters, a replica each): a master dies under a call. */
+describe('a Redis Cluster master killed mid-call (e2e)', () => {
+  const fixture = useCluster(2, { RING_TIMEOUT_MS: '3000', RECONNECT_GRACE_MS: '20000' }, () => RedisCluster.start());
+  const sockets: TestSocket[] = [];
+  afterAll(() => {
+    for (const s of sockets) s.disconnect();
+  });
+  const movesOf = async (callId: string) => {
+    const client = new Client({ connectionString: fixture.database.env.DATABASE_URL });
+    await client.connect();
+    try {
+      return (await client.query(`SELECT to_status FROM call_events WHERE call_id = $1 ORDER BY at`, [callId])).rows.map(
+        (r) => r.to_status,
+      );
+    } finally {
+      await client.end();
+    }
+  };
+
+  it('loses no call-state move and leaves nobody busy; relaying and ring timeouts go on once its replica took over', async () => {
+    const [a, b] = fixture.instances;
+    const [caller, callee] = await Promise.all([registerUser(a.url, 'student'), registerUser(b.url, 'mentor')]);
+    const [onA, onB] = await Promise.all([connectAs(a.url, caller), connectAs(b.url, callee)]);
+    sockets.push(onA, onB);
+    const ringing = nextEvent(onB, 'incomingCall');
+    const { call } = await emitWithAck(onA, 'startCall', { recipientUserId: callee.id });
+    await ringing;
+    await emitWithAck(onB, 'acceptCall', { callId: call.id });
+    await emitWithAck(onA, 'joinCall', { callId: call.id, hasVideo: true, hasAudio: true });
+    await emitWithAck(onB, 'joinCall', { callId: call.id, hasVideo: true, hasAudio: true });
+
+    // The master serving the caller's open call (the relay reads it for every signal) dies, and the
+    // caller hangs up at once, before its replica has taken over.
+    const { failedOver } = await fixture.redis.killMaster(await fixture.redis.masterOf(`calls:open-call:${caller.id}`));
+    const calleeHeard = nextMatching(onB, 'callEnded', (e) => e.callId === call.id, 20_000);
+    const end = () => request(a.url).delete(`/calls/${call.id}`).set('Authorization', `Bearer ${caller.token}`);
+    const first = await end();
+    // Either the move was made (and is told), or it was refused as briefly unavailable and made when asked again.
+    if (first.status !== 200) {
+      expect(first.body).toMatchObject({ code: 'unavailable' });
+      await eventually(async () => expect((await end()).status).toBe(200), 20_000);
+    }
+    await calleeHeard;
+    await failedOver;
+    expect(await movesOf(call.id)).toEqual(['CALLING', 'ACTIVE', 'ENDED']);
+
+    // Nobody is busy: the callee calls the caller back; relaying works; the call's ring timeout fires once.
+    const rung = nextEvent(onA, 'incomingCall', 10_000);
+    const { call: again } = await emitWithAck(onB, 'startCall', { recipientUserId: caller.id });
+    await rung;
+    const callerMissed = collect(onA, 'callMissed');
+    const calleeMissed = collect(onB, 'callMissed');
+    await Promise.all([onA, onB].map((socket) => nextMatching(socket, 'callMissed', (e) => e.callId === again.id, 10_000)));
+    expect(await movesOf(again.id)).toEqual(['CALLING', 'MISSED']);
+
+    const third = await emitWithAck(onA, 'startCall', { recipientUserId: callee.id });
+    expect(third).toMatchObject({ ok: true });
+    await emitWithAck(onB, 'acceptCall', { callId: third.call.id });
+    await emitWithAck(onA, 'joinCall', { callId: third.call.id, hasVideo: true, hasAudio: true });
+    await emitWithAck(onB, 'joinCall', { callId: third.call.id, hasVideo: true, hasAudio: true });
+    const offer = nextEvent(onB, 'offer');
+    expect(await emitWithAck(onA, 'offer', { targetSocketId: onB.id!, signal: { sdp: 'after the failover' } })).toEqual({ ok: true });
+    expect((await offer).offer).toEqual({ sdp: 'after the failover' });
+    // The ring timeout of the call that was missed fired once.
+    expect(callerMissed.map((e) => e.callId)).toEqual([again.id]);
+    expect(calleeMissed.map((e) => e.callId)).toEqual([again.id]);
+    await request(a.url).delete(`/calls/${third.call.id}`).set('Authorization', `Bearer ${caller.token}`).expect(200);
+  }, 90_000);
+});
