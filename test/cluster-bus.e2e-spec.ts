@@ -2,7 +2,7 @@ import { ClusterBus, Route } from '../src/cluster/cluster-bus';
 import { RedisConnections } from '../src/cluster/redis-connections';
 import type { AppConfig } from '../src/config/app-config';
 import { eventually } from './helpers/cluster';
-import { startTestRedis, TestRedis } from './helpers/redis-server';
+import { startTestRedis, TestRedis } from './helpers/test-redis';
 
 const PREFIX = 'bus-test:';
 

@@ -6,7 +6,7 @@ import { io } from 'socket.io-client';
 import request from 'supertest';
 import { clusterEnv } from './helpers/cluster';
 import { RawClient } from './helpers/raw-ws';
-import { startTestRedis, TestRedis } from './helpers/redis-server';
+import { startTestRedis, TestRedis } from './helpers/test-redis';
 import { freePort } from './helpers/server-process';
 import { emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';

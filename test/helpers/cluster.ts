@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestRedis, TestRedis } from './redis-server';
+import { startTestRedis, TestRedis } from './test-redis';
 import { spawnServer, ServerProcess } from './server-process';
 import { GENEROUS_LIMITS, TEST_JWT_SECRET } from './test-app';
 import { createTestDatabase, TestDatabase } from './test-database';

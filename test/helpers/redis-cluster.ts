@@ -1,10 +1,11 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RedisSetting } from '../../src/cluster/redis-connections';
-import type { TestRedis } from './redis-server';
+import { spawnRedisServer } from './redis-server';
+import type { TestRedis } from './test-redis';
 import { freePort } from './server-process';
 
 const run = promisify(execFile);
@@ -99,46 +100,17 @@ export class RedisCluster implements TestRedis {
   private async startNode(node: ClusterNode): Promise<void> {
     node.dir = join(this.dir, String(node.port));
     mkdirSync(node.dir);
-    const child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(node.port),
-        '--bind',
-        '127.0.0.1',
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        'nodes.conf',
-        '--cluster-node-timeout',
-        '1000',
-        // A replica takes over however long ago it last heard from its master.
-        '--cluster-replica-validity-factor',
-        '0',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        node.dir,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    node.process = child;
-    let log = '';
-    await new Promise<void>((ready, fail) => {
-      const timer = setTimeout(() => fail(new Error(`redis-server did not start:\n${log}`)), 10_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        log += chunk;
-        if (log.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          child.stdout!.removeAllListeners('data');
-          child.stdout!.resume();
-          ready();
-        }
-      });
-      child.once('exit', (code) => (clearTimeout(timer), fail(new Error(`redis-server exited (${code}):\n${log}`))));
-    });
+    node.process = await spawnRedisServer(node.port, node.dir, [
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      'nodes.conf',
+      '--cluster-node-timeout',
+      '1000',
+      // A replica takes over however long ago it last heard from its master.
+      '--cluster-replica-validity-factor',
+      '0',
+    ]);
   }
 
   /** Every live node sees the cluster as ok, every slot served by a live master, every replica in sync with its master. */

@@ -3,25 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RedisSetting } from '../../src/cluster/redis-connections';
-import { RedisCluster } from './redis-cluster';
+import type { TestRedis } from './test-redis';
 import { freePort } from './server-process';
-
-/** A Redis a test starts for the servers it runs: one redis-server, or a Redis Cluster. */
-export interface TestRedis {
-  /** How a server is told of it (REDIS_URL, or REDIS_CLUSTER_NODES). */
-  readonly env: Record<string, string>;
-  /** How the test itself connects to it (RedisConnections). */
-  readonly setting: RedisSetting;
-  destroy(): Promise<void>;
-}
-
-/**
- * The Redis the cluster suites run on: a Redis Cluster of three masters and three replicas when
- * TEST_REDIS_CLUSTER is set (CI runs them so a second time), else one redis-server.
- */
-export function startTestRedis(): Promise<TestRedis> {
-  return process.env.TEST_REDIS_CLUSTER ? RedisCluster.start() : RedisServer.start();
-}
 
 /** A redis-server of the test's own, on loopback, holding nothing on disk (a restart loses all). */
 export class RedisServer implements TestRedis {
@@ -68,26 +51,28 @@ export class RedisServer implements TestRedis {
 
   /** Starts it (again) on the same port, empty. */
   async resume(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    this.process = child;
-    let log = '';
-    await new Promise<void>((ready, fail) => {
-      const timer = setTimeout(() => fail(new Error(`redis-server did not start:\n${log}`)), 10_000);
-      child.stdout.on('data', (chunk: Buffer) => {
-        log += chunk;
-        if (log.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          ready();
-        }
-      });
-      child.once('error', (error) => (clearTimeout(timer), fail(error)));
-      child.once('exit', (code) => (clearTimeout(timer), fail(new Error(`redis-server exited (${code}):\n${log}`))));
-    });
+    this.process = await spawnRedisServer(this.port, this.dir);
   }
+}
+
+/** A redis-server on loopback at `port`, holding nothing on disk, once it accepts connections. */
+export async function spawnRedisServer(port: number, dir: string, extraArgs: string[] = []): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs];
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`redis-server did not start:\n${log}`)), 10_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      log += chunk;
+      if (log.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        child.stdout.removeAllListeners('data');
+        child.stdout.resume();
+        ready();
+      }
+    });
+    child.once('error', (error) => (clearTimeout(timer), fail(error)));
+    child.once('exit', (code) => (clearTimeout(timer), fail(new Error(`redis-server exited (${code}):\n${log}`))));
+  });
+  return child;
 }
