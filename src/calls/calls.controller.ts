@@ -5,7 +5,9 @@ import { ApiAuthenticated } from '../auth/api-authenticated.decorator';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrors, BODY_TOO_LARGE, UNSTORABLE_PARAMETER, type RouteErrors } from '../common/api-errors.decorator';
-import { CallHistoryPageResponse, CallResponse, CallWithParticipantsResponse } from './dto/call.response';
+import { CallFeedbackService } from './call-feedback.service';
+import { CallFeedbackDto } from './dto/call-feedback.dto';
+import { CallFeedbackResponse, CallHistoryPageResponse, CallResponse, CallWithParticipantsResponse } from './dto/call.response';
 import { IceServersResponse } from './dto/ice-servers.response';
 import { RoomResponse } from './dto/room.response';
 import { CallRoomsService } from './call-rooms.service';
@@ -39,6 +41,7 @@ export class CallsController {
     private readonly calls: CallsService,
     private readonly rooms: CallRoomsService,
     private readonly ice: IceServersService,
+    private readonly feedback: CallFeedbackService,
   ) {}
 
   /** 201 with the new call; 200 when it answered the recipient's own ringing call (glare). */
@@ -121,13 +124,30 @@ export class CallsController {
     return call ?? undefined;
   }
 
-  /** The call with everyone who has been in its room, present (leftAt null) or gone. */
+  /** The call with everyone who has been in its room, present (leftAt null) or gone, and the parties' feedback. */
   @Get(':id')
-  @ApiOperation({ summary: 'A call, with everyone who has been in its room' })
+  @ApiOperation({ summary: "A call, with everyone who has been in its room and the parties' feedback" })
   @ApiOkResponse({ type: CallWithParticipantsResponse })
   @ApiErrors(CALL_BY_ID_ERRORS)
-  get(@CurrentUser() user: AuthUser, @Param('id') id: string) {
-    return this.calls.getWithParticipants(user.id, id);
+  async get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<CallWithParticipantsResponse> {
+    const call = await this.calls.getWithParticipants(user.id, id);
+    return { ...call, feedback: await this.feedback.of(id) };
+  }
+
+  @Post(':id/feedback')
+  @ApiOperation({
+    summary: 'Rate a call once it is over (a party, once) (ext)',
+    description: 'A rating from 1 to 5, what went wrong, and a comment; both parties see it in `GET /calls/:id`.',
+  })
+  @ApiCreatedResponse({ type: CallFeedbackResponse })
+  @ApiErrors({
+    ...CALL_BY_ID_ERRORS,
+    validation_failed: 'rating is not 1 to 5, an issue is not one of the list or given twice, or the comment is over 1 000 characters',
+    invalid_state: 'The call is still ringing or active, or you have already rated it',
+    payload_too_large: BODY_TOO_LARGE,
+  })
+  giveFeedback(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: CallFeedbackDto) {
+    return this.feedback.give(user.id, id, dto);
   }
 
   @Get(':id/room')

@@ -4,6 +4,7 @@ import { UsersModule } from '../users/users.module';
 import { CallRoomsService } from './call-rooms.service';
 import { CallsController } from './calls.controller';
 import { CallsRepository } from './calls.repository';
+import { CallFeedbackService } from './call-feedback.service';
 import { CallsService } from './calls.service';
 import { CallSweeper } from './call-sweeper';
 import { IceServersService } from './ice-servers.service';
@@ -13,7 +14,16 @@ import { ParticipantRecords } from './participant-records';
 @Module({
   imports: [RealtimeModule, UsersModule],
   controllers: [CallsController],
-  providers: [CallsRepository, ParticipantRecords, OpenCallIndex, CallsService, CallRoomsService, CallSweeper, IceServersService],
+  providers: [
+    CallsRepository,
+    ParticipantRecords,
+    OpenCallIndex,
+    CallsService,
+    CallRoomsService,
+    CallSweeper,
+    IceServersService,
+    CallFeedbackService,
+  ],
   exports: [CallsService, CallRoomsService, OpenCallIndex],
 })
 export class CallsModule {}

@@ -50,6 +50,21 @@ export interface CallView {
   recipient: PublicProfile | null;
 }
 
+/** What went wrong in a call, as a party may say in its feedback (ext). */
+export const FEEDBACK_ISSUES = ['no_audio', 'poor_audio', 'no_video', 'poor_video', 'echo', 'dropped', 'other'] as const;
+export type FeedbackIssue = (typeof FEEDBACK_ISSUES)[number];
+
+/** A party's rating of a call once it is over: `POST /calls/:id/feedback`, and `feedback` of `GET /calls/:id` (ext). */
+export interface CallFeedbackView {
+  callId: string;
+  userId: string;
+  /** 1 (bad) to 5 (excellent). */
+  rating: number;
+  issues: FeedbackIssue[];
+  comment: string | null;
+  createdAt: string;
+}
+
 /** Someone in a call's room now: offers go to their `socketId`. */
 export interface RoomParticipantView {
   socketId: string;

@@ -4,6 +4,7 @@ import { PublicProfileResponse } from '../../users/dto/user.response';
 import { RoomParticipantResponse } from './room.response';
 import type { CallView, toParticipantRecordView } from '../call.presenter';
 import type { CallsService } from '../calls.service';
+import { FEEDBACK_ISSUES, type CallFeedbackView, type FeedbackIssue } from '@call-signaling/client';
 
 const dateTime = (description: string, nullable = false) => ({
   type: String,
@@ -80,10 +81,34 @@ export class CallParticipantRecordResponse extends RoomParticipantResponse imple
   leftAt: string | null;
 }
 
-/** GET /calls/:id: the call and everyone who has been in its room. */
+/** A party's rating of the call once it was over (ext). */
+export class CallFeedbackResponse implements CallFeedbackView {
+  @ApiProperty()
+  callId: string;
+
+  @ApiProperty({ description: 'The party who gave it' })
+  userId: string;
+
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 5, description: '1 (bad) to 5 (excellent)' })
+  rating: number;
+
+  @ApiProperty({ enum: FEEDBACK_ISSUES, isArray: true, description: 'What went wrong' })
+  issues: FeedbackIssue[];
+
+  @ApiProperty({ type: String, nullable: true })
+  comment: string | null;
+
+  @ApiProperty(dateTime('When it was given'))
+  createdAt: string;
+}
+
+/** GET /calls/:id: the call, everyone who has been in its room, and the parties' feedback. */
 export class CallWithParticipantsResponse extends CallResponse implements Awaited<ReturnType<CallsService['getWithParticipants']>> {
   @ApiProperty({ type: () => [CallParticipantRecordResponse] })
   participants: CallParticipantRecordResponse[];
+
+  @ApiProperty({ type: () => [CallFeedbackResponse], description: 'Feedback the parties gave once the call was over, oldest first (ext)' })
+  feedback: CallFeedbackResponse[];
 }
 
 /** A page of the caller's call history, newest first. */
