@@ -25,6 +25,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
  */
 export class RedisConnections {
   private readonly logger = new Logger('Redis');
+  /** When a connection (on a cluster, to a node) last failed: Date.now() time, 0 for never. */
+  troubleAt = 0;
 
   private constructor(
     readonly cluster: boolean,
@@ -98,6 +100,7 @@ export class RedisConnections {
     const down = new Set<string>();
     const up = new Set<string>();
     const lost = (node: string, error: Error) => {
+      this.troubleAt = Date.now();
       if (down.has(node) || !up.has(node)) return;
       down.add(node);
       this.logger.warn(`${name} connection${node ? ` to ${node}` : ''} lost: ${error.message}; reconnecting`);

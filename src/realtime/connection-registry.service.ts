@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ClusterBus, Route } from '../cluster/cluster-bus';
-import { INSTANCE_ID } from '../cluster/cluster.tokens';
+import { INSTANCE_ID, REDIS } from '../cluster/cluster.tokens';
+import type { RedisConnections } from '../cluster/redis-connections';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import type { AtOnce } from '../common/at-once';
 import { AppEvents } from '../events/app-events';
@@ -86,6 +87,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   private readonly lastOnce = new WeakMap<RealtimeConnection, string>();
   private broadcastTimer?: NodeJS.Timeout;
   private readonly routes: DeliveryRoutes;
+  /** When a heartbeat of ours last failed. */
+  private troubleAt = 0;
 
   constructor(
     @Inject(SHARED_STATE) private readonly state: SharedState,
@@ -93,6 +96,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     @Inject(INSTANCE_ID) private readonly instanceId: string,
     private readonly events: AppEvents,
     private readonly metrics: MetricsService,
+    @Inject(REDIS) private readonly redis: RedisConnections | null,
   ) {
     this.routes = new DeliveryRoutes(state);
     bus.onMessage((delivery, route) => this.deliverFromBus(delivery, route));
@@ -102,7 +106,11 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     if (!this.bus.clustered) return;
     await this.beat();
     this.heartbeat = setInterval(
-      () => void this.beat().catch((e) => this.logger.warn(`heartbeat failed: ${(e as Error).message}`)),
+      () =>
+        void this.beat().catch((e) => {
+          this.troubleAt = Date.now();
+          this.logger.warn(`heartbeat failed: ${(e as Error).message}`);
+        }),
       HEARTBEAT_MS,
     );
     this.heartbeat.unref();
@@ -331,6 +339,10 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
       }
     }
     this.beating = true;
+    // Others' heartbeats lapse while Redis (or a Redis Cluster master) is away just as ours would:
+    // none is presumed dead until everyone has had time to beat again since.
+    const trouble = Math.max(this.troubleAt, this.redis?.troubleAt ?? 0);
+    if (Date.now() - trouble < INSTANCE_TTL_MS + HEARTBEAT_MS) return;
     for (const instanceId of await this.state.sMembers(INSTANCES)) {
       if (instanceId !== this.instanceId && !(await this.state.exists(heartbeatKey(instanceId)))) await this.buryInstance(instanceId);
     }
