@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { Cluster, clusterEnv, eventually, useCluster } from './helpers/cluster';
+import { activeCall as startActiveCall, Cluster, clusterEnv, eventually, useCluster } from './helpers/cluster';
 import { collect, connectAs } from './helpers/parties';
 import { PostgresServer } from './helpers/postgres-server';
 import { RedisServer } from './helpers/redis-server';
@@ -26,20 +26,7 @@ const api = (instance: ServerProcess, user: RegisteredUser) => ({
 });
 
 /** An active call between two joined parties, the caller on `from`, the recipient on `to`. */
-async function activeCall(from: ServerProcess, to: ServerProcess) {
-  const caller = await registerUser(from.url, 'student');
-  const callee = await registerUser(to.url, 'mentor');
-  const callerSocket = await on(from, caller);
-  const calleeSocket = await on(to, callee);
-  const ringing = nextEvent(calleeSocket, 'incomingCall', 15_000);
-  const { call } = await emitWithAck(callerSocket, 'startCall', { recipientUserId: callee.id });
-  await ringing;
-  await emitWithAck(calleeSocket, 'acceptCall', { callId: call.id });
-  const media = { hasVideo: true, hasAudio: true };
-  expect(await emitWithAck(callerSocket, 'joinCall', { callId: call.id, ...media })).toMatchObject({ ok: true });
-  expect(await emitWithAck(calleeSocket, 'joinCall', { callId: call.id, ...media })).toMatchObject({ ok: true });
-  return { caller, callee, callerSocket, calleeSocket, callId: call.id };
-}
+const activeCall = (from: ServerProcess, to: ServerProcess) => startActiveCall(from, to, (socket) => sockets.push(socket));
 
 describe('an instance killed with SIGKILL (e2e)', () => {
   const fixture = useCluster(2, { RECONNECT_GRACE_MS: '1000', RING_TIMEOUT_MS: '9000', PRESENCE_GRACE_MS: '300' });

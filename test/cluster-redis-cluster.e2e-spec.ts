@@ -1,10 +1,9 @@
 import { Client } from 'pg';
 import request from 'supertest';
-import { eventually, useCluster } from './helpers/cluster';
-import { collect, connectAs } from './helpers/parties';
+import { activeCall, eventually, useCluster } from './helpers/cluster';
+import { collect } from './helpers/parties';
 import { RedisCluster } from './helpers/redis-cluster';
 import { emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
-import { registerUser } from './helpers/users';
 
 /** Two instances on a Redis Cluster (three masters, a replica each): a master dies under a call. */
 describe('a Redis Cluster master killed mid-call (e2e)', () => {
@@ -27,21 +26,13 @@ describe('a Redis Cluster master killed mid-call (e2e)', () => {
 
   it('loses no call-state move and leaves nobody busy; relaying and ring timeouts go on once its replica took over', async () => {
     const [a, b] = fixture.instances;
-    const [caller, callee] = await Promise.all([registerUser(a.url, 'student'), registerUser(b.url, 'mentor')]);
-    const [onA, onB] = await Promise.all([connectAs(a.url, caller), connectAs(b.url, callee)]);
-    sockets.push(onA, onB);
-    const ringing = nextEvent(onB, 'incomingCall');
-    const { call } = await emitWithAck(onA, 'startCall', { recipientUserId: callee.id });
-    await ringing;
-    await emitWithAck(onB, 'acceptCall', { callId: call.id });
-    await emitWithAck(onA, 'joinCall', { callId: call.id, hasVideo: true, hasAudio: true });
-    await emitWithAck(onB, 'joinCall', { callId: call.id, hasVideo: true, hasAudio: true });
+    const { caller, callee, callerSocket: onA, calleeSocket: onB, callId } = await activeCall(a, b, (socket) => sockets.push(socket));
 
     // The master serving the caller's open call (the relay reads it for every signal) dies, and the
     // caller hangs up at once, before its replica has taken over.
     const { failedOver } = await fixture.redis.killMaster(await fixture.redis.masterOf(`calls:open-call:${caller.id}`));
-    const calleeHeard = nextMatching(onB, 'callEnded', (e) => e.callId === call.id, 20_000);
-    const end = () => request(a.url).delete(`/calls/${call.id}`).set('Authorization', `Bearer ${caller.token}`);
+    const calleeHeard = nextMatching(onB, 'callEnded', (e) => e.callId === callId, 20_000);
+    const end = () => request(a.url).delete(`/calls/${callId}`).set('Authorization', `Bearer ${caller.token}`);
     const first = await end();
     // Either the move was made (and is told), or it was refused as briefly unavailable and made when asked again.
     if (first.status !== 200) {
@@ -50,8 +41,12 @@ describe('a Redis Cluster master killed mid-call (e2e)', () => {
     }
     await calleeHeard;
     await failedOver;
-    expect(await movesOf(call.id)).toEqual(['CALLING', 'ACTIVE', 'ENDED']);
+    expect(await movesOf(callId)).toEqual(['CALLING', 'ACTIVE', 'ENDED']);
 
+    // Each instance books its connections again once it finds its heartbeat lapsed with the master.
+    await eventually(async () =>
+      expect((await request(b.url).get(`/presence/${caller.id}`).set('Authorization', `Bearer ${callee.token}`)).body.online).toBe(true),
+    );
     // Nobody is busy: the callee calls the caller back; relaying works; the call's ring timeout fires once.
     const rung = nextEvent(onA, 'incomingCall', 10_000);
     const { call: again } = await emitWithAck(onB, 'startCall', { recipientUserId: caller.id });

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { eventually, useCluster } from './helpers/cluster';
+import { activeCall, eventually, useCluster } from './helpers/cluster';
 import { collect, connectAs } from './helpers/parties';
 import { parseMetrics, valueOf } from './helpers/prometheus';
 import type { ServerProcess } from './helpers/server-process';
@@ -25,20 +25,10 @@ describe('deliveries routed to the instance that holds the connection (e2e)', ()
 
   it("sends a call's signals and chat between A and B to B alone: C, holding other users, reads none of them", async () => {
     const [a, b, c] = fixture.instances;
-    const [alice, bob, carol] = await Promise.all([
-      registerUser(a.url, 'student', 'Alice'),
-      registerUser(b.url, 'mentor', 'Bob'),
-      registerUser(c.url, 'student', 'Carol'),
-    ]);
-    const [onA, onB, onC] = await Promise.all([connectAs(a.url, alice), connectAs(b.url, bob), connectAs(c.url, carol)]);
-    sockets.push(onA, onB, onC);
-
-    const ringing = nextEvent(onB, 'incomingCall');
-    const { call } = await emitWithAck(onA, 'startCall', { recipientUserId: bob.id });
-    await ringing;
-    await emitWithAck(onB, 'acceptCall', { callId: call.id });
-    await emitWithAck(onA, 'joinCall', { callId: call.id, hasVideo: true, hasAudio: true });
-    await emitWithAck(onB, 'joinCall', { callId: call.id, hasVideo: true, hasAudio: true });
+    const track = (socket: TestSocket) => sockets.push(socket);
+    const { caller: alice, callee: bob, callerSocket: onA, calleeSocket: onB, callId } = await activeCall(a, b, track);
+    const carol = await registerUser(c.url, 'student', 'Carol');
+    track(await connectAs(c.url, carol));
     const [bBefore, cBefore] = await Promise.all([deliveriesRead(b), deliveriesRead(c)]);
 
     // 40 signals addressed to Bob's connection and 10 chat messages addressed to Bob.
@@ -58,7 +48,7 @@ describe('deliveries routed to the instance that holds the connection (e2e)', ()
     expect(cAfter.instance - cBefore.instance).toBe(0);
     // Had they gone to every instance, C would have read all 50; it may read a status change.
     expect(cAfter.everyone - cBefore.everyone).toBeLessThan(5);
-    await request(a.url).delete(`/calls/${call.id}`).set('Authorization', `Bearer ${alice.token}`).expect(200);
+    await request(a.url).delete(`/calls/${callId}`).set('Authorization', `Bearer ${alice.token}`).expect(200);
   });
 
   it('still reaches a user whose connection moved from one instance to another', async () => {

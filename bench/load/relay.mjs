@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { cpuMs, mintToken, percentile, readTask, sleep } from '../lib.mjs';
 
 const task = await readTask();
-/** The servers whose CPU is read: `serverPids` (several instances) or `serverPid`. */
+/** The servers whose CPU is read: `serverPids` (several instances) or `serverPid`; the first is the one profiled and reported alone. */
 const pids = task.serverPids ?? [task.serverPid];
 const deadline = Date.now() + task.deadlineMs - 5_000;
 const within = (what) => {
@@ -210,7 +210,6 @@ async function runPhase(kind, rate, { warmupS, measureS }, profile = false) {
   const phase = { id, latencies: [] };
   let sent = 0;
   let next = 0;
-  let cpuBefore = 0;
   let cpusBefore = [];
   let measuredFrom = 0;
   let ownCpuBefore = null;
@@ -221,11 +220,10 @@ async function runPhase(kind, rate, { warmupS, measureS }, profile = false) {
     const now = performance.now();
     if (now >= measureFrom && recording !== phase) {
       recording = phase;
-      cpuBefore = cpuMs(task.serverPid);
       cpusBefore = pids.map(cpuMs);
       measuredFrom = performance.now();
       ownCpuBefore = process.cpuUsage();
-      if (profile) process.kill(task.serverPid, 'SIGTTIN');
+      if (profile) process.kill(pids[0], 'SIGTTIN');
     }
     const due = Math.floor(((now - start) / 1000) * rate);
     for (; sent < due; sent++) {
@@ -235,14 +233,15 @@ async function runPhase(kind, rate, { warmupS, measureS }, profile = false) {
     }
     await sleep(1);
   }
-  if (profile) process.kill(task.serverPid, 'SIGTTOU');
+  if (profile) process.kill(pids[0], 'SIGTTOU');
   const measuredSent = phase.sent ?? 0;
   // Wait for what is still in flight (bounded), then read the server's CPU.
   const drainUntil = performance.now() + 3_000;
   while (phase.latencies.length < measuredSent && performance.now() < drainUntil) await sleep(5);
-  const serverCpu = cpuMs(task.serverPid) - cpuBefore;
   const measuredS = (performance.now() - measuredFrom) / 1000;
-  const netCpus = pids.map((pid, i) => cpuMs(pid) - cpusBefore[i] - idlePerS[i] * measuredS);
+  const spentCpus = pids.map((pid, i) => cpuMs(pid) - cpusBefore[i]);
+  const netCpus = spentCpus.map((ms, i) => ms - idlePerS[i] * measuredS);
+  const serverCpu = spentCpus[0];
   const ownCpu = process.cpuUsage(ownCpuBefore);
   recording = null;
   const sorted = phase.latencies.sort((a, b) => a - b);

@@ -68,7 +68,6 @@ async function measure(count, { postgresUrl, redis, quick }) {
       target: 'app-socket.io',
       url: callers.url,
       calleeUrl: callees.url,
-      serverPid: callers.pid,
       serverPids: servers.map((s) => s.pid),
       bystanders: servers.slice(2).map((s) => ({ url: s.url, users: USERS_ON_OTHER_INSTANCES })),
       calls: CALLS,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { INSTANCE_ID, REDIS } from './cluster.tokens';
 import type { RedisConnections } from './redis-connections';
-import { isRedisAway, retryWhileUnavailable } from './redis-errors';
+import { retryWhileUnavailable } from './redis-errors';
 
 /** Where a message goes among the other instances: those named, or every one. */
 export type Destinations = readonly string[] | 'everyone';
@@ -21,8 +21,6 @@ const MAX_EVERYONE_ENTRIES = 10_000;
 /** A reader trims what it has read at most this often. */
 const TRIM_EVERY_MS = 1_000;
 const BLOCK_MS = 5_000;
-/** A delivery waits this long for Redis to be back (a Redis Cluster failover takes a few seconds). */
-const RETRY_FOR_MS = 15_000;
 
 type StreamReply = Array<{ messages: Array<{ id: string; message: Record<string, string> }> }> | null;
 
@@ -80,13 +78,12 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
   publish(message: Message, destinations: () => Destinations | Promise<Destinations>): void {
     if (!this.redis) return;
     const data = JSON.stringify(message);
-    // Settles either way before anything waits for it: a rejection nobody handled yet would be fatal.
-    const found = (async () => destinations())()
-      .catch((error: unknown) => retryWhileUnavailable(async () => destinations(), this.retryForMs(error)))
-      .catch((error: Error) => {
-        this.logger.warn(`publishing failed: ${error.message}`);
-        return null;
-      });
+    // The lookup starts now (retryWhileUnavailable calls it at once), and settles either way before
+    // anything waits for it: a rejection nobody handled yet would be fatal.
+    const found = retryWhileUnavailable(async () => destinations()).catch((error: Error) => {
+      this.logger.warn(`publishing failed: ${error.message}`);
+      return null;
+    });
     this.previous = this.previous
       .then(() => found)
       .then((to) => {
@@ -121,16 +118,8 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
     for (const { key, keep } of streams) {
       const add = () =>
         this.redis!.commands.xAdd(key, '*', fields, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: keep } });
-      void add()
-        .catch((error: unknown) => retryWhileUnavailable(add, this.retryForMs(error)))
-        .catch((error: Error) => this.logger.warn(`publishing failed: ${error.message}`));
+      retryWhileUnavailable(add).catch((error: Error) => this.logger.warn(`publishing failed: ${error.message}`));
     }
-  }
-
-  /** How long a failed command is tried again: only a failure because Redis is away is worth it. */
-  private retryForMs(error: unknown): number {
-    if (!isRedisAway(error)) throw error;
-    return RETRY_FOR_MS;
   }
 
   /**

@@ -25,8 +25,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
  */
 export class RedisConnections {
   private readonly logger = new Logger('Redis');
-  /** When a connection (on a cluster, to a node) last failed: Date.now() time, 0 for never. */
-  troubleAt = 0;
+  private lastTrouble = 0;
 
   private constructor(
     readonly cluster: boolean,
@@ -67,6 +66,11 @@ export class RedisConnections {
     return connections;
   }
 
+  /** When a connection (on a cluster, to a node) last failed: Date.now() time, 0 for never. */
+  get troubleAt(): number {
+    return this.lastTrouble;
+  }
+
   /** Every connection is up (readiness); on a cluster, to every master. */
   get isReady(): boolean {
     return this.all().every((client) => (this.cluster ? clusterIsReady(client as unknown as ClusterClient) : client.isReady));
@@ -100,7 +104,7 @@ export class RedisConnections {
     const down = new Set<string>();
     const up = new Set<string>();
     const lost = (node: string, error: Error) => {
-      this.troubleAt = Date.now();
+      this.lastTrouble = Date.now();
       if (down.has(node) || !up.has(node)) return;
       down.add(node);
       this.logger.warn(`${name} connection${node ? ` to ${node}` : ''} lost: ${error.message}; reconnecting`);

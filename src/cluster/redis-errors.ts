@@ -26,7 +26,7 @@ export function isSharedStateUnavailable(error: unknown): boolean {
  * as Node reports it (a killed node's in-flight commands): only for work that touches Redis alone,
  * as PostgreSQL's failures look the same.
  */
-export function isRedisAway(error: unknown): boolean {
+function isRedisAway(error: unknown): boolean {
   return isSharedStateUnavailable(error) || (error instanceof Error && SOCKET_CODES.has((error as NodeJS.ErrnoException).code ?? ''));
 }
 
@@ -39,7 +39,7 @@ const OUTLAST_MS = 15_000;
 /**
  * `work` (Redis work alone), tried again while it fails because Redis is briefly away, for up to
  * `forMs`: for what must be done once something else is (a call's bookkeeping after its move is
- * stored, a delivery).
+ * stored, a delivery). The first try starts at once, before this returns.
  */
 export async function retryWhileUnavailable<T>(work: () => Promise<T>, forMs = OUTLAST_MS): Promise<T> {
   const deadline = Date.now() + forMs;

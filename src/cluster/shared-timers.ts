@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import type { RedisConnections } from './redis-connections';
+import { shardOf } from './shards';
 
 export type TimerHandler = (id: string) => Promise<void> | void;
 
@@ -146,8 +146,7 @@ export class RedisTimers extends TimerHandlers implements SharedTimers {
 
   /** A timer always lives in the same shard: re-arming and cancelling find it there. */
   private shardOf(member: string): string {
-    if (this.shards.length === 1) return this.shards[0];
-    return this.shards[createHash('md5').update(member).digest().readUInt32BE(0) % this.shards.length];
+    return this.shards[shardOf(member, this.shards.length)];
   }
 
   private async poll(): Promise<void> {

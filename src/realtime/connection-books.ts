@@ -1,19 +1,16 @@
+import { shardOf } from '../cluster/shards';
+
 /**
  * Keys of the shared books of connections (see ConnectionRegistry), which routing reads too.
  * `user-conns:<user>`: the user's connections, each to the instance holding it.
  */
 export const userConnections = (userId: string) => `user-conns:${userId}`;
-/** The books of every live connection are spread over this many hashes, so no one Redis Cluster node holds them all. */
+/** The books of every live connection are spread over this many hashes (see shardOf). */
 const SHARDS = 16;
-const shardOf = (connectionId: string) => {
-  let hash = 0;
-  for (let i = 0; i < connectionId.length; i++) hash = (hash * 31 + connectionId.charCodeAt(i)) | 0;
-  return (hash >>> 0) % SHARDS;
-};
 /** The hash that holds a live connection's user. */
-export const connectionUsers = (connectionId: string) => `conn-user:${shardOf(connectionId)}`;
+export const connectionUsers = (connectionId: string) => `conn-user:${shardOf(connectionId, SHARDS)}`;
 /** The hash that holds the instance holding a live connection (kept only with several instances). */
-export const connectionInstances = (connectionId: string) => `conn-instance:${shardOf(connectionId)}`;
+export const connectionInstances = (connectionId: string) => `conn-instance:${shardOf(connectionId, SHARDS)}`;
 export const instanceConnections = (instanceId: string) => `instance-conns:${instanceId}`;
 export const INSTANCES = 'instances';
 export const heartbeatKey = (instanceId: string) => `instance:${instanceId}`;

@@ -5,6 +5,9 @@ import { startTestRedis, TestRedis } from './test-redis';
 import { spawnServer, ServerProcess } from './server-process';
 import { GENEROUS_LIMITS, TEST_JWT_SECRET } from './test-app';
 import { createTestDatabase, TestDatabase } from './test-database';
+import { connectAs } from './parties';
+import { emitWithAck, nextEvent, TestSocket } from './sockets';
+import { registerUser } from './users';
 
 /** What every instance of a test cluster runs with; `env` adds or overrides. */
 export function clusterEnv(databaseUrl: string, redis: TestRedis, env: Record<string, string> = {}): Record<string, string> {
@@ -106,4 +109,23 @@ export function useCluster(
     await fixture.database?.drop();
   });
   return fixture;
+}
+
+/**
+ * An active call over Socket.IO between two joined parties: a student on `from` calling a mentor on
+ * `to`. `track` gets each socket opened, for the suite to close.
+ */
+export async function activeCall(from: ServerProcess, to: ServerProcess, track: (socket: TestSocket) => void) {
+  const [caller, callee] = await Promise.all([registerUser(from.url, 'student'), registerUser(to.url, 'mentor')]);
+  const [callerSocket, calleeSocket] = await Promise.all([connectAs(from.url, caller), connectAs(to.url, callee)]);
+  track(callerSocket);
+  track(calleeSocket);
+  const ringing = nextEvent(calleeSocket, 'incomingCall', 15_000);
+  const { call } = await emitWithAck(callerSocket, 'startCall', { recipientUserId: callee.id });
+  await ringing;
+  await emitWithAck(calleeSocket, 'acceptCall', { callId: call.id });
+  const media = { hasVideo: true, hasAudio: true };
+  expect(await emitWithAck(callerSocket, 'joinCall', { callId: call.id, ...media })).toMatchObject({ ok: true });
+  expect(await emitWithAck(calleeSocket, 'joinCall', { callId: call.id, ...media })).toMatchObject({ ok: true });
+  return { caller, callee, callerSocket, calleeSocket, callId: call.id as string };
 }
