@@ -146,6 +146,9 @@ function clusterOf(urls: string[]): RedisClient {
       username: first.username ? decodeURIComponent(first.username) : undefined,
       password: first.password ? decodeURIComponent(first.password) : undefined,
       socket: first.protocol === 'rediss:' ? { tls: true } : undefined,
+      // A command for a node that is down fails at once (and is tried again where that matters):
+      // queued, it would wait for that node forever once a replica has taken over its slots.
+      disableOfflineQueue: true,
     },
   });
   const slots = (cluster as unknown as { _slots?: { rediscover?(from: { options: unknown }): Promise<void> } })._slots;
