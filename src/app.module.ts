@@ -19,6 +19,7 @@ import { PushModule } from './push/push.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SignalingModule } from './signaling/signaling.module';
 import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         ObservabilityModule,
         ClusterModule,
         DatabaseModule,
+        WebhooksModule,
         AuthModule,
         UsersModule,
         RealtimeModule,

@@ -45,7 +45,9 @@ describe('OpenAPI document (e2e)', () => {
     expect(document.openapi).toMatch(/^3\.0\./);
     expect(document.info).toMatchObject({ title: expect.any(String), version, description: expect.stringContaining('Bearer') });
     const tags = (document.tags ?? []).map((tag) => tag.name);
-    expect(tags).toEqual(expect.arrayContaining(['auth', 'users', 'calls', 'video-calls', 'chat', 'presence', 'health', 'metrics']));
+    expect(tags).toEqual(
+      expect.arrayContaining(['auth', 'users', 'calls', 'video-calls', 'chat', 'presence', 'health', 'metrics', 'webhooks']),
+    );
     for (const { key, operation } of operationsOf(document)) {
       expect({ key, summary: operation.summary }).toEqual({ key, summary: expect.stringMatching(/\S/) });
       expect({ key, tags: operation.tags }).toEqual({ key, tags: [expect.any(String)] });

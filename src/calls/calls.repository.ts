@@ -5,6 +5,7 @@ import { AppError } from '../common/errors';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { isForeignKeyViolation, isUniqueViolation, rawQueryViolation } from '../database/prisma-errors';
 import { PrismaService } from '../database/prisma.service';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import { isOpen, sourcesOf } from './call-state';
 import type { CallWithParties } from './call.presenter';
 import { CALL_WITH_PARTIES, CallRow, fromCallRow, JOIN_PARTIES } from './call-rows';
@@ -78,7 +79,10 @@ export interface HistoryPage {
 
 @Injectable()
 export class CallsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly webhooks: WebhookOutbox,
+  ) {}
 
   /**
    * Creates a ringing call and takes both users' busy slots in one statement; a slot already
@@ -105,15 +109,16 @@ export class CallsRepository {
           WHERE (SELECT count(*) FROM room) >= 0 ORDER BY n
         ), event AS (
           INSERT INTO call_events (call_id, to_status, actor_user_id, at) SELECT id, 'CALLING', host_user_id, ${now}::timestamp(3) FROM c
-        )
+        ) ${this.webhooks.callMoveCte({ previous: null, actorUserId: data.hostUserId, reason: null }, now)}
         SELECT ${CALL_WITH_PARTIES} FROM c ${JOIN_PARTIES}`),
     );
+    this.webhooks.written();
     return fromCallRow(created);
   }
 
   /** As create, for a recipient nobody can ring: the busy check happens, then the call is MISSED. */
-  private createMissed(data: NewCall, missedReason: string): Promise<CallWithParties> {
-    return this.write(
+  private async createMissed(data: NewCall, missedReason: string): Promise<CallWithParties> {
+    const missed = await this.write(
       this.prisma.$transaction(async (tx) => {
         const call = await tx.call.create({ data: { ...data, status: 'CALLING' } });
         if (data.roomName) {
@@ -129,9 +134,15 @@ export class CallsRepository {
             { callId: call.id, fromStatus: 'CALLING', toStatus: 'MISSED', reason: missedReason },
           ],
         });
+        if (this.webhooks.enabled) {
+          const hook = this.webhooks.callMoveCte({ previous: null, actorUserId: data.hostUserId, reason: missedReason }, new Date());
+          await tx.$executeRaw`WITH c AS (SELECT * FROM calls WHERE id = ${call.id}) ${hook} SELECT 1`;
+        }
         return tx.call.findUniqueOrThrow({ where: { id: call.id }, include: WITH_PARTIES });
       }),
     );
+    this.webhooks.written();
+    return missed;
   }
 
   /** Runs a write that takes slots, turning their conflicts into the errors callers handle. */
@@ -157,6 +168,7 @@ export class CallsRepository {
     const closing = !isOpen(move.to);
     const sources = sourcesOf(move.to);
     const previous = sources.length === 1 ? sources[0] : null;
+    const reason = move.reason ?? move.endReason ?? null;
     const seated = seat ? Prisma.sql`AND ${Prisma.raw(SEAT_COLUMNS[seat.seat])} = ${seat.userId}` : Prisma.empty;
     const [moved] = await this.prisma.rows<CallRow>(Prisma.sql`
       WITH c AS (
@@ -170,16 +182,18 @@ export class CallsRepository {
         RETURNING *
       ), event AS (
         INSERT INTO call_events (call_id, from_status, to_status, actor_user_id, reason, at)
-        SELECT id, ${previous}::"CallStatus", ${move.to}::"CallStatus", ${move.actorUserId}::text, ${move.reason ?? move.endReason ?? null}::text, ${now}::timestamp(3) FROM c
+        SELECT id, ${previous}::"CallStatus", ${move.to}::"CallStatus", ${move.actorUserId}::text, ${reason}::text, ${now}::timestamp(3) FROM c
       ), busy AS (
         DELETE FROM busy_slots WHERE ${closing}::boolean AND call_id IN (SELECT id FROM c)
       ), room AS (
         DELETE FROM room_slots WHERE ${closing}::boolean AND call_id IN (SELECT id FROM c)
       ), seats AS (
         UPDATE call_participants SET left_at = ${now}::timestamp(3) WHERE ${closing}::boolean AND left_at IS NULL AND call_id IN (SELECT id FROM c)
-      )
+      ) ${this.webhooks.callMoveCte({ previous, actorUserId: move.actorUserId, reason }, now)}
       SELECT ${CALL_WITH_PARTIES} FROM c ${JOIN_PARTIES}`);
-    return moved ? fromCallRow(moved) : null;
+    if (!moved) return null;
+    this.webhooks.written();
+    return fromCallRow(moved);
   }
 
   /**

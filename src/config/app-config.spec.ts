@@ -63,6 +63,31 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis://a:6379', REDIS_PREFIX: '{calls}:' })).toThrow(/REDIS_PREFIX must not contain/);
   });
 
+  it('reads the platform webhook: URL and secret together, a whsec_ secret decoded, a short or malformed one refused', () => {
+    const key = Buffer.alloc(32, 7);
+    const webhooks = (env: Record<string, string>) => loadConfig({ PLATFORM_WEBHOOK_URL: 'https://lms.example/hooks', ...env }).webhooks;
+    expect(loadConfig({}).webhooks).toBeUndefined();
+    expect(webhooks({ PLATFORM_WEBHOOK_SECRET: `whsec_${key.toString('base64')}` })).toEqual({
+      url: 'https://lms.example/hooks',
+      secret: key,
+      timeoutMs: 10_000,
+      retryBaseMs: 1_000,
+      maxAttempts: 15,
+    });
+    expect(webhooks({ PLATFORM_WEBHOOK_SECRET: 'x'.repeat(32), PLATFORM_WEBHOOK_MAX_ATTEMPTS: '3' })).toMatchObject({
+      secret: Buffer.from('x'.repeat(32)),
+      maxAttempts: 3,
+    });
+    expect(() => webhooks({})).toThrow(/PLATFORM_WEBHOOK_SECRET must be set/);
+    expect(() => loadConfig({ PLATFORM_WEBHOOK_SECRET: 'x'.repeat(32) })).toThrow(/PLATFORM_WEBHOOK_URL must be set/);
+    expect(() => webhooks({ PLATFORM_WEBHOOK_SECRET: 'too-short' })).toThrow(/PLATFORM_WEBHOOK_SECRET must be at least 32/);
+    expect(() => webhooks({ PLATFORM_WEBHOOK_SECRET: 'whsec_not base64!' })).toThrow(/PLATFORM_WEBHOOK_SECRET after whsec_/);
+    expect(() => webhooks({ PLATFORM_WEBHOOK_SECRET: `whsec_${Buffer.alloc(8).toString('base64')}` })).toThrow(/24 to 64 random bytes/);
+    expect(() => webhooks({ PLATFORM_WEBHOOK_SECRET: 'x'.repeat(32), PLATFORM_WEBHOOK_URL: 'ftp://lms.example' })).toThrow(
+      /PLATFORM_WEBHOOK_URL/,
+    );
+  });
+
   it('refuses production without a real JWT secret: unset, short, published, or not random-looking', () => {
     const production = (JWT_SECRET?: string) => loadConfig({ NODE_ENV: 'production', JWT_SECRET });
     expect(() => production()).toThrow(/JWT_SECRET must be set/);

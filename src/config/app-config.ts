@@ -27,6 +27,7 @@ export function loadConfig(env: Env) {
   if (pushWebhookUrl && !str(env, 'PUSH_WEBHOOK_SECRET')) {
     throw new ConfigError('PUSH_WEBHOOK_SECRET', 'must be set when PUSH_WEBHOOK_URL is');
   }
+  const platformWebhooks = platformWebhookSetting(env);
   const turnUrls = list(env, 'TURN_URLS');
   const redis = redisSetting(env);
   if (turnUrls.length > 0 && !str(env, 'TURN_SECRET')) throw new ConfigError('TURN_SECRET', 'must be set when TURN_URLS is');
@@ -125,6 +126,8 @@ export function loadConfig(env: Env) {
     },
     /** Where notices for users with no live connection go (the platform's push gateway). */
     push: pushWebhookUrl ? { url: pushWebhookUrl, secret: str(env, 'PUSH_WEBHOOK_SECRET')! } : undefined,
+    /** Where every call, help request and feedback event is delivered, signed, at least once (ext). */
+    webhooks: platformWebhooks,
     ice: {
       stunUrls: stunUrls(env),
       turnUrls,
@@ -193,6 +196,41 @@ function contentTypes(env: Env, name: string, fallback: string[]): string[] {
     if (ACTIVE_CONTENT.test(type)) throw new ConfigError(name, `"${type}" would let uploads run script in browsers`);
   }
   return types.length > 0 ? types : fallback;
+}
+
+/** The platform's webhook: both URL and secret, or neither. */
+function platformWebhookSetting(env: Env) {
+  const endpoint = url(env, 'PLATFORM_WEBHOOK_URL', ['http:', 'https:']);
+  const secret = str(env, 'PLATFORM_WEBHOOK_SECRET');
+  if (!endpoint) {
+    if (secret) throw new ConfigError('PLATFORM_WEBHOOK_URL', 'must be set when PLATFORM_WEBHOOK_SECRET is');
+    return undefined;
+  }
+  if (!secret) throw new ConfigError('PLATFORM_WEBHOOK_SECRET', 'must be set when PLATFORM_WEBHOOK_URL is');
+  return {
+    url: endpoint,
+    secret: webhookSecret(secret),
+    /** How long one attempt may take; a platform that has not answered by then is tried again later. */
+    timeoutMs: int(env, 'PLATFORM_WEBHOOK_TIMEOUT_MS', 10_000, { min: 100, max: 60_000 }),
+    /** The wait after the first failed attempt; it doubles after each, up to an hour. */
+    retryBaseMs: int(env, 'PLATFORM_WEBHOOK_RETRY_BASE_MS', 1_000, { min: 10, max: 3_600_000 }),
+    /** Attempts before an event is given up (it stays listed, and an administrator can replay it). */
+    maxAttempts: int(env, 'PLATFORM_WEBHOOK_MAX_ATTEMPTS', 15, { min: 1, max: 100 }),
+  };
+}
+
+/** The signing key: a Standard Webhooks secret (`whsec_` and base64), or any other string's bytes. */
+function webhookSecret(secret: string): Buffer {
+  if (!secret.startsWith('whsec_')) {
+    if (secret.length < 32) throw new ConfigError('PLATFORM_WEBHOOK_SECRET', 'must be at least 32 characters, or a whsec_ secret');
+    return Buffer.from(secret, 'utf8');
+  }
+  const encoded = secret.slice('whsec_'.length);
+  const key = Buffer.from(encoded, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || key.length < 24 || key.length > 64) {
+    throw new ConfigError('PLATFORM_WEBHOOK_SECRET', 'after whsec_ must be the base64 of 24 to 64 random bytes');
+  }
+  return key;
 }
 
 function redisSetting(env: Env): { urls: string[]; cluster: boolean; prefix: string } | undefined {

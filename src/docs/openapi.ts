@@ -18,6 +18,7 @@ export const OPENAPI_TAGS = {
   'video-calls': 'The room links of the `webrtc:*` protocol under /api/video/calls, answered in a `{success, data}` envelope',
   chat: 'Conversations, messages, read receipts and attachments',
   presence: "Who is online, and mentors' and tutors' availability",
+  webhooks: "Your platform's webhook: the events sent, their attempts, and replay (administrators)",
   health: 'Liveness and readiness probes',
   metrics: 'Prometheus metrics',
   docs: 'The realtime API (AsyncAPI 3), as a page and as the document',

@@ -14,6 +14,9 @@ const SIGNAL_KINDS: readonly SignalKind[] = ['offer', 'answer', 'ice', 'hangup']
 /** The dialects a connection can speak, shown at 0 before anyone connects. */
 const KNOWN_DIALECTS = ['socket.io', 'ws-call', 'ws-signaling'];
 const ROUTES: readonly Route[] = ['instance', 'everyone'];
+/** How an attempt to deliver a webhook event went: acknowledged, failed and to be tried again, or failed for the last time. */
+export type WebhookAttemptOutcome = 'delivered' | 'retrying' | 'given_up';
+const WEBHOOK_OUTCOMES: readonly WebhookAttemptOutcome[] = ['delivered', 'retrying', 'given_up'];
 
 /**
  * This instance's Prometheus metrics, in a registry of its own (tests run several apps in one
@@ -32,6 +35,7 @@ export class MetricsService {
   private readonly rateLimits: Counter<'surface'>;
   private readonly clusterDeliveries: Counter<'route'>;
   private readonly clusterDeliveriesBy: Partial<Record<Route, { inc(): void }>> = {};
+  private readonly webhookAttempts: Counter<'outcome'>;
 
   constructor() {
     const registers = [this.registry];
@@ -78,11 +82,18 @@ export class MetricsService {
       labelNames: ['route'],
       registers,
     });
+    this.webhookAttempts = new Counter({
+      name: 'signaling_webhook_attempts_total',
+      help: "Attempts to deliver events to the platform's webhook, by outcome",
+      labelNames: ['outcome'],
+      registers,
+    });
     // Series that exist from the start, so rate() and alerts see their first increase.
     for (const dialect of KNOWN_DIALECTS) this.connections.set({ dialect }, 0);
     for (const status of MOVE_TARGETS) this.moves.inc({ status }, 0);
     for (const kind of SIGNAL_KINDS) this.relayed.inc({ kind }, 0);
     for (const route of ROUTES) this.clusterDeliveries.inc({ route }, 0);
+    for (const outcome of WEBHOOK_OUTCOMES) this.webhookAttempts.inc({ outcome }, 0);
     for (const transport of TRANSPORTS) for (const code of ERROR_CODES) this.errors.inc({ transport, code }, 0);
     collectDefaultMetrics({ register: this.registry });
   }
@@ -113,6 +124,11 @@ export class MetricsService {
   /** A delivery from another instance reached this one (see ClusterBus). */
   clusterDeliveryReceived(route: Route): void {
     (this.clusterDeliveriesBy[route] ??= this.clusterDeliveries.labels({ route })).inc();
+  }
+
+  /** This instance tried to deliver an event to the platform's webhook. */
+  webhookAttempted(outcome: WebhookAttemptOutcome): void {
+    this.webhookAttempts.inc({ outcome });
   }
 
   /** An error reply went to a client (HTTP response, Socket.IO ack or event, raw-WebSocket message or refusal). */

@@ -6,6 +6,7 @@ import { AppError } from '../common/errors';
 import { OnAppEvent } from '../events/app-events';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
+import { WebhookOutbox, type NewWebhookEvent } from '../webhooks/webhook-outbox';
 import type { HelpRequest, HelpRequestStatus, UserRole } from '../generated/prisma/client';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { MentorStatusService } from './mentor-status.service';
@@ -36,6 +37,13 @@ export interface HelpRequestInput {
   urgency?: HelpUrgency;
 }
 
+/** A help request's move, for the platform's webhook. */
+const helpRequestEvent = (request: HelpRequest, previousStatus: HelpRequestStatus | null): NewWebhookEvent => ({
+  type: `help_request.${request.status}`,
+  orderingKey: request.id,
+  data: { request: toView(request), previousStatus },
+});
+
 /** Mentors and tutors take help requests. */
 const helps = (role: UserRole) => role === 'mentor' || role === 'tutor';
 
@@ -56,6 +64,7 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     @Inject(SHARED_STATE) private readonly state: SharedState,
     @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly webhooks: WebhookOutbox,
   ) {
     timers.handle(EXPIRY, (requestId) => this.expire(requestId));
   }
@@ -77,17 +86,21 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     const student = await this.prisma.user.findUnique({ where: { id: studentId } });
     if (!student || student.role !== 'student') throw new AppError('forbidden', 'Only students can ask for help');
     if (input.mentorId !== undefined) await this.checkMentor(input.mentorId);
-    const request = await this.prisma.helpRequest.create({
-      data: {
-        studentId,
-        topic: input.topic,
-        message: input.message ?? null,
-        targetType: input.targetType ?? null,
-        mentorId: input.mentorId ?? null,
-        urgency: input.urgency,
-        expiresAt: new Date(Date.now() + this.config.helpRequestTtlMs),
-      },
-    });
+    const request = await this.webhooks.withEvents(
+      (db) =>
+        db.helpRequest.create({
+          data: {
+            studentId,
+            topic: input.topic,
+            message: input.message ?? null,
+            targetType: input.targetType ?? null,
+            mentorId: input.mentorId ?? null,
+            urgency: input.urgency,
+            expiresAt: new Date(Date.now() + this.config.helpRequestTtlMs),
+          },
+        }),
+      (created) => [helpRequestEvent(created, null)],
+    );
     const offered = input.mentorId
       ? [input.mentorId]
       : (await this.mentors.list({ status: 'available', role: input.targetType })).map((m) => m.mentorId);
@@ -140,16 +153,21 @@ export class HelpRequestsService implements OnApplicationBootstrap {
    * must be the mentor it was sent to, when it was sent to one.
    */
   private async close(requestId: string, status: HelpRequestStatus, data: { acceptedBy?: string } = {}): Promise<HelpRequestView> {
-    const { count } = await this.prisma.helpRequest.updateMany({
-      where: {
-        id: requestId,
-        status: 'open',
-        ...(status === 'expired' ? {} : { expiresAt: { gt: new Date() } }),
-        ...(data.acceptedBy ? { OR: [{ mentorId: null }, { mentorId: data.acceptedBy }] } : {}),
+    const { count, request } = await this.webhooks.withEvents(
+      async (db) => {
+        const { count } = await db.helpRequest.updateMany({
+          where: {
+            id: requestId,
+            status: 'open',
+            ...(status === 'expired' ? {} : { expiresAt: { gt: new Date() } }),
+            ...(data.acceptedBy ? { OR: [{ mentorId: null }, { mentorId: data.acceptedBy }] } : {}),
+          },
+          data: { status, resolvedAt: new Date(), ...data },
+        });
+        return { count, request: await db.helpRequest.findUnique({ where: { id: requestId } }) };
       },
-      data: { status, resolvedAt: new Date(), ...data },
-    });
-    const request = await this.prisma.helpRequest.findUnique({ where: { id: requestId } });
+      (closed) => (closed.count > 0 && closed.request ? [helpRequestEvent(closed.request, 'open')] : []),
+    );
     if (!request) throw new AppError('not_found', 'Help request not found');
     if (count === 0 && data.acceptedBy && request.mentorId && request.mentorId !== data.acceptedBy) {
       throw new AppError('forbidden', 'This help request was sent to another mentor');

@@ -19,3 +19,4 @@ export * from './peer-call.js';
 export * from './session-events.js';
 export * from './sockets.js';
 export * from './webrtc-events.js';
+export * from './webhooks.js';

@@ -1,17 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { dateTime } from '../../common/dto/date-time.property';
 import { CallEndReason, CallStatus } from '../../generated/prisma/enums';
 import { PublicProfileResponse } from '../../users/dto/user.response';
 import { RoomParticipantResponse } from './room.response';
 import type { CallView, toParticipantRecordView } from '../call.presenter';
 import type { CallsService } from '../calls.service';
 import { FEEDBACK_ISSUES, type CallFeedbackView, type FeedbackIssue } from '@call-signaling/client';
-
-const dateTime = (description: string, nullable = false) => ({
-  type: String,
-  format: 'date-time',
-  description,
-  ...(nullable ? { nullable } : {}),
-});
 
 /** The call object of CONTRACT.md §4. */
 export class CallResponse implements CallView {

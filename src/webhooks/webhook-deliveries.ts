@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import type { WebhookAttemptView, WebhookDeliveryView, WebhookEvent } from '@call-signaling/client';
+import { AppError } from '../common/errors';
+import { decodeCursor, encodeCursor } from '../common/cursor';
+import { PrismaService } from '../database/prisma.service';
+import type { WebhookDelivery, WebhookDeliveryStatus } from '../generated/prisma/client';
+
+/** An event claimed for one attempt. */
+export interface ClaimedDelivery {
+  id: string;
+  type: string;
+  data: unknown;
+  createdAt: Date;
+  /** This attempt's number since the event was written or replayed (1 for the first). */
+  attempts: number;
+}
+
+/** How an attempt went, and, when it failed, when to try again (null: give up). */
+export interface AttemptOutcome {
+  attempt: WebhookAttemptView;
+  delivered: boolean;
+  retryAt: Date | null;
+}
+
+export interface DeliveryPage {
+  items: WebhookDeliveryView[];
+  nextCursor: string | null;
+}
+
+/** The event as the platform receives it: the same bytes on every attempt. */
+export function eventOf(row: Pick<ClaimedDelivery, 'id' | 'type' | 'data' | 'createdAt'>): WebhookEvent {
+  return { id: row.id, type: row.type, timestamp: row.createdAt.toISOString(), data: row.data } as WebhookEvent;
+}
+
+function toView(row: WebhookDelivery): WebhookDeliveryView {
+  return {
+    id: row.id,
+    type: row.type as WebhookDeliveryView['type'],
+    orderingKey: row.orderingKey,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.status === 'pending' ? row.nextAttemptAt.toISOString() : null,
+    createdAt: row.createdAt.toISOString(),
+    deliveredAt: row.deliveredAt?.toISOString() ?? null,
+    attemptLog: row.attemptLog as unknown as WebhookAttemptView[],
+    event: eventOf(row),
+  };
+}
+
+/** The outbox's rows: which are due, what each attempt did, what administrators see. */
+@Injectable()
+export class WebhookDeliveries {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Leases up to `limit` events that are due, each the oldest pending event of its ordering key:
+   * a key's next event waits until the one before it is delivered or given up. Of instances
+   * claiming at once, one gets each event (the lease is re-checked under the row lock).
+   */
+  claim(limit: number, now: Date, leaseUntil: Date): Promise<ClaimedDelivery[]> {
+    return this.prisma.$queryRaw<ClaimedDelivery[]>`
+      WITH heads AS (
+        SELECT DISTINCT ON (ordering_key) id, next_attempt_at, leased_until FROM webhook_deliveries
+        WHERE status = 'pending' ORDER BY ordering_key, seq
+      ), due AS (
+        SELECT id FROM heads WHERE next_attempt_at <= ${now}::timestamp(3) AND (leased_until IS NULL OR leased_until <= ${now}::timestamp(3))
+        ORDER BY next_attempt_at LIMIT ${limit}
+      )
+      UPDATE webhook_deliveries d SET leased_until = ${leaseUntil}::timestamp(3), attempts = d.attempts + 1
+      FROM due WHERE d.id = due.id AND d.status = 'pending' AND (d.leased_until IS NULL OR d.leased_until <= ${now}::timestamp(3))
+      RETURNING d.id, d.type, d.data, d.created_at AS "createdAt", d.attempts`;
+  }
+
+  /** Writes an attempt's outcome and ends the lease. */
+  async record(id: string, outcome: AttemptOutcome): Promise<void> {
+    const status: WebhookDeliveryStatus = outcome.delivered ? 'delivered' : outcome.retryAt ? 'pending' : 'failed';
+    await this.prisma.$executeRaw`
+      UPDATE webhook_deliveries SET
+        status = ${status}::"WebhookDeliveryStatus",
+        leased_until = NULL,
+        next_attempt_at = COALESCE(${outcome.retryAt}::timestamp(3), next_attempt_at),
+        delivered_at = CASE WHEN ${outcome.delivered}::boolean THEN ${new Date(outcome.attempt.at)}::timestamp(3) ELSE delivered_at END,
+        attempt_log = attempt_log || jsonb_build_array(${JSON.stringify(outcome.attempt)}::jsonb)
+      WHERE id = ${id} AND status = 'pending'`;
+  }
+
+  /** Gives back leases of attempts that will not finish (this instance is stopping); the attempts do not count. */
+  async release(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.prisma.webhookDelivery.updateMany({
+      where: { id: { in: ids }, status: 'pending' },
+      data: { leasedUntil: null, attempts: { decrement: 1 } },
+    });
+  }
+
+  /** Newest first. */
+  async list(options: { limit: number; cursor?: string; status?: WebhookDeliveryStatus; orderingKey?: string }): Promise<DeliveryPage> {
+    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+    if (options.cursor && !after)
+      throw new AppError('validation_failed', 'Invalid cursor', { cursor: ['cursor is not one this server issued'] });
+    const rows = await this.prisma.webhookDelivery.findMany({
+      where: {
+        AND: [
+          options.status ? { status: options.status } : {},
+          options.orderingKey ? { orderingKey: options.orderingKey } : {},
+          after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {},
+        ],
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: options.limit + 1,
+    });
+    const items = rows.slice(0, options.limit);
+    const last = items[items.length - 1];
+    return { items: items.map(toView), nextCursor: rows.length > options.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  }
+
+  async get(id: string): Promise<WebhookDeliveryView> {
+    const row = await this.prisma.webhookDelivery.findUnique({ where: { id } });
+    if (!row) throw new AppError('not_found', 'No webhook event has this id');
+    return toView(row);
+  }
+
+  /**
+   * Sends a delivered or given-up event again, with the same id (the platform de-duplicates on
+   * it), and a fresh round of attempts. It keeps its place in its key's order.
+   */
+  async replay(id: string, now: Date): Promise<WebhookDeliveryView> {
+    const { count } = await this.prisma.webhookDelivery.updateMany({
+      where: { id, status: { not: 'pending' } },
+      data: { status: 'pending', attempts: 0, nextAttemptAt: now, deliveredAt: null },
+    });
+    const view = await this.get(id);
+    if (count === 0) throw new AppError('invalid_state', 'This event is still being delivered');
+    return view;
+  }
+
+  /** Forgets events delivered or given up before `before`. */
+  async prune(before: Date): Promise<number> {
+    const { count } = await this.prisma.webhookDelivery.deleteMany({
+      where: { status: { not: 'pending' }, createdAt: { lt: before } },
+    });
+    return count;
+  }
+}

@@ -1,0 +1,135 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { inBackground } from '../common/background';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MetricsService } from '../observability/metrics.service';
+import { REPEAT_WINDOW_MS, RepeatedErrors } from '../observability/repeated-errors';
+import { ClaimedDelivery, WebhookDeliveries } from './webhook-deliveries';
+import { WebhookOutbox } from './webhook-outbox';
+import { STOPPED, WebhookTarget } from './webhook-target';
+
+/** Events leased per round; one round sends them all at once (they are of distinct keys). */
+const BATCH = 20;
+/** How often an instance looks for events written by others, or due again. */
+const POLL_MS = 1_000;
+/**
+ * How soon after writing events an instance sends them: the writes of this window share one
+ * claim, which reads every pending event's key (many, while the platform is down).
+ */
+const SEND_AFTER_WRITE_MS = 50;
+/** A lease outlives its attempt by this much, so only a crashed instance's lease runs out. */
+const LEASE_MARGIN_MS = 5_000;
+/** Delivered and given-up events are listed for this long, then forgotten. */
+const RETENTION_MS = 7 * 24 * 3_600_000;
+const PRUNE_EVERY_MS = 3_600_000;
+
+/**
+ * Sends the outbox's events to the platform's webhook (WebhookTarget). Every instance runs one;
+ * the leases in the outbox share the work, and a crashed instance's lease runs out. A failed
+ * event is tried again after a wait that doubles, up to PLATFORM_WEBHOOK_MAX_ATTEMPTS; meanwhile
+ * later events of the same call (or help request) wait behind it.
+ */
+@Injectable()
+export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Webhooks');
+  private readonly failures = new RepeatedErrors(REPEAT_WINDOW_MS, (kind, repeats) =>
+    this.logger.warn(`${kind}: ${repeats} more times in ${REPEAT_WINDOW_MS / 1000} s`),
+  );
+  /** Unset: no webhook is configured and nothing is sent. */
+  private readonly target?: WebhookTarget;
+  /** Attempts under way, so that stopping can abort them and give their events back. */
+  private readonly sending = new Map<string, AbortController>();
+  private round?: Promise<void>;
+  private again = false;
+  private timer?: NodeJS.Timeout;
+  private wakeAt = Infinity;
+  private lastPrune = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly outbox: WebhookOutbox,
+    private readonly deliveries: WebhookDeliveries,
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    if (config.webhooks) this.target = new WebhookTarget(config.webhooks);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.target) return;
+    this.outbox.onWritten(() => this.wake(SEND_AFTER_WRITE_MS));
+    this.wake(0);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    for (const controller of this.sending.values()) controller.abort();
+    await this.round;
+  }
+
+  /** Runs a round within `ms`, or sooner if one is already due sooner. */
+  private wake(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.stopped || at >= this.wakeAt) return;
+    clearTimeout(this.timer);
+    this.wakeAt = at;
+    this.timer = setTimeout(() => {
+      this.wakeAt = Infinity;
+      this.startRound();
+    }, ms);
+    this.timer.unref();
+  }
+
+  private startRound(): void {
+    if (this.round) {
+      this.again = true;
+      return;
+    }
+    const target = this.target;
+    if (!target) return;
+    this.round = this.rounds(target)
+      .catch((error: Error) => {
+        // The database is away: said once per window, and tried again at the next poll.
+        if (this.failures.admit(error.message)) this.logger.warn(`delivering events failed: ${error.message}`);
+      })
+      .finally(() => {
+        this.round = undefined;
+        this.wake(POLL_MS);
+      });
+    inBackground('delivering webhook events', this.round);
+  }
+
+  /** Claims and sends until nothing is due; a delivered event may make its key's next one due. */
+  private async rounds(target: WebhookTarget): Promise<void> {
+    do {
+      this.again = false;
+      const now = new Date();
+      const claimed = await this.deliveries.claim(BATCH, now, new Date(now.getTime() + target.timeoutMs + LEASE_MARGIN_MS));
+      await Promise.all(claimed.map((delivery) => this.attempt(target, delivery)));
+      if (claimed.length > 0) this.again = true;
+    } while (this.again && !this.stopped);
+    await this.pruneNowAndThen();
+  }
+
+  private async attempt(target: WebhookTarget, delivery: ClaimedDelivery): Promise<void> {
+    const controller = new AbortController();
+    this.sending.set(delivery.id, controller);
+    const attempt = await target.post(delivery, controller.signal).finally(() => this.sending.delete(delivery.id));
+    if (attempt.error === STOPPED) return this.deliveries.release([delivery.id]);
+    const delivered = attempt.error === undefined;
+    const retryAt = delivered ? null : target.retryAt(delivery.attempts);
+    await this.deliveries.record(delivery.id, { attempt, delivered, retryAt });
+    this.metrics.webhookAttempted(delivered ? 'delivered' : retryAt ? 'retrying' : 'given_up');
+    if (retryAt) this.wake(retryAt.getTime() - Date.now());
+    if (!delivered && this.failures.admit(attempt.error!)) {
+      const next = retryAt ? `trying again at ${retryAt.toISOString()}` : 'gave up; an administrator can replay it';
+      this.logger.warn(`${delivery.type} ${delivery.id}: attempt ${delivery.attempts} failed (${attempt.error}); ${next}`);
+    }
+  }
+
+  private async pruneNowAndThen(): Promise<void> {
+    if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = Date.now();
+    await this.deliveries.prune(new Date(Date.now() - RETENTION_MS));
+  }
+}
