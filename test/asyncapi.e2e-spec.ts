@@ -708,6 +708,72 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     expect(await s.next('call.ended')).toMatchObject({ call_id: callId, reason: 'ended_by_api' });
   });
 
+  it('(ext) tells the other party when a party drops mid-call and is back, and relays ICE restarts, on every surface', async () => {
+    const kim = await user('student', 'Kim R.');
+    const lee = await user('mentor', 'Lee R.');
+    // Lee listens on every surface; Kim is in the call from one calls-dialect socket.
+    const lCalls = await online(lee, 'calls');
+    const lWebrtc = await online(lee, 'webrtc');
+    const lInstant = await online(lee, 'instant');
+    const lApp = await online(lee, 'instantmentor');
+    const lRaw = await raw(lee, 'wsCall');
+    const lSignaling = await raw(lee, 'wsSignaling');
+    await lSignaling.next('connection_established');
+    let k = await online(kim, 'calls');
+    const callId = (await wire.emit<{ call: CallView }>(k, 'startCall', { recipientUserId: lee.id })).call.id;
+    // Accepted over REST: no connection of Lee's is the one in the call, so a signal to Lee reaches each of them.
+    await api(lee).post('/calls/accept', { callId });
+
+    const dropped = Promise.all([
+      nextEvent(lCalls, 'participantReconnecting'),
+      nextEvent(lWebrtc, 'webrtc:participant-reconnecting'),
+      nextEvent(lInstant, 'participant_reconnecting'),
+      nextEvent(lApp, 'participant_reconnecting'),
+      lRaw.next('participant_reconnecting'),
+      lSignaling.next('call.participant_reconnecting'),
+    ]);
+    k.close();
+    const [calls, webrtc, instant, app, wsCall, wsSignaling] = await dropped;
+    expect(calls).toEqual({ callId, userId: kim.id, graceMs: 15_000 });
+    expect(webrtc).toEqual({ from: kim.id, callId, graceMs: 15_000 });
+    expect(instant).toEqual({ call_id: callId, user_id: kim.id, grace_ms: 15_000, callId, userId: kim.id, graceMs: 15_000 });
+    expect(app).toEqual(instant);
+    expect(wsCall).toEqual({ type: 'participant_reconnecting', user_id: kim.id, call_id: callId, grace_ms: 15_000 });
+    expect(wsSignaling).toEqual({ type: 'call.participant_reconnecting', user_id: kim.id, call_id: callId, grace_ms: 15_000 });
+
+    const back = Promise.all([
+      nextEvent(lCalls, 'participantReconnected'),
+      nextEvent(lWebrtc, 'webrtc:participant-reconnected'),
+      nextEvent(lInstant, 'participant_reconnected'),
+      lRaw.next('participant_reconnected'),
+      lSignaling.next('call.participant_reconnected'),
+    ]);
+    k = await online(kim, 'calls');
+    expect((await back)[0]).toEqual({ callId, userId: kim.id });
+
+    // Kim's network changed: she asks Lee for an ICE restart, from each dialect that signals.
+    const askedByCalls = nextEvent(lCalls, 'iceRestart');
+    expect(await wire.emit(k, 'iceRestart', { targetSocketId: lCalls.id! })).toEqual({ ok: true });
+    expect(await askedByCalls).toEqual({ senderId: k.id, callId, userId: kim.id });
+    const kWebrtc = await online(kim, 'webrtc');
+    const everywhere = Promise.all([nextEvent(lWebrtc, 'webrtc:restart'), heard(lApp, 'webrtc_restart'), lRaw.next('ice_restart')]);
+    expect(await wire.emit(kWebrtc, 'webrtc:restart', { to: lee.id, callId })).toEqual({ ok: true });
+    expect(await everywhere).toEqual([
+      { from: kim.id, callId },
+      { callId, fromUserId: kim.id, payload: null, timestamp: expect.any(String) },
+      { type: 'ice_restart', sender_id: kim.id, call_id: callId },
+    ]);
+    const kApp = await online(kim, 'instantmentor');
+    let asked = nextEvent(lWebrtc, 'webrtc:restart');
+    expect(await wire.emit(kApp, 'webrtc_restart', { callId })).toEqual({ ok: true });
+    await asked;
+    const kRaw = await raw(kim, 'wsCall');
+    asked = nextEvent(lWebrtc, 'webrtc:restart');
+    wire.send(kRaw, 'wsCall', { action: 'ice_restart', peer_id: lee.id, call_id: callId });
+    await asked;
+    await api(kim).delete(`/calls/${callId}`);
+  });
+
   it('refuses what the document refuses, with the documented errors', async () => {
     const rita = await user('student');
     const r = await online(rita, 'calls');

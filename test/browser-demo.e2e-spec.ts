@@ -13,7 +13,19 @@ const GRACE_MS = 2000;
 const SCREENSHOTS = join(__dirname, '..', 'out', 'browser-demo');
 
 interface DemoWindow {
-  demo: { token: string; peerCall: { peers: Map<string, { connection: RTCPeerConnection }> } | null };
+  demo: {
+    token: string;
+    peerCall: { peers: Map<string, { connection: RTCPeerConnection }> } | null;
+    socket: { io: { engine: { close(): void } } };
+  };
+}
+
+/** The ICE username fragment of this page's side of its peer connection: a new one means ICE restarted. */
+function iceUfrag(page: Page): Promise<string | undefined> {
+  return page.evaluate(() => {
+    const [peer] = (window as unknown as DemoWindow).demo.peerCall?.peers.values() ?? [];
+    return /a=ice-ufrag:(\S+)/.exec(peer?.connection.localDescription?.sdp ?? '')?.[1];
+  });
 }
 
 /** Video frames this page decoded from its peers so far. */
@@ -165,6 +177,56 @@ describe('demo page in a real browser (e2e)', () => {
     expect(await student.textContent('#ringing-text')).toBe('Maya is calling (video)');
     await student.click('#decline');
     await mentor.waitForSelector('#history li[data-status=DECLINED]');
+    expect(pageErrors).toEqual([]);
+  }, 90000);
+
+  it('shows "reconnecting…" when the other page loses its network, and recovers media with an ICE restart', async () => {
+    const mentor = await register('Iris', 'mentor');
+    const student = await register('Theo', 'student');
+    await ring(student, mentor, 'Iris');
+    await mentor.click('#accept');
+    for (const page of [student, mentor]) await page.waitForSelector('body[data-connection=connected]', { timeout: 20000 });
+    const [studentUfrag, mentorUfrag] = [await iceUfrag(student), await iceUfrag(mentor)];
+    expect(studentUfrag && mentorUfrag).toBeTruthy();
+    // Marked, to tell the same peer connection restarted from a new one made in its place.
+    const markConnection = () => {
+      const [peer] = (window as unknown as DemoWindow).demo.peerCall?.peers.values() ?? [];
+      Object.assign(peer.connection, { fromBeforeTheDrop: true });
+    };
+    for (const page of [student, mentor]) await page.evaluate(markConnection);
+
+    // The student's network drops: the socket closes under the page, and socket.io-client reconnects by itself.
+    await student.evaluate(() => (window as unknown as DemoWindow).demo.socket.io.engine.close());
+    await mentor.waitForSelector('body[data-peer=reconnecting]');
+    expect(await mentor.textContent('#call-status')).toBe('Theo is reconnecting…');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await mentor.screenshot({ path: join(SCREENSHOTS, 'peer-reconnecting.png'), fullPage: true });
+    // Back within the grace: the mentor hears so, the student asks for an ICE restart, and both
+    // sides of the same peer connection take fresh ICE credentials.
+    await mentor.waitForSelector('body[data-peer=back]', { timeout: 10000 });
+    for (const [page, before] of [
+      [student, studentUfrag],
+      [mentor, mentorUfrag],
+    ] as const) {
+      await page.waitForFunction(
+        (old) => {
+          const [peer] = (window as unknown as DemoWindow).demo.peerCall?.peers.values() ?? [];
+          const now = /a=ice-ufrag:(\S+)/.exec(peer?.connection.localDescription?.sdp ?? '')?.[1];
+          const same = (peer?.connection as unknown as { fromBeforeTheDrop?: boolean } | undefined)?.fromBeforeTheDrop === true;
+          return same && now !== undefined && now !== old && peer.connection.connectionState === 'connected';
+        },
+        before,
+        { timeout: 20000 },
+      );
+    }
+    // Media flows on over the restarted connection, both ways, and the call is the same one.
+    for (const page of [student, mentor]) {
+      const frames = await framesDecoded(page);
+      expect(await framesDecodedWithin(page, frames + 10, 10000)).toBeGreaterThanOrEqual(frames + 10);
+    }
+    expect(await mentor.getAttribute('body', 'data-state')).toBe('in-call');
+    await student.click('#hang-up');
+    await mentor.waitForSelector('body[data-state=idle]');
     expect(pageErrors).toEqual([]);
   }, 90000);
 

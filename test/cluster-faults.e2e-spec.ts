@@ -56,11 +56,18 @@ describe('an instance killed with SIGKILL (e2e)', () => {
       i < 3 ? { socket: call.calleeSocket, user: call.callee } : { socket: call.callerSocket, user: call.caller },
     );
     const ended = split.map((call, i) => nextMatching(survivors[i].socket, 'callEnded', (e) => e.callId === call.callId, 20_000));
+    // Before that, at once when the dead instance is noticed, that the other party is reconnecting.
+    const reconnecting = split.map((call, i) =>
+      nextMatching(survivors[i].socket, 'participantReconnecting', (e) => e.callId === call.callId, 20_000),
+    );
     const cancelled = nextMatching(daveSocket, 'callCancelled', (e) => e.callId === ringing.id, 20_000);
     const missedForFrank = nextMatching(frankSocket, 'callMissed', (e) => e.callId === ringsOn.id, 20_000);
     const missedForErin = nextMatching(erinPhone, 'callMissed', (e) => e.callId === ringsOn.id, 20_000);
     await fixture.cluster.kill(doomed);
 
+    for (const [i, call] of split.entries()) {
+      expect(await reconnecting[i]).toEqual({ callId: call.callId, userId: i < 3 ? call.caller.id : call.callee.id, graceMs: 1000 });
+    }
     for (const end of await Promise.all(ended)) expect(end).toMatchObject({ endedBy: null, reason: 'connection_lost' });
     for (const call of split) {
       expect((await api(survivor, call.callee).get(`/calls/${call.callId}`).expect(200)).body).toMatchObject({
@@ -96,11 +103,15 @@ describe('an instance stopped with SIGTERM (e2e)', () => {
     const endedForBack = collect(back.calleeSocket, 'callEnded');
     const oldSocketId = back.callerSocket.id;
     const told = nextEvent(back.callerSocket, 'server_shutdown');
+    const reconnecting = nextMatching(back.calleeSocket, 'participantReconnecting', (e) => e.callId === back.callId, 20_000);
 
     expect(await fixture.cluster.terminate(stopping)).toBe(0);
     expect(await told).toMatchObject({ reconnect: true });
     // One caller reconnects (as a client would, through the load balancer) and joins again in time.
+    expect(await reconnecting).toEqual({ callId: back.callId, userId: back.caller.id, graceMs: 4000 });
+    const reconnected = nextMatching(back.calleeSocket, 'participantReconnected', (e) => e.callId === back.callId, 20_000);
     const rejoined = await on(survivor, back.caller);
+    expect(await reconnected).toEqual({ callId: back.callId, userId: back.caller.id });
     const joined = nextMatching(back.calleeSocket, 'userJoined', (e) => e.userId === back.caller.id);
     expect(await emitWithAck(rejoined, 'joinCall', { callId: back.callId, hasVideo: true, hasAudio: true })).toMatchObject({ ok: true });
     await joined;

@@ -107,8 +107,13 @@ function connect() {
   socket.on('user_online', ({ user_id }) => showPresence(user_id, true));
   socket.on('user_offline', ({ user_id }) => showPresence(user_id, false));
   socket.on('incomingCall', ringing);
-  // Back mid-call (this tab reloaded): carry on in the call the server says this user is in.
+  // Back mid-call. This socket reconnected (a network change): rejoin, and ask the other side for an
+  // ICE restart so media recovers. Or this tab reloaded: carry on in the call the server says this user is in.
   socket.on('currentCall', ({ call }) => {
+    if (state.call?.id === call.id && state.peerCall) {
+      run(state.peerCall.resume());
+      return;
+    }
     if (state.call) return;
     const peer = call.hostUserId === state.user.id ? call.recipient : call.host;
     run(
@@ -118,6 +123,17 @@ function connect() {
         await joinRoom();
       })(),
     );
+  });
+  // The other side's connection dropped: the call waits for them (RECONNECT_GRACE_MS), then ends.
+  socket.on('participantReconnecting', ({ callId }) => {
+    if (state.call?.id !== callId) return;
+    document.body.dataset.peer = 'reconnecting';
+    setCallStatus(`${state.peer.displayName} is reconnecting…`);
+  });
+  socket.on('participantReconnected', ({ callId }) => {
+    if (state.call?.id !== callId) return;
+    document.body.dataset.peer = 'back';
+    setCallStatus(`${state.peer.displayName} is back`);
   });
   socket.on('callAccepted', ({ callId }) => {
     if (state.incoming?.callId === callId) hideRinging(); // answered on another device
@@ -313,6 +329,7 @@ function closed(callId, why) {
   $('toggle-mic').textContent = 'Mute';
   $('call').hidden = true;
   delete document.body.dataset.connection;
+  delete document.body.dataset.peer;
   document.body.dataset.state = 'idle';
   notice(why);
   run(Promise.all([showHistory(), showMentors(), showPeople()]));

@@ -16,6 +16,10 @@ export class PeerCall {
     constructor(options) {
         this.options = options;
     }
+    /** The call this media belongs to. */
+    get callId() {
+        return this.options.callId;
+    }
     /** Joins the room and offers to everyone already in it (whoever joins later offers to us); resolves with the room as joined. */
     async join() {
         const { callId, localStream, userName } = this.options;
@@ -29,6 +33,25 @@ export class PeerCall {
         for (const participant of joined.participants)
             await this.offerTo(participant.socketId, participant.userId);
         return joined;
+    }
+    /**
+     * After this socket reconnected mid-call (it is a new connection to the server, and may be on a
+     * new network): asks each peer for an ICE restart, then rejoins the room. Each peer moves its
+     * connection to this new socket and offers again with fresh ICE credentials, which this side
+     * answers as usual. Asked first, so that the room's news that the old socket left finds the
+     * peer already moved (and does not close its connection).
+     */
+    async resume() {
+        const { callId, localStream, userName } = this.options;
+        for (const peer of this.peers.values()) {
+            ackData(await this.options.socket.emitWithAck('iceRestart', { targetSocketId: peer.socketId }));
+        }
+        ackData(await this.options.socket.emitWithAck('joinCall', {
+            callId,
+            hasVideo: localStream.getVideoTracks().some((track) => track.enabled),
+            hasAudio: localStream.getAudioTracks().some((track) => track.enabled),
+            ...(userName ? { userName } : {}),
+        }));
     }
     /** Turns the camera on or off here, and tells the room. */
     async setVideoEnabled(enabled) {
@@ -58,6 +81,33 @@ export class PeerCall {
         await connection.setLocalDescription(await connection.createOffer());
         ackData(await this.options.socket.emitWithAck('offer', { targetSocketId: socketId, signal: connection.localDescription.toJSON() }));
     }
+    /** A peer asks for an ICE restart (its network changed): offer to it again with fresh ICE credentials. */
+    async onRestart(event) {
+        if (event.callId !== this.options.callId)
+            return;
+        const peer = this.peerOf(event.senderId, event.userId);
+        if (!peer)
+            return this.offerTo(event.senderId, event.userId);
+        await peer.connection.setLocalDescription(await peer.connection.createOffer({ iceRestart: true }));
+        ackData(await this.options.socket.emitWithAck('offer', { targetSocketId: peer.socketId, signal: peer.connection.localDescription.toJSON() }));
+    }
+    /**
+     * The peer a signal comes from: by its socket, or, when its user came back on a new socket (one
+     * peer per user in a 1:1 call), the same peer, now reached at the new socket.
+     */
+    peerOf(socketId, userId) {
+        const known = this.peers.get(socketId);
+        if (known)
+            return known;
+        const moved = [...this.peers.values()].find((peer) => peer.userId === userId);
+        if (!moved)
+            return undefined;
+        this.peers.delete(moved.socketId);
+        this.pendingCandidates.delete(moved.socketId);
+        moved.socketId = socketId;
+        this.peers.set(socketId, moved);
+        return moved;
+    }
     async onOffer(event) {
         if (event.callId !== this.options.callId)
             return;
@@ -68,7 +118,7 @@ export class PeerCall {
         ackData(await this.options.socket.emitWithAck('answer', { targetSocketId: event.senderId, signal: connection.localDescription.toJSON() }));
     }
     async onAnswer(event) {
-        const peer = this.peers.get(event.senderId);
+        const peer = this.peerOf(event.senderId, event.userId);
         if (!peer || event.callId !== this.options.callId)
             return;
         await peer.connection.setRemoteDescription(event.answer);
@@ -77,7 +127,7 @@ export class PeerCall {
     async onCandidate(event) {
         if (event.callId !== this.options.callId)
             return;
-        const connection = this.peers.get(event.senderId)?.connection;
+        const connection = this.peerOf(event.senderId, event.userId)?.connection;
         // Candidates can only be added once the remote description is known; keep them until then.
         if (!connection?.remoteDescription) {
             this.pendingCandidates.set(event.senderId, [...(this.pendingCandidates.get(event.senderId) ?? []), event.candidate]);
@@ -92,12 +142,12 @@ export class PeerCall {
             await connection.addIceCandidate(candidate);
     }
     onToggled(event, kind) {
-        const peer = this.peers.get(event.socketId);
+        const peer = this.peerOf(event.socketId, event.userId);
         if (peer && event.callId === this.options.callId)
             this.options.onPeerMediaToggled?.(peer, kind, event.enabled);
     }
     peerFor(socketId, userId) {
-        const known = this.peers.get(socketId);
+        const known = this.peerOf(socketId, userId);
         if (known)
             return known;
         const connection = new RTCPeerConnection({ iceServers: this.options.iceServers ?? [] });
@@ -107,7 +157,9 @@ export class PeerCall {
             connection.addTrack(track, this.options.localStream);
         connection.onicecandidate = ({ candidate }) => {
             if (candidate)
-                this.background(this.options.socket.emitWithAck('iceCandidate', { targetSocketId: socketId, candidate: candidate.toJSON() }).then(ackData));
+                this.background(
+                // The peer's socket as it is now: a peer that reconnected is reached at its new one.
+                this.options.socket.emitWithAck('iceCandidate', { targetSocketId: peer.socketId, candidate: candidate.toJSON() }).then(ackData));
         };
         connection.ontrack = ({ streams }) => {
             const stream = streams[0];
@@ -135,13 +187,14 @@ export class PeerCall {
         const offer = (e) => this.background(this.onOffer(e));
         const answer = (e) => this.background(this.onAnswer(e));
         const candidate = (e) => this.background(this.onCandidate(e));
+        const restart = (e) => this.background(this.onRestart(e));
         const left = (e) => this.drop(e.socketId);
         const video = (e) => this.onToggled(e, 'video');
         const audio = (e) => this.onToggled(e, 'audio');
-        socket.on('offer', offer).on('answer', answer).on('iceCandidate', candidate);
+        socket.on('offer', offer).on('answer', answer).on('iceCandidate', candidate).on('iceRestart', restart);
         socket.on('participantLeft', left).on('participantVideoToggled', video).on('participantAudioToggled', audio);
         this.stopListening = () => {
-            socket.off('offer', offer).off('answer', answer).off('iceCandidate', candidate);
+            socket.off('offer', offer).off('answer', answer).off('iceCandidate', candidate).off('iceRestart', restart);
             socket.off('participantLeft', left).off('participantVideoToggled', video).off('participantAudioToggled', audio);
         };
     }

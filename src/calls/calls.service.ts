@@ -8,6 +8,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { CallEndReason, CallStatus, UserRole } from '../generated/prisma/client';
 import { MetricsService } from '../observability/metrics.service';
 import { ConnectionRegistry, RealtimeConnection } from '../realtime/connection-registry.service';
+import type { RealtimeNotice } from '../realtime/realtime-notice';
 import { UsersRepository } from '../users/users.repository';
 import { isOpen, sourcesOf } from './call-state';
 import type { CallMove, CallNotice, MissedReason } from './call-notices';
@@ -89,7 +90,20 @@ export class CallsService {
    */
   @OnAppEvent('user.disconnected')
   disconnected({ userId }: AppEventMap['user.disconnected']): void {
-    inBackground('reconnect grace', this.timers.schedule(PARTY_GRACE, userId, this.config.calls.reconnectGraceMs));
+    const graceMs = this.config.calls.reconnectGraceMs;
+    inBackground('reconnect grace', this.timers.schedule(PARTY_GRACE, userId, graceMs));
+    inBackground(
+      'reconnecting notice',
+      this.tellOtherParty(userId, (callId) => ({ type: 'participant-reconnecting', callId, userId, graceMs })),
+    );
+  }
+
+  /** (ext) The other party of the user's active call hears how the user's connection is doing. */
+  private async tellOtherParty(userId: string, notice: (callId: string) => RealtimeNotice): Promise<void> {
+    const call = await this.openCalls.of(userId);
+    if (call?.status !== 'ACTIVE') return;
+    const other = call.hostUserId === userId ? call.recipientUserId : call.hostUserId;
+    if (other) this.registry.sendToUsers([other], notice(call.callId));
   }
 
   async start(actor: Actor, request: StartCall): Promise<StartResult> {
@@ -432,10 +446,17 @@ export class CallsService {
   }
 
   private async tellNewConnection(connection: RealtimeConnection): Promise<void> {
-    await this.timers.cancel(PARTY_GRACE, connection.userId);
+    const { userId } = connection;
+    // The first connection back within the grace ends it: the other party hears they are back.
+    if (await this.timers.cancel(PARTY_GRACE, userId)) {
+      inBackground(
+        'reconnected notice',
+        this.tellOtherParty(userId, (callId) => ({ type: 'participant-reconnected', callId, userId })),
+      );
+    }
     // Most connections' users are in no call: the index says so without loading one.
-    if (!(await this.openCalls.of(connection.userId))) return;
-    const call = await this.calls.findOpenCallOf(connection.userId);
+    if (!(await this.openCalls.of(userId))) return;
+    const call = await this.calls.findOpenCallOf(userId);
     if (!call || (call.status !== 'CALLING' && call.status !== 'ACTIVE')) return;
     const view = toCallView(call);
     // Looked up before the connection is told it is authenticated (so a call it starts itself is

@@ -10,7 +10,7 @@ export type ErrorTransport = 'http' | 'socket.io' | 'raw-ws';
 
 const TRANSPORTS: readonly ErrorTransport[] = ['http', 'socket.io', 'raw-ws'];
 const MOVE_TARGETS = ['ACTIVE', 'CANCELLED', 'DECLINED', 'MISSED', 'ENDED'] as const;
-const SIGNAL_KINDS: readonly SignalKind[] = ['offer', 'answer', 'ice', 'hangup'];
+const SIGNAL_KINDS: readonly SignalKind[] = ['offer', 'answer', 'ice', 'hangup', 'restart'];
 /** The dialects a connection can speak, shown at 0 before anyone connects. */
 const KNOWN_DIALECTS = ['socket.io', 'ws-call', 'ws-signaling'];
 const ROUTES: readonly Route[] = ['instance', 'everyone'];

@@ -17,7 +17,11 @@ export type RoomNotice =
   | { type: 'participant-joined'; callId: string; participant: RoomParticipant }
   | { type: 'participant-left'; callId: string; connectionId: string; userId: string }
   | { type: 'media-toggled'; callId: string; connectionId: string; userId: string; kind: 'video' | 'audio'; enabled: boolean }
-  | { type: 'signal'; kind: SignalKind; callId: string; fromConnectionId: string; fromUserId: string; payload: unknown };
+  | { type: 'signal'; kind: SignalKind; callId: string; fromConnectionId: string; fromUserId: string; payload: unknown }
+  /** (ext) The other party's last connection dropped mid-call: the call ends unless they are back within `graceMs`. */
+  | { type: 'participant-reconnecting'; callId: string; userId: string; graceMs: number }
+  /** (ext) They are back: the call goes on (media may need an ICE restart, which they may ask for). */
+  | { type: 'participant-reconnected'; callId: string; userId: string };
 
 /** A user came online or went offline (after the presence grace). */
 export interface PresenceNotice {

@@ -5,8 +5,12 @@
  */
 export const SIGNAL_DEADLINE_MS = 2_000;
 
-/** The signaling messages relayed between the parties of a call; only the InstantMentor app has words for a hang-up. */
-export type SignalKind = 'offer' | 'answer' | 'ice' | 'hangup';
+/**
+ * The signaling messages relayed between the parties of a call; only the InstantMentor app has
+ * words for a hang-up. `restart` (ext) asks the other side for an ICE restart (a new offer with
+ * fresh ICE credentials), after a network change.
+ */
+export type SignalKind = 'offer' | 'answer' | 'ice' | 'hangup' | 'restart';
 
 /**
  * Whom a signal is for: one connection (the calls dialect names its peer's socket), or a user,

@@ -14,7 +14,7 @@ import { SocketEvent } from '../realtime/socket-event.decorator';
 import { Ack, ackOf, okReply, SocketReplies } from '../realtime/socket-replies';
 import { RelayService } from '../relay/relay.service';
 import type { Signal, SignalKind } from '../relay/signal';
-import { IceCandidateDto, JoinCallDto, SignalDto, ToggleMediaDto } from './dto/calls.dto';
+import { IceCandidateDto, IceRestartDto, JoinCallDto, SignalDto, ToggleMediaDto } from './dto/calls.dto';
 
 interface RelayEvent {
   dto: Type<{ targetSocketId: string }>;
@@ -33,6 +33,7 @@ export const RELAY_EVENTS: Record<string, RelayEvent> = {
   offer: { dto: SignalDto, kind: 'offer', payload: (m: SignalDto) => m.signal },
   answer: { dto: SignalDto, kind: 'answer', payload: (m: SignalDto) => m.signal },
   iceCandidate: { dto: IceCandidateDto, kind: 'ice', payload: (m: IceCandidateDto) => m.candidate },
+  iceRestart: { dto: IceRestartDto, kind: 'restart', payload: () => null },
 };
 
 const relayLogger = new Logger('Socket');

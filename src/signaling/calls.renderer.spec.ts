@@ -15,6 +15,8 @@ const RENDERED: NoticeType[] = [
   'participant-left',
   'media-toggled',
   'signal',
+  'participant-reconnecting',
+  'participant-reconnected',
 ];
 
 describe('the calls dialect renderer (CONTRACT.md §3)', () => {
@@ -86,6 +88,18 @@ describe('the calls dialect renderer (CONTRACT.md §3)', () => {
 
   it('tells a connection that arrives mid-call of the call, whole, so it can rejoin', () => {
     expect(renderCalls(NOTICES['current-call'])).toEqual(['currentCall', { call: NOTICES['current-call'].call }]);
+  });
+
+  it('(ext) tells of the other party reconnecting and back, and relays a request for an ICE restart', () => {
+    expect(renderCalls(NOTICES['participant-reconnecting'])).toEqual([
+      'participantReconnecting',
+      { callId: 'call-1', userId: 'u-host', graceMs: 15000 },
+    ]);
+    expect(renderCalls(NOTICES['participant-reconnected'])).toEqual(['participantReconnected', { callId: 'call-1', userId: 'u-host' }]);
+    expect(renderCalls({ ...NOTICES.signal, kind: 'restart' as const, payload: null })).toEqual([
+      'iceRestart',
+      { senderId: 'conn-7', callId: 'call-1', userId: 'u-joiner' },
+    ]);
   });
 
   it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {

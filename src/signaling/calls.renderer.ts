@@ -27,11 +27,14 @@ const CALLS: NoticeRenderers<Emission<CallsServerToClientEvents>> = {
     n.kind === 'video' ? 'participantVideoToggled' : 'participantAudioToggled',
     { socketId: n.connectionId, enabled: n.enabled, userId: n.userId, callId: n.callId },
   ],
+  'participant-reconnecting': (n) => ['participantReconnecting', { callId: n.callId, userId: n.userId, graceMs: n.graceMs }],
+  'participant-reconnected': (n) => ['participantReconnected', { callId: n.callId, userId: n.userId }],
   signal: (n) => {
     const base = { senderId: n.fromConnectionId, callId: n.callId, userId: n.fromUserId };
     if (n.kind === 'offer') return ['offer', { offer: n.payload, ...base }];
     if (n.kind === 'answer') return ['answer', { answer: n.payload, ...base }];
     if (n.kind === 'ice') return ['iceCandidate', { candidate: n.payload, ...base }];
+    if (n.kind === 'restart') return ['iceRestart', base];
     return null;
   },
 };

@@ -3,7 +3,17 @@ import { callView, NOTICES, noticesOtherThan } from '../../test/helpers/notices'
 import { renderInstant } from './instant.renderer';
 
 /** What the table has words for: the call's moves only; rooms and relays are not in this dialect. */
-const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'current-call'];
+const RENDERED: NoticeType[] = [
+  'ringing',
+  'accepted',
+  'declined',
+  'cancelled',
+  'missed',
+  'ended',
+  'current-call',
+  'participant-reconnecting',
+  'participant-reconnected',
+];
 
 describe("the instant dialect renderer (CONTRACT.md §8), whose closing events carry the InstantMentor app's fields too", () => {
   it("rings with the caller's name and role, and the call type", () => {
@@ -66,6 +76,17 @@ describe("the instant dialect renderer (CONTRACT.md §8), whose closing events c
     expect(renderInstant({ type: 'current-call', call: callView({ status: 'CALLING', hasVideo: false }) })).toEqual([
       'current_call',
       expect.objectContaining({ status: 'calling', call_type: 'audio' }),
+    ]);
+  });
+
+  it('(ext) tells of the other party reconnecting and back, in both field sets', () => {
+    expect(renderInstant(NOTICES['participant-reconnecting'])).toEqual([
+      'participant_reconnecting',
+      { call_id: 'call-1', user_id: 'u-host', grace_ms: 15000, callId: 'call-1', userId: 'u-host', graceMs: 15000 },
+    ]);
+    expect(renderInstant(NOTICES['participant-reconnected'])).toEqual([
+      'participant_reconnected',
+      { call_id: 'call-1', user_id: 'u-host', callId: 'call-1', userId: 'u-host' },
     ]);
   });
 

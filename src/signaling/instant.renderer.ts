@@ -47,9 +47,27 @@ export function currentCall({
   ];
 }
 
+type ReconnectEmission = Emission<Pick<InstantServerToClientEvents, 'participant_reconnecting' | 'participant_reconnected'>>;
+
+/** (ext) The other party's connection mid-call, in both field sets, for the instant dialect and the InstantMentor app alike. */
+export const RECONNECTS: {
+  'participant-reconnecting': (n: Extract<RealtimeNotice, { type: 'participant-reconnecting' }>) => ReconnectEmission;
+  'participant-reconnected': (n: Extract<RealtimeNotice, { type: 'participant-reconnected' }>) => ReconnectEmission;
+} = {
+  'participant-reconnecting': (n) => [
+    'participant_reconnecting',
+    { call_id: n.callId, user_id: n.userId, grace_ms: n.graceMs, callId: n.callId, userId: n.userId, graceMs: n.graceMs },
+  ],
+  'participant-reconnected': (n) => [
+    'participant_reconnected',
+    { call_id: n.callId, user_id: n.userId, callId: n.callId, userId: n.userId },
+  ],
+};
+
 /** The instant dialect's call words (CONTRACT.md §8). */
 const INSTANT: NoticeRenderers<Emission<InstantServerToClientEvents>> = {
   ...CALL_OUTCOMES,
+  ...RECONNECTS,
   'current-call': currentCall,
   ringing: ({ call }) => [
     'incoming_call',

@@ -12,7 +12,7 @@ import { socketActor, socketUser } from '../realtime/socket-auth.service';
 import { SocketEvent } from '../realtime/socket-event.decorator';
 import { RelayService } from '../relay/relay.service';
 import type { Signal, SignalKind } from '../relay/signal';
-import { AppSignalDto, SessionDto } from './dto/instantmentor.dto';
+import { AppRestartDto, AppSignalDto, SessionDto } from './dto/instantmentor.dto';
 import { openCallNamed } from './instantmentor.call-id';
 import { mayBeInstantMentorApp } from './socket-io-dialects';
 
@@ -62,6 +62,12 @@ export class InstantMentorGateway {
     await this.relay(socket, 'hangup', dto);
   }
 
+  /** (ext) Asks the other party for an ICE restart. */
+  @SocketEvent('webrtc_restart')
+  async restart(@ConnectedSocket() socket: Socket, @MessageBody() dto: AppRestartDto) {
+    await this.relay(socket, 'restart', dto);
+  }
+
   @SocketEvent('join_session')
   async joinSession(@ConnectedSocket() socket: Socket, @MessageBody() dto: SessionDto) {
     await this.announceSession(socket, dto.sessionId, true);
@@ -93,13 +99,13 @@ export class InstantMentorGateway {
    * To the other party of the call `callId` names (an id the server did not issue: the sender's
    * open call), or to `targetUserId` if that is the other party; the relay's rules decide the rest.
    */
-  private relay(socket: Socket, kind: SignalKind, dto: AppSignalDto): Promise<void> | undefined {
+  private relay(socket: Socket, kind: SignalKind, dto: AppRestartDto & { payload?: unknown }): Promise<void> | undefined {
     const sender = socketActor(socket);
     return this.relays.relay(sender, async (): Promise<Signal> => {
       const call = await openCallNamed(this.openCalls, sender.userId, dto.callId);
       const other = call && (call.hostUserId === sender.userId ? call.recipientUserId : call.hostUserId);
       if (!call || !other) throw new AppError('not_found', 'You have no open call with this id');
-      return { kind, payload: dto.payload, to: { userId: dto.targetUserId ?? other, callId: call.callId } };
+      return { kind, payload: dto.payload ?? null, to: { userId: dto.targetUserId ?? other, callId: call.callId } };
     });
   }
 

@@ -3,7 +3,18 @@ import { callView, message, NOTICES, noticesOtherThan } from '../../test/helpers
 import { renderInstant } from './instant.renderer';
 import { renderInstantMentorCalls, renderInstantMentorCommunity } from './instantmentor.renderer';
 
-const CALL_WORDS: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'current-call', 'signal'];
+const CALL_WORDS: NoticeType[] = [
+  'ringing',
+  'accepted',
+  'declined',
+  'cancelled',
+  'missed',
+  'ended',
+  'current-call',
+  'signal',
+  'participant-reconnecting',
+  'participant-reconnected',
+];
 const COMMUNITY_WORDS: NoticeType[] = ['mentor-status', 'help-request', 'chat-message', 'session-member'];
 
 describe("the InstantMentor app's words (CONTRACT.md §8, the InstantMentor app)", () => {
@@ -95,6 +106,15 @@ describe("the InstantMentor app's words (CONTRACT.md §8, the InstantMentor app)
     expect(renderInstantMentorCommunity({ ...NOTICES['session-member'], joined: false })).toEqual([
       'user_left_session',
       { ...member, leftAt: '2026-01-01T10:05:00.000Z' },
+    ]);
+  });
+
+  it('(ext) tells of the other party reconnecting and back as the instant dialect does, and relays webrtc_restart', () => {
+    expect(renderInstantMentorCalls(NOTICES['participant-reconnecting'])).toEqual(renderInstant(NOTICES['participant-reconnecting']));
+    expect(renderInstantMentorCalls(NOTICES['participant-reconnected'])).toEqual(renderInstant(NOTICES['participant-reconnected']));
+    expect(renderInstantMentorCalls({ ...NOTICES.signal, kind: 'restart' as const, payload: null })).toEqual([
+      'webrtc_restart',
+      { callId: 'call-1', fromUserId: 'u-joiner', payload: null, timestamp: expect.any(String) },
     ]);
   });
 

@@ -6,11 +6,17 @@ import type {
   MessageView,
 } from '@call-signaling/client';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
-import { CALL_OUTCOMES, currentCall } from './instant.renderer';
+import { CALL_OUTCOMES, currentCall, RECONNECTS } from './instant.renderer';
 
 type AppEmission = Emission<InstantMentorServerToClientEvents>;
 
-const SIGNAL_EVENTS = { offer: 'webrtc_offer', answer: 'webrtc_answer', ice: 'webrtc_ice_candidate', hangup: 'webrtc_hangup' } as const;
+const SIGNAL_EVENTS = {
+  offer: 'webrtc_offer',
+  answer: 'webrtc_answer',
+  ice: 'webrtc_ice_candidate',
+  hangup: 'webrtc_hangup',
+  restart: 'webrtc_restart',
+} as const;
 
 /** What the help request's `mentorId` says when the request went to every available mentor. */
 export const TO_EVERY_MENTOR = 'broadcast_to_mentors';
@@ -18,6 +24,7 @@ export const TO_EVERY_MENTOR = 'broadcast_to_mentors';
 /** The InstantMentor app's call and signaling words (CONTRACT.md §8, "The InstantMentor app"). */
 const APP_CALLS: NoticeRenderers<AppEmission> = {
   ...CALL_OUTCOMES,
+  ...RECONNECTS,
   'current-call': currentCall,
   ringing: ({ call }) => [
     'call_initiated',

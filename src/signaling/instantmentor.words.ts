@@ -37,6 +37,7 @@ const APP_EVENTS = new Map<string, AppEvent>(
     webrtc_answer: SIGNAL,
     webrtc_ice_candidate: SIGNAL,
     webrtc_hangup: SIGNAL,
+    webrtc_restart: SIGNAL,
     mentor_available: STATUS,
     mentor_busy: STATUS,
     // The envelope names the mentor asked as its receiver.

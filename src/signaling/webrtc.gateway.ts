@@ -6,7 +6,7 @@ import { AppError } from '../common/errors';
 import { socketActor, socketUser } from '../realtime/socket-auth.service';
 import { SocketEvent } from '../realtime/socket-event.decorator';
 import { RelayService } from '../relay/relay.service';
-import { WebrtcCallDto, WebrtcEndDto, WebrtcIceDto, WebrtcSdpDto } from './dto/webrtc.dto';
+import { WebrtcCallDto, WebrtcEndDto, WebrtcIceDto, WebrtcRestartDto, WebrtcSdpDto } from './dto/webrtc.dto';
 
 /** The webrtc dialect's `webrtc:*` Socket.IO events (CONTRACT.md §5): peers addressed by user id. */
 @WebSocketGateway()
@@ -54,6 +54,12 @@ export class WebrtcGateway {
   @SocketEvent('webrtc:ice-candidate')
   async iceCandidate(@ConnectedSocket() socket: Socket, @MessageBody() dto: WebrtcIceDto) {
     await this.relays.relay(socketActor(socket), { kind: 'ice', payload: dto.candidate, to: { userId: dto.to, callId: dto.callId } });
+  }
+
+  /** (ext) Asks the other party for an ICE restart (a new offer with fresh ICE credentials). */
+  @SocketEvent('webrtc:restart')
+  async restart(@ConnectedSocket() socket: Socket, @MessageBody() dto: WebrtcRestartDto) {
+    await this.relays.relay(socketActor(socket), { kind: 'restart', payload: null, to: { userId: dto.to, callId: dto.callId } });
   }
 
   /** Ends, cancels or declines the call, as its state requires. */

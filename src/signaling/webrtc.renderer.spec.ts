@@ -3,7 +3,18 @@ import { callView, NOTICES, noticesOtherThan } from '../../test/helpers/notices'
 import { renderWebrtc } from './webrtc.renderer';
 
 /** What the table has words for: the call's moves and the relay; rooms are not in this dialect. */
-const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'current-call', 'signal'];
+const RENDERED: NoticeType[] = [
+  'ringing',
+  'accepted',
+  'declined',
+  'cancelled',
+  'missed',
+  'ended',
+  'current-call',
+  'signal',
+  'participant-reconnecting',
+  'participant-reconnected',
+];
 
 describe('the webrtc dialect renderer (CONTRACT.md §5)', () => {
   it('rings with the caller, the call id and the room name', () => {
@@ -49,6 +60,21 @@ describe('the webrtc dialect renderer (CONTRACT.md §5)', () => {
     expect(renderWebrtc(NOTICES['current-call'])).toEqual([
       'webrtc:current-call',
       { callId: 'call-1', from: 'u-host', to: 'u-recipient', status: 'ACTIVE', room_name: 'room-42' },
+    ]);
+  });
+
+  it('(ext) tells of the other party reconnecting and back, and relays a request for an ICE restart', () => {
+    expect(renderWebrtc(NOTICES['participant-reconnecting'])).toEqual([
+      'webrtc:participant-reconnecting',
+      { from: 'u-host', callId: 'call-1', graceMs: 15000 },
+    ]);
+    expect(renderWebrtc(NOTICES['participant-reconnected'])).toEqual([
+      'webrtc:participant-reconnected',
+      { from: 'u-host', callId: 'call-1' },
+    ]);
+    expect(renderWebrtc({ ...NOTICES.signal, kind: 'restart' as const, payload: null })).toEqual([
+      'webrtc:restart',
+      { from: 'u-joiner', callId: 'call-1' },
     ]);
   });
 

@@ -21,11 +21,14 @@ const WEBRTC: NoticeRenderers<Emission<WebrtcServerToClientEvents>> = {
       room_name: call.roomName,
     },
   ],
+  'participant-reconnecting': (n) => ['webrtc:participant-reconnecting', { from: n.userId, callId: n.callId, graceMs: n.graceMs }],
+  'participant-reconnected': (n) => ['webrtc:participant-reconnected', { from: n.userId, callId: n.callId }],
   signal: (n) => {
     const base = { from: n.fromUserId, callId: n.callId };
     if (n.kind === 'offer') return ['webrtc:offer', { ...base, sdp: n.payload }];
     if (n.kind === 'answer') return ['webrtc:answer', { ...base, sdp: n.payload }];
     if (n.kind === 'ice') return ['webrtc:ice-candidate', { ...base, candidate: n.payload }];
+    if (n.kind === 'restart') return ['webrtc:restart', base];
     return null;
   },
 };

@@ -5,7 +5,7 @@
  */
 export const ROOM_WORDS = ['userJoined', 'participantLeft', 'participantVideoToggled', 'participantAudioToggled'];
 /** The InstantMentor app's relayed signals: `webrtc_hangup` has no word in any other dialect. */
-export const APP_SIGNAL_WORDS = ['webrtc_offer', 'webrtc_answer', 'webrtc_ice_candidate', 'webrtc_hangup'];
+export const APP_SIGNAL_WORDS = ['webrtc_offer', 'webrtc_answer', 'webrtc_ice_candidate', 'webrtc_hangup', 'webrtc_restart'];
 export const SIGNAL_WORDS = [
   'offer',
   'answer',
@@ -13,6 +13,8 @@ export const SIGNAL_WORDS = [
   'webrtc:offer',
   'webrtc:answer',
   'webrtc:ice-candidate',
+  'iceRestart',
+  'webrtc:restart',
   ...APP_SIGNAL_WORDS,
 ];
 /** An InstantMentor app peer's `join_session` / `leave_session`, told to the call's or conversation's other members. */

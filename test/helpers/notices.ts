@@ -66,6 +66,8 @@ export const NOTICES: { [K in NoticeType]: NoticeOf<K> } = {
   'participant-joined': { type: 'participant-joined', callId: 'call-1', participant },
   'participant-left': { type: 'participant-left', callId: 'call-1', connectionId: 'conn-7', userId: 'u-joiner' },
   'media-toggled': { type: 'media-toggled', callId: 'call-1', connectionId: 'conn-7', userId: 'u-joiner', kind: 'video', enabled: false },
+  'participant-reconnecting': { type: 'participant-reconnecting', callId: 'call-1', userId: 'u-host', graceMs: 15000 },
+  'participant-reconnected': { type: 'participant-reconnected', callId: 'call-1', userId: 'u-host' },
   signal: { type: 'signal', kind: 'offer', callId: 'call-1', fromConnectionId: 'conn-7', fromUserId: 'u-joiner', payload: { sdp: 'v=0' } },
   presence: { type: 'presence', userId: RECIPIENT.id, role: 'mentor', online: true, lastSeenAt: null },
   'mentor-status': {

@@ -20,6 +20,11 @@ export interface CallSnapshot {
   incoming: IncomingCallEvent | null;
   /** How the last call closed: `declined`, `cancelled`, `timeout`, `offline`, or `callEnded`'s reason. */
   lastEnd: { callId: string; reason: string } | null;
+  /**
+   * (ext) While the other party's connection is gone mid-call: when the call ends unless they are
+   * back (ms since the epoch, by this device's clock). Show "reconnecting…"; null otherwise.
+   */
+  peerReconnectingUntil: number | null;
 }
 
 export interface CallControllerOptions {
@@ -34,7 +39,14 @@ export interface CallControllerOptions {
 }
 
 /** No call, and none closed yet: where every controller starts. */
-export const IDLE_CALL: CallSnapshot = Object.freeze({ phase: 'idle', callId: null, call: null, incoming: null, lastEnd: null });
+export const IDLE_CALL: CallSnapshot = Object.freeze({
+  phase: 'idle',
+  callId: null,
+  call: null,
+  incoming: null,
+  lastEnd: null,
+  peerReconnectingUntil: null,
+});
 
 export class CallController {
   private snapshot: CallSnapshot = IDLE_CALL;
@@ -116,11 +128,19 @@ export class CallController {
     const cancelled: CallsServerToClientEvents['callCancelled'] = ({ callId }) => this.closed(callId, 'cancelled');
     const missed: CallsServerToClientEvents['callMissed'] = ({ callId, reason }) => this.closed(callId, reason);
     const ended: CallsServerToClientEvents['callEnded'] = ({ callId, reason }) => this.closed(callId, reason);
+    const peerGone: CallsServerToClientEvents['participantReconnecting'] = ({ callId, graceMs }) => {
+      if (callId === this.snapshot.callId) this.update({ peerReconnectingUntil: Date.now() + graceMs });
+    };
+    const peerBack: CallsServerToClientEvents['participantReconnected'] = ({ callId }) => {
+      if (callId === this.snapshot.callId) this.update({ peerReconnectingUntil: null });
+    };
     socket.on('incomingCall', incoming).on('currentCall', current).on('callAccepted', acceptedHere);
     socket.on('callDeclined', declined).on('callCancelled', cancelled).on('callMissed', missed).on('callEnded', ended);
+    socket.on('participantReconnecting', peerGone).on('participantReconnected', peerBack);
     return () => {
       socket.off('incomingCall', incoming).off('currentCall', current).off('callAccepted', acceptedHere);
       socket.off('callDeclined', declined).off('callCancelled', cancelled).off('callMissed', missed).off('callEnded', ended);
+      socket.off('participantReconnecting', peerGone).off('participantReconnected', peerBack);
     };
   }
 

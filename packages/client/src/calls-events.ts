@@ -83,6 +83,18 @@ export type OfferEvent<Signal = unknown> = RelayedFrom & { offer: Signal };
 export type AnswerEvent<Signal = unknown> = RelayedFrom & { answer: Signal };
 export type IceCandidateEvent<Candidate = unknown> = RelayedFrom & { candidate: Candidate };
 
+/** (ext) Ask the peer at `targetSocketId` for an ICE restart, e.g. after this device changed networks. */
+export interface IceRestartPayload {
+  targetSocketId: string;
+}
+
+/** (ext) The other party's last connection dropped mid-call: the call ends unless they are back within `graceMs`. */
+export interface ParticipantReconnectingEvent {
+  callId: string;
+  userId: string;
+  graceMs: number;
+}
+
 export interface CallsClientToServerEvents {
   startCall: ClientEvent<StartCallPayload, CallAck>;
   acceptCall: ClientEvent<CallIdPayload, CallAck>;
@@ -95,6 +107,7 @@ export interface CallsClientToServerEvents {
   offer: ClientEvent<SignalPayload>;
   answer: ClientEvent<SignalPayload>;
   iceCandidate: ClientEvent<IceCandidatePayload>;
+  iceRestart: ClientEvent<IceRestartPayload>;
 }
 
 export interface CallsServerToClientEvents {
@@ -114,4 +127,9 @@ export interface CallsServerToClientEvents {
   offer: ServerEvent<OfferEvent>;
   answer: ServerEvent<AnswerEvent>;
   iceCandidate: ServerEvent<IceCandidateEvent>;
+  /** (ext) `senderId` asks for an ICE restart: offer to it again with `createOffer({iceRestart: true})`. */
+  iceRestart: ServerEvent<RelayedFrom>;
+  participantReconnecting: ServerEvent<ParticipantReconnectingEvent>;
+  /** (ext) They are back within the grace: the call goes on. */
+  participantReconnected: ServerEvent<{ callId: string; userId: string }>;
 }

@@ -40,4 +40,6 @@ export interface InstantServerToClientEvents {
   /** `reason`: `cancelled`, `missed`, or the call's end reason. */
   call_ended: ServerEvent<CallEndedEvent>;
   current_call: InstantMentorServerToClientEvents['current_call'];
+  participant_reconnecting: InstantMentorServerToClientEvents['participant_reconnecting'];
+  participant_reconnected: InstantMentorServerToClientEvents['participant_reconnected'];
 }

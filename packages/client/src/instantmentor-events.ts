@@ -150,6 +150,22 @@ export interface CurrentCallEvent {
   callType: AppCallType;
 }
 
+/** (ext) The other party's last connection dropped mid-call, in both field sets: the call ends unless they are back within the grace. */
+export interface ParticipantReconnectingAppEvent {
+  call_id: string;
+  user_id: string;
+  grace_ms: number;
+  callId: string;
+  userId: string;
+  graceMs: number;
+}
+
+/** (ext) Ask the call's other party for an ICE restart. */
+export interface AppRestartPayload {
+  callId: string;
+  targetUserId?: string | number;
+}
+
 export interface InstantMentorClientToServerEvents {
   initiate_call: ClientEvent<AppInitiateCallPayload, CallAck>;
   accept_call: ClientEvent<AppCallIdPayload, CallAck>;
@@ -159,6 +175,7 @@ export interface InstantMentorClientToServerEvents {
   webrtc_answer: ClientEvent<AppSignalPayload>;
   webrtc_ice_candidate: ClientEvent<AppSignalPayload>;
   webrtc_hangup: ClientEvent<AppSignalPayload>;
+  webrtc_restart: ClientEvent<AppRestartPayload>;
   mentor_available: ClientEvent<AppStatusPayload>;
   mentor_busy: ClientEvent<AppStatusPayload>;
   student_request_help: ClientEvent<AppHelpRequestPayload>;
@@ -189,6 +206,11 @@ export interface InstantMentorServerToClientEvents {
   webrtc_answer: ServerEvent<AppSignalEvent>;
   webrtc_ice_candidate: ServerEvent<AppSignalEvent>;
   webrtc_hangup: ServerEvent<AppSignalEvent>;
+  /** (ext) The other party asks for an ICE restart (`payload` is null): send a new offer with fresh ICE credentials. */
+  webrtc_restart: ServerEvent<AppSignalEvent>;
+  participant_reconnecting: ServerEvent<ParticipantReconnectingAppEvent>;
+  /** (ext) They are back within the grace. */
+  participant_reconnected: ServerEvent<Omit<ParticipantReconnectingAppEvent, 'grace_ms' | 'graceMs'>>;
   mentor_status_update: ServerEvent<MentorStatusUpdateEvent>;
   /** To a student as it connects: the mentors and tutors available now. */
   mentor_statuses: ServerEvent<MentorStatusUpdateEvent[]>;

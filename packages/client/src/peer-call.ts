@@ -1,12 +1,15 @@
 /// <reference lib="dom" />
 import type { AckReply } from './acks.js';
 import type { AnswerEvent, IceCandidateEvent, JoinedCallEvent, MediaToggledEvent, OfferEvent } from './calls-events.js';
+import type { CallsServerToClientEvents } from './calls-events.js';
 import type { CallsSocket, ServerToClientEvents as ServerToClient } from './sockets.js';
 
 /**
  * The WebRTC dance of the primary dialect, for a browser: join the call's room, offer to everyone
  * already in it, answer whoever joins after, trade ICE candidates by socket id, and tell the room
- * when the camera or microphone is toggled. One RTCPeerConnection per remote socket.
+ * when the camera or microphone is toggled. One RTCPeerConnection per remote socket. After this
+ * device's socket reconnects (a network change), `resume()` rejoins and asks each peer for an ICE
+ * restart, so media recovers without a new call.
  *
  * It imports nothing at run time, so the demo page serves it as an ES module as it is
  * (public/demo/peer-call.js is this file, transpiled: `npm run build:demo`).
@@ -55,6 +58,11 @@ export class PeerCall {
 
   constructor(private readonly options: PeerCallOptions) {}
 
+  /** The call this media belongs to. */
+  get callId(): string {
+    return this.options.callId;
+  }
+
   /** Joins the room and offers to everyone already in it (whoever joins later offers to us); resolves with the room as joined. */
   async join(): Promise<JoinedCallEvent> {
     const { callId, localStream, userName } = this.options;
@@ -69,6 +77,28 @@ export class PeerCall {
     );
     for (const participant of joined.participants) await this.offerTo(participant.socketId, participant.userId);
     return joined;
+  }
+
+  /**
+   * After this socket reconnected mid-call (it is a new connection to the server, and may be on a
+   * new network): asks each peer for an ICE restart, then rejoins the room. Each peer moves its
+   * connection to this new socket and offers again with fresh ICE credentials, which this side
+   * answers as usual. Asked first, so that the room's news that the old socket left finds the
+   * peer already moved (and does not close its connection).
+   */
+  async resume(): Promise<void> {
+    const { callId, localStream, userName } = this.options;
+    for (const peer of this.peers.values()) {
+      ackData(await this.options.socket.emitWithAck('iceRestart', { targetSocketId: peer.socketId }));
+    }
+    ackData(
+      await this.options.socket.emitWithAck('joinCall', {
+        callId,
+        hasVideo: localStream.getVideoTracks().some((track) => track.enabled),
+        hasAudio: localStream.getAudioTracks().some((track) => track.enabled),
+        ...(userName ? { userName } : {}),
+      }),
+    );
   }
 
   /** Turns the camera on or off here, and tells the room. */
@@ -101,6 +131,33 @@ export class PeerCall {
     ackData(await this.options.socket.emitWithAck('offer', { targetSocketId: socketId, signal: connection.localDescription!.toJSON() }));
   }
 
+  /** A peer asks for an ICE restart (its network changed): offer to it again with fresh ICE credentials. */
+  private async onRestart(event: Parameters<CallsServerToClientEvents['iceRestart']>[0]): Promise<void> {
+    if (event.callId !== this.options.callId) return;
+    const peer = this.peerOf(event.senderId, event.userId);
+    if (!peer) return this.offerTo(event.senderId, event.userId);
+    await peer.connection.setLocalDescription(await peer.connection.createOffer({ iceRestart: true }));
+    ackData(
+      await this.options.socket.emitWithAck('offer', { targetSocketId: peer.socketId, signal: peer.connection.localDescription!.toJSON() }),
+    );
+  }
+
+  /**
+   * The peer a signal comes from: by its socket, or, when its user came back on a new socket (one
+   * peer per user in a 1:1 call), the same peer, now reached at the new socket.
+   */
+  private peerOf(socketId: string, userId: string): RemotePeer | undefined {
+    const known = this.peers.get(socketId);
+    if (known) return known;
+    const moved = [...this.peers.values()].find((peer) => peer.userId === userId);
+    if (!moved) return undefined;
+    this.peers.delete(moved.socketId);
+    this.pendingCandidates.delete(moved.socketId);
+    moved.socketId = socketId;
+    this.peers.set(socketId, moved);
+    return moved;
+  }
+
   private async onOffer(event: OfferEvent<RTCSessionDescriptionInit>): Promise<void> {
     if (event.callId !== this.options.callId) return;
     const { connection } = this.peerFor(event.senderId, event.userId);
@@ -113,7 +170,7 @@ export class PeerCall {
   }
 
   private async onAnswer(event: AnswerEvent<RTCSessionDescriptionInit>): Promise<void> {
-    const peer = this.peers.get(event.senderId);
+    const peer = this.peerOf(event.senderId, event.userId);
     if (!peer || event.callId !== this.options.callId) return;
     await peer.connection.setRemoteDescription(event.answer);
     await this.flushCandidates(event.senderId, peer.connection);
@@ -121,7 +178,7 @@ export class PeerCall {
 
   private async onCandidate(event: IceCandidateEvent<RTCIceCandidateInit>): Promise<void> {
     if (event.callId !== this.options.callId) return;
-    const connection = this.peers.get(event.senderId)?.connection;
+    const connection = this.peerOf(event.senderId, event.userId)?.connection;
     // Candidates can only be added once the remote description is known; keep them until then.
     if (!connection?.remoteDescription) {
       this.pendingCandidates.set(event.senderId, [...(this.pendingCandidates.get(event.senderId) ?? []), event.candidate]);
@@ -137,12 +194,12 @@ export class PeerCall {
   }
 
   private onToggled(event: MediaToggledEvent, kind: 'video' | 'audio'): void {
-    const peer = this.peers.get(event.socketId);
+    const peer = this.peerOf(event.socketId, event.userId);
     if (peer && event.callId === this.options.callId) this.options.onPeerMediaToggled?.(peer, kind, event.enabled);
   }
 
   private peerFor(socketId: string, userId: string): RemotePeer {
-    const known = this.peers.get(socketId);
+    const known = this.peerOf(socketId, userId);
     if (known) return known;
     const connection = new RTCPeerConnection({ iceServers: this.options.iceServers ?? [] });
     const peer: RemotePeer = { socketId, userId, connection, stream: null };
@@ -151,7 +208,8 @@ export class PeerCall {
     connection.onicecandidate = ({ candidate }) => {
       if (candidate)
         this.background(
-          this.options.socket.emitWithAck('iceCandidate', { targetSocketId: socketId, candidate: candidate.toJSON() }).then(ackData),
+          // The peer's socket as it is now: a peer that reconnected is reached at its new one.
+          this.options.socket.emitWithAck('iceCandidate', { targetSocketId: peer.socketId, candidate: candidate.toJSON() }).then(ackData),
         );
     };
     connection.ontrack = ({ streams }) => {
@@ -179,13 +237,14 @@ export class PeerCall {
     const offer: ServerToClient['offer'] = (e) => this.background(this.onOffer(e as OfferEvent<RTCSessionDescriptionInit>));
     const answer: ServerToClient['answer'] = (e) => this.background(this.onAnswer(e as AnswerEvent<RTCSessionDescriptionInit>));
     const candidate: ServerToClient['iceCandidate'] = (e) => this.background(this.onCandidate(e as IceCandidateEvent<RTCIceCandidateInit>));
+    const restart: ServerToClient['iceRestart'] = (e) => this.background(this.onRestart(e));
     const left: ServerToClient['participantLeft'] = (e) => this.drop(e.socketId);
     const video: ServerToClient['participantVideoToggled'] = (e) => this.onToggled(e, 'video');
     const audio: ServerToClient['participantAudioToggled'] = (e) => this.onToggled(e, 'audio');
-    socket.on('offer', offer).on('answer', answer).on('iceCandidate', candidate);
+    socket.on('offer', offer).on('answer', answer).on('iceCandidate', candidate).on('iceRestart', restart);
     socket.on('participantLeft', left).on('participantVideoToggled', video).on('participantAudioToggled', audio);
     this.stopListening = () => {
-      socket.off('offer', offer).off('answer', answer).off('iceCandidate', candidate);
+      socket.off('offer', offer).off('answer', answer).off('iceCandidate', candidate).off('iceRestart', restart);
       socket.off('participantLeft', left).off('participantVideoToggled', video).off('participantAudioToggled', audio);
     };
   }

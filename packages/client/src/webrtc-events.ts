@@ -26,6 +26,8 @@ export interface WebrtcClientToServerEvents {
   'webrtc:answer': ClientEvent<WebrtcSdpPayload>;
   'webrtc:ice-candidate': ClientEvent<WebrtcIcePayload>;
   'webrtc:end-call': ClientEvent<ToUser, CallAck>;
+  /** (ext) Ask `to` for an ICE restart, e.g. after this device changed networks. */
+  'webrtc:restart': ClientEvent<ToUser>;
 }
 
 export interface WebrtcServerToClientEvents {
@@ -37,6 +39,12 @@ export interface WebrtcServerToClientEvents {
   'webrtc:ice-candidate': ServerEvent<FromUser & { candidate: unknown }>;
   /** `from` is null when nobody ended it (missed); `reason` says why it closed. */
   'webrtc:end-call': ServerEvent<{ from: string | null; callId: string; reason: string }>;
+  /** (ext) `from` asks for an ICE restart: send a new offer with `createOffer({iceRestart: true})`. */
+  'webrtc:restart': ServerEvent<FromUser>;
+  /** (ext) The other party's (`from`) last connection dropped mid-call: the call ends unless they are back within `graceMs`. */
+  'webrtc:participant-reconnecting': ServerEvent<FromUser & { graceMs: number }>;
+  /** (ext) They are back within the grace. */
+  'webrtc:participant-reconnected': ServerEvent<FromUser>;
   /** (ext) As this connection arrives, the call its user is placing (`CALLING`) or is in (`ACTIVE`), from caller to callee. */
   'webrtc:current-call': ServerEvent<{
     callId: string;

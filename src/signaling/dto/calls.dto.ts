@@ -34,6 +34,9 @@ export class SignalDto extends TargetDto {
   signal: unknown;
 }
 
+/** (ext) `iceRestart`: asks the peer socket for an ICE restart. */
+export class IceRestartDto extends TargetDto {}
+
 export class IceCandidateDto extends TargetDto {
   @IsDefined()
   candidate: unknown;
@@ -44,3 +47,4 @@ declareFastShape(CallIdDto, { callId: 'id' });
 declareFastShape(JoinCallDto, { callId: 'id', hasVideo: 'boolean', hasAudio: 'boolean' });
 declareFastShape(SignalDto, { targetSocketId: 'id', signal: 'payload' });
 declareFastShape(IceCandidateDto, { targetSocketId: 'id', candidate: 'payload' });
+declareFastShape(IceRestartDto, { targetSocketId: 'id' });

@@ -35,5 +35,8 @@ export class WebrtcIceDto extends ToDto {
 
 export class WebrtcEndDto extends ToDto {}
 
+/** (ext) `webrtc:restart`: asks `to` for an ICE restart. */
+export class WebrtcRestartDto extends ToDto {}
+
 declareFastShape(WebrtcSdpDto, { to: 'id', callId: 'optional id', sdp: 'payload' });
 declareFastShape(WebrtcIceDto, { to: 'id', callId: 'optional id', candidate: 'payload' });

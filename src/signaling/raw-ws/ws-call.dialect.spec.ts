@@ -3,7 +3,18 @@ import { callView, NOTICES, noticesOtherThan } from '../../../test/helpers/notic
 import { WsCallDialect } from './ws-call.dialect';
 
 /** What the table has words for: no rooms, presence or help requests in this dialect. */
-const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'current-call', 'signal'];
+const RENDERED: NoticeType[] = [
+  'ringing',
+  'accepted',
+  'declined',
+  'cancelled',
+  'missed',
+  'ended',
+  'current-call',
+  'signal',
+  'participant-reconnecting',
+  'participant-reconnected',
+];
 
 describe('the /ws/call/ dialect renderer (CONTRACT.md §6)', () => {
   // Rendering reads its table alone: the services it is built with stay unused.
@@ -64,6 +75,25 @@ describe('the /ws/call/ dialect renderer (CONTRACT.md §6)', () => {
       caller_id: 'u-host',
       callee_id: 'u-recipient',
       status: 'active',
+    });
+  });
+
+  it('(ext) tells of the other party reconnecting and back, and relays ice_restart', () => {
+    expect(dialect.render(NOTICES['participant-reconnecting'])).toEqual({
+      type: 'participant_reconnecting',
+      user_id: 'u-host',
+      call_id: 'call-1',
+      grace_ms: 15000,
+    });
+    expect(dialect.render(NOTICES['participant-reconnected'])).toEqual({
+      type: 'participant_reconnected',
+      user_id: 'u-host',
+      call_id: 'call-1',
+    });
+    expect(dialect.render({ ...NOTICES.signal, kind: 'restart' as const, payload: null })).toEqual({
+      type: 'ice_restart',
+      sender_id: 'u-joiner',
+      call_id: 'call-1',
     });
   });
 

@@ -15,6 +15,7 @@ import {
   CancelCallMessage,
   HangUpMessage,
   IceCandidateMessage,
+  IceRestartMessage,
   OfferMessage,
   RejectCallMessage,
   StartCallMessage,
@@ -41,7 +42,16 @@ const WS_CALL: NoticeRenderers<object> = {
     callee_id: call.recipientUserId === null ? null : wireUserId(call.recipientUserId),
     status: call.status === 'ACTIVE' ? 'active' : 'calling',
   }),
+  // (ext) The other party's connection mid-call.
+  'participant-reconnecting': (n) => ({
+    type: 'participant_reconnecting',
+    user_id: wireUserId(n.userId),
+    call_id: n.callId,
+    grace_ms: n.graceMs,
+  }),
+  'participant-reconnected': (n) => ({ type: 'participant_reconnected', user_id: wireUserId(n.userId), call_id: n.callId }),
   signal: (n) => {
+    if (n.kind === 'restart') return { type: 'ice_restart', sender_id: wireUserId(n.fromUserId), call_id: n.callId };
     if (n.kind === 'offer') return { type: 'call_offer', offer: n.payload, caller_id: wireUserId(n.fromUserId), call_id: n.callId };
     if (n.kind === 'answer') return { type: 'call_answer', answer: n.payload, callee_id: wireUserId(n.fromUserId), call_id: n.callId };
     if (n.kind === 'ice') return { type: 'ice_candidate', candidate: n.payload, sender_id: wireUserId(n.fromUserId), call_id: n.callId };
@@ -64,6 +74,7 @@ const RELAYS = new Map<unknown, Relay>([
     'ice_candidate',
     { dto: IceCandidateMessage, kind: 'ice', to: (m: IceCandidateMessage) => m.peer_id, payload: (m: IceCandidateMessage) => m.candidate },
   ],
+  ['ice_restart', { dto: IceRestartMessage, kind: 'restart', to: (m: IceRestartMessage) => m.peer_id, payload: () => null }],
 ]);
 
 const signalOf = (relay: Relay, message: { call_id?: string }): Signal => ({

@@ -48,6 +48,12 @@ export class IceCandidateMessage {
   @Id(true) call_id?: string;
 }
 
+/** (ext) Asks `peer_id` for an ICE restart. */
+export class IceRestartMessage {
+  @Id() peer_id: string;
+  @Id(true) call_id?: string;
+}
+
 /** Without `call_id`, the sender's open call with `peer_id`. */
 export class HangUpMessage {
   @Id(true) call_id?: string;

@@ -3,7 +3,17 @@ import { callView, NOTICES, noticesOtherThan } from '../../../test/helpers/notic
 import { WsSignalingDialect } from './ws-signaling.dialect';
 
 /** What the table has words for: the call's moves; this dialect has no media signaling. */
-const RENDERED: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'current-call'];
+const RENDERED: NoticeType[] = [
+  'ringing',
+  'accepted',
+  'declined',
+  'cancelled',
+  'missed',
+  'ended',
+  'current-call',
+  'participant-reconnecting',
+  'participant-reconnected',
+];
 
 describe('the /ws/signaling/ dialect renderer (CONTRACT.md §7)', () => {
   // Rendering reads its table alone: the services it is built with stay unused.
@@ -75,6 +85,20 @@ describe('the /ws/signaling/ dialect renderer (CONTRACT.md §7)', () => {
       room_id: 'algebra-1',
       call_id: 'call-1',
       status: 'calling',
+    });
+  });
+
+  it('(ext) tells of the other party reconnecting and back', () => {
+    expect(dialect.render(NOTICES['participant-reconnecting'])).toEqual({
+      type: 'call.participant_reconnecting',
+      user_id: 'u-host',
+      call_id: 'call-1',
+      grace_ms: 15000,
+    });
+    expect(dialect.render(NOTICES['participant-reconnected'])).toEqual({
+      type: 'call.participant_reconnected',
+      user_id: 'u-host',
+      call_id: 'call-1',
     });
   });
 

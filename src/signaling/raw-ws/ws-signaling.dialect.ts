@@ -44,6 +44,14 @@ const WS_SIGNALING: NoticeRenderers<object> = {
     call_id: call.id,
     status: call.status === 'ACTIVE' ? 'active' : 'calling',
   }),
+  // (ext) The other party's connection mid-call.
+  'participant-reconnecting': (n) => ({
+    type: 'call.participant_reconnecting',
+    user_id: wireUserId(n.userId),
+    call_id: n.callId,
+    grace_ms: n.graceMs,
+  }),
+  'participant-reconnected': (n) => ({ type: 'call.participant_reconnected', user_id: wireUserId(n.userId), call_id: n.callId }),
 };
 
 /**

@@ -1,0 +1,60 @@
+import { CallController, type CallSnapshot, type CallsSocket } from '@call-signaling/client';
+import { useTestApp } from './helpers/suite';
+
+const GRACE_MS = 10_000;
+
+/** Resolves with the controller's snapshot once `done` holds of it. */
+function until(controller: CallController, done: (snapshot: CallSnapshot) => boolean): Promise<CallSnapshot> {
+  return new Promise((resolve) => {
+    if (done(controller.getSnapshot())) return resolve(controller.getSnapshot());
+    const stop = controller.subscribe(() => {
+      if (!done(controller.getSnapshot())) return;
+      stop();
+      resolve(controller.getSnapshot());
+    });
+  });
+}
+
+describe('CallController of the typed client (e2e)', () => {
+  const { t, user, open } = useTestApp({ RECONNECT_GRACE_MS: String(GRACE_MS) });
+
+  it('shows the other party reconnecting while their connection is gone mid-call, and clears it when they are back', async () => {
+    const [student, mentor] = [await user('student'), await user('mentor')];
+    const [studentSocket, mentorSocket] = [await open(student, 'calls'), await open(mentor, 'calls')];
+    const options = { serverUrl: t.url };
+    const caller = new CallController({
+      ...options,
+      socket: studentSocket as unknown as CallsSocket,
+      userId: student.id,
+      token: student.token,
+    });
+    const callee = new CallController({
+      ...options,
+      socket: mentorSocket as unknown as CallsSocket,
+      userId: mentor.id,
+      token: mentor.token,
+    });
+    await caller.start(mentor.id);
+    await until(callee, (s) => s.phase === 'incoming');
+    await callee.accept();
+    expect(callee.getSnapshot().peerReconnectingUntil).toBeNull();
+
+    const droppedAt = Date.now();
+    studentSocket.disconnect();
+    const gone = await until(callee, (s) => s.peerReconnectingUntil !== null);
+    expect(gone.phase).toBe('active');
+    expect(gone.peerReconnectingUntil).toBeGreaterThanOrEqual(droppedAt + GRACE_MS);
+    expect(gone.peerReconnectingUntil).toBeLessThanOrEqual(Date.now() + GRACE_MS);
+
+    const back = await open(student, 'calls');
+    expect(await until(callee, (s) => s.peerReconnectingUntil === null)).toMatchObject({ phase: 'active' });
+    const again = new CallController({ ...options, socket: back as unknown as CallsSocket, userId: student.id, token: student.token });
+    await until(again, (s) => s.phase === 'active');
+    await again.hangUp();
+    expect(await until(callee, (s) => s.phase === 'idle')).toMatchObject({
+      peerReconnectingUntil: null,
+      lastEnd: { reason: 'ended_by_api' },
+    });
+    for (const controller of [caller, callee, again]) controller.close();
+  });
+});
