@@ -85,6 +85,7 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
       HELP_REQUEST_TTL_MS: '1500',
       SOCKET_AUTH_TIMEOUT_MS: '1500',
       SHUTDOWN_TIMEOUT_MS: '4000',
+      CALL_LIMIT_WARNINGS_S: '1',
     });
 
     const bystander = await user('student', 'Bystander');
@@ -772,6 +773,70 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     wire.send(kRaw, 'wsCall', { action: 'ice_restart', peer_id: lee.id, call_id: callId });
     await asked;
     await api(kim).delete(`/calls/${callId}`);
+  });
+
+  it("(ext) warns of a call's limit, asks for, refuses and grants more time, and ends it at the limit, on every surface", async () => {
+    const kim = await user('student', 'Kim L.');
+    const lee = await user('mentor', 'Lee L.');
+    const lCalls = await online(lee, 'calls');
+    const lWebrtc = await online(lee, 'webrtc');
+    const lInstant = await online(lee, 'instant');
+    const lApp = await online(lee, 'instantmentor');
+    const lRaw = await raw(lee, 'wsCall');
+    const lSignaling = await raw(lee, 'wsSignaling');
+    await lSignaling.next('connection_established');
+    const k = await online(kim, 'calls');
+    const callId = (await wire.emit<{ call: CallView }>(k, 'startCall', { recipientUserId: lee.id, maxDurationS: 3 })).call.id;
+    await api(lee).post('/calls/accept', { callId });
+    /** What each of Lee's connections hears of one notice, by its surface's word: calls, webrtc, instant (and the app), /ws/call/, /ws/signaling/. */
+    const everywhere = (words: [string, string, string, string, string]) =>
+      Promise.all([
+        nextEvent(lCalls, words[0] as ServerEventName),
+        nextEvent(lWebrtc, words[1] as ServerEventName),
+        heard(lInstant, words[2]),
+        heard(lApp, words[2]),
+        lRaw.next(words[3]),
+        lSignaling.next(words[4]),
+      ]);
+
+    let asked = everywhere([
+      'extensionRequested',
+      'webrtc:extension-requested',
+      'call_extension_requested',
+      'extension_requested',
+      'call.extension_requested',
+    ]);
+    await wire.emit(k, 'requestExtension', { callId, extraS: 1 });
+    expect((await asked)[0]).toMatchObject({ callId, requestedBy: kim.id, extraS: 1 });
+    const refused = everywhere([
+      'extensionDeclined',
+      'webrtc:extension-declined',
+      'call_extension_declined',
+      'extension_declined',
+      'call.extension_declined',
+    ]);
+    await wire.emit(lCalls, 'declineExtension', { callId });
+    expect((await refused)[5]).toEqual({ type: 'call.extension_declined', call_id: callId, declined_by: lee.id, extra_s: 1 });
+
+    asked = everywhere([
+      'extensionRequested',
+      'webrtc:extension-requested',
+      'call_extension_requested',
+      'extension_requested',
+      'call.extension_requested',
+    ]);
+    await wire.emit(k, 'requestExtension', { callId, extraS: 1 });
+    await asked;
+    const granted = everywhere(['callExtended', 'webrtc:call-extended', 'call_extended', 'call_extended', 'call.extended']);
+    const extended = await wire.emit<{ call: CallView }>(lCalls, 'acceptExtension', { callId });
+    expect(extended.call.maxDurationS).toBe(4);
+    expect((await granted)[1]).toEqual({ from: lee.id, callId, extraS: 1, endsAt: extended.call.endsAt, maxDurationS: 4 });
+
+    const warned = everywhere(['callTimeWarning', 'webrtc:time-warning', 'call_time_warning', 'time_warning', 'call.time_warning']);
+    expect((await warned)[0]).toEqual({ callId, secondsLeft: 1, endsAt: extended.call.endsAt });
+    const ended = nextEvent(k, 'callEnded', 5000);
+    expect(await ended).toEqual({ callId, endedBy: null, reason: 'time_limit' });
+    expect(await lSignaling.next('call.ended')).toMatchObject({ call_id: callId, reason: 'time_limit' });
   });
 
   it('refuses what the document refuses, with the documented errors', async () => {

@@ -20,6 +20,10 @@ interface DemoWindow {
   };
 }
 
+function tokenOf(page: Page): Promise<string> {
+  return page.evaluate(() => (window as unknown as DemoWindow).demo.token);
+}
+
 /** The ICE username fragment of this page's side of its peer connection: a new one means ICE restarted. */
 function iceUfrag(page: Page): Promise<string | undefined> {
   return page.evaluate(() => {
@@ -225,6 +229,36 @@ describe('demo page in a real browser (e2e)', () => {
       expect(await framesDecodedWithin(page, frames + 10, 10000)).toBeGreaterThanOrEqual(frames + 10);
     }
     expect(await mentor.getAttribute('body', 'data-state')).toBe('in-call');
+    await student.click('#hang-up');
+    await mentor.waitForSelector('body[data-state=idle]');
+    expect(pageErrors).toEqual([]);
+  }, 90000);
+
+  it('books a session with a length, shows when it ends, and moves the end when more time is granted', async () => {
+    const mentor = await register('Lena', 'mentor');
+    const student = await register('Omar', 'student');
+    await student.selectOption('#call-length', '900');
+    await ring(student, mentor, 'Lena');
+    await mentor.click('#accept');
+    for (const page of [student, mentor]) await page.waitForSelector('#call-limit:not([hidden])');
+    const endsAt = async (page: Page) =>
+      Date.parse(
+        (
+          await request(t.url)
+            .get('/calls/user/current')
+            .set('Authorization', `Bearer ${await tokenOf(page)}`)
+        ).body.endsAt,
+      );
+    const before = await endsAt(student);
+    expect(before).toBeGreaterThan(Date.now() + 14 * 60_000);
+
+    await student.click('#more-time');
+    await mentor.waitForSelector('#extension:not([hidden])');
+    expect(await mentor.textContent('#extension-text')).toBe('Omar asks for 10 more minutes');
+    await mentor.click('#grant-extension');
+    for (const page of [student, mentor]) await page.waitForSelector('#notice:has-text("10 more minutes granted")');
+    expect(await endsAt(mentor)).toBe(before + 600_000);
+    await expect(student.isHidden('#extension')).resolves.toBe(true);
     await student.click('#hang-up');
     await mentor.waitForSelector('body[data-state=idle]');
     expect(pageErrors).toEqual([]);

@@ -37,6 +37,7 @@ describe('the platform webhook (e2e)', () => {
     PLATFORM_WEBHOOK_URL: receiver.url,
     PLATFORM_WEBHOOK_SECRET: SECRET,
     PLATFORM_WEBHOOK_RETRY_BASE_MS: '20',
+    CALL_LIMIT_WARNINGS_S: '1',
   }));
   const admin = { token: sign({ sub: `ops-${Date.now()}`, role: 'admin', name: 'Ops' }, TEST_JWT_SECRET, { expiresIn: 600 }) };
 
@@ -72,6 +73,7 @@ describe('the platform webhook (e2e)', () => {
       hasVideo: true,
       title: null,
       roomName: null,
+      maxDurationS: null,
       createdAt: ISO,
     };
     expect(calling.data).toEqual({
@@ -126,6 +128,30 @@ describe('the platform webhook (e2e)', () => {
         data: { request: { ...request, status: 'accepted', acceptedBy: mentor.id }, previousStatus: 'open' },
       },
     ]);
+  });
+
+  it('reports a session limit: the extension asked and granted, the warning, and the end at the limit, in order', async () => {
+    const student = await online('student');
+    const mentor = await online('mentor');
+    const { call } = await emitWithAck(student.socket, 'startCall', { recipientUserId: mentor.id, maxDurationS: 2 });
+    await emitWithAck(mentor.socket, 'acceptCall', { callId: call.id });
+    await api(student).post(`/calls/${call.id}/extension`, { extraS: 1 }).expect(201);
+    await api(mentor).post(`/calls/${call.id}/extension/accept`).expect(200);
+    await receiver.until(() => acceptedOf(call.id).length === 6);
+
+    const events = acceptedOf(call.id).map((r) => r.event);
+    expect(events.map((e) => e.type)).toEqual([
+      'call.calling',
+      'call.active',
+      'call.extension_requested',
+      'call.extended',
+      'call.time_warning',
+      'call.ended',
+    ]);
+    expect(events[2].data).toEqual({ callId: call.id, byUserId: student.id, extraS: 1, expiresAt: ISO });
+    expect(events[3].data).toEqual({ callId: call.id, byUserId: mentor.id, accepted: true, extraS: 1, maxDurationS: 3 });
+    expect(events[4].data).toEqual({ callId: call.id, secondsLeft: 1, endsAt: ISO });
+    expect(events[5].data).toMatchObject({ call: { endReason: 'time_limit', maxDurationS: 3 }, reason: 'time_limit' });
   });
 
   it('delivers every event once after 3 failed attempts each, one at a time per call and in order', async () => {

@@ -135,11 +135,35 @@ function connect() {
     document.body.dataset.peer = 'back';
     setCallStatus(`${state.peer.displayName} is back`);
   });
+  // A session with a length limit: warnings before the end, and more time asked and answered.
+  socket.on('callTimeWarning', ({ callId, secondsLeft, endsAt }) => {
+    if (state.call?.id !== callId) return;
+    showLimit(endsAt);
+    notice(`${secondsLeft >= 60 ? `${Math.round(secondsLeft / 60)} min` : `${secondsLeft} s`} left in this session`);
+  });
+  socket.on('extensionRequested', ({ callId, extraS }) => {
+    if (state.call?.id !== callId) return;
+    $('extension-text').textContent = `${state.peer.displayName} asks for ${Math.round(extraS / 60)} more minutes`;
+    $('extension').hidden = false;
+  });
+  socket.on('callExtended', ({ callId, endsAt, extraS }) => {
+    if (state.call?.id !== callId) return;
+    $('extension').hidden = true;
+    showLimit(endsAt);
+    notice(`${Math.round(extraS / 60)} more minutes granted`);
+  });
+  socket.on('extensionDeclined', ({ callId }) => {
+    if (state.call?.id !== callId) return;
+    $('extension').hidden = true;
+    notice('No more time this session');
+  });
   socket.on('callAccepted', ({ callId }) => {
     if (state.incoming?.callId === callId) hideRinging(); // answered on another device
     if (state.call?.id !== callId) return;
     state.call.status = 'ACTIVE';
     setCallStatus('Connecting…');
+    // Answered: a session with a limit now has its end.
+    run(api('GET', `/calls/${callId}`).then((call) => showLimit(call.endsAt)));
   });
   for (const [event, why] of [
     ['callDeclined', 'Declined'],
@@ -196,7 +220,8 @@ $('go-busy').addEventListener('click', () => run(request('mentor_busy', {}).then
 
 async function startCall(peer) {
   await ensureMedia();
-  const { call } = await request('startCall', { recipientUserId: peer.id, hasVideo: true });
+  const length = Number($('call-length').value) || undefined;
+  const { call } = await request('startCall', { recipientUserId: peer.id, hasVideo: true, maxDurationS: length });
   if (call.status === 'MISSED') {
     notice(`${peer.displayName} is offline`);
     return showHistory();
@@ -246,6 +271,7 @@ function enterCall(call, peer, status) {
   $('call-title').textContent = `Call with ${peer.displayName}`;
   showPeerLabel();
   $('call').hidden = false;
+  showLimit(call.endsAt);
   $('local-video').srcObject = state.localStream;
   setCallStatus(status);
   document.body.dataset.state = 'in-call';
@@ -283,6 +309,17 @@ function showPeerLabel() {
   const { video, audio } = state.peerMedia;
   $('remote-label').textContent = `${state.peer.displayName}${video ? '' : ' (camera off)'}${audio ? '' : ' (muted)'}`;
 }
+
+/** When the session ends, if it has a limit (the call's `endsAt`, once answered). */
+function showLimit(endsAt) {
+  $('call-limit').hidden = !endsAt;
+  $('more-time').hidden = !endsAt;
+  if (endsAt) $('call-limit').textContent = `Session ends at ${new Date(endsAt).toLocaleTimeString()}`;
+}
+
+$('more-time').addEventListener('click', () => run(request('requestExtension', { callId: state.call.id, extraS: 600 })));
+$('grant-extension').addEventListener('click', () => run(request('acceptExtension', { callId: state.call.id })));
+$('refuse-extension').addEventListener('click', () => run(request('declineExtension', { callId: state.call.id })));
 
 function setCallStatus(text) {
   $('call-status').textContent = text;
@@ -328,6 +365,8 @@ function closed(callId, why) {
   $('toggle-camera').textContent = 'Camera off';
   $('toggle-mic').textContent = 'Mute';
   $('call').hidden = true;
+  $('extension').hidden = true;
+  showLimit(null);
   delete document.body.dataset.connection;
   delete document.body.dataset.peer;
   document.body.dataset.state = 'idle';

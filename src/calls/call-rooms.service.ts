@@ -173,7 +173,7 @@ export class CallRoomsService {
     if (!(await this.removeParticipant(callId, connectionId))) return;
     // The last one out of an ACTIVE call ends it, and that move marks every seat left in its own
     // statement. Only an ACTIVE call ends (a caller may wait alone in a ringing one): the move checks that itself.
-    if ((await this.state.hLen(roomKey(callId))) === 0 && (await this.calls.endEmpty(callId, reason))) return;
+    if ((await this.state.hLen(roomKey(callId))) === 0 && (await this.calls.endByServer(callId, reason))) return;
     this.records.left({ callId, connectionId, at: new Date() });
   }
 
@@ -201,7 +201,7 @@ export class CallRoomsService {
       if ((await this.state.hLen(roomKey(call.id))) > 0) continue;
       const parties = [call.hostUserId, call.recipientUserId].filter((id): id is string => id !== null);
       if ((await Promise.all(parties.map((id) => this.registry.isOnline(id)))).some(Boolean)) continue;
-      await this.calls.endEmpty(call.id, 'connection_lost');
+      await this.calls.endByServer(call.id, 'connection_lost');
     }
   }
 }

@@ -40,6 +40,7 @@ const CALL_COLUMNS: Record<keyof Call, string> = {
   startedAt: 'c.started_at',
   endedAt: 'c.ended_at',
   endReason: 'c.end_reason::text',
+  maxDurationS: 'c.max_duration_s',
   createdAt: 'c.created_at',
   updatedAt: 'c.updated_at',
 };

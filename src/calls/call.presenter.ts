@@ -10,6 +10,11 @@ export type CallWithParties = Call & { host: Party; recipient: Party | null };
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
+/** When an answered call with a length limit ends; null without one, or before the answer. */
+export function endsAt(call: Pick<Call, 'startedAt' | 'maxDurationS'>): Date | null {
+  return call.startedAt && call.maxDurationS !== null ? new Date(call.startedAt.getTime() + call.maxDurationS * 1000) : null;
+}
+
 export function toCallView(call: CallWithParties): CallView {
   return {
     id: call.id,
@@ -25,6 +30,8 @@ export function toCallView(call: CallWithParties): CallView {
     endedAt: iso(call.endedAt),
     endReason: call.endReason,
     durationSeconds: call.startedAt && call.endedAt ? Math.round((call.endedAt.getTime() - call.startedAt.getTime()) / 1000) : null,
+    maxDurationS: call.maxDurationS,
+    endsAt: iso(endsAt(call)),
     createdAt: call.createdAt.toISOString(),
     updatedAt: call.updatedAt.toISOString(),
     host: toPublicProfile(call.host),

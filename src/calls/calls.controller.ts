@@ -6,6 +6,8 @@ import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrors, BODY_TOO_LARGE, UNSTORABLE_PARAMETER, type RouteErrors } from '../common/api-errors.decorator';
 import { CallFeedbackService } from './call-feedback.service';
+import { CallLimits } from './call-limits.service';
+import { ExtensionRequestDto, ExtensionRequestResponse } from './dto/call-extension.dto';
 import { CallFeedbackDto } from './dto/call-feedback.dto';
 import { CallFeedbackResponse, CallHistoryPageResponse, CallResponse, CallWithParticipantsResponse } from './dto/call.response';
 import { IceServersResponse } from './dto/ice-servers.response';
@@ -33,6 +35,13 @@ const CALL_BY_ID_ERRORS: RouteErrors = {
   not_found: 'No such call, or you are not one of its parties (call ids are not confirmed to outsiders)',
 };
 
+/** What answering a request for more time can run into. */
+const EXTENSION_ANSWER_ERRORS: RouteErrors = {
+  ...CALL_BY_ID_ERRORS,
+  forbidden: 'You asked for it: the other party answers',
+  invalid_state: 'No request is waiting (none was made, it lapsed, or it was answered), or the call is not in progress',
+};
+
 @ApiTags('calls')
 @ApiAuthenticated()
 @Controller('calls')
@@ -42,6 +51,7 @@ export class CallsController {
     private readonly rooms: CallRoomsService,
     private readonly ice: IceServersService,
     private readonly feedback: CallFeedbackService,
+    private readonly limits: CallLimits,
   ) {}
 
   /** 201 with the new call; 200 when it answered the recipient's own ringing call (glare). */
@@ -94,6 +104,44 @@ export class CallsController {
   @ApiErrors(CALL_MOVE_ERRORS)
   cancel(@CurrentUser() user: AuthUser, @Body() dto: CallIdDto) {
     return this.calls.cancel({ userId: user.id }, dto.callId);
+  }
+
+  @Post(':id/extension')
+  @ApiOperation({
+    summary: 'Ask the other party for more time (ext)',
+    description:
+      'For an active call with a limit (`maxDurationS`). The other party hears it (`extensionRequested` or its dialect’s word) and has 60 s to accept or decline; one request waits at a time.',
+  })
+  @ApiCreatedResponse({ type: ExtensionRequestResponse })
+  @ApiErrors({
+    ...CALL_BY_ID_ERRORS,
+    validation_failed: 'extraS is not a whole number of seconds from 1 to 86 400',
+    invalid_state: 'The call is not in progress, has no limit, or already has a request waiting',
+    payload_too_large: BODY_TOO_LARGE,
+  })
+  requestExtension(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: ExtensionRequestDto) {
+    return this.limits.requestExtension({ userId: user.id }, id, dto.extraS);
+  }
+
+  @Post(':id/extension/accept')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Grant the other party’s request for more time (ext)',
+    description: 'The call’s `endsAt` moves; both parties hear it.',
+  })
+  @ApiOkResponse({ type: CallResponse, description: 'The call with its new limit' })
+  @ApiErrors(EXTENSION_ANSWER_ERRORS)
+  acceptExtension(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.limits.answerExtension({ userId: user.id }, id, true);
+  }
+
+  @Post(':id/extension/decline')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Refuse the other party’s request for more time (ext)', description: 'Both parties hear it; the limit stays.' })
+  @ApiOkResponse({ type: CallResponse, description: 'The call, its limit unchanged' })
+  @ApiErrors(EXTENSION_ANSWER_ERRORS)
+  declineExtension(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.limits.answerExtension({ userId: user.id }, id, false);
   }
 
   @Get('ice-servers')

@@ -5,6 +5,7 @@ import { CallRoomsService } from './call-rooms.service';
 import { CallsController } from './calls.controller';
 import { CallsRepository } from './calls.repository';
 import { CallFeedbackService } from './call-feedback.service';
+import { CallLimits } from './call-limits.service';
 import { CallsService } from './calls.service';
 import { CallSweeper } from './call-sweeper';
 import { IceServersService } from './ice-servers.service';
@@ -23,7 +24,8 @@ import { ParticipantRecords } from './participant-records';
     CallSweeper,
     IceServersService,
     CallFeedbackService,
+    CallLimits,
   ],
-  exports: [CallsService, CallRoomsService, OpenCallIndex],
+  exports: [CallsService, CallRoomsService, OpenCallIndex, CallLimits],
 })
 export class CallsModule {}

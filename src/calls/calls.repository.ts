@@ -35,6 +35,8 @@ export interface NewCall {
   hasVideo: boolean;
   roomName: string | null;
   callerDisplay: string | null;
+  /** How long the call may last once answered, in seconds; null: no limit. */
+  maxDurationS: number | null;
 }
 
 export interface Move {
@@ -96,9 +98,10 @@ export class CallsRepository {
     const [created] = await this.write(
       this.prisma.rows<CallRow>(Prisma.sql`
         WITH c AS (
-          INSERT INTO calls (id, host_user_id, recipient_user_id, status, title, is_private, has_video, room_name, caller_display, created_at, updated_at)
+          INSERT INTO calls (id, host_user_id, recipient_user_id, status, title, is_private, has_video, room_name, caller_display, max_duration_s,
+                             created_at, updated_at)
           VALUES (${randomUUID()}, ${data.hostUserId}, ${data.recipientUserId}, 'CALLING', ${data.title}, ${data.isPrivate}, ${data.hasVideo},
-                  ${data.roomName}, ${data.callerDisplay}, ${now}::timestamp(3), ${now}::timestamp(3))
+                  ${data.roomName}, ${data.callerDisplay}, ${data.maxDurationS}::int, ${now}::timestamp(3), ${now}::timestamp(3))
           RETURNING *
         ), room AS (
           INSERT INTO room_slots (room_name, call_id) SELECT room_name, id FROM c WHERE room_name IS NOT NULL RETURNING call_id
@@ -213,6 +216,20 @@ export class CallsRepository {
         SELECT ${CALL_WITH_PARTIES} FROM c ${JOIN_PARTIES}`),
     );
     return seated ? fromCallRow(seated) : null;
+  }
+
+  /** Adds `extraS` to an active call's limit; null when it is no longer active or has no limit. */
+  async extend(callId: string, extraS: number, db: Prisma.TransactionClient = this.prisma): Promise<CallWithParties | null> {
+    const { count } = await db.call.updateMany({
+      where: { id: callId, status: 'ACTIVE', maxDurationS: { not: null } },
+      data: { maxDurationS: { increment: extraS } },
+    });
+    return count === 0 ? null : db.call.findUnique({ where: { id: callId }, include: WITH_PARTIES });
+  }
+
+  /** Active calls with a length limit: their timers are armed again after a restart. */
+  findActiveWithLimit(): Promise<Call[]> {
+    return this.prisma.call.findMany({ where: { status: 'ACTIVE', maxDurationS: { not: null } }, take: 10_000 });
   }
 
   findById(id: string): Promise<CallWithParties | null> {

@@ -28,6 +28,8 @@ export interface StartCall {
   callerDisplay?: string | null;
   /** The role the caller expects the recipient to have (the /ws/signaling/ protocol names it). */
   recipientRole?: UserRole;
+  /** (ext) How long the call may last once answered, in seconds (default: CALL_MAX_DURATION_S). */
+  maxDurationS?: number;
 }
 
 /** Who asked, and from which connection (that connection gets an ack instead of the event). */
@@ -126,6 +128,7 @@ export class CallsService {
           hasVideo: request.hasVideo ?? true,
           roomName: request.roomName ?? null,
           callerDisplay: request.callerDisplay ?? null,
+          maxDurationS: request.maxDurationS ?? this.config.calls.defaultMaxDurationS,
         },
         { missedReason: reachable ? undefined : 'offline' },
       );
@@ -171,6 +174,7 @@ export class CallsService {
         hasVideo: request.hasVideo ?? true,
         roomName: request.roomName ?? null,
         callerDisplay: null,
+        maxDurationS: this.config.calls.defaultMaxDurationS,
       });
     } catch (error) {
       throw this.startError(error);
@@ -317,8 +321,8 @@ export class CallsService {
     throw new AppError('invalid_state', `The call is already ${call.status}`);
   }
 
-  /** Ends an active call nobody is left in (the room layer's rule); whether it did. */
-  async endEmpty(callId: string, endReason: CallEndReason): Promise<boolean> {
+  /** Ends an active call for a reason of the server's own (nobody is left in it, its time is up); whether it did. */
+  async endByServer(callId: string, endReason: CallEndReason): Promise<boolean> {
     return (await this.moveCall(callId, { to: 'ENDED', actorUserId: null, endReason })) !== null;
   }
 

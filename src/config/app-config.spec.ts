@@ -88,6 +88,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads session limits: none by default, warnings at 5 and 1 minutes, each refused when out of range', () => {
+    expect(loadConfig({}).calls).toMatchObject({ defaultMaxDurationS: null, limitWarningsS: [300, 60] });
+    expect(loadConfig({ CALL_MAX_DURATION_S: '3600', CALL_LIMIT_WARNINGS_S: '60, 600,60' }).calls).toMatchObject({
+      defaultMaxDurationS: 3600,
+      limitWarningsS: [600, 60],
+    });
+    expect(() => loadConfig({ CALL_MAX_DURATION_S: '86401' })).toThrow(/CALL_MAX_DURATION_S must be between 0 and 86400/);
+    for (const warnings of ['0', '5m', '1.5', '100000']) {
+      expect(() => loadConfig({ CALL_LIMIT_WARNINGS_S: warnings })).toThrow(/CALL_LIMIT_WARNINGS_S must be whole seconds/);
+    }
+  });
+
   it('refuses production without a real JWT secret: unset, short, published, or not random-looking', () => {
     const production = (JWT_SECRET?: string) => loadConfig({ NODE_ENV: 'production', JWT_SECRET });
     expect(() => production()).toThrow(/JWT_SECRET must be set/);

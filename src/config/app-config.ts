@@ -115,6 +115,10 @@ export function loadConfig(env: Env) {
       /** How often stale calls are settled (after a crash, or a timer lost with its process). */
       sweepIntervalMs: int(env, 'CALL_SWEEP_INTERVAL_MS', 30_000, { min: 100, max: 3_600_000 }),
       maxSignalBytes: int(env, 'MAX_SIGNAL_BYTES', 65_536, { min: 256, max: 10_485_760 }),
+      /** (ext) The length limit of a call that sets none, in seconds once answered; null: none. */
+      defaultMaxDurationS: int(env, 'CALL_MAX_DURATION_S', 0, { min: 0, max: 86_400 }) || null,
+      /** (ext) Seconds before a call's limit when both parties are warned, latest last. */
+      limitWarningsS: limitWarnings(env),
     },
     chat: {
       /** A typing indicator whose stop was lost ends by itself after this long (ext). */
@@ -231,6 +235,16 @@ function webhookSecret(secret: string): Buffer {
     throw new ConfigError('PLATFORM_WEBHOOK_SECRET', 'after whsec_ must be the base64 of 24 to 64 random bytes');
   }
   return key;
+}
+
+function limitWarnings(env: Env): number[] {
+  const given = list(env, 'CALL_LIMIT_WARNINGS_S');
+  if (given.length === 0) return [300, 60];
+  const seconds = given.map((value) => Number(value));
+  if (seconds.some((n) => !Number.isInteger(n) || n < 1 || n > 86_400)) {
+    throw new ConfigError('CALL_LIMIT_WARNINGS_S', 'must be whole seconds from 1 to 86400, comma-separated (e.g. 300,60)');
+  }
+  return [...new Set(seconds)].sort((a, b) => b - a);
 }
 
 function redisSetting(env: Env): { urls: string[]; cluster: boolean; prefix: string } | undefined {

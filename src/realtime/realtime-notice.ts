@@ -23,6 +23,21 @@ export type RoomNotice =
   /** (ext) They are back: the call goes on (media may need an ICE restart, which they may ask for). */
   | { type: 'participant-reconnected'; callId: string; userId: string };
 
+/** (ext) A call's length limit: a warning before it, an extension asked, and the other party's answer. */
+export type LimitNotice =
+  | { type: 'time-warning'; callId: string; secondsLeft: number; endsAt: string }
+  | { type: 'extension-requested'; callId: string; byUserId: string; extraS: number; expiresAt: string }
+  /** `endsAt` and `maxDurationS` are the call's, after the answer. */
+  | {
+      type: 'extension-answered';
+      callId: string;
+      byUserId: string;
+      accepted: boolean;
+      extraS: number;
+      endsAt: string | null;
+      maxDurationS: number | null;
+    };
+
 /** A user came online or went offline (after the presence grace). */
 export interface PresenceNotice {
   type: 'presence';
@@ -78,7 +93,8 @@ export interface SessionNotice {
 }
 
 /** Everything the core may send to a connection; each dialect adapter renders what it knows. */
-export type RealtimeNotice = CallNotice | RoomNotice | PresenceNotice | MentorStatusNotice | HelpNotice | ChatNotice | SessionNotice;
+export type RealtimeNotice =
+  CallNotice | RoomNotice | LimitNotice | PresenceNotice | MentorStatusNotice | HelpNotice | ChatNotice | SessionNotice;
 
 export type NoticeType = RealtimeNotice['type'];
 export type NoticeOf<K extends NoticeType> = Extract<RealtimeNotice, { type: K }>;

@@ -13,6 +13,8 @@ import { socketActor, socketUser } from '../realtime/socket-auth.service';
 import { SocketEvent } from '../realtime/socket-event.decorator';
 import { Ack, ackOf, okReply, SocketReplies } from '../realtime/socket-replies';
 import { RelayService } from '../relay/relay.service';
+import { CallLimits } from '../calls/call-limits.service';
+import { ExtensionRequestMessageDto } from '../calls/dto/call-extension.dto';
 import type { Signal, SignalKind } from '../relay/signal';
 import { IceCandidateDto, IceRestartDto, JoinCallDto, SignalDto, ToggleMediaDto } from './dto/calls.dto';
 
@@ -55,6 +57,7 @@ export class CallsGateway {
     private readonly rooms: CallRoomsService,
     private readonly relays: RelayService,
     private readonly replies: SocketReplies,
+    private readonly limits: CallLimits,
   ) {
     this.relayListeners = Object.entries(RELAY_EVENTS).map(
       ([event, relayEvent]) => [event, relayListener(this, event, relayEvent)] as const,
@@ -109,6 +112,22 @@ export class CallsGateway {
   @SocketEvent('cancelCall')
   async cancelCall(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
     return { call: await this.calls.cancel(socketActor(socket), dto.callId) };
+  }
+
+  /** (ext) Asks the other party for more time on a call with a limit. */
+  @SocketEvent('requestExtension')
+  async requestExtension(@ConnectedSocket() socket: Socket, @MessageBody() dto: ExtensionRequestMessageDto) {
+    return { extension: await this.limits.requestExtension(socketActor(socket), dto.callId, dto.extraS) };
+  }
+
+  @SocketEvent('acceptExtension')
+  async acceptExtension(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
+    return { call: await this.limits.answerExtension(socketActor(socket), dto.callId, true) };
+  }
+
+  @SocketEvent('declineExtension')
+  async declineExtension(@ConnectedSocket() socket: Socket, @MessageBody() dto: CallIdDto) {
+    return { call: await this.limits.answerExtension(socketActor(socket), dto.callId, false) };
   }
 
   @SocketEvent('joinCall')

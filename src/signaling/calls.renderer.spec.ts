@@ -17,6 +17,9 @@ const RENDERED: NoticeType[] = [
   'signal',
   'participant-reconnecting',
   'participant-reconnected',
+  'time-warning',
+  'extension-requested',
+  'extension-answered',
 ];
 
 describe('the calls dialect renderer (CONTRACT.md §3)', () => {
@@ -100,6 +103,24 @@ describe('the calls dialect renderer (CONTRACT.md §3)', () => {
       'iceRestart',
       { senderId: 'conn-7', callId: 'call-1', userId: 'u-joiner' },
     ]);
+  });
+
+  it('(ext) warns of the limit, and tells of an extension asked, granted and refused', () => {
+    expect(renderCalls(NOTICES['time-warning'])).toEqual([
+      'callTimeWarning',
+      { callId: 'call-1', secondsLeft: 60, endsAt: '2026-01-01T10:30:00.000Z' },
+    ]);
+    expect(renderCalls(NOTICES['extension-requested'])).toEqual([
+      'extensionRequested',
+      { callId: 'call-1', requestedBy: 'u-host', extraS: 600, expiresAt: '2026-01-01T10:29:00.000Z' },
+    ]);
+    expect(renderCalls(NOTICES['extension-answered'])).toEqual([
+      'callExtended',
+      { callId: 'call-1', acceptedBy: 'u-recipient', extraS: 600, endsAt: '2026-01-01T10:40:00.000Z', maxDurationS: 2400 },
+    ]);
+    expect(
+      renderCalls({ ...NOTICES['extension-answered'], accepted: false, endsAt: '2026-01-01T10:30:00.000Z', maxDurationS: 1800 }),
+    ).toEqual(['extensionDeclined', { callId: 'call-1', declinedBy: 'u-recipient', extraS: 600 }]);
   });
 
   it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {

@@ -27,6 +27,15 @@ const CALLS: NoticeRenderers<Emission<CallsServerToClientEvents>> = {
     n.kind === 'video' ? 'participantVideoToggled' : 'participantAudioToggled',
     { socketId: n.connectionId, enabled: n.enabled, userId: n.userId, callId: n.callId },
   ],
+  'time-warning': (n) => ['callTimeWarning', { callId: n.callId, secondsLeft: n.secondsLeft, endsAt: n.endsAt }],
+  'extension-requested': (n) => [
+    'extensionRequested',
+    { callId: n.callId, requestedBy: n.byUserId, extraS: n.extraS, expiresAt: n.expiresAt },
+  ],
+  'extension-answered': (n) =>
+    n.accepted
+      ? ['callExtended', { callId: n.callId, acceptedBy: n.byUserId, extraS: n.extraS, endsAt: n.endsAt, maxDurationS: n.maxDurationS }]
+      : ['extensionDeclined', { callId: n.callId, declinedBy: n.byUserId, extraS: n.extraS }],
   'participant-reconnecting': (n) => ['participantReconnecting', { callId: n.callId, userId: n.userId, graceMs: n.graceMs }],
   'participant-reconnected': (n) => ['participantReconnected', { callId: n.callId, userId: n.userId }],
   signal: (n) => {

@@ -73,6 +73,7 @@ export class InstantGateway {
     const { call } = await this.calls.start(socketActor(socket), {
       recipientUserId: (dto.to_user_id ?? dto.receiverId)!,
       hasVideo: callType === 'video',
+      maxDurationS: dto.max_duration_s ?? dto.maxDurationS,
     });
     if (dto.receiverId !== undefined) {
       const confirmed: CallInitiatedConfirmedEvent = {

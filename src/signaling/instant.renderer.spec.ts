@@ -13,6 +13,9 @@ const RENDERED: NoticeType[] = [
   'current-call',
   'participant-reconnecting',
   'participant-reconnected',
+  'time-warning',
+  'extension-requested',
+  'extension-answered',
 ];
 
 describe("the instant dialect renderer (CONTRACT.md §8), whose closing events carry the InstantMentor app's fields too", () => {
@@ -87,6 +90,54 @@ describe("the instant dialect renderer (CONTRACT.md §8), whose closing events c
     expect(renderInstant(NOTICES['participant-reconnected'])).toEqual([
       'participant_reconnected',
       { call_id: 'call-1', user_id: 'u-host', callId: 'call-1', userId: 'u-host' },
+    ]);
+  });
+
+  it('(ext) warns of the limit, and tells of an extension asked, granted and refused, in both field sets', () => {
+    expect(renderInstant(NOTICES['time-warning'])).toEqual([
+      'call_time_warning',
+      {
+        call_id: 'call-1',
+        seconds_left: 60,
+        ends_at: '2026-01-01T10:30:00.000Z',
+        callId: 'call-1',
+        secondsLeft: 60,
+        endsAt: '2026-01-01T10:30:00.000Z',
+      },
+    ]);
+    expect(renderInstant(NOTICES['extension-requested'])).toEqual([
+      'call_extension_requested',
+      {
+        call_id: 'call-1',
+        by_user_id: 'u-host',
+        extra_s: 600,
+        expires_at: '2026-01-01T10:29:00.000Z',
+        callId: 'call-1',
+        requestedBy: 'u-host',
+        extraS: 600,
+        expiresAt: '2026-01-01T10:29:00.000Z',
+      },
+    ]);
+    expect(renderInstant(NOTICES['extension-answered'])).toEqual([
+      'call_extended',
+      {
+        call_id: 'call-1',
+        by_user_id: 'u-recipient',
+        extra_s: 600,
+        ends_at: '2026-01-01T10:40:00.000Z',
+        max_duration_s: 2400,
+        callId: 'call-1',
+        acceptedBy: 'u-recipient',
+        extraS: 600,
+        endsAt: '2026-01-01T10:40:00.000Z',
+        maxDurationS: 2400,
+      },
+    ]);
+    expect(
+      renderInstant({ ...NOTICES['extension-answered'], accepted: false, endsAt: '2026-01-01T10:30:00.000Z', maxDurationS: 1800 }),
+    ).toEqual([
+      'call_extension_declined',
+      { call_id: 'call-1', by_user_id: 'u-recipient', extra_s: 600, callId: 'call-1', declinedBy: 'u-recipient', extraS: 600 },
     ]);
   });
 

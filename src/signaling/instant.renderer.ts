@@ -48,6 +48,55 @@ export function currentCall({
 }
 
 type ReconnectEmission = Emission<Pick<InstantServerToClientEvents, 'participant_reconnecting' | 'participant_reconnected'>>;
+type LimitEmission = Emission<
+  Pick<InstantServerToClientEvents, 'call_time_warning' | 'call_extension_requested' | 'call_extended' | 'call_extension_declined'>
+>;
+
+/** (ext) A call's length limit, in both field sets, for the instant dialect and the InstantMentor app alike. */
+export const LIMITS: {
+  'time-warning': (n: Extract<RealtimeNotice, { type: 'time-warning' }>) => LimitEmission;
+  'extension-requested': (n: Extract<RealtimeNotice, { type: 'extension-requested' }>) => LimitEmission;
+  'extension-answered': (n: Extract<RealtimeNotice, { type: 'extension-answered' }>) => LimitEmission;
+} = {
+  'time-warning': (n) => [
+    'call_time_warning',
+    { call_id: n.callId, seconds_left: n.secondsLeft, ends_at: n.endsAt, callId: n.callId, secondsLeft: n.secondsLeft, endsAt: n.endsAt },
+  ],
+  'extension-requested': (n) => [
+    'call_extension_requested',
+    {
+      call_id: n.callId,
+      by_user_id: n.byUserId,
+      extra_s: n.extraS,
+      expires_at: n.expiresAt,
+      callId: n.callId,
+      requestedBy: n.byUserId,
+      extraS: n.extraS,
+      expiresAt: n.expiresAt,
+    },
+  ],
+  'extension-answered': (n) =>
+    n.accepted
+      ? [
+          'call_extended',
+          {
+            call_id: n.callId,
+            by_user_id: n.byUserId,
+            extra_s: n.extraS,
+            ends_at: n.endsAt,
+            max_duration_s: n.maxDurationS,
+            callId: n.callId,
+            acceptedBy: n.byUserId,
+            extraS: n.extraS,
+            endsAt: n.endsAt,
+            maxDurationS: n.maxDurationS,
+          },
+        ]
+      : [
+          'call_extension_declined',
+          { call_id: n.callId, by_user_id: n.byUserId, extra_s: n.extraS, callId: n.callId, declinedBy: n.byUserId, extraS: n.extraS },
+        ],
+};
 
 /** (ext) The other party's connection mid-call, in both field sets, for the instant dialect and the InstantMentor app alike. */
 export const RECONNECTS: {
@@ -68,6 +117,7 @@ export const RECONNECTS: {
 const INSTANT: NoticeRenderers<Emission<InstantServerToClientEvents>> = {
   ...CALL_OUTCOMES,
   ...RECONNECTS,
+  ...LIMITS,
   'current-call': currentCall,
   ringing: ({ call }) => [
     'incoming_call',

@@ -14,6 +14,9 @@ const CALL_WORDS: NoticeType[] = [
   'signal',
   'participant-reconnecting',
   'participant-reconnected',
+  'time-warning',
+  'extension-requested',
+  'extension-answered',
 ];
 const COMMUNITY_WORDS: NoticeType[] = ['mentor-status', 'help-request', 'chat-message', 'session-member'];
 
@@ -116,6 +119,16 @@ describe("the InstantMentor app's words (CONTRACT.md §8, the InstantMentor app)
       'webrtc_restart',
       { callId: 'call-1', fromUserId: 'u-joiner', payload: null, timestamp: expect.any(String) },
     ]);
+  });
+
+  it('(ext) tells of the limit as the instant dialect does', () => {
+    for (const notice of [
+      NOTICES['time-warning'],
+      NOTICES['extension-requested'],
+      NOTICES['extension-answered'],
+      { ...NOTICES['extension-answered'], accepted: false, endsAt: '2026-01-01T10:30:00.000Z', maxDurationS: 1800 },
+    ])
+      expect(renderInstantMentorCalls(notice)).toEqual(renderInstant(notice));
   });
 
   it.each(noticesOtherThan(CALL_WORDS))('has no call words for $type', (notice) => {

@@ -6,7 +6,7 @@ import type {
   MessageView,
 } from '@call-signaling/client';
 import { Emission, NoticeRenderers, RealtimeNotice, renderWith } from '../realtime/realtime-notice';
-import { CALL_OUTCOMES, currentCall, RECONNECTS } from './instant.renderer';
+import { CALL_OUTCOMES, currentCall, LIMITS, RECONNECTS } from './instant.renderer';
 
 type AppEmission = Emission<InstantMentorServerToClientEvents>;
 
@@ -25,6 +25,7 @@ export const TO_EVERY_MENTOR = 'broadcast_to_mentors';
 const APP_CALLS: NoticeRenderers<AppEmission> = {
   ...CALL_OUTCOMES,
   ...RECONNECTS,
+  ...LIMITS,
   'current-call': currentCall,
   ringing: ({ call }) => [
     'call_initiated',

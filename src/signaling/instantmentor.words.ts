@@ -29,7 +29,7 @@ const TYPING: AppEvent = { fields: ['receiverId'], marks: ['receiverId'] };
 
 const APP_EVENTS = new Map<string, AppEvent>(
   Object.entries<AppEvent>({
-    initiate_call: { fields: ['receiverId', 'callType', 'callerName'], marks: ['receiverId', 'callType'] },
+    initiate_call: { fields: ['receiverId', 'callType', 'callerName', 'maxDurationS'], marks: ['receiverId', 'callType'] },
     accept_call: { fields: ['callId'], marks: ['callId'] },
     reject_call: CALL_ID,
     end_call: CALL_ID,

@@ -32,7 +32,7 @@ export class WebrtcGateway {
     const actor = socketActor(socket);
     const call = dto.callId
       ? await this.calls.invite(actor, dto.callId, dto.to)
-      : (await this.calls.start(actor, { recipientUserId: dto.to, roomName: dto.room_name ?? null })).call;
+      : (await this.calls.start(actor, { recipientUserId: dto.to, roomName: dto.room_name ?? null, maxDurationS: dto.maxDurationS })).call;
     if (call.status !== 'MISSED') await this.enterRoom(socket, call.id);
     return { call };
   }

@@ -14,6 +14,9 @@ const RENDERED: NoticeType[] = [
   'signal',
   'participant-reconnecting',
   'participant-reconnected',
+  'time-warning',
+  'extension-requested',
+  'extension-answered',
 ];
 
 describe('the webrtc dialect renderer (CONTRACT.md §5)', () => {
@@ -76,6 +79,24 @@ describe('the webrtc dialect renderer (CONTRACT.md §5)', () => {
       'webrtc:restart',
       { from: 'u-joiner', callId: 'call-1' },
     ]);
+  });
+
+  it('(ext) warns of the limit, and tells of an extension asked, granted and refused', () => {
+    expect(renderWebrtc(NOTICES['time-warning'])).toEqual([
+      'webrtc:time-warning',
+      { callId: 'call-1', secondsLeft: 60, endsAt: '2026-01-01T10:30:00.000Z' },
+    ]);
+    expect(renderWebrtc(NOTICES['extension-requested'])).toEqual([
+      'webrtc:extension-requested',
+      { from: 'u-host', callId: 'call-1', extraS: 600, expiresAt: '2026-01-01T10:29:00.000Z' },
+    ]);
+    expect(renderWebrtc(NOTICES['extension-answered'])).toEqual([
+      'webrtc:call-extended',
+      { from: 'u-recipient', callId: 'call-1', extraS: 600, endsAt: '2026-01-01T10:40:00.000Z', maxDurationS: 2400 },
+    ]);
+    expect(
+      renderWebrtc({ ...NOTICES['extension-answered'], accepted: false, endsAt: '2026-01-01T10:30:00.000Z', maxDurationS: 1800 }),
+    ).toEqual(['webrtc:extension-declined', { from: 'u-recipient', callId: 'call-1', extraS: 600 }]);
   });
 
   it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {

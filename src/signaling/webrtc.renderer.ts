@@ -21,6 +21,15 @@ const WEBRTC: NoticeRenderers<Emission<WebrtcServerToClientEvents>> = {
       room_name: call.roomName,
     },
   ],
+  'time-warning': (n) => ['webrtc:time-warning', { callId: n.callId, secondsLeft: n.secondsLeft, endsAt: n.endsAt }],
+  'extension-requested': (n) => [
+    'webrtc:extension-requested',
+    { from: n.byUserId, callId: n.callId, extraS: n.extraS, expiresAt: n.expiresAt },
+  ],
+  'extension-answered': (n) =>
+    n.accepted
+      ? ['webrtc:call-extended', { from: n.byUserId, callId: n.callId, extraS: n.extraS, endsAt: n.endsAt, maxDurationS: n.maxDurationS }]
+      : ['webrtc:extension-declined', { from: n.byUserId, callId: n.callId, extraS: n.extraS }],
   'participant-reconnecting': (n) => ['webrtc:participant-reconnecting', { from: n.userId, callId: n.callId, graceMs: n.graceMs }],
   'participant-reconnected': (n) => ['webrtc:participant-reconnected', { from: n.userId, callId: n.callId }],
   signal: (n) => {

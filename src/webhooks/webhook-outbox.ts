@@ -48,7 +48,7 @@ export class WebhookOutbox {
       SELECT ${randomUUID()}, 'call.' || lower(c.status::text), c.id, jsonb_build_object(
         'call', jsonb_build_object(
           'id', c.id, 'hostUserId', c.host_user_id, 'recipientUserId', c.recipient_user_id, 'status', c.status::text,
-          'hasVideo', c.has_video, 'title', c.title, 'roomName', c.room_name, 'endReason', c.end_reason::text,
+          'hasVideo', c.has_video, 'title', c.title, 'roomName', c.room_name, 'endReason', c.end_reason::text, 'maxDurationS', c.max_duration_s,
           'createdAt', ${iso('c.created_at')}, 'startedAt', ${iso('c.started_at')}, 'endedAt', ${iso('c.ended_at')}),
         'previousStatus', ${facts.previous}::text, 'actorUserId', ${facts.actorUserId}::text, 'reason', ${facts.reason}::text,
         'ringingMs', CASE WHEN c.status <> 'CALLING' THEN ${msBetween('c.created_at', 'COALESCE(c.started_at, c.ended_at)')} END,

@@ -9,6 +9,8 @@ export interface StartCallPayload {
   title?: string;
   isPrivate?: boolean;
   hasVideo?: boolean;
+  /** (ext) How long the call may last once answered, in seconds (1 to 86 400). */
+  maxDurationS?: number;
 }
 
 export interface CallIdPayload {
@@ -95,6 +97,28 @@ export interface ParticipantReconnectingEvent {
   graceMs: number;
 }
 
+/** (ext) `requestExtension`: more time for a call with a limit; the other party answers within 60 s. */
+export interface ExtensionRequestPayload {
+  callId: string;
+  /** Seconds asked for, 1 to 86 400. */
+  extraS: number;
+}
+
+export interface ExtensionRequestView {
+  callId: string;
+  byUserId: string;
+  extraS: number;
+  /** When the request lapses unanswered. */
+  expiresAt: string;
+}
+
+/** (ext) Both parties, at each of CALL_LIMIT_WARNINGS_S (5 and 1 minutes by default) before a call's limit. */
+export interface CallTimeWarningEvent {
+  callId: string;
+  secondsLeft: number;
+  endsAt: string;
+}
+
 export interface CallsClientToServerEvents {
   startCall: ClientEvent<StartCallPayload, CallAck>;
   acceptCall: ClientEvent<CallIdPayload, CallAck>;
@@ -108,6 +132,9 @@ export interface CallsClientToServerEvents {
   answer: ClientEvent<SignalPayload>;
   iceCandidate: ClientEvent<IceCandidatePayload>;
   iceRestart: ClientEvent<IceRestartPayload>;
+  requestExtension: ClientEvent<ExtensionRequestPayload, { extension: ExtensionRequestView }>;
+  acceptExtension: ClientEvent<CallIdPayload, CallAck>;
+  declineExtension: ClientEvent<CallIdPayload, CallAck>;
 }
 
 export interface CallsServerToClientEvents {
@@ -132,4 +159,11 @@ export interface CallsServerToClientEvents {
   participantReconnecting: ServerEvent<ParticipantReconnectingEvent>;
   /** (ext) They are back within the grace: the call goes on. */
   participantReconnected: ServerEvent<{ callId: string; userId: string }>;
+  callTimeWarning: ServerEvent<CallTimeWarningEvent>;
+  /** (ext) The other party asks for more time: `acceptExtension` or `declineExtension` within 60 s. */
+  extensionRequested: ServerEvent<{ callId: string; requestedBy: string; extraS: number; expiresAt: string }>;
+  /** (ext) To both parties: the extension was granted and the call now ends at `endsAt`. */
+  callExtended: ServerEvent<{ callId: string; acceptedBy: string; extraS: number; endsAt: string | null; maxDurationS: number | null }>;
+  /** (ext) To both parties: the extension was refused; the limit stays. */
+  extensionDeclined: ServerEvent<{ callId: string; declinedBy: string; extraS: number }>;
 }

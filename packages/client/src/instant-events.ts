@@ -7,6 +7,8 @@ import type { CallEndedEvent, InstantMentorServerToClientEvents } from './instan
 export interface InitiateCallPayload {
   to_user_id: string | number;
   call_type: 'video' | 'audio';
+  /** (ext) How long the call may last once answered, in seconds. */
+  max_duration_s?: number;
 }
 
 export interface CallIdMessagePayload {
@@ -42,4 +44,8 @@ export interface InstantServerToClientEvents {
   current_call: InstantMentorServerToClientEvents['current_call'];
   participant_reconnecting: InstantMentorServerToClientEvents['participant_reconnecting'];
   participant_reconnected: InstantMentorServerToClientEvents['participant_reconnected'];
+  call_time_warning: InstantMentorServerToClientEvents['call_time_warning'];
+  call_extension_requested: InstantMentorServerToClientEvents['call_extension_requested'];
+  call_extended: InstantMentorServerToClientEvents['call_extended'];
+  call_extension_declined: InstantMentorServerToClientEvents['call_extension_declined'];
 }

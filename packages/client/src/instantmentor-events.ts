@@ -18,6 +18,8 @@ export interface AppInitiateCallPayload {
   callType?: AppCallType;
   /** Ignored: the callee hears the caller's name from their profile. */
   callerName?: string;
+  /** (ext) How long the call may last once answered, in seconds. */
+  maxDurationS?: number;
 }
 
 /** `callId` may be the app's provisional `pending-…` id: it then means the sender's open call. */
@@ -160,6 +162,49 @@ export interface ParticipantReconnectingAppEvent {
   graceMs: number;
 }
 
+/** (ext) A call's length limit, in both field sets. */
+export interface CallTimeWarningAppEvent {
+  call_id: string;
+  seconds_left: number;
+  ends_at: string;
+  callId: string;
+  secondsLeft: number;
+  endsAt: string;
+}
+
+export interface CallExtensionRequestedAppEvent {
+  call_id: string;
+  by_user_id: string;
+  extra_s: number;
+  expires_at: string;
+  callId: string;
+  requestedBy: string;
+  extraS: number;
+  expiresAt: string;
+}
+
+export interface CallExtendedAppEvent {
+  call_id: string;
+  by_user_id: string;
+  extra_s: number;
+  ends_at: string | null;
+  max_duration_s: number | null;
+  callId: string;
+  acceptedBy: string;
+  extraS: number;
+  endsAt: string | null;
+  maxDurationS: number | null;
+}
+
+export interface CallExtensionDeclinedAppEvent {
+  call_id: string;
+  by_user_id: string;
+  extra_s: number;
+  callId: string;
+  declinedBy: string;
+  extraS: number;
+}
+
 /** (ext) Ask the call's other party for an ICE restart. */
 export interface AppRestartPayload {
   callId: string;
@@ -209,6 +254,12 @@ export interface InstantMentorServerToClientEvents {
   /** (ext) The other party asks for an ICE restart (`payload` is null): send a new offer with fresh ICE credentials. */
   webrtc_restart: ServerEvent<AppSignalEvent>;
   participant_reconnecting: ServerEvent<ParticipantReconnectingAppEvent>;
+  /** (ext) Both parties, before the call's limit. */
+  call_time_warning: ServerEvent<CallTimeWarningAppEvent>;
+  /** (ext) The other party asks for more time (answer over REST). */
+  call_extension_requested: ServerEvent<CallExtensionRequestedAppEvent>;
+  call_extended: ServerEvent<CallExtendedAppEvent>;
+  call_extension_declined: ServerEvent<CallExtensionDeclinedAppEvent>;
   /** (ext) They are back within the grace. */
   participant_reconnected: ServerEvent<Omit<ParticipantReconnectingAppEvent, 'grace_ms' | 'graceMs'>>;
   mentor_status_update: ServerEvent<MentorStatusUpdateEvent>;

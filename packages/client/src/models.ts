@@ -24,7 +24,8 @@ export interface AuthResult {
 }
 
 export type CallStatus = 'CALLING' | 'ACTIVE' | 'ENDED' | 'CANCELLED' | 'DECLINED' | 'MISSED';
-export type CallEndReason = 'hangup' | 'last_participant_left' | 'connection_lost' | 'ended_by_api';
+/** `time_limit` (ext): the call reached its length limit. */
+export type CallEndReason = 'hangup' | 'last_participant_left' | 'connection_lost' | 'ended_by_api' | 'time_limit';
 
 /** The call object of CONTRACT.md §4 (dates ISO-8601). */
 export interface CallView {
@@ -44,6 +45,10 @@ export interface CallView {
   endReason: CallEndReason | null;
   /** Seconds between startedAt and endedAt, for ended calls (ext). */
   durationSeconds: number | null;
+  /** (ext) How long the call may last once answered, with agreed extensions; null: no limit. */
+  maxDurationS: number | null;
+  /** (ext) When an answered call with a limit ends (`startedAt` + `maxDurationS`). */
+  endsAt: string | null;
   createdAt: string;
   updatedAt: string;
   host: PublicProfile;

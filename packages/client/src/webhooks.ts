@@ -24,6 +24,8 @@ export interface WebhookCall {
   title: string | null;
   roomName: string | null;
   endReason: CallEndReason | null;
+  /** (ext) The call's length limit in seconds, with agreed extensions; null: none. */
+  maxDurationS: number | null;
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;
@@ -50,6 +52,32 @@ export interface HelpRequestWebhookData {
   previousStatus: HelpRequestStatus | null;
 }
 
+/** `call.time_warning`: both parties were warned that the call ends in `secondsLeft`. */
+export interface CallTimeWarningWebhookData {
+  callId: string;
+  secondsLeft: number;
+  endsAt: string;
+}
+
+/** `call.extension_requested`: a party asked for `extraS` more seconds. */
+export interface CallExtensionRequestedWebhookData {
+  callId: string;
+  byUserId: string;
+  extraS: number;
+  /** When the request lapses unanswered. */
+  expiresAt: string;
+}
+
+/** `call.extended` / `call.extension_declined`: the other party (`byUserId`) granted or refused it. */
+export interface CallExtensionAnsweredWebhookData {
+  callId: string;
+  byUserId: string;
+  accepted: boolean;
+  extraS: number;
+  /** The call's limit after the answer. */
+  maxDurationS: number | null;
+}
+
 export type CallMoveWebhookType = `call.${Lowercase<CallStatus>}`;
 export type HelpRequestWebhookType = `help_request.${HelpRequestStatus}`;
 
@@ -57,7 +85,10 @@ export type WebhookEvent =
   | WebhookEnvelope<CallMoveWebhookType, CallMoveWebhookData>
   | WebhookEnvelope<HelpRequestWebhookType, HelpRequestWebhookData>
   /** A party rated a call (POST /calls/:id/feedback). */
-  | WebhookEnvelope<'call.feedback', CallFeedbackView>;
+  | WebhookEnvelope<'call.feedback', CallFeedbackView>
+  | WebhookEnvelope<'call.time_warning', CallTimeWarningWebhookData>
+  | WebhookEnvelope<'call.extension_requested', CallExtensionRequestedWebhookData>
+  | WebhookEnvelope<'call.extended' | 'call.extension_declined', CallExtensionAnsweredWebhookData>;
 
 export type WebhookEventType = WebhookEvent['type'];
 

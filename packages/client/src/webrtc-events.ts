@@ -10,6 +10,8 @@ interface ToUser {
 
 export interface WebrtcCallPayload extends ToUser {
   room_name?: string;
+  /** (ext) How long the call may last once answered, in seconds. */
+  maxDurationS?: number;
 }
 
 export type WebrtcSdpPayload = ToUser & { sdp: unknown };
@@ -39,6 +41,14 @@ export interface WebrtcServerToClientEvents {
   'webrtc:ice-candidate': ServerEvent<FromUser & { candidate: unknown }>;
   /** `from` is null when nobody ended it (missed); `reason` says why it closed. */
   'webrtc:end-call': ServerEvent<{ from: string | null; callId: string; reason: string }>;
+  /** (ext) Both parties, before the call's limit. */
+  'webrtc:time-warning': ServerEvent<{ callId: string; secondsLeft: number; endsAt: string }>;
+  /** (ext) `from` asks for more time (answer over REST or the calls dialect). */
+  'webrtc:extension-requested': ServerEvent<FromUser & { extraS: number; expiresAt: string }>;
+  /** (ext) `from` granted the extension: the call now ends at `endsAt`. */
+  'webrtc:call-extended': ServerEvent<FromUser & { extraS: number; endsAt: string | null; maxDurationS: number | null }>;
+  /** (ext) `from` refused the extension. */
+  'webrtc:extension-declined': ServerEvent<FromUser & { extraS: number }>;
   /** (ext) `from` asks for an ICE restart: send a new offer with `createOffer({iceRestart: true})`. */
   'webrtc:restart': ServerEvent<FromUser>;
   /** (ext) The other party's (`from`) last connection dropped mid-call: the call ends unless they are back within `graceMs`. */

@@ -53,6 +53,16 @@ export class CallResponse implements CallView {
   @ApiProperty({ type: 'integer', nullable: true, description: 'Seconds between startedAt and endedAt, for ended calls (ext)' })
   durationSeconds: number | null;
 
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: '(ext) How long the call may last once answered, in seconds, with agreed extensions; null: no limit',
+  })
+  maxDurationS: number | null;
+
+  @ApiProperty(dateTime('(ext) When an answered call with a limit ends (`endReason: time_limit`)', true))
+  endsAt: string | null;
+
   @ApiProperty(dateTime('When the call was created'))
   createdAt: string;
 

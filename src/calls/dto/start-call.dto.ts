@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { toIdString } from '../../common/id';
+import { LimitSeconds, MAX_CALL_LIMIT_S } from './max-duration';
 
 export class StartCallDto {
   @ApiProperty({
@@ -28,4 +29,13 @@ export class StartCallDto {
   @IsOptional()
   @IsBoolean()
   hasVideo?: boolean;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_CALL_LIMIT_S,
+    description: '(ext) How long the call may last once answered, in seconds (default: CALL_MAX_DURATION_S, if set)',
+  })
+  @LimitSeconds()
+  maxDurationS?: number;
 }

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
 import { toIdString } from '../../common/id';
+import { LimitSeconds } from '../../calls/dto/max-duration';
 
 /**
  * Each event takes section 8's fields or the InstantMentor app's (`receiverId`, `callId` ...), which
@@ -32,6 +33,14 @@ export class InitiateCallDto {
   @IsString()
   @MaxLength(200)
   callerName?: string;
+
+  /** (ext) The call's length limit once answered, in seconds (section 8's words). */
+  @LimitSeconds()
+  max_duration_s?: number;
+
+  /** (ext) The same, in the InstantMentor app's words. */
+  @LimitSeconds()
+  maxDurationS?: number;
 }
 
 export class CallIdMessageDto {

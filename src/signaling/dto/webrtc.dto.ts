@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsDefined, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { toIdString } from '../../common/id';
 import { declareFastShape } from '../../common/validation';
+import { LimitSeconds } from '../../calls/dto/max-duration';
 
 class ToDto {
   @Transform(toIdString)
@@ -21,6 +22,10 @@ export class WebrtcCallDto extends ToDto {
   @IsString()
   @MaxLength(200)
   room_name?: string;
+
+  /** (ext) The call's length limit once answered, in seconds. */
+  @LimitSeconds()
+  maxDurationS?: number;
 }
 
 export class WebrtcSdpDto extends ToDto {

@@ -14,6 +14,9 @@ const RENDERED: NoticeType[] = [
   'signal',
   'participant-reconnecting',
   'participant-reconnected',
+  'time-warning',
+  'extension-requested',
+  'extension-answered',
 ];
 
 describe('the /ws/call/ dialect renderer (CONTRACT.md §6)', () => {
@@ -95,6 +98,33 @@ describe('the /ws/call/ dialect renderer (CONTRACT.md §6)', () => {
       sender_id: 'u-joiner',
       call_id: 'call-1',
     });
+  });
+
+  it('(ext) warns of the limit, and tells of an extension asked, granted and refused', () => {
+    expect(dialect.render(NOTICES['time-warning'])).toEqual({
+      type: 'time_warning',
+      call_id: 'call-1',
+      seconds_left: 60,
+      ends_at: '2026-01-01T10:30:00.000Z',
+    });
+    expect(dialect.render(NOTICES['extension-requested'])).toEqual({
+      type: 'extension_requested',
+      call_id: 'call-1',
+      requested_by: 'u-host',
+      extra_s: 600,
+      expires_at: '2026-01-01T10:29:00.000Z',
+    });
+    expect(dialect.render(NOTICES['extension-answered'])).toEqual({
+      type: 'call_extended',
+      call_id: 'call-1',
+      accepted_by: 'u-recipient',
+      extra_s: 600,
+      ends_at: '2026-01-01T10:40:00.000Z',
+      max_duration_s: 2400,
+    });
+    expect(
+      dialect.render({ ...NOTICES['extension-answered'], accepted: false, endsAt: '2026-01-01T10:30:00.000Z', maxDurationS: 1800 }),
+    ).toEqual({ type: 'extension_declined', call_id: 'call-1', declined_by: 'u-recipient', extra_s: 600 });
   });
 
   it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {

@@ -42,6 +42,26 @@ const WS_CALL: NoticeRenderers<object> = {
     callee_id: call.recipientUserId === null ? null : wireUserId(call.recipientUserId),
     status: call.status === 'ACTIVE' ? 'active' : 'calling',
   }),
+  // (ext) The call's length limit.
+  'time-warning': (n) => ({ type: 'time_warning', call_id: n.callId, seconds_left: n.secondsLeft, ends_at: n.endsAt }),
+  'extension-requested': (n) => ({
+    type: 'extension_requested',
+    call_id: n.callId,
+    requested_by: wireUserId(n.byUserId),
+    extra_s: n.extraS,
+    expires_at: n.expiresAt,
+  }),
+  'extension-answered': (n) =>
+    n.accepted
+      ? {
+          type: 'call_extended',
+          call_id: n.callId,
+          accepted_by: wireUserId(n.byUserId),
+          extra_s: n.extraS,
+          ends_at: n.endsAt,
+          max_duration_s: n.maxDurationS,
+        }
+      : { type: 'extension_declined', call_id: n.callId, declined_by: wireUserId(n.byUserId), extra_s: n.extraS },
   // (ext) The other party's connection mid-call.
   'participant-reconnecting': (n) => ({
     type: 'participant_reconnecting',
@@ -110,7 +130,7 @@ export class WsCallDialect implements RawWsDialect {
     switch (action) {
       case 'start_call': {
         const m = await validateMessage(StartCallMessage, fields);
-        const { call, created } = await this.calls.start(actor, { recipientUserId: m.callee_id });
+        const { call, created } = await this.calls.start(actor, { recipientUserId: m.callee_id, maxDurationS: m.max_duration_s });
         connection.send({ type: 'call_started', call_id: call.id, callee_id: wireUserId(m.callee_id) });
         // Glare: the start answered the callee's own ringing call.
         if (!created) connection.send({ type: 'call_answered', callee_id: wireUserId(m.callee_id), call_id: call.id });

@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsDefined, IsOptional, IsString, Length } from 'class-validator';
 import { toIdString } from '../../common/id';
 import { declareFastShape } from '../../common/validation';
+import { LimitSeconds } from '../../calls/dto/max-duration';
 
 /** Ids arrive as numbers or strings (its protocol shows numbers). */
 function Id(optional = false) {
@@ -15,6 +16,8 @@ function Id(optional = false) {
 
 export class StartCallMessage {
   @Id() callee_id: string;
+  /** (ext) The call's length limit once answered, in seconds. */
+  @LimitSeconds() max_duration_s?: number;
 }
 
 export class AnswerCallMessage {

@@ -13,6 +13,9 @@ const RENDERED: NoticeType[] = [
   'current-call',
   'participant-reconnecting',
   'participant-reconnected',
+  'time-warning',
+  'extension-requested',
+  'extension-answered',
 ];
 
 describe('the /ws/signaling/ dialect renderer (CONTRACT.md §7)', () => {
@@ -100,6 +103,23 @@ describe('the /ws/signaling/ dialect renderer (CONTRACT.md §7)', () => {
       user_id: 'u-host',
       call_id: 'call-1',
     });
+  });
+
+  it('(ext) warns of the limit, and tells of an extension asked, granted and refused', () => {
+    expect(dialect.render(NOTICES['time-warning'])).toMatchObject({ type: 'call.time_warning', seconds_left: 60 });
+    expect(dialect.render(NOTICES['extension-requested'])).toMatchObject({
+      type: 'call.extension_requested',
+      requested_by: 'u-host',
+      extra_s: 600,
+    });
+    expect(dialect.render(NOTICES['extension-answered'])).toMatchObject({
+      type: 'call.extended',
+      accepted_by: 'u-recipient',
+      max_duration_s: 2400,
+    });
+    expect(
+      dialect.render({ ...NOTICES['extension-answered'], accepted: false, endsAt: '2026-01-01T10:30:00.000Z', maxDurationS: 1800 }),
+    ).toEqual({ type: 'call.extension_declined', call_id: 'call-1', declined_by: 'u-recipient', extra_s: 600 });
   });
 
   it.each(noticesOtherThan(RENDERED))('has no words for $type', (notice) => {

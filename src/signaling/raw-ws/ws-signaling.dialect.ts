@@ -44,6 +44,26 @@ const WS_SIGNALING: NoticeRenderers<object> = {
     call_id: call.id,
     status: call.status === 'ACTIVE' ? 'active' : 'calling',
   }),
+  // (ext) The call's length limit.
+  'time-warning': (n) => ({ type: 'call.time_warning', call_id: n.callId, seconds_left: n.secondsLeft, ends_at: n.endsAt }),
+  'extension-requested': (n) => ({
+    type: 'call.extension_requested',
+    call_id: n.callId,
+    requested_by: wireUserId(n.byUserId),
+    extra_s: n.extraS,
+    expires_at: n.expiresAt,
+  }),
+  'extension-answered': (n) =>
+    n.accepted
+      ? {
+          type: 'call.extended',
+          call_id: n.callId,
+          accepted_by: wireUserId(n.byUserId),
+          extra_s: n.extraS,
+          ends_at: n.endsAt,
+          max_duration_s: n.maxDurationS,
+        }
+      : { type: 'call.extension_declined', call_id: n.callId, declined_by: wireUserId(n.byUserId), extra_s: n.extraS },
   // (ext) The other party's connection mid-call.
   'participant-reconnecting': (n) => ({
     type: 'call.participant_reconnecting',
@@ -84,6 +104,7 @@ export class WsSignalingDialect implements RawWsDialect {
           recipientRole: m.target_type,
           roomName: m.room_id,
           callerDisplay: m.caller_display ?? null,
+          maxDurationS: m.max_duration_s,
         });
         connection.send({
           type: 'invite.sent',

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { toIdString } from '../../common/id';
+import { LimitSeconds } from '../../calls/dto/max-duration';
 
 export class InviteMessage {
   @Transform(toIdString)
@@ -20,6 +21,10 @@ export class InviteMessage {
   @IsString()
   @MaxLength(200)
   caller_display?: string;
+
+  /** (ext) The call's length limit once answered, in seconds. */
+  @LimitSeconds()
+  max_duration_s?: number;
 }
 
 export class ResponseMessage {

@@ -1,6 +1,9 @@
 import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import type {
   CallEndReason,
+  CallExtensionAnsweredWebhookData,
+  CallExtensionRequestedWebhookData,
+  CallTimeWarningWebhookData,
   CallMoveWebhookData,
   CallStatus,
   HelpRequestStatus,
@@ -12,7 +15,7 @@ import { dateTime } from '../../common/dto/date-time.property';
 import { HELP_REQUEST_STATUSES, HelpRequestResponse } from '../../presence/dto/help-request.response';
 
 const CALL_STATUSES: readonly CallStatus[] = ['CALLING', 'ACTIVE', 'ENDED', 'CANCELLED', 'DECLINED', 'MISSED'];
-const END_REASONS: readonly CallEndReason[] = ['hangup', 'last_participant_left', 'connection_lost', 'ended_by_api'];
+const END_REASONS: readonly CallEndReason[] = ['hangup', 'last_participant_left', 'connection_lost', 'ended_by_api', 'time_limit'];
 
 /** A call as it stood right after the move an event reports. */
 export class WebhookCallResponse implements WebhookCall {
@@ -39,6 +42,9 @@ export class WebhookCallResponse implements WebhookCall {
 
   @ApiProperty({ enum: END_REASONS, enumName: 'CallEndReason', nullable: true })
   endReason: CallEndReason | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Its length limit in seconds, with agreed extensions; null: none' })
+  maxDurationS: number | null;
 
   @ApiProperty(dateTime('When it started ringing'))
   createdAt: string;
@@ -83,6 +89,48 @@ export class HelpRequestWebhookDataResponse implements HelpRequestWebhookData {
   previousStatus: HelpRequestStatus | null;
 }
 
+export class CallTimeWarningWebhookDataResponse implements CallTimeWarningWebhookData {
+  @ApiProperty()
+  callId: string;
+
+  @ApiProperty({ type: 'integer', description: 'Seconds left until the limit' })
+  secondsLeft: number;
+
+  @ApiProperty(dateTime('When the call ends'))
+  endsAt: string;
+}
+
+export class CallExtensionRequestedWebhookDataResponse implements CallExtensionRequestedWebhookData {
+  @ApiProperty()
+  callId: string;
+
+  @ApiProperty({ description: 'The party who asked' })
+  byUserId: string;
+
+  @ApiProperty({ type: 'integer', description: 'Seconds asked for' })
+  extraS: number;
+
+  @ApiProperty(dateTime('When the request lapses unanswered'))
+  expiresAt: string;
+}
+
+export class CallExtensionAnsweredWebhookDataResponse implements CallExtensionAnsweredWebhookData {
+  @ApiProperty()
+  callId: string;
+
+  @ApiProperty({ description: 'The party who answered' })
+  byUserId: string;
+
+  @ApiProperty()
+  accepted: boolean;
+
+  @ApiProperty({ type: 'integer', description: 'Seconds asked for' })
+  extraS: number;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: "The call's limit after the answer" })
+  maxDurationS: number | null;
+}
+
 abstract class WebhookEnvelopeResponse {
   @ApiProperty({ description: 'The id to de-duplicate on: the same on every attempt and replay (also the `webhook-id` header)' })
   id: string;
@@ -115,11 +163,44 @@ export class CallFeedbackWebhookEvent extends WebhookEnvelopeResponse {
   data: CallFeedbackResponse;
 }
 
-/** The `@ApiProperty` of a property holding the body of a webhook POST: one of the three kinds of event. */
+export class CallTimeWarningWebhookEvent extends WebhookEnvelopeResponse {
+  @ApiProperty({ enum: ['call.time_warning'] })
+  type: 'call.time_warning';
+
+  @ApiProperty({ type: () => CallTimeWarningWebhookDataResponse })
+  data: CallTimeWarningWebhookDataResponse;
+}
+
+export class CallExtensionRequestedWebhookEvent extends WebhookEnvelopeResponse {
+  @ApiProperty({ enum: ['call.extension_requested'] })
+  type: 'call.extension_requested';
+
+  @ApiProperty({ type: () => CallExtensionRequestedWebhookDataResponse })
+  data: CallExtensionRequestedWebhookDataResponse;
+}
+
+export class CallExtensionAnsweredWebhookEvent extends WebhookEnvelopeResponse {
+  @ApiProperty({ enum: ['call.extended', 'call.extension_declined'] })
+  type: 'call.extended' | 'call.extension_declined';
+
+  @ApiProperty({ type: () => CallExtensionAnsweredWebhookDataResponse })
+  data: CallExtensionAnsweredWebhookDataResponse;
+}
+
+const WEBHOOK_EVENTS = [
+  CallMoveWebhookEvent,
+  HelpRequestWebhookEvent,
+  CallFeedbackWebhookEvent,
+  CallTimeWarningWebhookEvent,
+  CallExtensionRequestedWebhookEvent,
+  CallExtensionAnsweredWebhookEvent,
+];
+
+/** The `@ApiProperty` of a property holding the body of a webhook POST: one of the kinds of event. */
 export const WEBHOOK_EVENT_SCHEMA = {
-  oneOf: [CallMoveWebhookEvent, HelpRequestWebhookEvent, CallFeedbackWebhookEvent].map((model) => ({ $ref: getSchemaPath(model) })),
+  oneOf: WEBHOOK_EVENTS.map((model) => ({ $ref: getSchemaPath(model) })),
   description: 'The body the platform receives (WebhookEvent in the typed client)',
 };
 
 /** Puts the event schemas in the document's components, for WEBHOOK_EVENT_SCHEMA to refer to. */
-export const ApiWebhookEvents = () => ApiExtraModels(CallMoveWebhookEvent, HelpRequestWebhookEvent, CallFeedbackWebhookEvent);
+export const ApiWebhookEvents = () => ApiExtraModels(...WEBHOOK_EVENTS);
