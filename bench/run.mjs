@@ -3,7 +3,7 @@
 // bench/results.json (every raw figure). Options:
 //   --quick            one short run of each scenario (marked so in the report)
 //   --runs N           runs per scenario (default 3)
-//   --only a,b         scenarios: relay, setup, idle, flood, handshake, presence, routing; the others keep their figures from
+//   --only a,b         scenarios: relay, setup, idle, flood, handshake, presence, routing, webhooks; the others keep their figures from
 //                      bench/results.json (each section says when it was measured, and how often)
 // BENCH_POSTGRES_URL names a PostgreSQL server to use (a database is created per server start);
 // without it a throwaway PostgreSQL 15 is started from /usr/lib/postgresql/15/bin when present.
@@ -22,13 +22,14 @@ import { runIdleCapacity } from './scenarios/idle-capacity.mjs';
 import { runPresence } from './scenarios/presence.mjs';
 import { runRelay } from './scenarios/relay.mjs';
 import { runRouting } from './scenarios/routing.mjs';
+import { runWebhooks } from './scenarios/webhooks.mjs';
 import { targetChecks } from './targets.mjs';
 
 const { values: options } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     runs: { type: 'string' },
-    only: { type: 'string', default: 'relay,setup,idle,flood,handshake,presence,routing' },
+    only: { type: 'string', default: 'relay,setup,idle,flood,handshake,presence,routing,webhooks' },
   },
 });
 const quick = options.quick;
@@ -49,6 +50,7 @@ const SCENARIOS = {
   handshake: runHandshake,
   presence: runPresence,
   routing: runRouting,
+  webhooks: runWebhooks,
 };
 const resultsFile = join(ROOT, 'bench/results.json');
 const earlier = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')).results : {};

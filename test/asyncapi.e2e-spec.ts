@@ -71,6 +71,19 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     opened.push(client);
     return client;
   };
+  /** A user heard on every surface: a socket of each Socket.IO dialect, and both raw WebSockets. */
+  const onEverySurface = async (who: RegisteredUser) => {
+    const lSignaling = await raw(who, 'wsSignaling');
+    await lSignaling.next('connection_established');
+    return {
+      lCalls: await online(who, 'calls'),
+      lWebrtc: await online(who, 'webrtc'),
+      lInstant: await online(who, 'instant'),
+      lApp: await online(who, 'instantmentor'),
+      lRaw: await raw(who, 'wsCall'),
+      lSignaling,
+    };
+  };
   const api = (who: RegisteredUser) => ({
     post: (path: string, body: object) => request(t.url).post(path).set('Authorization', `Bearer ${who.token}`).send(body).expect(200),
     delete: (path: string) => request(t.url).delete(path).set('Authorization', `Bearer ${who.token}`).expect(200),
@@ -713,13 +726,7 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     const kim = await user('student', 'Kim R.');
     const lee = await user('mentor', 'Lee R.');
     // Lee listens on every surface; Kim is in the call from one calls-dialect socket.
-    const lCalls = await online(lee, 'calls');
-    const lWebrtc = await online(lee, 'webrtc');
-    const lInstant = await online(lee, 'instant');
-    const lApp = await online(lee, 'instantmentor');
-    const lRaw = await raw(lee, 'wsCall');
-    const lSignaling = await raw(lee, 'wsSignaling');
-    await lSignaling.next('connection_established');
+    const { lCalls, lWebrtc, lInstant, lApp, lRaw, lSignaling } = await onEverySurface(lee);
     let k = await online(kim, 'calls');
     const callId = (await wire.emit<{ call: CallView }>(k, 'startCall', { recipientUserId: lee.id })).call.id;
     // Accepted over REST: no connection of Lee's is the one in the call, so a signal to Lee reaches each of them.
@@ -778,13 +785,7 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
   it("(ext) warns of a call's limit, asks for, refuses and grants more time, and ends it at the limit, on every surface", async () => {
     const kim = await user('student', 'Kim L.');
     const lee = await user('mentor', 'Lee L.');
-    const lCalls = await online(lee, 'calls');
-    const lWebrtc = await online(lee, 'webrtc');
-    const lInstant = await online(lee, 'instant');
-    const lApp = await online(lee, 'instantmentor');
-    const lRaw = await raw(lee, 'wsCall');
-    const lSignaling = await raw(lee, 'wsSignaling');
-    await lSignaling.next('connection_established');
+    const { lCalls, lWebrtc, lInstant, lApp, lRaw, lSignaling } = await onEverySurface(lee);
     const k = await online(kim, 'calls');
     const callId = (await wire.emit<{ call: CallView }>(k, 'startCall', { recipientUserId: lee.id, maxDurationS: 3 })).call.id;
     await api(lee).post('/calls/accept', { callId });

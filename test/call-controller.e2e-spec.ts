@@ -16,7 +16,7 @@ function until(controller: CallController, done: (snapshot: CallSnapshot) => boo
 }
 
 describe('CallController of the typed client (e2e)', () => {
-  const { t, user, open } = useTestApp({ RECONNECT_GRACE_MS: String(GRACE_MS) });
+  const { t, user, open, api } = useTestApp({ RECONNECT_GRACE_MS: String(GRACE_MS) });
 
   it('shows the other party reconnecting while their connection is gone mid-call, and clears it when they are back', async () => {
     const [student, mentor] = [await user('student'), await user('mentor')];
@@ -56,5 +56,34 @@ describe('CallController of the typed client (e2e)', () => {
       lastEnd: { reason: 'ended_by_api' },
     });
     for (const controller of [caller, callee, again]) controller.close();
+  });
+
+  it("follows a call's limit: its end once answered, and the new end when more time is granted", async () => {
+    const [student, mentor] = [await user('student'), await user('mentor')];
+    const [studentSocket, mentorSocket] = [await open(student, 'calls'), await open(mentor, 'calls')];
+    const options = { serverUrl: t.url };
+    const caller = new CallController({
+      ...options,
+      socket: studentSocket as unknown as CallsSocket,
+      userId: student.id,
+      token: student.token,
+    });
+    const callee = new CallController({
+      ...options,
+      socket: mentorSocket as unknown as CallsSocket,
+      userId: mentor.id,
+      token: mentor.token,
+    });
+    await caller.start(mentor.id, { maxDurationS: 600 });
+    await until(callee, (s) => s.phase === 'incoming');
+    const answered = await callee.accept();
+    expect(callee.getSnapshot().call).toMatchObject({ maxDurationS: 600, endsAt: answered.endsAt });
+
+    await api(student).post(`/calls/${answered.id}/extension`, { extraS: 300 }).expect(201);
+    await api(mentor).post(`/calls/${answered.id}/extension/accept`).expect(200);
+    const later = new Date(Date.parse(answered.endsAt!) + 300_000).toISOString();
+    expect((await until(callee, (s) => s.call?.maxDurationS === 900)).call).toMatchObject({ endsAt: later });
+    await callee.hangUp();
+    for (const controller of [caller, callee]) controller.close();
   });
 });

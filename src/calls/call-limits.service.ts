@@ -61,7 +61,8 @@ export class CallLimits implements OnApplicationBootstrap {
   @OnAppEvent('call.moved')
   moved({ call }: AppEventMap['call.moved']): void {
     if (call.status === 'ACTIVE' && call.endsAt) inBackground('arming a call limit', this.arm(call.id, Date.parse(call.endsAt)));
-    else if (!isOpen(call.status) && call.maxDurationS !== null) inBackground('disarming a call limit', this.disarm(call.id));
+    // Only an answered call had them: one closed unanswered has none to disarm.
+    else if (!isOpen(call.status) && call.endsAt) inBackground('disarming a call limit', this.disarm(call.id));
   }
 
   /** Timers lost with the shared state (or a restart of one instance) are armed again. */

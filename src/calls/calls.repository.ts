@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Call, CallEndReason, CallStatus, Prisma } from '../generated/prisma/client';
-import { AppError } from '../common/errors';
-import { decodeCursor, encodeCursor } from '../common/cursor';
+import { cursorAfter, olderThan, pageOf } from '../common/cursor';
 import { isForeignKeyViolation, isUniqueViolation, rawQueryViolation } from '../database/prisma-errors';
 import { PrismaService } from '../database/prisma.service';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
@@ -267,24 +266,20 @@ export class CallsRepository {
   }
 
   async history(userId: string, options: { limit: number; cursor?: string; status?: CallStatus }): Promise<HistoryPage> {
-    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
-    if (options.cursor && !after)
-      throw new AppError('validation_failed', 'Invalid cursor', { cursor: ['cursor is not one this server issued'] });
+    const after = cursorAfter(options.cursor);
     const rows = await this.prisma.call.findMany({
       where: {
         AND: [
           { OR: [{ hostUserId: userId }, { recipientUserId: userId }] },
           options.status ? { status: options.status } : {},
-          after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {},
+          olderThan(after, 'createdAt'),
         ],
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: options.limit + 1,
       include: WITH_PARTIES,
     });
-    const items = rows.slice(0, options.limit);
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+    return pageOf(rows, options.limit, (row) => row.createdAt);
   }
 
   /** CALLING calls created before `before`: their ring time is over. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, CallsService } from '../calls/calls.service';
 import { AppEvents } from '../events/app-events';
-import { decodeCursor, encodeCursor } from '../common/cursor';
+import { cursorAfter, pageOf } from '../common/cursor';
 import { AppError } from '../common/errors';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { UsersRepository } from '../users/users.repository';
@@ -107,17 +107,11 @@ export class ChatService {
   }
 
   async list(userId: string, options: { limit: number; cursor?: string }) {
-    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
-    if (options.cursor && !after)
-      throw new AppError('validation_failed', 'Invalid cursor', { cursor: ['cursor is not one this server issued'] });
+    const after = cursorAfter(options.cursor);
     await this.callRecords.flush();
     const rows = await this.chat.conversationsOf(userId, { take: options.limit + 1, after });
-    const page = rows.slice(0, options.limit);
-    const last = page[page.length - 1];
-    return {
-      items: await this.views(userId, page),
-      nextCursor: rows.length > options.limit && last ? encodeCursor(last.activeAt, last.id) : null,
-    };
+    const page = pageOf(rows, options.limit, (row) => row.activeAt);
+    return { items: await this.views(userId, page.items), nextCursor: page.nextCursor };
   }
 
   /** Newest first; `before` (a message id) pages back. New messages never shift older pages. */

@@ -1,3 +1,5 @@
+import { AppError } from './errors';
+
 /** An opaque page cursor for lists ordered by (time, id), newest first. */
 export interface TimeCursor {
   at: Date;
@@ -13,4 +15,28 @@ export function decodeCursor(cursor: string): TimeCursor | undefined {
   const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   const at = new Date(iso);
   return id && !Number.isNaN(at.getTime()) ? { at, id } : undefined;
+}
+
+/** The cursor a list request passed, read; `validation_failed` when it is not one this server issued. */
+export function cursorAfter(cursor: string | undefined): TimeCursor | undefined {
+  if (cursor === undefined) return undefined;
+  const after = decodeCursor(cursor);
+  if (!after) throw new AppError('validation_failed', 'Invalid cursor', { cursor: ['cursor is not one this server issued'] });
+  return after;
+}
+
+/** A Prisma filter for the rows after `after` in a newest-first list ordered by (`field`, id). */
+export function olderThan<Field extends string>(after: TimeCursor | undefined, field: Field) {
+  return after ? { OR: [{ [field]: { lt: after.at } }, { [field]: after.at, id: { lt: after.id } }] } : {};
+}
+
+/** The first `limit` of `rows` (read one more than a page), and the cursor of the next page if there is one. */
+export function pageOf<Row extends { id: string }>(
+  rows: Row[],
+  limit: number,
+  timeOf: (row: Row) => Date,
+): { items: Row[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(timeOf(last), last.id) : null };
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { WebhookAttemptView } from '@call-signaling/client';
 import { inBackground } from '../common/background';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics.service';
@@ -7,8 +8,8 @@ import { ClaimedDelivery, WebhookDeliveries } from './webhook-deliveries';
 import { WebhookOutbox } from './webhook-outbox';
 import { STOPPED, WebhookTarget } from './webhook-target';
 
-/** Events leased per round; one round sends them all at once (they are of distinct keys). */
-const BATCH = 20;
+/** Events leased per round; one round sends them all at once (they are of distinct keys), then records them in one statement. */
+const BATCH = 100;
 /** How often an instance looks for events written by others, or due again. */
 const POLL_MS = 1_000;
 /**
@@ -65,6 +66,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     clearTimeout(this.timer);
     for (const controller of this.sending.values()) controller.abort();
     await this.round;
+    this.target?.close();
   }
 
   /** Runs a round within `ms`, or sooner if one is already due sooner. */
@@ -105,20 +107,30 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       this.again = false;
       const now = new Date();
       const claimed = await this.deliveries.claim(BATCH, now, new Date(now.getTime() + target.timeoutMs + LEASE_MARGIN_MS));
-      await Promise.all(claimed.map((delivery) => this.attempt(target, delivery)));
+      const attempts = await Promise.all(claimed.map((delivery) => this.attempt(target, delivery)));
+      await this.deliveries.release(claimed.filter((_, i) => attempts[i].error === STOPPED).map((delivery) => delivery.id));
+      const outcomes = claimed.flatMap((delivery, i) =>
+        attempts[i].error === STOPPED ? [] : [this.outcomeOf(target, delivery, attempts[i])],
+      );
+      await this.deliveries.record(outcomes);
+      for (const outcome of outcomes) this.reportOn(outcome);
       if (claimed.length > 0) this.again = true;
     } while (this.again && !this.stopped);
     await this.pruneNowAndThen();
   }
 
-  private async attempt(target: WebhookTarget, delivery: ClaimedDelivery): Promise<void> {
+  private async attempt(target: WebhookTarget, delivery: ClaimedDelivery): Promise<WebhookAttemptView> {
     const controller = new AbortController();
     this.sending.set(delivery.id, controller);
-    const attempt = await target.post(delivery, controller.signal).finally(() => this.sending.delete(delivery.id));
-    if (attempt.error === STOPPED) return this.deliveries.release([delivery.id]);
+    return target.post(delivery, controller.signal).finally(() => this.sending.delete(delivery.id));
+  }
+
+  private outcomeOf(target: WebhookTarget, delivery: ClaimedDelivery, attempt: WebhookAttemptView) {
     const delivered = attempt.error === undefined;
-    const retryAt = delivered ? null : target.retryAt(delivery.attempts);
-    await this.deliveries.record(delivery.id, { attempt, delivered, retryAt });
+    return { id: delivery.id, delivery, attempt, delivered, retryAt: delivered ? null : target.retryAt(delivery.attempts) };
+  }
+
+  private reportOn({ delivery, attempt, delivered, retryAt }: ReturnType<WebhookDispatcher['outcomeOf']>): void {
     this.metrics.webhookAttempted(delivered ? 'delivered' : retryAt ? 'retrying' : 'given_up');
     if (retryAt) this.wake(retryAt.getTime() - Date.now());
     if (!delivered && this.failures.admit(attempt.error!)) {

@@ -69,7 +69,7 @@ export class CallController {
   };
 
   /** Places a call. A callee who is offline closes it at once (`lastEnd.reason` "offline"). */
-  async start(recipientUserId: string, options: { hasVideo?: boolean; title?: string } = {}): Promise<CallView> {
+  async start(recipientUserId: string, options: { hasVideo?: boolean; title?: string; maxDurationS?: number } = {}): Promise<CallView> {
     const { call } = ackData(await this.options.socket.emitWithAck('startCall', { recipientUserId, ...options }));
     if (call.status === 'MISSED') this.closed(call.id, 'offline');
     else this.update({ phase: 'outgoing', callId: call.id, call, incoming: null });
@@ -134,13 +134,18 @@ export class CallController {
     const peerBack: CallsServerToClientEvents['participantReconnected'] = ({ callId }) => {
       if (callId === this.snapshot.callId) this.update({ peerReconnectingUntil: null });
     };
+    // (ext) More time granted: the call ends later.
+    const extended: CallsServerToClientEvents['callExtended'] = ({ callId, endsAt, maxDurationS }) => {
+      const { call } = this.snapshot;
+      if (call && callId === call.id) this.update({ call: { ...call, endsAt, maxDurationS } });
+    };
     socket.on('incomingCall', incoming).on('currentCall', current).on('callAccepted', acceptedHere);
     socket.on('callDeclined', declined).on('callCancelled', cancelled).on('callMissed', missed).on('callEnded', ended);
-    socket.on('participantReconnecting', peerGone).on('participantReconnected', peerBack);
+    socket.on('participantReconnecting', peerGone).on('participantReconnected', peerBack).on('callExtended', extended);
     return () => {
       socket.off('incomingCall', incoming).off('currentCall', current).off('callAccepted', acceptedHere);
       socket.off('callDeclined', declined).off('callCancelled', cancelled).off('callMissed', missed).off('callEnded', ended);
-      socket.off('participantReconnecting', peerGone).off('participantReconnected', peerBack);
+      socket.off('participantReconnecting', peerGone).off('participantReconnected', peerBack).off('callExtended', extended);
     };
   }
 

@@ -1,3 +1,4 @@
+import type { ExtensionRequestView } from './calls-events.js';
 import type { CallEndReason, CallFeedbackView, CallStatus, HelpRequestStatus, HelpRequestView } from './models.js';
 
 /**
@@ -59,14 +60,8 @@ export interface CallTimeWarningWebhookData {
   endsAt: string;
 }
 
-/** `call.extension_requested`: a party asked for `extraS` more seconds. */
-export interface CallExtensionRequestedWebhookData {
-  callId: string;
-  byUserId: string;
-  extraS: number;
-  /** When the request lapses unanswered. */
-  expiresAt: string;
-}
+/** `call.extension_requested`: a party asked for `extraS` more seconds, as `requestExtension` answers it. */
+export type CallExtensionRequestedWebhookData = ExtensionRequestView;
 
 /** `call.extended` / `call.extension_declined`: the other party (`byUserId`) granted or refused it. */
 export interface CallExtensionAnsweredWebhookData {

@@ -1,5 +1,5 @@
 import type { ErrorBody } from '../../common/errors';
-import type { RealtimeNotice } from '../../realtime/realtime-notice';
+import type { NoticeRenderers, RealtimeNotice } from '../../realtime/realtime-notice';
 import type { RawWsConnection } from './raw-ws-connection';
 
 /** One raw-WebSocket dialect: its path, how it reads messages and how it writes the core's notices. */
@@ -38,4 +38,40 @@ export function describeName(value: unknown): string {
  */
 export function wireUserId(id: string | null): string | number | null {
   return id !== null && /^(0|[1-9]\d{0,15})$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : id;
+}
+
+/**
+ * (ext) The raw protocols' words for a call's length limit and for the other party's connection
+ * mid-call: snake_case, with `/ws/signaling/`'s `call.` before each name.
+ */
+export function limitAndReconnectWords(prefix: '' | 'call.'): NoticeRenderers<object> {
+  return {
+    'time-warning': (n) => ({ type: `${prefix}time_warning`, call_id: n.callId, seconds_left: n.secondsLeft, ends_at: n.endsAt }),
+    'extension-requested': (n) => ({
+      type: `${prefix}extension_requested`,
+      call_id: n.callId,
+      requested_by: wireUserId(n.byUserId),
+      extra_s: n.extraS,
+      expires_at: n.expiresAt,
+    }),
+    'extension-answered': (n) =>
+      n.accepted
+        ? {
+            // `call_extended` on /ws/call/, where the call's other events are `call_…` too.
+            type: prefix ? 'call.extended' : 'call_extended',
+            call_id: n.callId,
+            accepted_by: wireUserId(n.byUserId),
+            extra_s: n.extraS,
+            ends_at: n.endsAt,
+            max_duration_s: n.maxDurationS,
+          }
+        : { type: `${prefix}extension_declined`, call_id: n.callId, declined_by: wireUserId(n.byUserId), extra_s: n.extraS },
+    'participant-reconnecting': (n) => ({
+      type: `${prefix}participant_reconnecting`,
+      user_id: wireUserId(n.userId),
+      call_id: n.callId,
+      grace_ms: n.graceMs,
+    }),
+    'participant-reconnected': (n) => ({ type: `${prefix}participant_reconnected`, user_id: wireUserId(n.userId), call_id: n.callId }),
+  };
 }

@@ -8,7 +8,7 @@ import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/real
 import { RelayService } from '../../relay/relay.service';
 import type { Signal, SignalKind } from '../../relay/signal';
 import type { RawWsConnection } from './raw-ws-connection';
-import { describeName, wireUserId, type RawWsDialect } from './raw-ws-dialect';
+import { describeName, limitAndReconnectWords, wireUserId, type RawWsDialect } from './raw-ws-dialect';
 import {
   AnswerCallMessage,
   AnswerMessage,
@@ -42,34 +42,7 @@ const WS_CALL: NoticeRenderers<object> = {
     callee_id: call.recipientUserId === null ? null : wireUserId(call.recipientUserId),
     status: call.status === 'ACTIVE' ? 'active' : 'calling',
   }),
-  // (ext) The call's length limit.
-  'time-warning': (n) => ({ type: 'time_warning', call_id: n.callId, seconds_left: n.secondsLeft, ends_at: n.endsAt }),
-  'extension-requested': (n) => ({
-    type: 'extension_requested',
-    call_id: n.callId,
-    requested_by: wireUserId(n.byUserId),
-    extra_s: n.extraS,
-    expires_at: n.expiresAt,
-  }),
-  'extension-answered': (n) =>
-    n.accepted
-      ? {
-          type: 'call_extended',
-          call_id: n.callId,
-          accepted_by: wireUserId(n.byUserId),
-          extra_s: n.extraS,
-          ends_at: n.endsAt,
-          max_duration_s: n.maxDurationS,
-        }
-      : { type: 'extension_declined', call_id: n.callId, declined_by: wireUserId(n.byUserId), extra_s: n.extraS },
-  // (ext) The other party's connection mid-call.
-  'participant-reconnecting': (n) => ({
-    type: 'participant_reconnecting',
-    user_id: wireUserId(n.userId),
-    call_id: n.callId,
-    grace_ms: n.graceMs,
-  }),
-  'participant-reconnected': (n) => ({ type: 'participant_reconnected', user_id: wireUserId(n.userId), call_id: n.callId }),
+  ...limitAndReconnectWords(''),
   signal: (n) => {
     if (n.kind === 'restart') return { type: 'ice_restart', sender_id: wireUserId(n.fromUserId), call_id: n.callId };
     if (n.kind === 'offer') return { type: 'call_offer', offer: n.payload, caller_id: wireUserId(n.fromUserId), call_id: n.callId };

@@ -5,7 +5,7 @@ import { AppError, ErrorBody } from '../../common/errors';
 import { validateMessage } from '../../common/validation';
 import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/realtime-notice';
 import type { RawWsConnection } from './raw-ws-connection';
-import { describeName, wireUserId, type RawWsDialect } from './raw-ws-dialect';
+import { describeName, limitAndReconnectWords, wireUserId, type RawWsDialect } from './raw-ws-dialect';
 import { InviteMessage, ResponseMessage } from './ws-signaling.dto';
 
 /** The call core's names for the fields of `call.invite` and `call.response`. */
@@ -44,34 +44,7 @@ const WS_SIGNALING: NoticeRenderers<object> = {
     call_id: call.id,
     status: call.status === 'ACTIVE' ? 'active' : 'calling',
   }),
-  // (ext) The call's length limit.
-  'time-warning': (n) => ({ type: 'call.time_warning', call_id: n.callId, seconds_left: n.secondsLeft, ends_at: n.endsAt }),
-  'extension-requested': (n) => ({
-    type: 'call.extension_requested',
-    call_id: n.callId,
-    requested_by: wireUserId(n.byUserId),
-    extra_s: n.extraS,
-    expires_at: n.expiresAt,
-  }),
-  'extension-answered': (n) =>
-    n.accepted
-      ? {
-          type: 'call.extended',
-          call_id: n.callId,
-          accepted_by: wireUserId(n.byUserId),
-          extra_s: n.extraS,
-          ends_at: n.endsAt,
-          max_duration_s: n.maxDurationS,
-        }
-      : { type: 'call.extension_declined', call_id: n.callId, declined_by: wireUserId(n.byUserId), extra_s: n.extraS },
-  // (ext) The other party's connection mid-call.
-  'participant-reconnecting': (n) => ({
-    type: 'call.participant_reconnecting',
-    user_id: wireUserId(n.userId),
-    call_id: n.callId,
-    grace_ms: n.graceMs,
-  }),
-  'participant-reconnected': (n) => ({ type: 'call.participant_reconnected', user_id: wireUserId(n.userId), call_id: n.callId }),
+  ...limitAndReconnectWords('call.'),
 };
 
 /**

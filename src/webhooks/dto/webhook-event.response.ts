@@ -2,7 +2,6 @@ import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import type {
   CallEndReason,
   CallExtensionAnsweredWebhookData,
-  CallExtensionRequestedWebhookData,
   CallTimeWarningWebhookData,
   CallMoveWebhookData,
   CallStatus,
@@ -10,6 +9,7 @@ import type {
   HelpRequestWebhookData,
   WebhookCall,
 } from '@call-signaling/client';
+import { ExtensionRequestResponse } from '../../calls/dto/call-extension.dto';
 import { CallFeedbackResponse } from '../../calls/dto/call.response';
 import { dateTime } from '../../common/dto/date-time.property';
 import { HELP_REQUEST_STATUSES, HelpRequestResponse } from '../../presence/dto/help-request.response';
@@ -100,20 +100,6 @@ export class CallTimeWarningWebhookDataResponse implements CallTimeWarningWebhoo
   endsAt: string;
 }
 
-export class CallExtensionRequestedWebhookDataResponse implements CallExtensionRequestedWebhookData {
-  @ApiProperty()
-  callId: string;
-
-  @ApiProperty({ description: 'The party who asked' })
-  byUserId: string;
-
-  @ApiProperty({ type: 'integer', description: 'Seconds asked for' })
-  extraS: number;
-
-  @ApiProperty(dateTime('When the request lapses unanswered'))
-  expiresAt: string;
-}
-
 export class CallExtensionAnsweredWebhookDataResponse implements CallExtensionAnsweredWebhookData {
   @ApiProperty()
   callId: string;
@@ -175,8 +161,8 @@ export class CallExtensionRequestedWebhookEvent extends WebhookEnvelopeResponse 
   @ApiProperty({ enum: ['call.extension_requested'] })
   type: 'call.extension_requested';
 
-  @ApiProperty({ type: () => CallExtensionRequestedWebhookDataResponse })
-  data: CallExtensionRequestedWebhookDataResponse;
+  @ApiProperty({ type: () => ExtensionRequestResponse })
+  data: ExtensionRequestResponse;
 }
 
 export class CallExtensionAnsweredWebhookEvent extends WebhookEnvelopeResponse {
