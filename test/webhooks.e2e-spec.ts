@@ -196,7 +196,12 @@ describe('the platform webhook (e2e)', () => {
       ...[1, 2, 3].map(() => ({ at: ISO, durationMs: expect.any(Number), statusCode: 500, error: 'the platform answered 500' })),
       { at: ISO, durationMs: expect.any(Number), statusCode: 204 },
     ]);
-    await eventually(async () => expect((await attempts()).map((n, i) => n - before[i])).toEqual([12, 36, 0]));
+    // Delivered: the 12 here, and possibly the last of the test before, whose count may follow its acknowledgement.
+    await eventually(async () => {
+      const [delivered, retrying, givenUp] = (await attempts()).map((n, i) => n - before[i]);
+      expect({ retrying, givenUp }).toEqual({ retrying: 36, givenUp: 0 });
+      expect(delivered).toBeGreaterThanOrEqual(12);
+    });
   });
 
   it('lets the platform refuse a tampered event, a forged timestamp, and a replay past 5 minutes', async () => {
