@@ -800,13 +800,14 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
         lSignaling.next(words[4]),
       ]);
 
-    let asked = everywhere([
+    const ASKED: Parameters<typeof everywhere>[0] = [
       'extensionRequested',
       'webrtc:extension-requested',
       'call_extension_requested',
       'extension_requested',
       'call.extension_requested',
-    ]);
+    ];
+    let asked = everywhere(ASKED);
     await wire.emit(k, 'requestExtension', { callId, extraS: 1 });
     expect((await asked)[0]).toMatchObject({ callId, requestedBy: kim.id, extraS: 1 });
     const refused = everywhere([
@@ -819,13 +820,7 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     await wire.emit(lCalls, 'declineExtension', { callId });
     expect((await refused)[5]).toEqual({ type: 'call.extension_declined', call_id: callId, declined_by: lee.id, extra_s: 1 });
 
-    asked = everywhere([
-      'extensionRequested',
-      'webrtc:extension-requested',
-      'call_extension_requested',
-      'extension_requested',
-      'call.extension_requested',
-    ]);
+    asked = everywhere(ASKED);
     await wire.emit(k, 'requestExtension', { callId, extraS: 1 });
     await asked;
     const granted = everywhere(['callExtended', 'webrtc:call-extended', 'call_extended', 'call_extended', 'call.extended']);

@@ -1,5 +1,7 @@
 import { CallController, type CallSnapshot, type CallsSocket } from '@call-signaling/client';
+import type { TestSocket } from './helpers/sockets';
 import { useTestApp } from './helpers/suite';
+import type { RegisteredUser } from './helpers/users';
 
 const GRACE_MS = 10_000;
 
@@ -18,22 +20,18 @@ function until(controller: CallController, done: (snapshot: CallSnapshot) => boo
 describe('CallController of the typed client (e2e)', () => {
   const { t, user, open, api } = useTestApp({ RECONNECT_GRACE_MS: String(GRACE_MS) });
 
-  it('shows the other party reconnecting while their connection is gone mid-call, and clears it when they are back', async () => {
+  const controllerOf = (socket: TestSocket, who: RegisteredUser) =>
+    new CallController({ serverUrl: t.url, socket: socket as unknown as CallsSocket, userId: who.id, token: who.token });
+
+  /** A student and a mentor on the calls protocol, each with a controller. */
+  async function parties() {
     const [student, mentor] = [await user('student'), await user('mentor')];
     const [studentSocket, mentorSocket] = [await open(student, 'calls'), await open(mentor, 'calls')];
-    const options = { serverUrl: t.url };
-    const caller = new CallController({
-      ...options,
-      socket: studentSocket as unknown as CallsSocket,
-      userId: student.id,
-      token: student.token,
-    });
-    const callee = new CallController({
-      ...options,
-      socket: mentorSocket as unknown as CallsSocket,
-      userId: mentor.id,
-      token: mentor.token,
-    });
+    return { student, mentor, studentSocket, caller: controllerOf(studentSocket, student), callee: controllerOf(mentorSocket, mentor) };
+  }
+
+  it('shows the other party reconnecting while their connection is gone mid-call, and clears it when they are back', async () => {
+    const { student, mentor, studentSocket, caller, callee } = await parties();
     await caller.start(mentor.id);
     await until(callee, (s) => s.phase === 'incoming');
     await callee.accept();
@@ -48,7 +46,7 @@ describe('CallController of the typed client (e2e)', () => {
 
     const back = await open(student, 'calls');
     expect(await until(callee, (s) => s.peerReconnectingUntil === null)).toMatchObject({ phase: 'active' });
-    const again = new CallController({ ...options, socket: back as unknown as CallsSocket, userId: student.id, token: student.token });
+    const again = controllerOf(back, student);
     await until(again, (s) => s.phase === 'active');
     await again.hangUp();
     expect(await until(callee, (s) => s.phase === 'idle')).toMatchObject({
@@ -59,21 +57,7 @@ describe('CallController of the typed client (e2e)', () => {
   });
 
   it("follows a call's limit: its end once answered, and the new end when more time is granted", async () => {
-    const [student, mentor] = [await user('student'), await user('mentor')];
-    const [studentSocket, mentorSocket] = [await open(student, 'calls'), await open(mentor, 'calls')];
-    const options = { serverUrl: t.url };
-    const caller = new CallController({
-      ...options,
-      socket: studentSocket as unknown as CallsSocket,
-      userId: student.id,
-      token: student.token,
-    });
-    const callee = new CallController({
-      ...options,
-      socket: mentorSocket as unknown as CallsSocket,
-      userId: mentor.id,
-      token: mentor.token,
-    });
+    const { student, mentor, caller, callee } = await parties();
     await caller.start(mentor.id, { maxDurationS: 600 });
     await until(callee, (s) => s.phase === 'incoming');
     const answered = await callee.accept();

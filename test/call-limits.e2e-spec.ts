@@ -116,7 +116,7 @@ describe('session limits: warnings, the end at the limit, extensions (e2e)', () 
     await api(student).delete(`/calls/${call.id}`).expect(200);
   });
 
-  it('takes a limit from every protocol that starts calls, and CALL_MAX_DURATION_S is none by default', async () => {
+  it('takes a limit from every protocol that starts calls', async () => {
     const started: Array<[string, (caller: RegisteredUser, callee: RegisteredUser) => Promise<unknown>]> = [
       ['webrtc', async (c, to) => emitWithAck(await open(c, 'webrtc'), 'webrtc:call', { to: to.id, maxDurationS: 120 })],
       [

@@ -11,7 +11,7 @@ import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import type { LimitNotice } from '../realtime/realtime-notice';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import { isOpen } from './call-state';
-import { CallView, CallWithParties, endsAt, toCallView } from './call.presenter';
+import { CallView, endsAt, partyIdsOf, toCallView } from './call.presenter';
 import type { Actor } from './calls.service';
 import { CallsService } from './calls.service';
 import { CallsRepository } from './calls.repository';
@@ -32,9 +32,6 @@ interface ExtensionRequest {
   extraS: number;
   expiresAt: string;
 }
-
-const partiesOf = (call: Pick<CallView, 'hostUserId' | 'recipientUserId'>) =>
-  call.recipientUserId ? [call.hostUserId, call.recipientUserId] : [call.hostUserId];
 
 /**
  * A call's length limit (ext): `maxDurationS` from its answer, with a warning to both parties at
@@ -88,11 +85,8 @@ export class CallLimits implements OnApplicationBootstrap {
       throw new AppError('invalid_state', 'An extension of this call is already waiting for an answer');
     }
     const view: ExtensionRequestView = { callId, byUserId: actor.userId, extraS, expiresAt: request.expiresAt };
-    await this.webhooks.withEvents(
-      async () => view,
-      () => [{ type: 'call.extension_requested', orderingKey: callId, data: view }],
-    );
-    const other = partiesOf(call).filter((id) => id !== actor.userId);
+    await this.webhooks.add([{ type: 'call.extension_requested', orderingKey: callId, data: view }]);
+    const other = partyIdsOf(call).filter((id) => id !== actor.userId);
     this.tell(other, { type: 'extension-requested', ...view });
     return view;
   }
@@ -109,23 +103,21 @@ export class CallLimits implements OnApplicationBootstrap {
     }
     await this.state.del(requestKey(callId));
     const answer = { callId, byUserId: actor.userId, accepted, extraS: request.extraS };
-    const answered = await this.webhooks.withEvents<CallWithParties | null>(
-      async (db) => (accepted ? await this.repository.extend(callId, request.extraS, db) : null),
-      (extended) =>
-        accepted && !extended
-          ? []
-          : [
-              {
-                type: accepted ? 'call.extended' : 'call.extension_declined',
-                orderingKey: callId,
-                data: { ...answer, maxDurationS: extended?.maxDurationS ?? call.maxDurationS },
-              },
-            ],
-    );
-    if (accepted && !answered) throw new AppError('invalid_state', 'The call is no longer in progress');
-    const after = answered ? toCallView(answered) : call;
-    if (answered) await this.arm(callId, Date.parse(after.endsAt!));
-    this.tell(partiesOf(after), { type: 'extension-answered', ...answer, endsAt: after.endsAt, maxDurationS: after.maxDurationS });
+    let after = call;
+    if (accepted) {
+      const extended = await this.webhooks.withEvents(
+        (db) => this.repository.extend(callId, request.extraS, db),
+        (row) => (row ? [{ type: 'call.extended', orderingKey: callId, data: { ...answer, maxDurationS: row.maxDurationS } }] : []),
+      );
+      if (!extended) throw new AppError('invalid_state', 'The call is no longer in progress');
+      after = toCallView(extended);
+      await this.arm(callId, Date.parse(after.endsAt!));
+    } else {
+      await this.webhooks.add([
+        { type: 'call.extension_declined', orderingKey: callId, data: { ...answer, maxDurationS: call.maxDurationS } },
+      ]);
+    }
+    this.tell(partyIdsOf(after), { type: 'extension-answered', ...answer, endsAt: after.endsAt, maxDurationS: after.maxDurationS });
     return after;
   }
 
@@ -160,11 +152,8 @@ export class CallLimits implements OnApplicationBootstrap {
     const end = call?.status === 'ACTIVE' ? endsAt(call) : null;
     if (!call || !end || Math.abs(end.getTime() - secondsLeft * 1000 - Date.now()) > STALE_WARNING_MS) return;
     const warning = { callId, secondsLeft, endsAt: end.toISOString() };
-    await this.webhooks.withEvents(
-      async () => warning,
-      () => [{ type: 'call.time_warning', orderingKey: callId, data: warning }],
-    );
-    this.tell(partiesOf(call), { type: 'time-warning', ...warning });
+    await this.webhooks.add([{ type: 'call.time_warning', orderingKey: callId, data: warning }]);
+    this.tell(partyIdsOf(call), { type: 'time-warning', ...warning });
   }
 
   private async end(callId: string): Promise<void> {

@@ -10,6 +10,11 @@ export type CallWithParties = Call & { host: Party; recipient: Party | null };
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
+/** The ids of a call's parties: its host, and its recipient once it has one. */
+export function partyIdsOf(call: Pick<Call, 'hostUserId' | 'recipientUserId'>): string[] {
+  return call.recipientUserId ? [call.hostUserId, call.recipientUserId] : [call.hostUserId];
+}
+
 /** When an answered call with a length limit ends; null without one, or before the answer. */
 export function endsAt(call: Pick<Call, 'startedAt' | 'maxDurationS'>): Date | null {
   return call.startedAt && call.maxDurationS !== null ? new Date(call.startedAt.getTime() + call.maxDurationS * 1000) : null;

@@ -12,7 +12,7 @@ import type { RealtimeNotice } from '../realtime/realtime-notice';
 import { UsersRepository } from '../users/users.repository';
 import { isOpen, sourcesOf } from './call-state';
 import type { CallMove, CallNotice, MissedReason } from './call-notices';
-import { CallView, CallWithParties, Party, toCallView, toParticipantRecordView } from './call.presenter';
+import { CallView, CallWithParties, Party, partyIdsOf, toCallView, toParticipantRecordView } from './call.presenter';
 import { BusyError, CallsRepository, HistoryPage, Move, RoomTakenError, Seat, UnknownUserError } from './calls.repository';
 import { ParticipantRecords } from './participant-records';
 import { inBackground } from '../common/background';
@@ -104,8 +104,10 @@ export class CallsService {
   private async tellOtherParty(userId: string, notice: (callId: string) => RealtimeNotice): Promise<void> {
     const call = await this.openCalls.of(userId);
     if (call?.status !== 'ACTIVE') return;
-    const other = call.hostUserId === userId ? call.recipientUserId : call.hostUserId;
-    if (other) this.registry.sendToUsers([other], notice(call.callId));
+    this.registry.sendToUsers(
+      partyIdsOf(call).filter((id) => id !== userId),
+      notice(call.callId),
+    );
   }
 
   async start(actor: Actor, request: StartCall): Promise<StartResult> {
@@ -389,7 +391,7 @@ export class CallsService {
     if (move.to !== 'CALLING') await retryWhileUnavailable(() => this.timers.cancel(RING, callId));
     if (actor && isOpen(call.status)) await retryWhileUnavailable(() => this.engage(callId, actor));
     await retryWhileUnavailable(() => this.openCalls.moved(call));
-    const parties = [call.hostUserId, ...(call.recipientUserId ? [call.recipientUserId] : [])];
+    const parties = partyIdsOf(call);
     const by = move.actorUserId;
     const notice = ((): CallNotice => {
       switch (move.to) {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import type { AtOnce } from '../common/at-once';
 import type { CallStatus } from '../generated/prisma/client';
-import type { CallView } from './call.presenter';
+import { partyIdsOf, type CallView } from './call.presenter';
 import { isOpen } from './call-state';
 import { CallsRepository } from './calls.repository';
 
@@ -77,7 +77,7 @@ export class OpenCallIndex {
 
   /** A call was created or moved: its parties' entries follow it. */
   async moved(call: CallView): Promise<void> {
-    const userIds = [call.hostUserId, ...(call.recipientUserId ? [call.recipientUserId] : [])];
+    const userIds = partyIdsOf(call);
     for (const userId of userIds) this.parsed.delete(userId);
     // Deleted rather than marked closed: a mark landing after the user's next call was indexed would hide that call.
     if (!isOpen(call.status)) return this.state.del(...userIds.map(keyOf));

@@ -10,6 +10,7 @@ import { MentorStatusService } from '../presence/mentor-status.service';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { socketActor, socketUser } from '../realtime/socket-auth.service';
 import { SocketEvent } from '../realtime/socket-event.decorator';
+import { partyIdsOf } from '../calls/call.presenter';
 import { RelayService } from '../relay/relay.service';
 import type { Signal, SignalKind } from '../relay/signal';
 import { AppRestartDto, AppSignalDto, SessionDto } from './dto/instantmentor.dto';
@@ -121,7 +122,7 @@ export class InstantMentorGateway {
 
   private async sessionMembers(userId: string, sessionId: string): Promise<string[]> {
     const call = await this.calls.getForParty(userId, sessionId).catch(unlessNotFound);
-    if (call) return [call.hostUserId, ...(call.recipientUserId ? [call.recipientUserId] : [])];
+    if (call) return partyIdsOf(call);
     const conversation = await this.chat.get(userId, sessionId).catch(unlessNotFound);
     if (conversation) return conversation.members.map((member) => member.id);
     throw new AppError('not_found', 'No call or conversation of yours has this id', {

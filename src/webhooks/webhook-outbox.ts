@@ -65,24 +65,33 @@ export class WebhookOutbox {
     if (!this.enabled) return write(this.prisma);
     const result = await this.prisma.$transaction(async (tx) => {
       const written = await write(tx);
-      const events = eventsOf(written);
-      if (events.length > 0) {
-        const at = new Date();
-        await tx.webhookDelivery.createMany({
-          data: events.map((event) => ({
-            id: randomUUID(),
-            type: event.type,
-            orderingKey: event.orderingKey,
-            data: event.data as unknown as Prisma.InputJsonValue,
-            nextAttemptAt: at,
-            createdAt: at,
-          })),
-        });
-      }
+      await this.insert(tx, eventsOf(written));
       return written;
     });
     this.written();
     return result;
+  }
+
+  /** Records events that report no write of their own (a warning, a request waiting in Redis). */
+  async add(events: NewWebhookEvent[]): Promise<void> {
+    if (!this.enabled) return;
+    await this.insert(this.prisma, events);
+    this.written();
+  }
+
+  private async insert(db: Writer, events: NewWebhookEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const at = new Date();
+    await db.webhookDelivery.createMany({
+      data: events.map((event) => ({
+        id: randomUUID(),
+        type: event.type,
+        orderingKey: event.orderingKey,
+        data: event.data as unknown as Prisma.InputJsonValue,
+        nextAttemptAt: at,
+        createdAt: at,
+      })),
+    });
   }
 
   /** Tells the dispatcher that events were committed (a call statement with a `hook` moved a call). */
