@@ -14,6 +14,7 @@ import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { LimitsModule } from './limits/limits.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { HelpModule } from './help/help.module';
 import { PresenceModule } from './presence/presence.module';
 import { PushModule } from './push/push.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -43,6 +44,7 @@ export class AppModule {
         ChatModule,
         SignalingModule,
         PresenceModule,
+        HelpModule,
         PushModule,
         HealthModule,
         LimitsModule,

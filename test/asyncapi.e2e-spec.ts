@@ -290,6 +290,18 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     const taken = nextEvent(x, 'help_request_taken');
     await wire.emit(m, 'accept_help_request', { request_id: first });
     await Promise.all([won, taken]);
+    // Mia's call is declined: the request goes back to the head of its queue, offered to Max again and not to Mia.
+    ring = nextEvent(s, 'incoming_call');
+    const helpCall = (await wire.emit<{ call: CallView }>(m, 'initiate_call', { to_user_id: sam.id, call_type: 'video' })).call;
+    await ring;
+    const requeued = nextEvent(s, 'help_request_requeued');
+    const reoffered = nextMatching(x, 'help_request', (r) => r.request_id === first);
+    await wire.emit(s, 'reject_call', { call_id: helpCall.id });
+    expect(await requeued).toMatchObject({ request_id: first, mentor_id: mia.id, reason: 'call_failed' });
+    await reoffered;
+    const withdrawnFirst = nextEvent(x, 'help_request_cancelled');
+    await wire.emit(s, 'cancel_help_request', { request_id: first });
+    await withdrawnFirst;
 
     const second = await ask({ topic: 'Essay' });
     const withdrawn = nextEvent(x, 'help_request_cancelled');
@@ -297,7 +309,11 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     await withdrawn;
 
     const third = await ask({ topic: 'Chemistry' });
-    expect(await nextEvent(s, 'help_request_expired', 5000)).toEqual({ request_id: third });
+    expect(await nextEvent(s, 'help_request_expired', 5000)).toEqual({ request_id: third, can_leave_message: true });
+    const noted = nextEvent(m, 'new_message');
+    const left = await wire.emit<{ mentors: number }>(s, 'leave_help_message', { request_id: third, text: 'Balancing equations, please' });
+    expect(left.mentors).toBeGreaterThanOrEqual(2);
+    expect((await noted).message.text).toBe('Help with "Chemistry": Balancing equations, please');
   });
 
   it('chat: sends across dialects, types, reads', async () => {
@@ -543,7 +559,7 @@ describe('the AsyncAPI document against the running server (e2e)', () => {
     wire.emitWithoutAck(s, 'webrtc_offer', { callId }, 'refused');
     expect(await failed).toMatchObject({ event: 'webrtc_offer', code: 'validation_failed', details: { payload: expect.any(Array) } });
     failed = heard(mPhone, 'request_failed');
-    wire.emitWithoutAck(mPhone, 'accept_help_request', { request_id: toMarco.id });
+    wire.emitWithoutAck(mPhone, 'accept_help_request', { request_id: broadcast.id });
     expect(await failed).toMatchObject({ event: 'accept_help_request', code: 'invalid_state' });
 
     wire.emitWithoutAck(s, 'user_offline', { userId: stella.id, role: 'student', timestamp: now() });

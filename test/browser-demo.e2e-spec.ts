@@ -264,6 +264,47 @@ describe('demo page in a real browser (e2e)', () => {
     expect(pageErrors).toEqual([]);
   }, 90000);
 
+  it('queues students for help with their place, and the mentor of the topic takes one and calls', async () => {
+    const mentor = await register('Iris', 'mentor');
+    await mentor.fill('#subjects-form input[name=subjects]', 'Photosynthesis, Cells');
+    await mentor.click('#subjects-form button');
+    await mentor.waitForSelector('#notice:has-text("now come to you first")');
+    const topic = `photosynthesis ${Date.now()}`;
+    const first = await register('Yuki', 'student');
+    const second = await register('Zane', 'student');
+    for (const [page, n] of [
+      [first, 1],
+      [second, 2],
+    ] as const) {
+      await page.fill('#help-form input[name=topic]', topic);
+      await page.click('#help-form button');
+      await page.waitForSelector(`#help-status:has-text("You are #${n} of ${n} in line")`);
+    }
+    await first.waitForSelector('#help-status:has-text("You are #1 of 2 in line")');
+    await mentor.waitForSelector(`#help-count:has-text("2 waiting: ${topic} (2)")`);
+
+    await mentor.locator('#help-requests li', { hasText: 'Yuki' }).getByRole('button', { name: 'Take' }).click();
+    await first.waitForSelector('#help-status:has-text("Iris will call you by")');
+    await second.waitForSelector('#help-status:has-text("You are #1 of 1 in line")');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await sideBySide([mentor, first, second], join(SCREENSHOTS, 'help-queue.png'));
+
+    await mentor.locator('#help-requests li', { hasText: 'Yuki' }).getByRole('button', { name: 'Call Yuki' }).click();
+    await first.waitForSelector('body[data-state=ringing]');
+    await first.click('#accept');
+    await first.waitForSelector('#help-status:has-text("In a session with Iris")');
+    const { body: mine } = await request(t.url)
+      .get('/help-requests')
+      .set('Authorization', `Bearer ${await tokenOf(first)}`)
+      .expect(200);
+    expect(mine).toEqual([expect.objectContaining({ topic, status: 'fulfilled', callId: expect.any(String) })]);
+    await first.click('#hang-up');
+    await mentor.waitForSelector('body[data-state=idle]');
+    await second.click('#help-cancel');
+    await second.waitForSelector('#help-status:has-text("Request withdrawn")');
+    expect(pageErrors).toEqual([]);
+  }, 90000);
+
   it('carries on when a page reloads mid-call, and ends the call when a page goes for good', async () => {
     const mentor = await register('Noor', 'mentor');
     const student = await register('Ravi', 'student');

@@ -21,7 +21,7 @@ describe('help requests (e2e)', () => {
     const tutorSaw = collect(tutor, 'help_request');
     const offers = mentors.map(([, socket]) => nextEvent(socket, 'help_request'));
     const ack = await emitWithAck(s, 'student_request_help', { topic: 'Fractions', message: 'Stuck on 3/4 ÷ 1/2', target_type: 'mentor' });
-    expect(ack).toMatchObject({ ok: true, request: { status: 'open', topic: 'Fractions' } });
+    expect(ack).toMatchObject({ ok: true, request: { status: 'waiting', topic: 'Fractions', queue: { position: 1, waiting: 1 } } });
     const requestId = ack.request.id;
     for (const offer of await Promise.all(offers)) {
       expect(offer).toEqual({
@@ -40,7 +40,12 @@ describe('help requests (e2e)', () => {
     expect(winners).toHaveLength(1);
     for (const a of acks.filter((x) => !x.ok)) expect(a.error.code).toBe('invalid_state');
     const [winner, winnerSocket] = mentors[winners[0]];
-    expect(await accepted).toEqual({ request_id: requestId, mentor_id: winner.id, mentor_name: winner.displayName });
+    expect(await accepted).toEqual({
+      request_id: requestId,
+      mentor_id: winner.id,
+      mentor_name: winner.displayName,
+      reserved_until: acks[winners[0]].request.reservedUntil,
+    });
 
     const ringing = nextEvent(s, 'incoming_call');
     const call = await emitWithAck(winnerSocket, 'initiate_call', { to_user_id: student.id, call_type: 'video' });
@@ -74,7 +79,7 @@ describe('help requests (e2e)', () => {
       nextEvent(s, 'help_request_expired', 4000),
       nextEvent(m, 'help_request_expired', 4000),
     ]);
-    expect(forStudent).toEqual({ request_id: second });
+    expect(forStudent).toEqual({ request_id: second, can_leave_message: true });
     expect(forTutor).toEqual({ request_id: second });
   });
 
@@ -85,5 +90,73 @@ describe('help requests (e2e)', () => {
     const id = (await emitWithAck(s, 'student_request_help', { topic: 'x' })).request.id;
     expect(await emitWithAck(s, 'accept_help_request', { request_id: id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await emitWithAck(s, 'student_request_help', { topic: '' })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+  });
+
+  it('lets the student of an expired request leave a message for the mentors of its topic, once', async () => {
+    const [student, s] = await online('student', 'Noor');
+    const [matched, matchedSocket] = await online('mentor');
+    const [, unmatchedSocket] = await online('mentor');
+    await suite
+      .api(matched)
+      .put('/users/me/subjects', { subjects: ['Organic chemistry'] })
+      .expect(200);
+    const toUnmatched = collect(unmatchedSocket, 'new_message');
+    const { request } = await emitWithAck(s, 'student_request_help', { topic: 'Organic  Chemistry' });
+    expect(await emitWithAck(s, 'leave_help_message', { request_id: request.id, text: 'Too early' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_state' },
+    });
+    expect(await nextEvent(s, 'help_request_expired', 4000)).toEqual({ request_id: request.id, can_leave_message: true });
+
+    const received = nextEvent(matchedSocket, 'new_message');
+    const left = await emitWithAck(s, 'leave_help_message', { request_id: request.id, text: 'How does chirality work?' });
+    expect(left).toMatchObject({ ok: true, mentors: 1, request: { id: request.id, status: 'expired' } });
+    const { message } = await received;
+    expect(message).toMatchObject({ senderId: student.id, text: 'Help with "Organic  Chemistry": How does chirality work?' });
+    const answer = nextEvent(s, 'new_message');
+    await emitWithAck(matchedSocket, 'send_message', { conversation_id: message.conversationId, text: 'Happy to explain' });
+    expect((await answer).message).toMatchObject({ senderId: matched.id, text: 'Happy to explain' });
+
+    const again = await suite.api(student).post(`/help-requests/${request.id}/message`, { text: 'Anyone?' }).expect(409);
+    expect(again.body).toMatchObject({ code: 'invalid_state', message: 'A message was already left for this help request' });
+    await emitWithAck(unmatchedSocket, 'presence_unsubscribe', {});
+    expect(toUnmatched).toEqual([]);
+  });
+
+  it('answers the REST routes for asking, reading, listing and taking, and refuses what a role may not do', async () => {
+    const student = await suite.user('student');
+    const stranger = await suite.user('student');
+    const mentor = await suite.user('mentor');
+    const tutor = await suite.user('tutor');
+    const created = await suite
+      .api(student)
+      .post('/help-requests', { topic: 'Derivatives', targetType: 'tutor', urgency: 'high' })
+      .expect(201);
+    expect(created.body).toMatchObject({ status: 'waiting', targetType: 'tutor', urgency: 'high', queue: { position: 1, waiting: 1 } });
+    const id = created.body.id as string;
+    await suite.api(stranger).get(`/help-requests/${id}`).expect(404);
+    await suite.api(mentor).get(`/help-requests/${id}`).expect(404);
+    expect((await suite.api(tutor).get(`/help-requests/${id}`).expect(200)).body.id).toBe(id);
+    expect((await suite.api(mentor).post(`/help-requests/${id}/accept`).expect(403)).body.message).toBe('This help request is for a tutor');
+    await suite.api(mentor).post('/help-requests', { topic: 'x' }).expect(403);
+    await suite.api(student).post('/help-requests', { topic: '' }).expect(400);
+    await suite.api(student).post('/help-requests', { topic: 'x', targetType: 'admin' }).expect(400);
+    await suite.api(student).get('/help-requests?status=open').expect(400);
+    await suite
+      .api(student)
+      .put('/users/me/subjects', { subjects: ['x'] })
+      .expect(403);
+    await suite.api(mentor).put('/users/me/subjects', { subjects: 'x' }).expect(400);
+    expect((await suite.api(mentor).get('/users/me/subjects').expect(200)).body).toEqual({ subjects: [] });
+
+    const mine = await suite.api(student).get('/help-requests').expect(200);
+    expect(mine.body.map((r: { id: string }) => r.id)).toEqual([id]);
+    await suite.api(tutor).post(`/help-requests/${id}/accept`).expect(200);
+    await suite.api(tutor).post(`/help-requests/${id}/accept`).expect(409);
+    const taken = await suite.api(tutor).get('/help-requests?status=accepted').expect(200);
+    expect(taken.body).toEqual([expect.objectContaining({ id, status: 'accepted', acceptedBy: tutor.id, queue: null })]);
+    expect((await suite.api(student).post(`/help-requests/${id}/cancel`).expect(200)).body.status).toBe('cancelled');
+    await suite.api(student).post(`/help-requests/${id}/cancel`).expect(409);
+    await suite.api(stranger).post(`/help-requests/${id}/cancel`).expect(404);
   });
 });

@@ -111,21 +111,25 @@ describe('the platform webhook (e2e)', () => {
     const offline = await user('mentor');
     const { call } = await emitWithAck(student.socket, 'startCall', { recipientUserId: offline.id });
     const mentor = await online('mentor');
-    const { request } = await emitWithAck(student.socket, 'student_request_help', { topic: 'Vectors' });
-    await emitWithAck(mentor.socket, 'accept_help_request', { request_id: request.id });
-    await receiver.until(() => acceptedOf(call.id).length === 1 && acceptedOf(request.id).length === 2);
+    const { request: asked } = await emitWithAck(student.socket, 'student_request_help', { topic: 'Vectors' });
+    const { request: taken } = await emitWithAck(mentor.socket, 'accept_help_request', { request_id: asked.id });
+    const { queue: _queue, ...request } = asked;
+    await receiver.until(() => acceptedOf(call.id).length === 1 && acceptedOf(asked.id).length === 2);
 
     expect(acceptedOf(call.id)[0].event).toMatchObject({
       type: 'call.missed',
       data: { call: { status: 'MISSED' }, previousStatus: null, reason: 'offline' },
     });
-    expect(acceptedOf(request.id).map((r) => r.event)).toEqual([
-      { id: expect.any(String), type: 'help_request.open', timestamp: ISO, data: { request, previousStatus: null } },
+    expect(acceptedOf(asked.id).map((r) => r.event)).toEqual([
+      { id: expect.any(String), type: 'help_request.waiting', timestamp: ISO, data: { request, previousStatus: null } },
       {
         id: expect.any(String),
         type: 'help_request.accepted',
         timestamp: ISO,
-        data: { request: { ...request, status: 'accepted', acceptedBy: mentor.id }, previousStatus: 'open' },
+        data: {
+          request: { ...request, status: 'accepted', acceptedBy: mentor.id, reservedUntil: taken.reservedUntil },
+          previousStatus: 'waiting',
+        },
       },
     ]);
   });

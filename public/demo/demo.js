@@ -18,6 +18,8 @@ const state = {
   localStream: null,
   incoming: null,
   conversationId: null,
+  /** The student's help request while it waits, is reserved, or may take a message. */
+  help: null,
 };
 window.demo = state;
 
@@ -90,16 +92,20 @@ async function start(token) {
   $('sign-in').hidden = true;
   $('app').hidden = false;
   $('sign-out').hidden = false;
-  $('my-status').hidden = !['mentor', 'tutor'].includes(state.user.role);
+  const helps = ['mentor', 'tutor'].includes(state.user.role);
+  $('my-status').hidden = !helps;
+  $('help-mentor').hidden = !helps;
+  $('help-student').hidden = state.user.role !== 'student';
   document.body.dataset.state = 'idle';
   connect();
+  if (helps) run(showSubjects());
 }
 
 function connect() {
   // The Socket.IO client, loaded by index.html from this server.
   const socket = globalThis.io({ auth: { token: state.token, dialect: 'calls' }, transports: ['websocket'] });
   state.socket = socket;
-  socket.on('authenticated', () => run(Promise.all([showMentors(), showHistory(), showPeople()])));
+  socket.on('authenticated', () => run(Promise.all([showMentors(), showHistory(), showPeople(), showHelpQueue()])));
   socket.on('connect_error', (error) => notice(`Cannot connect: ${error.message}`, 'error'));
   socket.on('error', (error) => notice(error.message, 'error'));
   socket.on('server_shutdown', ({ message }) => notice(message));
@@ -173,6 +179,7 @@ function connect() {
   ]) {
     socket.on(event, ({ callId }) => closed(callId, why));
   }
+  listenForHelp(socket);
   socket.on('new_message', ({ message }) => {
     if (message.conversationId === state.conversationId) showMessage(message);
     else notice(`New message from ${message.sender.displayName}`);
@@ -215,6 +222,124 @@ function button(label, onClick) {
 
 $('go-available').addEventListener('click', () => run(request('mentor_available', {}).then(showMentors)));
 $('go-busy').addEventListener('click', () => run(request('mentor_busy', {}).then(showMentors)));
+
+// ---------------------------------------------------------------- the help queue
+
+function listenForHelp(socket) {
+  // Students: where their request stands, who took it, and what became of it.
+  socket.on('help_request_position', ({ request_id, position, waiting, estimated_wait_ms }) => {
+    if (state.help?.id !== request_id) return;
+    const wait = estimated_wait_ms === null ? '' : ` · about ${Math.max(1, Math.round(estimated_wait_ms / 60000))} min`;
+    showHelp(`You are #${position} of ${waiting} in line${wait}`, 'waiting');
+  });
+  socket.on('help_request_accepted', ({ request_id, mentor_id, mentor_name, reserved_until }) => {
+    if (state.help?.id !== request_id) return;
+    state.help.acceptedBy = mentor_id;
+    showHelp(`${mentor_name} will call you by ${new Date(reserved_until).toLocaleTimeString()}`, 'accepted');
+  });
+  socket.on('help_request_requeued', ({ request_id }) => {
+    if (state.help?.id === request_id) showHelp('Back at the front of the line: another mentor will take it', 'waiting');
+    else run(showHelpQueue());
+  });
+  socket.on('help_request_expired', ({ request_id, can_leave_message }) => {
+    if (state.help?.id === request_id && can_leave_message) showHelp('Nobody was free in time. Leave a message?', 'expired');
+    else run(showHelpQueue());
+  });
+  // Mentors: what waits for them, live.
+  socket.on('help_queue_changed', ({ waiting, topics }) => {
+    $('help-count').textContent =
+      waiting === 0 ? 'Nobody is waiting.' : `${waiting} waiting: ${topics.map((t) => `${t.topic} (${t.waiting})`).join(', ')}`;
+    run(showHelpQueue());
+  });
+  for (const event of ['help_request', 'help_request_taken', 'help_request_cancelled']) socket.on(event, () => run(showHelpQueue()));
+}
+
+/** The student's request: its line of text, and which controls go with its status. */
+function showHelp(text, status) {
+  $('help-status').hidden = false;
+  $('help-status').textContent = text;
+  $('help-status').dataset.status = status;
+  $('help-cancel').hidden = status !== 'waiting' && status !== 'accepted';
+  $('help-message-form').hidden = status !== 'expired';
+  $('help-form').hidden = status === 'waiting' || status === 'accepted';
+}
+
+$('help-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const topic = event.target.elements.topic.value.trim();
+  run(
+    request('student_request_help', { topic }).then(({ request }) => {
+      state.help = request;
+      showHelp(`You are #${request.queue.position} of ${request.queue.waiting} in line`, 'waiting');
+    }),
+  );
+});
+
+$('help-cancel').addEventListener('click', () =>
+  run(
+    request('cancel_help_request', { request_id: state.help.id }).then(() => {
+      state.help = null;
+      showHelp('Request withdrawn', 'cancelled');
+    }),
+  ),
+);
+
+$('help-message-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = event.target.elements.text.value.trim();
+  run(
+    request('leave_help_message', { request_id: state.help.id, text }).then(({ mentors }) => {
+      state.help = null;
+      event.target.reset();
+      showHelp(`Message sent to ${mentors} mentor${mentors === 1 ? '' : 's'}: the answer comes in your chats`, 'done');
+    }),
+  );
+});
+
+async function showSubjects() {
+  const { subjects } = await api('GET', '/users/me/subjects');
+  $('subjects-form').elements.subjects.value = subjects.join(', ');
+}
+
+$('subjects-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const subjects = event.target.elements.subjects.value.split(',').filter((subject) => subject.trim() !== '');
+  run(
+    api('PUT', '/users/me/subjects', { subjects }).then(({ subjects: saved }) => {
+      event.target.elements.subjects.value = saved.join(', ');
+      notice('Requests on these subjects now come to you first');
+    }),
+  );
+});
+
+/** Mentors: the requests they may take, head of each queue first; taking one reserves it, then they call. */
+async function showHelpQueue() {
+  if ($('help-mentor').hidden) return;
+  const [waiting, taken] = await Promise.all([api('GET', '/help-requests?status=waiting'), api('GET', '/help-requests?status=accepted')]);
+  const students = new Map(
+    await Promise.all(
+      [...new Set([...waiting, ...taken].map((r) => r.studentId))].map(async (id) => [id, await api('GET', `/users/${id}`)]),
+    ),
+  );
+  $('help-requests').replaceChildren(
+    ...[...taken, ...waiting].map((help) => {
+      const item = document.createElement('li');
+      item.dataset.requestId = help.id;
+      const student = students.get(help.studentId);
+      const place = help.queue ? `#${help.queue.position} · ` : '';
+      item.append(`${place}${help.topic} – ${student.displayName} `);
+      if (help.status === 'accepted') {
+        const call = button(`Call ${student.displayName}`, () => run(startCall(student)));
+        call.className = 'primary';
+        call.disabled = Boolean(state.call);
+        item.append(call);
+      } else {
+        item.append(button('Take', () => run(api('POST', `/help-requests/${help.id}/accept`).then(showHelpQueue))));
+      }
+      return item;
+    }),
+  );
+}
 
 // ---------------------------------------------------------------- calls
 
@@ -276,7 +401,12 @@ function enterCall(call, peer, status) {
   setCallStatus(status);
   document.body.dataset.state = 'in-call';
   run(openChat(peer));
-  run(Promise.all([showMentors(), showPeople()]));
+  run(Promise.all([showMentors(), showPeople(), showHelpQueue()]));
+  // The mentor who took the student's request called: the request is fulfilled.
+  if ($('help-status').dataset.status === 'accepted' && peer.id === state.help?.acceptedBy) {
+    state.help = null;
+    showHelp(`In a session with ${peer.displayName}`, 'done');
+  }
 }
 
 async function joinRoom() {
@@ -371,7 +501,7 @@ function closed(callId, why) {
   delete document.body.dataset.peer;
   document.body.dataset.state = 'idle';
   notice(why);
-  run(Promise.all([showHistory(), showMentors(), showPeople()]));
+  run(Promise.all([showHistory(), showMentors(), showPeople(), showHelpQueue()]));
 }
 
 async function showHistory() {

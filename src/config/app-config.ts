@@ -108,7 +108,14 @@ export function loadConfig(env: Env) {
     presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 5_000, { min: 0, max: 600_000 }),
     /** Above this many users online, connections that subscribed to nothing hear only some mentors' changes (MentorStatusService). */
     presenceBroadcastLimit: int(env, 'PRESENCE_BROADCAST_LIMIT', 1_000, { min: 0, max: 100_000_000 }),
-    helpRequestTtlMs: int(env, 'HELP_REQUEST_TTL_MS', 120_000, { min: 100, max: 86_400_000 }),
+    help: {
+      /** A request nobody accepted expires after this long. */
+      requestTtlMs: int(env, 'HELP_REQUEST_TTL_MS', 120_000, { min: 100, max: 86_400_000 }),
+      /** (ext) A request offered first to the mentors matched to its topic reaches every available one of its type after this long. */
+      escalateAfterMs: int(env, 'HELP_ESCALATE_AFTER_MS', 30_000, { min: 0, max: 86_400_000 }),
+      /** (ext) A mentor who accepted calls the student within this long, or the request goes back to the head of its queue. */
+      reservationMs: int(env, 'HELP_RESERVATION_MS', 60_000, { min: 100, max: 3_600_000 }),
+    },
     calls: {
       ringTimeoutMs: int(env, 'RING_TIMEOUT_MS', 60_000, { min: 100, max: 600_000 }),
       reconnectGraceMs: int(env, 'RECONNECT_GRACE_MS', 15_000, { min: 0, max: 600_000 }),

@@ -34,6 +34,8 @@ export interface AppEventMap {
   'socket.authenticated': { socket: Socket; user: ConnectionUser };
   /** Presence: a user came online or went offline (after the grace); a mentor's notice is for MentorStatusService to send. */
   'presence.changed': { notice: PresenceNotice };
+  /** Mentor status: a mentor or tutor was just told to be available (chosen, online again, or out of a call). */
+  'mentor.available': { mentorId: string };
   /** Chat: a new message, and the members it is for. */
   'chat.message': { message: MessageView; recipientIds: string[] };
 }

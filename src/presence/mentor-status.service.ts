@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OpenCallIndex } from '../calls/open-call-index';
-import { AppEventMap, OnAppEvent } from '../events/app-events';
+import { AppEventMap, AppEvents, OnAppEvent } from '../events/app-events';
 import { AppError } from '../common/errors';
 import { PrismaService } from '../database/prisma.service';
 import type { Party } from '../calls/call.presenter';
@@ -55,6 +55,7 @@ export class MentorStatusService {
     private readonly registry: ConnectionRegistry,
     @Inject(SHARED_STATE) private readonly state: SharedState,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: AppEvents,
   ) {}
 
   /** The list being served to connecting students; a change on this instance drops it. */
@@ -180,6 +181,7 @@ export class MentorStatusService {
       statusMessage: view.statusMessage,
       updatedAt: new Date().toISOString(),
     });
+    if (view.status === 'available') this.events.emit('mentor.available', { mentorId: view.mentorId });
   }
 
   /**

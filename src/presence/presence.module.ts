@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { CallsModule } from '../calls/calls.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { UsersModule } from '../users/users.module';
-import { HelpRequestsService } from './help-requests.service';
 import { MentorStatusService } from './mentor-status.service';
 import { MonitoringController } from './monitoring.controller';
 import { PresenceController } from './presence.controller';
@@ -12,7 +11,7 @@ import { PresenceService } from './presence.service';
 @Module({
   imports: [RealtimeModule, UsersModule, CallsModule],
   controllers: [PresenceController, MonitoringController],
-  providers: [PresenceRepository, PresenceService, MentorStatusService, HelpRequestsService],
-  exports: [PresenceService, MentorStatusService, HelpRequestsService],
+  providers: [PresenceRepository, PresenceService, MentorStatusService],
+  exports: [PresenceService, MentorStatusService],
 })
 export class PresenceModule {}

@@ -1,5 +1,5 @@
 import type { CallNotice } from '../calls/call-notices';
-import type { HelpUrgency, UserRole } from '@call-signaling/client';
+import type { HelpStage, HelpUrgency, UserRole } from '@call-signaling/client';
 import type { MessageView } from '../chat/chat.presenter';
 import type { SignalKind } from '../relay/signal';
 
@@ -72,8 +72,16 @@ export type HelpNotice =
       urgency: HelpUrgency;
       requestedAt: string;
     }
-  | { type: 'help-accepted'; requestId: string; mentorId: string; mentorName: string }
-  | { type: 'help-closed'; requestId: string; outcome: 'taken' | 'cancelled' | 'expired' };
+  /** To the student: the mentor reserved it until `reservedUntil`. */
+  | { type: 'help-accepted'; requestId: string; mentorId: string; mentorName: string; reservedUntil: string }
+  /** `canLeaveMessage`: to the student of an expired request. */
+  | { type: 'help-closed'; requestId: string; outcome: 'taken' | 'cancelled' | 'expired'; canLeaveMessage?: true }
+  /** (ext) To the student: the request's place in its queue. */
+  | { type: 'help-position'; requestId: string; position: number; waiting: number; estimatedWaitMs: number | null; stage: HelpStage }
+  /** (ext) To the student and the mentor: the reservation lapsed or the call failed; the request is back in its queue. */
+  | { type: 'help-requeued'; requestId: string; mentorId: string; reason: 'lapsed' | 'call_failed' }
+  /** (ext) To mentors and tutors: what waits that they could take. */
+  | { type: 'help-queue'; waiting: number; topics: Array<{ topic: string; waiting: number }> };
 
 /** Chat: a stored message, a typing indicator, a read receipt. */
 export type ChatNotice =

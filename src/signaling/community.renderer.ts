@@ -19,8 +19,31 @@ const COMMUNITY: NoticeRenderers<Emission<CommunityServerToClientEvents>> = {
     'help_request',
     { request_id: n.requestId, student_id: n.studentId, student_name: n.studentName, topic: n.topic, message: n.message },
   ],
-  'help-accepted': (n) => ['help_request_accepted', { request_id: n.requestId, mentor_id: n.mentorId, mentor_name: n.mentorName }],
-  'help-closed': (n) => [`help_request_${n.outcome}`, { request_id: n.requestId }],
+  'help-accepted': (n) => [
+    'help_request_accepted',
+    { request_id: n.requestId, mentor_id: n.mentorId, mentor_name: n.mentorName, reserved_until: n.reservedUntil },
+  ],
+  'help-closed': (n) => [
+    `help_request_${n.outcome}`,
+    n.canLeaveMessage ? { request_id: n.requestId, can_leave_message: true } : { request_id: n.requestId },
+  ],
+  'help-position': (n) => [
+    'help_request_position',
+    {
+      request_id: n.requestId,
+      position: n.position,
+      waiting: n.waiting,
+      estimated_wait_ms: n.estimatedWaitMs,
+      stage: n.stage,
+      requestId: n.requestId,
+      estimatedWaitMs: n.estimatedWaitMs,
+    },
+  ],
+  'help-requeued': (n) => [
+    'help_request_requeued',
+    { request_id: n.requestId, mentor_id: n.mentorId, reason: n.reason, requestId: n.requestId, mentorId: n.mentorId },
+  ],
+  'help-queue': (n) => ['help_queue_changed', { waiting: n.waiting, topics: n.topics }],
 };
 
 export const renderCommunity = (notice: RealtimeNotice) => renderWith(COMMUNITY, notice);

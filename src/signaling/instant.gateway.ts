@@ -6,8 +6,9 @@ import type { CallView } from '../calls/call.presenter';
 import type { CallInitiatedConfirmedEvent } from '@call-signaling/client';
 import { socketActor } from '../realtime/socket-auth.service';
 import { SocketEvent } from '../realtime/socket-event.decorator';
-import { HelpRequestDto, RequestIdDto, StatusMessageDto } from '../presence/dto/mentors-query.dto';
-import { HelpRequestsService } from '../presence/help-requests.service';
+import { HelpRequestDto, LeaveHelpMessageDto, RequestIdDto } from '../help/dto/help-request.dto';
+import { HelpRequestsService } from '../help/help-requests.service';
+import { StatusMessageDto } from '../presence/dto/mentors-query.dto';
 import { MentorStatusService } from '../presence/mentor-status.service';
 import { CallClosingDto, CallIdMessageDto, InitiateCallDto } from './dto/instant.dto';
 import { appCallId } from './instantmentor.call-id';
@@ -50,6 +51,11 @@ export class InstantGateway {
   @SocketEvent('cancel_help_request')
   async cancelHelp(@ConnectedSocket() socket: Socket, @MessageBody() dto: RequestIdDto) {
     return { request: await this.help.cancel(socketActor(socket).userId, dto.request_id) };
+  }
+
+  @SocketEvent('leave_help_message')
+  leaveHelpMessage(@ConnectedSocket() socket: Socket, @MessageBody() dto: LeaveHelpMessageDto) {
+    return this.help.leaveMessage(socketActor(socket).userId, dto.request_id, dto.text);
   }
 
   @SocketEvent('mentor_available')

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { CallsModule } from '../calls/calls.module';
 import { ChatModule } from '../chat/chat.module';
+import { HelpModule } from '../help/help.module';
 import { PresenceModule } from '../presence/presence.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { RelayModule } from '../relay/relay.module';
@@ -20,7 +21,7 @@ import { WsSignalingDialect } from './raw-ws/ws-signaling.dialect';
 import { WsCallDialect } from './raw-ws/ws-call.dialect';
 
 @Module({
-  imports: [AuthModule, CallsModule, ChatModule, PresenceModule, RealtimeModule, RelayModule, UsersModule],
+  imports: [AuthModule, CallsModule, ChatModule, HelpModule, PresenceModule, RealtimeModule, RelayModule, UsersModule],
   controllers: [VideoCallsController],
   providers: [
     SocketIoConnections,

@@ -33,6 +33,10 @@ export class UsersRepository {
     return this.prisma.user.findUnique({ where: { email } });
   }
 
+  update(id: string, data: { subjects: string[] }): Promise<User> {
+    return this.prisma.user.update({ where: { id }, data });
+  }
+
   async create(data: NewUser): Promise<User> {
     try {
       return await this.prisma.user.create({ data });

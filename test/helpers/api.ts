@@ -5,6 +5,7 @@ export interface AuthorizedRequests {
   get: (path: string) => request.Test;
   /** Sends `body` as JSON when given; without it, the request is left for `.attach()` or `.send()`. */
   post: (path: string, body?: object) => request.Test;
+  put: (path: string, body: object) => request.Test;
   delete: (path: string) => request.Test;
 }
 
@@ -17,6 +18,7 @@ export function authorized(baseUrl: string, user: { token: string }): Authorized
       const test = auth(request(baseUrl).post(path));
       return body === undefined ? test : test.send(body);
     },
+    put: (path, body) => auth(request(baseUrl).put(path)).send(body),
     delete: (path) => auth(request(baseUrl).delete(path)),
   };
 }

@@ -107,8 +107,17 @@ export const NOTICES: { [K in NoticeType]: NoticeOf<K> } = {
     urgency: 'high',
     requestedAt: '2026-01-01T10:04:00.000Z',
   },
-  'help-accepted': { type: 'help-accepted', requestId: 'req-1', mentorId: RECIPIENT.id, mentorName: RECIPIENT.displayName },
+  'help-accepted': {
+    type: 'help-accepted',
+    requestId: 'req-1',
+    mentorId: RECIPIENT.id,
+    mentorName: RECIPIENT.displayName,
+    reservedUntil: '2026-01-01T10:06:00.000Z',
+  },
   'help-closed': { type: 'help-closed', requestId: 'req-1', outcome: 'taken' },
+  'help-position': { type: 'help-position', requestId: 'req-1', position: 2, waiting: 3, estimatedWaitMs: 90_000, stage: 'matched' },
+  'help-requeued': { type: 'help-requeued', requestId: 'req-1', mentorId: RECIPIENT.id, reason: 'lapsed' },
+  'help-queue': { type: 'help-queue', waiting: 3, topics: [{ topic: 'fractions', waiting: 3 }] },
   'chat-message': { type: 'chat-message', message, receiverId: RECIPIENT.id },
   'session-member': {
     type: 'session-member',

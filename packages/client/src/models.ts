@@ -179,20 +179,49 @@ export interface MentorStatusView {
   statusMessage: string | null;
 }
 
-export type HelpRequestStatus = 'open' | 'accepted' | 'cancelled' | 'expired';
+/**
+ * `waiting` in its queue; `accepted`: reserved by a mentor, who calls the student before `reservedUntil`
+ * (ext); `fulfilled`: that call was answered (ext).
+ */
+export type HelpRequestStatus = 'waiting' | 'accepted' | 'cancelled' | 'expired' | 'fulfilled';
 
-/** A student's help request, in the acks of the help-request events. */
-export interface HelpRequestView {
+/** (ext) Who a waiting request is offered to: the mentors whose subjects match its topic, then every available one of its type. */
+export type HelpStage = 'matched' | 'everyone';
+
+/** (ext) Where a waiting request stands in its queue (its target type and topic). */
+export interface HelpQueuePlace {
+  /** 1 is next. */
+  position: number;
+  /** How many wait in the queue. */
+  waiting: number;
+  /** A rough wait: the position times the recent time to accept (of the queue, else of all queues); null with no accept in the past hour. */
+  estimatedWaitMs: number | null;
+}
+
+/** A student's help request, as the platform's webhook has it. */
+export interface HelpRequestRecord {
   id: string;
   studentId: string;
   topic: string;
   message: string | null;
   targetType: UserRole | null;
-  /** The one mentor or tutor asked; null when offered to every available one. */
+  /** The one mentor or tutor asked; null when it waits in the queue for any. */
   mentorId: string | null;
   urgency: HelpUrgency;
   status: HelpRequestStatus;
+  /** (ext) */
+  stage: HelpStage;
   acceptedBy: string | null;
+  /** (ext) When the accepting mentor's reservation ends: they call the student before it. */
+  reservedUntil: string | null;
+  /** (ext) The call that fulfilled it. */
+  callId: string | null;
   createdAt: string;
   expiresAt: string;
+}
+
+/** A student's help request, in the acks of the help-request events and over REST. */
+export interface HelpRequestView extends HelpRequestRecord {
+  /** (ext) While it waits in its queue; null otherwise, and for a request sent to one mentor. */
+  queue: HelpQueuePlace | null;
 }

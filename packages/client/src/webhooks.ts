@@ -1,5 +1,5 @@
 import type { ExtensionRequestView } from './calls-events.js';
-import type { CallEndReason, CallFeedbackView, CallStatus, HelpRequestStatus, HelpRequestView } from './models.js';
+import type { CallEndReason, CallFeedbackView, CallStatus, HelpRequestRecord, HelpRequestStatus } from './models.js';
 
 /**
  * What the platform's webhook (PLATFORM_WEBHOOK_URL) receives (ext): one event per POST, signed as
@@ -47,9 +47,14 @@ export interface CallMoveWebhookData {
   talkMs: number | null;
 }
 
-/** `help_request.open` (asked), `help_request.accepted`, `help_request.cancelled`, `help_request.expired`. */
+/**
+ * `help_request.waiting` (asked, or back in its queue after a reservation lapsed or its call failed:
+ * `previousStatus` is then `accepted`), `.accepted`, `.fulfilled`, `.cancelled`, `.expired`; also
+ * `help_request.escalated` (offered to every available mentor of its type) and
+ * `help_request.message_left` (the student left a message after it expired), which move no status.
+ */
 export interface HelpRequestWebhookData {
-  request: HelpRequestView;
+  request: HelpRequestRecord;
   previousStatus: HelpRequestStatus | null;
 }
 
@@ -74,7 +79,7 @@ export interface CallExtensionAnsweredWebhookData {
 }
 
 export type CallMoveWebhookType = `call.${Lowercase<CallStatus>}`;
-export type HelpRequestWebhookType = `help_request.${HelpRequestStatus}`;
+export type HelpRequestWebhookType = `help_request.${HelpRequestStatus}` | 'help_request.escalated' | 'help_request.message_left';
 
 export type WebhookEvent =
   | WebhookEnvelope<CallMoveWebhookType, CallMoveWebhookData>

@@ -1,5 +1,4 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -13,10 +12,8 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateIf,
 } from 'class-validator';
 import { MAX_WATCHED_USERS } from '../../realtime/presence-interests';
-import { toIdString } from '../../common/id';
 import { MENTOR_AVAILABILITY, MENTOR_ROLES } from './presence.response';
 
 export class MentorsQueryDto {
@@ -42,45 +39,6 @@ export class StatusMessageDto {
   @IsString()
   @MaxLength(200)
   statusMessage?: string;
-}
-
-/** Section 8's `{topic, message?, target_type?}`, or the InstantMentor app's `{mentorId, subject, message?, urgency?}`. */
-export class HelpRequestDto {
-  @ValidateIf((dto: HelpRequestDto) => dto.subject === undefined)
-  @IsString()
-  @Length(1, 200)
-  topic?: string;
-
-  @ValidateIf((dto: HelpRequestDto) => dto.topic === undefined)
-  @IsString()
-  @Length(1, 200)
-  subject?: string;
-
-  /** `broadcast_to_mentors`, or the one mentor or tutor asked. */
-  @IsOptional()
-  @Transform(toIdString)
-  @IsString({ message: 'mentorId must be broadcast_to_mentors or a user id' })
-  @Length(1, 128)
-  mentorId?: string;
-
-  @IsOptional()
-  @IsIn(['low', 'medium', 'high'])
-  urgency?: 'low' | 'medium' | 'high';
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  message?: string;
-
-  @IsOptional()
-  @IsIn(['mentor', 'tutor'])
-  target_type?: 'mentor' | 'tutor';
-}
-
-export class RequestIdDto {
-  @IsString()
-  @Length(1, 128)
-  request_id: string;
 }
 
 /** (ext) `presence_subscribe`: the mentor list to open, as `GET /presence/mentors` filters it, and which page of it to answer with. */

@@ -12,7 +12,7 @@ import type {
 import { ExtensionRequestResponse } from '../../calls/dto/call-extension.dto';
 import { CallFeedbackResponse } from '../../calls/dto/call.response';
 import { dateTime } from '../../common/dto/date-time.property';
-import { HELP_REQUEST_STATUSES, HelpRequestResponse } from '../../presence/dto/help-request.response';
+import { HELP_REQUEST_STATUSES, HelpRequestRecordResponse } from '../../help/dto/help-request.response';
 
 const CALL_STATUSES: readonly CallStatus[] = ['CALLING', 'ACTIVE', 'ENDED', 'CANCELLED', 'DECLINED', 'MISSED'];
 const END_REASONS: readonly CallEndReason[] = ['hangup', 'last_participant_left', 'connection_lost', 'ended_by_api', 'time_limit'];
@@ -82,8 +82,8 @@ export class CallMoveWebhookDataResponse implements CallMoveWebhookData {
 }
 
 export class HelpRequestWebhookDataResponse implements HelpRequestWebhookData {
-  @ApiProperty({ type: () => HelpRequestResponse })
-  request: HelpRequestResponse;
+  @ApiProperty({ type: () => HelpRequestRecordResponse })
+  request: HelpRequestRecordResponse;
 
   @ApiProperty({ enum: HELP_REQUEST_STATUSES, enumName: 'HelpRequestStatus', nullable: true })
   previousStatus: HelpRequestStatus | null;
@@ -134,7 +134,9 @@ export class CallMoveWebhookEvent extends WebhookEnvelopeResponse {
 }
 
 export class HelpRequestWebhookEvent extends WebhookEnvelopeResponse {
-  @ApiProperty({ enum: HELP_REQUEST_STATUSES.map((status) => `help_request.${status}`) })
+  @ApiProperty({
+    enum: [...HELP_REQUEST_STATUSES.map((status) => `help_request.${status}`), 'help_request.escalated', 'help_request.message_left'],
+  })
   type: string;
 
   @ApiProperty({ type: () => HelpRequestWebhookDataResponse })

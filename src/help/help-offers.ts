@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SHARED_STATE, SharedState } from '../cluster/shared-state';
+import { PrismaService } from '../database/prisma.service';
+import type { HelpRequest, Prisma, UserRole } from '../generated/prisma/client';
+import { MentorStatusService } from '../presence/mentor-status.service';
+import { ConnectionRegistry } from '../realtime/connection-registry.service';
+import { QUEUE_ORDER } from './help-queues';
+
+export const MENTOR_ROLES: readonly UserRole[] = ['mentor', 'tutor'];
+/** Shared state: who has been offered a request since it last waited (so nobody hears it twice). */
+const offeredKey = (requestId: string) => `help-offered:${requestId}`;
+/** A mentor becoming available is offered at most this many waiting requests at once, head first. */
+const OFFERS_PER_MENTOR = 20;
+/** A request is offered to at most this many mentors at once (as the mentor list reads at most 500). */
+const MAX_OFFERED = 500;
+
+/** The mentors a request of this target type may go to. */
+export const rolesFor = (targetType: UserRole | null): UserRole[] => (targetType ? [targetType] : [...MENTOR_ROLES]);
+
+/**
+ * Who hears of a waiting request: in its `matched` stage, the available mentors (or tutors) whose
+ * subjects include its subject; in its `everyone` stage, every available one; never a mentor whose
+ * reservation of it lapsed. A request sent to one mentor goes to them, whatever their status.
+ */
+@Injectable()
+export class HelpOffers {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly mentors: MentorStatusService,
+    private readonly registry: ConnectionRegistry,
+    @Inject(SHARED_STATE) private readonly state: SharedState,
+  ) {}
+
+  /** Offers a waiting request to those its stage reaches now who have not had it. */
+  async offer(request: HelpRequest, studentName: string): Promise<void> {
+    await this.send(request, studentName, await this.reachedBy(request));
+  }
+
+  /** A mentor or tutor became available: the waiting requests they may take, head first, that they have not had. */
+  async offerWaitingTo(mentorId: string): Promise<void> {
+    const mentor = await this.prisma.user.findUnique({ where: { id: mentorId }, select: { role: true, subjects: true } });
+    if (!mentor || !MENTOR_ROLES.includes(mentor.role)) return;
+    const requests = await this.prisma.helpRequest.findMany({
+      where: {
+        status: 'waiting',
+        mentorId: null,
+        OR: [{ targetType: null }, { targetType: mentor.role }],
+        AND: [{ OR: [{ stage: 'everyone' }, { subject: { in: mentor.subjects } }] }, { NOT: { passedBy: { has: mentorId } } }],
+      },
+      orderBy: QUEUE_ORDER,
+      take: OFFERS_PER_MENTOR,
+      include: { student: { select: { displayName: true } } },
+    });
+    for (const request of requests) await this.send(request, request.student.displayName, [mentorId]);
+  }
+
+  /** Whether any mentor (or tutor) of the type has this subject: then the request is offered to them first. */
+  async anyMatched(targetType: UserRole | null, subject: string): Promise<boolean> {
+    return (await this.prisma.user.count({ where: { role: { in: rolesFor(targetType) }, subjects: { has: subject } } })) > 0;
+  }
+
+  /** Those who were offered the request (and `also`) hear how it ended; the next time it waits it is offered afresh. */
+  async closed(requestId: string, outcome: 'taken' | 'cancelled' | 'expired', except?: string, also: string[] = []): Promise<void> {
+    const offered = new Set([...(await this.state.sMembers(offeredKey(requestId))), ...also]);
+    if (except) offered.delete(except);
+    await this.state.del(offeredKey(requestId));
+    this.registry.sendToUsers(offered, { type: 'help-closed', requestId, outcome });
+  }
+
+  private async reachedBy(request: HelpRequest): Promise<string[]> {
+    if (request.mentorId) return [request.mentorId];
+    const where: Prisma.UserWhereInput = {
+      role: { in: rolesFor(request.targetType) },
+      id: { notIn: request.passedBy },
+      ...(request.stage === 'matched' ? { subjects: { has: request.subject } } : {}),
+    };
+    const candidates = await this.prisma.user.findMany({ where, select: { id: true }, take: MAX_OFFERED });
+    const views = await this.mentors.views(candidates.map(({ id }) => id));
+    return views.filter((view) => view.status === 'available').map((view) => view.mentorId);
+  }
+
+  /** Each mentor hears the request once while it waits, whichever instance offers it. */
+  private async send(request: HelpRequest, studentName: string, mentorIds: string[]): Promise<void> {
+    const added = await Promise.all(mentorIds.map((id) => this.state.sAdd(offeredKey(request.id), id)));
+    const fresh = mentorIds.filter((_, i) => added[i]);
+    if (fresh.length === 0) return;
+    this.registry.sendToUsers(fresh, {
+      type: 'help-request',
+      requestId: request.id,
+      studentId: request.studentId,
+      studentName,
+      topic: request.topic,
+      message: request.message,
+      mentorId: request.mentorId,
+      urgency: request.urgency,
+      requestedAt: request.createdAt.toISOString(),
+    });
+  }
+}

@@ -1,0 +1,479 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import type { HelpRequestRecord, HelpRequestView, HelpRequestWebhookType, HelpUrgency } from '@call-signaling/client';
+import { ChatService } from '../chat/chat.service';
+import { SHARED_STATE, SharedState } from '../cluster/shared-state';
+import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
+import { inBackground } from '../common/background';
+import { AppError } from '../common/errors';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { PrismaService } from '../database/prisma.service';
+import { AppEventMap, OnAppEvent } from '../events/app-events';
+import type { HelpRequest, HelpRequestStatus, Prisma, User } from '../generated/prisma/client';
+import { ConnectionRegistry } from '../realtime/connection-registry.service';
+import { WebhookOutbox, type NewWebhookEvent } from '../webhooks/webhook-outbox';
+import { HelpOffers, MENTOR_ROLES, rolesFor } from './help-offers';
+import { HelpQueueNotices } from './help-queue-notices';
+import { QUEUE_ORDER, queueOf, subjectOf } from './help-queues';
+
+export type { HelpRequestView };
+
+const toRecord = (r: HelpRequest): HelpRequestRecord => ({
+  id: r.id,
+  studentId: r.studentId,
+  topic: r.topic,
+  message: r.message,
+  targetType: r.targetType,
+  mentorId: r.mentorId,
+  urgency: r.urgency,
+  status: r.status,
+  stage: r.stage,
+  acceptedBy: r.acceptedBy,
+  reservedUntil: r.reservedUntil?.toISOString() ?? null,
+  callId: r.callId,
+  createdAt: r.createdAt.toISOString(),
+  expiresAt: r.expiresAt.toISOString(),
+});
+
+export interface HelpRequestInput {
+  topic: string;
+  message?: string;
+  targetType?: 'mentor' | 'tutor';
+  /** The one mentor or tutor asked. */
+  mentorId?: string;
+  urgency?: HelpUrgency;
+}
+
+/** A help request's move, for the platform's webhook: `help_request.<status>`, or a move that keeps the status. */
+const helpRequestEvent = (
+  request: HelpRequest,
+  previousStatus: HelpRequestStatus | null,
+  type: HelpRequestWebhookType = `help_request.${request.status}`,
+): NewWebhookEvent => ({ type, orderingKey: request.id, data: { request: toRecord(request), previousStatus } });
+
+/** Mentors and tutors take help requests. */
+const helps = (user: Pick<User, 'role'>) => MENTOR_ROLES.includes(user.role);
+
+const EXPIRY = 'help-expiry';
+const ESCALATION = 'help-escalation';
+const RESERVATION = 'help-reservation';
+/** Shared state: the request a mentor reserved for a student, read when a call between them moves. */
+const reservationKey = (mentorId: string, studentId: string) => `help-reserved:${mentorId}:${studentId}`;
+/** How many mentors an expired request's message reaches at most. */
+const MESSAGE_RECIPIENTS = 50;
+/** A list of requests holds at most this many. */
+const LIST_LIMIT = 100;
+
+/** The moves a call makes without ever being answered: a reservation's call that failed. */
+const UNANSWERED = new Set(['CANCELLED', 'DECLINED', 'MISSED']);
+
+/**
+ * Students asking for help. A request waits in its queue (target type and subject) and is offered in
+ * stages (HelpOffers); a mentor's acceptance reserves it for HELP_RESERVATION_MS, and the call between
+ * them being answered fulfils it. A reservation that lapses, or whose call fails, puts it back at the
+ * head of its queue, and that mentor is not offered it again. Unaccepted after HELP_REQUEST_TTL_MS it
+ * expires, and the student may leave a message for the queue's mentors. Every move is one conditional
+ * update (of two racing movers exactly one wins) with its webhook event; timers fire once in the cluster.
+ */
+@Injectable()
+export class HelpRequestsService implements OnApplicationBootstrap {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly offers: HelpOffers,
+    private readonly queues: HelpQueueNotices,
+    private readonly registry: ConnectionRegistry,
+    private readonly chat: ChatService,
+    @Inject(SHARED_STATE) private readonly state: SharedState,
+    @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly webhooks: WebhookOutbox,
+  ) {
+    timers.handle(EXPIRY, (requestId) => this.expire(requestId));
+    timers.handle(ESCALATION, (requestId) => this.escalate(requestId));
+    timers.handle(RESERVATION, (requestId) => this.reservationEnded(requestId));
+  }
+
+  /** Timers and reservations lost with the shared state are set again. */
+  @OnAppEvent('connections.rebooked')
+  rebooked(): void {
+    inBackground('re-arming help request timers', this.onApplicationBootstrap());
+  }
+
+  /** Requests left waiting or reserved by a restart (or by timers lost with Redis) move now or when their time is up. */
+  async onApplicationBootstrap(): Promise<void> {
+    const open = await this.prisma.helpRequest.findMany({ where: { status: { in: ['waiting', 'accepted'] } } });
+    const now = Date.now();
+    for (const request of open) {
+      if (request.status === 'waiting') await this.timers.schedule(EXPIRY, request.id, request.expiresAt.getTime() - now);
+      if (request.stage === 'matched') await this.timers.schedule(ESCALATION, request.id, this.escalatesAt(request) - now);
+      if (request.status === 'accepted') await this.reserve(request);
+    }
+  }
+
+  /** Offered to the mentors (or tutors) its stage reaches, or to the one mentor or tutor `mentorId` names, whatever their status. */
+  async create(studentId: string, input: HelpRequestInput): Promise<HelpRequestView> {
+    const student = await this.prisma.user.findUnique({ where: { id: studentId } });
+    if (!student || student.role !== 'student') throw new AppError('forbidden', 'Only students can ask for help');
+    if (input.mentorId !== undefined) await this.checkMentor(input.mentorId);
+    const subject = subjectOf(input.topic);
+    const targetType = input.targetType ?? null;
+    const matched = input.mentorId === undefined && (await this.offers.anyMatched(targetType, subject));
+    const request = await this.webhooks.withEvents(
+      (db) =>
+        db.helpRequest.create({
+          data: {
+            studentId,
+            topic: input.topic,
+            subject,
+            message: input.message ?? null,
+            targetType,
+            mentorId: input.mentorId ?? null,
+            urgency: input.urgency,
+            stage: matched ? 'matched' : 'everyone',
+            expiresAt: new Date(Date.now() + this.config.help.requestTtlMs),
+          },
+        }),
+      (created) => [helpRequestEvent(created, null)],
+    );
+    await Promise.all([
+      this.timers.schedule(EXPIRY, request.id, this.config.help.requestTtlMs),
+      matched ? this.timers.schedule(ESCALATION, request.id, this.config.help.escalateAfterMs) : undefined,
+    ]);
+    await this.offers.offer(request, student.displayName);
+    await this.queues.changed(queueOf(request));
+    return this.view(request);
+  }
+
+  private async checkMentor(mentorId: string): Promise<void> {
+    const mentor = await this.prisma.user.findUnique({ where: { id: mentorId }, select: { role: true } });
+    if (!mentor || !helps(mentor)) {
+      throw new AppError('not_found', 'No mentor or tutor has this id', { mentorId: ['must name a mentor or tutor'] });
+    }
+  }
+
+  /** Reserves the request for the mentor, who calls the student before `reservedUntil`. */
+  async accept(mentorId: string, requestId: string): Promise<HelpRequestView> {
+    const mentor = await this.prisma.user.findUnique({ where: { id: mentorId } });
+    if (!mentor || !helps(mentor)) throw new AppError('forbidden', 'Only mentors and tutors can accept help requests');
+    const now = new Date();
+    const request = await this.move(
+      requestId,
+      {
+        status: 'waiting',
+        expiresAt: { gt: now },
+        OR: [{ mentorId: null }, { mentorId }],
+        AND: [{ OR: [{ targetType: null }, { targetType: mentor.role }] }, { NOT: { passedBy: { has: mentorId } } }],
+      },
+      {
+        status: 'accepted',
+        acceptedBy: mentorId,
+        acceptedAt: now,
+        reservedUntil: new Date(now.getTime() + this.config.help.reservationMs),
+      },
+      (existing) => this.whyNotAccepted(existing, mentorId, mentor.role),
+    );
+    await this.reserve(request);
+    this.registry.sendToUsers([request.studentId], {
+      type: 'help-accepted',
+      requestId,
+      mentorId,
+      mentorName: mentor.displayName,
+      reservedUntil: request.reservedUntil!.toISOString(),
+    });
+    await this.offers.closed(requestId, 'taken', mentorId);
+    await this.queues.changed(queueOf(request));
+    return this.view(request);
+  }
+
+  private whyNotAccepted(request: HelpRequest, mentorId: string, role: User['role']): AppError {
+    if (request.mentorId && request.mentorId !== mentorId) return new AppError('forbidden', 'This help request was sent to another mentor');
+    if (request.targetType && request.targetType !== role)
+      return new AppError('forbidden', `This help request is for a ${request.targetType}`);
+    if (request.passedBy.includes(mentorId)) {
+      return new AppError('forbidden', 'Your reservation of this help request ended without a call: another mentor takes it');
+    }
+    return new AppError('invalid_state', `The help request is already ${request.status === 'waiting' ? 'expired' : request.status}`);
+  }
+
+  /** The student withdraws it, waiting or reserved; the reserving mentor is told too. */
+  async cancel(studentId: string, requestId: string): Promise<HelpRequestView> {
+    const cancelled = { status: 'cancelled', resolvedAt: new Date() } as const;
+    // One move per status it may be in, so the webhook's previousStatus is the one it moved from.
+    const request =
+      (await this.tryMove(requestId, { studentId, status: 'waiting' }, cancelled)) ??
+      (await this.move(requestId, { studentId, status: 'accepted' }, cancelled));
+    await this.stopTimers(request);
+    await this.offers.closed(requestId, 'cancelled', undefined, request.acceptedBy ? [request.acceptedBy] : []);
+    await this.queues.changed(queueOf(request));
+    return this.view(request);
+  }
+
+  /**
+   * After it expired, the student's message goes to the queue's mentors (those matched to its subject,
+   * else those of its type online), once; any of them can answer it in their conversation with the student.
+   */
+  async leaveMessage(studentId: string, requestId: string, text: string): Promise<{ request: HelpRequestView; mentors: number }> {
+    // Checked before the move: a message refused later would leave the request marked as answered.
+    if (text.trim() === '') throw new AppError('validation_failed', 'A message needs text', { text: ['must not be blank'] });
+    const request = await this.move(
+      requestId,
+      { studentId, status: 'expired', messageLeftAt: null },
+      { messageLeftAt: new Date() },
+      (existing) =>
+        new AppError(
+          'invalid_state',
+          existing.messageLeftAt
+            ? 'A message was already left for this help request'
+            : 'A message can be left once the help request has expired',
+        ),
+      'help_request.message_left',
+    );
+    const mentors = await this.queueMentors(request);
+    for (const mentorId of mentors) {
+      await this.chat.send({ userId: studentId }, { toUserId: mentorId }, { text: `Help with "${request.topic}": ${text}` });
+    }
+    return { request: await this.view(request), mentors: mentors.length };
+  }
+
+  private async queueMentors(request: HelpRequest): Promise<string[]> {
+    if (request.mentorId) return [request.mentorId];
+    const roles = rolesFor(request.targetType);
+    const matched = await this.prisma.user.findMany({
+      where: { role: { in: roles }, subjects: { has: request.subject } },
+      select: { id: true },
+      orderBy: { displayName: 'asc' },
+      take: MESSAGE_RECIPIENTS,
+    });
+    if (matched.length > 0) return matched.map(({ id }) => id);
+    const online = await Promise.all(
+      (
+        await this.prisma.user.findMany({
+          where: { role: { in: roles } },
+          select: { id: true },
+          orderBy: { displayName: 'asc' },
+          take: 500,
+        })
+      ).map(async ({ id }) => ((await this.registry.isOnline(id)) ? id : null)),
+    );
+    return online.filter((id): id is string => id !== null).slice(0, MESSAGE_RECIPIENTS);
+  }
+
+  /** The student's own, or (for a mentor or tutor) one they could take or took. */
+  async get(userId: string, requestId: string): Promise<HelpRequestView> {
+    const [user, request] = await Promise.all([
+      this.prisma.user.findUnique({ where: { id: userId }, select: { role: true } }),
+      this.prisma.helpRequest.findUnique({ where: { id: requestId } }),
+    ]);
+    const visible =
+      request &&
+      user &&
+      (request.studentId === userId ||
+        request.acceptedBy === userId ||
+        request.mentorId === userId ||
+        (helps(user) && request.mentorId === null && (request.targetType === null || request.targetType === user.role)));
+    if (!visible) throw new AppError('not_found', 'Help request not found');
+    return this.view(request);
+  }
+
+  /**
+   * A student's own requests, newest first. A mentor's or tutor's: with `waiting` (the default), what
+   * they may take, head of each queue first; with another status, the requests they took.
+   */
+  async list(userId: string, status?: HelpRequestStatus): Promise<HelpRequestView[]> {
+    const user = await this.prisma.user.findUnique({ where: { id: userId }, select: { role: true } });
+    if (!user) throw new AppError('unauthorized', 'Your account no longer exists');
+    let where: Prisma.HelpRequestWhereInput;
+    let orderBy: Prisma.HelpRequestOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
+    if (!helps(user)) where = { studentId: userId, ...(status ? { status } : {}) };
+    else if ((status ?? 'waiting') === 'waiting') {
+      where = {
+        status: 'waiting',
+        OR: [{ mentorId: userId }, { mentorId: null, OR: [{ targetType: null }, { targetType: user.role }] }],
+        NOT: { passedBy: { has: userId } },
+      };
+      orderBy = QUEUE_ORDER;
+    } else where = { acceptedBy: userId, status };
+    const requests = await this.prisma.helpRequest.findMany({ where, orderBy, take: LIST_LIMIT });
+    const places = await this.queues.placesOf(requests);
+    return requests.map((r) => ({ ...toRecord(r), queue: places.get(r.id) ?? null }));
+  }
+
+  /** A mentor or tutor became available (chose it, came online, or left a call): what waits for them is offered. */
+  @OnAppEvent('mentor.available')
+  mentorAvailable({ mentorId }: AppEventMap['mentor.available']): void {
+    inBackground('offering waiting help requests', this.offers.offerWaitingTo(mentorId));
+  }
+
+  /** A call between a reserving mentor and their student: answered, it fulfils the request; unanswered, the request goes back. */
+  @OnAppEvent('call.moved')
+  callMoved({ call, move }: AppEventMap['call.moved']): void {
+    const student = move.parties.find((p) => p.role === 'student');
+    const mentor = move.parties.find(helps);
+    if (!student || !mentor || (call.status !== 'ACTIVE' && !UNANSWERED.has(call.status))) return;
+    inBackground(
+      'help request reservation',
+      (async () => {
+        const requestId = await this.state.get(reservationKey(mentor.id, student.id));
+        if (!requestId) return;
+        if (call.status === 'ACTIVE') await this.fulfil(requestId, mentor.id, call.id);
+        else await this.requeue(requestId, mentor.id, 'call_failed');
+      })(),
+    );
+  }
+
+  private async fulfil(requestId: string, mentorId: string, callId: string): Promise<void> {
+    const request = await this.tryMove(
+      requestId,
+      { status: 'accepted', acceptedBy: mentorId },
+      { status: 'fulfilled', callId, resolvedAt: new Date() },
+    );
+    if (request) await this.stopTimers(request);
+  }
+
+  /** The reservation's time is up: unless its call is ringing now (its answer decides), the request goes back. */
+  private async reservationEnded(requestId: string): Promise<void> {
+    const request = await this.prisma.helpRequest.findUnique({ where: { id: requestId } });
+    if (request?.status !== 'accepted' || !request.acceptedBy) return;
+    const ringing = await this.prisma.call.count({
+      where: {
+        status: 'CALLING',
+        OR: [
+          { hostUserId: request.acceptedBy, recipientUserId: request.studentId },
+          { hostUserId: request.studentId, recipientUserId: request.acceptedBy },
+        ],
+      },
+    });
+    if (ringing === 0) await this.requeue(requestId, request.acceptedBy, 'lapsed');
+  }
+
+  /**
+   * Back to the head of its queue, offered afresh to all but the mentor whose reservation ended. A
+   * request sent to one mentor waits for them again.
+   */
+  private async requeue(requestId: string, mentorId: string, reason: 'lapsed' | 'call_failed'): Promise<void> {
+    const reserved = await this.prisma.helpRequest.findUnique({ where: { id: requestId }, select: { mentorId: true } });
+    const request = await this.tryMove(
+      requestId,
+      { status: 'accepted', acceptedBy: mentorId },
+      {
+        status: 'waiting',
+        acceptedBy: null,
+        acceptedAt: null,
+        reservedUntil: null,
+        requeued: true,
+        ...(reserved?.mentorId ? {} : { passedBy: { push: mentorId } }),
+      },
+    );
+    if (!request) return;
+    await Promise.all([this.timers.cancel(RESERVATION, requestId), this.state.del(reservationKey(mentorId, request.studentId))]);
+    this.registry.sendToUsers([request.studentId, mentorId], { type: 'help-requeued', requestId, mentorId, reason });
+    // Its expiry passed while it was reserved: it expires now.
+    await this.timers.schedule(EXPIRY, requestId, request.expiresAt.getTime() - Date.now());
+    const student = await this.prisma.user.findUnique({ where: { id: request.studentId }, select: { displayName: true } });
+    await this.offers.offer(request, student?.displayName ?? '');
+    await this.queues.changed(queueOf(request));
+  }
+
+  /** Its matched stage is over: every available mentor of its type is offered it (when it waits). */
+  private async escalate(requestId: string): Promise<void> {
+    const request = await this.tryMove(
+      requestId,
+      { stage: 'matched', status: { in: ['waiting', 'accepted'] } },
+      { stage: 'everyone' },
+      'help_request.escalated',
+    );
+    if (request?.status !== 'waiting') return;
+    const student = await this.prisma.user.findUnique({ where: { id: request.studentId }, select: { displayName: true } });
+    await this.offers.offer(request, student?.displayName ?? '');
+    await this.queues.changed(queueOf(request));
+  }
+
+  private async expire(requestId: string): Promise<void> {
+    const request = await this.tryMove(requestId, { status: 'waiting' }, { status: 'expired', resolvedAt: new Date() });
+    if (!request) return; // reserved, cancelled or expired meanwhile
+    await this.stopTimers(request);
+    this.registry.sendToUsers([request.studentId], { type: 'help-closed', requestId, outcome: 'expired', canLeaveMessage: true });
+    await this.offers.closed(requestId, 'expired', request.studentId);
+    await this.queues.changed(queueOf(request));
+  }
+
+  private async reserve(request: HelpRequest): Promise<void> {
+    const leftMs = request.reservedUntil!.getTime() - Date.now();
+    await Promise.all([
+      this.timers.schedule(RESERVATION, request.id, leftMs),
+      // Kept past the reservation by a ring: a call started at its last moment still decides it.
+      this.state.setExpiring(
+        reservationKey(request.acceptedBy!, request.studentId),
+        request.id,
+        Math.max(leftMs, 0) + this.config.calls.ringTimeoutMs + 5_000,
+      ),
+    ]);
+  }
+
+  private async stopTimers(request: HelpRequest): Promise<void> {
+    await Promise.all([
+      this.timers.cancel(EXPIRY, request.id),
+      this.timers.cancel(ESCALATION, request.id),
+      this.timers.cancel(RESERVATION, request.id),
+      request.acceptedBy ? this.state.del(reservationKey(request.acceptedBy, request.studentId)) : undefined,
+    ]);
+  }
+
+  private escalatesAt(request: HelpRequest): number {
+    return request.createdAt.getTime() + this.config.help.escalateAfterMs;
+  }
+
+  private async view(request: HelpRequest): Promise<HelpRequestView> {
+    const places = await this.queues.placesOf([request]);
+    return { ...toRecord(request), queue: places.get(request.id) ?? null };
+  }
+
+  /**
+   * One conditional update with its webhook event: of two racing movers, exactly one finds the
+   * request as `where` says. The loser hears why (`refused`, else that it is not in that state).
+   */
+  private async move(
+    requestId: string,
+    where: Prisma.HelpRequestWhereInput,
+    data: Prisma.HelpRequestUncheckedUpdateManyInput,
+    refused?: (existing: HelpRequest) => AppError,
+    eventType?: HelpRequestWebhookType,
+  ): Promise<HelpRequest> {
+    const { moved, request } = await this.moveOrNot(requestId, where, data, eventType);
+    if (!request || (!moved && where.studentId !== undefined && request.studentId !== where.studentId)) {
+      throw new AppError('not_found', 'Help request not found');
+    }
+    if (!moved) throw refused ? refused(request) : new AppError('invalid_state', `The help request is already ${request.status}`);
+    return request;
+  }
+
+  /** A move a timer or a call makes: null when the request is no longer as `where` says. */
+  private async tryMove(
+    requestId: string,
+    where: Prisma.HelpRequestWhereInput,
+    data: Prisma.HelpRequestUncheckedUpdateManyInput,
+    eventType?: HelpRequestWebhookType,
+  ): Promise<HelpRequest | null> {
+    const { moved, request } = await this.moveOrNot(requestId, where, data, eventType);
+    return moved ? request : null;
+  }
+
+  /** `where.status` names the status moved from (a move that keeps the status has an `eventType`). */
+  private async moveOrNot(
+    requestId: string,
+    where: Prisma.HelpRequestWhereInput,
+    data: Prisma.HelpRequestUncheckedUpdateManyInput,
+    eventType?: HelpRequestWebhookType,
+  ) {
+    return this.webhooks.withEvents(
+      async (db) => {
+        const { count } = await db.helpRequest.updateMany({ where: { ...where, id: requestId }, data });
+        return { moved: count > 0, request: await db.helpRequest.findUnique({ where: { id: requestId } }) };
+      },
+      ({ moved, request }) => {
+        if (!moved || !request) return [];
+        const previous = typeof where.status === 'string' ? where.status : request.status;
+        return [helpRequestEvent(request, previous, eventType)];
+      },
+    );
+  }
+}
