@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { inBackground } from '../common/background';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { INSTANCE_ID, REDIS } from './cluster.tokens';
 import type { RedisConnections } from './redis-connections';
@@ -89,6 +90,8 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
       .then((to) => {
         if (to) this.append(data, to);
       });
+    // A shutdown lets it go out before Redis closes (see DrainService).
+    inBackground('publishing to the other instances', this.previous);
   }
 
   /** Messages published by the other instances to this one or to every one. */
@@ -118,7 +121,10 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
     for (const { key, keep } of streams) {
       const add = () =>
         this.redis!.commands.xAdd(key, '*', fields, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: keep } });
-      retryWhileUnavailable(add).catch((error: Error) => this.logger.warn(`publishing failed: ${error.message}`));
+      inBackground(
+        'publishing to the other instances',
+        retryWhileUnavailable(add).catch((error: Error) => this.logger.warn(`publishing failed: ${error.message}`)),
+      );
     }
   }
 

@@ -9,6 +9,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
 import { AppEventMap, OnAppEvent } from '../events/app-events';
 import type { HelpRequest, HelpRequestStatus, Prisma, User } from '../generated/prisma/client';
+import { MentorStatusService } from '../presence/mentor-status.service';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { WebhookOutbox, type NewWebhookEvent } from '../webhooks/webhook-outbox';
 import { HelpOffers, MENTOR_ROLES, rolesFor } from './help-offers';
@@ -81,6 +82,7 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     private readonly offers: HelpOffers,
     private readonly queues: HelpQueueNotices,
     private readonly registry: ConnectionRegistry,
+    private readonly mentors: MentorStatusService,
     private readonly chat: ChatService,
     @Inject(SHARED_STATE) private readonly state: SharedState,
     @Inject(SHARED_TIMERS) private readonly timers: SharedTimers,
@@ -244,17 +246,8 @@ export class HelpRequestsService implements OnApplicationBootstrap {
       take: MESSAGE_RECIPIENTS,
     });
     if (matched.length > 0) return matched.map(({ id }) => id);
-    const online = await Promise.all(
-      (
-        await this.prisma.user.findMany({
-          where: { role: { in: roles } },
-          select: { id: true },
-          orderBy: { displayName: 'asc' },
-          take: 500,
-        })
-      ).map(async ({ id }) => ((await this.registry.isOnline(id)) ? id : null)),
-    );
-    return online.filter((id): id is string => id !== null).slice(0, MESSAGE_RECIPIENTS);
+    const online = (await this.mentors.list({ role: request.targetType ?? undefined })).filter((m) => m.status !== 'offline');
+    return online.slice(0, MESSAGE_RECIPIENTS).map((m) => m.mentorId);
   }
 
   /** The student's own, or (for a mentor or tutor) one they could take or took. */
