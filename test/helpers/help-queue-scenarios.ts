@@ -35,7 +35,7 @@ const topicNamed = (name: string) => `${name} ${randomBytes(3).toString('hex')}`
 /** A round trip on the socket: what was sent to it before has arrived. */
 const settled = (socket: TestSocket) => emitWithAck(socket, 'presence_unsubscribe', {});
 
-/** Five students wait in one queue; three mentors take them one by one from the head. */
+/** Five students wait in one queue; three mentors take them one by one from the head, the first after a race. */
 export async function positionsAsMentorsAccept(world: HelpWorld): Promise<void> {
   const topic = topicNamed('Fractions');
   const mentors = await Promise.all([0, 1, 2].map((n) => party(world, 'mentor', n)));
@@ -69,8 +69,12 @@ export async function positionsAsMentorsAccept(world: HelpWorld): Promise<void> 
     const rest = students.slice(round + 1);
     const heard = rest.map((s) => nextMatching(s.socket, 'help_request_position', (p) => p.waiting === rest.length));
     const accepted = nextEvent(head.socket, 'help_request_accepted');
-    const mentor = mentors[round % mentors.length];
-    const { body } = await mentor.api.post(`/help-requests/${head.requestId}/accept`).expect(200);
+    // The first round, every mentor at once (on both instances, in the cluster): exactly one wins.
+    const racing = round === 0 ? mentors : [mentors[round % mentors.length]];
+    const answers = await Promise.all(racing.map((m) => m.api.post(`/help-requests/${head.requestId}/accept`)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, ...Array<number>(racing.length - 1).fill(409)]);
+    const { body } = answers.find((a) => a.status === 200)!;
+    const mentor = racing[answers.findIndex((a) => a.status === 200)];
     expect(body).toMatchObject({ status: 'accepted', acceptedBy: mentor.id, queue: null });
     expect(await accepted).toEqual({
       request_id: head.requestId,
