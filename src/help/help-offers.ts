@@ -4,9 +4,9 @@ import { PrismaService } from '../database/prisma.service';
 import type { HelpRequest, Prisma, UserRole } from '../generated/prisma/client';
 import { MentorStatusService } from '../presence/mentor-status.service';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
+import { isMentorRole, MENTOR_ROLES } from '../users/mentor-roles';
 import { QUEUE_ORDER } from './help-queues';
 
-export const MENTOR_ROLES: readonly UserRole[] = ['mentor', 'tutor'];
 /** Shared state: who has been offered a request since it last waited (so nobody hears it twice). */
 const offeredKey = (requestId: string) => `help-offered:${requestId}`;
 /** A mentor becoming available is offered at most this many waiting requests at once, head first. */
@@ -39,7 +39,7 @@ export class HelpOffers {
   /** A mentor or tutor became available: the waiting requests they may take, head first, that they have not had. */
   async offerWaitingTo(mentorId: string): Promise<void> {
     const mentor = await this.prisma.user.findUnique({ where: { id: mentorId }, select: { role: true, subjects: true } });
-    if (!mentor || !MENTOR_ROLES.includes(mentor.role)) return;
+    if (!mentor || !isMentorRole(mentor.role)) return;
     const requests = await this.prisma.helpRequest.findMany({
       where: {
         status: 'waiting',

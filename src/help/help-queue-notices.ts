@@ -2,16 +2,18 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { HelpQueuePlace } from '@call-signaling/client';
 import { inBackground } from '../common/background';
 import { PrismaService } from '../database/prisma.service';
-import type { HelpRequest, UserRole } from '../generated/prisma/client';
+import type { HelpRequest } from '../generated/prisma/client';
 import { MentorStatusService } from '../presence/mentor-status.service';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
+import { MENTOR_ROLES } from '../users/mentor-roles';
 import { HelpQueueKey, placeIn, QUEUE_ORDER, queueOf, waitingIn } from './help-queues';
 
+/** How long the requests accepted recently had waited, with their queues. */
+type RecentAccepts = Array<HelpQueueKey & { waitedMs: number }>;
 /** The accepts an estimate looks at: the past hour's. */
 const RECENT_MS = 3_600_000;
 /** Queue changes within this window make one count for the mentors. */
 const COUNT_WINDOW_MS = 200;
-const MENTOR_ROLES: readonly UserRole[] = ['mentor', 'tutor'];
 
 /**
  * Where waiting requests stand: each student hears their place whenever their queue changes, and
@@ -33,18 +35,15 @@ export class HelpQueueNotices implements OnModuleDestroy {
 
   /** The places of those of `requests` that wait in a queue. */
   async placesOf(requests: readonly HelpRequest[]): Promise<Map<string, HelpQueuePlace>> {
-    const places = new Map<string, HelpQueuePlace>();
     const queues = new Map<string, HelpQueueKey>();
     for (const request of requests) {
       const queue = queueOf(request);
       if (request.status === 'waiting' && queue) queues.set(JSON.stringify(queue), queue);
     }
+    const places = new Map<string, HelpQueuePlace>();
     if (queues.size === 0) return places;
     const recent = await this.recentAccepts();
-    for (const queue of queues.values()) {
-      const waiting = await this.prisma.helpRequest.findMany({ where: waitingIn(queue), orderBy: QUEUE_ORDER, select: { id: true } });
-      waiting.forEach(({ id }, i) => places.set(id, placeIn(queue, i + 1, waiting.length, recent)));
-    }
+    for (const queue of queues.values()) for (const { id, place } of await this.placesIn(queue, recent)) places.set(id, place);
     return places;
   }
 
@@ -52,22 +51,23 @@ export class HelpQueueNotices implements OnModuleDestroy {
   async changed(queue: HelpQueueKey | null): Promise<void> {
     this.countSoon();
     if (!queue) return;
-    const [waiting, recent] = await Promise.all([
-      this.prisma.helpRequest.findMany({
-        where: waitingIn(queue),
-        orderBy: QUEUE_ORDER,
-        select: { id: true, studentId: true, stage: true },
-      }),
-      this.recentAccepts(),
-    ]);
-    for (const [i, request] of waiting.entries()) {
-      const place = placeIn(queue, i + 1, waiting.length, recent);
-      this.registry.sendToUsers([request.studentId], { type: 'help-position', requestId: request.id, stage: request.stage, ...place });
+    for (const { id, studentId, stage, place } of await this.placesIn(queue, await this.recentAccepts())) {
+      this.registry.sendToUsers([studentId], { type: 'help-position', requestId: id, stage, ...place });
     }
   }
 
+  /** The requests waiting in a queue, head first, each with its place. */
+  private async placesIn(queue: HelpQueueKey, recent: RecentAccepts) {
+    const waiting = await this.prisma.helpRequest.findMany({
+      where: waitingIn(queue),
+      orderBy: QUEUE_ORDER,
+      select: { id: true, studentId: true, stage: true },
+    });
+    return waiting.map((request, i) => ({ ...request, place: placeIn(queue, i + 1, waiting.length, recent) }));
+  }
+
   /** How long the requests accepted in the past hour had waited, newest first, with their queues. */
-  private async recentAccepts(): Promise<Array<HelpQueueKey & { waitedMs: number }>> {
+  private async recentAccepts(): Promise<RecentAccepts> {
     const accepted = await this.prisma.helpRequest.findMany({
       where: { acceptedAt: { gt: new Date(Date.now() - RECENT_MS) }, mentorId: null },
       orderBy: { acceptedAt: 'desc' },

@@ -12,7 +12,8 @@ import type { HelpRequest, HelpRequestStatus, Prisma, User } from '../generated/
 import { MentorStatusService } from '../presence/mentor-status.service';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { WebhookOutbox, type NewWebhookEvent } from '../webhooks/webhook-outbox';
-import { HelpOffers, MENTOR_ROLES, rolesFor } from './help-offers';
+import { isMentorRole } from '../users/mentor-roles';
+import { HelpOffers, rolesFor } from './help-offers';
 import { HelpQueueNotices } from './help-queue-notices';
 import { QUEUE_ORDER, queueOf, subjectOf } from './help-queues';
 
@@ -52,7 +53,7 @@ const helpRequestEvent = (
 ): NewWebhookEvent => ({ type, orderingKey: request.id, data: { request: toRecord(request), previousStatus } });
 
 /** Mentors and tutors take help requests. */
-const helps = (user: Pick<User, 'role'>) => MENTOR_ROLES.includes(user.role);
+const helps = (user: Pick<User, 'role'>) => isMentorRole(user.role);
 
 const EXPIRY = 'help-expiry';
 const ESCALATION = 'help-escalation';

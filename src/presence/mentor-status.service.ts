@@ -14,10 +14,10 @@ import { PresenceService } from './presence.service';
 import type { MentorStatusUpdateEvent, MentorStatusView } from '@call-signaling/client';
 import { inBackground } from '../common/background';
 import { SharedLookup } from '../common/shared-lookup';
+import { isMentorRole, MENTOR_ROLES } from '../users/mentor-roles';
 
 export type { MentorStatusView };
 
-const MENTOR_ROLES: readonly UserRole[] = ['mentor', 'tutor'];
 /** How long one lookup of the available mentors serves the students connecting meanwhile. */
 const NEWCOMERS_LIST_MS = 1_000;
 /** A page of the mentor list, unless a subscription asks for another size; also "the first page" of available mentors. */
@@ -70,7 +70,7 @@ export class MentorStatusService {
   /** A mentor's or tutor's coming and going is told to their audience, with the status it makes; a student's changes nothing here. */
   @OnAppEvent('presence.changed')
   presenceChanged({ notice }: AppEventMap['presence.changed']): void {
-    if (MENTOR_ROLES.includes(notice.role)) inBackground('mentor presence', this.announcePresence(notice));
+    if (isMentorRole(notice.role)) inBackground('mentor presence', this.announcePresence(notice));
   }
 
   /** A call's start and end change its mentors' shown status; the move read what they chose. */
@@ -78,13 +78,13 @@ export class MentorStatusService {
   callMoved({ call, move }: AppEventMap['call.moved']): void {
     if (call.status !== 'ACTIVE' && call.status !== 'ENDED') return;
     for (const party of move.parties) {
-      if (MENTOR_ROLES.includes(party.role)) inBackground('mentor status broadcast', this.broadcast(party, call.status === 'ACTIVE'));
+      if (isMentorRole(party.role)) inBackground('mentor status broadcast', this.broadcast(party, call.status === 'ACTIVE'));
     }
   }
 
   async set(userId: string, status: MentorStatus, statusMessage: string | undefined): Promise<MentorStatusView> {
     const user = await this.prisma.user.findUnique({ where: { id: userId } });
-    if (!user || !MENTOR_ROLES.includes(user.role)) throw new AppError('forbidden', 'Only mentors and tutors have an availability status');
+    if (!user || !isMentorRole(user.role)) throw new AppError('forbidden', 'Only mentors and tutors have an availability status');
     const updated = await this.prisma.user.update({
       where: { id: userId },
       data: { mentorStatus: status, statusMessage: statusMessage ?? null },

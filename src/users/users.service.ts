@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { User } from '../generated/prisma/client';
 import { AppError } from '../common/errors';
 import { subjectOf } from '../help/help-queues';
+import { isMentorRole } from './mentor-roles';
 import { UsersRepository } from './users.repository';
 
 @Injectable()
@@ -27,7 +28,7 @@ export class UsersService {
 
   private async mentor(userId: string): Promise<User> {
     const user = await this.getById(userId);
-    if (user.role !== 'mentor' && user.role !== 'tutor') throw new AppError('forbidden', 'Only mentors and tutors have subjects');
+    if (!isMentorRole(user.role)) throw new AppError('forbidden', 'Only mentors and tutors have subjects');
     return user;
   }
 }

@@ -14,7 +14,8 @@ import {
   Min,
 } from 'class-validator';
 import { MAX_WATCHED_USERS } from '../../realtime/presence-interests';
-import { MENTOR_AVAILABILITY, MENTOR_ROLES } from './presence.response';
+import { MENTOR_ROLES } from '../../users/mentor-roles';
+import { MENTOR_AVAILABILITY } from './presence.response';
 
 export class MentorsQueryDto {
   @ApiPropertyOptional({ enum: MENTOR_AVAILABILITY, enumName: 'MentorAvailability', description: 'Only mentors in this state' })

@@ -3,9 +3,9 @@ import { UserRole } from '../../generated/prisma/enums';
 import type { EffectiveMentorStatus } from '../../realtime/realtime-notice';
 import type { MentorStatusView } from '../mentor-status.service';
 import type { PresenceView } from '../presence.service';
+import { MENTOR_ROLES } from '../../users/mentor-roles';
 
 export const MENTOR_AVAILABILITY = ['available', 'busy', 'offline'] as const satisfies readonly EffectiveMentorStatus[];
-export const MENTOR_ROLES = ['mentor', 'tutor'] as const satisfies readonly UserRole[];
 
 export class PresenceResponse implements PresenceView {
   @ApiProperty({ type: String })
