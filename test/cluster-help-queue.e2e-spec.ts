@@ -1,5 +1,11 @@
 import { useCluster } from './helpers/cluster';
-import { HelpWorld, lapsedReservationReturnsToHead, positionsAsMentorsAccept, stagedEscalation } from './helpers/help-queue-scenarios';
+import {
+  callRingingPastReservation,
+  HelpWorld,
+  lapsedReservationReturnsToHead,
+  positionsAsMentorsAccept,
+  stagedEscalation,
+} from './helpers/help-queue-scenarios';
 import { closeSockets } from './helpers/sockets';
 
 describe('the help queue across two instances (e2e)', () => {
@@ -14,4 +20,6 @@ describe('the help queue across two instances (e2e)', () => {
   it('escalates once, whichever instance holds the timer', () => stagedEscalation(world));
 
   it('returns a lapsed reservation to the head across instances', () => lapsedReservationReturnsToHead(world));
+
+  it('waits for a call ringing across instances when the reservation ends', () => callRingingPastReservation(world));
 });

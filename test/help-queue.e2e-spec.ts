@@ -1,6 +1,12 @@
 import type { HelpRequestWebhookData } from '@call-signaling/client';
 import { randomBytes } from 'node:crypto';
-import { HelpWorld, lapsedReservationReturnsToHead, positionsAsMentorsAccept, stagedEscalation } from './helpers/help-queue-scenarios';
+import {
+  callRingingPastReservation,
+  HelpWorld,
+  lapsedReservationReturnsToHead,
+  positionsAsMentorsAccept,
+  stagedEscalation,
+} from './helpers/help-queue-scenarios';
 import { closeSockets, emitWithAck, nextEvent, nextMatching } from './helpers/sockets';
 import { useTestApp } from './helpers/suite';
 import { WebhookReceiver } from './helpers/webhook-receiver';
@@ -27,6 +33,9 @@ describe('the help queue (e2e)', () => {
 
   it('puts a request whose reservation lapsed or whose call failed back at the head; an answered call fulfils it', () =>
     lapsedReservationReturnsToHead(world));
+
+  it('waits for a call ringing when the reservation ends: answered after the end, it fulfils the request', () =>
+    callRingingPastReservation(world));
 
   it('tells the platform of every move of a request, in order', async () => {
     const topic = `Statistics ${randomBytes(3).toString('hex')}`;

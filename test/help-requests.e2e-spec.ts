@@ -1,5 +1,5 @@
-import { collect } from './helpers/parties';
-import { emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
+import { authenticated, collect } from './helpers/parties';
+import { connectSocket, emitRaw, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
 import { useTestApp } from './helpers/suite';
 import type { RegisteredUser, Role } from './helpers/users';
 
@@ -141,6 +141,8 @@ describe('help requests (e2e)', () => {
     await suite.api(mentor).post('/help-requests', { topic: 'x' }).expect(403);
     await suite.api(student).post('/help-requests', { topic: '' }).expect(400);
     await suite.api(student).post('/help-requests', { topic: 'x', targetType: 'admin' }).expect(400);
+    const mismatch = await suite.api(student).post('/help-requests', { topic: 'x', mentorId: tutor.id, targetType: 'mentor' }).expect(400);
+    expect(mismatch.body.details).toEqual({ targetType: ['must be tutor or absent'] });
     await suite.api(student).get('/help-requests?status=open').expect(400);
     await suite
       .api(student)
@@ -158,5 +160,23 @@ describe('help requests (e2e)', () => {
     expect((await suite.api(student).post(`/help-requests/${id}/cancel`).expect(200)).body.status).toBe('cancelled');
     await suite.api(student).post(`/help-requests/${id}/cancel`).expect(409);
     await suite.api(stranger).post(`/help-requests/${id}/cancel`).expect(404);
+    // Once it no longer waits, only its student and its taker see it.
+    const otherTutor = await suite.user('tutor');
+    await suite.api(otherTutor).get(`/help-requests/${id}`).expect(404);
+    await suite.api(tutor).get(`/help-requests/${id}`).expect(200);
+  });
+
+  it('offers a request sent to one mentor who was offline when they come online', async () => {
+    const [, s] = await online('student');
+    const mentor = await suite.user('mentor');
+    // The InstantMentor app's words name the one mentor asked.
+    const asked = await emitRaw(s, 'student_request_help', { mentorId: mentor.id, subject: 'Statics' });
+    const { request } = asked as unknown as { request: { id: string } };
+    // Listening from the start: the offer may come in the same read as `authenticated`.
+    const socket = suite.track(connectSocket(suite.t.url, { token: mentor.token, dialect: 'instant' }));
+    const offered = nextEvent(socket, 'help_request');
+    await authenticated(socket);
+    expect(await offered).toMatchObject({ request_id: request.id, topic: 'Statics' });
+    expect(await emitWithAck(socket, 'accept_help_request', { request_id: request.id })).toMatchObject({ ok: true });
   });
 });

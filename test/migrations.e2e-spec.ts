@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseDriver, openDatabaseDriver } from '../src/database/database-driver';
 import { migrate, MIGRATIONS_DIR, readLocalMigrations } from '../src/database/migrator';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import request from 'supertest';
 import { startTestApp } from './helpers/test-app';
 
 const ROOT = resolve(__dirname, '..');
@@ -79,6 +80,43 @@ describe('migrations (e2e)', () => {
     const check = dbCheck(db);
     expect(check.status).toBe(1);
     expect(check.output).toMatch(/database differs from schema\.prisma[\s\S]*nickname/);
+  });
+
+  it('keeps the help requests made before the queue: open ones wait, accepted ones are fulfilled, and the server starts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+    const queueAndAfter = readdirSync(dir).filter((name) => /^\d{14}_/.test(name) && name >= '20261206172302_help_queue');
+    expect(queueAndAfter.slice(0, 2)).toEqual(['20261206172302_help_queue', '20261206172303_help_queue_settled']);
+    for (const name of queueAndAfter) rmSync(join(dir, name), { recursive: true });
+    await withDriver(db, async (driver) => {
+      await migrateWith(driver, dir);
+      const session = await driver.openSession();
+      await session.exec(`
+        INSERT INTO "users" ("id", "email", "display_name", "role", "updated_at") VALUES
+          ('s1', 's1@example.test', 'Sam', 'student', now()), ('m1', 'm1@example.test', 'Mia', 'mentor', now());
+        INSERT INTO "help_requests" ("id", "student_id", "topic", "status", "accepted_by", "expires_at") VALUES
+          ('open-1', 's1', E'\tLinear   Algebra ', 'open', NULL, now() + interval '1 hour'),
+          ('taken-1', 's1', 'Essays', 'accepted', 'm1', now() + interval '1 hour');
+      `);
+      await session.close();
+      for (const name of queueAndAfter) cpSync(join(MIGRATIONS_DIR, name), join(dir, name), { recursive: true });
+      expect((await migrateWith(driver, dir)).applied).toEqual(queueAndAfter);
+      const check = await driver.openSession();
+      const rows = await check.query('SELECT "id", "status", "subject" FROM "help_requests" ORDER BY "id"');
+      await check.close();
+      expect(rows).toEqual([
+        { id: 'open-1', status: 'waiting', subject: 'linear algebra' },
+        { id: 'taken-1', status: 'fulfilled', subject: 'essays' },
+      ]);
+    });
+    rmSync(dir, { recursive: true, force: true });
+    // The server starts on it (re-arming the waiting request's timers) and serves it.
+    const app = await startTestApp(db.env);
+    try {
+      expect((await request(app.url).get('/health/ready')).status).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 
   it('rolls back a failing migration entirely and names it', async () => {

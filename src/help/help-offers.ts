@@ -20,7 +20,8 @@ export const rolesFor = (targetType: UserRole | null): UserRole[] => (targetType
 /**
  * Who hears of a waiting request: in its `matched` stage, the available mentors (or tutors) whose
  * subjects include its subject; in its `everyone` stage, every available one; never a mentor whose
- * reservation of it lapsed. A request sent to one mentor goes to them, whatever their status.
+ * reservation of it lapsed. A request sent to one mentor goes to them, whatever their status, once
+ * they are online.
  */
 @Injectable()
 export class HelpOffers {
@@ -36,17 +37,20 @@ export class HelpOffers {
     await this.send(request, studentName, await this.reachedBy(request));
   }
 
-  /** A mentor or tutor became available: the waiting requests they may take, head first, that they have not had. */
+  /**
+   * A mentor or tutor became available: the waiting requests they may take, head first, that they
+   * have not had (those sent to them alone among them).
+   */
   async offerWaitingTo(mentorId: string): Promise<void> {
     const mentor = await this.prisma.user.findUnique({ where: { id: mentorId }, select: { role: true, subjects: true } });
     if (!mentor || !isMentorRole(mentor.role)) return;
+    const queued: Prisma.HelpRequestWhereInput = {
+      mentorId: null,
+      OR: [{ targetType: null }, { targetType: mentor.role }],
+      AND: [{ OR: [{ stage: 'everyone' }, { subject: { in: mentor.subjects } }] }, { NOT: { passedBy: { has: mentorId } } }],
+    };
     const requests = await this.prisma.helpRequest.findMany({
-      where: {
-        status: 'waiting',
-        mentorId: null,
-        OR: [{ targetType: null }, { targetType: mentor.role }],
-        AND: [{ OR: [{ stage: 'everyone' }, { subject: { in: mentor.subjects } }] }, { NOT: { passedBy: { has: mentorId } } }],
-      },
+      where: { status: 'waiting', OR: [{ mentorId }, queued] },
       orderBy: QUEUE_ORDER,
       take: OFFERS_PER_MENTOR,
       include: { student: { select: { displayName: true } } },
@@ -67,8 +71,9 @@ export class HelpOffers {
     this.registry.sendToUsers(offered, { type: 'help-closed', requestId, outcome });
   }
 
+  /** A request sent to one mentor reaches them when they are online (else when they come back: offerWaitingTo). */
   private async reachedBy(request: HelpRequest): Promise<string[]> {
-    if (request.mentorId) return [request.mentorId];
+    if (request.mentorId) return (await this.registry.isOnline(request.mentorId)) ? [request.mentorId] : [];
     const where: Prisma.UserWhereInput = {
       role: { in: rolesFor(request.targetType) },
       id: { notIn: request.passedBy },

@@ -60,6 +60,8 @@ const ESCALATION = 'help-escalation';
 const RESERVATION = 'help-reservation';
 /** Shared state: the request a mentor reserved for a student, read when a call between them moves. */
 const reservationKey = (mentorId: string, studentId: string) => `help-reserved:${mentorId}:${studentId}`;
+/** How soon a reservation whose call rings, or an expiry that found the request reserved, is checked again. */
+const RECHECK_MS = 1_000;
 /** How many mentors an expired request's message reaches at most. */
 const MESSAGE_RECIPIENTS = 50;
 /** A list of requests holds at most this many. */
@@ -106,9 +108,9 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     const open = await this.prisma.helpRequest.findMany({ where: { status: { in: ['waiting', 'accepted'] } } });
     const now = Date.now();
     for (const request of open) {
-      if (request.status === 'waiting') await this.timers.schedule(EXPIRY, request.id, request.expiresAt.getTime() - now);
+      await this.timers.schedule(EXPIRY, request.id, request.expiresAt.getTime() - now);
       if (request.stage === 'matched') await this.timers.schedule(ESCALATION, request.id, this.escalatesAt(request) - now);
-      if (request.status === 'accepted') await this.reserve(request);
+      if (request.status === 'accepted' && request.reservedUntil) await this.reserve(request);
     }
   }
 
@@ -116,7 +118,7 @@ export class HelpRequestsService implements OnApplicationBootstrap {
   async create(studentId: string, input: HelpRequestInput): Promise<HelpRequestView> {
     const student = await this.prisma.user.findUnique({ where: { id: studentId } });
     if (!student || student.role !== 'student') throw new AppError('forbidden', 'Only students can ask for help');
-    if (input.mentorId !== undefined) await this.checkMentor(input.mentorId);
+    if (input.mentorId !== undefined) await this.checkMentor(input.mentorId, input.targetType);
     const subject = subjectOf(input.topic);
     const targetType = input.targetType ?? null;
     const matched = input.mentorId === undefined && (await this.offers.anyMatched(targetType, subject));
@@ -146,10 +148,13 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     return this.view(request);
   }
 
-  private async checkMentor(mentorId: string): Promise<void> {
+  private async checkMentor(mentorId: string, targetType: HelpRequestInput['targetType']): Promise<void> {
     const mentor = await this.prisma.user.findUnique({ where: { id: mentorId }, select: { role: true } });
     if (!mentor || !helps(mentor)) {
       throw new AppError('not_found', 'No mentor or tutor has this id', { mentorId: ['must name a mentor or tutor'] });
+    }
+    if (targetType && targetType !== mentor.role) {
+      throw new AppError('validation_failed', `The mentor asked is a ${mentor.role}`, { targetType: [`must be ${mentor.role} or absent`] });
     }
   }
 
@@ -199,15 +204,21 @@ export class HelpRequestsService implements OnApplicationBootstrap {
 
   /** The student withdraws it, waiting or reserved; the reserving mentor is told too. */
   async cancel(studentId: string, requestId: string): Promise<HelpRequestView> {
-    const cancelled = { status: 'cancelled', resolvedAt: new Date() } as const;
-    // One move per status it may be in, so the webhook's previousStatus is the one it moved from.
-    const request =
-      (await this.tryMove(requestId, { studentId, status: 'waiting' }, cancelled)) ??
-      (await this.move(requestId, { studentId, status: 'accepted' }, cancelled));
-    await this.stopTimers(request);
-    await this.offers.closed(requestId, 'cancelled', undefined, request.acceptedBy ? [request.acceptedBy] : []);
-    await this.queues.changed(queueOf(request));
-    return this.view(request);
+    // One move from the status it is in, so the webhook's previousStatus is exact; a lapse or an
+    // acceptance between the read and the move is a reason to read again, not to refuse.
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.prisma.helpRequest.findUnique({ where: { id: requestId }, select: { studentId: true, status: true } });
+      if (current?.studentId !== studentId) throw new AppError('not_found', 'Help request not found');
+      if ((current.status !== 'waiting' && current.status !== 'accepted') || attempt === 2) {
+        throw new AppError('invalid_state', `The help request is already ${current.status}`);
+      }
+      const request = await this.tryMove(requestId, { status: current.status }, { status: 'cancelled', resolvedAt: new Date() });
+      if (!request) continue;
+      await this.stopTimers(request);
+      await this.offers.closed(requestId, 'cancelled', undefined, request.acceptedBy ? [request.acceptedBy] : []);
+      await this.queues.changed(queueOf(request));
+      return this.view(request);
+    }
   }
 
   /**
@@ -251,7 +262,7 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     return online.slice(0, MESSAGE_RECIPIENTS).map((m) => m.mentorId);
   }
 
-  /** The student's own, or (for a mentor or tutor) one they could take or took. */
+  /** The student's own, or (for a mentor or tutor) one they may take now, were asked, or took. */
   async get(userId: string, requestId: string): Promise<HelpRequestView> {
     const [user, request] = await Promise.all([
       this.prisma.user.findUnique({ where: { id: userId }, select: { role: true } }),
@@ -263,7 +274,11 @@ export class HelpRequestsService implements OnApplicationBootstrap {
       (request.studentId === userId ||
         request.acceptedBy === userId ||
         request.mentorId === userId ||
-        (helps(user) && request.mentorId === null && (request.targetType === null || request.targetType === user.role)));
+        (helps(user) &&
+          request.status === 'waiting' &&
+          request.mentorId === null &&
+          (request.targetType === null || request.targetType === user.role) &&
+          !request.passedBy.includes(userId)));
     if (!visible) throw new AppError('not_found', 'Help request not found');
     return this.view(request);
   }
@@ -323,20 +338,31 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     if (request) await this.stopTimers(request);
   }
 
-  /** The reservation's time is up: unless its call is ringing now (its answer decides), the request goes back. */
+  /**
+   * The reservation's time is up. A call between them answered since the acceptance fulfils it (its
+   * move may still be on its way); one ringing now is waited for; otherwise the request goes back.
+   */
   private async reservationEnded(requestId: string): Promise<void> {
     const request = await this.prisma.helpRequest.findUnique({ where: { id: requestId } });
-    if (request?.status !== 'accepted' || !request.acceptedBy) return;
-    const ringing = await this.prisma.call.count({
-      where: {
-        status: 'CALLING',
-        OR: [
-          { hostUserId: request.acceptedBy, recipientUserId: request.studentId },
-          { hostUserId: request.studentId, recipientUserId: request.acceptedBy },
-        ],
-      },
+    if (request?.status !== 'accepted' || !request.acceptedBy || !request.reservedUntil) return;
+    const leftMs = request.reservedUntil.getTime() - Date.now();
+    if (leftMs > 0) {
+      await this.timers.schedule(RESERVATION, requestId, leftMs); // a newer reservation's
+      return;
+    }
+    const between = [
+      { hostUserId: request.acceptedBy, recipientUserId: request.studentId },
+      { hostUserId: request.studentId, recipientUserId: request.acceptedBy },
+    ];
+    const calls = await this.prisma.call.findMany({
+      where: { OR: between, createdAt: { gte: request.acceptedAt ?? request.createdAt }, status: { in: ['CALLING', 'ACTIVE', 'ENDED'] } },
+      orderBy: { createdAt: 'desc' },
+      select: { id: true, status: true },
     });
-    if (ringing === 0) await this.requeue(requestId, request.acceptedBy, 'lapsed');
+    const answered = calls.find((call) => call.status !== 'CALLING');
+    if (answered) await this.fulfil(requestId, request.acceptedBy, answered.id);
+    else if (calls.length > 0) await this.timers.schedule(RESERVATION, requestId, RECHECK_MS);
+    else await this.requeue(requestId, request.acceptedBy, 'lapsed');
   }
 
   /**
@@ -358,10 +384,9 @@ export class HelpRequestsService implements OnApplicationBootstrap {
       },
     );
     if (!request) return;
-    await Promise.all([this.timers.cancel(RESERVATION, requestId), this.state.del(reservationKey(mentorId, request.studentId))]);
+    // Its reservation timer stays: a new acceptance may already have set it, and it checks the request when it fires.
+    await this.state.del(reservationKey(mentorId, request.studentId));
     this.registry.sendToUsers([request.studentId, mentorId], { type: 'help-requeued', requestId, mentorId, reason });
-    // Its expiry passed while it was reserved: it expires now.
-    await this.timers.schedule(EXPIRY, requestId, request.expiresAt.getTime() - Date.now());
     const student = await this.prisma.user.findUnique({ where: { id: request.studentId }, select: { displayName: true } });
     await this.offers.offer(request, student?.displayName ?? '');
     await this.queues.changed(queueOf(request));
@@ -381,9 +406,19 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     await this.queues.changed(queueOf(request));
   }
 
+  /** Unaccepted in time it expires; while reserved, it is checked again once the reservation is over. */
   private async expire(requestId: string): Promise<void> {
     const request = await this.tryMove(requestId, { status: 'waiting' }, { status: 'expired', resolvedAt: new Date() });
-    if (!request) return; // reserved, cancelled or expired meanwhile
+    if (!request) {
+      const reserved = await this.prisma.helpRequest.findUnique({
+        where: { id: requestId },
+        select: { status: true, reservedUntil: true },
+      });
+      if (reserved?.status === 'accepted' && reserved.reservedUntil) {
+        await this.timers.schedule(EXPIRY, requestId, Math.max(reserved.reservedUntil.getTime() - Date.now(), 0) + RECHECK_MS);
+      }
+      return;
+    }
     await this.stopTimers(request);
     this.registry.sendToUsers([request.studentId], { type: 'help-closed', requestId, outcome: 'expired', canLeaveMessage: true });
     await this.offers.closed(requestId, 'expired', request.studentId);

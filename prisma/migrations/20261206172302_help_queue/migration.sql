@@ -23,4 +23,4 @@ ALTER TABLE "users" ADD COLUMN     "subjects" TEXT[] DEFAULT ARRAY[]::TEXT[];
 CREATE INDEX "help_requests_status_subject_idx" ON "help_requests"("status", "subject");
 
 -- Existing requests get their subject as new ones do (trimmed, lower case, single spaces).
-UPDATE "help_requests" SET "subject" = lower(regexp_replace(btrim("topic"), '\s+', ' ', 'g'));
+UPDATE "help_requests" SET "subject" = lower(btrim(regexp_replace("topic", '\s+', ' ', 'g')));
