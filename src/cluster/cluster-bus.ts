@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { inBackground } from '../common/background';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { INSTANCE_ID, REDIS } from './cluster.tokens';
 import type { RedisConnections } from './redis-connections';
@@ -43,6 +42,9 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
   private reading = false;
   /** Messages leave in the order they were published, whenever their destinations become known. */
   private previous: Promise<void> = Promise.resolve();
+  /** Appends issued and not yet answered, and who waits for them to be none (settle). */
+  private unanswered = 0;
+  private allAnswered?: () => void;
 
   constructor(
     @Inject(REDIS) private readonly redis: RedisConnections | null,
@@ -90,8 +92,16 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
       .then((to) => {
         if (to) this.append(data, to);
       });
-    // A shutdown lets it go out before Redis closes (see DrainService).
-    inBackground('publishing to the other instances', this.previous);
+  }
+
+  /**
+   * Resolves once what was published so far has been appended (or given up on): a graceful
+   * shutdown waits for it before Redis closes (DrainService), so a notice sent while draining,
+   * such as a party reconnecting, still goes out.
+   */
+  async settle(): Promise<void> {
+    await this.previous;
+    if (this.unanswered > 0) await new Promise<void>((done) => (this.allAnswered = done));
   }
 
   /** Messages published by the other instances to this one or to every one. */
@@ -103,6 +113,10 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
   async forget(instanceId: string): Promise<void> {
     await this.redis?.commands.del(this.streamOf(instanceId));
   }
+
+  private readonly answered = (): void => {
+    if (--this.unanswered === 0) this.allAnswered?.();
+  };
 
   private streamOf(instanceId: string): string {
     return `${this.prefix}${instanceId}`;
@@ -121,10 +135,11 @@ export class ClusterBus<Message = unknown> implements OnApplicationBootstrap, On
     for (const { key, keep } of streams) {
       const add = () =>
         this.redis!.commands.xAdd(key, '*', fields, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: keep } });
-      inBackground(
-        'publishing to the other instances',
-        retryWhileUnavailable(add).catch((error: Error) => this.logger.warn(`publishing failed: ${error.message}`)),
-      );
+      this.unanswered++;
+      retryWhileUnavailable(add).then(this.answered, (error: Error) => {
+        this.logger.warn(`publishing failed: ${error.message}`);
+        this.answered();
+      });
     }
   }
 

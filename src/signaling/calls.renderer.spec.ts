@@ -1,26 +1,9 @@
 import type { NoticeType } from '../realtime/realtime-notice';
-import { callView, NOTICES, noticesOtherThan } from '../../test/helpers/notices';
+import { CALL_MOVES, callView, NOTICES, noticesOtherThan, SESSION_NOTICES } from '../../test/helpers/notices';
 import { renderCalls } from './calls.renderer';
 
 /** What the table has words for; `joined` is answered to the joiner by the gateway itself. */
-const RENDERED: NoticeType[] = [
-  'ringing',
-  'accepted',
-  'declined',
-  'cancelled',
-  'missed',
-  'ended',
-  'current-call',
-  'participant-joined',
-  'participant-left',
-  'media-toggled',
-  'signal',
-  'participant-reconnecting',
-  'participant-reconnected',
-  'time-warning',
-  'extension-requested',
-  'extension-answered',
-];
+const RENDERED: NoticeType[] = [...CALL_MOVES, 'participant-joined', 'participant-left', 'media-toggled', 'signal', ...SESSION_NOTICES];
 
 describe('the calls dialect renderer (CONTRACT.md §3)', () => {
   it('rings with the caller, when, and whether with video', () => {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
 import { settleBackground, within } from '../common/background';
+import { ClusterBus } from '../cluster/cluster-bus';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConnectionGateway } from '../realtime/connection.gateway';
 import { RawWsServer } from './raw-ws/raw-ws.server';
@@ -22,6 +23,7 @@ export class DrainService {
     private readonly httpHost: HttpAdapterHost,
     private readonly socketIo: ConnectionGateway,
     private readonly rawWs: RawWsServer,
+    private readonly bus: ClusterBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -34,7 +36,14 @@ export class DrainService {
       this.logger.warn('some realtime clients did not close in time; dropping them');
       this.rawWs.dropAll();
     }
-    if (!(await within(step, settleBackground()))) this.logger.warn('background work still running at shutdown');
+    // Then what that work published for the other instances, before Redis closes.
+    if (
+      !(await within(
+        step,
+        settleBackground().then(() => this.bus.settle()),
+      ))
+    )
+      this.logger.warn('background work still running at shutdown');
     if (!(await within(step, requestsDone))) {
       this.logger.warn('requests still running at shutdown; closing their connections');
       server.closeAllConnections();

@@ -1,22 +1,9 @@
 import type { NoticeType } from '../realtime/realtime-notice';
-import { callView, NOTICES, noticesOtherThan } from '../../test/helpers/notices';
+import { CALL_MOVES, callView, NOTICES, noticesOtherThan, SESSION_NOTICES } from '../../test/helpers/notices';
 import { renderInstant } from './instant.renderer';
 
 /** What the table has words for: the call's moves only; rooms and relays are not in this dialect. */
-const RENDERED: NoticeType[] = [
-  'ringing',
-  'accepted',
-  'declined',
-  'cancelled',
-  'missed',
-  'ended',
-  'current-call',
-  'participant-reconnecting',
-  'participant-reconnected',
-  'time-warning',
-  'extension-requested',
-  'extension-answered',
-];
+const RENDERED: NoticeType[] = [...CALL_MOVES, ...SESSION_NOTICES];
 
 describe("the instant dialect renderer (CONTRACT.md §8), whose closing events carry the InstantMentor app's fields too", () => {
   it("rings with the caller's name and role, and the call type", () => {

@@ -1,23 +1,9 @@
 import type { NoticeType } from '../realtime/realtime-notice';
-import { callView, message, NOTICES, noticesOtherThan } from '../../test/helpers/notices';
+import { CALL_MOVES, callView, message, NOTICES, noticesOtherThan, SESSION_NOTICES } from '../../test/helpers/notices';
 import { renderInstant } from './instant.renderer';
 import { renderInstantMentorCalls, renderInstantMentorCommunity } from './instantmentor.renderer';
 
-const CALL_WORDS: NoticeType[] = [
-  'ringing',
-  'accepted',
-  'declined',
-  'cancelled',
-  'missed',
-  'ended',
-  'current-call',
-  'signal',
-  'participant-reconnecting',
-  'participant-reconnected',
-  'time-warning',
-  'extension-requested',
-  'extension-answered',
-];
+const CALL_WORDS: NoticeType[] = [...CALL_MOVES, 'signal', ...SESSION_NOTICES];
 const COMMUNITY_WORDS: NoticeType[] = ['mentor-status', 'help-request', 'chat-message', 'session-member'];
 
 describe("the InstantMentor app's words (CONTRACT.md §8, the InstantMentor app)", () => {

@@ -1,23 +1,9 @@
 import type { NoticeType } from '../realtime/realtime-notice';
-import { callView, NOTICES, noticesOtherThan } from '../../test/helpers/notices';
+import { CALL_MOVES, callView, NOTICES, noticesOtherThan, SESSION_NOTICES } from '../../test/helpers/notices';
 import { renderWebrtc } from './webrtc.renderer';
 
 /** What the table has words for: the call's moves and the relay; rooms are not in this dialect. */
-const RENDERED: NoticeType[] = [
-  'ringing',
-  'accepted',
-  'declined',
-  'cancelled',
-  'missed',
-  'ended',
-  'current-call',
-  'signal',
-  'participant-reconnecting',
-  'participant-reconnected',
-  'time-warning',
-  'extension-requested',
-  'extension-answered',
-];
+const RENDERED: NoticeType[] = [...CALL_MOVES, 'signal', ...SESSION_NOTICES];
 
 describe('the webrtc dialect renderer (CONTRACT.md §5)', () => {
   it('rings with the caller, the call id and the room name', () => {

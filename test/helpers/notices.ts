@@ -137,6 +137,18 @@ export const NOTICES: { [K in NoticeType]: NoticeOf<K> } = {
   },
 };
 
+/** The call's moves: every call dialect has words for them. */
+export const CALL_MOVES: NoticeType[] = ['ringing', 'accepted', 'declined', 'cancelled', 'missed', 'ended', 'current-call'];
+
+/** (ext) A party reconnecting, and a call's limit: every call dialect has words for them too. */
+export const SESSION_NOTICES: NoticeType[] = [
+  'participant-reconnecting',
+  'participant-reconnected',
+  'time-warning',
+  'extension-requested',
+  'extension-answered',
+];
+
 /** The notice types a table does not render (for the "gives null" cases). */
 export function noticesOtherThan(rendered: NoticeType[]): RealtimeNotice[] {
   return (Object.keys(NOTICES) as NoticeType[]).filter((type) => !rendered.includes(type)).map((type) => NOTICES[type]);

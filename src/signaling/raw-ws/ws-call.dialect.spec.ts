@@ -1,23 +1,9 @@
 import type { NoticeType } from '../../realtime/realtime-notice';
-import { callView, NOTICES, noticesOtherThan } from '../../../test/helpers/notices';
+import { CALL_MOVES, callView, NOTICES, noticesOtherThan, SESSION_NOTICES } from '../../../test/helpers/notices';
 import { WsCallDialect } from './ws-call.dialect';
 
 /** What the table has words for: no rooms, presence or help requests in this dialect. */
-const RENDERED: NoticeType[] = [
-  'ringing',
-  'accepted',
-  'declined',
-  'cancelled',
-  'missed',
-  'ended',
-  'current-call',
-  'signal',
-  'participant-reconnecting',
-  'participant-reconnected',
-  'time-warning',
-  'extension-requested',
-  'extension-answered',
-];
+const RENDERED: NoticeType[] = [...CALL_MOVES, 'signal', ...SESSION_NOTICES];
 
 describe('the /ws/call/ dialect renderer (CONTRACT.md §6)', () => {
   // Rendering reads its table alone: the services it is built with stay unused.

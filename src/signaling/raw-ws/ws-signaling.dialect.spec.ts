@@ -1,22 +1,9 @@
 import type { NoticeType } from '../../realtime/realtime-notice';
-import { callView, NOTICES, noticesOtherThan } from '../../../test/helpers/notices';
+import { CALL_MOVES, callView, NOTICES, noticesOtherThan, SESSION_NOTICES } from '../../../test/helpers/notices';
 import { WsSignalingDialect } from './ws-signaling.dialect';
 
 /** What the table has words for: the call's moves; this dialect has no media signaling. */
-const RENDERED: NoticeType[] = [
-  'ringing',
-  'accepted',
-  'declined',
-  'cancelled',
-  'missed',
-  'ended',
-  'current-call',
-  'participant-reconnecting',
-  'participant-reconnected',
-  'time-warning',
-  'extension-requested',
-  'extension-answered',
-];
+const RENDERED: NoticeType[] = [...CALL_MOVES, ...SESSION_NOTICES];
 
 describe('the /ws/signaling/ dialect renderer (CONTRACT.md §7)', () => {
   // Rendering reads its table alone: the services it is built with stay unused.
