@@ -89,7 +89,7 @@ function unstorableFieldErrors(dto: Type, value: object): FieldErrors {
 }
 
 /** How a field of a hot message is checked on the fast path (see declareFastShape). */
-export type FastFieldRule = 'id' | 'optional id' | 'payload' | 'boolean';
+export type FastFieldRule = 'id' | 'optional id' | 'payload' | 'boolean' | 'optional boolean';
 
 const fastShapes = new Map<Type, Array<[string, FastFieldRule]>>();
 
@@ -98,8 +98,8 @@ const fastShapes = new Map<Type, Array<[string, FastFieldRule]>>();
  * call's moves): a message that plainly has that shape is accepted without class-transformer and
  * class-validator; anything else takes the full path, which alone produces errors. The shape must
  * say no more and no less than the DTO's decorators: `id` is IsString + Length(1, 128), `boolean`
- * is IsBoolean, `payload` is IsDefined and relayed unchanged (validation.spec.ts checks both
- * paths agree).
+ * is IsBoolean, `optional …` adds IsOptional, `payload` is IsDefined and relayed unchanged
+ * (validation.spec.ts checks both paths agree).
  */
 export function declareFastShape(dto: Type, shape: Record<string, FastFieldRule>): void {
   fastShapes.set(dto, Object.entries(shape));
@@ -135,6 +135,8 @@ function fitsRule(rule: FastFieldRule, item: unknown): boolean {
       return item !== undefined && item !== null && plainAndShallow(item, MAX_PAYLOAD_DEPTH - 1);
     case 'boolean':
       return typeof item === 'boolean';
+    case 'optional boolean':
+      return item === undefined || typeof item === 'boolean';
     case 'optional id':
       return item === undefined || isId(item);
     default:

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { toIdString } from '../../common/id';
+import { declareFastShape } from '../../common/validation';
 import { LimitSeconds, MAX_CALL_LIMIT_S } from './max-duration';
 
 export class StartCallDto {
@@ -39,3 +40,6 @@ export class StartCallDto {
   @LimitSeconds()
   maxDurationS?: number;
 }
+
+// Every call starts with one; a title or a time limit takes the full path.
+declareFastShape(StartCallDto, { recipientUserId: 'id', hasVideo: 'optional boolean', isPrivate: 'optional boolean' });
