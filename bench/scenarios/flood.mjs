@@ -16,17 +16,36 @@ export async function runFlood({ runs, quick, postgresUrl, log = console.error }
   for (let run = 1; run <= runs; run++) {
     log(`flood: run ${run}/${runs}`);
     // The product as deployed: its own rate limits, not the bench's raised ones.
-    const server = await startServer('app', { limits: 'product', ...(postgresUrl ? { db: 'postgres', postgresUrl } : {}) });
+    const options = { limits: 'product', ...(postgresUrl ? { db: 'postgres', postgresUrl } : {}) };
+    const server = await startServer('app', options);
+    let row;
     try {
-      rows.push({ run, ...(await floodOnce(server, quick)) });
+      row = { run, ...(await floodOnce(server, quick)) };
     } finally {
       await server.stop();
     }
+    rows.push({ ...row, control: await controlOnce(options, quick) });
   }
   return { rows, markdown: render(rows) };
 }
 
-async function floodOnce(server, quick) {
+/**
+ * The same flood aimed at another instance on the same machine, the bystanders' server left alone:
+ * how much of the bystanders' slowdown the machine itself makes (the attacker and the other
+ * server competing for its cores), and so how much is their server's own doing.
+ */
+async function controlOnce(options, quick) {
+  const server = await startServer('app', options);
+  const target = await startServer('app', options);
+  try {
+    const { before, during } = await floodOnce(server, quick, target);
+    return { before, during };
+  } finally {
+    await Promise.all([server.stop(), target.stop()]);
+  }
+}
+
+async function floodOnce(server, quick, target = server) {
   const frames = quick ? 3_000 : 10_000;
   const startAt = Date.now() + SETUP_MS;
   const floodAt = startAt + BEFORE_MS;
@@ -41,6 +60,8 @@ async function floodOnce(server, quick) {
   });
   const attacker = runLoad('flood', {
     ...common,
+    url: target.url,
+    serverPid: target.pid,
     role: 'attacker',
     connections: 24,
     frames,
@@ -98,7 +119,7 @@ function render(rows) {
   return [
     '## A garbage flood next to bystander calls',
     '',
-    "20 calls on the Socket.IO calls protocol relay 3 KB offers at 400/s in all, from one process, through the whole run; the server runs with the product's own rate limits. After 6 s another process sends 10 000 garbage frames (3 000 with `--quick`) as fast as the server takes them, for at most 15 s, over 24 signed-in connections of 24 users (16 Socket.IO, 8 raw WebSocket), reopening whatever the server closes and trying a refused connection again after 50 ms: 20 000-deep arrays and objects, 70 KB binary attachments, truncated packets, 60 KB frames of unknown events, bytes that are no packet, and 1 MB frames. Latency is one-way, send to receipt, of the offers sent before (after a 1 s warm-up) and during the flood. Memory is read after two forced full collections, 2 s before the flood and 2 s after it. On PostgreSQL when the bench has one, else on PGlite.",
+    "20 calls on the Socket.IO calls protocol relay 3 KB offers at 400/s in all, from one process, through the whole run; the server runs with the product's own rate limits. After 6 s another process sends 10 000 garbage frames (3 000 with `--quick`) as fast as the server takes them, for at most 15 s, over 24 signed-in connections of 24 users (16 Socket.IO, 8 raw WebSocket), reopening whatever the server closes and trying a refused connection again after 50 ms: 20 000-deep arrays and objects, 70 KB binary attachments, truncated packets, 60 KB frames of unknown events, bytes that are no packet, and 1 MB frames. Latency is one-way, send to receipt, of the offers sent before (after a 1 s warm-up) and during the flood. Memory is read after two forced full collections, 2 s before the flood and 2 s after it. On PostgreSQL when the bench has one, else on PGlite. Each run is followed by a control: the same bystanders and flood, with the attacker sent to a second instance on the same machine, so that only the machine is shared.",
     '',
     table(
       ['figure', 'value'],
@@ -124,6 +145,10 @@ function render(rows) {
           ),
         ],
         ['bystander p99 during ÷ before', ratioCell(spread(rows.map(floodFigures.p99Ratio)))],
+        [
+          'the same, the flood aimed at another instance on the machine (control)',
+          ratioCell(spread(rows.filter((r) => r.control).map((r) => floodFigures.p99Ratio(r.control)))),
+        ],
         ['bystander offers lost', value(0, (r) => r.bystanderLost)],
         ['RSS before / peak / after, MB', value(0, mb('rssBeforeKb'), mb('rssPeakKb'), mb('rssAfterKb'))],
         ['RSS growth, MB', value(1, floodFigures.rssGrowthMb)],
