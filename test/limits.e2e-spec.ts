@@ -232,6 +232,41 @@ describe('connections that break the protocol (e2e)', () => {
   });
 });
 
+describe('Socket.IO connections that send what cannot be read (e2e)', () => {
+  const suite = useTestApp({ RATE_LIMIT_CONNECTS_PER_MIN: '6' });
+  const { t, track } = suite;
+
+  /** A Socket.IO session spoken by hand (Engine.IO 4 over a WebSocket), once it is authenticated. */
+  async function byHand(token: string): Promise<{ socket: WebSocket; closed: Promise<number> }> {
+    const socket = new WebSocket(`${t.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    const closed = new Promise<number>((done) => socket.once('close', done));
+    await new Promise<void>((done) =>
+      socket.on('message', (data) => {
+        const text = String(data);
+        if (text.startsWith('0')) socket.send(`40${JSON.stringify({ token })}`);
+        if (text.startsWith('42["authenticated"')) done();
+      }),
+    );
+    return { socket, closed };
+  }
+
+  // Dropped at once, reading nothing more: after Engine.IO's closing frame (1005, no status) for
+  // bytes that are no packet, and with none (1006) after a packet Socket.IO cannot read.
+  it.each([
+    ['bytes that are no packet', '\u00ff\u00fe not a packet', 1005],
+    ['a packet Socket.IO cannot read', `42["offer",{"targetSocketId":"x","signal":{"sdp":"${'v=0 '.repeat(100)}`, 1006],
+  ])('drops the connection for %s, and paces its user as for an oversize frame', async (_what, frame, code) => {
+    const user = await suite.user();
+    const { socket, closed } = await byHand(user.token);
+    socket.send(frame);
+    expect(await closed).toBe(code);
+    // Five of the six new connections a minute were left: one more comes in at once, the next is refused.
+    await suite.open(user);
+    const refused = track(connectSocket(t.url, { token: user.token }));
+    expect((await nextEvent(refused, 'connect_error')).data).toMatchObject({ code: 'rate_limited' });
+  });
+});
+
 describe('frames checked before they are parsed (e2e)', () => {
   // Frames up to 1 KiB + 16 KiB; the allowance is at least two of them (34 816 bytes), refilled at 20 000 a second.
   const suite = useTestApp({ MAX_SIGNAL_BYTES: '1024', RATE_LIMIT_BYTES_PER_S: '20000' });

@@ -11,7 +11,7 @@ import { ConnectionAdmission } from './connection-admission';
 import { FrameAllowances } from './frame-guard';
 import { frameGuardOf, refusedBeforeParsing } from './guarded-parser';
 import { MessageRateLimit } from './message-rate-limit';
-import { holdSession } from './socket-io.adapter';
+import { closedForBreach, dropSession, holdSession } from './socket-io.adapter';
 import { listensTo } from './gateway-handlers';
 import { ExpirySchedule } from './expiry-schedule';
 import { ackOf, SocketReplies, tokenExpiredError, unauthorizedError } from './socket-replies';
@@ -45,8 +45,8 @@ export class SocketAuthService {
   /**
    * Listens for a connection dropped for breaking the protocol, on every socket (called with the
    * socket as `this`): "error" for a packet Socket.IO cannot read (clients cannot send "error"
-   * here, the gate refuses it as an unknown event), and "disconnect" for "transport error", a
-   * frame the WebSocket refused (over the size limit, say).
+   * here, the gate refuses it as an unknown event), and "disconnect" for Engine.IO's reasons of
+   * the kind (closedForBreach).
    */
   private readonly brokeProtocol: (this: Socket, reason?: unknown) => void;
   /** A socket whose token expires is told so, then disconnected. */
@@ -67,8 +67,11 @@ export class SocketAuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.brokeProtocol = function (this: Socket, reason?: unknown) {
+      if (!(reason instanceof Error || closedForBreach(reason))) return;
       const user = socketUser(this);
-      if (user && (reason instanceof Error || reason === 'transport error')) admission.brokeProtocol(user.id);
+      if (user) admission.brokeProtocol(user.id);
+      // Socket.IO closes the connection after a packet it cannot read; Engine.IO, after bytes that are no packet.
+      if (reason instanceof Error) dropSession(this.conn);
     };
     const expiries = this.expiries;
     this.clearTimers = function (this: Socket) {

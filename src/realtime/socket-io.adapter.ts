@@ -29,10 +29,26 @@ interface EngineTransport {
   socket?: WebSocket;
 }
 
+/**
+ * Whether Engine.IO closed a session because its peer broke the protocol: a frame the WebSocket
+ * refused (over the size limit, say), or bytes that are no packet.
+ */
+export const closedForBreach = (reason: unknown): boolean => reason === 'transport error' || reason === 'parse error';
+
 /** Stops reading a Socket.IO connection for `ms` if it is on a WebSocket (a long-polling one is read per request). */
 export function holdSession(session: { transport: { name: string } }, ms: number): void {
   const transport = session.transport as EngineTransport;
   if (transport.name === 'websocket' && transport.socket) holdWebSocket(transport.socket, ms);
+}
+
+/**
+ * Drops the WebSocket of a session whose peer broke the protocol, at once: Engine.IO would close
+ * it politely and ws read on until the peer agrees, which for a flood is reading, and decoding,
+ * every byte it sends meanwhile.
+ */
+export function dropSession(session: { transport: { name: string } }): void {
+  const transport = session.transport as EngineTransport;
+  if (transport.name === 'websocket') transport.socket?.terminate();
 }
 
 /**
@@ -120,11 +136,7 @@ export class SocketIoAdapter extends IoAdapter {
     // One listener for every session (an emitter calls it with the session as `this`).
     const closed = function (this: EngineSession, reason: string) {
       admission.sessionSettled(this);
-      // A WebSocket that broke the protocol (a frame over the size limit, say) is dropped at once:
-      // ws would close it politely and read on until the peer agrees, which for a flood is
-      // reading every byte it sends meanwhile.
-      const { name, socket } = this.transport;
-      if (reason === 'transport error' && name === 'websocket') socket?.terminate();
+      if (closedForBreach(reason)) dropSession(this);
     };
     server.engine.on('connection', (session: EngineSession) => {
       admission.sessionOpened(session, admission.clientIp(session.request));
