@@ -236,17 +236,23 @@ describe('Socket.IO connections that send what cannot be read (e2e)', () => {
   const suite = useTestApp({ RATE_LIMIT_CONNECTS_PER_MIN: '6' });
   const { t, track } = suite;
 
+  const opened: WebSocket[] = [];
+  afterEach(() => opened.splice(0).forEach((socket) => socket.terminate()));
+
   /** A Socket.IO session spoken by hand (Engine.IO 4 over a WebSocket), once it is authenticated. */
   async function byHand(token: string): Promise<{ socket: WebSocket; closed: Promise<number> }> {
     const socket = new WebSocket(`${t.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    opened.push(socket);
     const closed = new Promise<number>((done) => socket.once('close', done));
-    await new Promise<void>((done) =>
+    await new Promise<void>((done, fail) => {
+      void closed.then((code) => fail(new Error(`closed (${code}) before it was authenticated`)));
       socket.on('message', (data) => {
         const text = String(data);
         if (text.startsWith('0')) socket.send(`40${JSON.stringify({ token })}`);
+        if (text.startsWith('44')) fail(new Error(`refused: ${text}`));
         if (text.startsWith('42["authenticated"')) done();
-      }),
-    );
+      });
+    });
     return { socket, closed };
   }
 

@@ -18,13 +18,12 @@ export async function runFlood({ runs, quick, postgresUrl, log = console.error }
     // The product as deployed: its own rate limits, not the bench's raised ones.
     const options = { limits: 'product', ...(postgresUrl ? { db: 'postgres', postgresUrl } : {}) };
     const server = await startServer('app', options);
-    let row;
     try {
-      row = { run, ...(await floodOnce(server, quick)) };
+      rows.push({ run, ...(await floodOnce(server, quick)) });
     } finally {
       await server.stop();
     }
-    rows.push({ ...row, control: await controlOnce(options, quick) });
+    rows.at(-1).control = await controlOnce(options, quick);
   }
   return { rows, markdown: render(rows) };
 }
@@ -35,13 +34,14 @@ export async function runFlood({ runs, quick, postgresUrl, log = console.error }
  * server competing for its cores), and so how much is their server's own doing.
  */
 async function controlOnce(options, quick) {
-  const server = await startServer('app', options);
-  const target = await startServer('app', options);
+  const servers = [];
   try {
+    for (let i = 0; i < 2; i++) servers.push(await startServer('app', options));
+    const [server, target] = servers;
     const { before, during } = await floodOnce(server, quick, target);
     return { before, during };
   } finally {
-    await Promise.all([server.stop(), target.stop()]);
+    await Promise.all(servers.map((server) => server.stop()));
   }
 }
 

@@ -7,7 +7,7 @@ import { IceCandidateDto, JoinCallDto, SignalDto } from '../signaling/dto/calls.
 import { WebrtcIceDto, WebrtcSdpDto } from '../signaling/dto/webrtc.dto';
 import { AnswerMessage, IceCandidateMessage, OfferMessage } from '../signaling/raw-ws/ws-call.dto';
 import { AppError } from './errors';
-import { createValidationPipe, MAX_PAYLOAD_DEPTH, nestedDeeperThan, validateMessage } from './validation';
+import { acceptedAtOnce, createValidationPipe, MAX_PAYLOAD_DEPTH, nestedDeeperThan, validateMessage } from './validation';
 
 /** The payload as JSON text would give it: "__proto__" becomes an own key. */
 const parsed = (json: string) => JSON.parse(json) as unknown;
@@ -153,8 +153,8 @@ describe("fast shapes of a call's moves", () => {
     fc.boolean(),
     fc.constantFrom('x'.repeat(128), 'x'.repeat(129), 'a\u0000b', '\ud800', 7, 1.5, null, 'true', 0, {}, []),
   );
-  /** Fields the fast shapes leave to the full path. */
-  const OPTIONAL_TEXT = ['userName', 'title', 'maxDurationS'];
+  /** Optional fields the fast shapes leave to the full path. */
+  const FULL_PATH_ONLY = ['userName', 'title', 'maxDurationS'];
   /** Each DTO with its fields; any field may be missing or of any kind, and a key of no field may come along. */
   const SHAPES: Array<[Type, string[]]> = [
     [CallIdDto, ['callId']],
@@ -169,7 +169,9 @@ describe("fast shapes of a call's moves", () => {
         fc.array(fc.tuple(fc.constantFrom('extra', '__proto__', 'constructor'), fc.jsonValue()), { maxLength: 1 }),
       )
       .map(([entries, extra]) => Object.fromEntries([...entries, ...extra]));
-    const usual = Object.fromEntries(fields.filter((f) => !OPTIONAL_TEXT.includes(f)).map((f) => [f, /Id$/.test(f) ? 'id-1' : true]));
+    const usual = Object.fromEntries(fields.filter((f) => !FULL_PATH_ONLY.includes(f)).map((f) => [f, /Id$/.test(f) ? 'id-1' : true]));
+    // The usual message takes the fast path.
+    expect(acceptedAtOnce(dto, usual)).toBeInstanceOf(dto);
     await fc.assert(
       fc.asyncProperty(fc.oneof(message, fc.constant(usual)), async (value) => {
         expect(await judge(fast, dto, { ...value })).toEqual(await judge(full, dto, { ...value }));

@@ -70,7 +70,8 @@ export class SocketAuthService {
       if (!(reason instanceof Error || closedForBreach(reason))) return;
       const user = socketUser(this);
       if (user) admission.brokeProtocol(user.id);
-      // Socket.IO closes the connection after a packet it cannot read; Engine.IO, after bytes that are no packet.
+      // Socket.IO closes the connection after a packet it cannot read, politely (Engine.IO's own
+      // reasons are dropped by the adapter's close listener).
       if (reason instanceof Error) dropSession(this.conn);
     };
     const expiries = this.expiries;

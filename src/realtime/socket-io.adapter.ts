@@ -30,8 +30,9 @@ interface EngineTransport {
 }
 
 /**
- * Whether Engine.IO closed a session because its peer broke the protocol: a frame the WebSocket
- * refused (over the size limit, say), or bytes that are no packet.
+ * Whether Engine.IO closed a session for a fault of its connection rather than a close: a
+ * transport error (a frame the WebSocket refused for its size, say, or a write the peer cut off),
+ * or bytes that are no packet.
  */
 export const closedForBreach = (reason: unknown): boolean => reason === 'transport error' || reason === 'parse error';
 
