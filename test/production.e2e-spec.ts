@@ -65,40 +65,54 @@ describe('starting up (e2e)', () => {
     }
   });
 
-  it('refuses a published or weak JWT_SECRET in production', async () => {
-    for (const secret of ['replace-with-a-long-random-secret', 'bench-secret-'.padEnd(48, 'x'), randomBytes(16).toString('hex')]) {
-      const { code, output } = await failedStart({ ...PRODUCTION, JWT_SECRET: secret, PORT: '0', DATA_DIR: join(cwd, 'secret') }, cwd);
-      expect(code).toBe(1);
-      expectOneLine(output, /^Invalid configuration: JWT_SECRET (is a published example value|does not look random)/);
-    }
-  });
+  /** Tests that start the server three times: each start loads the whole app, several seconds on a slow machine. */
+  const THREE_STARTS_MS = 120_000;
 
-  it('names DATABASE_URL, REDIS_URL or PORT when it cannot have them', async () => {
-    const base = { NODE_ENV: 'test', JWT_SECRET: SECRET, DATA_DIR: join(cwd, 'unreachable') };
-    const unusedPort = await freePort();
-    let start = await failedStart({ ...base, PORT: '0', DATABASE_URL: `postgresql://someone:hunter2@127.0.0.1:${unusedPort}/calls` }, cwd);
-    expect(start.code).toBe(1);
-    expectOneLine(
-      start.output,
-      new RegExp(`^Cannot start: DATABASE_URL cannot connect to PostgreSQL at 127.0.0.1:${unusedPort}/calls: .*ECONNREFUSED`),
-    );
-    expect(start.output).not.toContain('hunter2');
+  it(
+    'refuses a published or weak JWT_SECRET in production',
+    async () => {
+      for (const secret of ['replace-with-a-long-random-secret', 'bench-secret-'.padEnd(48, 'x'), randomBytes(16).toString('hex')]) {
+        const { code, output } = await failedStart({ ...PRODUCTION, JWT_SECRET: secret, PORT: '0', DATA_DIR: join(cwd, 'secret') }, cwd);
+        expect(code).toBe(1);
+        expectOneLine(output, /^Invalid configuration: JWT_SECRET (is a published example value|does not look random)/);
+      }
+    },
+    THREE_STARTS_MS,
+  );
 
-    start = await failedStart({ ...base, PORT: '0', REDIS_URL: `redis://:hunter2@127.0.0.1:${unusedPort}` }, cwd);
-    expect(start.code).toBe(1);
-    expectOneLine(start.output, /^Cannot start: REDIS_URL cannot reach Redis at redis:\/\/.*127\.0\.0\.1/);
-    expect(start.output).not.toContain('hunter2');
-
-    const taken: Server = await new Promise((done) => {
-      const server = createServer().listen(0, () => done(server));
-    });
-    try {
-      const { port } = taken.address() as { port: number };
-      start = await failedStart({ ...base, PORT: String(port) }, cwd);
+  it(
+    'names DATABASE_URL, REDIS_URL or PORT when it cannot have them',
+    async () => {
+      const base = { NODE_ENV: 'test', JWT_SECRET: SECRET, DATA_DIR: join(cwd, 'unreachable') };
+      const unusedPort = await freePort();
+      let start = await failedStart(
+        { ...base, PORT: '0', DATABASE_URL: `postgresql://someone:hunter2@127.0.0.1:${unusedPort}/calls` },
+        cwd,
+      );
       expect(start.code).toBe(1);
-      expectOneLine(start.output, new RegExp(`^Cannot start: PORT ${port} is already in use`));
-    } finally {
-      taken.close();
-    }
-  });
+      expectOneLine(
+        start.output,
+        new RegExp(`^Cannot start: DATABASE_URL cannot connect to PostgreSQL at 127.0.0.1:${unusedPort}/calls: .*ECONNREFUSED`),
+      );
+      expect(start.output).not.toContain('hunter2');
+
+      start = await failedStart({ ...base, PORT: '0', REDIS_URL: `redis://:hunter2@127.0.0.1:${unusedPort}` }, cwd);
+      expect(start.code).toBe(1);
+      expectOneLine(start.output, /^Cannot start: REDIS_URL cannot reach Redis at redis:\/\/.*127\.0\.0\.1/);
+      expect(start.output).not.toContain('hunter2');
+
+      const taken: Server = await new Promise((done) => {
+        const server = createServer().listen(0, () => done(server));
+      });
+      try {
+        const { port } = taken.address() as { port: number };
+        start = await failedStart({ ...base, PORT: String(port) }, cwd);
+        expect(start.code).toBe(1);
+        expectOneLine(start.output, new RegExp(`^Cannot start: PORT ${port} is already in use`));
+      } finally {
+        taken.close();
+      }
+    },
+    THREE_STARTS_MS,
+  );
 });
