@@ -11,6 +11,9 @@ module.exports = {
   // The client package from its sources (its imports end in .js, as Node's ES modules want).
   moduleNameMapper: { '^@call-signaling/client$': '<rootDir>/packages/client/src/index.ts', '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 30000,
+  // A directory per run for what suites share (a migrated embedded database to copy).
+  globalSetup: '<rootDir>/test/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/global-teardown.mjs',
   // Two cores: two suites at a time keeps each app's timers honest.
   maxWorkers: 2,
 };

@@ -34,11 +34,11 @@ export interface TestApp {
 }
 
 /**
- * Boots the real application on a free port against its own fresh database (and, when REDIS_URL
+ * Boots the real application on a free port against its own fresh, migrated database (and, when REDIS_URL
  * is set, the shared Redis). `env` takes the same variables as production (see .env.example).
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ migrated: true });
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,

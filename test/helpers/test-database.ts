@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { openDatabaseDriver } from '../../src/database/database-driver';
+import { migrate, readLocalMigrations } from '../../src/database/migrator';
 
 /** What an app under test is pointed at, and how to throw it away afterwards. */
 export interface TestDatabase {
@@ -13,15 +15,20 @@ export interface TestDatabase {
 }
 
 /**
- * A fresh, empty database per app: with DATABASE_URL set (CI's PostgreSQL run) a new database
- * on that server, otherwise a new embedded PGlite directory.
+ * A fresh database per app: with DATABASE_URL set (CI's PostgreSQL run) a new database on that
+ * server, otherwise a new embedded PGlite directory. Empty, unless `migrated` asks for one with
+ * every migration applied, as the app leaves it at its first start: embedded, that is a copy of a
+ * database migrated once per test run, since PGlite's initdb and the migrations take seconds.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase({ migrated = false } = {}): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'calls-test-'));
   const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
-    return { env: { DATA_DIR: dataDir }, pgliteDir: join(dataDir, 'pglite'), drop: async () => removeDir() };
+    const pgliteDir = join(dataDir, 'pglite');
+    const template = migrated ? await migratedPgliteTemplate() : undefined;
+    if (template) cpSync(template, pgliteDir, { recursive: true });
+    return { env: { DATA_DIR: dataDir }, pgliteDir, drop: async () => removeDir() };
   }
   const name = `test_${randomBytes(6).toString('hex')}`;
   await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
@@ -34,6 +41,37 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       removeDir();
     },
   };
+}
+
+/**
+ * The run's migrated PGlite directory, made by the first suite that asks (in the directory
+ * test/global-setup.mjs made for the run); undefined outside a jest run that has one. Suites in
+ * other workers may make it at the same time: each builds its own, and the first to rename it
+ * into place wins.
+ */
+async function migratedPgliteTemplate(): Promise<string | undefined> {
+  const shared = process.env.CALLS_TEST_SHARED_DIR;
+  if (!shared) return undefined;
+  const template = join(shared, 'pglite-migrated');
+  if (existsSync(template)) return template;
+  const building = mkdtempSync(join(shared, 'building-'));
+  try {
+    const driver = await openDatabaseDriver({ databaseUrl: undefined, dataDir: building });
+    try {
+      const session = await driver.openSession();
+      await migrate(session, await readLocalMigrations());
+      await session.close();
+    } finally {
+      await driver.close();
+    }
+    renameSync(join(building, 'pglite'), template);
+  } catch (error) {
+    // Another worker's won the race: theirs is as good.
+    if (!existsSync(template)) throw error;
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return template;
 }
 
 async function withAdmin<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
