@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,8 @@ async function migratedPgliteTemplate(): Promise<string | undefined> {
   const template = join(shared, 'pglite-migrated');
   if (existsSync(template)) return template;
   const building = mkdtempSync(join(shared, 'building-'));
+  // Errors only, as the apps under test log (its "Embedded PGlite database at …" would be noise).
+  Logger.overrideLogger(['error']);
   try {
     const driver = await openDatabaseDriver({ databaseUrl: undefined, dataDir: building });
     try {
