@@ -10,6 +10,7 @@ const BEFORE_MS = 6_000; // bystanders alone; the first second is left out as wa
 const FLOOD_BUDGET_MS = 15_000; // the flood stops here if the server has not taken all its frames by then
 const RETRY_AFTER_MS = 50; // how soon the attacker tries a refused connection again
 const AFTER_MS = 4_000;
+const ONSET_MS = 1_000; // the flood's first second, reported apart
 
 export async function runFlood({ runs, quick, postgresUrl, log = console.error }) {
   const rows = [];
@@ -38,8 +39,8 @@ async function controlOnce(options, quick) {
   try {
     for (let i = 0; i < 2; i++) servers.push(await startServer('app', options));
     const [server, target] = servers;
-    const { before, during } = await floodOnce(server, quick, target);
-    return { before, during };
+    const { before, during, afterOnset } = await floodOnce(server, quick, target);
+    return { before, during, afterOnset };
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
@@ -86,6 +87,14 @@ async function floodOnce(server, quick, target = server) {
       .sort((a, b) => a - b);
   const beforeWindow = latencies(startAt + 1_000, floodAt);
   const floodWindow = latencies(flood.startedAt, flood.endedAt);
+  // Where in the flood its worst hundredth falls: at the onset (every connection's first frames
+  // at once), or throughout.
+  const onsetEnd = flood.startedAt + ONSET_MS;
+  const afterOnset = latencies(onsetEnd, flood.endedAt);
+  const worst = calm.samples
+    .filter(([sentAt]) => sentAt >= flood.startedAt && sentAt < flood.endedAt)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Math.ceil(floodWindow.length / 100));
   const round = (ms) => (ms === null ? null : +ms.toFixed(2));
   return {
     frames: flood.sent,
@@ -96,6 +105,8 @@ async function floodOnce(server, quick, target = server) {
     bystanderLost: calm.sent - calm.samples.length,
     before: { p50Ms: round(percentile(beforeWindow, 50)), p99Ms: round(percentile(beforeWindow, 99)), n: beforeWindow.length },
     during: { p50Ms: round(percentile(floodWindow, 50)), p99Ms: round(percentile(floodWindow, 99)), n: floodWindow.length },
+    afterOnset: { p99Ms: round(percentile(afterOnset, 99)), n: afterOnset.length },
+    worstAtOnsetPct: worst.length ? Math.round((100 * worst.filter(([sentAt]) => sentAt < onsetEnd).length) / worst.length) : null,
     rssBeforeKb: before.rssKb,
     rssPeakKb: peakRssKb,
     rssAfterKb: after.rssKb,
@@ -109,6 +120,7 @@ async function floodOnce(server, quick, target = server) {
 /** The figures the targets read: per run, the p99 ratio during ÷ before, and the RSS growth in MB. */
 export const floodFigures = {
   p99Ratio: (r) => (r.before.p99Ms ? r.during.p99Ms / r.before.p99Ms : null),
+  p99RatioAfterOnset: (r) => (r.before.p99Ms && r.afterOnset ? r.afterOnset.p99Ms / r.before.p99Ms : null),
   rssGrowthMb: (r) => (r.rssAfterKb - r.rssBeforeKb) / 1024,
 };
 
@@ -149,6 +161,9 @@ function render(rows) {
           'the same, the flood aimed at another instance on the machine (control)',
           ratioCell(spread(rows.filter((r) => r.control).map((r) => floodFigures.p99Ratio(r.control)))),
         ],
+        ["of the flood's worst 1 % of bystander latencies, sent in its first second, %", value(0, (r) => r.worstAtOnsetPct)],
+        ['bystander p99 during the flood after its first second ÷ before', ratioCell(spread(rows.map(floodFigures.p99RatioAfterOnset)))],
+        ['the same, control', ratioCell(spread(rows.filter((r) => r.control).map((r) => floodFigures.p99RatioAfterOnset(r.control))))],
         ['bystander offers lost', value(0, (r) => r.bystanderLost)],
         ['RSS before / peak / after, MB', value(0, mb('rssBeforeKb'), mb('rssPeakKb'), mb('rssAfterKb'))],
         ['RSS growth, MB', value(1, floodFigures.rssGrowthMb)],
