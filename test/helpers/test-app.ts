@@ -38,7 +38,8 @@ export interface TestApp {
  * is set, the shared Redis). `env` takes the same variables as production (see .env.example).
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase({ migrated: true });
+  // A suite that brings its own database (DATA_DIR or DATABASE_URL in `env`) does not need a copy.
+  const database = await createTestDatabase({ migrated: env.DATA_DIR === undefined && env.DATABASE_URL === undefined });
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,

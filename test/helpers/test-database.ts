@@ -1,11 +1,10 @@
-import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { openDatabaseDriver } from '../../src/database/database-driver';
-import { migrate, readLocalMigrations } from '../../src/database/migrator';
+import { runMigrations } from '../../src/database/run-migrations';
 
 /** What an app under test is pointed at, and how to throw it away afterwards. */
 export interface TestDatabase {
@@ -16,10 +15,10 @@ export interface TestDatabase {
 }
 
 /**
- * A fresh database per app: with DATABASE_URL set (CI's PostgreSQL run) a new database on that
- * server, otherwise a new embedded PGlite directory. Empty, unless `migrated` asks for one with
- * every migration applied, as the app leaves it at its first start: embedded, that is a copy of a
- * database migrated once per test run, since PGlite's initdb and the migrations take seconds.
+ * A fresh database per app: with DATABASE_URL set (CI's PostgreSQL run) a new, empty database on
+ * that server, otherwise a new embedded PGlite directory. That directory is empty too, unless
+ * `migrated` asks for a copy of one migrated once per jest run (creating and migrating a PGlite
+ * database takes seconds; on PostgreSQL it is quick, and the app migrates what it finds empty).
  */
 export async function createTestDatabase({ migrated = false } = {}): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'calls-test-'));
@@ -44,6 +43,9 @@ export async function createTestDatabase({ migrated = false } = {}): Promise<Tes
   };
 }
 
+/** The migrations' "Applied migration …" lines are the app's to log, not the test helper's. */
+const SILENT = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
 /**
  * The run's migrated PGlite directory, made by the first suite that asks (in the directory
  * test/global-setup.mjs made for the run); undefined outside a jest run that has one. Suites in
@@ -56,14 +58,10 @@ async function migratedPgliteTemplate(): Promise<string | undefined> {
   const template = join(shared, 'pglite-migrated');
   if (existsSync(template)) return template;
   const building = mkdtempSync(join(shared, 'building-'));
-  // Errors only, as the apps under test log (its "Embedded PGlite database at …" would be noise).
-  Logger.overrideLogger(['error']);
   try {
     const driver = await openDatabaseDriver({ databaseUrl: undefined, dataDir: building });
     try {
-      const session = await driver.openSession();
-      await migrate(session, await readLocalMigrations());
-      await session.close();
+      await runMigrations(driver, SILENT);
     } finally {
       await driver.close();
     }
