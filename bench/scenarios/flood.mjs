@@ -129,6 +129,7 @@ function render(rows) {
   /** One figure over the runs, or several joined by " / ". */
   const value = (digits, ...picks) => picks.map((pick) => fmt(spread(rows.map(pick)), digits)).join(' / ');
   const mb = (key) => (r) => r[key] / 1024;
+  const controls = rows.filter((r) => r.control).map((r) => r.control);
   return [
     '## A garbage flood next to bystander calls',
     '',
@@ -158,13 +159,10 @@ function render(rows) {
           ),
         ],
         ['bystander p99 during ÷ before', ratioCell(spread(rows.map(floodFigures.p99Ratio)))],
-        [
-          'the same, the flood aimed at another instance on the machine (control)',
-          ratioCell(spread(rows.filter((r) => r.control).map((r) => floodFigures.p99Ratio(r.control)))),
-        ],
+        ['the same, the flood aimed at another instance on the machine (control)', ratioCell(spread(controls.map(floodFigures.p99Ratio)))],
         ["share of the flood's worst 1 % of bystander latencies sent in its first second, %", value(0, (r) => r.worstAtOnsetPct)],
         ['bystander p99 during the flood after its first second ÷ before', ratioCell(spread(rows.map(floodFigures.p99RatioAfterOnset)))],
-        ['the same, control', ratioCell(spread(rows.filter((r) => r.control).map((r) => floodFigures.p99RatioAfterOnset(r.control))))],
+        ['the same, control', ratioCell(spread(controls.map(floodFigures.p99RatioAfterOnset)))],
         ['bystander offers lost', value(0, (r) => r.bystanderLost)],
         ['RSS before / peak / after, MB', value(0, mb('rssBeforeKb'), mb('rssPeakKb'), mb('rssAfterKb'))],
         ['RSS growth, MB', value(1, floodFigures.rssGrowthMb)],

@@ -36,10 +36,16 @@ interface EngineTransport {
  */
 export const closedForBreach = (reason: unknown): boolean => reason === 'transport error' || reason === 'parse error';
 
-/** Stops reading a Socket.IO connection for `ms` if it is on a WebSocket (a long-polling one is read per request). */
-export function holdSession(session: { transport: { name: string } }, ms: number): void {
+/** The WebSocket a Socket.IO session is on, if it is on one (a long-polling session is read per request). */
+function webSocketOf(session: { transport: { name: string } }): WebSocket | undefined {
   const transport = session.transport as EngineTransport;
-  if (transport.name === 'websocket' && transport.socket) holdWebSocket(transport.socket, ms);
+  return transport.name === 'websocket' ? transport.socket : undefined;
+}
+
+/** Stops reading a Socket.IO connection for `ms` if it is on a WebSocket. */
+export function holdSession(session: { transport: { name: string } }, ms: number): void {
+  const socket = webSocketOf(session);
+  if (socket) holdWebSocket(socket, ms);
 }
 
 /**
@@ -48,8 +54,7 @@ export function holdSession(session: { transport: { name: string } }, ms: number
  * every byte it sends meanwhile.
  */
 export function dropSession(session: { transport: { name: string } }): void {
-  const transport = session.transport as EngineTransport;
-  if (transport.name === 'websocket') transport.socket?.terminate();
+  webSocketOf(session)?.terminate();
 }
 
 /**
