@@ -61,6 +61,15 @@ export function asAppError(error: unknown): AppError {
   return new AppError('internal', 'Internal server error');
 }
 
+/**
+ * Worth a log line with its stack: an error no rule expected (a bug, the database failing), as
+ * opposed to a refusal, or Redis briefly away (told to the client as `unavailable`; the Redis
+ * connections log their own loss and return).
+ */
+export function isUnexpected(error: unknown): boolean {
+  return !(error instanceof AppError) && asAppError(error).code === 'internal';
+}
+
 export function toErrorBody(error: unknown): ErrorBody {
   const { code, message, details } = asAppError(error);
   return details === undefined ? { code, message } : { code, message, details };

@@ -6,7 +6,7 @@ import { CallsService } from '../calls/calls.service';
 import { CallIdDto } from '../calls/dto/call-id.dto';
 import { StartCallDto } from '../calls/dto/start-call.dto';
 import { toRoomParticipantView } from '../calls/room.presenter';
-import { AppError } from '../common/errors';
+import { isUnexpected } from '../common/errors';
 import { acceptedAtOnce, validateMessage } from '../common/validation';
 import { AppEventMap, OnAppEvent } from '../events/app-events';
 import { socketActor, socketUser } from '../realtime/socket-auth.service';
@@ -90,7 +90,7 @@ export class CallsGateway {
   }
 
   private relayFailed(socket: Socket, event: string, ack: Ack | undefined, error: unknown): void {
-    if (!(error instanceof AppError)) relayLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (isUnexpected(error)) relayLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     this.replies.error(socket, event, ack, error);
   }
 
