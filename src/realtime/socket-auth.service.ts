@@ -24,6 +24,9 @@ export interface SocketData {
   expirySlot?: number;
 }
 
+/** An incoming event as Socket.IO's middleware sees it: its name, then its arguments (an ack last). */
+export type SocketPacket = [event: string, ...args: unknown[]];
+
 export function socketUser(socket: Socket): ConnectionUser | undefined {
   return (socket.data as SocketData).user;
 }
@@ -54,8 +57,16 @@ export class SocketAuthService {
     this.replies.error(socket, undefined, undefined, tokenExpiredError());
     socket.disconnect(true);
   });
-  /** A disconnect listener: the emitter calls it with the socket as `this`, so every socket shares it. */
-  private readonly clearTimers: (this: Socket) => void;
+  /**
+   * The one disconnect listener of this service (the emitter calls it with the socket as `this`, so
+   * every socket shares it): a third listener of an event would cost an idle socket a larger array.
+   */
+  private readonly disconnected: (this: Socket, reason: unknown) => void;
+
+  /** What else sees the packets of authenticated sockets that pass the gate (see readEveryPacket). */
+  private readonly packetReaders: Array<(socket: Socket, packet: SocketPacket) => void> = [];
+  /** Events handled straight on the socket rather than by a gateway (see handleDirectly). */
+  private readonly directListeners = new Map<string, (this: Socket, ...args: unknown[]) => void>();
 
   constructor(
     private readonly tokens: TokenService,
@@ -75,10 +86,12 @@ export class SocketAuthService {
       if (reason instanceof Error) dropSession(this.conn);
     };
     const expiries = this.expiries;
-    this.clearTimers = function (this: Socket) {
+    const brokeProtocol = this.brokeProtocol;
+    this.disconnected = function (this: Socket, reason: unknown) {
       const data = this.data as SocketData;
       clearTimeout(data.authTimer);
       expiries.cancel(this, data.expirySlot);
+      brokeProtocol.call(this, reason);
     };
   }
 
@@ -120,15 +133,15 @@ export class SocketAuthService {
         const refused = refusedBeforeParsing(packet[1]);
         if (refused) throw refused;
         // Some gateway or listener handles the event ("error" is Socket.IO's own).
-        if (event === 'error' || !listensTo(socket, String(event))) throw unknownEventError(String(event));
+        if (event === 'error' || !this.handles(socket, String(event))) throw unknownEventError(String(event));
       } catch (error) {
         this.replies.error(socket, String(event), ackOf(packet.slice(1)), error);
         return;
       }
+      if (socketUser(socket)) for (const read of this.packetReaders) read(socket, packet);
       next();
     });
-    socket.on('disconnect', this.clearTimers);
-    socket.on('disconnect', this.brokeProtocol);
+    socket.on('disconnect', this.disconnected);
     socket.on('error', this.brokeProtocol);
     if (socketUser(socket)) {
       inBackground('announcing a connection', this.announce(socket));
@@ -139,6 +152,33 @@ export class SocketAuthService {
       this.replies.error(socket, undefined, undefined, unauthorizedError('Authentication timed out'));
       socket.disconnect(true);
     }, this.config.socketAuthTimeoutMs);
+  }
+
+  /**
+   * `read` sees every packet of an authenticated socket that passed the gate, before the event's
+   * listener, and may rewrite it. One middleware a socket, whatever reads its packets: each is a
+   * closure an idle socket would keep.
+   */
+  readEveryPacket(read: (socket: Socket, packet: SocketPacket) => void): void {
+    this.packetReaders.push(read);
+  }
+
+  /**
+   * Handles `event` on every socket with `listener` (called with the socket as `this`), outside
+   * Nest's pipeline. As a gateway event's, the listener is added when a socket first sends the
+   * event, once it passed the gate: an idle socket keeps none.
+   */
+  handleDirectly(event: string, listener: (this: Socket, ...args: unknown[]) => void): void {
+    if (this.directListeners.has(event)) throw new Error(`Two direct handlers for "${event}"`);
+    this.directListeners.set(event, listener);
+  }
+
+  /** Whether some gateway or direct handler takes `event`, its listener added to the socket if it was not yet. */
+  private handles(socket: Socket, event: string): boolean {
+    if (listensTo(socket, event)) return true;
+    const listener = this.directListeners.get(event);
+    if (listener) socket.on(event, listener);
+    return listener !== undefined;
   }
 
   /** The `authenticate` event; a connected user may also send it again to refresh the token. */

@@ -8,8 +8,7 @@ import { StartCallDto } from '../calls/dto/start-call.dto';
 import { toRoomParticipantView } from '../calls/room.presenter';
 import { isUnexpected } from '../common/errors';
 import { acceptedAtOnce, validateMessage } from '../common/validation';
-import { AppEventMap, OnAppEvent } from '../events/app-events';
-import { socketActor, socketUser } from '../realtime/socket-auth.service';
+import { SocketAuthService, socketActor, socketUser } from '../realtime/socket-auth.service';
 import { SocketEvent } from '../realtime/socket-event.decorator';
 import { Ack, ackOf, okReply, SocketReplies } from '../realtime/socket-replies';
 import { RelayService } from '../relay/relay.service';
@@ -49,24 +48,15 @@ const signalOf = (relayEvent: RelayEvent, valid: { targetSocketId: string }): Si
 /** The calls dialect's Socket.IO events (CONTRACT.md §3) on the call core. */
 @WebSocketGateway()
 export class CallsGateway {
-  /** One listener per relay event for every socket (the emitter calls it with the socket as `this`). */
-  private readonly relayListeners: Array<readonly [string, (this: Socket, ...args: unknown[]) => void]>;
-
   constructor(
     private readonly calls: CallsService,
     private readonly rooms: CallRoomsService,
     private readonly relays: RelayService,
     private readonly replies: SocketReplies,
     private readonly limits: CallLimits,
+    auth: SocketAuthService,
   ) {
-    this.relayListeners = Object.entries(RELAY_EVENTS).map(
-      ([event, relayEvent]) => [event, relayListener(this, event, relayEvent)] as const,
-    );
-  }
-
-  @OnAppEvent('socket.authenticated')
-  authenticated({ socket }: AppEventMap['socket.authenticated']): void {
-    for (const [event, listener] of this.relayListeners) socket.on(event, listener);
+    for (const [event, relayEvent] of Object.entries(RELAY_EVENTS)) auth.handleDirectly(event, relayListener(this, event, relayEvent));
   }
 
   relay(socket: Socket, event: string, relayEvent: RelayEvent, args: unknown[]): void {

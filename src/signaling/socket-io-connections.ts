@@ -4,8 +4,9 @@ import { inBackground } from '../common/background';
 import { AppEventMap, OnAppEvent } from '../events/app-events';
 import type { BroadcastBatch } from '../realtime/broadcast-batch';
 import { ConnectionRegistry, RealtimeConnection } from '../realtime/connection-registry.service';
+import { SocketAuthService } from '../realtime/socket-auth.service';
 import type { RealtimeNotice } from '../realtime/realtime-notice';
-import { emitBatchInDialect, emitInDialect, trackDialect } from './socket-io-dialects';
+import { emitBatchInDialect, emitInDialect, noteDeclaredDialect, readDialectOfPacket } from './socket-io-dialects';
 
 /** A Socket.IO connection as the registry holds it; its methods live on the prototype, not in closures per socket. */
 class SocketIoConnection implements RealtimeConnection {
@@ -35,7 +36,11 @@ export class SocketIoConnections {
   /** One disconnect listener for every socket (the emitter calls it with the socket as `this`). */
   private readonly unregister: (this: Socket) => void;
 
-  constructor(private readonly registry: ConnectionRegistry) {
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    auth: SocketAuthService,
+  ) {
+    auth.readEveryPacket(readDialectOfPacket);
     this.unregister = function (this: Socket) {
       inBackground('unregistering a connection', registry.remove(this.id));
     };
@@ -44,7 +49,7 @@ export class SocketIoConnections {
   /** Waited for: the socket is told it is authenticated once it is booked. */
   @OnAppEvent('socket.authenticated')
   authenticated({ socket, user }: AppEventMap['socket.authenticated']): Promise<void> {
-    trackDialect(socket);
+    noteDeclaredDialect(socket);
     socket.on('disconnect', this.unregister);
     return this.registry.add(new SocketIoConnection(socket, user.id));
   }

@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io';
 import { BroadcastBatch, textFrame } from '../realtime/broadcast-batch';
 import type { RealtimeNotice } from '../realtime/realtime-notice';
 import { APP_ERROR_EVENT, SocketErrorEventData } from '../realtime/socket-replies';
+import type { SocketPacket } from '../realtime/socket-auth.service';
 import { renderChat } from './chat.renderer';
 import { renderCommunity } from './community.renderer';
 import { renderCalls } from './calls.renderer';
@@ -152,33 +153,38 @@ export function emitBatchInDialect(socket: Socket, userId: string, batch: Broadc
 }
 
 /**
- * Notes the dialect a socket declares at its handshake, each dialect whose call events it sends,
- * and the InstantMentor app's words, which it reads into the fields the gateways validate. A
- * socket that spoke them hears failures as `request_failed`: the app's clients take an `error`
- * event for a broken connection.
+ * Notes the dialect a socket declares at its handshake. A socket that declares the InstantMentor
+ * app hears failures as `request_failed`: the app's clients take an `error` event for a broken
+ * connection.
  */
-export function trackDialect(socket: Socket): void {
+export function noteDeclaredDialect(socket: Socket): void {
   const data = socket.data as SocketDialectData;
   const declared = declaredDialect(socket);
-  if (declared) data.dialects = BIT[declared];
+  if (declared) data.dialects = (data.dialects ?? 0) | BIT[declared];
   if (declared === 'instantmentor') data.errorEvent = APP_ERROR_EVENT;
-  socket.use((packet, next) => {
-    const event = packet[0];
-    const withoutPayload = typeof packet[1] === 'function';
-    const appWords = readAppWords(event, withoutPayload ? undefined : packet[1]);
-    if (appWords) {
-      if (withoutPayload) packet.splice(1, 0, appWords.payload);
-      else packet[1] = appWords.payload;
-      if (appWords.speaks) {
-        data.dialects = (data.dialects ?? 0) | BIT.instantmentor;
-        data.errorEvent = APP_ERROR_EVENT;
-      }
-    } else {
-      const spoken = dialectOfEvent(event);
-      if (spoken) data.dialects = (data.dialects ?? 0) | BIT[spoken];
+}
+
+/**
+ * For every packet of an authenticated socket: notes each dialect whose call events it sends, and
+ * reads the InstantMentor app's words into the fields the gateways validate. A socket that spoke
+ * them hears failures as `request_failed`, as one that declared the app does.
+ */
+export function readDialectOfPacket(socket: Socket, packet: SocketPacket): void {
+  const data = socket.data as SocketDialectData;
+  const event = packet[0];
+  const withoutPayload = typeof packet[1] === 'function';
+  const appWords = readAppWords(event, withoutPayload ? undefined : packet[1]);
+  if (appWords) {
+    if (withoutPayload) packet.splice(1, 0, appWords.payload);
+    else packet[1] = appWords.payload;
+    if (appWords.speaks) {
+      data.dialects = (data.dialects ?? 0) | BIT.instantmentor;
+      data.errorEvent = APP_ERROR_EVENT;
     }
-    next();
-  });
+  } else {
+    const spoken = dialectOfEvent(event);
+    if (spoken) data.dialects = (data.dialects ?? 0) | BIT[spoken];
+  }
 }
 
 /** Whether a socket may be the InstantMentor app: it declared no dialect at its handshake, or introduced itself as the app. */
