@@ -1,9 +1,7 @@
 import './runtime-flags';
 import { INestApplication, Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
-import { createApp } from './app.factory';
 import { AppConfig, loadConfig } from './config/app-config';
-import { DrainService } from './signaling/drain.service';
 import { ConfigError } from './config/env-parsers';
 import { StartupError } from './config/startup-error';
 import type { Server } from 'node:http';
@@ -12,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 async function bootstrap(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env);
+  // The app's modules load once the settings are known to be good: a bad one is told at once.
+  const { createApp } = await import('./app.factory');
   const app = await createApp(config);
   await listen(app, config);
   const logger = new Logger('Server');
@@ -54,6 +54,7 @@ async function shutDown(app: INestApplication, config: AppConfig, signal: string
     process.exit(1);
   }, config.shutdownTimeoutMs).unref();
   try {
+    const { DrainService } = await import('./signaling/drain.service');
     await app.get(DrainService).drain();
     await app.close();
   } catch (error) {
