@@ -1,9 +1,10 @@
 import { Client } from 'pg';
 import request from 'supertest';
 import { activeCall, eventually, useCluster } from './helpers/cluster';
-import { collect } from './helpers/parties';
+import { collect, connectAs } from './helpers/parties';
 import { RedisCluster } from './helpers/redis-cluster';
 import { emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
+import { registerUser } from './helpers/users';
 
 /** Two instances on a Redis Cluster (three masters, a replica each): a master dies under a call. */
 describe('a Redis Cluster master killed mid-call (e2e)', () => {
@@ -51,7 +52,7 @@ describe('a Redis Cluster master killed mid-call (e2e)', () => {
     // Presence may read a key on a master that lived, while the callee's instance has not yet found
     // the replica serving the caller's books: until then the start is refused as briefly
     // unavailable, having changed nothing, and starts when asked again.
-    const rung = nextEvent(onA, 'incomingCall', 20_000);
+    const rung = nextEvent(onA, 'incomingCall', 30_000);
     const start = () => emitWithAck(onB, 'startCall', { recipientUserId: caller.id });
     let started = await start();
     for (const deadline = Date.now() + 15_000; !started.ok && Date.now() < deadline; started = await start()) {
@@ -79,5 +80,41 @@ describe('a Redis Cluster master killed mid-call (e2e)', () => {
     expect(callerMissed.map((e) => e.callId)).toEqual([again.id]);
     expect(calleeMissed.map((e) => e.callId)).toEqual([again.id]);
     await request(a.url).delete(`/calls/${third.call.id}`).set('Authorization', `Bearer ${caller.token}`).expect(200);
+  }, 90_000);
+});
+
+describe('a Redis Cluster master killed as a call starts (e2e)', () => {
+  const fixture = useCluster(2, { RING_TIMEOUT_MS: '20000' }, () => RedisCluster.start());
+  const sockets: TestSocket[] = [];
+  afterAll(() => {
+    for (const s of sockets) s.disconnect();
+  });
+
+  it('stores the call and rings it once the replica took over, rather than refuse a call it stored', async () => {
+    const [a, b] = fixture.instances;
+    const { redis } = fixture;
+    // A caller whose open call's entry lives on a master that serves neither what the start reads
+    // before storing the call (the caller's start count, the callee's connections): the start gets
+    // past them, stores the call, then finds that master dead.
+    let caller, callee, master;
+    for (let tries = 0; !master && tries < 20; tries++) {
+      [caller, callee] = await Promise.all([registerUser(a.url, 'student'), registerUser(b.url, 'mentor')]);
+      const entryOn = await redis.masterOf(`calls:open-call:${caller.id}`);
+      const readFrom = await Promise.all([
+        redis.masterOf(`calls:call-starts:${caller.id}`),
+        redis.masterOf(`calls:user-conns:${callee.id}`),
+      ]);
+      if (!readFrom.includes(entryOn)) master = entryOn;
+    }
+    expect(master).toBeDefined();
+    const [callerSocket, calleeSocket] = await Promise.all([connectAs(a.url, caller!), connectAs(b.url, callee!)]);
+    sockets.push(callerSocket, calleeSocket);
+
+    const { failedOver } = await redis.killMaster(master!);
+    const rung = nextEvent(calleeSocket, 'incomingCall', 30_000);
+    const started = await emitWithAck(callerSocket, 'startCall', { recipientUserId: callee!.id });
+    expect(started).toMatchObject({ ok: true, call: { status: 'CALLING' } });
+    expect((await rung).callId).toBe(started.call.id);
+    await failedOver;
   }, 90_000);
 });

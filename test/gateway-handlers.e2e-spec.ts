@@ -1,7 +1,7 @@
 import type { Server } from 'socket.io';
 import { ConnectionGateway } from '../src/realtime/connection.gateway';
 import { handlerTableOf } from '../src/realtime/gateway-handlers';
-import { emitWithAck } from './helpers/sockets';
+import { connectSocket, emitRaw, emitWithAck } from './helpers/sockets';
 import { useTestApp } from './helpers/suite';
 
 describe('gateway handlers on Socket.IO (e2e)', () => {
@@ -33,8 +33,24 @@ describe('gateway handlers on Socket.IO (e2e)', () => {
     const serverSocketOf = (user: { socket: { id?: string } }) => sockets.find((socket) => socket.id === user.socket.id)!;
     expect(serverSocketOf(ada).listenerCount('startCall')).toBe(1);
     expect(serverSocketOf(grace).listenerCount('startCall')).toBe(0);
-    await emitWithAck(ada.socket, 'offer', { targetSocketId: grace.socket.id!, signal: { sdp: 'x' } });
+    expect(await emitWithAck(ada.socket, 'offer', { targetSocketId: grace.socket.id!, signal: { sdp: 'x' } })).toEqual({ ok: true });
     expect(serverSocketOf(ada).listenerCount('offer')).toBe(1);
     expect(serverSocketOf(alan).listenerCount('offer')).toBe(0);
+
+    // So for a socket that authenticates with the event rather than in its handshake.
+    const late = connectSocket(t.url);
+    try {
+      await new Promise((done) => late.once('connect', () => done(undefined)));
+      expect(await emitRaw(late, 'authenticate', { token: alan.token })).toMatchObject({ ok: true });
+      const reply = await emitWithAck(late, 'offer', { targetSocketId: barbara.socket.id!, signal: { sdp: 'x' } });
+      expect(reply.error?.message ?? '').not.toMatch(/Unknown event/);
+      expect(
+        serverSockets()
+          .find((socket) => socket.id === late.id)!
+          .listenerCount('offer'),
+      ).toBe(1);
+    } finally {
+      late.disconnect();
+    }
   });
 });

@@ -139,7 +139,9 @@ export class CallsService {
       return { call: await this.answerGlare(actor, recipientUserId), created: false };
     }
     const view = toCallView(call);
-    await this.openCalls.moved(view);
+    // The call is stored: as after a move (moveCall), its bookkeeping in Redis waits out a brief
+    // outage rather than leave a call that never rings and a caller told it failed.
+    await retryWhileUnavailable(() => this.openCalls.moved(view));
     this.announceMove(view, {
       from: null,
       to: view.status,
@@ -155,7 +157,10 @@ export class CallsService {
       this.notify([actor.userId, recipientUserId], missed, actor.connectionId);
       if (actor.connectionId) this.registry.sendToConnectionAfterReply(actor.connectionId, missed);
     } else {
-      await Promise.all([this.engage(view.id, actor), this.armRingTimer(view.id)]);
+      await Promise.all([
+        retryWhileUnavailable(() => this.engage(view.id, actor)),
+        retryWhileUnavailable(() => this.armRingTimer(view.id)),
+      ]);
       this.notify([recipientUserId], { type: 'ringing', call: view });
     }
     return { call: view, created: true };
@@ -182,7 +187,11 @@ export class CallsService {
       throw this.startError(error);
     }
     const view = toCallView(call);
-    await Promise.all([this.engage(view.id, actor), this.armRingTimer(view.id), this.openCalls.moved(view)]);
+    await Promise.all([
+      retryWhileUnavailable(() => this.engage(view.id, actor)),
+      retryWhileUnavailable(() => this.armRingTimer(view.id)),
+      retryWhileUnavailable(() => this.openCalls.moved(view)),
+    ]);
     return view;
   }
 

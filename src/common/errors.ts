@@ -1,6 +1,7 @@
 // The contract's error catalogue (CONTRACT.md §9) and the wire shapes live in the client module,
 // which frontends import too: one code set for HTTP and every realtime dialect.
 import type { ErrorBody, ErrorCode, HttpErrorBody } from '@call-signaling/client';
+import type { LoggerService } from '@nestjs/common';
 import { isSharedStateUnavailable } from '../cluster/redis-errors';
 import { isDatabaseUnavailable } from '../database/prisma-errors';
 
@@ -68,6 +69,11 @@ export function asAppError(error: unknown): AppError {
  */
 export function isUnexpected(error: unknown): boolean {
   return !(error instanceof AppError) && asAppError(error).code === 'internal';
+}
+
+/** Logs `error` with its stack when it is unexpected (isUnexpected); a refusal or a brief outage is not logged here. */
+export function logIfUnexpected(logger: LoggerService, error: unknown): void {
+  if (isUnexpected(error)) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
 }
 
 export function toErrorBody(error: unknown): ErrorBody {

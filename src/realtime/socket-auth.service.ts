@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Server, Socket } from 'socket.io';
 import { TokenService, VerifiedConnection } from '../auth/token.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { inBackground } from '../common/background';
-import { AppError, toErrorBody } from '../common/errors';
+import { AppError, logIfUnexpected, toErrorBody } from '../common/errors';
 import { ConnectionUser } from '../auth/auth-user';
 import { tokenFromHandshake } from './token-from-handshake';
 import { MetricsService } from '../observability/metrics.service';
@@ -43,6 +43,7 @@ export function socketActor(socket: Socket): { userId: string; connectionId: str
  */
 @Injectable()
 export class SocketAuthService {
+  private readonly logger = new Logger('Socket');
   /** Shared by every socket's rate limit. */
   private readonly countRateLimited = () => this.metrics.rateLimited('socket.io-events');
   /**
@@ -118,7 +119,7 @@ export class SocketAuthService {
   /**
    * Called for every new connection, before any gateway sees its events. Every incoming event
    * passes one gate: within the rate limit, authenticated (or `authenticate` itself), and handled
-   * by some gateway; an event no gateway handles gets `validation_failed` rather than silence,
+   * by some gateway or direct handler; an event no gateway handles gets `validation_failed` rather than silence,
    * which would leave a client waiting for its ack forever.
    */
   onConnection(socket: Socket): void {
@@ -134,11 +135,12 @@ export class SocketAuthService {
         if (refused) throw refused;
         // Some gateway or listener handles the event ("error" is Socket.IO's own).
         if (event === 'error' || !this.handles(socket, String(event))) throw unknownEventError(String(event));
+        if (socketUser(socket)) for (const read of this.packetReaders) read(socket, packet);
       } catch (error) {
+        logIfUnexpected(this.logger, error);
         this.replies.error(socket, String(event), ackOf(packet.slice(1)), error);
         return;
       }
-      if (socketUser(socket)) for (const read of this.packetReaders) read(socket, packet);
       next();
     });
     socket.on('disconnect', this.disconnected);

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, Injectable, Logger, WsExceptionFilter } from '@nestjs/common';
 import type { Socket } from 'socket.io';
-import { isUnexpected } from '../common/errors';
+import { logIfUnexpected } from '../common/errors';
 import { ackOf, SocketReplies } from './socket-replies';
 
 /** Renders any error thrown by a gateway handler as the contract's ack or `error` event. */
@@ -17,9 +17,7 @@ export class SocketExceptionFilter implements WsExceptionFilter {
     // Nest passes (socket, data, ack, pattern); the ack is there only if the client sent one.
     const args = host.getArgs();
     const ack = ackOf(args.slice(0, -1));
-    if (isUnexpected(exception)) {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    }
+    logIfUnexpected(this.logger, exception);
     this.replies.error(socket, ws.getPattern(), ack, exception);
   }
 }

@@ -6,7 +6,7 @@ import { CallsService } from '../calls/calls.service';
 import { CallIdDto } from '../calls/dto/call-id.dto';
 import { StartCallDto } from '../calls/dto/start-call.dto';
 import { toRoomParticipantView } from '../calls/room.presenter';
-import { isUnexpected } from '../common/errors';
+import { logIfUnexpected } from '../common/errors';
 import { acceptedAtOnce, validateMessage } from '../common/validation';
 import { SocketAuthService, socketActor, socketUser } from '../realtime/socket-auth.service';
 import { SocketEvent } from '../realtime/socket-event.decorator';
@@ -80,7 +80,7 @@ export class CallsGateway {
   }
 
   private relayFailed(socket: Socket, event: string, ack: Ack | undefined, error: unknown): void {
-    if (isUnexpected(error)) relayLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    logIfUnexpected(relayLogger, error);
     this.replies.error(socket, event, ack, error);
   }
 

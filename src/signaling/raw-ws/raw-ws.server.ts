@@ -4,7 +4,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { TokenService, VerifiedConnection } from '../../auth/token.service';
-import { AppError, isUnexpected, toErrorBody } from '../../common/errors';
+import { AppError, logIfUnexpected, toErrorBody } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ConnectionRegistry } from '../../realtime/connection-registry.service';
 import { MetricsService } from '../../observability/metrics.service';
@@ -192,7 +192,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private failed(connection: RawWsConnection, dialect: RawWsDialect, error: unknown, message: Record<string, unknown> | undefined): void {
-    if (isUnexpected(error)) this.logger.error(error instanceof Error ? error.stack : String(error));
+    logIfUnexpected(this.logger, error);
     this.sendError(connection, dialect, error, message);
   }
 
