@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Pool, types } from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { withNamedStatements } from './pglite-named-statements';
 import type { AppConfig } from '../config/app-config';
 import { DataDirLock } from './data-dir-lock';
 import { SqlSession } from './sql-session';
@@ -103,7 +104,7 @@ async function openEmbedded(dataDir: string): Promise<DatabaseDriver> {
   const lock = DataDirLock.acquire(dataDir);
   let db: PGlite;
   try {
-    db = await PGlite.create(directory);
+    db = withNamedStatements(await PGlite.create(directory));
   } catch (error) {
     lock.release();
     throw error;
