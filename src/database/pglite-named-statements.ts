@@ -13,7 +13,10 @@ export const MAX_NAMED_STATEMENTS = 200;
  */
 export function withNamedStatements(db: PGlite): PGlite {
   const own = db.query.bind(db);
-  /** By statement text, its name and parameter types; a Map keeps them in the order last run. */
+  /**
+   * By statement text, its name and parameter types; a Map keeps them in the order last run. The
+   * text alone is the key: nothing here passes `paramTypes`, so a text has one set of types.
+   */
   const named = new Map<string, { name: string; types: number[] }>();
   let made = 0;
 

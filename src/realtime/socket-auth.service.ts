@@ -119,8 +119,8 @@ export class SocketAuthService {
   /**
    * Called for every new connection, before any gateway sees its events. Every incoming event
    * passes one gate: within the rate limit, authenticated (or `authenticate` itself), and handled
-   * by some gateway or direct handler; an event no gateway handles gets `validation_failed` rather than silence,
-   * which would leave a client waiting for its ack forever.
+   * by some gateway or direct handler; an event nothing handles gets `validation_failed` rather
+   * than silence, which would leave a client waiting for its ack forever.
    */
   onConnection(socket: Socket): void {
     const rateLimit = new MessageRateLimit(this.config.limits, this.countRateLimited);
@@ -168,7 +168,8 @@ export class SocketAuthService {
   /**
    * Handles `event` on every socket with `listener` (called with the socket as `this`), outside
    * Nest's pipeline. As a gateway event's, the listener is added when a socket first sends the
-   * event, once it passed the gate: an idle socket keeps none.
+   * event, once it passed the gate: an idle socket keeps none. A gateway's handler for the same
+   * event would be asked first (the gate's listensTo), so an event has one or the other.
    */
   handleDirectly(event: string, listener: (this: Socket, ...args: unknown[]) => void): void {
     if (this.directListeners.has(event)) throw new Error(`Two direct handlers for "${event}"`);
