@@ -373,6 +373,18 @@ describe('chat (e2e)', () => {
     }
   });
 
+  it('creates a pair’s conversation once, with both members, when many ask for it at once', async () => {
+    const [ada, grace] = [await user('student'), await user('mentor')];
+    const repository = t.app.get(ChatRepository);
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i % 2 ? repository.directConversationId(ada.id, grace.id) : repository.directConversationId(grace.id, ada.id),
+      ),
+    );
+    expect(new Set(ids).size).toBe(1);
+    expect((await repository.memberIds(ids[0])).sort()).toEqual([ada.id, grace.id].sort());
+  });
+
   it('writes call records in batches: each conversation numbered in order, a call recorded before left out', async () => {
     const [ada, grace, alan] = [await user('student'), await user('mentor'), await user('mentor')];
     const repository = t.app.get(ChatRepository);

@@ -54,45 +54,46 @@ export class ChatRepository {
     @Inject(CACHE) private readonly cache: Cache,
   ) {}
 
-  /** The pair's direct conversation, created on first use; safe when both create it at once. */
-  async ensureDirect(a: string, b: string): Promise<Conversation> {
-    const directKey = directKeyOf(a, b);
-    return (
-      (await this.prisma.conversation.findUnique({ where: { directKey } })) ??
-      this.ensure({ directKey }, { kind: 'direct', directKey }, [a, b])
-    );
-  }
-
-  /** The pair's direct conversation's id. It never changes, so it is cached after first use. */
+  /** The pair's direct conversation's id, created on first use; it never changes, so it is cached. */
   async directConversationId(a: string, b: string): Promise<string> {
-    const key = `direct:${directKeyOf(a, b)}`;
+    const directKey = directKeyOf(a, b);
+    const key = `direct:${directKey}`;
     const cached = await this.cache.get<string>(key);
     if (cached) return cached;
-    const { id } = await this.ensureDirect(a, b);
+    const id = await this.ensure({ kind: 'direct', directKey }, [a, b]);
     await this.cache.set(key, id, MEMBERS_CACHE_MS);
     return id;
   }
 
   /** A call's conversation (its two parties), created on first use. */
   async ensureForCall(callId: string, parties: [string, string]): Promise<Conversation> {
-    return (await this.prisma.conversation.findUnique({ where: { callId } })) ?? this.ensure({ callId }, { kind: 'call', callId }, parties);
+    return (
+      (await this.prisma.conversation.findUnique({ where: { callId } })) ??
+      this.prisma.conversation.findUniqueOrThrow({ where: { id: await this.ensure({ kind: 'call', callId }, parties) } })
+    );
   }
 
-  /** Insert-if-absent on the unique key, then read back whichever row won; members likewise. */
-  private ensure(
-    where: Prisma.ConversationWhereUniqueInput,
-    data: Prisma.ConversationCreateManyInput,
-    members: string[],
-  ): Promise<Conversation> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.conversation.createMany({ data: [data], skipDuplicates: true });
-      const conversation = await tx.conversation.findUniqueOrThrow({ where });
-      await tx.conversationMember.createMany({
-        data: members.map((userId) => ({ conversationId: conversation.id, userId })),
-        skipDuplicates: true,
-      });
-      return conversation;
-    }, TRANSACTION_OPTIONS);
+  /**
+   * The id of the conversation with this unique key, created with its members if absent, in one
+   * statement: a conversation never exists without its members, and the embedded database is held
+   * for one statement, not a transaction's. When both parties create it at once, the one that
+   * waited on the other's insert reads the row that won.
+   */
+  private async ensure(key: { kind: 'direct'; directKey: string } | { kind: 'call'; callId: string }, members: string[]): Promise<string> {
+    const [directKey, callId] = key.kind === 'direct' ? [key.directKey, null] : [null, key.callId];
+    const [made] = await this.prisma.rows<{ id: string }>(Prisma.sql`
+      WITH made AS (
+        INSERT INTO conversations (id, kind, direct_key, call_id)
+        VALUES (${randomUUID()}, ${key.kind}::"ConversationKind", ${directKey}::text, ${callId}::text)
+        ON CONFLICT DO NOTHING
+        RETURNING id
+      ), joined AS (
+        INSERT INTO conversation_members (conversation_id, user_id) SELECT made.id, m FROM made, unnest(${members}::text[]) AS m
+      )
+      SELECT id FROM made`);
+    if (made) return made.id;
+    const where = directKey !== null ? { directKey } : { callId: callId! };
+    return (await this.prisma.conversation.findUniqueOrThrow({ where, select: { id: true } })).id;
   }
 
   /** The conversation if `userId` is a member of it. */
