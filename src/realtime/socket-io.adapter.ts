@@ -17,8 +17,9 @@ import { guardedParser } from './guarded-parser';
 import { withHandledSubscriptions } from './sharded-subscriber';
 import { maxFrameBytes } from './transport-limits';
 import { bindGateway, HandlerTable, shareGatewayHandlers } from './gateway-handlers';
+import { FlushingSession, writeOncePerTick } from './tick-writes';
 
-interface EngineSession {
+interface EngineSession extends FlushingSession {
   request: IncomingMessage;
   transport: EngineTransport;
   on(event: 'close', listener: (this: EngineSession, reason: string) => void): void;
@@ -147,6 +148,7 @@ export class SocketIoAdapter extends IoAdapter {
     server.engine.on('connection', (session: EngineSession) => {
       admission.sessionOpened(session, admission.clientIp(session.request));
       session.on('close', closed);
+      writeOncePerTick(session);
     });
   }
 }
