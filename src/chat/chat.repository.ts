@@ -60,17 +60,14 @@ export class ChatRepository {
     const key = `direct:${directKey}`;
     const cached = await this.cache.get<string>(key);
     if (cached) return cached;
-    const id = await this.ensure({ kind: 'direct', directKey }, [a, b]);
+    const id = await this.ensure({ directKey }, [a, b]);
     await this.cache.set(key, id, MEMBERS_CACHE_MS);
     return id;
   }
 
-  /** A call's conversation (its two parties), created on first use. */
-  async ensureForCall(callId: string, parties: [string, string]): Promise<Conversation> {
-    return (
-      (await this.prisma.conversation.findUnique({ where: { callId } })) ??
-      this.prisma.conversation.findUniqueOrThrow({ where: { id: await this.ensure({ kind: 'call', callId }, parties) } })
-    );
+  /** A call's conversation's id (its two parties), created on first use. */
+  async callConversationId(callId: string, parties: [string, string]): Promise<string> {
+    return (await this.prisma.conversation.findUnique({ where: { callId }, select: { id: true } }))?.id ?? this.ensure({ callId }, parties);
   }
 
   /**
@@ -79,21 +76,22 @@ export class ChatRepository {
    * for one statement, not a transaction's. When both parties create it at once, the one that
    * waited on the other's insert reads the row that won.
    */
-  private async ensure(key: { kind: 'direct'; directKey: string } | { kind: 'call'; callId: string }, members: string[]): Promise<string> {
-    const [directKey, callId] = key.kind === 'direct' ? [key.directKey, null] : [null, key.callId];
+  private async ensure(key: { directKey: string } | { callId: string }, members: string[]): Promise<string> {
+    const [kind, directKey, callId] = 'directKey' in key ? ['direct', key.directKey, null] : ['call', null, key.callId];
+    const now = new Date();
     const [made] = await this.prisma.rows<{ id: string }>(Prisma.sql`
       WITH made AS (
-        INSERT INTO conversations (id, kind, direct_key, call_id)
-        VALUES (${randomUUID()}, ${key.kind}::"ConversationKind", ${directKey}::text, ${callId}::text)
+        INSERT INTO conversations (id, kind, direct_key, call_id, active_at, created_at)
+        VALUES (${randomUUID()}, ${kind}::"ConversationKind", ${directKey}::text, ${callId}::text, ${now}::timestamp(3), ${now}::timestamp(3))
         ON CONFLICT DO NOTHING
         RETURNING id
       ), joined AS (
-        INSERT INTO conversation_members (conversation_id, user_id) SELECT made.id, m FROM made, unnest(${members}::text[]) AS m
+        INSERT INTO conversation_members (conversation_id, user_id, joined_at)
+        SELECT made.id, m, ${now}::timestamp(3) FROM made, unnest(${members}::text[]) AS m
+        ON CONFLICT DO NOTHING
       )
       SELECT id FROM made`);
-    if (made) return made.id;
-    const where = directKey !== null ? { directKey } : { callId: callId! };
-    return (await this.prisma.conversation.findUniqueOrThrow({ where, select: { id: true } })).id;
+    return made?.id ?? (await this.prisma.conversation.findUniqueOrThrow({ where: key, select: { id: true } })).id;
   }
 
   /** The conversation if `userId` is a member of it. */

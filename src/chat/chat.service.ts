@@ -167,8 +167,7 @@ export class ChatService {
     const call = await this.calls.getForParty(userId, target.callId!);
     if (!call.recipientUserId) throw new AppError('invalid_state', 'The call has no other party yet');
     const parties: [string, string] = [call.hostUserId, call.recipientUserId];
-    const conversation = await this.chat.ensureForCall(call.id, parties);
-    return { conversationId: conversation.id, memberIds: parties };
+    return { conversationId: await this.chat.callConversationId(call.id, parties), memberIds: parties };
   }
 
   private deliver(message: MessageView, memberIds: string[], exceptConnectionId?: string): void {
