@@ -1,5 +1,5 @@
 import { CallController, type CallSnapshot, type CallsSocket } from '@call-signaling/client';
-import type { TestSocket } from './helpers/sockets';
+import { nextEvent, type TestSocket } from './helpers/sockets';
 import { useTestApp } from './helpers/suite';
 import type { RegisteredUser } from './helpers/users';
 
@@ -48,7 +48,11 @@ describe('CallController of the typed client (e2e)', () => {
     expect(await until(callee, (s) => s.peerReconnectingUntil === null)).toMatchObject({ phase: 'active' });
     const again = controllerOf(back, student);
     await until(again, (s) => s.phase === 'active');
+    const heard = nextEvent(back, 'callEnded');
     await again.hangUp();
+    await heard;
+    // The side that hung up says so, whether the server's callEnded came before its answer or after.
+    expect(again.getSnapshot().lastEnd).toMatchObject({ reason: 'hangup' });
     expect(await until(callee, (s) => s.phase === 'idle')).toMatchObject({
       peerReconnectingUntil: null,
       lastEnd: { reason: 'ended_by_api' },

@@ -98,7 +98,8 @@ export class CallController {
       return;
     }
     await this.rest('DELETE', `/calls/${encodeURIComponent(callId)}`);
-    this.closed(callId, 'hangup');
+    // Ended here: `hangup`, whether the server's `callEnded` arrived before the answer or comes after it.
+    this.ended(callId, 'hangup');
   }
 
   /** Asks the server for the user's open call (`GET /calls/user/current`), as after a reload. */
@@ -184,7 +185,12 @@ export class CallController {
     return this.snapshot.callId;
   }
 
+  /** The server says a call closed; a call that already closed keeps the reason it closed with. */
   private closed(callId: string, reason: string): void {
+    if (this.snapshot.lastEnd?.callId !== callId) this.ended(callId, reason);
+  }
+
+  private ended(callId: string, reason: string): void {
     if (callId === this.snapshot.callId || this.snapshot.phase === 'idle') this.update({ ...IDLE_CALL, lastEnd: { callId, reason } });
   }
 
