@@ -39,7 +39,7 @@ export function withNamedStatements(db: PGlite): PGlite {
       protocol.serialize.describe({ type: 'S', name }),
       protocol.serialize.sync(),
     );
-    const described = await db.execProtocol(joined(messages), { syncToFs: false });
+    const described = await db.execProtocol(Buffer.concat(messages), { syncToFs: false });
     const parameters = described.messages.find((message) => message.name === 'parameterDescription') as
       { dataTypeIDs: number[] } | undefined;
     statement = { name, types: parameters?.dataTypeIDs ?? [] };
@@ -60,7 +60,7 @@ export function withNamedStatements(db: PGlite): PGlite {
           return serialize ? serialize(value) : (value as { toString(): string }).toString();
         });
         const ran = await db.execProtocol(
-          joined([
+          Buffer.concat([
             protocol.serialize.bind({ statement: name, values }),
             protocol.serialize.describe({ type: 'P' }),
             protocol.serialize.execute({}),
@@ -74,14 +74,4 @@ export function withNamedStatements(db: PGlite): PGlite {
     );
   };
   return db;
-}
-
-function joined(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
