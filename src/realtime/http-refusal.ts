@@ -14,6 +14,9 @@ export function refuseRequest(target: ServerResponse | Duplex, error: unknown): 
     target.writeHead(statusCode, { 'Content-Type': 'application/json', Connection: 'close' }).end(json);
     return body.code;
   }
+  // Node stops listening for this connection's errors before it hands over an upgrade: a client
+  // that reset it meanwhile would make the answer's write an unhandled error.
+  target.on('error', () => target.destroy());
   target.end(
     `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
   );

@@ -19,6 +19,9 @@ import { maxFrameBytes } from './transport-limits';
 import { bindGateway, HandlerTable, shareGatewayHandlers } from './gateway-handlers';
 import { FlushingSession, writeOncePerTick } from './tick-writes';
 
+/** Where Socket.IO listens; the raw-WebSocket server answers upgrades to any other path. */
+export const SOCKET_IO_PATH = '/socket.io';
+
 interface EngineSession extends FlushingSession {
   request: IncomingMessage;
   transport: EngineTransport;
@@ -95,7 +98,7 @@ export class SocketIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server = super.createIOServer(port, {
       ...options,
-      path: '/socket.io',
+      path: SOCKET_IO_PATH,
       // Other upgrade paths (/ws/call/, /ws/signaling/) belong to the raw-WebSocket server.
       destroyUpgrade: false,
       cors: { origin: corsOrigin(this.config), credentials: true },

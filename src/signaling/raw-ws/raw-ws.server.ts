@@ -10,6 +10,7 @@ import { ConnectionRegistry } from '../../realtime/connection-registry.service';
 import { MetricsService } from '../../observability/metrics.service';
 import { ConnectionAdmission } from '../../realtime/connection-admission';
 import { refuseRequest } from '../../realtime/http-refusal';
+import { SOCKET_IO_PATH } from '../../realtime/socket-io.adapter';
 import { FrameAllowances, FrameGuard, holdWebSocket } from '../../realtime/frame-guard';
 import { MessageRateLimit } from '../../realtime/message-rate-limit';
 import { tokenExpiredError } from '../../realtime/socket-replies';
@@ -62,8 +63,20 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     const server = this.httpHost.httpAdapter.getHttpServer() as Server;
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const dialect = this.dialectFor(request.url);
+      let path: string;
+      try {
+        path = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/?$/, '/');
+      } catch {
+        // Node's parser takes paths no URL parser reads (`//:99999`); nobody else answers them.
+        this.metrics.errorSent('raw-ws', refuseRequest(socket, new AppError('validation_failed', 'The request path cannot be read')));
+        return;
+      }
+      const dialect = this.dialects.find((d) => d.path === path);
       if (dialect) void this.upgrade(dialect, request, socket, head);
+      // Engine.IO takes its own path; an upgrade to any other would wait for an answer forever.
+      else if (!path.startsWith(`${SOCKET_IO_PATH}/`)) {
+        this.metrics.errorSent('raw-ws', refuseRequest(socket, new AppError('not_found', 'Nothing here takes a WebSocket')));
+      }
     });
     // Keep-alive: a peer that has not answered the previous ping by the next one is dropped.
     this.pinger = setInterval(() => this.pingAll(), this.config.heartbeat.wsPingIntervalMs);
@@ -105,11 +118,6 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   /** What sendAway could not close politely in time. */
   dropAll(): void {
     for (const connection of this.connections) connection.socket.terminate();
-  }
-
-  private dialectFor(url: string | undefined): RawWsDialect | undefined {
-    const path = new URL(url ?? '/', 'http://localhost').pathname.replace(/\/?$/, '/');
-    return this.dialects.find((d) => d.path === path);
   }
 
   private async upgrade(dialect: RawWsDialect, request: IncomingMessage, socket: Duplex, head: Buffer) {
