@@ -58,7 +58,7 @@ describe('restart after a crash (e2e)', () => {
     server = await spawnServer(env(), cwd);
     const bobBack = connectSocket(server.url, { token: bob.token });
     await nextEvent(bobBack, 'authenticated');
-    // Nobody rejoins the call's room, so a sweep (at start, or within one interval) ends it.
+    // The start-up sweep gives both parties a grace; Alice is not back by its end, so the call ends.
     const ended = nextEvent(bobBack, 'callEnded', 1000 /* grace */ + 2 * 1000 /* sweep interval */ + 2000);
     ended.catch(() => undefined); // awaited only if the start-up sweep has not settled the call already
     const startAgain = () =>
@@ -71,6 +71,44 @@ describe('restart after a crash (e2e)', () => {
     }
     expect(again.status).toBe(201);
     const old = await request(server.url).get(`/calls/${callId}`).set('Authorization', `Bearer ${alice.token}`).expect(200);
+    expect(old.body).toMatchObject({ status: 'ENDED', endReason: 'connection_lost' });
+    bobBack.disconnect();
+  }, 120_000);
+
+  it('ends the call after a restart when one party comes back and rejoins, and the other does not', async () => {
+    // A grace longer than a restart takes: the call is younger than it when the new process starts.
+    const slowGrace = { ...env(), RECONNECT_GRACE_MS: '12000', CALL_SWEEP_INTERVAL_MS: '500' };
+    server?.process.kill('SIGKILL'); // the previous test's
+    await server?.exited;
+    server = await spawnServer(slowGrace, cwd);
+    const alice = await registerUser(server.url);
+    const bob = await registerUser(server.url, 'mentor');
+    const aliceSocket = connectSocket(server.url, { token: alice.token });
+    const bobSocket = connectSocket(server.url, { token: bob.token });
+    await Promise.all([nextEvent(aliceSocket, 'authenticated'), nextEvent(bobSocket, 'authenticated')]);
+    const started = await request(server.url)
+      .post('/calls/start')
+      .set('Authorization', `Bearer ${alice.token}`)
+      .send({ recipientUserId: bob.id })
+      .expect(201);
+    const callId = started.body.id;
+    await emitWithAck(bobSocket, 'acceptCall', { callId });
+    await emitWithAck(aliceSocket, 'joinCall', { callId, hasVideo: true, hasAudio: true });
+    await emitWithAck(bobSocket, 'joinCall', { callId, hasVideo: true, hasAudio: true });
+
+    server.process.kill('SIGKILL');
+    await server.exited;
+    aliceSocket.disconnect();
+    bobSocket.disconnect();
+
+    server = await spawnServer(slowGrace, cwd);
+    const bobBack = connectSocket(server.url, { token: bob.token });
+    await nextEvent(bobBack, 'authenticated');
+    const rejoined = await emitWithAck(bobBack, 'joinCall', { callId, hasVideo: true, hasAudio: true });
+    expect(rejoined).toMatchObject({ ok: true, callId });
+    // Alice's grace starts at the first sweep that finds the call older than the grace; it ends then.
+    expect(await nextEvent(bobBack, 'callEnded', 2 * 12_000 + 5_000)).toMatchObject({ callId, reason: 'connection_lost' });
+    const old = await request(server.url).get(`/calls/${callId}`).set('Authorization', `Bearer ${bob.token}`).expect(200);
     expect(old.body).toMatchObject({ status: 'ENDED', endReason: 'connection_lost' });
     bobBack.disconnect();
   }, 120_000);

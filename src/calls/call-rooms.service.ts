@@ -189,19 +189,4 @@ export class CallRoomsService {
     }
     return true;
   }
-
-  /**
-   * Active calls with nobody in their room and neither party connected, past the grace, end: after
-   * a restart the rooms start empty, and parties who do not come back in time have left. Parties
-   * on protocols without rooms (the InstantMentor app's, /ws/signaling/) never enter one, so an
-   * empty room alone says nothing.
-   */
-  async sweepEmpty(): Promise<void> {
-    for (const call of await this.repository.findActiveUpdatedBefore(new Date(Date.now() - this.config.calls.reconnectGraceMs))) {
-      if ((await this.state.hLen(roomKey(call.id))) > 0) continue;
-      const parties = [call.hostUserId, call.recipientUserId].filter((id): id is string => id !== null);
-      if ((await Promise.all(parties.map((id) => this.registry.isOnline(id)))).some(Boolean)) continue;
-      await this.calls.endByServer(call.id, 'connection_lost');
-    }
-  }
 }

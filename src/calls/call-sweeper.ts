@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { CallRoomsService } from './call-rooms.service';
 import { CallsService } from './calls.service';
 
 /**
  * Settles, at start and every CALL_SWEEP_INTERVAL_MS, what timers could not (a restart, a crash,
- * timers lost with Redis): calls left ringing past the ring timeout, and active calls whose room
- * stayed empty past the grace.
+ * timers lost with Redis): calls left ringing past the ring timeout, and active calls a party has
+ * left with no grace running for them.
  */
 @Injectable()
 export class CallSweeper implements OnApplicationBootstrap, OnModuleDestroy {
@@ -15,7 +14,6 @@ export class CallSweeper implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly calls: CallsService,
-    private readonly rooms: CallRoomsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -31,6 +29,6 @@ export class CallSweeper implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async sweep(): Promise<void> {
     await this.calls.sweepRinging();
-    await this.rooms.sweepEmpty();
+    await this.calls.sweepAbandoned();
   }
 }

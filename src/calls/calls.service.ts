@@ -502,4 +502,19 @@ export class CallsService {
       await this.moveCall(call.id, { to: 'MISSED', actorUserId: null, reason: 'timeout' });
     }
   }
+
+  /**
+   * A party gone from an active call with no grace running for them (its timer lost with a restart
+   * of the server or of Redis, or not armed while Redis was away): their grace starts now, and the
+   * call ends when it runs out with them still gone, whatever the other party does (CONTRACT.md §2).
+   */
+  async sweepAbandoned(): Promise<void> {
+    const graceMs = this.config.calls.reconnectGraceMs;
+    for (const call of await this.calls.findActiveUpdatedBefore(new Date(Date.now() - graceMs))) {
+      for (const userId of [call.hostUserId, call.recipientUserId]) {
+        if (userId && !(await this.registry.isOnline(userId)))
+          await this.timers.schedule(PARTY_GRACE, userId, graceMs, { unlessArmed: true });
+      }
+    }
+  }
 }

@@ -10,8 +10,11 @@ export type TimerHandler = (id: string) => Promise<void> | void;
  * timer when it is due runs it.
  */
 export interface SharedTimers {
-  /** Arms the timer, or re-arms it for `delayMs` from now; true when it was not armed. */
-  schedule(kind: string, id: string, delayMs: number): Promise<boolean>;
+  /**
+   * Arms the timer, or re-arms it for `delayMs` from now (`unlessArmed`: leaves an armed one as it
+   * is); true when it was not armed.
+   */
+  schedule(kind: string, id: string, delayMs: number, options?: { unlessArmed?: boolean }): Promise<boolean>;
   /** Disarms the timer; true when it was armed. */
   cancel(kind: string, id: string): Promise<boolean>;
   handle(kind: string, handler: TimerHandler): void;
@@ -53,10 +56,11 @@ export class MemoryTimers extends TimerHandlers implements SharedTimers {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
 
-  async schedule(kind: string, id: string, delayMs: number): Promise<boolean> {
+  async schedule(kind: string, id: string, delayMs: number, { unlessArmed = false } = {}): Promise<boolean> {
     if (this.stopped) return false;
     const key = keyOf(kind, id);
     const armed = this.timers.has(key);
+    if (armed && unlessArmed) return false;
     clearTimeout(this.timers.get(key));
     const timer = setTimeout(
       () => {
@@ -130,9 +134,10 @@ export class RedisTimers extends TimerHandlers implements SharedTimers {
     this.poller.unref();
   }
 
-  async schedule(kind: string, id: string, delayMs: number): Promise<boolean> {
+  async schedule(kind: string, id: string, delayMs: number, { unlessArmed = false } = {}): Promise<boolean> {
     const member = keyOf(kind, id);
-    return (await this.redis.commands.zAdd(this.shardOf(member), { score: Date.now() + Math.max(delayMs, 0), value: member })) > 0;
+    const timer = { score: Date.now() + Math.max(delayMs, 0), value: member };
+    return (await this.redis.commands.zAdd(this.shardOf(member), timer, unlessArmed ? { condition: 'NX' } : undefined)) > 0;
   }
 
   async cancel(kind: string, id: string): Promise<boolean> {
