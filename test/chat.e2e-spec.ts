@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { sign } from 'jsonwebtoken';
 import request from 'supertest';
 import { collect } from './helpers/parties';
-import { emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
+import { connectSocket, emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
+import { TEST_JWT_SECRET } from './helpers/test-app';
 import { useTestApp } from './helpers/suite';
 import type { RegisteredUser } from './helpers/users';
 import { ChatRepository } from '../src/chat/chat.repository';
@@ -226,6 +229,24 @@ describe('chat (e2e)', () => {
       ok: false,
       error: { code: 'not_found' },
     });
+  });
+
+  it("names the typist by their whole id when an identity provider's id holds a |", async () => {
+    const token = sign({ sub: `auth0|${randomBytes(6).toString('hex')}`, name: 'Ada' }, TEST_JWT_SECRET);
+    const ada = connectSocket(t.url, { token });
+    const adaId = ((await nextEvent(ada, 'authenticated')) as { userId: string }).userId;
+    const grace = await online('mentor');
+    try {
+      const conversationId = (await send(ada, { to_user_id: grace.id, text: 'hi' })).message.conversationId;
+      const started = nextEvent(grace.socket, 'user_typing');
+      const stopped = nextEvent(grace.socket, 'user_stopped_typing');
+      await emitWithAck(ada, 'user_typing', { conversation_id: conversationId });
+      await emitWithAck(ada, 'user_stopped_typing', { conversation_id: conversationId });
+      expect(await started).toEqual({ conversation_id: conversationId, user_id: adaId, userId: adaId });
+      expect(await stopped).toEqual({ conversation_id: conversationId, user_id: adaId, userId: adaId });
+    } finally {
+      ada.disconnect();
+    }
   });
 
   it('keeps messages for an offline user: history and unread counts when they return', async () => {

@@ -33,7 +33,10 @@ export class TypingService {
   }
 
   private async announce(key: string, typing: boolean): Promise<void> {
-    const [conversationId, userId] = key.split('|');
+    // A user id may hold a "|" itself (an identity provider's `auth0|…`); a conversation id does not.
+    const split = key.indexOf('|');
+    const conversationId = key.slice(0, split);
+    const userId = key.slice(split + 1);
     const others = (await this.chat.memberIds(conversationId)).filter((id) => id !== userId);
     this.registry.sendToUsers(others, { type: 'chat-typing', conversationId, userId, typing });
   }
