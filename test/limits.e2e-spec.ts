@@ -9,6 +9,7 @@ import { InstantMentorApp } from './helpers/instantmentor-app';
 import { connectSocket, emitRaw, emitWithAck, nextEvent, TestSocket, untyped, emitWithoutAck } from './helpers/sockets';
 import { AppSuite, useTestApp } from './helpers/suite';
 import { TEST_JWT_SECRET } from './helpers/test-app';
+import { FrameAllowances } from '../src/realtime/frame-guard';
 import type { RegisteredUser } from './helpers/users';
 
 const codes = (acks: Array<{ ok: boolean; error?: { code: string } }>) => acks.map((a) => (a.ok ? 'ok' : a.error!.code));
@@ -302,6 +303,34 @@ describe('frames checked before they are parsed (e2e)', () => {
     // Its attachment was not taken for a later packet: once the allowance is back, the connection reads on.
     await eventually(async () => expect(codes([await emitRaw(socket, 'no_such_event', {})])).toEqual(['validation_failed']));
     expect(socket.connected).toBe(true);
+  });
+
+  it('counts the attachments of an event refused before parsing against the allowance, though it drops them', async () => {
+    const student = await suite.online('student');
+    const allowance = suite.t.app.get(FrameAllowances).forUser(student.id);
+    const attachment = () => Buffer.alloc(15_000, 7);
+    // Refused for its nesting (the allowance holds its header): its three attachments are 45 KB, more than the allowance.
+    const refused = await emitRaw(student.socket, 'ping', { deep: nested(40), a: attachment(), b: attachment(), c: attachment() });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    await eventually(async () => expect(allowance.msUntil(30_000)).toBeGreaterThan(0));
+    expect(student.socket.connected).toBe(true);
+  });
+
+  it("charges a Socket.IO frame's bytes, not its characters", async () => {
+    const { socket } = await suite.online('student');
+    // 5 000 three-byte characters: 15 KB a frame. Three are 45 KB, more than the allowance; as characters, 15 000 would fit.
+    const text = '€'.repeat(5_000);
+    const acks = [];
+    for (let i = 0; i < 3; i++) acks.push(await emitRaw(socket, 'no_such_event', { text }));
+    expect(codes(acks)).toEqual(['validation_failed', 'validation_failed', 'rate_limited']);
+  });
+
+  it('closes a Socket.IO connection whose refused event announces more attachments than a packet may have', async () => {
+    const { socket } = await suite.online('student');
+    const closed = nextEvent(socket, 'disconnect');
+    // A binary event's header ("5<attachments>-"), refused for its nesting, announcing a trillion attachments.
+    (socket.io.engine as unknown as { send(data: string): void }).send(`5999999999999-["ping",${JSON.stringify(nested(40))}]`);
+    expect(await closed).toBe('transport close');
   });
 
   it('answers frames over the bytes allowance with rate_limited, unread, on both transports, and keeps the connection', async () => {

@@ -12,6 +12,8 @@ const EVENT = 2;
 const BINARY_EVENT = 5;
 /** The event's name at the start of its JSON, read without parsing the rest. */
 const EVENT_NAME = /^\[\s*("(?:[^"\\]|\\.){0,100}")/;
+/** Attachments one packet may announce (socket.io-parser's own default, passed to it). */
+const MAX_ATTACHMENTS = 10;
 
 /**
  * Socket.IO's own packet format, with each connection's frames passing its FrameGuard before
@@ -26,23 +28,33 @@ export function guardedParser(config: Pick<AppConfig, 'limits' | 'calls'>) {
     readonly guard = new FrameGuard(config);
     private attachmentsToDrop = 0;
 
+    constructor() {
+      super({ maxAttachments: MAX_ATTACHMENTS });
+    }
+
     override add(chunk: unknown): void {
       if (typeof chunk !== 'string') {
         if (this.attachmentsToDrop > 0) {
           this.attachmentsToDrop -= 1;
+          // Read only to be dropped, yet read: it counts, and over the allowance the next waits unread.
+          this.guard.charge(byteLengthOf(chunk));
           return;
         }
         this.guard.debit(byteLengthOf(chunk));
         return super.add(chunk);
       }
-      const refusal = this.guard.charge(chunk.length) ?? this.guard.checkNesting(chunk);
+      const refusal = this.guard.charge(Buffer.byteLength(chunk)) ?? this.guard.checkNesting(chunk);
       if (!refusal) return super.add(chunk);
       // Only a refused packet's header is read here; an admitted one is Socket.IO's to read.
       const header = HEADER.exec(chunk);
       const type = Number(header?.[1]);
       const binary = type === BINARY_EVENT;
       if (!header || (type !== EVENT && !binary)) throw new Error(refusal.message);
-      if (binary) this.attachmentsToDrop = Number(header[2]);
+      if (binary) {
+        const attachments = Number(header[2]);
+        if (!(attachments >= 1 && attachments <= MAX_ATTACHMENTS)) throw new Error('too many attachments');
+        this.attachmentsToDrop = attachments;
+      }
       const [, , , nsp, id] = header;
       const packet: Packet = {
         type: PacketType.EVENT,
