@@ -1,3 +1,6 @@
+import { connect } from 'node:net';
+import { ConnectionGateway } from '../src/realtime/connection.gateway';
+import type { Server } from 'socket.io';
 import { sign } from 'jsonwebtoken';
 import request from 'supertest';
 import { WebSocket } from 'ws';
@@ -230,6 +233,44 @@ describe('connections that break the protocol (e2e)', () => {
     await suite.open(other);
     await expect(RawClient.connect(t.url, '/ws/call/', other.token)).rejects.toMatchObject({ status: 429 });
     expect(socket.connected).toBe(true);
+  });
+});
+
+describe('connections that go away (e2e)', () => {
+  // Six new connections a minute, in bursts of six: after a breach, only one would be left at once.
+  const suite = useTestApp({ RATE_LIMIT_CONNECTS_PER_MIN: '6' });
+  const { t } = suite;
+
+  /** A long-polling Socket.IO session, signed in, whose pending poll is cut off as a closed tab would. */
+  async function pollCutOff(token: string): Promise<void> {
+    const base = `${t.url}/socket.io/?EIO=4&transport=polling`;
+    const sid = JSON.parse((await (await fetch(base)).text()).slice(1)).sid as string;
+    await fetch(`${base}&sid=${sid}`, { method: 'POST', body: `40${JSON.stringify({ token })}` });
+    expect(await (await fetch(`${base}&sid=${sid}`)).text()).toMatch(/^40/);
+    const engine = (suite.t.app.get(ConnectionGateway) as unknown as { server: Server }).server.engine as unknown as {
+      clients: Record<string, unknown>;
+    };
+    const session = engine.clients[sid] as {
+      transport: { writable: boolean };
+      once(event: 'close', f: (reason: string) => void): void;
+    };
+    const closed = new Promise<string>((done) => session.once('close', done));
+    const { hostname, port } = new URL(t.url);
+    const poll = connect(Number(port), hostname, () =>
+      poll.write(`GET /socket.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`),
+    );
+    // Once the server holds the poll open (its transport waits to write), the client goes.
+    await eventually(async () => expect(session.transport.writable).toBe(true));
+    poll.destroy();
+    expect(await closed).toBe('transport error');
+  }
+
+  it('do not cost their user the reconnects of one that broke the protocol', async () => {
+    const user = await suite.user();
+    await pollCutOff(user.token);
+    // Two more at once: one that broke the protocol would have left its user only one.
+    await suite.open(user);
+    await suite.open(user);
   });
 });
 

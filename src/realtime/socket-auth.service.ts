@@ -52,7 +52,7 @@ export class SocketAuthService {
    * here, the gate refuses it as an unknown event), and "disconnect" for Engine.IO's reasons of
    * the kind (closedForBreach).
    */
-  private readonly brokeProtocol: (this: Socket, reason?: unknown) => void;
+  private readonly brokeProtocol: (this: Socket, reason?: unknown, description?: unknown) => void;
   /** A socket whose token expires is told so, then disconnected. */
   private readonly expiries = new ExpirySchedule<Socket>((socket) => {
     this.replies.error(socket, undefined, undefined, tokenExpiredError());
@@ -62,7 +62,7 @@ export class SocketAuthService {
    * The one disconnect listener of this service (the emitter calls it with the socket as `this`, so
    * every socket shares it): a third listener of an event would cost an idle socket a larger array.
    */
-  private readonly disconnected: (this: Socket, reason: unknown) => void;
+  private readonly disconnected: (this: Socket, reason: unknown, description?: unknown) => void;
 
   /** What else sees the packets of authenticated sockets that pass the gate (see readEveryPacket). */
   private readonly packetReaders: Array<(socket: Socket, packet: SocketPacket) => void> = [];
@@ -78,8 +78,8 @@ export class SocketAuthService {
     private readonly events: AppEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.brokeProtocol = function (this: Socket, reason?: unknown) {
-      if (!(reason instanceof Error || closedForBreach(reason))) return;
+    this.brokeProtocol = function (this: Socket, reason?: unknown, description?: unknown) {
+      if (!(reason instanceof Error || closedForBreach(reason, description))) return;
       const user = socketUser(this);
       if (user) admission.brokeProtocol(user.id);
       // Socket.IO closes the connection after a packet it cannot read, politely (Engine.IO's own
@@ -88,11 +88,11 @@ export class SocketAuthService {
     };
     const expiries = this.expiries;
     const brokeProtocol = this.brokeProtocol;
-    this.disconnected = function (this: Socket, reason: unknown) {
+    this.disconnected = function (this: Socket, reason: unknown, description?: unknown) {
       const data = this.data as SocketData;
       clearTimeout(data.authTimer);
       expiries.cancel(this, data.expirySlot);
-      brokeProtocol.call(this, reason);
+      brokeProtocol.call(this, reason, description);
     };
   }
 

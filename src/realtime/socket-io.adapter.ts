@@ -25,7 +25,7 @@ export const SOCKET_IO_PATH = '/socket.io';
 interface EngineSession extends FlushingSession {
   request: IncomingMessage;
   transport: EngineTransport;
-  on(event: 'close', listener: (this: EngineSession, reason: string) => void): void;
+  on(event: 'close', listener: (this: EngineSession, reason: string, description?: unknown) => void): void;
 }
 
 interface EngineTransport {
@@ -34,11 +34,17 @@ interface EngineTransport {
 }
 
 /**
- * Whether Engine.IO closed a session for a fault of its connection rather than a close: a
- * transport error (a frame the WebSocket refused for its size, say, or a write the peer cut off),
- * or bytes that are no packet.
+ * Transport errors that are a client going away, not breaking the protocol: a long-polling request
+ * cut off (a tab closed or reloaded mid-poll), a write the peer had reset.
  */
-export const closedForBreach = (reason: unknown): boolean => reason === 'transport error' || reason === 'parse error';
+const GONE_AWAY = new Set(['poll connection closed prematurely', 'data request connection closed prematurely', 'write error']);
+
+/**
+ * Whether Engine.IO closed a session for a fault of its client: bytes that are no packet, or a
+ * transport error other than going away (a frame the WebSocket refused for its size, say).
+ */
+export const closedForBreach = (reason: unknown, description?: unknown): boolean =>
+  reason === 'parse error' || (reason === 'transport error' && !GONE_AWAY.has((description as Error | undefined)?.message ?? ''));
 
 /** The WebSocket a Socket.IO session is on, if it is on one (a long-polling session is read per request). */
 function webSocketOf(session: { transport: { name: string } }): WebSocket | undefined {
@@ -144,9 +150,9 @@ export class SocketIoAdapter extends IoAdapter {
       },
     );
     // One listener for every session (an emitter calls it with the session as `this`).
-    const closed = function (this: EngineSession, reason: string) {
+    const closed = function (this: EngineSession, reason: string, description?: unknown) {
       admission.sessionSettled(this);
-      if (closedForBreach(reason)) dropSession(this);
+      if (closedForBreach(reason, description)) dropSession(this);
     };
     server.engine.on('connection', (session: EngineSession) => {
       admission.sessionOpened(session, admission.clientIp(session.request));
