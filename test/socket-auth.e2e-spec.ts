@@ -1,3 +1,9 @@
+import WebSocket from 'ws';
+import type { Server } from 'socket.io';
+import { SocketAuthService } from '../src/realtime/socket-auth.service';
+import { TokenService } from '../src/auth/token.service';
+import { ConnectionGateway } from '../src/realtime/connection.gateway';
+import { eventually } from './helpers/cluster';
 import { sign } from 'jsonwebtoken';
 import { collect } from './helpers/parties';
 import { connectSocket, emitRaw, emitWithAck, nextEvent, emitWithoutAck } from './helpers/sockets';
@@ -100,5 +106,40 @@ describe('Socket.IO authentication (e2e)', () => {
       ok: false,
       error: { code: 'forbidden' },
     });
+  });
+});
+
+describe('a connection closed while its token is checked (e2e)', () => {
+  const suite = useTestApp();
+  const { t } = suite;
+
+  it('leaves nothing behind in the token expiry schedule', async () => {
+    const user = await suite.user();
+    const service = t.app.get(SocketAuthService) as unknown as { expiries: { bySecond: Map<number, Set<unknown>> } };
+    const scheduled = () => [...service.expiries.bySecond.values()].flatMap((due) => [...due]);
+    const engine = (t.app.get(ConnectionGateway) as unknown as { server: Server }).server.engine;
+    // The check of the first connection's token waits until that connection has closed.
+    const tokens = t.app.get(TokenService);
+    const verify = tokens.verifyConnection.bind(tokens);
+    let release!: () => void;
+    const gate = new Promise<void>((done) => (release = done));
+    const checking = new Promise<void>((started) => {
+      jest.spyOn(tokens, 'verifyConnection').mockImplementationOnce(async (token) => {
+        started();
+        await gate;
+        return verify(token);
+      });
+    });
+    const ws = new WebSocket(`${t.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    await new Promise((opened) => ws.once('message', opened)); // Engine.IO's open packet
+    ws.send(`40${JSON.stringify({ token: user.token })}`);
+    await checking;
+    ws.terminate();
+    await eventually(async () => expect(engine.clientsCount).toBe(0));
+    release();
+    // A second connection all the way to authenticated: the first one's check has finished long before.
+    const second = suite.track(connectSocket(t.url, { token: user.token }));
+    await nextEvent(second, 'authenticated');
+    expect(scheduled().map((socket) => (socket as { id: string }).id)).toEqual([second.id]);
   });
 });

@@ -105,7 +105,8 @@ export class SocketAuthService {
           // Checked: the socket need not keep it for its whole life.
           delete (socket.handshake.auth as { token?: unknown }).token;
           (socket.data as SocketData).user = verified.user;
-          this.scheduleExpiry(socket, verified.expiresAt);
+          // A session that closed meanwhile is dropped by Socket.IO with no disconnect to cancel this.
+          if (socket.conn.readyState === 'open') this.scheduleExpiry(socket, verified.expiresAt);
           next();
         },
         (error: unknown) => {
@@ -197,7 +198,8 @@ export class SocketAuthService {
     data.user = verified.user;
     clearTimeout(data.authTimer);
     data.authTimer = undefined;
-    this.scheduleExpiry(socket, verified.expiresAt);
+    // Its disconnect may have come while the token was checked, with no expiry to cancel then.
+    if (socket.connected) this.scheduleExpiry(socket, verified.expiresAt);
     if (!announced) await this.announce(socket);
     return { socketId: socket.id, userId: verified.user.id };
   }
