@@ -83,6 +83,24 @@ describe('help requests (e2e)', () => {
     expect(forTutor).toEqual({ request_id: second });
   });
 
+  it('expires a request whose time ran out during its reservation when the call fails, instead of offering it again', async () => {
+    const [student, s] = await online('student');
+    const [, m] = await online('tutor');
+    const [, other] = await online('tutor');
+    const asked = (await emitWithAck(s, 'student_request_help', { topic: 'Optics', target_type: 'tutor' })).request;
+    expect((await emitWithAck(m, 'accept_help_request', { request_id: asked.id })).ok).toBe(true);
+    const ringing = nextEvent(s, 'incoming_call');
+    await emitWithAck(m, 'initiate_call', { to_user_id: student.id, call_type: 'video' });
+    const callId = (await ringing).call_id;
+    // The request's own time (HELP_REQUEST_TTL_MS) runs out while the tutor holds it.
+    await new Promise((passed) => setTimeout(passed, new Date(asked.expiresAt).getTime() - Date.now() + 50));
+    const offeredAgain = collect(other, 'help_request');
+    const expired = nextEvent(s, 'help_request_expired');
+    await emitWithAck(s, 'reject_call', { call_id: callId });
+    expect(await expired).toEqual({ request_id: asked.id, can_leave_message: true });
+    expect(offeredAgain).toEqual([]);
+  });
+
   it('keeps each side to its role', async () => {
     const [, s] = await online('student');
     const [, m] = await online('mentor');

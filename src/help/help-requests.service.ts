@@ -387,6 +387,8 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     // Its reservation timer stays: a new acceptance may already have set it, and it checks the request when it fires.
     await this.state.del(reservationKey(mentorId, request.studentId));
     this.registry.sendToUsers([request.studentId, mentorId], { type: 'help-requeued', requestId, mentorId, reason });
+    // Its time ran out while it was reserved: it expires now, rather than wait offered to mentors who cannot take it.
+    if (request.expiresAt.getTime() <= Date.now()) return this.expire(requestId);
     const student = await this.prisma.user.findUnique({ where: { id: request.studentId }, select: { displayName: true } });
     await this.offers.offer(request, student?.displayName ?? '');
     await this.queues.changed(queueOf(request));
