@@ -46,6 +46,23 @@ describe('call races (e2e)', () => {
     }
   });
 
+  it("a guest taking a room link's seat as its host ends it: whoever wins, nobody is left busy", async () => {
+    for (let round = 0; round < 20; round++) {
+      const host = await online();
+      const guest = await online();
+      const id = (await post(host, '/api/video/calls', {}).expect(201)).body.data.id;
+      const [join, end] = await Promise.all([post(guest, `/api/video/calls/${id}/join`, {}), post(host, `/api/video/calls/${id}/end`, {})]);
+      // Hanging up ends the call whichever came first: the guest's seat, or the end.
+      expect(end.status).toBe(200);
+      expect([200, 409]).toContain(join.status);
+      // Both free again: each can call someone at once.
+      const other = await online('mentor');
+      await post(guest, '/calls/start', { recipientUserId: other.id }).expect(201);
+      await post(host, '/calls/start', { recipientUserId: (await online('mentor')).id }).expect(201);
+      for (const s of [host.socket, guest.socket]) s.disconnect();
+    }
+  });
+
   it('double accept from two devices: one success, one invalid_state', async () => {
     for (let round = 0; round < 8; round++) {
       const alice = await online();

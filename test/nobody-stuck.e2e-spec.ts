@@ -1,3 +1,5 @@
+import { PrismaService } from '../src/database/prisma.service';
+import { eventually } from './helpers/cluster';
 import type { CallView } from '../src/calls/call.presenter';
 import { InstantMentorApp } from './helpers/instantmentor-app';
 import { collect } from './helpers/parties';
@@ -76,6 +78,18 @@ describe('nobody stuck: a party gone past the grace ends the call, one who comes
     const ended = nextEvent(mentor.socket, 'call_ended', GRACE_MS + 4000);
     student.socket.disconnect();
     expect(await ended).toMatchObject({ call_id: call.id, reason: 'connection_lost' });
+  });
+
+  it('frees a busy slot left with a call that is over, within a sweep', async () => {
+    const student = await suite.online('student');
+    const mentor = await suite.online('mentor');
+    // What a closing move that could not see a slot would leave: an ended call still holding one.
+    const prisma = suite.t.app.get(PrismaService);
+    const over = await prisma.call.create({ data: { hostUserId: student.id, status: 'ENDED', endedAt: new Date() } });
+    await prisma.busySlot.create({ data: { userId: student.id, callId: over.id } });
+    await eventually(async () => {
+      expect((await suite.api(student).post('/calls/start', { recipientUserId: mentor.id })).status).toBe(201);
+    });
   });
 
   it('keeps the call of a party who comes back within the grace, and tells the new connection of it in its words', async () => {

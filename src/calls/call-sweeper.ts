@@ -4,8 +4,8 @@ import { CallsService } from './calls.service';
 
 /**
  * Settles, at start and every CALL_SWEEP_INTERVAL_MS, what timers could not (a restart, a crash,
- * timers lost with Redis): calls left ringing past the ring timeout, and active calls a party has
- * left with no grace running for them.
+ * timers lost with Redis): calls left ringing past the ring timeout, active calls a party has left
+ * with no grace running for them, and busy slots of calls that are over.
  */
 @Injectable()
 export class CallSweeper implements OnApplicationBootstrap, OnModuleDestroy {
@@ -30,5 +30,6 @@ export class CallSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private async sweep(): Promise<void> {
     await this.calls.sweepRinging();
     await this.calls.sweepAbandoned();
+    await this.calls.sweepClosedSlots();
   }
 }

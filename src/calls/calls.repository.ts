@@ -186,16 +186,28 @@ export class CallsRepository {
         INSERT INTO call_events (call_id, from_status, to_status, actor_user_id, reason, at)
         SELECT id, ${previous}::"CallStatus", ${move.to}::"CallStatus", ${move.actorUserId}::text, ${reason}::text, ${now}::timestamp(3) FROM c
       ), busy AS (
-        DELETE FROM busy_slots WHERE ${closing}::boolean AND call_id IN (SELECT id FROM c)
+        DELETE FROM busy_slots WHERE ${closing}::boolean AND call_id IN (SELECT id FROM c) RETURNING user_id
       ), room AS (
         DELETE FROM room_slots WHERE ${closing}::boolean AND call_id IN (SELECT id FROM c)
       ), seats AS (
         UPDATE call_participants SET left_at = ${now}::timestamp(3) WHERE ${closing}::boolean AND left_at IS NULL AND call_id IN (SELECT id FROM c)
       ) ${this.webhooks.callMoveCte({ previous, actorUserId: move.actorUserId, reason }, now)}
-      SELECT ${CALL_WITH_PARTIES} FROM c ${JOIN_PARTIES}`);
+      SELECT ${CALL_WITH_PARTIES}, (SELECT count(*) FROM busy)::int AS "freedSlots" FROM c ${JOIN_PARTIES}`);
     if (!moved) return null;
     this.webhooks.written();
-    return fromCallRow(moved);
+    const call = fromCallRow(moved);
+    // The statement sees busy slots as they were when it began: a guest seated while it waited for
+    // the call's row still holds one. A statement of its own sees it.
+    if (closing && (moved.freedSlots as number) < (call.recipientUserId ? 2 : 1)) {
+      await this.prisma.busySlot.deleteMany({ where: { callId } });
+    }
+    return call;
+  }
+
+  /** Frees the busy slots of calls that are over (a slot a closing move could not see when it ran). */
+  async freeSlotsOfClosedCalls(): Promise<number> {
+    const { count } = await this.prisma.busySlot.deleteMany({ where: { call: { status: { notIn: ['CALLING', 'ACTIVE'] } } } });
+    return count;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../common/errors';
 import { AppEventMap, AppEvents, OnAppEvent } from '../events/app-events';
 import { retryWhileUnavailable } from '../cluster/redis-errors';
@@ -60,6 +60,8 @@ const cannotMove = (status: CallStatus | undefined, to: CallStatus) =>
  */
 @Injectable()
 export class CallsService {
+  private readonly logger = new Logger('Calls');
+
   constructor(
     private readonly calls: CallsRepository,
     private readonly participantRecords: ParticipantRecords,
@@ -324,12 +326,14 @@ export class CallsService {
    */
   async hangUp(actor: Actor, callId: string, endReason: CallEndReason = 'hangup'): Promise<CallView> {
     const call = await this.getForParty(actor.userId, callId);
-    if (call.status === 'ACTIVE') return this.mustMove(callId, { to: 'ENDED', actorUserId: actor.userId, endReason }, actor);
+    if (!isOpen(call.status)) throw new AppError('invalid_state', `The call is already ${call.status}`);
     if (call.status === 'CALLING') {
       const to: CallStatus = call.hostUserId === actor.userId ? 'CANCELLED' : 'DECLINED';
-      return this.mustMove(callId, { to, actorUserId: actor.userId }, actor);
+      const closed = await this.moveCall(callId, { to, actorUserId: actor.userId }, actor);
+      if (closed) return closed;
+      // Answered meanwhile (an accept, a guest taking the seat): hanging up ends it.
     }
-    throw new AppError('invalid_state', `The call is already ${call.status}`);
+    return this.mustMove(callId, { to: 'ENDED', actorUserId: actor.userId, endReason }, actor);
   }
 
   /** Ends an active call for a reason of the server's own (nobody is left in it, its time is up); whether it did. */
@@ -501,6 +505,12 @@ export class CallsService {
     for (const call of await this.calls.findRingingSince(new Date(Date.now() - this.config.calls.ringTimeoutMs))) {
       await this.moveCall(call.id, { to: 'MISSED', actorUserId: null, reason: 'timeout' });
     }
+  }
+
+  /** Nobody stays busy with a call that is over, whatever left their slot behind. */
+  async sweepClosedSlots(): Promise<void> {
+    const freed = await this.calls.freeSlotsOfClosedCalls();
+    if (freed > 0) this.logger.warn(`freed ${freed} busy slot(s) of calls that were over`);
   }
 
   /**
