@@ -246,7 +246,10 @@ describe('connections that go away (e2e)', () => {
     const base = `${t.url}/socket.io/?EIO=4&transport=polling`;
     const sid = JSON.parse((await (await fetch(base)).text()).slice(1)).sid as string;
     await fetch(`${base}&sid=${sid}`, { method: 'POST', body: `40${JSON.stringify({ token })}` });
-    expect(await (await fetch(`${base}&sid=${sid}`)).text()).toMatch(/^40/);
+    // Polled until the server has told it all it had (the connect packet, then `authenticated`).
+    let told = '';
+    while (!told.includes('"authenticated"')) told += await (await fetch(`${base}&sid=${sid}`)).text();
+    expect(told).toMatch(/^40/);
     const engine = (suite.t.app.get(ConnectionGateway) as unknown as { server: Server }).server.engine as unknown as {
       clients: Record<string, unknown>;
     };
