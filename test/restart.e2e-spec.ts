@@ -32,28 +32,33 @@ describe('restart after a crash (e2e)', () => {
     rmSync(cwd, { recursive: true, force: true });
   });
 
-  // Two server processes start (each compiles the project through ts-node): a larger budget.
-  it('frees both users after SIGKILL mid-call: a new call goes through within one sweep interval', async () => {
-    server = await spawnServer(env(), cwd);
-    const alice = await registerUser(server.url);
-    const bob = await registerUser(server.url, 'mentor');
-    const aliceSocket = connectSocket(server.url, { token: alice.token });
-    const bobSocket = connectSocket(server.url, { token: bob.token });
+  /** Alice calls Bob, who answers; both join the room; then the server is killed (SIGKILL) and both sockets drop. */
+  async function answeredCallThenKill(running: ServerProcess) {
+    const alice = await registerUser(running.url);
+    const bob = await registerUser(running.url, 'mentor');
+    const aliceSocket = connectSocket(running.url, { token: alice.token });
+    const bobSocket = connectSocket(running.url, { token: bob.token });
     await Promise.all([nextEvent(aliceSocket, 'authenticated'), nextEvent(bobSocket, 'authenticated')]);
-    const started = await request(server.url)
+    const started = await request(running.url)
       .post('/calls/start')
       .set('Authorization', `Bearer ${alice.token}`)
       .send({ recipientUserId: bob.id })
       .expect(201);
-    const callId = started.body.id;
+    const callId: string = started.body.id;
     await emitWithAck(bobSocket, 'acceptCall', { callId });
     await emitWithAck(aliceSocket, 'joinCall', { callId, hasVideo: true, hasAudio: true });
     await emitWithAck(bobSocket, 'joinCall', { callId, hasVideo: true, hasAudio: true });
-
-    server.process.kill('SIGKILL');
-    await server.exited;
+    running.process.kill('SIGKILL');
+    await running.exited;
     aliceSocket.disconnect();
     bobSocket.disconnect();
+    return { alice, bob, callId };
+  }
+
+  // Two server processes start (each compiles the project through ts-node): a larger budget.
+  it('frees both users after SIGKILL mid-call: a new call goes through within one sweep interval', async () => {
+    server = await spawnServer(env(), cwd);
+    const { alice, bob, callId } = await answeredCallThenKill(server);
 
     server = await spawnServer(env(), cwd);
     const bobBack = connectSocket(server.url, { token: bob.token });
@@ -81,25 +86,7 @@ describe('restart after a crash (e2e)', () => {
     server?.process.kill('SIGKILL'); // the previous test's
     await server?.exited;
     server = await spawnServer(slowGrace, cwd);
-    const alice = await registerUser(server.url);
-    const bob = await registerUser(server.url, 'mentor');
-    const aliceSocket = connectSocket(server.url, { token: alice.token });
-    const bobSocket = connectSocket(server.url, { token: bob.token });
-    await Promise.all([nextEvent(aliceSocket, 'authenticated'), nextEvent(bobSocket, 'authenticated')]);
-    const started = await request(server.url)
-      .post('/calls/start')
-      .set('Authorization', `Bearer ${alice.token}`)
-      .send({ recipientUserId: bob.id })
-      .expect(201);
-    const callId = started.body.id;
-    await emitWithAck(bobSocket, 'acceptCall', { callId });
-    await emitWithAck(aliceSocket, 'joinCall', { callId, hasVideo: true, hasAudio: true });
-    await emitWithAck(bobSocket, 'joinCall', { callId, hasVideo: true, hasAudio: true });
-
-    server.process.kill('SIGKILL');
-    await server.exited;
-    aliceSocket.disconnect();
-    bobSocket.disconnect();
+    const { bob, callId } = await answeredCallThenKill(server);
 
     server = await spawnServer(slowGrace, cwd);
     const bobBack = connectSocket(server.url, { token: bob.token });
