@@ -36,7 +36,7 @@ describe('WebSocket upgrades the server cannot take (e2e)', () => {
     await request(t.url).get('/health').expect(200);
   });
 
-  it.each(['/nowhere', '/ws/call/%zz?token=x', '/ws/callx/'])(
+  it.each(['/nowhere', '/ws/call/%zz?token=x', '/ws/callx/', '/socket.io?EIO=4&transport=websocket'])(
     'answers an upgrade to a path it does not serve (%s) with 404',
     async (path) => {
       const socket = await openTcp(t.url);

@@ -299,8 +299,13 @@ export class CallsRepository {
     return this.prisma.call.findMany({ where: { status: 'CALLING', createdAt: { lt: before } }, take: 500 });
   }
 
-  findActiveUpdatedBefore(before: Date): Promise<Call[]> {
-    return this.prisma.call.findMany({ where: { status: 'ACTIVE', updatedAt: { lt: before } }, take: 500 });
+  /** Active calls last moved before `before`, 500 at a time in id order: the page after the call `after`. */
+  findActiveUpdatedBefore(before: Date, after?: string): Promise<Call[]> {
+    return this.prisma.call.findMany({
+      where: { status: 'ACTIVE', updatedAt: { lt: before }, ...(after ? { id: { gt: after } } : {}) },
+      orderBy: { id: 'asc' },
+      take: 500,
+    });
   }
 
   /**

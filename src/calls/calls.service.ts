@@ -326,14 +326,12 @@ export class CallsService {
    */
   async hangUp(actor: Actor, callId: string, endReason: CallEndReason = 'hangup'): Promise<CallView> {
     const call = await this.getForParty(actor.userId, callId);
-    if (!isOpen(call.status)) throw new AppError('invalid_state', `The call is already ${call.status}`);
+    if (call.status === 'ACTIVE') return this.mustMove(callId, { to: 'ENDED', actorUserId: actor.userId, endReason }, actor);
     if (call.status === 'CALLING') {
       const to: CallStatus = call.hostUserId === actor.userId ? 'CANCELLED' : 'DECLINED';
-      const closed = await this.moveCall(callId, { to, actorUserId: actor.userId }, actor);
-      if (closed) return closed;
-      // Answered meanwhile (an accept, a guest taking the seat): hanging up ends it.
+      return this.mustMove(callId, { to, actorUserId: actor.userId }, actor);
     }
-    return this.mustMove(callId, { to: 'ENDED', actorUserId: actor.userId, endReason }, actor);
+    throw new AppError('invalid_state', `The call is already ${call.status}`);
   }
 
   /** Ends an active call for a reason of the server's own (nobody is left in it, its time is up); whether it did. */
@@ -520,10 +518,17 @@ export class CallsService {
    */
   async sweepAbandoned(): Promise<void> {
     const graceMs = this.config.calls.reconnectGraceMs;
-    for (const call of await this.calls.findActiveUpdatedBefore(new Date(Date.now() - graceMs))) {
-      for (const userId of [call.hostUserId, call.recipientUserId]) {
-        if (userId && !(await this.registry.isOnline(userId)))
-          await this.timers.schedule(PARTY_GRACE, userId, graceMs, { unlessArmed: true });
+    const before = new Date(Date.now() - graceMs);
+    for (
+      let page = await this.calls.findActiveUpdatedBefore(before);
+      page.length > 0;
+      page = await this.calls.findActiveUpdatedBefore(before, page.at(-1)!.id)
+    ) {
+      for (const call of page) {
+        for (const userId of [call.hostUserId, call.recipientUserId]) {
+          if (userId && !(await this.registry.isOnline(userId)))
+            await this.timers.schedule(PARTY_GRACE, userId, graceMs, { unlessArmed: true });
+        }
       }
     }
   }

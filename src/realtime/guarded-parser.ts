@@ -36,8 +36,8 @@ export function guardedParser(config: Pick<AppConfig, 'limits' | 'calls'>) {
       if (typeof chunk !== 'string') {
         if (this.attachmentsToDrop > 0) {
           this.attachmentsToDrop -= 1;
-          // Read only to be dropped, yet read: it counts, and over the allowance the next waits unread.
-          this.guard.charge(byteLengthOf(chunk));
+          // Read only to be dropped, yet read: it counts, as an admitted one does.
+          this.guard.debit(byteLengthOf(chunk));
           return;
         }
         this.guard.debit(byteLengthOf(chunk));

@@ -63,20 +63,20 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     const server = this.httpHost.httpAdapter.getHttpServer() as Server;
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // Engine.IO's, by Engine.IO's own test of the path.
+      if (request.url?.startsWith(`${SOCKET_IO_PATH}/`)) return;
       let path: string;
       try {
         path = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/?$/, '/');
       } catch {
-        // Node's parser takes paths no URL parser reads (`//:99999`); nobody else answers them.
+        // Node's parser takes paths no URL parser reads (`//:99999`).
         this.metrics.errorSent('raw-ws', refuseRequest(socket, new AppError('validation_failed', 'The request path cannot be read')));
         return;
       }
       const dialect = this.dialects.find((d) => d.path === path);
-      if (dialect) void this.upgrade(dialect, request, socket, head);
-      // Engine.IO takes its own path; an upgrade to any other would wait for an answer forever.
-      else if (!path.startsWith(`${SOCKET_IO_PATH}/`)) {
-        this.metrics.errorSent('raw-ws', refuseRequest(socket, new AppError('not_found', 'Nothing here takes a WebSocket')));
-      }
+      // An upgrade nobody takes would wait for an answer forever.
+      if (!dialect) this.metrics.errorSent('raw-ws', refuseRequest(socket, new AppError('not_found', 'Nothing here takes a WebSocket')));
+      else void this.upgrade(dialect, request, socket, head);
     });
     // Keep-alive: a peer that has not answered the previous ping by the next one is dropped.
     this.pinger = setInterval(() => this.pingAll(), this.config.heartbeat.wsPingIntervalMs);
@@ -121,6 +121,9 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async upgrade(dialect: RawWsDialect, request: IncomingMessage, socket: Duplex, head: Buffer) {
+    // Node stops listening for the connection's errors before it hands over an upgrade: a reset while
+    // the token is checked would be an unhandled error (ws listens once it takes the connection).
+    socket.on('error', () => socket.destroy());
     let verified: VerifiedConnection;
     try {
       this.admission.checkOrigin(request);
