@@ -34,14 +34,11 @@ export function guardedParser(config: Pick<AppConfig, 'limits' | 'calls'>) {
 
     override add(chunk: unknown): void {
       if (typeof chunk !== 'string') {
-        if (this.attachmentsToDrop > 0) {
-          this.attachmentsToDrop -= 1;
-          // Read only to be dropped, yet read: it counts, as an admitted one does.
-          this.guard.debit(byteLengthOf(chunk));
-          return;
-        }
+        // Read, so it counts, whether its event was admitted or it is read only to be dropped.
         this.guard.debit(byteLengthOf(chunk));
-        return super.add(chunk);
+        if (this.attachmentsToDrop === 0) return super.add(chunk);
+        this.attachmentsToDrop -= 1;
+        return;
       }
       const refusal = this.guard.charge(Buffer.byteLength(chunk)) ?? this.guard.checkNesting(chunk);
       if (!refusal) return super.add(chunk);
