@@ -1,10 +1,12 @@
+import { PresenceService } from '../src/presence/presence.service';
+import { ConnectionRegistry } from '../src/realtime/connection-registry.service';
 import { collect } from './helpers/parties';
 import { emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
 import { useTestApp } from './helpers/suite';
 import type { RegisteredUser } from './helpers/users';
 
 describe('presence (e2e)', () => {
-  const { user, open, api } = useTestApp({ PRESENCE_GRACE_MS: '400' });
+  const { t, user, open, api } = useTestApp({ PRESENCE_GRACE_MS: '400' });
   const connect = (who: RegisteredUser) => open(who, 'instant');
   const onlineEventsFor = (socket: TestSocket, userId: string) => {
     const events: string[] = [];
@@ -63,6 +65,47 @@ describe('presence (e2e)', () => {
     l.disconnect();
     expect((await barrier).user_id).toBe(leaving.id);
     expect(seen).toEqual([]);
+  });
+
+  it('keeps a user online who comes back while the end of their grace is being decided', async () => {
+    const student = await user();
+    const mentor = await user('mentor');
+    const watcher = await connect(student);
+    const seen = onlineEventsFor(watcher, mentor.id);
+    const first = await connect(mentor);
+    const presence = t.app.get(PresenceService) as unknown as Record<'connected' | 'leave', (userId: string) => Promise<void>>;
+    const registry = t.app.get(ConnectionRegistry);
+    const isOnline = registry.isOnline.bind(registry);
+    // The grace ends: the server finds the mentor gone, and the mentor's new tab arrives before it acts on that.
+    const arrived = new Promise<void>((done) => {
+      const connected = presence.connected.bind(presence);
+      jest.spyOn(presence, 'connected').mockImplementationOnce((userId) => connected(userId).finally(done));
+    });
+    const left = new Promise<Promise<void>>((started) => {
+      const leave = presence.leave.bind(presence);
+      jest.spyOn(presence, 'leave').mockImplementationOnce((userId) => {
+        const leaving = leave(userId);
+        started(leaving);
+        return leaving;
+      });
+    });
+    jest.spyOn(registry, 'isOnline').mockImplementation(async (userId) => {
+      const online = await isOnline(userId);
+      if (userId !== mentor.id) return online;
+      jest.spyOn(registry, 'isOnline').mockImplementation(isOnline);
+      await connect(mentor);
+      await arrived;
+      return online;
+    });
+    first.disconnect();
+    await (await left);
+    const after = await api(student).get(`/presence/${mentor.id}`).expect(200);
+    expect(after.body).toMatchObject({ online: true });
+    // Another mentor's arrival comes after any event the end of the grace sent.
+    const barrier = nextEvent(watcher, 'user_online');
+    await connect(await user('mentor'));
+    await barrier;
+    expect(seen).toEqual(['online']);
   });
 
   it("sends a student's presence to their contacts only", async () => {

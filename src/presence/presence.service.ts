@@ -88,6 +88,12 @@ export class PresenceService {
   private async leave(userId: string): Promise<void> {
     if (await this.registry.isOnline(userId)) return;
     if (!(await this.state.sRem(ONLINE, userId))) return;
+    // A connection that arrived between the two steps above found the user still online and
+    // announced nothing: the user stays online, and nothing is announced now either.
+    if (await this.registry.isOnline(userId)) {
+      await this.state.sAdd(ONLINE, userId);
+      return;
+    }
     const at = new Date();
     await this.repository.markSeen(userId, at);
     await this.announce(userId, false, at.toISOString());
