@@ -1,3 +1,4 @@
+import { WebSocket } from 'ws';
 import { PresenceService } from '../src/presence/presence.service';
 import { ConnectionRegistry } from '../src/realtime/connection-registry.service';
 import { collect } from './helpers/parties';
@@ -98,7 +99,7 @@ describe('presence (e2e)', () => {
       return online;
     });
     first.disconnect();
-    await (await left);
+    await await left;
     const after = await api(student).get(`/presence/${mentor.id}`).expect(200);
     expect(after.body).toMatchObject({ online: true });
     // Another mentor's arrival comes after any event the end of the grace sent.
@@ -106,6 +107,39 @@ describe('presence (e2e)', () => {
     await connect(await user('mentor'));
     await barrier;
     expect(seen).toEqual(['online']);
+  });
+
+  it('never shows online a user whose only connection closed while it was being booked', async () => {
+    const student = await user();
+    const mentor = await user('mentor');
+    const watcher = await connect(student);
+    const seen = onlineEventsFor(watcher, mentor.id);
+    const registry = t.app.get(ConnectionRegistry) as unknown as Record<'book' | 'remove', (...args: any[]) => Promise<void>>;
+    const url = `${t.url.replace(/^http/, 'ws')}/ws/signaling/?token=${encodeURIComponent(mentor.token)}`;
+    const ws = new WebSocket(url);
+    ws.on('error', () => undefined);
+    // The mentor's connection goes away, and the server has unbooked it, before its booking returns.
+    const book = registry.book.bind(registry);
+    const remove = registry.remove.bind(registry);
+    const booked = new Promise<void>((done) => {
+      jest.spyOn(registry, 'book').mockImplementationOnce(async (connection) => {
+        await book(connection);
+        const removed = new Promise<void>((gone) =>
+          jest.spyOn(registry, 'remove').mockImplementationOnce((id) => remove(id).finally(gone)),
+        );
+        ws.terminate();
+        await removed;
+        done();
+      });
+    });
+    await booked;
+    // Another mentor's arrival comes after any event the closed connection caused.
+    const barrier = nextEvent(watcher, 'user_online');
+    await connect(await user('mentor'));
+    await barrier;
+    expect(seen).toEqual([]);
+    const presence = await api(student).get(`/presence/${mentor.id}`).expect(200);
+    expect(presence.body).toMatchObject({ online: false });
   });
 
   it("sends a student's presence to their contacts only", async () => {

@@ -1,3 +1,6 @@
+import { OpenCallIndex } from '../src/calls/open-call-index';
+import { ConnectionRegistry } from '../src/realtime/connection-registry.service';
+import { RelayService } from '../src/relay/relay.service';
 import request from 'supertest';
 import { RawClient } from './helpers/raw-ws';
 import { emitWithAck, nextEvent } from './helpers/sockets';
@@ -100,6 +103,28 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
     expect(reached).toBeGreaterThanOrEqual(2);
     expect(laptop.pending().filter((m) => m.type === 'ice_candidate' && m.candidate.sdpMLineIndex < 2)).toEqual([]);
     expect(a.pending().filter((m) => m.type === 'error')).toEqual([]);
+  });
+
+  it('keeps no relay route for a connection gone before its last messages were handled', async () => {
+    const { callee, a, b, candidate } = await answeredPair();
+    const registry = t.app.get(ConnectionRegistry);
+    const remove = registry.remove.bind(registry);
+    const removed = new Promise<void>((gone) => jest.spyOn(registry, 'remove').mockImplementationOnce((id) => remove(id).finally(gone)));
+    // The offer's route is read once the caller's connection is gone; the candidate queued behind it is handled after.
+    const openCalls = t.app.get(OpenCallIndex);
+    const of = openCalls.of.bind(openCalls);
+    jest.spyOn(openCalls, 'of').mockImplementationOnce(async (userId) => {
+      await removed;
+      return of(userId);
+    });
+    a.send({ action: 'offer', callee_id: callee.id, offer: { type: 'offer', sdp: 'v=0\r\n' + 'a'.repeat(20_000) } });
+    a.send(candidate(0));
+    a.close();
+    await b.next('call_offer');
+    await b.next('ice_candidate');
+    const routes = (t.app.get(RelayService) as unknown as { routes?: { kept: Map<string, unknown> } }).routes;
+    const senders = routes ? [...routes.kept.keys()] : [];
+    expect(senders.filter((id) => !registry.local(id))).toEqual([]);
   });
 
   it('rejects and cancels', async () => {

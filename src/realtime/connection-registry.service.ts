@@ -128,6 +128,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     this.byUser.set(connection.userId, mine);
     this.metrics.connectionOpened(connection.dialect);
     await this.book(connection);
+    // Gone while it was booked (and unbooked after): nobody is to hear of its arrival.
+    if (this.byId.get(connection.id) !== connection) return;
     await this.events.emitAndWait('connection.added', connection);
   }
 

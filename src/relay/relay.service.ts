@@ -124,7 +124,8 @@ export class RelayService {
     }
     const route = { call, to };
     const lapsesAt = this.openCalls.lapsesAtOnce(sender.userId);
-    if (lapsesAt !== undefined) this.routes?.keep(sender.connectionId, target, route, lapsesAt);
+    // A sender already gone (its last messages handled after its close) would never be forgotten.
+    if (lapsesAt !== undefined && this.registry.local(sender.connectionId)) this.routes?.keep(sender.connectionId, target, route, lapsesAt);
     return route;
   }
 
