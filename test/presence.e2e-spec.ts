@@ -82,11 +82,12 @@ describe('presence (e2e)', () => {
       const connected = presence.connected.bind(presence);
       jest.spyOn(presence, 'connected').mockImplementationOnce((userId) => connected(userId).finally(done));
     });
-    const left = new Promise<Promise<void>>((started) => {
+    // Settles when the end of the grace has been decided.
+    const left = new Promise<void>((decided) => {
       const leave = presence.leave.bind(presence);
       jest.spyOn(presence, 'leave').mockImplementationOnce((userId) => {
         const leaving = leave(userId);
-        started(leaving);
+        decided(leaving);
         return leaving;
       });
     });
