@@ -100,7 +100,7 @@ describe('presence (e2e)', () => {
       return online;
     });
     first.disconnect();
-    await await left;
+    await left;
     const after = await api(student).get(`/presence/${mentor.id}`).expect(200);
     expect(after.body).toMatchObject({ online: true });
     // Another mentor's arrival comes after any event the end of the grace sent.
