@@ -189,7 +189,11 @@ describe('external identity provider tokens (e2e)', () => {
   it('does not let an external token take over an existing account by email', async () => {
     const local = await registerUser(t.url);
     const token = external({ sub: 'idp-user-9', email: local.email, name: 'Impostor' });
-    await request(t.url).get('/auth/me').set('Authorization', `Bearer ${token}`).expect(401);
+    // Admitted as its own user, with an address of its own: the account registered here is untouched.
+    const me = await request(t.url).get('/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(me.body).toMatchObject({ id: 'idp-user-9', email: 'idp-user-9@external.invalid', displayName: 'Impostor' });
+    const owner = await request(t.url).get('/auth/me').set('Authorization', `Bearer ${local.token}`).expect(200);
+    expect(owner.body).toMatchObject({ id: local.id, email: local.email });
   });
 });
 

@@ -74,6 +74,24 @@ describe("the platform's existing sign-in: tokens its backend already mints (e2e
       expect(b.body.id).toBe(a.body.id);
     });
 
+    it("cannot be locked out by someone registering its users' addresses first", async () => {
+      const id = djangoUserId();
+      const squat = (email: string) =>
+        request(t.url).post('/auth/register').send({ email, password: 'password123', displayName: 'Squatter', role: 'student' });
+      // Without an email claim a user gets a made-up address in the reserved .invalid domain, which nobody can register.
+      const refused = await squat(`${id}@external.invalid`).expect(400);
+      expect(refused.body).toMatchObject({ code: 'validation_failed' });
+      expect(await admittedOn(t.url, simplejwt(id))).toEqual(EVERYWHERE);
+      // An address registered here first stays with that account; the token's user gets one of its own.
+      const email = `ada-${randomBytes(4).toString('hex')}@example.com`;
+      const squatter = await squat(email).expect(201);
+      const token = simplejwt(djangoUserId(), 'access', { email });
+      expect(await admittedOn(t.url, token)).toEqual(EVERYWHERE);
+      const me = await request(t.url).get('/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(me.body.id).not.toBe(squatter.body.user.id);
+      expect(me.body.email).not.toBe(email);
+    });
+
     it('refuses a token that names no user, or one signed with another secret', async () => {
       const named = await request(t.url)
         .get('/auth/me')

@@ -166,11 +166,14 @@ export class TokenService {
   private async externalUser(sub: string, claims: JwtPayload): Promise<User> {
     const existing = await this.users.findById(sub);
     if (existing) return existing;
+    const user = this.userFromClaims(sub, claims);
     try {
-      return await this.users.create(this.userFromClaims(sub, claims));
+      return await this.users.create(user);
     } catch (error) {
       if (!(error instanceof UserConflictError)) throw error;
-      if (error.field === 'email') throw unauthorized('The email of this access token belongs to another account');
+      // The token's email belongs to an account registered here: that account stays separate, and
+      // this user gets the made-up address, which no registration can take.
+      if (error.field === 'email' && user.email !== madeUpEmail(sub)) return this.externalUser(sub, { ...claims, email: undefined });
       // Two first requests with the same new token raced; the other one created the user.
       const created = await this.users.findById(sub);
       if (!created) throw error;
@@ -180,7 +183,7 @@ export class TokenService {
 
   private userFromClaims(sub: string, claims: JwtPayload) {
     const text = (value: unknown, max: number) => (typeof value === 'string' && value.trim() ? value.trim().slice(0, max) : undefined);
-    const email = text(claims.email, 254)?.toLowerCase() ?? `${sub}@external.invalid`;
+    const email = text(claims.email, 254)?.toLowerCase() ?? madeUpEmail(sub);
     const role: UserRole = ROLES.includes(claims.role as UserRole) ? (claims.role as UserRole) : 'student';
     return {
       id: sub,
@@ -193,3 +196,6 @@ export class TokenService {
     };
   }
 }
+
+/** The address of a user whose token carries none: in the reserved .invalid domain, which registration refuses. */
+const madeUpEmail = (userId: string) => `${userId}@external.invalid`;

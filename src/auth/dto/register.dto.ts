@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsOptional, IsString, IsUrl, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
 
 export const SELF_REGISTRABLE_ROLES = ['student', 'mentor', 'tutor'] as const;
 export type SelfRegistrableRole = (typeof SELF_REGISTRABLE_ROLES)[number];
@@ -18,6 +18,8 @@ export class RegisterDto {
   })
   @Transform(normalizeEmail)
   @IsEmail({}, { message: 'email must be an email address' })
+  // Reserved (RFC 2606): never a real mailbox, and where users signed in elsewhere without an email get theirs.
+  @Matches(/(?<!\.invalid)$/, { message: 'email cannot be in the reserved .invalid domain' })
   @MaxLength(254)
   email: string;
 
