@@ -173,7 +173,10 @@ export class TokenService {
       if (!(error instanceof UserConflictError)) throw error;
       // The token's email belongs to an account registered here: that account stays separate, and
       // this user gets the made-up address, which no registration can take.
-      if (error.field === 'email' && user.email !== madeUpEmail(sub)) return this.externalUser(sub, { ...claims, email: undefined });
+      if (error.field === 'email') {
+        if (user.email === madeUpEmail(sub)) throw unauthorized('The address made up for this user belongs to another account');
+        return this.externalUser(sub, { ...claims, email: undefined });
+      }
       // Two first requests with the same new token raced; the other one created the user.
       const created = await this.users.findById(sub);
       if (!created) throw error;
