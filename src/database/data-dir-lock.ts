@@ -1,40 +1,105 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
-/** A pid file that keeps a second server process off the same embedded database. */
+/** Lock files this process holds: a lock naming our own pid is ours only if it is here. */
+const heldHere = new Set<string>();
+
+/** How long a lock file may stay empty while the process creating it writes its pid (older servers wrote it in two steps). */
+const BEING_WRITTEN_MS = 10_000;
+
+/**
+ * A pid file that keeps a second server process off the same embedded database. A file left by a
+ * process that is gone is taken over, including one naming our own pid: a container's server is
+ * pid 1 every time it starts.
+ */
 export class DataDirLock {
   private constructor(private readonly path: string) {}
 
   static acquire(dataDir: string): DataDirLock {
     const path = join(dataDir, 'server.pid');
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(path, 'wx');
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (create(path)) {
+        heldHere.add(path);
         return new DataDirLock(path);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = Number(readFileSync(path, 'utf8').trim());
-        if (holder && isAlive(holder)) {
-          throw new Error(
-            `DATA_DIR ${dataDir} is in use by process ${holder}. The embedded database serves one ` +
-              'process; give each server its own DATA_DIR, or set DATABASE_URL to share PostgreSQL.',
-            { cause: error },
-          );
-        }
-        unlinkSync(path); // left behind by a process that is gone
       }
+      const seen = read(path);
+      if (seen === undefined) continue; // released meanwhile
+      const holder = Number(seen.trim());
+      if (isHeld(path, holder)) {
+        throw new Error(
+          `DATA_DIR ${dataDir} is in use by process ${holder || '(unknown)'}. The embedded database serves one ` +
+            'process; give each server its own DATA_DIR, or set DATABASE_URL to share PostgreSQL.',
+        );
+      }
+      takeOver(path, seen);
     }
     throw new Error(`Could not lock DATA_DIR ${dataDir}`);
   }
 
   release(): void {
+    heldHere.delete(this.path);
     try {
       unlinkSync(this.path);
     } catch {
       // already gone
     }
+  }
+}
+
+/** Creates the lock file with our pid in it, in one step (a link of a file already written): false when it exists. */
+function create(path: string): boolean {
+  const draft = `${path}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, `${process.pid}\n`);
+  try {
+    linkSync(draft, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(draft);
+  }
+}
+
+function read(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function isHeld(path: string, holder: number): boolean {
+  if (holder === process.pid) return heldHere.has(path);
+  if (Number.isSafeInteger(holder) && holder > 0) return isAlive(holder);
+  // No pid yet: a process may be writing it now.
+  try {
+    return Date.now() - statSync(path).mtimeMs < BEING_WRITTEN_MS;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes a stale lock file, unless another process took it over first: the file is moved aside
+ * (one process wins the move) and put back if it is no longer the one found stale.
+ */
+function takeOver(path: string, stale: string): void {
+  const aside = `${path}.${process.pid}-stale`;
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    if (read(aside) !== stale) linkSync(aside, path);
+  } catch {
+    // Another process holds a lock again: ours will not be created.
+  } finally {
+    unlinkSync(aside);
   }
 }
 
