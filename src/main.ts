@@ -24,6 +24,8 @@ async function listen(app: INestApplication, config: AppConfig): Promise<void> {
   try {
     await (config.host ? app.listen(config.port, config.host) : app.listen(config.port));
   } catch (error) {
+    // What started is stopped: the embedded database is closed cleanly, and its lock released.
+    await app.close().catch(() => undefined);
     const code = (error as { code?: string }).code;
     const where = `${config.host ?? 'every interface'}, port ${config.port}`;
     if (code === 'EADDRINUSE')

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +109,8 @@ describe('starting up (e2e)', () => {
         start = await failedStart({ ...base, PORT: String(port) }, cwd);
         expect(start.code).toBe(1);
         expectOneLine(start.output, new RegExp(`^Cannot start: PORT ${port} is already in use`));
+        // The embedded database it had opened was closed, lock and all.
+        expect(existsSync(join(base.DATA_DIR, 'server.pid'))).toBe(false);
       } finally {
         taken.close();
       }

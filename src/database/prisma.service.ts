@@ -1,8 +1,11 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { settleBackground } from '../common/background';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { settleBackground, within } from '../common/background';
 import { PrismaClient } from '../generated/prisma/client';
 import { DATABASE_DRIVER } from './database.tokens';
 import type { DatabaseDriver, Statement } from './database-driver';
+
+/** How long closing waits for background work (a call's end, its chat record) before closing the database. */
+const BACKGROUND_SETTLE_MS = 3_000;
 
 @Injectable()
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
@@ -34,7 +37,9 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
    * while the database is still open.
    */
   async onApplicationShutdown(): Promise<void> {
-    await settleBackground();
+    // Work that hangs (on a database that stopped answering) must not keep the database from closing cleanly.
+    if (!(await within(BACKGROUND_SETTLE_MS, settleBackground())))
+      new Logger('Database').warn(`background work still running after ${BACKGROUND_SETTLE_MS} ms; closing the database anyway`);
     await this.$disconnect();
     await this.driver.close();
   }
