@@ -57,6 +57,19 @@ describe('seed 004: webrtc:* events and /api/video/calls (e2e)', () => {
     const offer = nextEvent(b, 'webrtc:offer');
     await emitWithAck(a, 'webrtc:offer', { to: callee.id, sdp: { type: 'offer', sdp: 'o' } });
     expect(await offer).toEqual({ from: caller.id, sdp: { type: 'offer', sdp: 'o' }, callId });
+    // An answer that cannot be relayed (too big, or to someone not in the call) is refused and accepts nothing.
+    const stranger = await user();
+    const tooBig = { type: 'answer', sdp: 'a'.repeat(70_000) };
+    expect(await emitWithAck(b, 'webrtc:answer', { to: caller.id, sdp: tooBig, callId })).toMatchObject({
+      ok: false,
+      error: { code: 'payload_too_large' },
+    });
+    expect(await emitWithAck(b, 'webrtc:answer', { to: stranger.id, sdp: { type: 'answer', sdp: 'a' }, callId })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+    expect((await api(caller).get(`/api/video/calls/${callId}`)).body.data.status).toBe('calling');
+
     const answer = nextEvent(a, 'webrtc:answer');
     await emitWithAck(b, 'webrtc:answer', { to: caller.id, sdp: { type: 'answer', sdp: 'a' }, callId });
     expect(await answer).toEqual({ from: callee.id, sdp: { type: 'answer', sdp: 'a' }, callId });

@@ -103,6 +103,15 @@ export class RelayService {
     });
   }
 
+  /**
+   * Refuses what relaying `signal` now would refuse (`payload_too_large`, `not_found`), sending
+   * nothing: for a message that may change the call only when it can be relayed.
+   */
+  async check(sender: Sender, signal: Signal): Promise<void> {
+    this.checkSize(signal.payload);
+    await beforeDeadline(this.route(sender, signal.to), Date.now() + SIGNAL_DEADLINE_MS);
+  }
+
   @OnAppEvent('connection.removed')
   forgetSender({ connectionId }: AppEventMap['connection.removed']): void {
     this.routes?.forget(connectionId);

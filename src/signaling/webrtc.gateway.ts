@@ -42,13 +42,18 @@ export class WebrtcGateway {
     await this.relays.relay(socketActor(socket), { kind: 'offer', payload: dto.sdp, to: { userId: dto.to, callId: dto.callId } });
   }
 
-  /** Answering the call that rings for the sender accepts it (a core rule); the answer is relayed either way. */
+  /**
+   * Answering the call that rings for the sender accepts it (a core rule); the answer is relayed
+   * either way. An answer that cannot be relayed is refused before it accepts anything.
+   */
   @SocketEvent('webrtc:answer')
   async answer(@ConnectedSocket() socket: Socket, @MessageBody() dto: WebrtcSdpDto) {
     const actor = socketActor(socket);
+    const answer = { kind: 'answer', payload: dto.sdp, to: { userId: dto.to, callId: dto.callId } } as const;
+    await this.relays.check(actor, answer);
     const accepted = await this.calls.answerRinging(actor, dto.callId);
     if (accepted) await this.enterRoom(socket, accepted.id);
-    await this.relays.relay(actor, { kind: 'answer', payload: dto.sdp, to: { userId: dto.to, callId: dto.callId } });
+    await this.relays.relay(actor, answer);
   }
 
   @SocketEvent('webrtc:ice-candidate')
