@@ -31,6 +31,8 @@ describe('loadConfig', () => {
     ['MAX_UPLOAD_BYTES', '0', /MAX_UPLOAD_BYTES must be between/],
     ['UPLOAD_CONTENT_TYPES', 'image/png, text/html', /UPLOAD_CONTENT_TYPES "text\/html" would let uploads run script/],
     ['UPLOAD_CONTENT_TYPES', 'png', /UPLOAD_CONTENT_TYPES "png" is not a content type/],
+    ['CORS_ORIGIN', 'app.example', /CORS_ORIGIN "app.example" is not an origin/],
+    ['CORS_ORIGIN', 'https://app.example/signin', /CORS_ORIGIN "https:\/\/app.example\/signin" is not an origin/],
   ])('names %s when its value %p is invalid', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
@@ -145,6 +147,12 @@ describe('loadConfig', () => {
     });
     expect(config.jwt.expiresInSeconds).toBe(900);
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    // Origins as browsers send them: no trailing slash, host in lower case, no default port; `*` is any origin.
+    expect(loadConfig({ CORS_ORIGIN: 'https://App.example/, http://b.example:80' }).corsOrigins).toEqual([
+      'https://app.example',
+      'http://b.example',
+    ]);
+    expect(loadConfig({ CORS_ORIGIN: '*' }).corsOrigins).toEqual([]);
     expect(config.jwt.external.publicKey).toContain('\nabc\n');
   });
 });

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { bool, ConfigError, durationSeconds, Env, int, list, oneOf, str, url, urlList } from './env-parsers';
+import { bool, ConfigError, durationSeconds, Env, int, list, oneOf, origins, str, url, urlList } from './env-parsers';
 import { DEVELOPMENT_JWT_SECRET, productionSecretProblem } from './secret-strength';
 
 export { DEVELOPMENT_JWT_SECRET };
@@ -43,7 +43,7 @@ export function loadConfig(env: Env) {
       docs: bool(env, 'DOCS_ENABLED', nodeEnv !== 'production'),
     },
     /** Exact origins allowed for browsers; empty means any origin (development). */
-    corsOrigins: list(env, 'CORS_ORIGIN'),
+    corsOrigins: origins(env, 'CORS_ORIGIN'),
     dataDir,
     /** Unset: the embedded PGlite database under DATA_DIR. */
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),

@@ -63,6 +63,27 @@ function checkedUrl(name: string, value: string, protocols: readonly string[]): 
   return value;
 }
 
+/**
+ * Browser origins (`scheme://host[:port]`) as browsers send them in `Origin`: a trailing slash, a
+ * host in capitals or a default port would otherwise never match. `*` alone means any origin (an
+ * empty list).
+ */
+export function origins(env: Env, name: string): string[] {
+  const values = list(env, name);
+  if (values.length === 1 && values[0] === '*') return [];
+  return values.map((value) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(value);
+    } catch {
+      // reported below
+    }
+    const isOrigin = parsed && parsed.origin !== 'null' && parsed.pathname === '/' && !parsed.search && !parsed.hash && !parsed.username;
+    if (!isOrigin) throw new ConfigError(name, `"${value}" is not an origin: write scheme://host[:port], such as https://app.example.com`);
+    return parsed!.origin;
+  });
+}
+
 export function list(env: Env, name: string): string[] {
   const value = raw(env, name);
   return value === undefined
