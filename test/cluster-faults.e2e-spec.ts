@@ -91,6 +91,56 @@ describe('an instance killed with SIGKILL (e2e)', () => {
   }, 60_000);
 });
 
+describe('an instance that stalls past its heartbeat and comes back (e2e)', () => {
+  const fixture = useCluster(2, { PRESENCE_GRACE_MS: '300' });
+
+  /** Resolves at the first line of `instance`'s output matching `pattern` from now on, in the same turn it arrives. */
+  const logLine = (instance: ServerProcess, pattern: RegExp) =>
+    new Promise<void>((seen) => {
+      const onData = (chunk: Buffer) => {
+        if (!pattern.test(chunk.toString())) return;
+        instance.process.stdout!.off('data', onData);
+        seen();
+      };
+      instance.process.stdout!.on('data', onData);
+    });
+
+  it('keeps its connections when it comes back while another instance is releasing them', async () => {
+    const [other, stalling] = fixture.instances;
+    const caller = await registerUser(other.url);
+    const mentor = await registerUser(stalling.url, 'mentor');
+    const crowd = await registerUser(stalling.url, 'tutor');
+    const mentorSocket = await on(stalling, mentor);
+    // Enough connections that releasing them takes a while.
+    const crowdSockets = await Promise.all(Array.from({ length: 200 }, () => on(stalling, crowd)));
+    expect(crowdSockets.every((socket) => socket.connected)).toBe(true);
+
+    // The other instance starts releasing the stalled one's connections, and stalls itself meanwhile
+    // (as soon as it says so); the stalled one comes back and books them again; then the other goes on.
+    const releasing = logLine(other, /stopped beating; releasing/).then(() => other.process.kill('SIGSTOP'));
+    stalling.process.kill('SIGSTOP');
+    await releasing;
+    const rebooked = logLine(stalling, /booking connections again/);
+    stalling.process.kill('SIGCONT');
+    await rebooked;
+    const settled = logLine(other, /beating again|connection\(s\) released/);
+    other.process.kill('SIGCONT');
+    await settled;
+
+    // Both of the stalled instance's users are still reachable: a call to either rings rather than being missed.
+    for (const [user, socket] of [
+      [mentor, mentorSocket],
+      [crowd, crowdSockets[0]],
+    ] as const) {
+      const ringing = nextEvent(socket, 'incomingCall', 10_000);
+      const started = await api(other, caller).start(user.id).expect(201);
+      expect(started.body.status).toBe('CALLING');
+      await ringing;
+      await api(other, caller).end(started.body.id).expect(200);
+    }
+  }, 60_000);
+});
+
 describe('an instance stopped with SIGTERM (e2e)', () => {
   const fixture = useCluster(2, { RECONNECT_GRACE_MS: '4000', SHUTDOWN_TIMEOUT_MS: '8000' });
 

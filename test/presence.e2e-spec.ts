@@ -1,3 +1,6 @@
+import { ClientClosedError } from 'redis';
+import { SHARED_STATE, SharedState } from '../src/cluster/shared-state';
+import { SHARED_TIMERS, SharedTimers } from '../src/cluster/shared-timers';
 import { WebSocket } from 'ws';
 import { PresenceService } from '../src/presence/presence.service';
 import { ConnectionRegistry } from '../src/realtime/connection-registry.service';
@@ -141,6 +144,27 @@ describe('presence (e2e)', () => {
     expect(seen).toEqual([]);
     const presence = await api(student).get(`/presence/${mentor.id}`).expect(200);
     expect(presence.body).toMatchObject({ online: false });
+  });
+
+  it('takes a user offline whose going was first refused by a shared state briefly away', async () => {
+    const student = await user();
+    const mentor = await user('mentor');
+    const watcher = await connect(student);
+    const m = await connect(mentor);
+    // Its connection's unbooking fails once, then the start of its grace.
+    jest.spyOn(t.app.get<SharedState>(SHARED_STATE), 'hDelCount').mockRejectedValueOnce(new ClientClosedError());
+    const timers = t.app.get<SharedTimers>(SHARED_TIMERS);
+    const schedule = timers.schedule.bind(timers);
+    let refused = false;
+    const spy = jest.spyOn(timers, 'schedule').mockImplementation((kind, ...rest) => {
+      if (kind !== 'presence-grace' || refused) return schedule(kind, ...rest);
+      refused = true;
+      return Promise.reject(new ClientClosedError());
+    });
+    const offline = nextMatching(watcher, 'user_offline', (e) => e.user_id === mentor.id, 5000);
+    m.disconnect();
+    await offline;
+    spy.mockRestore();
   });
 
   it("sends a student's presence to their contacts only", async () => {

@@ -9,6 +9,7 @@ import { KnownUsers } from '../users/known-users';
 import { UsersRepository } from '../users/users.repository';
 import { PresenceRepository } from './presence.repository';
 import { inBackground } from '../common/background';
+import { retryWhileUnavailable } from '../cluster/redis-errors';
 import type { PresenceView } from '@call-signaling/client';
 
 export type { PresenceView };
@@ -46,7 +47,11 @@ export class PresenceService {
   /** Offline only after the grace: a page reload changes nothing. */
   @OnAppEvent('user.disconnected')
   disconnected({ userId }: AppEventMap['user.disconnected']): void {
-    inBackground('presence grace', this.timers.schedule(LEAVING, userId, this.config.presenceGraceMs));
+    // Unscheduled, the user would stay online for good.
+    inBackground(
+      'presence grace',
+      retryWhileUnavailable(() => this.timers.schedule(LEAVING, userId, this.config.presenceGraceMs)),
+    );
   }
 
   @OnAppEvent('connections.rebooked')

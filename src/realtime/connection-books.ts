@@ -14,6 +14,8 @@ export const connectionInstances = (connectionId: string) => `conn-instance:${sh
 export const instanceConnections = (instanceId: string) => `instance-conns:${instanceId}`;
 export const INSTANCES = 'instances';
 export const heartbeatKey = (instanceId: string) => `instance:${instanceId}`;
+/** Held (for a while) by the instance releasing a silent instance's connections, so that one instance does it. */
+export const janitorKey = (instanceId: string) => `janitor:${instanceId}`;
 /**
  * When the books were last started over (empty), in Date.now() time: set by the first heartbeat
  * that finds it missing, that is when a deployment's first instance starts or Redis comes back empty.

@@ -14,6 +14,7 @@ import {
   heartbeatKey,
   instanceConnections,
   INSTANCES,
+  janitorKey,
   userConnections,
 } from './connection-books';
 import { DeliveryRoutes } from './delivery-routes';
@@ -21,6 +22,7 @@ import { PresenceInterests } from './presence-interests';
 import type { RealtimeNotice } from './realtime-notice';
 import type { UserRole } from '@call-signaling/client';
 import { SIGNAL_DEADLINE_MS } from '../relay/signal';
+import { retryWhileUnavailable } from '../cluster/redis-errors';
 
 /** A live connection of any dialect, as the core sees it. */
 export interface RealtimeConnection {
@@ -62,6 +64,9 @@ const BROADCAST_WINDOW_MS = 50;
 /** An instance silent this long is dead: the others take its connections off the books. */
 const INSTANCE_TTL_MS = 5_000;
 
+/** How long one instance keeps the job of releasing a silent instance's connections. */
+const JANITOR_HOLD_MS = 30_000;
+
 /** How long the books' start-over mark lives: beyond any run, and set again by the next heartbeat if it lapses. */
 const BOOKS_SINCE_TTL_MS = 30 * 24 * 3_600_000;
 
@@ -82,6 +87,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   private readonly held = new Map<RealtimeConnection, RealtimeNotice[]>();
   private heartbeat?: NodeJS.Timeout;
   private beating = false;
+  /** Whether another instance was releasing our connections at the last heartbeat (see beat). */
+  private buriedLastBeat = false;
   private forEveryone: EveryoneNotice[] = [];
   /** The last once-only notice each connection got (see deliverOnce). */
   private readonly lastOnce = new WeakMap<RealtimeConnection, string>();
@@ -143,7 +150,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     mine?.delete(connectionId);
     if (mine?.size === 0) this.byUser.delete(connection.userId);
     this.metrics.connectionClosed(connection.dialect);
-    await this.unbook(connectionId, connection.userId, this.instanceId);
+    // A connection left on the books would keep its user online, and busy in a call, for good.
+    await retryWhileUnavailable(() => this.unbook(connectionId, connection.userId, this.instanceId));
   }
 
   /** This instance's connection, if it holds it. */
@@ -326,19 +334,23 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
    * routing trusts them once every instance has had time to book its own (DeliveryRoutes).
    */
   private async beat(): Promise<void> {
-    const [fresh] = await Promise.all([
+    const [fresh, , buried] = await Promise.all([
       this.state.setExpiring(heartbeatKey(this.instanceId), '1', INSTANCE_TTL_MS, true),
       this.state.setExpiring(BOOKS_SINCE, String(Date.now()), BOOKS_SINCE_TTL_MS, true),
+      this.state.exists(janitorKey(this.instanceId)),
     ]);
     if (!fresh) await this.state.setExpiring(heartbeatKey(this.instanceId), '1', INSTANCE_TTL_MS);
-    else {
-      await this.state.sAdd(INSTANCES, this.instanceId);
-      if (this.beating) {
-        this.logger.warn('shared state lost (Redis restarted empty, or this instance was presumed dead): booking connections again');
-        const connections = [...this.byId.values()];
-        await Promise.all(connections.map((connection) => this.book(connection)));
-        this.events.emit('connections.rebooked', { connections });
-      }
+    // An instance that presumed us dead (we stalled) takes us off the list: we are back on at once.
+    await this.state.sAdd(INSTANCES, this.instanceId);
+    // Presumed dead, our connections were released, perhaps still while we booked them again: once
+    // more when that is surely over (the janitor's hold lapses).
+    const releasedUnderUs = this.buriedLastBeat && !buried;
+    this.buriedLastBeat = buried;
+    if (this.beating && (fresh || releasedUnderUs)) {
+      this.logger.warn('shared state lost (Redis restarted empty, or this instance was presumed dead): booking connections again');
+      const connections = [...this.byId.values()];
+      await Promise.all(connections.map((connection) => this.book(connection)));
+      this.events.emit('connections.rebooked', { connections });
     }
     this.beating = true;
     // Others' heartbeats lapse while Redis (or a Redis Cluster master) is away just as ours would:
@@ -351,15 +363,24 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private async buryInstance(instanceId: string): Promise<void> {
-    if (!(await this.state.setExpiring(`janitor:${instanceId}`, this.instanceId, 30_000, true))) return;
+    if (!(await this.state.setExpiring(janitorKey(instanceId), this.instanceId, JANITOR_HOLD_MS, true))) return;
     const connectionIds = await this.state.sMembers(instanceConnections(instanceId));
     this.logger.warn(`instance ${instanceId} stopped beating; releasing its ${connectionIds.length} connection(s)`);
+    // An instance that only stalled (a long pause, a partition) beats again and keeps its connections.
+    const back = async () => {
+      const beating = await this.state.exists(heartbeatKey(instanceId));
+      if (beating) this.logger.warn(`instance ${instanceId} is beating again; its connections stay its own`);
+      return beating;
+    };
     for (const connectionId of connectionIds) {
+      if (await back()) return;
       const userId = await this.state.hGet(connectionUsers(connectionId), connectionId);
       if (userId) await this.unbook(connectionId, userId, instanceId);
     }
+    if (await back()) return;
     await this.state.del(instanceConnections(instanceId));
     await this.bus.forget(instanceId);
     await this.state.sRem(INSTANCES, instanceId);
+    this.logger.warn(`instance ${instanceId}: ${connectionIds.length} connection(s) released`);
   }
 }
