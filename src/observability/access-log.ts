@@ -7,6 +7,9 @@ import { REPEAT_WINDOW_MS, RepeatedErrors } from './repeated-errors';
 
 type Write = (...args: unknown[]) => unknown;
 
+/** Refusals of one client written line by line in a window, before the rest are counted together. */
+const REFUSED_PATHS_PER_CLIENT = 20;
+
 /**
  * One line per HTTP request and per WebSocket upgrade: Express routes, Socket.IO polling and
  * handshakes, /ws/call/ and /ws/signaling/ alike, listened for on the Node server itself so no
@@ -17,8 +20,12 @@ type Write = (...args: unknown[]) => unknown;
 @Injectable()
 export class AccessLog implements OnApplicationBootstrap {
   private readonly logger = new Logger('Access');
-  private readonly refusals = new RepeatedErrors(REPEAT_WINDOW_MS, (kind, repeats) =>
-    this.logger.warn({ msg: `${kind}: ${repeats} more time(s) in the last ${REPEAT_WINDOW_MS / 1000} s`, repeated: repeats }),
+  private readonly refusals = new RepeatedErrors(
+    REPEAT_WINDOW_MS,
+    (kind, repeats) =>
+      this.logger.warn({ msg: `${kind}: ${repeats} more time(s) in the last ${REPEAT_WINDOW_MS / 1000} s`, repeated: repeats }),
+    // A client refused on ever new paths (a random query string each time) is a few lines too.
+    REFUSED_PATHS_PER_CLIENT,
   );
 
   constructor(private readonly httpHost: HttpAdapterHost) {}
@@ -86,7 +93,8 @@ export class AccessLog implements OnApplicationBootstrap {
     try {
       const path = redactText((url ?? '').slice(0, 2048));
       const refused = status !== undefined && status >= 400;
-      if (refused && !this.refusals.admit(`${method} ${path} ${status} from ${String(extra.ip)}`)) return;
+      const client = `from ${String(extra.ip)}`;
+      if (refused && !this.refusals.admit(`${method} ${path} ${status} ${client}`, client)) return;
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       this.logger.log({ msg: `${method} ${path} ${status ?? '-'}`, method, path, status: status ?? null, durationMs, ...extra });
     } catch {
