@@ -56,12 +56,16 @@ const parseTimestamp = (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
 /** As Prisma sends values: a Date as UTC text, which a `::timestamp(3)` cast takes as it is. */
 const toParameter = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
 
+/** How long a new PostgreSQL connection may take. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 export async function openDatabaseDriver(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>): Promise<DatabaseDriver> {
   return config.databaseUrl ? openPostgres(config.databaseUrl) : openEmbedded(config.dataDir);
 }
 
 function openPostgres(connectionString: string): DatabaseDriver {
-  const pool = new Pool({ connectionString });
+  // A server that takes no connection (gone without a reset) fails the statement rather than hang it.
+  const pool = new Pool({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle connection that breaks is replaced; the next statement on it reports the failure.
   pool.on('error', () => undefined);
   const statementName = statementNamer();

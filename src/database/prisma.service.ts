@@ -1,8 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { settleBackground, within } from '../common/background';
+import { SharedLookup } from '../common/shared-lookup';
 import { PrismaClient } from '../generated/prisma/client';
 import { DATABASE_DRIVER } from './database.tokens';
 import type { DatabaseDriver, Statement } from './database-driver';
+
+/** A database slower than this to answer `SELECT 1` is not ready. */
+const READY_CHECK_MS = 2_000;
 
 /** How long closing waits for background work (a call's end, its chat record) before closing the database. */
 const BACKGROUND_SETTLE_MS = 3_000;
@@ -22,14 +26,21 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     return this.driver.rows<Row>(statement);
   }
 
-  async isReachable(): Promise<boolean> {
-    try {
-      await this.$queryRaw`SELECT 1`;
-      return true;
-    } catch {
-      return false;
-    }
+  /**
+   * Whether the database answers, within READY_CHECK_MS. One check serves every asker for a
+   * second: readiness is public, and a flood of it must not become a flood of statements.
+   */
+  isReachable(): Promise<boolean> {
+    return this.reachability.get();
   }
+
+  private readonly reachability = new SharedLookup(1_000, async () => {
+    const answered = this.$queryRaw`SELECT 1`.then(
+      () => true,
+      () => false,
+    );
+    return (await within(READY_CHECK_MS, answered)) && answered;
+  });
 
   /**
    * Last of the shutdown hooks: timers and connections stop first (onModuleDestroy, and Nest
