@@ -92,6 +92,20 @@ describe("the platform's existing sign-in: tokens its backend already mints (e2e
       expect(me.body.email).not.toBe(email);
     });
 
+    it('refuses a user id no user could have (too long, or with NUL) as it refuses any bad token', async () => {
+      for (const sub of ['x'.repeat(3000), 'a\u0000b']) {
+        const refused = await request(t.url)
+          .get('/auth/me')
+          .set('Authorization', `Bearer ${sign({ sub }, TEST_JWT_SECRET)}`)
+          .expect(401);
+        expect(refused.body).toMatchObject({ code: 'unauthorized', message: expect.stringContaining('at most 255 characters') });
+      }
+      const longest = sign({ sub: 'y'.repeat(255) + randomBytes(4).toString('hex') }, TEST_JWT_SECRET);
+      await request(t.url).get('/auth/me').set('Authorization', `Bearer ${longest}`).expect(401);
+      const fits = sign({ sub: `${'y'.repeat(240)}${randomBytes(4).toString('hex')}` }, TEST_JWT_SECRET);
+      await request(t.url).get('/auth/me').set('Authorization', `Bearer ${fits}`).expect(200);
+    });
+
     it('refuses a token that names no user, or one signed with another secret', async () => {
       const named = await request(t.url)
         .get('/auth/me')

@@ -141,6 +141,9 @@ export class TokenService {
     }
     const userId = this.userIdOf(claims, own);
     if (!userId) throw unauthorized(`Access token names no user (${this.config.jwt.external.userIdClaim ?? 'sub or user_id'})`);
+    // What no user id looks like, and what the database could not keep as one.
+    if (userId.length > MAX_USER_ID_LENGTH || userId.includes('\0'))
+      throw unauthorized(`Access token's user id must be at most ${MAX_USER_ID_LENGTH} characters, without NUL`);
     return { userId, own };
   }
 
@@ -202,3 +205,6 @@ export class TokenService {
 
 /** The address of a user whose token carries none: in the reserved .invalid domain, which registration refuses. */
 const madeUpEmail = (userId: string) => `${userId}@external.invalid`;
+
+/** The longest user id a token may carry (identity providers' ids are far shorter; PostgreSQL's index entries are bounded). */
+const MAX_USER_ID_LENGTH = 255;
