@@ -47,12 +47,17 @@ export interface LocalReads {
 
 export const SHARED_STATE = Symbol('SHARED_STATE');
 
+/** Expiring values are swept of lapsed ones, when there are more than SWEEP_ABOVE, at most every SWEEP_EVERY_MS. */
+const SWEEP_ABOVE = 10_000;
+const SWEEP_EVERY_MS = 60_000;
+
 export class MemoryState implements SharedState {
   private readonly hashes = new Map<string, Map<string, string>>();
   private readonly sets = new Map<string, Set<string>>();
   private readonly expiring = new Map<string, { value: string; until: number }>();
   private readonly counters = new Map<string, { count: number; until: number }>();
   private writeCount = 0;
+  private sweptAt = 0;
   readonly local: LocalReads = {
     get: (key) => this.liveValue(key),
     hGet: (key, field) => this.hashes.get(key)?.get(field),
@@ -129,7 +134,13 @@ export class MemoryState implements SharedState {
   async setExpiring(key: string, value: string, ttlMs: number, onlyIfAbsent = false) {
     if (onlyIfAbsent && (await this.exists(key))) return false;
     this.writeCount++;
-    this.expiring.set(key, { value, until: Date.now() + ttlMs });
+    const now = Date.now();
+    // A value that lapses unread (a user's open call, read once as they connect) is dropped once in a while.
+    if (this.expiring.size > SWEEP_ABOVE && now - this.sweptAt > SWEEP_EVERY_MS) {
+      this.sweptAt = now;
+      for (const [k, entry] of this.expiring) if (entry.until <= now) this.expiring.delete(k);
+    }
+    this.expiring.set(key, { value, until: now + ttlMs });
     return true;
   }
 
