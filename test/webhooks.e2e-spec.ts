@@ -37,6 +37,8 @@ describe('the platform webhook (e2e)', () => {
     PLATFORM_WEBHOOK_URL: receiver.url,
     PLATFORM_WEBHOOK_SECRET: SECRET,
     PLATFORM_WEBHOOK_RETRY_BASE_MS: '20',
+    // An unanswered attempt ends after this long (then is tried again).
+    PLATFORM_WEBHOOK_TIMEOUT_MS: '3000',
     CALL_LIMIT_WARNINGS_S: '1',
   }));
   const admin = { token: sign({ sub: `ops-${Date.now()}`, role: 'admin', name: 'Ops' }, TEST_JWT_SECRET, { expiresIn: 600 }) };
@@ -48,8 +50,8 @@ describe('the platform webhook (e2e)', () => {
   const typesOf = (key: string) => acceptedOf(key).map((r) => r.event.type);
 
   /** A call from a student to a mentor, answered and hung up by the student. */
-  async function talkedCall() {
-    const student = await online('student');
+  async function talkedCall(student?: Awaited<ReturnType<typeof online>>) {
+    student ??= await online('student');
     const mentor = await online('mentor');
     const { call } = await emitWithAck(student.socket, 'startCall', { recipientUserId: mentor.id });
     await emitWithAck(mentor.socket, 'acceptCall', { callId: call.id });
@@ -288,6 +290,23 @@ describe('the platform webhook (e2e)', () => {
     const seen = [...first.body.items, ...second.body.items].map((d: WebhookDeliveryView) => d.createdAt);
     expect(seen).toEqual([...seen].sort().reverse());
     expect(new Set([...first.body.items, ...second.body.items].map((d: WebhookDeliveryView) => d.id)).size).toBe(4);
+  });
+
+  it("sends other calls' events while the platform has not answered one call's", async () => {
+    const waitedFor = await online('student');
+    receiver.answer = ({ event }) => ('call' in event.data && event.data.call.hostUserId === waitedFor.id ? 'hang' : 204);
+    const first = await talkedCall(waitedFor);
+    await receiver.until(() => receiver.received.some((r) => keyOf(r.event) === first.callId));
+    const others = await Promise.all([1, 2, 3].map(() => talkedCall()));
+    await receiver.until(() => others.every(({ callId }) => acceptedOf(callId).length === 3));
+    // The first call's event is still waiting for its answer: it was tried once, and nothing of that call came after it.
+    expect(receiver.received.filter((r) => keyOf(r.event) === first.callId).map((r) => `${r.event.type} ${r.attempt}`)).toEqual([
+      'call.calling 1',
+    ]);
+    // Once the platform answers again, the first call's events follow, in order.
+    receiver.answer = () => 204;
+    await receiver.until(() => acceptedOf(first.callId).length === 3);
+    expect(typesOf(first.callId)).toEqual(['call.calling', 'call.active', 'call.ended']);
   });
 
   it('answers the admin routes as the OpenAPI document says, with every kind of event', async () => {

@@ -4,12 +4,17 @@ import { inBackground } from '../common/background';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics.service';
 import { REPEAT_WINDOW_MS, RepeatedErrors } from '../observability/repeated-errors';
-import { ClaimedDelivery, WebhookDeliveries } from './webhook-deliveries';
+import { WriteBehind } from '../common/write-behind';
+import { AttemptOutcome, ClaimedDelivery, WebhookDeliveries } from './webhook-deliveries';
 import { WebhookOutbox } from './webhook-outbox';
 import { STOPPED, WebhookTarget } from './webhook-target';
 
-/** Events leased per round; one round sends them all at once (they are of distinct keys), then records them in one statement. */
-const BATCH = 100;
+/**
+ * Attempts under way at most: a round leases as many events as there is room for (they are of
+ * distinct keys), and each that finishes makes room; outcomes that finish together are recorded
+ * in one statement. A slow answer holds up its own key only.
+ */
+const MAX_SENDING = 100;
 /** How often an instance looks for events written by others, or due again. */
 const POLL_MS = 1_000;
 /**
@@ -22,6 +27,9 @@ const LEASE_MARGIN_MS = 5_000;
 /** Delivered and given-up events are listed for this long, then forgotten. */
 const RETENTION_MS = 7 * 24 * 3_600_000;
 const PRUNE_EVERY_MS = 3_600_000;
+
+/** An attempt's outcome, with the event it was of. */
+type Outcome = AttemptOutcome & { id: string; delivery: ClaimedDelivery };
 
 /**
  * Sends the outbox's events to the platform's webhook (WebhookTarget). Every instance runs one;
@@ -39,6 +47,30 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private readonly target?: WebhookTarget;
   /** Attempts under way, so that stopping can abort them and give their events back. */
   private readonly sending = new Map<string, AbortController>();
+  /** Deliveries under way (attempt, then its outcome queued or its lease given back). */
+  private readonly delivering = new Set<Promise<void>>();
+  /** Outcomes waiting to be recorded, together (see recorder). */
+  private outcomes: Outcome[] = [];
+  private readonly recorder = new WriteBehind(
+    'webhook outcomes',
+    {
+      waiting: () => this.outcomes.length > 0,
+      take: () => {
+        const batch = this.outcomes;
+        this.outcomes = [];
+        return {
+          write: async () => {
+            await this.deliveries.record(batch);
+            for (const outcome of batch) this.reportOn(outcome);
+            // A delivered event makes its key's next one due.
+            this.wake(0);
+          },
+          putBack: () => (this.outcomes = [...batch, ...this.outcomes]),
+        };
+      },
+    },
+    this.logger,
+  );
   private round?: Promise<void>;
   private again = false;
   private timer?: NodeJS.Timeout;
@@ -66,6 +98,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     clearTimeout(this.timer);
     for (const controller of this.sending.values()) controller.abort();
     await this.round;
+    await Promise.allSettled(this.delivering);
+    this.recorder.close();
+    await this.recorder.settled();
     this.target?.close();
   }
 
@@ -101,36 +136,52 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     inBackground('delivering webhook events', this.round);
   }
 
-  /** Claims and sends until nothing is due; a delivered event may make its key's next one due. */
+  /** Claims and starts sending while there is room and something is due; each attempt goes on by itself. */
   private async rounds(target: WebhookTarget): Promise<void> {
     do {
       this.again = false;
+      // Checked on every pass: under steady traffic this loop may not end for hours.
+      await this.pruneNowAndThen();
+      const room = MAX_SENDING - this.delivering.size;
+      // Full: an attempt that finishes wakes the next round.
+      if (room <= 0) break;
       const now = new Date();
-      const claimed = await this.deliveries.claim(BATCH, now, new Date(now.getTime() + target.timeoutMs + LEASE_MARGIN_MS));
-      const attempts = await Promise.all(claimed.map((delivery) => this.attempt(target, delivery)));
-      await this.deliveries.release(claimed.filter((_, i) => attempts[i].error === STOPPED).map((delivery) => delivery.id));
-      const outcomes = claimed.flatMap((delivery, i) =>
-        attempts[i].error === STOPPED ? [] : [this.outcomeOf(target, delivery, attempts[i])],
-      );
-      await this.deliveries.record(outcomes);
-      for (const outcome of outcomes) this.reportOn(outcome);
-      if (claimed.length > 0) this.again = true;
+      const claimed = await this.deliveries.claim(room, now, new Date(now.getTime() + target.timeoutMs + LEASE_MARGIN_MS));
+      for (const delivery of claimed) this.deliver(target, delivery);
+      if (claimed.length === room) this.again = true;
     } while (this.again && !this.stopped);
-    await this.pruneNowAndThen();
+  }
+
+  private deliver(target: WebhookTarget, delivery: ClaimedDelivery): void {
+    const delivering = this.attempt(target, delivery).then(async (attempt) => {
+      if (attempt.error === STOPPED) return this.deliveries.release([delivery.id]);
+      this.outcomes.push(this.outcomeOf(target, delivery, attempt));
+      this.recorder.soon();
+    });
+    this.delivering.add(delivering);
+    inBackground(
+      'delivering a webhook event',
+      delivering.finally(() => {
+        this.delivering.delete(delivering);
+        this.wake(0);
+      }),
+    );
   }
 
   private async attempt(target: WebhookTarget, delivery: ClaimedDelivery): Promise<WebhookAttemptView> {
+    // Stopping: an attempt not started yet is given back rather than started.
+    if (this.stopped) return { at: new Date().toISOString(), durationMs: 0, error: STOPPED };
     const controller = new AbortController();
     this.sending.set(delivery.id, controller);
     return target.post(delivery, controller.signal).finally(() => this.sending.delete(delivery.id));
   }
 
-  private outcomeOf(target: WebhookTarget, delivery: ClaimedDelivery, attempt: WebhookAttemptView) {
+  private outcomeOf(target: WebhookTarget, delivery: ClaimedDelivery, attempt: WebhookAttemptView): Outcome {
     const delivered = attempt.error === undefined;
     return { id: delivery.id, delivery, attempt, delivered, retryAt: delivered ? null : target.retryAt(delivery.attempts) };
   }
 
-  private reportOn({ delivery, attempt, delivered, retryAt }: ReturnType<WebhookDispatcher['outcomeOf']>): void {
+  private reportOn({ delivery, attempt, delivered, retryAt }: Outcome): void {
     this.metrics.webhookAttempted(delivered ? 'delivered' : retryAt ? 'retrying' : 'given_up');
     if (retryAt) this.wake(retryAt.getTime() - Date.now());
     if (!delivered && this.failures.admit(attempt.error!)) {
