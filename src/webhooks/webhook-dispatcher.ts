@@ -49,6 +49,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private readonly sending = new Map<string, AbortController>();
   /** Deliveries under way (attempt, then its outcome queued or its lease given back). */
   private readonly delivering = new Set<Promise<void>>();
+  /** A round found no room: the next attempt to finish wakes another. */
+  private full = false;
   /** Outcomes waiting to be recorded, together (see recorder). */
   private outcomes: Outcome[] = [];
   private readonly recorder = new WriteBehind(
@@ -144,7 +146,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       await this.pruneNowAndThen();
       const room = MAX_SENDING - this.delivering.size;
       // Full: an attempt that finishes wakes the next round.
-      if (room <= 0) break;
+      if (room <= 0) {
+        this.full = true;
+        break;
+      }
       const now = new Date();
       const claimed = await this.deliveries.claim(room, now, new Date(now.getTime() + target.timeoutMs + LEASE_MARGIN_MS));
       for (const delivery of claimed) this.deliver(target, delivery);
@@ -156,13 +161,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     const delivering = this.attempt(target, delivery).then(async (attempt) => {
       if (attempt.error === STOPPED) return this.deliveries.release([delivery.id]);
       this.outcomes.push(this.outcomeOf(target, delivery, attempt));
-      this.recorder.soon();
+      // Written at once, with the outcomes that finish while a write is under way.
+      await this.recorder.flush();
     });
     this.delivering.add(delivering);
     inBackground(
       'delivering a webhook event',
       delivering.finally(() => {
         this.delivering.delete(delivering);
+        if (!this.full) return;
+        this.full = false;
         this.wake(0);
       }),
     );
