@@ -1,3 +1,4 @@
+import { TokenService } from '../src/auth/token.service';
 import { connect } from 'node:net';
 import { ConnectionGateway } from '../src/realtime/connection.gateway';
 import type { Server } from 'socket.io';
@@ -471,26 +472,30 @@ describe('new connections per user (e2e)', () => {
   });
 });
 
-describe('refused connections per address (e2e)', () => {
+describe('refused connections of one user (e2e)', () => {
   const suite = useTestApp({ RATE_LIMIT_CONNECTS_PER_MIN: '1', RATE_LIMIT_REFUSED_CONNECTS_PER_MIN: '2' });
   const { t, track } = suite;
 
-  it('makes an address whose users keep being refused wait before any token is read; its connections stay', async () => {
+  it('make that user wait at that address before its token is checked; others there, and open connections, are not affected', async () => {
     const user = await suite.user();
     const open = await suite.raw(user, '/ws/signaling/');
     await open.next('connection_established');
-    // Two refusals for the user's own limit use up the address's allowance…
+    // Two refusals for the user's own limit use up its allowance at this address…
     for (let i = 0; i < 2; i++) {
       await expect(RawClient.connect(t.url, '/ws/call/', user.token)).rejects.toMatchObject({ status: 429 });
     }
-    // …then every new connection from the address waits, whoever's it is, on both transports.
-    const other = await suite.user();
-    await expect(RawClient.connect(t.url, '/ws/call/', other.token)).rejects.toMatchObject({ status: 429 });
-    const refused = await request(t.url).get('/socket.io/?EIO=4&transport=polling').expect(429);
-    expect(refused.body).toMatchObject({ code: 'rate_limited', message: 'Too many refused connections from your address' });
-    expect(refused.body.details.retryAfterMs).toBeGreaterThan(20_000);
-    const socket = track(connectSocket(t.url, { token: other.token }));
-    await nextEvent(socket, 'connect_error');
+    // …then its new connections wait, told how long, on both transports, before any token check.
+    const verify = jest.spyOn(t.app.get(TokenService), 'verifyConnection');
+    await expect(RawClient.connect(t.url, '/ws/call/', user.token)).rejects.toMatchObject({ status: 429 });
+    const socket = track(connectSocket(t.url, { token: user.token }));
+    const refused = (await nextEvent(socket, 'connect_error')).data as { code: string; details: { retryAfterMs: number } };
+    expect(refused).toMatchObject({ code: 'rate_limited', message: 'Too many refused connections: wait before connecting again' });
+    expect(refused.details.retryAfterMs).toBeGreaterThan(20_000);
+    expect(verify).not.toHaveBeenCalled();
+    verify.mockRestore();
+    // Other users behind the same address connect as ever (one connection a minute each, here).
+    (await suite.raw(await suite.user(), '/ws/call/')).close();
+    await suite.open(await suite.user());
     // The connection already open is not affected.
     open.send({ type: 'no_such_type' });
     expect(await open.next('error')).toMatchObject({ code: 'validation_failed' });

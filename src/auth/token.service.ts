@@ -103,6 +103,20 @@ export class TokenService {
     return { user, expiresAt: expiryOf(claims) };
   }
 
+  /**
+   * The user a token names, its signature unchecked: to turn away at once a user's client that
+   * keeps coming back after its refusals (see ConnectionAdmission). Nothing when it names none.
+   */
+  claimedUserId(token: string): string | undefined {
+    const claims = decode(token, { json: true });
+    if (!claims) return undefined;
+    try {
+      return this.identify(claims).userId;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Applies the claim rules to a token whose signature has been checked. */
   userForClaims(claims: JwtPayload): Promise<User> {
     const { userId, own } = this.identify(claims);

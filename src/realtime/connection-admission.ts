@@ -24,8 +24,8 @@ export class ConnectionAdmission {
   private readonly pendingSessions = new WeakMap<object, string>();
   /** New connections per user: RATE_LIMIT_CONNECTS_PER_MIN a minute, in bursts of MAX_CONNECTIONS_PER_USER. */
   private readonly connectsByUser: BucketsByKey;
-  /** Connections refused for their user's limits, per client address: RATE_LIMIT_REFUSED_CONNECTS_PER_MIN a minute. */
-  private readonly refusalsByIp: BucketsByKey;
+  /** Connections refused for their user's limits, per client address and user: RATE_LIMIT_REFUSED_CONNECTS_PER_MIN a minute. */
+  private readonly refusals: BucketsByKey;
 
   constructor(
     private readonly registry: ConnectionRegistry,
@@ -34,7 +34,7 @@ export class ConnectionAdmission {
   ) {
     const { connectsPerMinute, connectionsPerUser, refusedConnectsPerMinute } = config.limits;
     this.connectsByUser = new BucketsByKey(perMinute(Math.min(connectsPerMinute, connectionsPerUser), connectsPerMinute));
-    this.refusalsByIp = new BucketsByKey(perMinute(refusedConnectsPerMinute, refusedConnectsPerMinute));
+    this.refusals = new BucketsByKey(perMinute(refusedConnectsPerMinute, refusedConnectsPerMinute));
   }
 
   /**
@@ -65,15 +65,18 @@ export class ConnectionAdmission {
   }
 
   /**
-   * Before any token is read: an address from which connections keep coming after its users were
-   * refused for their limits (a client retrying in a tight loop) waits until its allowance refills.
-   * Behind one address (a school's NAT) the allowance is shared, but only refusals use it up.
+   * Before a token is checked: a user whose connections from one address keep coming after they
+   * were refused for the user's limits (a client retrying in a tight loop) waits there until the
+   * allowance refills. `claimedUserId` is the user the token names, unchecked (a token naming
+   * another user is refused when checked, or counts for its own user). Others behind the same
+   * address (a school's network) are not affected.
    */
-  checkAddress(ip: string): void {
-    const retryAfterMs = this.refusalsByIp.peek(ip)?.msUntil() ?? 0;
+  checkRefusals(ip: string, claimedUserId: string | undefined): void {
+    if (claimedUserId === undefined) return;
+    const retryAfterMs = this.refusals.peek(refusalKey(ip, claimedUserId))?.msUntil() ?? 0;
     if (retryAfterMs === 0) return;
-    this.metrics.rateLimited('refused-connects-per-address');
-    throw new AppError('rate_limited', 'Too many refused connections from your address', { retryAfterMs });
+    this.metrics.rateLimited('refused-connects');
+    throw new AppError('rate_limited', 'Too many refused connections: wait before connecting again', { retryAfterMs });
   }
 
   /** A new Socket.IO session from `ip` must wait for authentication; refused over the per-IP cap. */
@@ -99,7 +102,7 @@ export class ConnectionAdmission {
     else this.pendingByIp.delete(ip);
   }
 
-  /** Within the user's limits, or refused with `rate_limited`, which counts against the address (checkAddress). */
+  /** Within the user's limits, or refused with `rate_limited`, which counts against the user at this address (checkRefusals). */
   async checkUserConnections(userId: string, ip: string): Promise<void> {
     try {
       this.checkConnectRate(userId);
@@ -109,7 +112,8 @@ export class ConnectionAdmission {
         throw new AppError('rate_limited', `Too many connections: at most ${max} per user`);
       }
     } catch (error) {
-      this.refusalsByIp.of(ip).take();
+      // A refusal, not a failure to tell (Redis briefly away).
+      if (error instanceof AppError && error.code === 'rate_limited') this.refusals.of(refusalKey(ip, userId)).take();
       throw error;
     }
   }
@@ -131,3 +135,5 @@ export class ConnectionAdmission {
     throw new AppError('rate_limited', `Too many new connections: at most ${max} a minute per user`, { retryAfterMs: allowance.msUntil() });
   }
 }
+
+const refusalKey = (ip: string, userId: string) => `${ip} ${userId}`;

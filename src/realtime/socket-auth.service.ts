@@ -206,8 +206,10 @@ export class SocketAuthService {
 
   /** A token for a new connection of its user, within MAX_CONNECTIONS_PER_USER. */
   private async verifyNew(socket: Socket, token: string): Promise<VerifiedConnection> {
+    const ip = this.admission.clientIp(socket.request);
+    this.admission.checkRefusals(ip, this.tokens.claimedUserId(token));
     const verified = await this.tokens.verifyConnection(token);
-    await this.admission.checkUserConnections(verified.user.id, this.admission.clientIp(socket.request));
+    await this.admission.checkUserConnections(verified.user.id, ip);
     return verified;
   }
 

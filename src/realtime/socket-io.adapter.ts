@@ -139,9 +139,7 @@ export class SocketIoAdapter extends IoAdapter {
         if (request._query?.sid) return next();
         try {
           admission.checkOrigin(request);
-          const ip = admission.clientIp(request);
-          admission.checkAddress(ip);
-          admission.checkUnauthenticated(ip);
+          admission.checkUnauthenticated(admission.clientIp(request));
           next();
         } catch (error) {
           // On a WebSocket upgrade engine.io hands a stand-in response; the socket is the way back.

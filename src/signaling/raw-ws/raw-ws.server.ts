@@ -128,9 +128,9 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       this.admission.checkOrigin(request);
       const ip = this.admission.clientIp(request);
-      this.admission.checkAddress(ip);
       const token = tokenFromHandshake({ headers: request.headers, url: request.url });
       if (!token) throw new AppError('unauthorized', 'Missing token: connect with ?token=<JWT>');
+      this.admission.checkRefusals(ip, this.tokens.claimedUserId(token));
       verified = await this.tokens.verifyConnection(token);
       await this.admission.checkUserConnections(verified.user.id, ip);
     } catch (error) {
