@@ -57,6 +57,33 @@ describe('raw WebSocket /ws/signaling/ (seed 000) (e2e)', () => {
     expect(await s.next('pong')).toEqual({ type: 'pong' });
   });
 
+  it('answers an invitation to someone whose call to the sender is ringing with that call, accepted', async () => {
+    const tutor = await online('tutor');
+    const mentor = await user('mentor');
+    const m = await connect(mentor);
+    await m.next('connection_established');
+    const { call } = await emitWithAck(tutor.socket, 'startCall', { recipientUserId: mentor.id });
+    const ring = await m.next('call.ring');
+    const accepted = nextEvent(tutor.socket, 'callAccepted');
+    m.send({ type: 'call.invite', to_user_id: tutor.id, target_type: 'tutor', room_id: 'my-own-room' });
+    // The call the mentor is in is the tutor's, known by its room: not the room the invitation named.
+    expect(await m.next('invite.sent')).toEqual({
+      type: 'invite.sent',
+      to_user_id: tutor.id,
+      room_id: ring.room_id,
+      target_type: 'tutor',
+      call_id: call.id,
+    });
+    expect(await m.next('call.accepted')).toEqual({
+      type: 'call.accepted',
+      from_user_id: tutor.id,
+      room_id: ring.room_id,
+      call_id: call.id,
+    });
+    expect(await accepted).toMatchObject({ callId: call.id, acceptedBy: mentor.id });
+    expect((await api(tutor).get(`/calls/${call.id}`).expect(200)).body.status).toBe('ACTIVE');
+  });
+
   it('declines; checks target_type against the role; keeps room_id unique among open calls', async () => {
     const student = await user();
     const tutor = await user('tutor', 'Tia');

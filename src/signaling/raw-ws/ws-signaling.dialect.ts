@@ -72,7 +72,7 @@ export class WsSignalingDialect implements RawWsDialect {
         return;
       case 'call.invite': {
         const m = await validateMessage(InviteMessage, fields);
-        const { call } = await this.calls.start(actor, {
+        const { call, created } = await this.calls.start(actor, {
           recipientUserId: m.to_user_id,
           recipientRole: m.target_type,
           roomName: m.room_id,
@@ -82,10 +82,13 @@ export class WsSignalingDialect implements RawWsDialect {
         connection.send({
           type: 'invite.sent',
           to_user_id: wireUserId(m.to_user_id),
-          room_id: m.room_id,
+          room_id: roomOf(call),
           target_type: m.target_type,
           call_id: call.id,
         });
+        // Glare: the one invited was calling the sender, whose invitation answered that call. The
+        // sender hears it as its invitation accepted by the one invited: the call is on.
+        if (!created) connection.send(WS_SIGNALING.accepted!({ type: 'accepted', call, byUserId: call.hostUserId })!);
         return;
       }
       case 'call.response': {
