@@ -42,6 +42,14 @@ describe('seed 004: webrtc:* events and /api/video/calls (e2e)', () => {
       error: { code: 'unauthorized' },
     });
     expect((await video(host).post('', { room_name: 5 }).expect(400)).body.error.code).toBe('validation_failed');
+    // A body no parser reads is answered in the envelope too.
+    const unreadable = await request(t.url)
+      .post('/api/video/calls')
+      .set('Authorization', `Bearer ${host.token}`)
+      .set('Content-Type', 'application/json')
+      .send('{"room_name": ')
+      .expect(400);
+    expect(unreadable.body).toEqual({ success: false, error: { code: 'validation_failed', message: 'Request body is not valid JSON' } });
   });
 
   it('signals a whole call with webrtc:* events, the answer accepting it', async () => {

@@ -1,7 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { MetricsService } from '../observability/metrics.service';
 import { AppError, asAppError, ErrorCode, toHttpErrorBody } from './errors';
+
+/** Under these routes errors are answered in the webrtc dialect's envelope, whatever raised them (a guard, the body parser, an unknown route). */
+const VIDEO_ROUTES = '/api/video/';
+
+/** An error in the webrtc dialect's envelope: `{success: false, error: {code, message}}`. */
+const toVideoError = ({ code, message }: { code: string; message: string }) => ({ success: false, error: { code, message } });
 
 /** Maps a status Nest or Express raised on its own (unknown route, body parser) to a contract code. */
 function codeForStatus(status: number): ErrorCode {
@@ -45,7 +51,10 @@ export function normalizeHttpError(exception: unknown): AppError {
   return new AppError(code, messageFor(code, exception as Error));
 }
 
-/** HTTP errors that reach Nest, rendered `{statusCode, code, message, details?}` (refusals before Nest: refuseRequest). */
+/**
+ * HTTP errors that reach Nest, rendered `{statusCode, code, message, details?}`, or in the webrtc
+ * dialect's envelope under its routes (refusals before Nest: refuseRequest).
+ */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
@@ -61,6 +70,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     this.metrics.errorSent('http', error.code);
     const body = toHttpErrorBody(error);
     if (response.headersSent) return;
-    response.status(body.statusCode).json(body);
+    const path = host.switchToHttp().getRequest<Request>().originalUrl;
+    response.status(body.statusCode).json(path.startsWith(VIDEO_ROUTES) ? toVideoError(body) : body);
   }
 }

@@ -1,35 +1,21 @@
-import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { ApiAuthenticated } from '../auth/api-authenticated.decorator';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { CallsService } from '../calls/calls.service';
 import { ApiErrors, BODY_TOO_LARGE, UNSTORABLE_PARAMETER } from '../common/api-errors.decorator';
-import { httpStatusOf, toErrorBody } from '../common/errors';
-import { normalizeHttpError } from '../common/http-exception.filter';
 import { CreateVideoCallDto } from './dto/create-video-call.dto';
 import { VIDEO_ERROR_BODY, VideoCallEnvelope } from './dto/video-call.response';
 import { toVideoCall } from './video-call.presenter';
 
-/** `{success: false, error: {code, message}}` with the contract's status, for this controller only. */
-@Catch()
-export class VideoEnvelopeFilter implements ExceptionFilter {
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const error = normalizeHttpError(exception);
-    const { code, message } = toErrorBody(error);
-    host.switchToHttp().getResponse<Response>().status(httpStatusOf(error.code)).json({ success: false, error: { code, message } });
-  }
-}
-
 /** Whoever holds the id of a call with an empty seat may read or join it; otherwise only its two parties. */
 const NOT_YOURS = 'No such call, or it is not yours and its seat is taken';
 
-/** The webrtc dialect's REST routes (CONTRACT.md §5), in its `{success, data}` envelope. */
+/** The webrtc dialect's REST routes (CONTRACT.md §5), in its `{success, data}` envelope (errors: HttpExceptionFilter). */
 @ApiTags('video-calls')
 @ApiAuthenticated(VIDEO_ERROR_BODY)
 @Controller('api/video/calls')
-@UseFilters(VideoEnvelopeFilter)
 export class VideoCallsController {
   constructor(private readonly calls: CallsService) {}
 
