@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AttachmentsService, MAX_UNSENT_ATTACHMENTS } from '../src/chat/attachments.service';
+import { PrismaService } from '../src/database/prisma.service';
 import { randomBytes } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
 import request from 'supertest';
@@ -535,5 +539,29 @@ describe('chat attachments (e2e)', () => {
     const ack = await emitWithAck(sock, 'send_message', { to_user_id: grace.id, text: 'not mine', attachment_ids: [stolen.id] });
     expect(ack).toMatchObject({ ok: false, error: { code: 'validation_failed', details: { attachment_ids: expect.any(Array) } } });
     expect((await api(ada).get('/chat/conversations')).body.items).toEqual([]);
+  });
+
+  it('keeps at most 20 uploads waiting to be sent per user, and deletes those never sent after a day, bytes and all', async () => {
+    const ada = await online('student');
+    const grace = await user('mentor');
+    const uploads = [];
+    for (let i = 0; i < MAX_UNSENT_ATTACHMENTS; i++)
+      uploads.push((await upload(ada, Buffer.from(`page ${i}`), `p${i}.txt`, 'text/plain').expect(201)).body);
+    const { body: refused } = await upload(ada, Buffer.from('one more'), 'more.txt', 'text/plain').expect(429);
+    expect(refused).toMatchObject({ code: 'rate_limited' });
+    // Sent, an upload no longer waits: there is room for one more.
+    const [sent, kept] = uploads;
+    await emitWithAck(ada.socket, 'send_message', { to_user_id: grace.id, text: 'page 0', attachment_ids: [sent.id] });
+    const { body: late } = await upload(ada, Buffer.from('one more'), 'more.txt', 'text/plain').expect(201);
+
+    // A day later: the uploads never sent are gone, with their bytes; the sent one stays.
+    const prisma = t.app.get(PrismaService);
+    await prisma.attachment.updateMany({ where: { uploaderId: ada.id }, data: { createdAt: new Date(Date.now() - 25 * 3_600_000) } });
+    await prisma.attachment.update({ where: { id: late.id }, data: { createdAt: new Date() } });
+    await t.app.get(AttachmentsService).sweepUnsent();
+    await api(ada).get(kept.url).expect(404);
+    expect(existsSync(join(t.config.chat.uploadDir, kept.id))).toBe(false);
+    await api(grace).get(sent.url).expect(200);
+    await api(ada).get(late.url).expect(200);
   });
 });

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { inBackground } from '../common/background';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AppError } from '../common/errors';
@@ -15,10 +16,22 @@ export interface Upload {
   buffer: Buffer;
 }
 
-/** Uploads for chat messages: checked, stored behind AttachmentStorage, readable by members only. */
+/** How many uploads a user may have that no message has taken yet. */
+export const MAX_UNSENT_ATTACHMENTS = 20;
+/** How long an upload no message took is kept. */
+export const UNSENT_ATTACHMENT_TTL_MS = 24 * 3_600_000;
+const SWEEP_EVERY_MS = 3_600_000;
+const SWEEP_BATCH = 500;
+
+/**
+ * Uploads for chat messages: checked, stored behind AttachmentStorage, readable by members only.
+ * What is uploaded and never sent is bounded (MAX_UNSENT_ATTACHMENTS a user) and deleted, bytes
+ * and all, after UNSENT_ATTACHMENT_TTL_MS.
+ */
 @Injectable()
-export class AttachmentsService {
+export class AttachmentsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Attachments');
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly chat: ChatRepository,
@@ -26,9 +39,34 @@ export class AttachmentsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => inBackground('deleting unsent attachments', this.sweepUnsent()), SWEEP_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Deletes the uploads no message took within UNSENT_ATTACHMENT_TTL_MS, bytes first gone from the records. */
+  async sweepUnsent(): Promise<void> {
+    const before = new Date(Date.now() - UNSENT_ATTACHMENT_TTL_MS);
+    for (;;) {
+      const keys = await this.chat.deleteUnsentAttachments(before, SWEEP_BATCH);
+      await Promise.all(keys.map((key) => this.storage.remove(key)));
+      if (keys.length < SWEEP_BATCH) return;
+    }
+  }
+
   async upload(uploaderId: string, file: Upload | undefined): Promise<AttachmentView> {
     if (!file)
       throw new AppError('validation_failed', 'Send the file as multipart/form-data in the field "file"', { file: ['is required'] });
+    if ((await this.chat.countUnsentAttachments(uploaderId)) >= MAX_UNSENT_ATTACHMENTS) {
+      throw new AppError(
+        'rate_limited',
+        `At most ${MAX_UNSENT_ATTACHMENTS} uploads may wait to be sent: send them in a message first (those never sent go after a day)`,
+      );
+    }
     const contentType = file.mimetype.split(';')[0].trim().toLowerCase();
     if (!this.config.chat.uploadContentTypes.includes(contentType)) {
       throw new AppError('validation_failed', `Files of type ${contentType || 'unknown'} are not accepted`, {

@@ -309,6 +309,25 @@ export class ChatRepository {
     return this.prisma.attachment.create({ data });
   }
 
+  /** How many of the user's uploads no message has taken yet. */
+  countUnsentAttachments(uploaderId: string): Promise<number> {
+    return this.prisma.attachment.count({ where: { uploaderId, messageId: null } });
+  }
+
+  /**
+   * Deletes up to `limit` uploads no message took before `before`, and gives their storage keys.
+   * An upload a message takes at that moment is either taken (and stays) or deleted first (and the
+   * message is refused as for any unknown attachment): the row lock decides.
+   */
+  async deleteUnsentAttachments(before: Date, limit: number): Promise<string[]> {
+    const rows = await this.prisma.rows<{ storageKey: string }>(Prisma.sql`
+      DELETE FROM attachments WHERE id IN (
+        SELECT id FROM attachments WHERE message_id IS NULL AND created_at < ${before}::timestamp(3) LIMIT ${limit}
+      ) AND message_id IS NULL
+      RETURNING storage_key AS "storageKey"`);
+    return rows.map((row) => row.storageKey);
+  }
+
   /** The attachment if `userId` uploaded it or belongs to the conversation of the message it was sent in. */
   findAttachmentFor(attachmentId: string, userId: string): Promise<Attachment | null> {
     return this.prisma.attachment.findFirst({
