@@ -1,5 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_STUN_URLS, DEVELOPMENT_JWT_SECRET, loadConfig } from './app-config';
+
+/** A real key, as a platform's identity provider publishes it. */
+const PUBLIC_PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 describe('loadConfig', () => {
   it('runs with no configuration at all', () => {
@@ -24,6 +28,7 @@ describe('loadConfig', () => {
     ['JWT_EXPIRES_IN', '0', /JWT_EXPIRES_IN must be a positive duration/],
     ['SOCKET_AUTH_TIMEOUT_MS', '-5', /SOCKET_AUTH_TIMEOUT_MS must be a whole number|between/],
     ['JWT_PUBLIC_KEY', 'abc', /JWT_PUBLIC_KEY must be a PEM-encoded public key/],
+    ['JWT_PUBLIC_KEY', '-----BEGIN PUBLIC KEY-----\\nabc\\n-----END PUBLIC KEY-----', /JWT_PUBLIC_KEY must be a PEM-encoded public key/],
     ['NODE_ENV', 'staging', /NODE_ENV must be one of/],
     ['PASSWORD_HASH_COST', '3000', /PASSWORD_HASH_COST must be a power of two/],
     ['REDIS_URL', 'http://localhost', /REDIS_URL must use redis: or rediss:/],
@@ -143,7 +148,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       JWT_EXPIRES_IN: '15m',
       CORS_ORIGIN: 'https://a.example, https://b.example',
-      JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\\nabc\\n-----END PUBLIC KEY-----',
+      JWT_PUBLIC_KEY: PUBLIC_PEM.replace(/\n/g, '\\n'),
     });
     expect(config.jwt.expiresInSeconds).toBe(900);
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
@@ -153,6 +158,6 @@ describe('loadConfig', () => {
       'http://b.example',
     ]);
     expect(loadConfig({ CORS_ORIGIN: '*' }).corsOrigins).toEqual([]);
-    expect(config.jwt.external.publicKey).toContain('\nabc\n');
+    expect(config.jwt.external.publicKey).toBe(PUBLIC_PEM);
   });
 });

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { resolve } from 'node:path';
 import { bool, ConfigError, durationSeconds, Env, int, list, oneOf, origins, str, url, urlList } from './env-parsers';
 import { DEVELOPMENT_JWT_SECRET, productionSecretProblem } from './secret-strength';
@@ -19,9 +20,7 @@ export function loadConfig(env: Env) {
   const secretProblem = jwtSecret && nodeEnv === 'production' ? productionSecretProblem(jwtSecret) : undefined;
   if (secretProblem) throw new ConfigError('JWT_SECRET', secretProblem);
   const jwtPublicKey = str(env, 'JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
-  if (jwtPublicKey && !jwtPublicKey.includes('-----BEGIN')) {
-    throw new ConfigError('JWT_PUBLIC_KEY', 'must be a PEM-encoded public key');
-  }
+  if (jwtPublicKey && !isPublicKey(jwtPublicKey)) throw new ConfigError('JWT_PUBLIC_KEY', 'must be a PEM-encoded public key');
 
   const pushWebhookUrl = url(env, 'PUSH_WEBHOOK_URL', ['http:', 'https:']);
   if (pushWebhookUrl && !str(env, 'PUSH_WEBHOOK_SECRET')) {
@@ -284,3 +283,12 @@ function powerOfTwo(env: Env, name: string, fallback: number): number {
 export type AppConfig = ReturnType<typeof loadConfig>;
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+function isPublicKey(pem: string): boolean {
+  try {
+    createPublicKey(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
