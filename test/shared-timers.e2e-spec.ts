@@ -1,4 +1,5 @@
 import { RedisConnections } from '../src/cluster/redis-connections';
+import { MemoryState, RedisState, SharedState } from '../src/cluster/shared-state';
 import { MemoryTimers, RedisTimers, SharedTimers } from '../src/cluster/shared-timers';
 import { startTestRedis, TestRedis } from './helpers/test-redis';
 
@@ -40,5 +41,38 @@ describe('shared timers armed unless armed already (e2e)', () => {
     } finally {
       timers.stop();
     }
+  });
+});
+
+describe('shared state written in order (e2e)', () => {
+  let redis: TestRedis;
+  let connections: RedisConnections;
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    connections = await RedisConnections.connect(redis.setting);
+  }, 60_000);
+  afterAll(async () => {
+    await connections.close();
+    await redis.destroy();
+  });
+
+  const kinds: Array<[string, () => SharedState]> = [
+    ['in one process', () => new MemoryState()],
+    ['in Redis', () => new RedisState(connections.commands, `state-test-${Date.now()}:`)],
+  ];
+
+  it.each(kinds)('%s: a write carrying an earlier order than the value there changes nothing', async (_, make) => {
+    const state = make();
+    const entry = (name: string, order: [number, number]) => JSON.stringify({ name, order });
+    // What no ordered write made (a fill of "none", say) is replaced by any.
+    await state.setExpiring('k', 'null', 60_000);
+    expect(await state.setExpiringInOrder('k', entry('answered', [10, 2]), [10, 2], 60_000)).toBe(true);
+    expect(await state.setExpiringInOrder('k', entry('rang', [10, 1]), [10, 1], 60_000)).toBe(false);
+    expect(await state.setExpiringInOrder('k', entry('earlier call', [9, 3]), [9, 3], 60_000)).toBe(false);
+    expect(JSON.parse((await state.get('k'))!).name).toBe('answered');
+    // The same order is newer (the last write wins); a later one, of course.
+    expect(await state.setExpiringInOrder('k', entry('answered again', [10, 2]), [10, 2], 60_000)).toBe(true);
+    expect(await state.setExpiringInOrder('k', entry('next call', [11, 1]), [11, 1], 60_000)).toBe(true);
+    expect(JSON.parse((await state.get('k'))!).name).toBe('next call');
   });
 });

@@ -17,6 +17,13 @@ export interface OpenCallParties {
 /** Written on every move, so it lives as long as any call may; refreshed from the database after. */
 const MOVED_TTL_MS = 24 * 3_600_000;
 /**
+ * A closed call's entry says "none" this long: past any write of an earlier move delayed behind
+ * a retry (which it then refuses), then the next read asks the database.
+ */
+const CLOSED_TTL_MS = 60_000;
+/** Moves in order within a call: a later one's entry replaces an earlier one's, never the reverse. */
+const RANK = { CALLING: 1, ACTIVE: 2, closed: 3 } as const;
+/**
  * Filled from the database on a miss ("none" too, as JSON null). Short: a fill that read the
  * database just before the call closed could otherwise outlive the close; this bounds how long.
  */
@@ -68,25 +75,41 @@ export class OpenCallIndex {
   private parse(userId: string, json: string): OpenCallParties | null {
     const last = this.parsed.get(userId);
     if (last?.json === json) return last.parties;
-    const parties = JSON.parse(json) as OpenCallParties | null;
+    const entry = JSON.parse(json) as (OpenCallParties & { closed?: true }) | null;
+    const parties: OpenCallParties | null =
+      entry && !entry.closed
+        ? { callId: entry.callId, hostUserId: entry.hostUserId, recipientUserId: entry.recipientUserId, status: entry.status }
+        : null;
     // Calls that end on another instance leave entries here until their users relay again: bounded.
     if (this.parsed.size >= 10_000) this.parsed.clear();
     this.parsed.set(userId, { json, parties });
     return parties;
   }
 
-  /** A call was created or moved: its parties' entries follow it. */
+  /**
+   * A call was created or moved: its parties' entries follow it. Each entry carries its order (the
+   * call's creation, then the move's rank): a write delayed behind a retry (a Redis failover) that
+   * lands after a later move's, or after the user's next call's, changes nothing.
+   */
   async moved(call: CallView): Promise<void> {
     const userIds = partyIdsOf(call);
     for (const userId of userIds) this.parsed.delete(userId);
-    // Deleted rather than marked closed: a mark landing after the user's next call was indexed would hide that call.
-    if (!isOpen(call.status)) return this.state.del(...userIds.map(keyOf));
-    const parties = JSON.stringify({
-      callId: call.id,
-      hostUserId: call.hostUserId,
-      recipientUserId: call.recipientUserId,
-      status: call.status,
-    } satisfies OpenCallParties);
-    await Promise.all(userIds.map((userId) => this.state.setExpiring(keyOf(userId), parties, MOVED_TTL_MS)));
+    const open = isOpen(call.status);
+    const order = [Date.parse(call.createdAt), open ? RANK[call.status as keyof typeof RANK] : RANK.closed] as const;
+    const entry = JSON.stringify(
+      open
+        ? ({
+            callId: call.id,
+            hostUserId: call.hostUserId,
+            recipientUserId: call.recipientUserId,
+            status: call.status,
+            order,
+          } satisfies OpenCallParties & {
+            order: typeof order;
+          })
+        : { closed: true, order },
+    );
+    const ttl = open ? MOVED_TTL_MS : CLOSED_TTL_MS;
+    await Promise.all(userIds.map((userId) => this.state.setExpiringInOrder(keyOf(userId), entry, order, ttl)));
   }
 }

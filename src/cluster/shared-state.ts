@@ -22,6 +22,11 @@ export interface SharedState {
   sCard(key: string): Promise<number>;
   /** Sets a key that disappears after `ttlMs`; with `onlyIfAbsent`, false when it existed. */
   setExpiring(key: string, value: string, ttlMs: number, onlyIfAbsent?: boolean): Promise<boolean>;
+  /**
+   * As setExpiring, unless the value there now carries a later `order` (a JSON `order: [a, b]`,
+   * compared a first): a write delayed (behind a retry) never replaces a newer one. False when not set.
+   */
+  setExpiringInOrder(key: string, value: string, order: readonly [number, number], ttlMs: number): Promise<boolean>;
   /** The value of a key set by setExpiring, while it lives. */
   get(key: string): Promise<string | undefined>;
   exists(key: string): Promise<boolean>;
@@ -144,6 +149,12 @@ export class MemoryState implements SharedState {
     return true;
   }
 
+  async setExpiringInOrder(key: string, value: string, order: readonly [number, number], ttlMs: number) {
+    const current = orderOf(this.liveValue(key));
+    if (current && (current[0] > order[0] || (current[0] === order[0] && current[1] > order[1]))) return false;
+    return this.setExpiring(key, value, ttlMs);
+  }
+
   async get(key: string) {
     return this.liveValue(key);
   }
@@ -179,6 +190,26 @@ export class MemoryState implements SharedState {
     return 1;
   }
 }
+
+/** The `order` of a value written by setExpiringInOrder; nothing for any other value. */
+function orderOf(value: string | undefined): [number, number] | undefined {
+  if (!value?.includes('"order"')) return undefined;
+  const order = (JSON.parse(value) as { order?: unknown } | null)?.order;
+  return Array.isArray(order) && order.length === 2 ? (order as [number, number]) : undefined;
+}
+
+/** setExpiringInOrder's test and write, atomically. */
+const SET_IN_ORDER = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local ok, value = pcall(cjson.decode, current)
+  if ok and type(value) == 'table' and type(value.order) == 'table' then
+    local a, b = tonumber(ARGV[2]), tonumber(ARGV[3])
+    if value.order[1] > a or (value.order[1] == a and value.order[2] > b) then return 0 end
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
+return 1`;
 
 /** INCR that sets the expiry with the first count, atomically. */
 const COUNT_IN_WINDOW = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`;
@@ -254,6 +285,14 @@ export class RedisState implements SharedState {
       ...(onlyIfAbsent ? { condition: 'NX' as const } : {}),
     });
     return reply === 'OK';
+  }
+
+  async setExpiringInOrder(key: string, value: string, order: readonly [number, number], ttlMs: number) {
+    const written = await this.redis.eval(SET_IN_ORDER, {
+      keys: [this.prefix + key],
+      arguments: [value, String(order[0]), String(order[1]), String(ttlMs)],
+    });
+    return Number(written) === 1;
   }
 
   async get(key: string) {
