@@ -102,6 +102,22 @@ describe('push webhook for offline users (e2e)', () => {
     });
   });
 
+  it('sends no retry of a ring once the call was cancelled', async () => {
+    const caller = await user();
+    const callee = await user('mentor');
+    const forCallee = (r: Received) => JSON.parse(r.body).userId === callee.id;
+    gateway.answer = (r) => r.response.writeHead(JSON.parse(r.body).type === 'incoming_call' ? 503 : 204).end();
+    const ring = gateway.nextMatching(forCallee);
+    const callId = (await api(caller).post('/calls/start', { recipientUserId: callee.id }).expect(201)).body.id;
+    await ring;
+    const cancelled = gateway.nextMatching(forCallee);
+    await api(caller).post('/calls/cancel', { callId }).expect(200);
+    expect(JSON.parse((await cancelled).body)).toMatchObject({ type: 'call_cancelled' });
+    // The ring's first retry was due 500 ms after it failed: wait past that.
+    await new Promise((passed) => setTimeout(passed, 700));
+    expect(gateway.received.filter(forCallee).map((r) => JSON.parse(r.body).type)).toEqual(['incoming_call', 'call_cancelled']);
+  });
+
   it('wakes an offline recipient of a chat message, and no one who is connected', async () => {
     const sender = await user();
     const recipient = await user('mentor');
