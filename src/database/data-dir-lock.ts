@@ -1,5 +1,6 @@
 import { linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 /** Lock files this process holds: a lock naming our own pid is ours only if it is here. */
@@ -25,11 +26,13 @@ export class DataDirLock {
       }
       const seen = read(path);
       if (seen === undefined) continue; // released meanwhile
-      const holder = Number(seen.trim());
+      const holder = holderOf(seen);
       if (isHeld(path, holder)) {
+        const where = holder.host && holder.host !== hostname() ? ` on host ${holder.host}` : '';
         throw new Error(
-          `DATA_DIR ${dataDir} is in use by process ${holder || '(unknown)'}. The embedded database serves one ` +
-            'process; give each server its own DATA_DIR, or set DATABASE_URL to share PostgreSQL.',
+          `DATA_DIR ${dataDir} is in use by process ${holder.pid || '(unknown)'}${where}. The embedded database serves one ` +
+            'process; give each server its own DATA_DIR, or set DATABASE_URL to share PostgreSQL. ' +
+            `If no server uses it any more, delete ${path}.`,
         );
       }
       takeOver(path, seen);
@@ -50,7 +53,7 @@ export class DataDirLock {
 /** Creates the lock file with our pid in it, in one step (a link of a file already written): false when it exists. */
 function create(path: string): boolean {
   const draft = `${path}.${process.pid}-${randomBytes(4).toString('hex')}`;
-  writeFileSync(draft, `${process.pid}\n`);
+  writeFileSync(draft, `${process.pid} ${hostname()}\n`);
   try {
     linkSync(draft, path);
     return true;
@@ -71,7 +74,19 @@ function read(path: string): string | undefined {
   }
 }
 
-function isHeld(path: string, holder: number): boolean {
+/** The lock file's `<pid> <host>` (servers before this one wrote the pid alone). */
+function holderOf(text: string): { pid: number; host?: string } {
+  const [pid, host] = text.trim().split(/\s+/);
+  return { pid: Number(pid), host };
+}
+
+/**
+ * Whether the holder may still be running. On another host (containers sharing a volume, each
+ * its own pid 1) that cannot be told: held. On ours, a holder with our own pid is a process of
+ * ours (this one, or the one before a container restarted).
+ */
+function isHeld(path: string, { pid: holder, host }: { pid: number; host?: string }): boolean {
+  if (host !== undefined && host !== hostname()) return true;
   if (holder === process.pid) return heldHere.has(path);
   if (Number.isSafeInteger(holder) && holder > 0) return isAlive(holder);
   // No pid yet: a process may be writing it now.
@@ -87,7 +102,7 @@ function isHeld(path: string, holder: number): boolean {
  * (one process wins the move) and put back if it is no longer the one found stale.
  */
 function takeOver(path: string, stale: string): void {
-  const aside = `${path}.${process.pid}-stale`;
+  const aside = `${path}.${process.pid}-${randomBytes(4).toString('hex')}-stale`;
   try {
     renameSync(path, aside);
   } catch (error) {

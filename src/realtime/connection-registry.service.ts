@@ -151,7 +151,8 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     if (mine?.size === 0) this.byUser.delete(connection.userId);
     this.metrics.connectionClosed(connection.dialect);
     // A connection left on the books would keep its user online, and busy in a call, for good.
-    await retryWhileUnavailable(() => this.unbook(connectionId, connection.userId, this.instanceId));
+    let tries = 0;
+    await retryWhileUnavailable(() => this.unbook(connectionId, connection.userId, this.instanceId, tries++ > 0));
   }
 
   /** This instance's connection, if it holds it. */
@@ -316,7 +317,11 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     ]);
   }
 
-  private async unbook(connectionId: string, userId: string, instanceId: string): Promise<void> {
+  /**
+   * `retried`: an earlier try may have removed the connection before it failed (a command that
+   * ran but whose reply was lost): then the user's last connection going is told all the same.
+   */
+  private async unbook(connectionId: string, userId: string, instanceId: string, retried = false): Promise<void> {
     const [{ removed, remaining }] = await Promise.all([
       this.state.hDelCount(userConnections(userId), connectionId),
       this.state.hDelCount(connectionUsers(connectionId), connectionId),
@@ -324,7 +329,7 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
       this.state.sRem(instanceConnections(instanceId), connectionId),
     ]);
     this.events.emit('connection.removed', { connectionId, userId });
-    if (removed && remaining === 0) this.events.emit('user.disconnected', { userId });
+    if ((removed || retried) && remaining === 0) this.events.emit('user.disconnected', { userId });
   }
 
   /**
@@ -369,8 +374,11 @@ export class ConnectionRegistry implements OnApplicationBootstrap, OnModuleDestr
     // An instance that only stalled (a long pause, a partition) beats again and keeps its connections.
     const back = async () => {
       const beating = await this.state.exists(heartbeatKey(instanceId));
-      if (beating) this.logger.warn(`instance ${instanceId} is beating again; its connections stay its own`);
-      return beating;
+      if (!beating) return false;
+      this.logger.warn(`instance ${instanceId} is beating again; its connections stay its own`);
+      // Its next beat sees the release over, and books again what was released under it.
+      await this.state.del(janitorKey(instanceId));
+      return true;
     };
     for (const connectionId of connectionIds) {
       if (await back()) return;
