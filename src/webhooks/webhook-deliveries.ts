@@ -27,6 +27,9 @@ export interface DeliveryPage {
   nextCursor: string | null;
 }
 
+/** An attempt's outcome as written: which event, and the lease it was made under. */
+type RecordedOutcome = AttemptOutcome & { id: string; leaseUntil: Date };
+
 const statusOf = (outcome: AttemptOutcome): WebhookDeliveryStatus =>
   outcome.delivered ? 'delivered' : outcome.retryAt ? 'pending' : 'failed';
 
@@ -75,10 +78,14 @@ export class WebhookDeliveries {
       RETURNING d.id, d.type, d.data, d.created_at AS "createdAt", d.attempts`);
   }
 
-  /** Writes the outcomes of a round's attempts, and ends their leases, in one statement. */
-  async record(outcomes: Array<{ id: string } & AttemptOutcome>): Promise<void> {
+  /**
+   * Writes the outcomes of attempts, and ends their leases, in one statement. `leaseUntil`: the
+   * lease the attempt was made under; an outcome written after it ran out (and the event was
+   * leased again) changes nothing.
+   */
+  async record(outcomes: RecordedOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
-    const column = <T>(pick: (outcome: { id: string } & AttemptOutcome) => T) => outcomes.map(pick);
+    const column = <T>(pick: (outcome: RecordedOutcome) => T) => outcomes.map(pick);
     await this.prisma.rows(Prisma.sql`
       UPDATE webhook_deliveries d SET
         status = o.status::"WebhookDeliveryStatus",
@@ -87,9 +94,10 @@ export class WebhookDeliveries {
         delivered_at = CASE WHEN o.delivered THEN o.at::timestamp(3) ELSE d.delivered_at END,
         attempt_log = d.attempt_log || jsonb_build_array(o.attempt::jsonb)
       FROM unnest(${column((o) => o.id)}::text[], ${column(statusOf)}::text[], ${column((o) => o.retryAt?.toISOString() ?? null)}::text[],
-                  ${column((o) => o.delivered)}::boolean[], ${column((o) => o.attempt.at)}::text[], ${column((o) => JSON.stringify(o.attempt))}::text[])
-        AS o(id, status, retry_at, delivered, at, attempt)
-      WHERE d.id = o.id AND d.status = 'pending'`);
+                  ${column((o) => o.delivered)}::boolean[], ${column((o) => o.attempt.at)}::text[], ${column((o) => JSON.stringify(o.attempt))}::text[],
+                  ${column((o) => o.leaseUntil.toISOString())}::text[])
+        AS o(id, status, retry_at, delivered, at, attempt, lease_until)
+      WHERE d.id = o.id AND d.status = 'pending' AND d.leased_until = o.lease_until::timestamp(3)`);
   }
 
   /** Gives back leases of attempts that will not finish (this instance is stopping); the attempts do not count. */

@@ -29,7 +29,7 @@ const RETENTION_MS = 7 * 24 * 3_600_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
 /** An attempt's outcome, with the event it was of. */
-type Outcome = AttemptOutcome & { id: string; delivery: ClaimedDelivery };
+type Outcome = AttemptOutcome & { id: string; delivery: ClaimedDelivery; leaseUntil: Date };
 
 /**
  * Sends the outbox's events to the platform's webhook (WebhookTarget). Every instance runs one;
@@ -64,8 +64,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
           write: async () => {
             await this.deliveries.record(batch);
             for (const outcome of batch) this.reportOn(outcome);
-            // A delivered event makes its key's next one due.
-            this.wake(0);
+            // An event delivered or given up makes its key's next one due (one to try again wakes at its time: reportOn).
+            if (batch.some((outcome) => !outcome.retryAt)) this.wake(0);
           },
           putBack: () => (this.outcomes = [...batch, ...this.outcomes]),
         };
@@ -151,16 +151,17 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         break;
       }
       const now = new Date();
-      const claimed = await this.deliveries.claim(room, now, new Date(now.getTime() + target.timeoutMs + LEASE_MARGIN_MS));
-      for (const delivery of claimed) this.deliver(target, delivery);
+      const leaseUntil = new Date(now.getTime() + target.timeoutMs + LEASE_MARGIN_MS);
+      const claimed = await this.deliveries.claim(room, now, leaseUntil);
+      for (const delivery of claimed) this.deliver(target, delivery, leaseUntil);
       if (claimed.length === room) this.again = true;
     } while (this.again && !this.stopped);
   }
 
-  private deliver(target: WebhookTarget, delivery: ClaimedDelivery): void {
+  private deliver(target: WebhookTarget, delivery: ClaimedDelivery, leaseUntil: Date): void {
     const delivering = this.attempt(target, delivery).then(async (attempt) => {
       if (attempt.error === STOPPED) return this.deliveries.release([delivery.id]);
-      this.outcomes.push(this.outcomeOf(target, delivery, attempt));
+      this.outcomes.push(this.outcomeOf(target, delivery, attempt, leaseUntil));
       // Written at once, with the outcomes that finish while a write is under way.
       await this.recorder.flush();
     });
@@ -169,7 +170,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       'delivering a webhook event',
       delivering.finally(() => {
         this.delivering.delete(delivering);
-        if (!this.full) return;
+        // A round for a tenth of the pool at least: each reads every pending event's key.
+        if (!this.full || this.delivering.size > MAX_SENDING * 0.9) return;
         this.full = false;
         this.wake(0);
       }),
@@ -184,9 +186,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     return target.post(delivery, controller.signal).finally(() => this.sending.delete(delivery.id));
   }
 
-  private outcomeOf(target: WebhookTarget, delivery: ClaimedDelivery, attempt: WebhookAttemptView): Outcome {
+  private outcomeOf(target: WebhookTarget, delivery: ClaimedDelivery, attempt: WebhookAttemptView, leaseUntil: Date): Outcome {
     const delivered = attempt.error === undefined;
-    return { id: delivery.id, delivery, attempt, delivered, retryAt: delivered ? null : target.retryAt(delivery.attempts) };
+    return { id: delivery.id, delivery, leaseUntil, attempt, delivered, retryAt: delivered ? null : target.retryAt(delivery.attempts) };
   }
 
   private reportOn({ delivery, attempt, delivered, retryAt }: Outcome): void {

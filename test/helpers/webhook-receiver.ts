@@ -25,7 +25,8 @@ export class WebhookReceiver {
   /** Chooses each answer; by default 204. */
   answer: (request: { event: WebhookEvent; attempt: number }) => Answer = () => 204;
   private readonly waiters = new Set<() => void>();
-  private readonly hanging = new Set<ServerResponse>();
+  /** Requests left unanswered, and how each was recorded. */
+  private readonly hanging = new Map<ServerResponse, ReceivedWebhook>();
 
   private constructor(
     private readonly server: Server,
@@ -58,8 +59,18 @@ export class WebhookReceiver {
     });
   }
 
+  /** Answers the requests left hanging so far with `status` (their attempts end as if the platform had been slow). */
+  answerHanging(status: number): void {
+    for (const [response, received] of this.hanging) {
+      received.status = status;
+      response.writeHead(status).end();
+    }
+    this.hanging.clear();
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
   async close(): Promise<void> {
-    for (const response of this.hanging) response.destroy();
+    for (const response of this.hanging.keys()) response.destroy();
     this.server.closeAllConnections();
     await new Promise((done) => this.server.close(done));
   }
@@ -71,8 +82,9 @@ export class WebhookReceiver {
     const attempt = this.received.filter((r) => r.event.id === event.id).length + 1;
     const answer = this.answer({ event, attempt });
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
-    this.received.push({ headers, body, event, attempt, status: answer === 'hang' ? 0 : answer });
-    if (answer === 'hang') this.hanging.add(response);
+    const received = { headers, body, event, attempt, status: answer === 'hang' ? 0 : answer };
+    this.received.push(received);
+    if (answer === 'hang') this.hanging.set(response, received);
     else response.writeHead(answer).end();
     for (const waiter of [...this.waiters]) waiter();
   }
