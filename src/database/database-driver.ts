@@ -82,6 +82,8 @@ function openPostgres(connectionString: string): DatabaseDriver {
     },
     async openSession() {
       const client = new Client({ connectionString });
+      // A connection lost under a statement fails that statement; unheard, the error would end the process.
+      client.on('error', () => undefined);
       await client.connect();
       return {
         query: async <Row>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as Row[],
@@ -91,7 +93,8 @@ function openPostgres(connectionString: string): DatabaseDriver {
           try {
             return await work();
           } finally {
-            await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+            // On a lost connection the lock went with it; what `work` threw is what to report.
+            await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
           }
         },
         close: () => client.end(),

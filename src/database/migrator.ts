@@ -100,7 +100,8 @@ async function applyOne(session: SqlSession, migration: LocalMigration): Promise
     );
     await session.exec('COMMIT');
   } catch (error) {
-    await session.exec('ROLLBACK');
+    // On a lost connection the transaction went with it: the migration's own failure is the one to tell.
+    await session.exec('ROLLBACK').catch(() => undefined);
     throw new Error(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`, { cause: error });
   }
 }
