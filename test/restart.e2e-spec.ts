@@ -86,15 +86,19 @@ describe('restart after a crash (e2e)', () => {
     server?.process.kill('SIGKILL'); // the previous test's
     await server?.exited;
     server = await spawnServer(slowGrace, cwd);
-    const { bob, callId } = await answeredCallThenKill(server);
+    const { alice, bob, callId } = await answeredCallThenKill(server);
 
     server = await spawnServer(slowGrace, cwd);
     const bobBack = connectSocket(server.url, { token: bob.token });
     await nextEvent(bobBack, 'authenticated');
     const rejoined = await emitWithAck(bobBack, 'joinCall', { callId, hasVideo: true, hasAudio: true });
     expect(rejoined).toMatchObject({ ok: true, callId });
-    // Alice's grace starts at the first sweep that finds the call older than the grace; it ends then.
-    expect(await nextEvent(bobBack, 'callEnded', 2 * 12_000 + 5_000)).toMatchObject({ callId, reason: 'connection_lost' });
+    // Alice's grace starts at the first sweep that finds the call older than the grace, and Bob hears
+    // she is reconnecting, as when a connection drops; the call ends with the grace.
+    const reconnecting = nextEvent(bobBack, 'participantReconnecting', 2 * 12_000 + 5_000);
+    const ended = nextEvent(bobBack, 'callEnded', 2 * 12_000 + 5_000);
+    expect(await reconnecting).toEqual({ callId, userId: alice.id, graceMs: 12_000 });
+    expect(await ended).toMatchObject({ callId, reason: 'connection_lost' });
     const old = await request(server.url).get(`/calls/${callId}`).set('Authorization', `Bearer ${bob.token}`).expect(200);
     expect(old.body).toMatchObject({ status: 'ENDED', endReason: 'connection_lost' });
     bobBack.disconnect();

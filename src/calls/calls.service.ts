@@ -94,8 +94,13 @@ export class CallsService {
    */
   @OnAppEvent('user.disconnected')
   disconnected({ userId }: AppEventMap['user.disconnected']): void {
+    inBackground('reconnect grace', this.timers.schedule(PARTY_GRACE, userId, this.config.calls.reconnectGraceMs));
+    this.tellReconnecting(userId);
+  }
+
+  /** (ext) The other party of the user's active call hears that the user's grace has begun. */
+  private tellReconnecting(userId: string): void {
     const graceMs = this.config.calls.reconnectGraceMs;
-    inBackground('reconnect grace', this.timers.schedule(PARTY_GRACE, userId, graceMs));
     inBackground(
       'reconnecting notice',
       this.tellOtherParty(userId, (callId) => ({ type: 'participant-reconnecting', callId, userId, graceMs })),
@@ -526,8 +531,8 @@ export class CallsService {
     ) {
       for (const call of page) {
         for (const userId of [call.hostUserId, call.recipientUserId]) {
-          if (userId && !(await this.registry.isOnline(userId)))
-            await this.timers.schedule(PARTY_GRACE, userId, graceMs, { unlessArmed: true });
+          if (!userId || (await this.registry.isOnline(userId))) continue;
+          if (await this.timers.schedule(PARTY_GRACE, userId, graceMs, { unlessArmed: true })) this.tellReconnecting(userId);
         }
       }
     }
