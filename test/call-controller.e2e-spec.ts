@@ -30,6 +30,48 @@ describe('CallController of the typed client (e2e)', () => {
     return { student, mentor, studentSocket, caller: controllerOf(studentSocket, student), callee: controllerOf(mentorSocket, mentor) };
   }
 
+  it('goes idle on the side that declines or cancels (the server answers the acting device with its ack only)', async () => {
+    const { mentor, student, caller, callee } = await parties();
+    const { id: declinedId } = await caller.start(mentor.id);
+    await until(callee, (s) => s.phase === 'incoming');
+    await callee.decline();
+    expect(callee.getSnapshot()).toMatchObject({ phase: 'idle', lastEnd: { callId: declinedId, reason: 'declined' } });
+    expect(await until(caller, (s) => s.phase === 'idle')).toMatchObject({ lastEnd: { callId: declinedId, reason: 'declined' } });
+
+    const { id: cancelledId } = await caller.start(mentor.id);
+    await until(callee, (s) => s.phase === 'incoming' && s.callId === cancelledId);
+    await caller.hangUp();
+    expect(caller.getSnapshot()).toMatchObject({ phase: 'idle', lastEnd: { callId: cancelledId, reason: 'cancelled' } });
+    expect(await until(callee, (s) => s.phase === 'idle')).toMatchObject({ lastEnd: { callId: cancelledId, reason: 'cancelled' } });
+    // Both can take the next call.
+    await callee.start(student.id);
+    expect(await until(caller, (s) => s.phase === 'incoming')).toMatchObject({ incoming: { caller: { userId: mentor.id } } });
+    await caller.decline();
+    for (const controller of [caller, callee]) controller.close();
+  });
+
+  it("stops ringing on the callee's other device when one answers, and takes glare as the call answered", async () => {
+    const { mentor, student, caller, callee } = await parties();
+    const tablet = controllerOf(await open(mentor, 'calls'), mentor);
+    const { id } = await caller.start(mentor.id);
+    await until(tablet, (s) => s.phase === 'incoming');
+    await callee.accept();
+    expect(await until(tablet, (s) => s.phase === 'idle')).toMatchObject({ lastEnd: { callId: id, reason: 'answered_elsewhere' } });
+    expect(await until(caller, (s) => s.phase === 'active')).toMatchObject({ callId: id });
+    await caller.hangUp();
+    await until(callee, (s) => s.phase === 'idle');
+
+    // Glare: the mentor calls the student back while the student's call is ringing the mentor.
+    const { id: ringing } = await caller.start(mentor.id);
+    await until(callee, (s) => s.phase === 'incoming');
+    const answered = await callee.start(student.id);
+    expect(answered).toMatchObject({ id: ringing, status: 'ACTIVE' });
+    expect(callee.getSnapshot()).toMatchObject({ phase: 'active', callId: ringing });
+    expect(await until(caller, (s) => s.phase === 'active')).toMatchObject({ callId: ringing });
+    await callee.hangUp();
+    for (const controller of [caller, callee, tablet]) controller.close();
+  });
+
   it('shows the other party reconnecting while their connection is gone mid-call, and clears it when they are back', async () => {
     const { student, mentor, studentSocket, caller, callee } = await parties();
     await caller.start(mentor.id);

@@ -18,7 +18,7 @@ export interface CallSnapshot {
   call: CallView | null;
   /** Who is calling, while `incoming`. */
   incoming: IncomingCallEvent | null;
-  /** How the last call closed: `declined`, `cancelled`, `timeout`, `offline`, or `callEnded`'s reason. */
+  /** How the last call closed: `declined`, `cancelled`, `timeout`, `offline`, `answered_elsewhere` (on another device of this user), or `callEnded`'s reason. */
   lastEnd: { callId: string; reason: string } | null;
   /**
    * (ext) While the other party's connection is gone mid-call: when the call ends unless they are
@@ -72,7 +72,8 @@ export class CallController {
   async start(recipientUserId: string, options: { hasVideo?: boolean; title?: string; maxDurationS?: number } = {}): Promise<CallView> {
     const { call } = ackData(await this.options.socket.emitWithAck('startCall', { recipientUserId, ...options }));
     if (call.status === 'MISSED') this.closed(call.id, 'offline');
-    else this.update({ phase: 'outgoing', callId: call.id, call, incoming: null });
+    // Glare: the recipient was calling this user, and this start answered that call.
+    else this.update({ phase: call.status === 'ACTIVE' ? 'active' : 'outgoing', callId: call.id, call, incoming: null });
     return call;
   }
 
@@ -83,9 +84,11 @@ export class CallController {
     return call;
   }
 
-  /** Declines the call ringing here. */
+  /** Declines the call ringing here. (The device that acts hears its ack, not the event the others hear.) */
   async decline(): Promise<void> {
-    ackData(await this.options.socket.emitWithAck('declineCall', { callId: this.current('incoming') }));
+    const callId = this.current('incoming');
+    ackData(await this.options.socket.emitWithAck('declineCall', { callId }));
+    this.ended(callId, 'declined');
   }
 
   /** Ends whatever call there is: cancels one being placed, declines one ringing, ends one under way for both. */
@@ -95,7 +98,7 @@ export class CallController {
     if (phase === 'incoming') return this.decline();
     if (phase === 'outgoing') {
       ackData(await this.options.socket.emitWithAck('cancelCall', { callId }));
-      return;
+      return this.ended(callId, 'cancelled');
     }
     await this.rest('DELETE', `/calls/${encodeURIComponent(callId)}`);
     // Ended here: `hangup`, whether the server's `callEnded` arrived before the answer or comes after it.
@@ -122,8 +125,11 @@ export class CallController {
       if (this.snapshot.phase === 'idle') this.update({ phase: 'incoming', callId: event.callId, call: null, incoming: event });
     };
     const current: CallsServerToClientEvents['currentCall'] = ({ call }) => this.resume(call);
-    const acceptedHere: CallsServerToClientEvents['callAccepted'] = ({ callId }) => {
-      if (callId === this.snapshot.callId) this.update({ phase: 'active', incoming: null });
+    const acceptedHere: CallsServerToClientEvents['callAccepted'] = ({ callId, acceptedBy }) => {
+      if (callId !== this.snapshot.callId) return;
+      // Ringing here and answered by this user on another device: the call goes on there.
+      if (this.snapshot.phase === 'incoming' && acceptedBy === this.options.userId) this.closed(callId, 'answered_elsewhere');
+      else this.update({ phase: 'active', incoming: null });
     };
     const declined: CallsServerToClientEvents['callDeclined'] = ({ callId }) => this.closed(callId, 'declined');
     const cancelled: CallsServerToClientEvents['callCancelled'] = ({ callId }) => this.closed(callId, 'cancelled');
