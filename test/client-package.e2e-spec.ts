@@ -95,8 +95,13 @@ describe('the client package, packed and used by consumer projects (e2e)', () =>
     });
   });
 
-  it('a CommonJS project compiles and runs the same call through require()', async () => {
-    const dir = consumer('cjs', ['call.ts'], ['socket.io-client', '@types/node']);
+  it('a CommonJS project (node10 resolution) compiles, React entry included, and runs the same call through require()', async () => {
+    const dir = consumer('cjs', ['call.ts'], ['socket.io-client', '@types/node', '@types/react']);
+    // node10 resolution reads no `exports`: the React entry's types are found all the same.
+    writeFileSync(
+      join(dir, 'react-entry.ts'),
+      "import type { useCall } from '@call-signaling/client/react';\nexport type Hook = typeof useCall;\n",
+    );
     expect(compile(dir)).toBe('');
     const { result, call } = await runCall(dir);
     expect(call.status).toBe('ENDED');
