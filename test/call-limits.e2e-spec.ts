@@ -1,3 +1,4 @@
+import { CallLimits } from '../src/calls/call-limits.service';
 import { collect } from './helpers/parties';
 import { emitRaw, emitWithAck, nextEvent, SocketIoDialect, TestSocket, untyped } from './helpers/sockets';
 import { useTestApp } from './helpers/suite';
@@ -7,7 +8,7 @@ import type { RegisteredUser } from './helpers/users';
 const WARNINGS = '2,1';
 
 describe('session limits: warnings, the end at the limit, extensions (e2e)', () => {
-  const { user, open, raw, api } = useTestApp({ CALL_LIMIT_WARNINGS_S: WARNINGS });
+  const { t, user, open, raw, api } = useTestApp({ CALL_LIMIT_WARNINGS_S: WARNINGS });
 
   /** An ACTIVE call of `limit` seconds between a student and a mentor, both on the calls dialect. */
   async function limitedCall(limit: number) {
@@ -61,6 +62,17 @@ describe('session limits: warnings, the end at the limit, extensions (e2e)', () 
       [1, later],
     ]);
     expect((await api(student).get(`/calls/${callId}`).expect(200)).body).toMatchObject({ endReason: 'time_limit', durationSeconds: 4 });
+  });
+
+  it('ends the call at its new limit even when its end was armed again for the old one (a restart reading it before the extension)', async () => {
+    const { s, m, callId, endsAt } = await limitedCall(2);
+    await emitWithAck(s, 'requestExtension', { callId, extraS: 2 });
+    const granted = await emitWithAck(m, 'acceptExtension', { callId });
+    const later = granted.call.endsAt!;
+    // Another instance starting re-arms the limits it read before the extension was granted.
+    await (t.app.get(CallLimits) as unknown as { arm(callId: string, endsAtMs: number): Promise<void> }).arm(callId, Date.parse(endsAt));
+    expect(await nextEvent(s, 'callEnded', 10_000)).toMatchObject({ callId, reason: 'time_limit' });
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(later));
   });
 
   it('keeps the limit when the other party refuses, and answers each request once', async () => {

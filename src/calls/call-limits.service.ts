@@ -159,8 +159,10 @@ export class CallLimits implements OnApplicationBootstrap {
   private async end(callId: string): Promise<void> {
     const call = await this.repository.findById(callId);
     const end = call?.status === 'ACTIVE' ? endsAt(call) : null;
-    // Extended meanwhile: the timer armed for the new end ends it.
-    if (!end || end.getTime() > Date.now() + STALE_WARNING_MS) return;
+    if (!end) return;
+    // Extended meanwhile, or armed for an end read before the extension (an instance starting):
+    // armed again for the end the call has now.
+    if (end.getTime() > Date.now()) return this.arm(callId, end.getTime());
     await this.calls.endByServer(callId, 'time_limit');
   }
 
