@@ -8,18 +8,19 @@ function firstFiring(timers: SharedTimers, kind: string): Promise<string> {
   return new Promise((done) => timers.handle(kind, (id) => done(id)));
 }
 
-describe('shared timers armed unless armed already (e2e)', () => {
-  let redis: TestRedis;
-  let connections: RedisConnections;
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    connections = await RedisConnections.connect(redis.setting);
-  }, 60_000);
-  afterAll(async () => {
-    await connections.close();
-    await redis.destroy();
-  });
+// One redis-server for the file: each case runs on the in-process kind and on the Redis kind.
+let redis: TestRedis;
+let connections: RedisConnections;
+beforeAll(async () => {
+  redis = await startTestRedis();
+  connections = await RedisConnections.connect(redis.setting);
+}, 60_000);
+afterAll(async () => {
+  await connections.close();
+  await redis.destroy();
+});
 
+describe('shared timers armed unless armed already (e2e)', () => {
   const kinds: Array<[string, () => SharedTimers]> = [
     ['in one process', () => new MemoryTimers()],
     ['in Redis', () => new RedisTimers(connections, `timers-test-${Date.now()}:`)],
@@ -45,17 +46,6 @@ describe('shared timers armed unless armed already (e2e)', () => {
 });
 
 describe('shared state written in order (e2e)', () => {
-  let redis: TestRedis;
-  let connections: RedisConnections;
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    connections = await RedisConnections.connect(redis.setting);
-  }, 60_000);
-  afterAll(async () => {
-    await connections.close();
-    await redis.destroy();
-  });
-
   const kinds: Array<[string, () => SharedState]> = [
     ['in one process', () => new MemoryState()],
     ['in Redis', () => new RedisState(connections.commands, `state-test-${Date.now()}:`)],
