@@ -45,24 +45,30 @@ describe('shared timers armed unless armed already (e2e)', () => {
   });
 });
 
-describe('shared state written in order (e2e)', () => {
+describe('shared state written by versions (e2e)', () => {
   const kinds: Array<[string, () => SharedState]> = [
     ['in one process', () => new MemoryState()],
     ['in Redis', () => new RedisState(connections.commands, `state-test-${Date.now()}:`)],
   ];
 
-  it.each(kinds)('%s: a write carrying an earlier order than the value there changes nothing', async (_, make) => {
+  it.each(kinds)("%s: an earlier version changes nothing; another thing's value is deleted", async (_, make) => {
     const state = make();
-    const entry = (name: string, order: [number, number]) => JSON.stringify({ name, order });
-    // What no ordered write made (a fill of "none", say) is replaced by any.
+    const entry = (name: string, version: [string, number]) => JSON.stringify({ name, version });
+    const write = (name: string, version: [string, number]) => state.setExpiringVersion('k', entry(name, version), version, 60_000);
+    // What no versioned write made (a fill of "none", say), or no JSON at all, is replaced by any.
     await state.setExpiring('k', 'null', 60_000);
-    expect(await state.setExpiringInOrder('k', entry('answered', [10, 2]), [10, 2], 60_000)).toBe(true);
-    expect(await state.setExpiringInOrder('k', entry('rang', [10, 1]), [10, 1], 60_000)).toBe(false);
-    expect(await state.setExpiringInOrder('k', entry('earlier call', [9, 3]), [9, 3], 60_000)).toBe(false);
+    expect(await write('answered', ['call-1', 2])).toBe(true);
+    expect(await write('rang', ['call-1', 1])).toBe(false);
     expect(JSON.parse((await state.get('k'))!).name).toBe('answered');
-    // The same order is newer (the last write wins); a later one, of course.
-    expect(await state.setExpiringInOrder('k', entry('answered again', [10, 2]), [10, 2], 60_000)).toBe(true);
-    expect(await state.setExpiringInOrder('k', entry('next call', [11, 1]), [11, 1], 60_000)).toBe(true);
-    expect(JSON.parse((await state.get('k'))!).name).toBe('next call');
+    // The same version is newer (the last write wins); a later one, of course.
+    expect(await write('answered again', ['call-1', 2])).toBe(true);
+    expect(await write('ended', ['call-1', 3])).toBe(true);
+    // Another call's: which is newer cannot be told, so neither is kept.
+    expect(await write('another call', ['call-2', 1])).toBe(false);
+    expect(await state.get('k')).toBeUndefined();
+    expect(await write('another call', ['call-2', 1])).toBe(true);
+    await state.setExpiring('k', '{"version": "not a version"', 60_000);
+    expect(await write('over garbage', ['call-3', 1])).toBe(true);
+    expect(JSON.parse((await state.get('k'))!).name).toBe('over garbage');
   });
 });

@@ -4,7 +4,13 @@ import type { CallsRepository } from './calls.repository';
 import { OpenCallIndex } from './open-call-index';
 
 describe('OpenCallIndex', () => {
-  const open = { id: 'c1', hostUserId: 'alice', recipientUserId: 'bob', status: 'ACTIVE' as const, createdAt: '2026-12-07T10:00:00.000Z' };
+  const open = {
+    id: 'c1',
+    hostUserId: 'alice',
+    recipientUserId: 'bob',
+    status: 'ACTIVE' as 'ACTIVE' | 'CALLING',
+    createdAt: '2026-12-07T10:00:00.000Z',
+  };
   let inDatabase: typeof open | null;
   let reads: number;
   let index: OpenCallIndex;
@@ -40,14 +46,22 @@ describe('OpenCallIndex', () => {
     await moved('ENDED');
     await moved('ACTIVE'); // the answer's write, late
     expect(await index.of('alice')).toBeNull();
-    const next = { ...open, id: 'c2', status: 'CALLING', createdAt: '2026-12-07T10:05:00.000Z' } as CallView;
-    await index.moved(next);
-    await moved('ENDED'); // the first call's end, late again
-    expect(await index.of('bob')).toEqual({ callId: 'c2', hostUserId: 'alice', recipientUserId: 'bob', status: 'CALLING' });
-    // Within a call a move of the same rank is newer: a room link's call gets its guest while ringing.
-    await index.moved({ ...next, recipientUserId: 'carol' } as CallView);
-    expect(await index.of('alice')).toMatchObject({ callId: 'c2', recipientUserId: 'carol' });
     expect(reads).toBe(0);
+    // The next call (a room link made earlier than the last call, say: order between calls is not told by time).
+    const next = { ...open, id: 'c2', status: 'CALLING', createdAt: '2026-12-07T09:00:00.000Z' } as CallView;
+    await index.moved(next);
+    inDatabase = { ...open, id: 'c2', status: 'CALLING' };
+    // Another call's entry was there: left for the database to answer.
+    expect(await index.of('bob')).toEqual({ callId: 'c2', hostUserId: 'alice', recipientUserId: 'bob', status: 'CALLING' });
+    expect(reads).toBe(1);
+    await index.moved({ ...next, status: 'ACTIVE' } as CallView);
+    expect(await index.of('bob')).toMatchObject({ callId: 'c2', status: 'ACTIVE' });
+    await moved('ENDED'); // the first call's end, late again: the database answers after it
+    inDatabase = { ...open, id: 'c2', status: 'ACTIVE' };
+    expect(await index.of('alice')).toMatchObject({ callId: 'c2', status: 'ACTIVE' });
+    // Within a call a move of the same rank is newer: a room link's call gets its guest while ringing.
+    await index.moved({ ...next, status: 'ACTIVE', recipientUserId: 'carol' } as CallView);
+    expect(await index.of('alice')).toMatchObject({ callId: 'c2', recipientUserId: 'carol' });
   });
 
   it('answers at once only what an in-process state holds, and never for a Redis-like one', async () => {

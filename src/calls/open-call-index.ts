@@ -21,7 +21,7 @@ const MOVED_TTL_MS = 24 * 3_600_000;
  * a retry (which it then refuses), then the next read asks the database.
  */
 const CLOSED_TTL_MS = 60_000;
-/** Moves in order within a call: a later one's entry replaces an earlier one's, never the reverse. */
+/** Moves in order within a call: a later one's entry replaces an earlier one's, never the reverse (one of the same rank does: a room link's call gets its guest while ringing). */
 const RANK = { CALLING: 1, ACTIVE: 2, closed: 3 } as const;
 /**
  * Filled from the database on a miss ("none" too, as JSON null). Short: a fill that read the
@@ -87,29 +87,24 @@ export class OpenCallIndex {
   }
 
   /**
-   * A call was created or moved: its parties' entries follow it. Each entry carries its order (the
-   * call's creation, then the move's rank): a write delayed behind a retry (a Redis failover) that
-   * lands after a later move's, or after the user's next call's, changes nothing.
+   * A call was created or moved: its parties' entries follow it. Each entry carries its version (the
+   * call, the move's rank): a write delayed behind a retry (a Redis failover) that lands after a
+   * later move of the call changes nothing, and one that lands on another call's entry deletes it
+   * (the next read asks the database).
    */
   async moved(call: CallView): Promise<void> {
     const userIds = partyIdsOf(call);
     for (const userId of userIds) this.parsed.delete(userId);
     const open = isOpen(call.status);
-    const order = [Date.parse(call.createdAt), open ? RANK[call.status as keyof typeof RANK] : RANK.closed] as const;
-    const entry = JSON.stringify(
-      open
-        ? ({
-            callId: call.id,
-            hostUserId: call.hostUserId,
-            recipientUserId: call.recipientUserId,
-            status: call.status,
-            order,
-          } satisfies OpenCallParties & {
-            order: typeof order;
-          })
-        : { closed: true, order },
-    );
+    const version = [call.id, open ? RANK[call.status as keyof typeof RANK] : RANK.closed] as const;
+    const parties: OpenCallParties = {
+      callId: call.id,
+      hostUserId: call.hostUserId,
+      recipientUserId: call.recipientUserId,
+      status: call.status,
+    };
+    const entry = JSON.stringify(open ? { ...parties, version } : { closed: true, version });
     const ttl = open ? MOVED_TTL_MS : CLOSED_TTL_MS;
-    await Promise.all(userIds.map((userId) => this.state.setExpiringInOrder(keyOf(userId), entry, order, ttl)));
+    await Promise.all(userIds.map((userId) => this.state.setExpiringVersion(keyOf(userId), entry, version, ttl)));
   }
 }

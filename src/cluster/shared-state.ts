@@ -23,10 +23,13 @@ export interface SharedState {
   /** Sets a key that disappears after `ttlMs`; with `onlyIfAbsent`, false when it existed. */
   setExpiring(key: string, value: string, ttlMs: number, onlyIfAbsent?: boolean): Promise<boolean>;
   /**
-   * As setExpiring, unless the value there now carries a later `order` (a JSON `order: [a, b]`,
-   * compared a first): a write delayed (behind a retry) never replaces a newer one. False when not set.
+   * For values that follow one thing through its versions (a JSON `version: [id, rank]`): as
+   * setExpiring, unless the value there now is a later version of the same thing, then nothing;
+   * a value of another thing is deleted (which of two things is newer cannot be told; the next
+   * read asks the source). A write delayed behind a retry so never replaces a newer one. True when
+   * written.
    */
-  setExpiringInOrder(key: string, value: string, order: readonly [number, number], ttlMs: number): Promise<boolean>;
+  setExpiringVersion(key: string, value: string, version: readonly [string, number], ttlMs: number): Promise<boolean>;
   /** The value of a key set by setExpiring, while it lives. */
   get(key: string): Promise<string | undefined>;
   exists(key: string): Promise<boolean>;
@@ -149,9 +152,13 @@ export class MemoryState implements SharedState {
     return true;
   }
 
-  async setExpiringInOrder(key: string, value: string, order: readonly [number, number], ttlMs: number) {
-    const current = orderOf(this.liveValue(key));
-    if (current && (current[0] > order[0] || (current[0] === order[0] && current[1] > order[1]))) return false;
+  async setExpiringVersion(key: string, value: string, version: readonly [string, number], ttlMs: number) {
+    const current = versionOf(this.liveValue(key));
+    if (current && current[0] !== version[0]) {
+      await this.del(key);
+      return false;
+    }
+    if (current && current[1] > version[1]) return false;
     return this.setExpiring(key, value, ttlMs);
   }
 
@@ -191,21 +198,30 @@ export class MemoryState implements SharedState {
   }
 }
 
-/** The `order` of a value written by setExpiringInOrder; nothing for any other value. */
-function orderOf(value: string | undefined): [number, number] | undefined {
-  if (!value?.includes('"order"')) return undefined;
-  const order = (JSON.parse(value) as { order?: unknown } | null)?.order;
-  return Array.isArray(order) && order.length === 2 ? (order as [number, number]) : undefined;
+/** The `version` of a value written by setExpiringVersion; nothing for any other value. */
+function versionOf(value: string | undefined): [string, number] | undefined {
+  if (!value?.includes('"version"')) return undefined;
+  try {
+    const version = (JSON.parse(value) as { version?: unknown } | null)?.version;
+    const ok = Array.isArray(version) && typeof version[0] === 'string' && typeof version[1] === 'number';
+    return ok ? (version as [string, number]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-/** setExpiringInOrder's test and write, atomically. */
-const SET_IN_ORDER = `
+/** setExpiringVersion's test and write, atomically: 1 written, 0 a later version kept, -1 another thing's value deleted. */
+const SET_VERSION = `
 local current = redis.call('GET', KEYS[1])
 if current then
   local ok, value = pcall(cjson.decode, current)
-  if ok and type(value) == 'table' and type(value.order) == 'table' then
-    local a, b = tonumber(ARGV[2]), tonumber(ARGV[3])
-    if value.order[1] > a or (value.order[1] == a and value.order[2] > b) then return 0 end
+  if ok and type(value) == 'table' and type(value.version) == 'table'
+      and type(value.version[1]) == 'string' and type(value.version[2]) == 'number' then
+    if value.version[1] ~= ARGV[2] then
+      redis.call('DEL', KEYS[1])
+      return -1
+    end
+    if value.version[2] > tonumber(ARGV[3]) then return 0 end
   end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
@@ -287,10 +303,10 @@ export class RedisState implements SharedState {
     return reply === 'OK';
   }
 
-  async setExpiringInOrder(key: string, value: string, order: readonly [number, number], ttlMs: number) {
-    const written = await this.redis.eval(SET_IN_ORDER, {
+  async setExpiringVersion(key: string, value: string, version: readonly [string, number], ttlMs: number) {
+    const written = await this.redis.eval(SET_VERSION, {
       keys: [this.prefix + key],
-      arguments: [value, String(order[0]), String(order[1]), String(ttlMs)],
+      arguments: [value, version[0], String(version[1]), String(ttlMs)],
     });
     return Number(written) === 1;
   }
