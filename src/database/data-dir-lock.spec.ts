@@ -30,6 +30,15 @@ describe('DataDirLock', () => {
     }
   });
 
+  it("takes over another host's lock that its holder stopped keeping fresh (a crashed container recreated under a new name)", () => {
+    writeFileSync(lockFile(), '1 the-container-before');
+    const longAgo = new Date(Date.now() - 120_000);
+    utimesSync(lockFile(), longAgo, longAgo);
+    const lock = DataDirLock.acquire(dir);
+    expect(readFileSync(lockFile(), 'utf8').trim()).toBe(`${process.pid} ${hostname()}`);
+    lock.release();
+  });
+
   it('takes over a file left by a process that is gone, even one that had our pid (a container restarted)', () => {
     for (const held of [String(deadPid()), `${process.pid} ${hostname()}`, String(process.pid)]) {
       writeFileSync(lockFile(), held);

@@ -1,4 +1,4 @@
-import { linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,9 @@ const heldHere = new Set<string>();
 
 /** How long a lock file may stay empty while the process creating it writes its pid (older servers wrote it in two steps). */
 const BEING_WRITTEN_MS = 10_000;
+/** A holder touches its lock file this often; one untouched for STALE_AFTER_MS is a dead holder's. */
+const REFRESH_MS = 10_000;
+const STALE_AFTER_MS = 60_000;
 
 /**
  * A pid file that keeps a second server process off the same embedded database. A file left by a
@@ -15,7 +18,20 @@ const BEING_WRITTEN_MS = 10_000;
  * pid 1 every time it starts.
  */
 export class DataDirLock {
-  private constructor(private readonly path: string) {}
+  /** Touches the file now and then: a lock of another host's that nobody touches any more is stale. */
+  private readonly refresher: NodeJS.Timeout;
+
+  private constructor(private readonly path: string) {
+    this.refresher = setInterval(() => {
+      try {
+        const now = new Date();
+        utimesSync(path, now, now);
+      } catch {
+        // Gone (released): nothing to keep fresh.
+      }
+    }, REFRESH_MS);
+    this.refresher.unref();
+  }
 
   static acquire(dataDir: string): DataDirLock {
     const path = join(dataDir, 'server.pid');
@@ -41,6 +57,7 @@ export class DataDirLock {
   }
 
   release(): void {
+    clearInterval(this.refresher);
     heldHere.delete(this.path);
     try {
       unlinkSync(this.path);
@@ -81,17 +98,22 @@ function holderOf(text: string): { pid: number; host?: string } {
 }
 
 /**
- * Whether the holder may still be running. On another host (containers sharing a volume, each
- * its own pid 1) that cannot be told: held. On ours, a holder with our own pid is a process of
+ * Whether the holder may still be running. On another host (containers sharing a volume, each its
+ * own pid 1; or this container's predecessor, recreated under a new name) its process cannot be
+ * asked: held while it keeps the file fresh. On ours, a holder with our own pid is a process of
  * ours (this one, or the one before a container restarted).
  */
 function isHeld(path: string, { pid: holder, host }: { pid: number; host?: string }): boolean {
-  if (host !== undefined && host !== hostname()) return true;
+  if (host !== undefined && host !== hostname()) return touchedWithin(path, STALE_AFTER_MS);
   if (holder === process.pid) return heldHere.has(path);
   if (Number.isSafeInteger(holder) && holder > 0) return isAlive(holder);
   // No pid yet: a process may be writing it now.
+  return touchedWithin(path, BEING_WRITTEN_MS);
+}
+
+function touchedWithin(path: string, ms: number): boolean {
   try {
-    return Date.now() - statSync(path).mtimeMs < BEING_WRITTEN_MS;
+    return Date.now() - statSync(path).mtimeMs < ms;
   } catch {
     return false;
   }
