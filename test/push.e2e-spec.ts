@@ -106,10 +106,17 @@ describe('push webhook for offline users (e2e)', () => {
     const caller = await user();
     const callee = await user('mentor');
     const forCallee = (r: Received) => JSON.parse(r.body).userId === callee.id;
-    gateway.answer = (r) => r.response.writeHead(JSON.parse(r.body).type === 'incoming_call' ? 503 : 204).end();
-    const ring = gateway.nextMatching(forCallee);
+    // The gateway answers the ring only once the cancellation has come, and with a failure: its
+    // retry is due after the call was cancelled.
+    let ring: Received | undefined;
+    gateway.answer = (r) => {
+      if (JSON.parse(r.body).type === 'incoming_call') return void (ring = r);
+      r.response.writeHead(204).end();
+      ring?.response.writeHead(503).end();
+    };
+    const rang = gateway.nextMatching(forCallee);
     const callId = (await api(caller).post('/calls/start', { recipientUserId: callee.id }).expect(201)).body.id;
-    await ring;
+    await rang;
     const cancelled = gateway.nextMatching(forCallee);
     await api(caller).post('/calls/cancel', { callId }).expect(200);
     expect(JSON.parse((await cancelled).body)).toMatchObject({ type: 'call_cancelled' });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { CallsModule } from '../calls/calls.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { PushService } from './push.service';
 
-@Module({ imports: [RealtimeModule], providers: [PushService], exports: [PushService] })
+@Module({ imports: [RealtimeModule, CallsModule], providers: [PushService], exports: [PushService] })
 export class PushModule {}

@@ -4,6 +4,7 @@ import type { CallNotice } from '../calls/call-notices';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AppEventMap, OnAppEvent } from '../events/app-events';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
+import { OpenCallIndex } from '../calls/open-call-index';
 import { inBackground } from '../common/background';
 import { REPEAT_WINDOW_MS, RepeatedErrors } from '../observability/repeated-errors';
 
@@ -24,12 +25,11 @@ export class PushService implements OnModuleDestroy {
   private readonly failures = new RepeatedErrors(REPEAT_WINDOW_MS, (kind, repeats) =>
     this.logger.warn(`push gateway ${kind}: ${repeats} more time(s) in the last ${REPEAT_WINDOW_MS / 1000} s`),
   );
-  /** The last notice sent about each user's call (see send). */
-  private readonly latest = new Map<string, symbol>();
   private stopped = false;
 
   constructor(
     private readonly registry: ConnectionRegistry,
+    private readonly openCalls: OpenCallIndex,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -37,9 +37,19 @@ export class PushService implements OnModuleDestroy {
   callNotice({ userIds, notice }: AppEventMap['call.notice']): void {
     const kind = this.config.push && kindOf(notice);
     if (!kind) return;
+    const { call } = notice;
     for (const userId of userIds) {
-      if (userId === notice.call.hostUserId && kind !== 'missed_call') continue; // the caller acted
-      this.sendIfOffline(userId, kind, { call: notice.call }, `${userId}|${notice.call.id}`);
+      if (userId === call.hostUserId && kind !== 'missed_call') continue; // the caller acted
+      // A ring is tried again only while the call still rings for the user: not once it was
+      // answered, declined, cancelled or missed, whichever instance moved it.
+      const stillDue =
+        kind === 'incoming_call'
+          ? async () => {
+              const open = await this.openCalls.of(userId);
+              return open?.callId === call.id && open.status === 'CALLING';
+            }
+          : undefined;
+      this.sendIfOffline(userId, kind, { call }, stillDue);
     }
   }
 
@@ -54,34 +64,26 @@ export class PushService implements OnModuleDestroy {
   }
 
   /** Wakes the user's devices when no instance holds a connection of theirs. */
-  private sendIfOffline(userId: string, kind: PushKind, data: object, about?: string): void {
+  private sendIfOffline(userId: string, kind: PushKind, data: object, stillDue?: () => Promise<boolean>): void {
     inBackground(
       'push',
-      this.registry.isOnline(userId).then((online) => (online ? undefined : this.send(userId, kind, data, about))),
+      this.registry.isOnline(userId).then((online) => (online ? undefined : this.send(userId, kind, data, stillDue))),
     );
   }
 
-  /**
-   * `about`: what the notice is about (a user's call): a later notice about it ends the retries of
-   * this one, so a cancelled call's ring is not sent again after its cancellation.
-   */
-  send(userId: string, kind: PushKind, data: object, about?: string): void {
+  /** `stillDue`: asked before each retry; false ends them (what the notice said is over). */
+  private send(userId: string, kind: PushKind, data: object, stillDue?: () => Promise<boolean>): void {
     const push = this.config.push;
     if (!push) return;
     const body = JSON.stringify({ type: kind, userId, ...data, sentAt: new Date().toISOString() });
     const signature = createHmac('sha256', push.secret).update(body).digest('hex');
-    const notice = Symbol(kind);
-    if (about) this.latest.set(about, notice);
-    const current = () => (this.stopped || (about !== undefined && this.latest.get(about) !== notice) ? false : true);
-    void this.deliver(push.url, body, signature, `${kind} for ${userId}`, current).finally(() => {
-      if (about && this.latest.get(about) === notice) this.latest.delete(about);
-    });
+    inBackground('push', this.deliver(push.url, body, signature, `${kind} for ${userId}`, stillDue));
   }
 
-  private async deliver(url: string, body: string, signature: string, what: string, current: () => boolean): Promise<void> {
+  private async deliver(url: string, body: string, signature: string, what: string, stillDue?: () => Promise<boolean>): Promise<void> {
     for (const [attempt, delay] of RETRY_DELAYS_MS.entries()) {
       if (delay) await new Promise((done) => setTimeout(done, delay).unref());
-      if (!current()) return;
+      if (this.stopped || (attempt > 0 && stillDue && !(await stillDue()))) return;
       try {
         const response = await fetch(url, {
           method: 'POST',
