@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { RedisSetting } from '../../src/cluster/redis-connections';
 import { spawnRedisServer } from './redis-server';
 import type { TestRedis } from './test-redis';
-import { freePort } from './server-process';
+import { freePort, isFree } from './server-process';
 
 const run = promisify(execFile);
 
@@ -26,15 +26,10 @@ export class RedisCluster implements TestRedis {
   private constructor(private readonly nodes: ClusterNode[]) {}
 
   static async start(): Promise<RedisCluster> {
-    const ports: number[] = [];
-    while (ports.length < 6) {
-      const port = await freePort();
-      // A cluster node also listens on its port + 10000 (the cluster bus).
-      if (port < 55_000 && !ports.includes(port)) ports.push(port);
-    }
-    const cluster = new RedisCluster(ports.map((port) => ({ port, dir: '' })));
+    const cluster = new RedisCluster(Array.from({ length: 6 }, () => ({ port: 0, dir: '' })));
     await Promise.all(cluster.nodes.map((node) => cluster.startNode(node)));
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes']);
+    const addresses = cluster.nodes.map((node) => `127.0.0.1:${node.port}`);
+    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes']);
     await cluster.untilHealthy();
     return cluster;
   }
@@ -97,10 +92,36 @@ export class RedisCluster implements TestRedis {
     return this.nodes.filter((node) => node.process);
   }
 
+  /**
+   * Starts a node on a port whose cluster bus port (+10000) is free too. Another process may take
+   * either between the check and the start: then it tries other ports.
+   */
   private async startNode(node: ClusterNode): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      node.port = await this.freeNodePort();
+      try {
+        node.process = await this.spawnNode(node);
+        return;
+      } catch (error) {
+        const taken = /Address already in use/.test(String(error));
+        if (!taken || attempt === 5) throw error;
+      }
+    }
+  }
+
+  private async freeNodePort(): Promise<number> {
+    for (;;) {
+      const port = await freePort();
+      const used = this.nodes.flatMap((node) => [node.port, node.port + 10_000]);
+      const taken = used.includes(port) || used.includes(port + 10_000);
+      if (port < 55_000 && !taken && (await isFree(port + 10_000))) return port;
+    }
+  }
+
+  private spawnNode(node: ClusterNode): Promise<ChildProcess> {
     node.dir = join(this.dir, String(node.port));
-    mkdirSync(node.dir);
-    node.process = await spawnRedisServer(node.port, node.dir, [
+    mkdirSync(node.dir, { recursive: true });
+    return spawnRedisServer(node.port, node.dir, [
       '--cluster-enabled',
       'yes',
       '--cluster-config-file',

@@ -22,6 +22,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether a port on loopback can be listened on now. */
+export function isFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer()
+      .once('error', () => done(false))
+      .listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
 /**
  * Starts the server as its own process (src/main.ts through ts-node), exactly as `npm start`
  * would run it, and resolves once /health answers.
