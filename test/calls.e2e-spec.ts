@@ -458,7 +458,11 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     const times = [...first.body.items, ...second.body.items].map((c: { createdAt: string }) => c.createdAt);
     expect([...times].sort().reverse()).toEqual(times);
     expect((await api(alice).get('/calls/user/history?status=ENDED').expect(200)).body.items).toEqual([]);
-    expect((await api(alice).get('/calls/user/history?cursor=garbage').expect(400)).body.code).toBe('validation_failed');
+    // Cursors in the shape the server issues, but crafted: a NUL in the id, a year the database cannot store.
+    const crafted = ['garbage', '2026-01-01T00:00:00.000Z|a\0b', '-271821-04-20T00:00:00.000Z|x', '+275760-09-13T00:00:00.000Z|x'];
+    for (const cursor of crafted.map((text) => Buffer.from(text).toString('base64url'))) {
+      expect((await api(alice).get(`/calls/user/history?cursor=${cursor}`).expect(400)).body.code).toBe('validation_failed');
+    }
   });
 
   it('hands out STUN and TURN servers with credentials that verify with the shared secret', async () => {
