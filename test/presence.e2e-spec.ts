@@ -167,6 +167,16 @@ describe('presence (e2e)', () => {
     spy.mockRestore();
   });
 
+  it('answers a request that met the shared state briefly away with 503 unavailable and when to try again', async () => {
+    const student = await user();
+    const mentor = await user('mentor');
+    jest.spyOn(t.app.get<SharedState>(SHARED_STATE), 'sIsMember').mockRejectedValueOnce(new ClientClosedError());
+    const refused = await api(student).get(`/presence/${mentor.id}`).expect(503);
+    expect(refused.body).toMatchObject({ code: 'unavailable', details: { retryAfterMs: 1000 } });
+    expect(refused.headers['retry-after']).toBe('1');
+    expect((await api(student).get(`/presence/${mentor.id}`).expect(200)).body).toMatchObject({ online: false });
+  });
+
   it("sends a student's presence to their contacts only", async () => {
     const student = await user();
     const contact = await user();

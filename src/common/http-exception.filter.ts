@@ -53,7 +53,8 @@ export function normalizeHttpError(exception: unknown): AppError {
 
 /**
  * HTTP errors that reach Nest, rendered `{statusCode, code, message, details?}`, or in the webrtc
- * dialect's envelope under its routes (refusals before Nest: refuseRequest).
+ * dialect's envelope under its routes (refusals before Nest: refuseRequest). An error that says
+ * when to try again (`details.retryAfterMs`) says it in `Retry-After` too, as HTTP clients read it.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -70,6 +71,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     this.metrics.errorSent('http', error.code);
     const body = toHttpErrorBody(error);
     if (response.headersSent) return;
+    const retryAfterMs = (error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+    if (typeof retryAfterMs === 'number') response.setHeader('Retry-After', Math.ceil(retryAfterMs / 1000));
     const path = host.switchToHttp().getRequest<Request>().originalUrl;
     response.status(body.statusCode).json(path.startsWith(VIDEO_ROUTES) ? toVideoError(body) : body);
   }

@@ -29,7 +29,7 @@ const DESCRIPTION = `The REST half of the call-signaling server. The realtime di
 
 **Authentication**: every route but register, login, health and metrics needs \`Authorization: Bearer <accessToken>\` (from register or login).
 
-**Errors**: \`{statusCode, code, message, details?}\` with a \`code\` from one catalogue (\`ErrorCode\`); \`validation_failed\` carries the messages per field in \`details\`. The /api/video routes answer \`{success: false, error: {code, message}}\` instead. Any route may also answer 500 \`internal\` (for example while the database is unreachable), without internal detail.
+**Errors**: \`{statusCode, code, message, details?}\` with a \`code\` from one catalogue (\`ErrorCode\`); \`validation_failed\` carries the messages per field in \`details\`. The /api/video routes answer \`{success: false, error: {code, message}}\` instead. Any route may also answer 500 \`internal\` (for example while the database is unreachable), without internal detail, or 503 \`unavailable\` while the shared state (Redis) is briefly unreachable: send it again after \`details.retryAfterMs\` (also in \`Retry-After\`, in seconds).
 
 **Limits**: RATE_LIMIT_HTTP_PER_MIN requests a minute per user and per address; register and login share RATE_LIMIT_AUTH_PER_MIN per address. Over a limit: 429 \`rate_limited\` with \`Retry-After\`.`;
 
