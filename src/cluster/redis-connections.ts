@@ -1,6 +1,7 @@
 import { StartupError } from '../config/startup-error';
 import { Logger } from '@nestjs/common';
-import { createClient, createCluster } from 'redis';
+import { createClient, createCluster, TimeoutError } from 'redis';
+import { NEVER_IDLE_MS, RedisWatchdog, SILENCE_LIMIT_MS } from './redis-watchdog';
 
 /**
  * A connection to one Redis, or to a Redis Cluster: node-redis's cluster client answers the same
@@ -22,10 +23,12 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * on the cluster bus), two that block reading the bus (this instance's stream, and the one every
  * instance reads), and a publisher/subscriber pair for the Socket.IO Redis adapter. Each
  * reconnects by itself; while Redis is away their commands wait in node-redis's offline queue.
+ * A watchdog drops a connection that Redis stopped answering without closing it.
  */
 export class RedisConnections {
   private readonly logger = new Logger('Redis');
   private lastTrouble = 0;
+  private readonly watchdog: RedisWatchdog;
 
   private constructor(
     readonly cluster: boolean,
@@ -40,11 +43,12 @@ export class RedisConnections {
     this.watch(everyoneReader, 'bus reader (every instance)');
     this.watch(publisher, 'publisher');
     this.watch(subscriber, 'subscriber');
+    this.watchdog = new RedisWatchdog(() => this.nodeClients());
   }
 
   static async connect(setting: RedisSetting): Promise<RedisConnections> {
     // Each made afresh rather than duplicated: a cluster client's failover watch is its own.
-    const make = () => (setting.cluster ? clusterOf(setting.urls) : createClient({ url: setting.urls[0] }));
+    const make = () => (setting.cluster ? clusterOf(setting.urls) : clientOf(setting.urls[0]));
     const connections = new RedisConnections(setting.cluster, make(), make(), make(), make(), make());
     const all = Promise.all(connections.all().map((c) => c.connect()));
     let timer: NodeJS.Timeout | undefined;
@@ -80,8 +84,21 @@ export class RedisConnections {
     return [this.commands, this.reader, this.everyoneReader, this.publisher, this.subscriber];
   }
 
+  /** The connections to Redis servers: on a cluster, each client's to every master (sharded subscriptions included). */
+  private nodeClients(): RedisClient[] {
+    if (!this.cluster) return this.all();
+    return this.all()
+      .flatMap((client) =>
+        (client as unknown as ClusterClient).masters.flatMap(
+          (master) => [master.client, master.pubSub?.client] as unknown as RedisClient[],
+        ),
+      )
+      .filter(Boolean);
+  }
+
   /** Waits for replies still due, then closes; a connection that is down is dropped. */
   async close(): Promise<void> {
+    this.watchdog.stop();
     await Promise.all(
       this.all().map(async (client) => {
         try {
@@ -107,7 +124,9 @@ export class RedisConnections {
       this.lastTrouble = Date.now();
       if (down.has(node) || !up.has(node)) return;
       down.add(node);
-      this.logger.warn(`${name} connection${node ? ` to ${node}` : ''} lost: ${error.message}; reconnecting`);
+      // The watchdog dropped it (node-redis names that a maintenance timeout).
+      const why = error instanceof TimeoutError ? `no answer within ${SILENCE_LIMIT_MS / 1000} s` : error.message;
+      this.logger.warn(`${name} connection${node ? ` to ${node}` : ''} lost: ${why}; reconnecting`);
     };
     const ready = (node: string) => {
       up.add(node);
@@ -124,6 +143,15 @@ export class RedisConnections {
     client.on('node-error', (error: Error, node: NodeAddress) => lost(address(node), error));
     client.on('node-ready', (node: NodeAddress) => ready(address(node)));
   }
+}
+
+/** Options every connection (on a cluster, to every node) is made with: the watchdog's. */
+const SOCKET = { socketTimeout: NEVER_IDLE_MS };
+
+function clientOf(url: string): RedisClient {
+  const client = createClient({ url, socket: SOCKET });
+  RedisWatchdog.check(client);
+  return client;
 }
 
 interface NodeAddress {
@@ -145,12 +173,13 @@ function clusterOf(urls: string[]): RedisClient {
     defaults: {
       username: first.username ? decodeURIComponent(first.username) : undefined,
       password: first.password ? decodeURIComponent(first.password) : undefined,
-      socket: first.protocol === 'rediss:' ? { tls: true } : undefined,
+      socket: first.protocol === 'rediss:' ? { ...SOCKET, tls: true } : SOCKET,
       // A command for a node that is down fails at once (and is tried again where that matters):
       // queued, it would wait for that node forever once a replica has taken over its slots.
       disableOfflineQueue: true,
     },
   });
+  RedisWatchdog.check(createClient()); // its node clients are made later, of the same kind
   const slots = (cluster as unknown as { _slots?: { rediscover?(from: { options: unknown }): Promise<void> } })._slots;
   if (typeof slots?.rediscover !== 'function') throw new Error('this node-redis cannot follow a Redis Cluster failover');
   cluster.on('node-reconnecting', (node: NodeAddress) => {

@@ -9,6 +9,8 @@ const UNREACHABLE = [
   redis.ReconnectStrategyError,
   redis.SocketClosedUnexpectedlyError,
   redis.SocketTimeoutError,
+  // A command on a connection the watchdog dropped (RedisWatchdog).
+  redis.TimeoutError,
 ];
 /** A socket that broke under a command, as Node reports it. */
 const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
