@@ -114,6 +114,15 @@ describe('HTTP rate limits (e2e)', () => {
     expect((await from(t.url, ip, dave.token).get('/calls/user/history').expect(200)).body.items).toEqual([]);
   });
 
+  it('counts requests refused for their token against their address: it cannot try tokens without limit, and it is held up as any other', async () => {
+    const kim = await register(t.url, 'kim');
+    const ip = newIp();
+    await repeat(HTTP_LIMIT / 2, () => from(t.url, ip, 'not-a-token').get('/auth/me'), 401);
+    await repeat(HTTP_LIMIT / 2, () => from(t.url, ip).get('/calls/user/history'), 401);
+    expectRateLimited(await from(t.url, ip, 'not-a-token').get('/auth/me'), FROM_ADDRESS);
+    expectRateLimited(await from(t.url, ip, kim.token).get('/auth/me'), FROM_ADDRESS);
+  });
+
   it('gives register and login a per-address budget of their own, apart from the general one', async () => {
     const ip = newIp();
     const erin = await register(t.url, 'erin', ip);

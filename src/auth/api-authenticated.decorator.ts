@@ -6,7 +6,7 @@ import { ApiErrors, HTTP_ERROR_BODY, type ErrorBodyShape } from '../common/api-e
 export const BEARER_SCHEME = 'bearer';
 
 /**
- * Documents what the global JwtAuthGuard and the HTTP rate limit do to a route not marked
+ * Documents what the token check and the HTTP rate limit (HttpAdmissionGuard) do to a route not marked
  * @Public(): it needs the bearer token (401 without), and counts against the per-user limit.
  */
 export const ApiAuthenticated = (shape: ErrorBodyShape = HTTP_ERROR_BODY) =>

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { UsersModule } from '../users/users.module';
@@ -13,7 +12,8 @@ import { TokenService } from './token.service';
 @Module({
   imports: [PassportModule, JwtModule.register({}), UsersModule],
   controllers: [AuthController],
-  providers: [AuthService, PasswordHasher, TokenService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
-  exports: [TokenService],
+  providers: [AuthService, PasswordHasher, TokenService, JwtStrategy, JwtAuthGuard],
+  // JwtAuthGuard runs first in the global HttpAdmissionGuard (LimitsModule).
+  exports: [TokenService, JwtAuthGuard],
 })
 export class AuthModule {}

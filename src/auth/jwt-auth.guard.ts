@@ -4,7 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { AppError } from '../common/errors';
 import { IS_PUBLIC } from './public.decorator';
 
-/** Global: every HTTP route needs a bearer token unless marked @Public(). */
+/** Every HTTP route needs a bearer token unless marked @Public() (run by the global HttpAdmissionGuard). */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(private readonly reflector: Reflector) {

@@ -1,6 +1,5 @@
 import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerRequest } from '@nestjs/throttler';
-import { IS_PUBLIC } from '../auth/public.decorator';
 import { AppError } from '../common/errors';
 import { MetricsService } from '../observability/metrics.service';
 import { NO_RATE_LIMIT } from './rate-limit.decorators';
@@ -15,9 +14,8 @@ const REFUSALS: Record<HttpLimit, string> = {
 };
 
 /**
- * The global HTTP rate-limit guard. Nest runs global guards in the order their modules were
- * scanned: AppModule imports AuthModule before LimitsModule, so JwtAuthGuard has already put the
- * user on the request (one token check) when this guard counts it.
+ * The HTTP rate limits, counted by HttpAdmissionGuard once JwtAuthGuard has put the user on the
+ * request (one token check), or found none.
  *
  * A refused request is 429 `rate_limited` with `Retry-After` (seconds), thrown before pipes,
  * interceptors and the handler: it changes nothing. Thrown from a guard, it goes through the
@@ -30,11 +28,6 @@ export class HttpThrottlerGuard extends ThrottlerGuard {
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http' || this.flag(context, NO_RATE_LIMIT)) return true;
-    // A protected route without a user means the guards were reordered; fail loudly rather than
-    // let the per-user limit lapse unnoticed.
-    if (!this.flag(context, IS_PUBLIC) && !context.switchToHttp().getRequest<{ user?: unknown }>().user) {
-      throw new Error('HttpThrottlerGuard ran before JwtAuthGuard: import LimitsModule after AuthModule');
-    }
     return super.canActivate(context);
   }
 

@@ -4,7 +4,9 @@ import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler'
 import type { AuthUser } from '../auth/auth-user';
 import { REDIS } from '../cluster/cluster.tokens';
 import type { RedisConnections } from '../cluster/redis-connections';
+import { AuthModule } from '../auth/auth.module';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { HttpAdmissionGuard } from './http-admission.guard';
 import { HttpThrottlerGuard } from './http-throttler.guard';
 import { AUTH_ATTEMPT } from './rate-limit.decorators';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
@@ -48,15 +50,16 @@ function httpLimits(config: AppConfig, redis: RedisConnections | null, reflector
 /**
  * HTTP rate limits (CONTRACT.md §9): RATE_LIMIT_HTTP_PER_MIN per IP and per user,
  * RATE_LIMIT_AUTH_PER_MIN per IP for register and login; counts in Redis when it is configured.
- * Its guard must come after JwtAuthGuard, so AppModule imports this module after AuthModule.
+ * Its guard runs after the token check, both in the global HttpAdmissionGuard.
  */
 @Module({
   imports: [
+    AuthModule,
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG, REDIS, Reflector],
       useFactory: httpLimits,
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: HttpThrottlerGuard }],
+  providers: [HttpThrottlerGuard, { provide: APP_GUARD, useClass: HttpAdmissionGuard }],
 })
 export class LimitsModule {}
