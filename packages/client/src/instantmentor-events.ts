@@ -230,6 +230,9 @@ export interface InstantMentorClientToServerEvents {
   join_session: ClientEvent<AppSessionPayload>;
   leave_session: ClientEvent<AppSessionPayload>;
   ping: ClientEvent<{ timestamp?: string } | undefined>;
+  /** The app's own presence announcements (it sends `{userId, role, timestamp}`): taken and ignored, presence is the connection's own. */
+  user_online: (payload?: Record<string, unknown>) => void;
+  user_offline: (payload?: Record<string, unknown>) => void;
 }
 
 export interface InstantMentorServerToClientEvents {
