@@ -10,13 +10,22 @@ import type { AddressInfo } from 'node:net';
 async function bootstrap(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env);
+  // A signal while the app starts (a deployment rolled back) stops it once what started can be
+  // closed: killed half-way, the embedded database could be left mid-write.
+  const server: { app?: INestApplication; stopping?: NodeJS.Signals } = {};
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      server.stopping = signal;
+      if (server.app) void shutDown(server.app, config, signal);
+    });
+  }
   // The app's modules load once the settings are known to be good: a bad one is told at once.
   const { createApp } = await import('./app.factory');
-  const app = await createApp(config);
+  const app = (server.app = await createApp(config));
+  if (server.stopping) return shutDown(app, config, server.stopping);
   await listen(app, config);
   const logger = new Logger('Server');
   for (const line of whereToLook(app, config)) logger.log(line);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void shutDown(app, config, signal));
 }
 
 /** Listens on HOST:PORT; a port taken or an address not this machine's is one line naming the setting. */

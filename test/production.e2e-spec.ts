@@ -4,7 +4,7 @@ import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { failedStart, freePort, spawnServer } from './helpers/server-process';
+import { failedStart, freePort, signalWhileStarting, spawnServer } from './helpers/server-process';
 import { useTestApp } from './helpers/suite';
 
 const SECRET = randomBytes(48).toString('base64');
@@ -64,6 +64,17 @@ describe('starting up (e2e)', () => {
       await server.exited;
     }
   });
+
+  it('stops cleanly on SIGTERM while it is still starting: the database closed, its lock released, exit 0', async () => {
+    const dataDir = join(cwd, 'stopped-while-starting');
+    const env = { NODE_ENV: 'test', JWT_SECRET: SECRET, DATA_DIR: dataDir, PORT: '0', LOG_FORMAT: 'text' };
+    // Signalled once the database is open, while the migrations are applied (before it listens).
+    const stopped = await signalWhileStarting(env, cwd, 'Embedded PGlite database at', 'SIGTERM');
+    expect(stopped).toMatchObject({ code: 0, signal: null });
+    expect(stopped.output).toContain('SIGTERM received: draining');
+    expect(stopped.output).not.toContain('Listening on');
+    expect(existsSync(join(dataDir, 'server.pid'))).toBe(false);
+  }, 60_000);
 
   /** Tests that start the server three times: each start loads the whole app, several seconds on a slow machine. */
   const THREE_STARTS_MS = 120_000;

@@ -64,6 +64,33 @@ export async function spawnServer(env: Record<string, string>, cwd: string): Pro
   throw new Error(`server did not start (exit or 60 s without "Listening on"):\n${log}`);
 }
 
+/** Starts the server as spawnServer does and sends it `signal` once its output has shown `line`: how it ended, and its output. */
+export async function signalWhileStarting(
+  env: Record<string, string>,
+  cwd: string,
+  line: string,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+  const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), resolve(ROOT, 'src/main.ts')], {
+    cwd,
+    env: { PATH: process.env.PATH, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const read = (chunk: Buffer) => {
+    output += chunk;
+    if (output.includes(line) && child.signalCode === null && !child.killed) child.kill(signal);
+  };
+  child.stdout.on('data', read);
+  child.stderr.on('data', read);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, exitSignal) => done({ code, signal: exitSignal })),
+  );
+  clearTimeout(timer);
+  return { ...ended, output };
+}
+
 /** Starts the server as spawnServer does, on `env`'s PORT, for a start that must fail: its exit code and output. */
 export async function failedStart(env: Record<string, string>, cwd: string): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), resolve(ROOT, 'src/main.ts')], {
