@@ -1,6 +1,7 @@
 import { RedisConnections } from '../src/cluster/redis-connections';
 import { MemoryState, RedisState, SharedState } from '../src/cluster/shared-state';
 import { MemoryTimers, RedisTimers, SharedTimers } from '../src/cluster/shared-timers';
+import { eventually } from './helpers/cluster';
 import { startTestRedis, TestRedis } from './helpers/test-redis';
 
 /** Resolves with the id of the timer of `kind` that fires first. */
@@ -41,6 +42,30 @@ describe('shared timers armed unless armed already (e2e)', () => {
       expect(await next).toBe('b');
     } finally {
       timers.stop();
+    }
+  });
+});
+
+describe('shared timers across versions (e2e)', () => {
+  it('leave a timer of a kind an instance does not handle to one that does (a rolling deploy), within seconds', async () => {
+    const prefix = `timers-test-${Date.now()}-versions:`;
+    const older = new RedisTimers(connections, prefix);
+    older.start();
+    const newer = new RedisTimers(connections, prefix);
+    try {
+      await older.schedule('new-kind', 'a', 0);
+      const armedAt = Number(await connections.commands.zScore(`${prefix}timers`, 'new-kind|a'));
+      // The older instance, alone, has claimed it (it is no longer due as armed).
+      await eventually(async () => expect(Number(await connections.commands.zScore(`${prefix}timers`, 'new-kind|a'))).not.toBe(armedAt));
+      const fired = firstFiring(newer, 'new-kind');
+      // Polling half an interval after the older one: started now, at the older one's reply, it
+      // would poll just after it each time, as two independent processes rarely do.
+      await new Promise((done) => setTimeout(done, 50));
+      newer.start();
+      expect(await fired).toBe('a');
+    } finally {
+      older.stop();
+      newer.stop();
     }
   });
 });

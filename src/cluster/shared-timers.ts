@@ -36,17 +36,17 @@ abstract class TimerHandlers {
     this.handlers.set(kind, handler);
   }
 
-  /** Runs the handler of `key`; false when it failed (and should be tried again). */
-  protected async fire(key: string): Promise<boolean> {
+  /** Runs the handler of `key`: `failed` when it should be tried again, `unknown` when this instance has none for its kind. */
+  protected async fire(key: string): Promise<'fired' | 'failed' | 'unknown'> {
     const split = key.indexOf('|');
     const handler = this.handlers.get(key.slice(0, split));
-    if (!handler) return true;
+    if (!handler) return 'unknown';
     try {
       await handler(key.slice(split + 1));
-      return true;
+      return 'fired';
     } catch (error) {
       this.logger.error(`timer ${key} failed: ${(error as Error).stack ?? String(error)}`);
-      return false;
+      return 'failed';
     }
   }
 }
@@ -101,7 +101,14 @@ const SETTLE = `
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('ZREM', KEYS[1], ARGV[1]) end
 return 0`;
 
+/** Puts a claimed timer back, due at ARGV[3], unless it was re-armed meanwhile. */
+const DEFER = `
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1]) end
+return 0`;
+
 const POLL_MS = 100;
+/** A timer of a kind this instance does not handle is due again after this long, for another instance. */
+const DEFER_MS = 1_000;
 /** A claimed timer whose instance died before settling it is due again after this long. */
 const LEASE_MS = 15_000;
 const BATCH = 100;
@@ -114,7 +121,8 @@ const CLUSTER_SHARDS = 16;
  * Cluster, one per shard, each hash-tagged into a slot of its own, so no master holds them all.
  * Every instance polls every shard; claiming is atomic, so each due timer runs on exactly one
  * instance, and one that dies mid-way leaves the timer to be claimed again when its lease runs out
- * (handlers are idempotent).
+ * (handlers are idempotent). A timer of a kind an instance has no handler for (armed by a newer
+ * version during a rolling deploy) is put back for a second, not dropped.
  */
 export class RedisTimers extends TimerHandlers implements SharedTimers {
   private readonly shards: string[];
@@ -172,7 +180,12 @@ export class RedisTimers extends TimerHandlers implements SharedTimers {
       const due = (await commands.eval(CLAIM, { keys: [shard], arguments: [String(now), lease, String(BATCH)] })) as string[];
       await Promise.all(
         due.map(async (member) => {
-          if (await this.fire(member)) await commands.eval(SETTLE, { keys: [shard], arguments: [member, lease] });
+          const outcome = await this.fire(member);
+          if (outcome === 'fired') await commands.eval(SETTLE, { keys: [shard], arguments: [member, lease] });
+          // Armed by a newer version (a rolling deploy): left for an instance that knows its kind.
+          // Due again at a random point of the poll interval: at its own poll's phase, this instance would claim it first every time.
+          const dueAgain = now + DEFER_MS + Math.floor(Math.random() * POLL_MS);
+          if (outcome === 'unknown') await commands.eval(DEFER, { keys: [shard], arguments: [member, lease, String(dueAgain)] });
         }),
       );
     } catch (error) {
