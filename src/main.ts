@@ -21,9 +21,12 @@ async function bootstrap(): Promise<void> {
   }
   // The app's modules load once the settings are known to be good: a bad one is told at once.
   const { createApp } = await import('./app.factory');
-  const app = (server.app = await createApp(config));
+  const app = await createApp(config);
   if (server.stopping) return shutDown(app, config, server.stopping);
+  // From here on a signal shuts it down at once; one while it listens (its modules starting) waits for that.
   await listen(app, config);
+  server.app = app;
+  if (server.stopping) return shutDown(app, config, server.stopping);
   const logger = new Logger('Server');
   for (const line of whereToLook(app, config)) logger.log(line);
 }

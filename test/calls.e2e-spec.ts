@@ -459,7 +459,13 @@ describe('calls: REST and the seed-002 Socket.IO dialect (e2e)', () => {
     expect([...times].sort().reverse()).toEqual(times);
     expect((await api(alice).get('/calls/user/history?status=ENDED').expect(200)).body.items).toEqual([]);
     // Cursors in the shape the server issues, but crafted: a NUL in the id, a year the database cannot store.
-    const crafted = ['garbage', '2026-01-01T00:00:00.000Z|a\0b', '-271821-04-20T00:00:00.000Z|x', '+275760-09-13T00:00:00.000Z|x'];
+    const crafted = [
+      'garbage',
+      '2026-01-01T00:00:00.000Z|a\0b',
+      '-271821-04-20T00:00:00.000Z|x',
+      '+275760-09-13T00:00:00.000Z|x',
+      '0000-01-01T00:00:00.000Z|x',
+    ];
     for (const cursor of crafted.map((text) => Buffer.from(text).toString('base64url'))) {
       expect((await api(alice).get(`/calls/user/history?cursor=${cursor}`).expect(400)).body.code).toBe('validation_failed');
     }

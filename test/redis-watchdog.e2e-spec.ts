@@ -24,6 +24,13 @@ describe('Redis connections that go silent (e2e)', () => {
     await redis?.destroy();
   });
 
+  it('are kept while they answer, a bus read blocked for 5 s included', async () => {
+    const open = proxy.openConnections;
+    expect(await connections.reader.xRead({ key: 'quiet', id: '$' }, { BLOCK: 5_000 })).toBeNull();
+    expect(await connections.commands.ping()).toBe('PONG');
+    expect(proxy.openConnections).toBe(open);
+  }, 30_000);
+
   it('are dropped and made again: what waited on them fails as unavailable, and commands, the bus and subscriptions work again', async () => {
     await connections.commands.set('greeting', 'before');
     const heard: string[] = [];
@@ -58,9 +65,10 @@ describe('Redis connections that go silent (e2e)', () => {
     await connections.commands.set('greeting', 'hello');
     proxy.silenceAll();
     proxy.silenceNew = true;
-    const remade = proxy.nextConnection();
+    // All five connections dropped and made again into the silence, stuck there as they are made.
+    const remade = proxy.nextConnections(5);
     const first = connections.commands.get('greeting');
-    await remade; // into the silence
+    await remade;
     proxy.silenceNew = false;
     // What was sent on a silent connection fails as unavailable, until one that answers is made.
     for (let attempt = first; ; attempt = connections.commands.get('greeting')) {

@@ -29,6 +29,8 @@ export class RedisConnections {
   private readonly logger = new Logger('Redis');
   private lastTrouble = 0;
   private readonly watchdog: RedisWatchdog;
+  /** Per cluster client, what marks one of its nodes up again (node-redis says so only once per node client). */
+  private readonly nodeReady = new Map<RedisClient, (node: string) => void>();
 
   private constructor(
     readonly cluster: boolean,
@@ -84,19 +86,25 @@ export class RedisConnections {
     return [this.commands, this.reader, this.everyoneReader, this.publisher, this.subscriber];
   }
 
-  /** The connections to Redis servers: on a cluster, each client's to every master (sharded subscriptions included). */
+  /**
+   * The connections to Redis servers, for the watchdog (every 2 s): on a cluster, each client's to
+   * every master (sharded subscriptions included), noting those ready again as it goes.
+   */
   private nodeClients(): RedisClient[] {
     if (!this.cluster) return this.all();
-    return this.all()
-      .flatMap((client) =>
-        (client as unknown as ClusterClient).masters.flatMap(
-          (master) => [master.client, master.pubSub?.client] as unknown as RedisClient[],
-        ),
-      )
-      .filter(Boolean);
+    return this.all().flatMap((client) =>
+      (client as unknown as ClusterClient).masters.flatMap((master) => {
+        const nodeClients = [master.client, master.pubSub?.client].filter(Boolean) as unknown as RedisClient[];
+        if (master.client?.isReady) this.nodeReady.get(client)?.(`${master.host}:${master.port}`);
+        return nodeClients;
+      }),
+    );
   }
 
-  /** Waits for replies still due, then closes; a connection that is down is dropped. */
+  /**
+   * Waits for replies still due, then closes; a connection that is down is dropped, and so is one
+   * whose Redis has not answered within SILENCE_LIMIT_MS (a silent Redis never would).
+   */
   async close(): Promise<void> {
     this.watchdog.stop();
     await Promise.all(
@@ -104,7 +112,7 @@ export class RedisConnections {
         try {
           // The bus readers sit in a blocking read: waiting for its reply would hold shutdown up.
           const reading = client === this.reader || client === this.everyoneReader;
-          if (client.isOpen && !reading && (this.cluster || client.isReady)) await client.close();
+          if (client.isOpen && !reading && (this.cluster || client.isReady)) await closeWithin(client, SILENCE_LIMIT_MS);
           else if (client.isOpen) client.destroy();
         } catch {
           // Closed already.
@@ -142,14 +150,34 @@ export class RedisConnections {
     client.on('error', () => undefined); // the cluster's own errors come again per node, below
     client.on('node-error', (error: Error, node: NodeAddress) => lost(address(node), error));
     client.on('node-ready', (node: NodeAddress) => ready(address(node)));
+    this.nodeReady.set(client, ready);
   }
 }
 
-/** Options every connection (on a cluster, to every node) is made with: the watchdog's. */
-const SOCKET = { socketTimeout: NEVER_IDLE_MS };
+async function closeWithin(client: RedisClient, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((done) => (timer = setTimeout(() => done('late'), ms)));
+  try {
+    if ((await Promise.race([client.close(), late])) === 'late') client.destroy();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Socket options every connection (on a cluster, to every node) is made with: the watchdog's. A
+ * fresh object each time, as node-redis writes the URL's host and port into the one it is given.
+ */
+const socketOptions = () => ({ socketTimeout: NEVER_IDLE_MS });
+
+/**
+ * A connection made only to read a Redis Cluster's shape: one that does not answer (a node that
+ * accepts but is silent) gives up after this long, rather than hold every later lookup behind it.
+ */
+const DISCOVERY_TIMEOUT_MS = 5_000;
 
 function clientOf(url: string): RedisClient {
-  const client = createClient({ url, socket: SOCKET });
+  const client = createClient({ url, socket: socketOptions() });
   RedisWatchdog.check(client);
   return client;
 }
@@ -169,11 +197,11 @@ function clusterOf(urls: string[]): RedisClient {
   // Nodes found through the cluster are reached with the first URL's credentials and TLS.
   const first = new URL(urls[0]);
   const cluster = createCluster({
-    rootNodes: urls.map((url) => ({ url })),
+    rootNodes: urls.map((url) => ({ url, socket: { socketTimeout: DISCOVERY_TIMEOUT_MS } })),
     defaults: {
       username: first.username ? decodeURIComponent(first.username) : undefined,
       password: first.password ? decodeURIComponent(first.password) : undefined,
-      socket: first.protocol === 'rediss:' ? { ...SOCKET, tls: true } : SOCKET,
+      socket: first.protocol === 'rediss:' ? { ...socketOptions(), tls: true } : socketOptions(),
       // A command for a node that is down fails at once (and is tried again where that matters):
       // queued, it would wait for that node forever once a replica has taken over its slots.
       disableOfflineQueue: true,
@@ -183,7 +211,8 @@ function clusterOf(urls: string[]): RedisClient {
   const slots = (cluster as unknown as { _slots?: { rediscover?(from: { options: unknown }): Promise<void> } })._slots;
   if (typeof slots?.rediscover !== 'function') throw new Error('this node-redis cannot follow a Redis Cluster failover');
   cluster.on('node-reconnecting', (node: NodeAddress) => {
-    slots.rediscover!({ options: { socket: { host: node.host, port: node.port } } }).catch(() => undefined);
+    const socket = { host: node.host, port: node.port, socketTimeout: DISCOVERY_TIMEOUT_MS };
+    slots.rediscover!({ options: { socket } }).catch(() => undefined);
   });
   return cluster as unknown as RedisClient;
 }

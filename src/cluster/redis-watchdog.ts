@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import type { RedisClient } from './redis-connections';
 
 /** How often each connection is asked for a PING. */
@@ -30,6 +32,7 @@ interface DroppableClient {
  * that long (a Redis that accepts but does not answer, as a frozen one) is dropped too, and made again.
  */
 export class RedisWatchdog {
+  private readonly logger = new Logger('Redis');
   private readonly probing = new WeakSet<RedisClient>();
   /** When each connection being made was first seen not ready. */
   private readonly connectingSince = new WeakMap<RedisClient, number>();
@@ -52,7 +55,7 @@ export class RedisWatchdog {
   }
 
   private probeAll(): void {
-    const now = Date.now();
+    const now = performance.now();
     for (const client of this.clients()) {
       if (client.isReady) {
         this.connectingSince.delete(client);
@@ -62,7 +65,7 @@ export class RedisWatchdog {
         if (now - since < SILENCE_LIMIT_MS) {
           this.connectingSince.set(client, since);
         } else {
-          drop(client);
+          this.drop(client);
           this.connectingSince.delete(client);
         }
       }
@@ -71,7 +74,9 @@ export class RedisWatchdog {
 
   private async probe(client: RedisClient): Promise<void> {
     this.probing.add(client);
-    const deadline = setTimeout(() => drop(client), SILENCE_LIMIT_MS).unref();
+    // Checked again once pending I/O has been read: after the process itself stalled (a long GC
+    // pause), the deadline fires before the answer already waiting in the socket is read.
+    const deadline = setTimeout(() => setImmediate(() => this.dropIfSilent(client)), SILENCE_LIMIT_MS).unref();
     try {
       await client.ping();
     } catch {
@@ -81,14 +86,22 @@ export class RedisWatchdog {
       this.probing.delete(client);
     }
   }
-}
 
-/**
- * Drops a connection's socket: a timeout of 1 ms fires at once and node-redis destroys the socket
- * with a TimeoutError, then reconnects. Cleared first, or a second drop would set what is set.
- */
-function drop(client: RedisClient): void {
-  const droppable = client as unknown as DroppableClient;
-  droppable._maintenanceUpdate({ relaxedSocketTimeout: undefined });
-  droppable._maintenanceUpdate({ relaxedSocketTimeout: 1 });
+  private dropIfSilent(client: RedisClient): void {
+    if (this.probing.has(client)) this.drop(client);
+  }
+
+  /**
+   * Drops a connection's socket: a timeout of 1 ms fires at once and node-redis destroys the socket
+   * with a TimeoutError, then reconnects. Cleared first, or a second drop would set what is set.
+   */
+  private drop(client: RedisClient): void {
+    const droppable = client as unknown as DroppableClient;
+    try {
+      droppable._maintenanceUpdate({ relaxedSocketTimeout: undefined });
+      droppable._maintenanceUpdate({ relaxedSocketTimeout: 1 });
+    } catch (error) {
+      this.logger.error(`could not drop a silent Redis connection: ${(error as Error).message}`);
+    }
+  }
 }

@@ -10,14 +10,14 @@ export function encodeCursor(at: Date, id: string): string {
   return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
 }
 
-/** A time as `toISOString` writes it for years 0–9999, which every database here can store. */
+/** A time as `toISOString` writes it for years 1–9999 (checked below), which every database here can store. */
 const ISSUED_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /** Undefined when the cursor is not one this server issued (a crafted one must not reach the database). */
 export function decodeCursor(cursor: string): TimeCursor | undefined {
   const [iso, id, ...rest] = Buffer.from(cursor, 'base64url').toString().split('|');
   const at = new Date(iso);
-  const issued = ISSUED_TIME.test(iso) && !Number.isNaN(at.getTime()) && id && !id.includes('\0') && rest.length === 0;
+  const issued = ISSUED_TIME.test(iso) && at.getUTCFullYear() >= 1 && id && !id.includes('\0') && rest.length === 0;
   return issued ? { at, id } : undefined;
 }
 

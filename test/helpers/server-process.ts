@@ -83,7 +83,8 @@ export async function signalWhileStarting(
   };
   child.stdout.on('data', read);
   child.stderr.on('data', read);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  // Before the test's own timeout, so that a start that hangs fails with its output.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
   const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
     child.once('exit', (code, exitSignal) => done({ code, signal: exitSignal })),
   );

@@ -35,9 +35,22 @@ export class SilencingProxy {
     await new Promise((closed) => this.server.close(closed));
   }
 
-  /** Resolves at the next connection made to the proxy. */
-  nextConnection(): Promise<void> {
-    return new Promise((made) => this.server.once('connection', () => made()));
+  /** Resolves once `count` more connections have been made to the proxy. */
+  nextConnections(count: number): Promise<void> {
+    return new Promise((made) => {
+      let left = count;
+      const counted = () => {
+        if (--left > 0) return;
+        this.server.off('connection', counted);
+        made();
+      };
+      this.server.on('connection', counted);
+    });
+  }
+
+  /** How many connections are open through the proxy now. */
+  get openConnections(): number {
+    return this.open.size;
   }
 
   private pipe(client: Socket, upstream: Socket): void {
