@@ -324,6 +324,20 @@ describe('chat (e2e)', () => {
     await api(outsider).post('/chat/conversations', { callId: call.id }).expect(404);
   });
 
+  it('keeps a call record whose conversation could not be found at first (the database briefly away), and writes it later', async () => {
+    const ada = await online('student');
+    const grace = await online('mentor');
+    const lookup = jest.spyOn(t.app.get(ChatRepository), 'directConversationId').mockRejectedValueOnce(new Error('connection lost'));
+    const ringing = nextEvent(grace.socket, 'incomingCall');
+    const call = (await emitWithAck(ada.socket, 'startCall', { recipientUserId: grace.id, hasVideo: false })).call;
+    await ringing;
+    const recorded = nextMatching(grace.socket, 'new_message', (e) => e.message.call?.callId === call.id, 10_000);
+    await emitWithAck(grace.socket, 'declineCall', { callId: call.id });
+    expect((await recorded).message).toMatchObject({ kind: 'call', text: 'Voice call declined', senderId: ada.id });
+    expect(lookup.mock.calls.length).toBeGreaterThan(1);
+    lookup.mockRestore();
+  });
+
   it('leaves call records in the parties’ direct conversation: missed (unread), declined, ended with its duration', async () => {
     const ada = await online('student');
     const grace = await online('mentor');

@@ -1,6 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { CallView } from '../calls/call.presenter';
-import { inBackground } from '../common/background';
 import { WriteBehind } from '../common/write-behind';
 import { AppEventMap, OnAppEvent } from '../events/app-events';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
@@ -17,6 +16,9 @@ const OUTCOME_OF: Partial<Record<CallView['status'], CallOutcome>> = {
 /** Records kept while the database is away; past them the oldest are dropped. */
 const MAX_WAITING = 10_000;
 
+/** A record waiting to be written; its conversation is found as it is written, so that a failed lookup is tried again with the write. */
+type WaitingRecord = Omit<NewCallRecord, 'conversationId'>;
+
 /**
  * A closed call leaves a `kind: "call"` message in the parties' direct conversation, from the
  * caller, so the other side can answer a missed call with a message. Only a missed or cancelled
@@ -26,7 +28,7 @@ const MAX_WAITING = 10_000;
  */
 @Injectable()
 export class CallRecords implements BeforeApplicationShutdown {
-  private waiting: NewCallRecord[] = [];
+  private waiting: WaitingRecord[] = [];
   private readonly writes = new WriteBehind(
     'call records in chat',
     {
@@ -50,15 +52,14 @@ export class CallRecords implements BeforeApplicationShutdown {
 
   @OnAppEvent('call.moved')
   callMoved({ call }: AppEventMap['call.moved']): void {
-    inBackground('recording a call in chat', this.record(call));
+    this.record(call);
   }
 
-  private async record(call: CallView): Promise<void> {
+  private record(call: CallView): void {
     const outcome = OUTCOME_OF[call.status];
     if (!outcome || !call.recipientUserId) return;
     const record: CallRecord = { callId: call.id, outcome, hasVideo: call.hasVideo, durationSeconds: call.durationSeconds };
     this.waiting.push({
-      conversationId: await this.chat.directConversationId(call.hostUserId, call.recipientUserId),
       senderId: call.hostUserId,
       recipientId: call.recipientUserId,
       readByRecipient: outcome === 'ended' || outcome === 'declined',
@@ -76,7 +77,13 @@ export class CallRecords implements BeforeApplicationShutdown {
     this.writes.close();
   }
 
-  private async write(records: NewCallRecord[]): Promise<void> {
+  private async write(waiting: WaitingRecord[]): Promise<void> {
+    const records = await Promise.all(
+      waiting.map(async (record) => ({
+        ...record,
+        conversationId: await this.chat.directConversationId(record.senderId, record.recipientId),
+      })),
+    );
     const recipientOf = new Map(records.map((r) => [r.call.callId, r.recipientId]));
     for (const row of await this.chat.insertCallRecords(records)) {
       const message = toMessageView(row);
