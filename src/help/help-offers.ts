@@ -58,9 +58,12 @@ export class HelpOffers {
     for (const request of requests) await this.send(request, request.student.displayName, [mentorId]);
   }
 
-  /** Whether any mentor (or tutor) of the type has this subject: then the request is offered to them first. */
+  /**
+   * Whether some available mentor (or tutor) of the type has this subject: then the request is
+   * offered to those first; else to every available one at once, rather than to nobody.
+   */
   async anyMatched(targetType: UserRole | null, subject: string): Promise<boolean> {
-    return (await this.prisma.user.count({ where: { role: { in: rolesFor(targetType) }, subjects: { has: subject } } })) > 0;
+    return (await this.availableAmong({ role: { in: rolesFor(targetType) }, subjects: { has: subject } })).length > 0;
   }
 
   /** Those who were offered the request (and `also`) hear how it ended; the next time it waits it is offered afresh. */
@@ -74,11 +77,15 @@ export class HelpOffers {
   /** A request sent to one mentor reaches them when they are online (else when they come back: offerWaitingTo). */
   private async reachedBy(request: HelpRequest): Promise<string[]> {
     if (request.mentorId) return (await this.registry.isOnline(request.mentorId)) ? [request.mentorId] : [];
-    const where: Prisma.UserWhereInput = {
+    return this.availableAmong({
       role: { in: rolesFor(request.targetType) },
       id: { notIn: request.passedBy },
       ...(request.stage === 'matched' ? { subjects: { has: request.subject } } : {}),
-    };
+    });
+  }
+
+  /** The available mentors and tutors among those `where` picks (MAX_OFFERED of them at most). */
+  private async availableAmong(where: Prisma.UserWhereInput): Promise<string[]> {
     const candidates = await this.prisma.user.findMany({ where, select: { id: true }, take: MAX_OFFERED });
     const views = await this.mentors.views(candidates.map(({ id }) => id));
     return views.filter((view) => view.status === 'available').map((view) => view.mentorId);

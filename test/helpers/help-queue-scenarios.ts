@@ -140,6 +140,16 @@ export async function stagedEscalation(world: HelpWorld): Promise<void> {
   const { request: unmatchedRequest } = await emitWithAck(student.socket, 'student_request_help', { topic: topicNamed('Poetry') });
   expect(unmatchedRequest.stage).toBe('everyone');
   expect((await other).request_id).toBe(unmatchedRequest.id);
+
+  // So is a topic whose matched mentors are, none of them, available.
+  await Promise.all([emitWithAck(matched.socket, 'mentor_busy', {}), emitWithAck(laterMatched.socket, 'mentor_busy', {})]);
+  const atOnce = nextMatching(unmatched.socket, 'help_request', (r) => r.message === 'the matched mentors are busy');
+  const { request: busyRequest } = await emitWithAck(student.socket, 'student_request_help', {
+    topic,
+    message: 'the matched mentors are busy',
+  });
+  expect(busyRequest.stage).toBe('everyone');
+  expect((await atOnce).request_id).toBe(busyRequest.id);
 }
 
 /** A reservation that lapses, and one whose call fails, put the request back at the head; an answered call fulfils it. */
