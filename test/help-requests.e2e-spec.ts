@@ -1,5 +1,5 @@
 import { authenticated, collect } from './helpers/parties';
-import { connectSocket, emitRaw, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
+import { connectSocket, emitRaw, emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
 import { useTestApp } from './helpers/suite';
 import type { RegisteredUser, Role } from './helpers/users';
 
@@ -197,4 +197,28 @@ describe('help requests (e2e)', () => {
     expect(await offered).toMatchObject({ request_id: request.id, topic: 'Statics' });
     expect(await emitWithAck(socket, 'accept_help_request', { request_id: request.id })).toMatchObject({ ok: true });
   });
+});
+
+describe('help requests and presence (e2e)', () => {
+  // A request waits long enough for its mentor to be gone past a short grace, and back.
+  const again = useTestApp({ PRESENCE_GRACE_MS: '300' });
+
+  it('offers what still waits again to a mentor who went offline and came back (a new app remembers nothing)', async () => {
+    const student = await again.user('student');
+    const s = await again.open(student);
+    const mentor = await again.user('mentor');
+    const first = again.track(connectSocket(again.t.url, { token: mentor.token, dialect: 'instant' }));
+    await authenticated(first);
+    const offered = nextEvent(first, 'help_request');
+    const { request } = await emitWithAck(s, 'student_request_help', { topic: 'Thermodynamics' });
+    expect((await offered).request_id).toBe(request.id);
+    // Gone past the presence grace (the student hears it), then back.
+    const gone = nextMatching(s, 'user_offline', (e) => e.user_id === mentor.id, 10_000);
+    first.disconnect();
+    await gone;
+    const back = again.track(connectSocket(again.t.url, { token: mentor.token, dialect: 'instant' }));
+    const offeredAgain = nextEvent(back, 'help_request');
+    await authenticated(back);
+    expect(await offeredAgain).toMatchObject({ request_id: request.id, topic: 'Thermodynamics' });
+  }, 20_000);
 });

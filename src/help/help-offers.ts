@@ -66,6 +66,15 @@ export class HelpOffers {
     return (await this.availableAmong({ role: { in: rolesFor(targetType) }, subjects: { has: subject } })).length > 0;
   }
 
+  /**
+   * A mentor or tutor gone offline forgets what they were offered: when they come back (a new app,
+   * a phone woken up) what still waits is offered again.
+   */
+  async forgetOffersTo(mentorId: string): Promise<void> {
+    const waiting = await this.prisma.helpRequest.findMany({ where: { status: 'waiting' }, select: { id: true } });
+    await Promise.all(waiting.map(({ id }) => this.state.sRem(offeredKey(id), mentorId)));
+  }
+
   /** Those who were offered the request (and `also`) hear how it ended; the next time it waits it is offered afresh. */
   async closed(requestId: string, outcome: 'taken' | 'cancelled' | 'expired', except?: string, also: string[] = []): Promise<void> {
     const offered = new Set([...(await this.state.sMembers(offeredKey(requestId))), ...also]);

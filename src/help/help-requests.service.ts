@@ -312,6 +312,11 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     inBackground('offering waiting help requests', this.offers.offerWaitingTo(mentorId));
   }
 
+  @OnAppEvent('presence.changed')
+  presenceChanged({ notice }: AppEventMap['presence.changed']): void {
+    if (!notice.online && isMentorRole(notice.role)) inBackground('forgetting offers', this.offers.forgetOffersTo(notice.userId));
+  }
+
   /** A call between a reserving mentor and their student: answered, it fulfils the request; unanswered, the request goes back. */
   @OnAppEvent('call.moved')
   callMoved({ call, move }: AppEventMap['call.moved']): void {
