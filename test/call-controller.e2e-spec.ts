@@ -50,6 +50,23 @@ describe('CallController of the typed client (e2e)', () => {
     for (const controller of [caller, callee]) controller.close();
   });
 
+  it('catches up when its socket comes back: a call that ended meanwhile is over here too', async () => {
+    const { mentor, caller, callee } = await parties();
+    const mentorSocket = (callee as unknown as { options: { socket: TestSocket } }).options.socket;
+    const { id } = await caller.start(mentor.id);
+    await until(callee, (s) => s.phase === 'incoming');
+    await callee.accept();
+    await until(caller, (s) => s.phase === 'active');
+    // The callee's connection drops; the caller hangs up while it is away, and it never hears of it.
+    mentorSocket.disconnect();
+    await caller.hangUp();
+    mentorSocket.connect();
+    expect(await until(callee, (s) => s.phase === 'idle')).toMatchObject({ callId: null });
+    expect(await caller.start(mentor.id)).toMatchObject({ status: 'CALLING' });
+    expect(await until(callee, (s) => s.phase === 'incoming')).not.toMatchObject({ callId: id });
+    for (const controller of [caller, callee]) controller.close();
+  });
+
   it("stops ringing on the callee's other device when one answers, and takes glare as the call answered", async () => {
     const { mentor, student, caller, callee } = await parties();
     const tablet = controllerOf(await open(mentor, 'calls'), mentor);

@@ -71,6 +71,7 @@ export class CallController {
   /** Places a call. A callee who is offline closes it at once (`lastEnd.reason` "offline"). */
   async start(recipientUserId: string, options: { hasVideo?: boolean; title?: string; maxDurationS?: number } = {}): Promise<CallView> {
     const { call } = ackData(await this.options.socket.emitWithAck('startCall', { recipientUserId, ...options }));
+    if (this.snapshot.lastEnd?.callId === call.id) return call; // closed before its ack came
     if (call.status === 'MISSED') this.closed(call.id, 'offline');
     // Glare: the recipient was calling this user, and this start answered that call.
     else this.update({ phase: call.status === 'ACTIVE' ? 'active' : 'outgoing', callId: call.id, call, incoming: null });
@@ -80,7 +81,7 @@ export class CallController {
   /** Accepts the call ringing here. */
   async accept(): Promise<CallView> {
     const { call } = ackData(await this.options.socket.emitWithAck('acceptCall', { callId: this.current('incoming') }));
-    this.update({ phase: 'active', callId: call.id, call, incoming: null });
+    if (this.snapshot.lastEnd?.callId !== call.id) this.update({ phase: 'active', callId: call.id, call, incoming: null });
     return call;
   }
 
@@ -149,7 +150,11 @@ export class CallController {
     socket.on('incomingCall', incoming).on('currentCall', current).on('callAccepted', acceptedHere);
     socket.on('callDeclined', declined).on('callCancelled', cancelled).on('callMissed', missed).on('callEnded', ended);
     socket.on('participantReconnecting', peerGone).on('participantReconnected', peerBack).on('callExtended', extended);
+    // Back after a drop: what it missed meanwhile (a call ended, cancelled) the server does not repeat.
+    const reconnected = () => void this.refresh().catch(() => undefined);
+    socket.on('connect', reconnected);
     return () => {
+      socket.off('connect', reconnected);
       socket.off('incomingCall', incoming).off('currentCall', current).off('callAccepted', acceptedHere);
       socket.off('callDeclined', declined).off('callCancelled', cancelled).off('callMissed', missed).off('callEnded', ended);
       socket.off('participantReconnecting', peerGone).off('participantReconnected', peerBack).off('callExtended', extended);
@@ -158,6 +163,7 @@ export class CallController {
 
   /** Takes up a call the user is already in: placed (or being rung) and not yet answered, or under way. */
   private resume(call: CallView): void {
+    if (this.snapshot.lastEnd?.callId === call.id) return; // a late answer about a call that closed since
     const phase = call.status === 'ACTIVE' ? 'active' : call.hostUserId === this.options.userId ? 'outgoing' : 'incoming';
     const { host } = call;
     const incoming =
