@@ -1,5 +1,6 @@
 import { authenticated, collect } from './helpers/parties';
 import { connectSocket, emitRaw, emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
+import { SHARED_TIMERS, SharedTimers } from '../src/cluster/shared-timers';
 import { useTestApp } from './helpers/suite';
 import type { RegisteredUser, Role } from './helpers/users';
 
@@ -81,6 +82,36 @@ describe('help requests (e2e)', () => {
     ]);
     expect(forStudent).toEqual({ request_id: second, can_leave_message: true });
     expect(forTutor).toEqual({ request_id: second });
+  });
+
+  it('refuses an acceptance that a cancellation overtook: the student is not told of it, and nothing is reserved', async () => {
+    const [, s] = await online('student');
+    const [, m] = await online('mentor');
+    const offered = nextEvent(m, 'help_request');
+    const { id } = (await emitWithAck(s, 'student_request_help', { topic: 'Optics' })).request;
+    await offered;
+    // The acceptance is moved, then held before it reserves, while the student cancels.
+    const timers = suite.t.app.get<SharedTimers>(SHARED_TIMERS);
+    const schedule = timers.schedule.bind(timers);
+    let reserving!: () => void;
+    const reached = new Promise<void>((done) => (reserving = done));
+    let release!: () => void;
+    const held = new Promise<void>((done) => (release = done));
+    const spy = jest.spyOn(timers, 'schedule').mockImplementation(async (kind, ...rest) => {
+      if (kind === 'help-reservation') (reserving(), await held);
+      return schedule(kind, ...rest);
+    });
+    const toStudent = collect(s, 'help_request_accepted');
+    const accepting = emitWithAck(m, 'accept_help_request', { request_id: id });
+    await reached;
+    expect(await emitWithAck(s, 'cancel_help_request', { request_id: id })).toMatchObject({ ok: true, request: { status: 'cancelled' } });
+    release();
+    expect(await accepting).toMatchObject({ ok: false, error: { code: 'invalid_state' } });
+    spy.mockRestore();
+    // Nothing reserved: the student may ask again and be accepted by the same mentor.
+    const again = (await emitWithAck(s, 'student_request_help', { topic: 'Optics' })).request.id;
+    expect(await emitWithAck(m, 'accept_help_request', { request_id: again })).toMatchObject({ ok: true });
+    expect(toStudent.filter((event) => event.request_id === id)).toEqual([]);
   });
 
   it('expires a request whose time ran out during its reservation when the call fails, instead of offering it again', async () => {

@@ -180,6 +180,12 @@ export class HelpRequestsService implements OnApplicationBootstrap {
       (existing) => this.whyNotAccepted(existing, mentorId, mentor.role),
     );
     await this.reserve(request);
+    // The student may have cancelled since the move: then the reservation just made is undone, and nobody hears of the acceptance.
+    const since = await this.prisma.helpRequest.findUnique({ where: { id: requestId }, select: { status: true, acceptedBy: true } });
+    if (since?.status !== 'accepted' || since.acceptedBy !== mentorId) {
+      await this.stopTimers(request);
+      throw new AppError('invalid_state', `The help request is already ${since?.status ?? 'gone'}`);
+    }
     this.registry.sendToUsers([request.studentId], {
       type: 'help-accepted',
       requestId,
