@@ -252,4 +252,20 @@ describe('help requests and presence (e2e)', () => {
     await authenticated(back);
     expect(await offeredAgain).toMatchObject({ request_id: request.id, topic: 'Thermodynamics' });
   }, 20_000);
+
+  it('offers a request sent to one mentor when they come online, though they chose to be busy', async () => {
+    const s = await again.open(await again.user('student'));
+    const mentor = await again.user('mentor');
+    const first = await again.open(mentor, 'instant');
+    await emitWithAck(first, 'mentor_busy', {});
+    const gone = nextMatching(s, 'user_offline', (e) => e.user_id === mentor.id, 10_000);
+    first.disconnect();
+    await gone;
+    const asked = await emitRaw(s, 'student_request_help', { topic: 'Acoustics', mentorId: mentor.id });
+    const { request } = asked as unknown as { request: { id: string } };
+    const back = again.track(connectSocket(again.t.url, { token: mentor.token, dialect: 'instant' }));
+    const offered = nextEvent(back, 'help_request');
+    await authenticated(back);
+    expect(await offered).toMatchObject({ request_id: request.id, topic: 'Acoustics' });
+  }, 20_000);
 });

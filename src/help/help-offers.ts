@@ -49,13 +49,7 @@ export class HelpOffers {
       OR: [{ targetType: null }, { targetType: mentor.role }],
       AND: [{ OR: [{ stage: 'everyone' }, { subject: { in: mentor.subjects } }] }, { NOT: { passedBy: { has: mentorId } } }],
     };
-    const requests = await this.prisma.helpRequest.findMany({
-      where: { status: 'waiting', OR: [{ mentorId }, queued] },
-      orderBy: QUEUE_ORDER,
-      take: OFFERS_PER_MENTOR,
-      include: { student: { select: { displayName: true } } },
-    });
-    for (const request of requests) await this.send(request, request.student.displayName, [mentorId]);
+    await this.offerWaiting(mentorId, { OR: [{ mentorId }, queued] });
   }
 
   /**
@@ -64,6 +58,22 @@ export class HelpOffers {
    */
   async anyMatched(targetType: UserRole | null, subject: string): Promise<boolean> {
     return (await this.availableAmong({ role: { in: rolesFor(targetType) }, subjects: { has: subject } })).length > 0;
+  }
+
+  /** A mentor or tutor came online: the requests sent to them alone reach them, whatever their status. */
+  async offerDirectTo(mentorId: string): Promise<void> {
+    await this.offerWaiting(mentorId, { mentorId });
+  }
+
+  /** The waiting requests `where` picks, head first, to the mentor who has not had them. */
+  private async offerWaiting(mentorId: string, where: Prisma.HelpRequestWhereInput): Promise<void> {
+    const requests = await this.prisma.helpRequest.findMany({
+      where: { status: 'waiting', ...where },
+      orderBy: QUEUE_ORDER,
+      take: OFFERS_PER_MENTOR,
+      include: { student: { select: { displayName: true } } },
+    });
+    for (const request of requests) await this.send(request, request.student.displayName, [mentorId]);
   }
 
   /**

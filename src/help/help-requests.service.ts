@@ -318,9 +318,12 @@ export class HelpRequestsService implements OnApplicationBootstrap {
     inBackground('offering waiting help requests', this.offers.offerWaitingTo(mentorId));
   }
 
+  /** A mentor or tutor online hears what was sent to them alone (busy or not); offline, forgets what they were offered. */
   @OnAppEvent('presence.changed')
   presenceChanged({ notice }: AppEventMap['presence.changed']): void {
-    if (!notice.online && isMentorRole(notice.role)) inBackground('forgetting offers', this.offers.forgetOffersTo(notice.userId));
+    if (!isMentorRole(notice.role)) return;
+    if (notice.online) inBackground('offering direct help requests', this.offers.offerDirectTo(notice.userId));
+    else inBackground('forgetting offers', this.offers.forgetOffersTo(notice.userId));
   }
 
   /** A call between a reserving mentor and their student: answered, it fulfils the request; unanswered, the request goes back. */
