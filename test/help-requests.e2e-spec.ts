@@ -98,7 +98,10 @@ describe('help requests (e2e)', () => {
     let release!: () => void;
     const held = new Promise<void>((done) => (release = done));
     const spy = jest.spyOn(timers, 'schedule').mockImplementation(async (kind, ...rest) => {
-      if (kind === 'help-reservation') (reserving(), await held);
+      if (kind === 'help-reservation') {
+        reserving();
+        await held;
+      }
       return schedule(kind, ...rest);
     });
     const toStudent = collect(s, 'help_request_accepted');
