@@ -68,8 +68,6 @@ export class SocketAuthService {
   private readonly packetReaders: Array<(socket: Socket, packet: SocketPacket) => void> = [];
   /** Events handled straight on the socket rather than by a gateway (see handleDirectly). */
   private readonly directListeners = new Map<string, (this: Socket, ...args: unknown[]) => void>();
-  /** Sockets admitted at the handshake, until they are on the books: what releases the place each holds. */
-  private readonly holds = new WeakMap<Socket, () => void>();
 
   constructor(
     private readonly tokens: TokenService,
@@ -102,11 +100,8 @@ export class SocketAuthService {
     server.use((socket, next) => {
       const token = tokenFromHandshake(socket.handshake);
       if (!token) return next();
-      this.admitNew(socket, token).then(
-        ({ verified, release }) => {
-          // Its place is held until it is on the books (onConnection), or its session is gone.
-          this.holds.set(socket, release);
-          socket.conn.once('close', release);
+      this.verifyNew(socket, token).then(
+        (verified) => {
           // Checked: the socket need not keep it for its whole life.
           delete (socket.handshake.auth as { token?: unknown }).token;
           (socket.data as SocketData).user = verified.user;
@@ -152,7 +147,7 @@ export class SocketAuthService {
     socket.on('disconnect', this.disconnected);
     socket.on('error', this.brokeProtocol);
     if (socketUser(socket)) {
-      inBackground('announcing a connection', this.announce(socket).finally(this.holds.get(socket)));
+      inBackground('announcing a connection', this.announce(socket));
       return;
     }
     (socket.data as SocketData).authTimer = setTimeout(() => {
@@ -195,34 +190,27 @@ export class SocketAuthService {
     if (typeof token !== 'string' || !token) {
       throw new AppError('validation_failed', 'token is required', { token: ['token must be a non-empty string'] });
     }
-    const admitted = socketUser(socket) ? undefined : await this.admitNew(socket, token);
-    try {
-      const verified = admitted?.verified ?? (await this.tokens.verifyConnection(token));
-      // Read after the verification: of two `authenticate` events verified at once, the first announces.
-      const announced = socketUser(socket);
-      if (announced && announced.id !== verified.user.id)
-        throw new AppError('forbidden', 'This connection is authenticated as another user');
-      const data = socket.data as SocketData;
-      data.user = verified.user;
-      clearTimeout(data.authTimer);
-      data.authTimer = undefined;
-      // Its disconnect may have come while the token was checked, with no expiry to cancel then.
-      if (socket.connected) this.scheduleExpiry(socket, verified.expiresAt);
-      if (!announced) await this.announce(socket);
-      return { socketId: socket.id, userId: verified.user.id };
-    } finally {
-      // On the books now, or never.
-      admitted?.release();
-    }
+    const verified = socketUser(socket) ? await this.tokens.verifyConnection(token) : await this.verifyNew(socket, token);
+    // Read after the verification: of two `authenticate` events verified at once, the first announces.
+    const announced = socketUser(socket);
+    if (announced && announced.id !== verified.user.id) throw new AppError('forbidden', 'This connection is authenticated as another user');
+    const data = socket.data as SocketData;
+    data.user = verified.user;
+    clearTimeout(data.authTimer);
+    data.authTimer = undefined;
+    // Its disconnect may have come while the token was checked, with no expiry to cancel then.
+    if (socket.connected) this.scheduleExpiry(socket, verified.expiresAt);
+    if (!announced) await this.announce(socket);
+    return { socketId: socket.id, userId: verified.user.id };
   }
 
-  /** A token for a new connection of its user, within MAX_CONNECTIONS_PER_USER (its place held until released). */
-  private async admitNew(socket: Socket, token: string): Promise<{ verified: VerifiedConnection; release: () => void }> {
+  /** A token for a new connection of its user, within MAX_CONNECTIONS_PER_USER. */
+  private async verifyNew(socket: Socket, token: string): Promise<VerifiedConnection> {
     const ip = this.admission.clientIp(socket.request);
     this.admission.checkRefusals(ip, this.tokens.claimedUserId(token));
     const verified = await this.tokens.verifyConnection(token);
-    const { release } = await this.admission.admitUserConnection(verified.user.id, ip);
-    return { verified, release };
+    await this.admission.checkUserConnections(verified.user.id, ip);
+    return verified;
   }
 
   /**

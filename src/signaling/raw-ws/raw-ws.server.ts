@@ -125,7 +125,6 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     // the token is checked would be an unhandled error (ws listens once it takes the connection).
     socket.on('error', () => socket.destroy());
     let verified: VerifiedConnection;
-    let admitted: { release: () => void };
     try {
       this.admission.checkOrigin(request);
       const ip = this.admission.clientIp(request);
@@ -133,17 +132,15 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       if (!token) throw new AppError('unauthorized', 'Missing token: connect with ?token=<JWT>');
       this.admission.checkRefusals(ip, this.tokens.claimedUserId(token));
       verified = await this.tokens.verifyConnection(token);
-      admitted = await this.admission.admitUserConnection(verified.user.id, ip);
+      await this.admission.checkUserConnections(verified.user.id, ip);
     } catch (error) {
       this.metrics.errorSent('raw-ws', refuseRequest(socket, error));
       return;
     }
-    // Its place is held until it is on the books, or gone before (an upgrade that never completes).
-    socket.once('close', admitted.release);
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.open(dialect, ws, socket, verified, admitted.release));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.open(dialect, ws, socket, verified));
   }
 
-  private open(dialect: RawWsDialect, ws: WebSocket, transport: Duplex, verified: VerifiedConnection, booked: () => void): void {
+  private open(dialect: RawWsDialect, ws: WebSocket, transport: Duplex, verified: VerifiedConnection): void {
     const limit = new MessageRateLimit(this.config.limits, this.countRateLimited);
     const connection = new RawWsConnection(ws, verified.user, dialect, limit, transport);
     this.connections.add(connection);
@@ -184,7 +181,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     };
     inBackground(
       'registering a connection',
-      this.inArrivalOrder.run(connection.id, () => this.registry.add(connection).finally(booked).finally(greet)),
+      this.inArrivalOrder.run(connection.id, () => this.registry.add(connection).finally(greet)),
     );
   }
 
