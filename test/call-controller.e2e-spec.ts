@@ -125,6 +125,8 @@ describe('CallController of the typed client (e2e)', () => {
     await until(callee, (s) => s.phase === 'incoming');
     const answered = await callee.accept();
     expect(callee.getSnapshot().call).toMatchObject({ maxDurationS: 600, endsAt: answered.endsAt });
+    // The caller, told only who answered, shows the call as it now stands too.
+    expect((await until(caller, (s) => s.call?.status === 'ACTIVE')).call).toMatchObject({ endsAt: answered.endsAt });
 
     await api(student).post(`/calls/${answered.id}/extension`, { extraS: 300 }).expect(201);
     await api(mentor).post(`/calls/${answered.id}/extension/accept`).expect(200);

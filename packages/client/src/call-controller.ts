@@ -129,8 +129,10 @@ export class CallController {
     const acceptedHere: CallsServerToClientEvents['callAccepted'] = ({ callId, acceptedBy }) => {
       if (callId !== this.snapshot.callId) return;
       // Ringing here and answered by this user on another device: the call goes on there.
-      if (this.snapshot.phase === 'incoming' && acceptedBy === this.options.userId) this.closed(callId, 'answered_elsewhere');
-      else this.update({ phase: 'active', incoming: null });
+      if (this.snapshot.phase === 'incoming' && acceptedBy === this.options.userId) return this.closed(callId, 'answered_elsewhere');
+      this.update({ phase: 'active', incoming: null });
+      // The call as it now stands (answered, its start and end): the event names only who answered.
+      void this.described(callId).catch(() => undefined);
     };
     const declined: CallsServerToClientEvents['callDeclined'] = ({ callId }) => this.closed(callId, 'declined');
     const cancelled: CallsServerToClientEvents['callCancelled'] = ({ callId }) => this.closed(callId, 'cancelled');
@@ -159,6 +161,12 @@ export class CallController {
       socket.off('callDeclined', declined).off('callCancelled', cancelled).off('callMissed', missed).off('callEnded', ended);
       socket.off('participantReconnecting', peerGone).off('participantReconnected', peerBack).off('callExtended', extended);
     };
+  }
+
+  /** The server's view of a call of this controller's, taken unless the call closed or changed meanwhile. */
+  private async described(callId: string): Promise<void> {
+    const call = (await this.rest('GET', `/calls/${encodeURIComponent(callId)}`)) as CallView;
+    if (this.snapshot.callId === callId && this.snapshot.lastEnd?.callId !== callId) this.update({ call });
   }
 
   /** Takes up a call the user is already in: placed (or being rung) and not yet answered, or under way. */
