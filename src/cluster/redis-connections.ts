@@ -1,3 +1,4 @@
+import { within } from '../common/background';
 import { StartupError } from '../config/startup-error';
 import { Logger } from '@nestjs/common';
 import { createClient, createCluster, TimeoutError } from 'redis';
@@ -112,8 +113,9 @@ export class RedisConnections {
         try {
           // The bus readers sit in a blocking read: waiting for its reply would hold shutdown up.
           const reading = client === this.reader || client === this.everyoneReader;
-          if (client.isOpen && !reading && (this.cluster || client.isReady)) await closeWithin(client, SILENCE_LIMIT_MS);
-          else if (client.isOpen) client.destroy();
+          const closing = client.isOpen && !reading && (this.cluster || client.isReady);
+          if (closing && (await within(SILENCE_LIMIT_MS, client.close()))) return;
+          if (client.isOpen) client.destroy();
         } catch {
           // Closed already.
         }
@@ -151,16 +153,6 @@ export class RedisConnections {
     client.on('node-error', (error: Error, node: NodeAddress) => lost(address(node), error));
     client.on('node-ready', (node: NodeAddress) => ready(address(node)));
     this.nodeReady.set(client, ready);
-  }
-}
-
-async function closeWithin(client: RedisClient, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((done) => (timer = setTimeout(() => done('late'), ms)));
-  try {
-    if ((await Promise.race([client.close(), late])) === 'late') client.destroy();
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,4 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -31,17 +32,22 @@ export function isFree(port: number): Promise<boolean> {
   });
 }
 
+/** src/main.ts through ts-node, as `npm start` runs it, with only PATH and `env` in its environment. */
+function spawnMain(env: Record<string, string>, cwd: string): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), resolve(ROOT, 'src/main.ts')], {
+    cwd,
+    env: { PATH: process.env.PATH, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 /**
  * Starts the server as its own process (src/main.ts through ts-node), exactly as `npm start`
  * would run it, and resolves once /health answers.
  */
 export async function spawnServer(env: Record<string, string>, cwd: string): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), resolve(ROOT, 'src/main.ts')], {
-    cwd,
-    env: { PATH: process.env.PATH, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnMain({ ...env, PORT: String(port) }, cwd);
   let log = '';
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   // main.ts logs "Listening on …" once the port is open: wait for that line, or for an early exit.
@@ -71,11 +77,7 @@ export async function signalWhileStarting(
   line: string,
   signal: NodeJS.Signals,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
-  const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), resolve(ROOT, 'src/main.ts')], {
-    cwd,
-    env: { PATH: process.env.PATH, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnMain(env, cwd);
   let output = '';
   const read = (chunk: Buffer) => {
     output += chunk;
@@ -94,11 +96,7 @@ export async function signalWhileStarting(
 
 /** Starts the server as spawnServer does, on `env`'s PORT, for a start that must fail: its exit code and output. */
 export async function failedStart(env: Record<string, string>, cwd: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), resolve(ROOT, 'src/main.ts')], {
-    cwd,
-    env: { PATH: process.env.PATH, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnMain(env, cwd);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk));
