@@ -182,6 +182,25 @@ describe('connections per user (e2e)', () => {
       expect(await emitWithAck(late, 'authenticate', { token: user.token })).toMatchObject({ ok: true, userId: user.id }),
     );
   });
+
+  it('admits no more than the limit of connections made at once, on both transports', async () => {
+    const user = await suite.user();
+    await suite.open(user);
+    const sockets = Array.from({ length: 6 }, () => track(connectSocket(t.url, { token: user.token })));
+    const raws = Array.from({ length: 4 }, () => RawClient.connect(t.url, '/ws/call/', user.token).then(track));
+    const outcomes = await Promise.all([
+      ...sockets.map((socket) =>
+        Promise.race([nextEvent(socket, 'authenticated').then(() => 'in'), nextEvent(socket, 'connect_error').then(() => 'out')]),
+      ),
+      ...raws.map((raw) =>
+        raw.then(
+          () => 'in',
+          () => 'out',
+        ),
+      ),
+    ]);
+    expect(outcomes.filter((outcome) => outcome === 'in')).toHaveLength(1);
+  });
 });
 
 describe('frame and payload sizes (e2e)', () => {

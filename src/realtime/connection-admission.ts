@@ -26,6 +26,11 @@ export class ConnectionAdmission {
   private readonly connectsByUser: BucketsByKey;
   /** Connections refused for their user's limits, per client address and user: RATE_LIMIT_REFUSED_CONNECTS_PER_MIN a minute. */
   private readonly refusals: BucketsByKey;
+  /**
+   * Connections of each user admitted here and not yet in the registry: counted with those that
+   * are, so that handshakes at once cannot pass MAX_CONNECTIONS_PER_USER together.
+   */
+  private readonly admitting = new Map<string, number>();
 
   constructor(
     private readonly registry: ConnectionRegistry,
@@ -102,16 +107,34 @@ export class ConnectionAdmission {
     else this.pendingByIp.delete(ip);
   }
 
-  /** Within the user's limits, or refused with `rate_limited`, which counts against the user at this address (checkRefusals). */
-  async checkUserConnections(userId: string, ip: string): Promise<void> {
+  /**
+   * Within the user's limits, or refused with `rate_limited`, which counts against the user at this
+   * address (checkRefusals). Admitted, the connection holds a place until the returned release is
+   * called: as the registry's `add` is called for it (which counts it at once), or once it is gone.
+   * Releasing twice does nothing.
+   */
+  async admitUserConnection(userId: string, ip: string): Promise<() => void> {
+    const others = this.admitting.get(userId) ?? 0;
+    // Held before the count is read, so a handshake that reads it meanwhile counts this one.
+    this.admitting.set(userId, others + 1);
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      const left = (this.admitting.get(userId) ?? 1) - 1;
+      if (left > 0) this.admitting.set(userId, left);
+      else this.admitting.delete(userId);
+    };
     try {
       this.checkConnectRate(userId);
       const max = this.config.limits.connectionsPerUser;
-      if ((await this.registry.connectionCount(userId)) >= max) {
+      if ((await this.registry.connectionCount(userId)) + others >= max) {
         this.metrics.rateLimited('connections-per-user');
         throw new AppError('rate_limited', `Too many connections: at most ${max} per user`);
       }
+      return release;
     } catch (error) {
+      release();
       // A refusal, not a failure to tell (Redis briefly away).
       if (error instanceof AppError && error.code === 'rate_limited') this.refusals.of(refusalKey(ip, userId)).take();
       throw error;

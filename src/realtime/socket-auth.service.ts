@@ -24,6 +24,8 @@ export interface SocketData {
   expirySlot?: number;
 }
 
+const noop = (): void => undefined;
+
 /** An incoming event as Socket.IO's middleware sees it: its name, then its arguments (an ack last). */
 export type SocketPacket = [event: string, ...args: unknown[]];
 
@@ -68,6 +70,8 @@ export class SocketAuthService {
   private readonly packetReaders: Array<(socket: Socket, packet: SocketPacket) => void> = [];
   /** Events handled straight on the socket rather than by a gateway (see handleDirectly). */
   private readonly directListeners = new Map<string, (this: Socket, ...args: unknown[]) => void>();
+  /** Sockets admitted at the handshake and not yet booked: what releases the place each holds (see admitNew). */
+  private readonly holds = new WeakMap<Socket, () => void>();
 
   constructor(
     private readonly tokens: TokenService,
@@ -100,8 +104,11 @@ export class SocketAuthService {
     server.use((socket, next) => {
       const token = tokenFromHandshake(socket.handshake);
       if (!token) return next();
-      this.verifyNew(socket, token).then(
-        (verified) => {
+      this.admitNew(socket, token).then(
+        ({ verified, release }) => {
+          // Released as it is booked (announce), or with its session if it closes before.
+          this.holds.set(socket, release);
+          socket.conn.once('close', release);
           // Checked: the socket need not keep it for its whole life.
           delete (socket.handshake.auth as { token?: unknown }).token;
           (socket.data as SocketData).user = verified.user;
@@ -147,7 +154,7 @@ export class SocketAuthService {
     socket.on('disconnect', this.disconnected);
     socket.on('error', this.brokeProtocol);
     if (socketUser(socket)) {
-      inBackground('announcing a connection', this.announce(socket));
+      inBackground('announcing a connection', this.announce(socket, this.takeHold(socket)));
       return;
     }
     (socket.data as SocketData).authTimer = setTimeout(() => {
@@ -190,41 +197,62 @@ export class SocketAuthService {
     if (typeof token !== 'string' || !token) {
       throw new AppError('validation_failed', 'token is required', { token: ['token must be a non-empty string'] });
     }
-    const verified = socketUser(socket) ? await this.tokens.verifyConnection(token) : await this.verifyNew(socket, token);
-    // Read after the verification: of two `authenticate` events verified at once, the first announces.
-    const announced = socketUser(socket);
-    if (announced && announced.id !== verified.user.id) throw new AppError('forbidden', 'This connection is authenticated as another user');
-    const data = socket.data as SocketData;
-    data.user = verified.user;
-    clearTimeout(data.authTimer);
-    data.authTimer = undefined;
-    // Its disconnect may have come while the token was checked, with no expiry to cancel then.
-    if (socket.connected) this.scheduleExpiry(socket, verified.expiresAt);
-    if (!announced) await this.announce(socket);
-    return { socketId: socket.id, userId: verified.user.id };
+    const admitted = socketUser(socket) ? undefined : await this.admitNew(socket, token);
+    try {
+      const verified = admitted?.verified ?? (await this.tokens.verifyConnection(token));
+      // Read after the verification: of two `authenticate` events verified at once, the first announces.
+      const announced = socketUser(socket);
+      if (announced && announced.id !== verified.user.id)
+        throw new AppError('forbidden', 'This connection is authenticated as another user');
+      const data = socket.data as SocketData;
+      data.user = verified.user;
+      clearTimeout(data.authTimer);
+      data.authTimer = undefined;
+      // Its disconnect may have come while the token was checked, with no expiry to cancel then.
+      if (socket.connected) this.scheduleExpiry(socket, verified.expiresAt);
+      if (!announced) await this.announce(socket, admitted?.release ?? noop);
+      return { socketId: socket.id, userId: verified.user.id };
+    } finally {
+      // The second of two `authenticate` events at once is not announced: its place goes here.
+      admitted?.release();
+    }
   }
 
-  /** A token for a new connection of its user, within MAX_CONNECTIONS_PER_USER. */
-  private async verifyNew(socket: Socket, token: string): Promise<VerifiedConnection> {
+  /**
+   * A token for a new connection of its user, within MAX_CONNECTIONS_PER_USER: admitted, it holds a
+   * place until `release` (see ConnectionAdmission.admitUserConnection).
+   */
+  private async admitNew(socket: Socket, token: string): Promise<{ verified: VerifiedConnection; release: () => void }> {
     const ip = this.admission.clientIp(socket.request);
     this.admission.checkRefusals(ip, this.tokens.claimedUserId(token));
     const verified = await this.tokens.verifyConnection(token);
-    await this.admission.checkUserConnections(verified.user.id, ip);
-    return verified;
+    return { verified, release: await this.admission.admitUserConnection(verified.user.id, ip) };
+  }
+
+  /** The release of the place a socket admitted at the handshake holds, taken over from its session's close. */
+  private takeHold(socket: Socket): () => void {
+    const release = this.holds.get(socket) ?? noop;
+    this.holds.delete(socket);
+    socket.conn.off('close', release);
+    return release;
   }
 
   /**
    * Books the connection, then tells it it is authenticated (CONTRACT.md §2): a call started to
    * its user once it has been told rings it, on whichever instance the call starts.
    */
-  private async announce(socket: Socket): Promise<void> {
+  private async announce(socket: Socket, releaseHold: () => void): Promise<void> {
     // Gone while its token was checked: booked now, it would never be unbooked.
-    if (!socket.connected) return;
+    if (!socket.connected) return releaseHold();
     const user = socketUser(socket)!;
     this.admission.sessionSettled(socket.conn);
     frameGuardOf(socket)?.useAllowance(this.allowances.forUser(user.id));
     void socket.join(`user:${user.id}`);
-    await this.events.emitAndWait('socket.authenticated', { socket, user });
+    const booking = this.events.emitAndWait('socket.authenticated', { socket, user });
+    // The listeners start at once, and the registry counts a connection from the first step of its
+    // booking (SocketIoConnections): the place held since its admission is no longer needed.
+    releaseHold();
+    await booking;
     socket.emit('authenticated', { socketId: socket.id, userId: user.id });
   }
 

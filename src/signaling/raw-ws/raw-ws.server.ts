@@ -125,6 +125,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     // the token is checked would be an unhandled error (ws listens once it takes the connection).
     socket.on('error', () => socket.destroy());
     let verified: VerifiedConnection;
+    let release: () => void;
     try {
       this.admission.checkOrigin(request);
       const ip = this.admission.clientIp(request);
@@ -132,15 +133,20 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       if (!token) throw new AppError('unauthorized', 'Missing token: connect with ?token=<JWT>');
       this.admission.checkRefusals(ip, this.tokens.claimedUserId(token));
       verified = await this.tokens.verifyConnection(token);
-      await this.admission.checkUserConnections(verified.user.id, ip);
+      release = await this.admission.admitUserConnection(verified.user.id, ip);
     } catch (error) {
       this.metrics.errorSent('raw-ws', refuseRequest(socket, error));
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.open(dialect, ws, socket, verified));
+    // Its place is held until it is booked (open), or it is gone before (an upgrade never completed).
+    socket.once('close', release);
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      socket.off('close', release);
+      this.open(dialect, ws, socket, verified, release);
+    });
   }
 
-  private open(dialect: RawWsDialect, ws: WebSocket, transport: Duplex, verified: VerifiedConnection): void {
+  private open(dialect: RawWsDialect, ws: WebSocket, transport: Duplex, verified: VerifiedConnection, releaseHold: () => void): void {
     const limit = new MessageRateLimit(this.config.limits, this.countRateLimited);
     const connection = new RawWsConnection(ws, verified.user, dialect, limit, transport);
     this.connections.add(connection);
@@ -179,9 +185,12 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       const greeting = dialect.greeting?.(connection);
       if (greeting && ws.readyState === ws.OPEN) connection.send(greeting);
     };
+    const booking = this.registry.add(connection);
+    // The registry counts it from the first step of `add`: the place held since its admission is no longer needed.
+    releaseHold();
     inBackground(
       'registering a connection',
-      this.inArrivalOrder.run(connection.id, () => this.registry.add(connection).finally(greet)),
+      this.inArrivalOrder.run(connection.id, () => booking.finally(greet)),
     );
   }
 
