@@ -1,6 +1,9 @@
 import { authenticated, collect } from './helpers/parties';
 import { connectSocket, emitRaw, emitWithAck, nextEvent, nextMatching, TestSocket } from './helpers/sockets';
 import { SHARED_TIMERS, SharedTimers } from '../src/cluster/shared-timers';
+import { randomBytes } from 'node:crypto';
+import { ClientOfflineError } from 'redis';
+import { PrismaService } from '../src/database/prisma.service';
 import { useTestApp } from './helpers/suite';
 import type { RegisteredUser, Role } from './helpers/users';
 
@@ -82,6 +85,23 @@ describe('help requests (e2e)', () => {
     ]);
     expect(forStudent).toEqual({ request_id: second, can_leave_message: true });
     expect(forTutor).toEqual({ request_id: second });
+  });
+
+  it("sets a new request's timer though Redis was briefly away just after it was stored", async () => {
+    const [, s] = await online('student');
+    const timers = suite.t.app.get<SharedTimers>(SHARED_TIMERS);
+    const schedule = timers.schedule.bind(timers);
+    let refusals = 0;
+    const spy = jest.spyOn(timers, 'schedule').mockImplementation(async (kind, ...rest) => {
+      if (kind === 'help-expiry' && refusals++ === 0) throw new ClientOfflineError();
+      return schedule(kind, ...rest);
+    });
+    const expired = nextEvent(s, 'help_request_expired', 4000);
+    const ack = await emitWithAck(s, 'student_request_help', { topic: 'Acoustics' });
+    spy.mockRestore();
+    expect(ack).toMatchObject({ ok: true, request: { status: 'waiting' } });
+    expect(refusals).toBeGreaterThan(1);
+    expect(await expired).toEqual({ request_id: ack.request.id, can_leave_message: true });
   });
 
   it('refuses an acceptance that a cancellation overtook: the student is not told of it, and nothing is reserved', async () => {
@@ -271,4 +291,52 @@ describe('help requests and presence (e2e)', () => {
     await authenticated(back);
     expect(await offered).toMatchObject({ request_id: request.id, topic: 'Acoustics' });
   }, 20_000);
+});
+
+describe('help requests with many mentors registered (e2e)', () => {
+  const many = useTestApp();
+
+  it('reach an available mentor, who is listed too, however many offline mentors were registered before them', async () => {
+    // Registered earlier and named before them: the first 600 mentors of any list, all offline.
+    const batch = randomBytes(4).toString('hex');
+    await many.t.app.get(PrismaService).user.createMany({
+      data: Array.from({ length: 600 }, (_, i) => ({
+        email: `offline-mentor-${i}-${batch}@example.test`,
+        displayName: `Aaron ${String(i).padStart(3, '0')}`,
+        role: 'mentor' as const,
+      })),
+    });
+    const { socket: m, ...mentor } = await many.online('mentor', 'Zoe', 'instant');
+    const s = await many.open(await many.user('student'));
+    const offered = nextEvent(m, 'help_request');
+    const { request } = await emitWithAck(s, 'student_request_help', { topic: 'Trigonometry' });
+    expect((await offered).request_id).toBe(request.id);
+    const { body } = await many.api(mentor).get('/presence/mentors?status=available').expect(200);
+    expect(body.map((view: { mentorId: string }) => view.mentorId)).toEqual([mentor.id]);
+  });
+});
+
+describe('help requests whose timers were lost (e2e)', () => {
+  // The request outlives its reservation and the sweep that finds it lapsed.
+  const lost = useTestApp({ HELP_REQUEST_TTL_MS: '3000', HELP_RESERVATION_MS: '300', CALL_SWEEP_INTERVAL_MS: '200' });
+
+  it('expire, and go back to the queue from a lapsed reservation, as their timers would have', async () => {
+    const timers = lost.t.app.get<SharedTimers>(SHARED_TIMERS);
+    const s = await lost.open(await lost.user('student'), 'instant');
+    const { socket: m } = await lost.online('mentor', undefined, 'instant');
+    const { socket: other } = await lost.online('mentor', undefined, 'instant');
+
+    const waiting = (await emitWithAck(s, 'student_request_help', { topic: 'Magnetism' })).request.id;
+    await timers.cancel('help-expiry', waiting);
+    expect(await nextEvent(s, 'help_request_expired', 6000)).toEqual({ request_id: waiting, can_leave_message: true });
+
+    const offered = nextMatching(other, 'help_request', (e) => e.topic === 'Optics');
+    const reserved = (await emitWithAck(s, 'student_request_help', { topic: 'Optics' })).request.id;
+    await offered;
+    expect(await emitWithAck(m, 'accept_help_request', { request_id: reserved })).toMatchObject({ ok: true });
+    await timers.cancel('help-reservation', reserved);
+    const requeued = nextEvent(s, 'help_request_requeued', 5000);
+    expect(await nextMatching(other, 'help_request', (e) => e.request_id === reserved, 5000)).toMatchObject({ topic: 'Optics' });
+    expect(await requeued).toMatchObject({ request_id: reserved });
+  });
 });

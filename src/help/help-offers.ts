@@ -11,8 +11,6 @@ import { QUEUE_ORDER } from './help-queues';
 const offeredKey = (requestId: string) => `help-offered:${requestId}`;
 /** A mentor becoming available is offered at most this many waiting requests at once, head first. */
 const OFFERS_PER_MENTOR = 20;
-/** A request is offered to at most this many mentors at once (as the mentor list reads at most 500). */
-const MAX_OFFERED = 500;
 
 /** The mentors a request of this target type may go to. */
 export const rolesFor = (targetType: UserRole | null): UserRole[] => (targetType ? [targetType] : [...MENTOR_ROLES]);
@@ -103,10 +101,9 @@ export class HelpOffers {
     });
   }
 
-  /** The available mentors and tutors among those `where` picks (MAX_OFFERED of them at most). */
+  /** The available mentors and tutors among those `where` picks. */
   private async availableAmong(where: Prisma.UserWhereInput): Promise<string[]> {
-    const candidates = await this.prisma.user.findMany({ where, select: { id: true }, take: MAX_OFFERED });
-    const views = await this.mentors.views(candidates.map(({ id }) => id));
+    const views = await this.mentors.views(await this.mentors.onlineAmong(where));
     return views.filter((view) => view.status === 'available').map((view) => view.mentorId);
   }
 

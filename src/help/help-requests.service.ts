@@ -1,9 +1,10 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { HelpRequestRecord, HelpRequestView, HelpRequestWebhookType, HelpUrgency } from '@call-signaling/client';
 import { ChatService } from '../chat/chat.service';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { inBackground } from '../common/background';
+import { retryWhileUnavailable } from '../cluster/redis-errors';
 import { AppError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PrismaService } from '../database/prisma.service';
@@ -66,6 +67,10 @@ const RECHECK_MS = 1_000;
 const MESSAGE_RECIPIENTS = 50;
 /** A list of requests holds at most this many. */
 const LIST_LIMIT = 100;
+/** A timer this late was lost (see settleOverdue); one on time has fired well before. */
+const OVERDUE_MS = 1_000;
+/** Overdue requests settled per sweep (the next sweep takes the rest). */
+const SWEEP_BATCH = 500;
 
 /** The moves a call makes without ever being answered: a reservation's call that failed. */
 const UNANSWERED = new Set(['CANCELLED', 'DECLINED', 'MISSED']);
@@ -79,7 +84,10 @@ const UNANSWERED = new Set(['CANCELLED', 'DECLINED', 'MISSED']);
  * update (of two racing movers exactly one wins) with its webhook event; timers fire once in the cluster.
  */
 @Injectable()
-export class HelpRequestsService implements OnApplicationBootstrap {
+export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('HelpRequests');
+  private sweeper?: NodeJS.Timeout;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly offers: HelpOffers,
@@ -100,11 +108,49 @@ export class HelpRequestsService implements OnApplicationBootstrap {
   /** Timers and reservations lost with the shared state are set again. */
   @OnAppEvent('connections.rebooked')
   rebooked(): void {
-    inBackground('re-arming help request timers', this.onApplicationBootstrap());
+    inBackground('re-arming help request timers', this.rearm());
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.rearm();
+    this.sweeper = setInterval(
+      () => void this.settleOverdue().catch((e: unknown) => this.logger.error(e)),
+      this.config.calls.sweepIntervalMs,
+    );
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /**
+   * Requests whose timer is overdue (not set because Redis was away just after their move, or lost
+   * with it) move as that timer would have, every CALL_SWEEP_INTERVAL_MS. Each move is conditional:
+   * a timer firing at the same moment moves nothing twice.
+   */
+  async settleOverdue(): Promise<void> {
+    const lateSince = (ms: number) => ({ lt: new Date(Date.now() - ms - OVERDUE_MS) });
+    const overdue = await this.prisma.helpRequest.findMany({
+      where: {
+        OR: [
+          { status: 'waiting', expiresAt: lateSince(0) },
+          { status: 'accepted', reservedUntil: lateSince(0) },
+          { status: { in: ['waiting', 'accepted'] }, stage: 'matched', createdAt: lateSince(this.config.help.escalateAfterMs) },
+        ],
+      },
+      take: SWEEP_BATCH,
+    });
+    const now = Date.now();
+    for (const request of overdue) {
+      if (request.stage === 'matched' && this.escalatesAt(request) < now) await this.escalate(request.id);
+      if (request.status === 'accepted') await this.reservationEnded(request.id);
+      else if (request.expiresAt.getTime() < now) await this.expire(request.id);
+    }
   }
 
   /** Requests left waiting or reserved by a restart (or by timers lost with Redis) move now or when their time is up. */
-  async onApplicationBootstrap(): Promise<void> {
+  private async rearm(): Promise<void> {
     const open = await this.prisma.helpRequest.findMany({ where: { status: { in: ['waiting', 'accepted'] } } });
     const now = Date.now();
     for (const request of open) {
@@ -139,10 +185,13 @@ export class HelpRequestsService implements OnApplicationBootstrap {
         }),
       (created) => [helpRequestEvent(created, null)],
     );
-    await Promise.all([
-      this.timers.schedule(EXPIRY, request.id, this.config.help.requestTtlMs),
-      matched ? this.timers.schedule(ESCALATION, request.id, this.config.help.escalateAfterMs) : undefined,
-    ]);
+    // Stored now: its timers outlast a short absence of Redis (and the sweep sets right a longer one).
+    await retryWhileUnavailable(() =>
+      Promise.all([
+        this.timers.schedule(EXPIRY, request.id, this.config.help.requestTtlMs),
+        matched ? this.timers.schedule(ESCALATION, request.id, this.config.help.escalateAfterMs) : undefined,
+      ]),
+    );
     await this.offers.offer(request, student.displayName);
     await this.queues.changed(queueOf(request));
     return this.view(request);
@@ -179,7 +228,7 @@ export class HelpRequestsService implements OnApplicationBootstrap {
       },
       (existing) => this.whyNotAccepted(existing, mentorId, mentor.role),
     );
-    await this.reserve(request);
+    await retryWhileUnavailable(() => this.reserve(request));
     // The student may have cancelled since the move: then the reservation just made is undone, and nobody hears of the acceptance.
     const since = await this.prisma.helpRequest.findUnique({ where: { id: requestId }, select: { status: true, acceptedBy: true } });
     if (since?.status !== 'accepted' || since.acceptedBy !== mentorId) {

@@ -4,7 +4,7 @@ import { AppEventMap, AppEvents, OnAppEvent } from '../events/app-events';
 import { AppError } from '../common/errors';
 import { PrismaService } from '../database/prisma.service';
 import type { Party } from '../calls/call.presenter';
-import type { MentorStatus, UserRole } from '../generated/prisma/client';
+import type { MentorStatus, Prisma, UserRole } from '../generated/prisma/client';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConnectionRegistry, WatcherAudience } from '../realtime/connection-registry.service';
@@ -22,8 +22,10 @@ export type { MentorStatusView };
 const NEWCOMERS_LIST_MS = 1_000;
 /** A page of the mentor list, unless a subscription asks for another size; also "the first page" of available mentors. */
 export const MENTOR_PAGE_SIZE = 50;
-/** The mentor list is read whole up to this many (then filtered by effective status and paged). */
+/** The whole mentor list (no status asked, or offline) is read up to this many (then filtered by effective status and paged). */
 const MENTOR_LIST_MAX = 500;
+/** Ids sent in one statement, well under PostgreSQL's 32 767 parameters. */
+const IDS_PER_STATEMENT = 10_000;
 /** Shared state: each mentor's status as last told (mentor id → status). */
 const TOLD_STATUS = 'mentor-told-status';
 
@@ -131,11 +133,30 @@ export class MentorStatusService {
     return this.availableNow.get();
   }
 
+  /**
+   * The ids of the mentors and tutors online now that `where` picks: only they can be available or
+   * busy, so whoever looks for those starts here, however many are registered.
+   */
+  async onlineAmong(where: Prisma.UserWhereInput): Promise<string[]> {
+    const online = await this.presence.onlineUserIds();
+    const ids: string[] = [];
+    for (let from = 0; from < online.length; from += IDS_PER_STATEMENT) {
+      const rows = await this.prisma.user.findMany({
+        where: { AND: [where, { role: { in: [...MENTOR_ROLES] } }, { id: { in: online.slice(from, from + IDS_PER_STATEMENT) } }] },
+        select: { id: true },
+      });
+      ids.push(...rows.map(({ id }) => id));
+    }
+    return ids;
+  }
+
   private async entries(filter: MentorFilter): Promise<Array<{ view: MentorStatusView; updatedAt: Date }>> {
+    const role = filter.role ? filter.role : { in: [...MENTOR_ROLES] };
+    const onlineOnly = filter.status === 'available' || filter.status === 'busy';
     const users = await this.prisma.user.findMany({
-      where: { role: filter.role ? filter.role : { in: [...MENTOR_ROLES] } },
+      where: onlineOnly ? { id: { in: await this.onlineAmong({ role }) } } : { role },
       orderBy: { displayName: 'asc' },
-      take: MENTOR_LIST_MAX,
+      ...(onlineOnly ? {} : { take: MENTOR_LIST_MAX }),
     });
     const entries = await Promise.all(users.map(async (user) => ({ view: await this.view(user), updatedAt: user.updatedAt })));
     return entries.filter(({ view }) => !filter.status || view.status === filter.status);
