@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
+import * as ts from 'typescript';
 import type { CallView, Page as HistoryPage } from '@call-signaling/client';
 import { launchBrowser } from './helpers/browser';
 import { startTestApp, TestApp } from './helpers/test-app';
@@ -15,9 +16,91 @@ const SCREENSHOTS = join(__dirname, '..', 'out', 'browser-demo');
 interface DemoWindow {
   demo: {
     token: string;
-    peerCall: { peers: Map<string, { connection: RTCPeerConnection }> } | null;
-    socket: { io: { engine: { close(): void } } };
+    peerCall: { peers: Map<string, { socketId: string; connection: RTCPeerConnection }> } | null;
+    socket: { id?: string; connected: boolean; io: { engine: { close(): void } } };
   };
+}
+
+/** A socket.io-client stand-in in a page: answers each emit with `reply`, and the test speaks for the server. */
+interface FakeSocket {
+  sent: Array<{ event: string; payload: any }>;
+  listeners(event: string): unknown[];
+  hear(event: string, payload: unknown): void;
+  /** Resolves once `event` has been emitted. */
+  emitted(event: string): Promise<void>;
+}
+
+/** What `inPage` puts on a blank page's window. */
+interface ClientWindow {
+  clientRequire(name: string): any;
+  fakeSocket(reply: (event: string, payload: any) => unknown): FakeSocket;
+  socket: FakeSocket;
+  unmount(): void;
+}
+
+const ROOT = join(__dirname, '..');
+
+/**
+ * The client package's sources, and React's development build (StrictMode mounts twice only
+ * there), as CommonJS modules a page can `clientRequire`: PeerCall and useCall exercised in the
+ * browser without a bundler. Plus `fakeSocket`.
+ */
+function inPage(): string {
+  const client = (file: string) =>
+    ts.transpileModule(readFileSync(join(ROOT, 'packages', 'client', 'src', file), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+  const npm = (file: string) => readFileSync(join(ROOT, 'node_modules', file), 'utf8');
+  const modules: Record<string, string> = {
+    './peer-call.js': client('peer-call.ts'),
+    './call-controller.js': client('call-controller.ts'),
+    './react.js': client('react.ts'),
+    react: npm('react/cjs/react.development.js'),
+    'react-dom': npm('react-dom/cjs/react-dom.development.js'),
+    'react-dom/client': npm('react-dom/cjs/react-dom-client.development.js'),
+    scheduler: npm('scheduler/cjs/scheduler.development.js'),
+  };
+  const factories = Object.entries(modules).map(
+    ([name, source]) => `${JSON.stringify(name)}: function (module, exports, require, process) {\n${source}\n}`,
+  );
+  return `(() => {
+    const factories = {${factories.join(',\n')}};
+    const process = { env: { NODE_ENV: 'development' } };
+    const loaded = {};
+    window.clientRequire = (name) => {
+      if (!loaded[name]) {
+        loaded[name] = { exports: {} };
+        factories[name](loaded[name], loaded[name].exports, window.clientRequire, process);
+      }
+      return loaded[name].exports;
+    };
+    window.fakeSocket = (reply) => {
+      const handlers = new Map();
+      const waiting = [];
+      const socket = {
+        connected: false,
+        sent: [],
+        on(event, handler) {
+          handlers.set(event, [...(handlers.get(event) ?? []), handler]);
+          return socket;
+        },
+        off(event, handler) {
+          handlers.set(event, (handlers.get(event) ?? []).filter((known) => known !== handler));
+          return socket;
+        },
+        listeners: (event) => handlers.get(event) ?? [],
+        hear: (event, payload) => (handlers.get(event) ?? []).forEach((handler) => handler(payload)),
+        emitWithAck: async (event, payload) => {
+          socket.sent.push({ event, payload });
+          for (const waiter of waiting) if (waiter.event === event) waiter.done();
+          return reply(event, payload);
+        },
+        emitted: (event) =>
+          socket.sent.some((sent) => sent.event === event) ? Promise.resolve() : new Promise((done) => waiting.push({ event, done })),
+      };
+      return socket;
+    };
+  })()`;
 }
 
 function tokenOf(page: Page): Promise<string> {
@@ -83,6 +166,14 @@ describe('demo page in a real browser (e2e)', () => {
     await browser?.close();
     await t?.close();
   });
+
+  /** A blank page with the client package loaded (see `inPage`). */
+  async function clientPage(): Promise<Page> {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`client page: ${error.message}`));
+    await page.evaluate(inPage());
+    return page;
+  }
 
   /** A new browser context per user: its own storage, like another person's machine. */
   async function register(name: string, role: 'student' | 'mentor'): Promise<Page> {
@@ -330,4 +421,245 @@ describe('demo page in a real browser (e2e)', () => {
     expect(history.items[0]).toMatchObject({ status: 'ENDED', endReason: 'connection_lost' });
     expect(pageErrors).toEqual([]);
   }, 90000);
+
+  it('recovers media when both pages come back on new sockets at once, as after a server restart', async () => {
+    const mentor = await register('Vera', 'mentor');
+    const student = await register('Jonas', 'student');
+    await ring(student, mentor, 'Vera');
+    await mentor.click('#accept');
+    for (const page of [student, mentor]) await page.waitForSelector('body[data-connection=connected]', { timeout: 20000 });
+    const socketOf = (page: Page) => page.evaluate(() => (window as unknown as DemoWindow).demo.socket.id);
+    const before = new Map([
+      [student, await socketOf(student)],
+      [mentor, await socketOf(mentor)],
+    ]);
+
+    // Both networks drop together: each page comes back on a new socket and knows the other only by
+    // its old one, which the server no longer has (an ICE restart asked of it is refused).
+    await Promise.all(
+      [student, mentor].map((page) => page.evaluate(() => (window as unknown as DemoWindow).demo.socket.io.engine.close())),
+    );
+    for (const page of [student, mentor]) {
+      await page.waitForFunction(
+        (old) => {
+          const { socket } = (window as unknown as DemoWindow).demo;
+          return socket.connected && socket.id !== old;
+        },
+        before.get(page),
+        { timeout: 10000 },
+      );
+    }
+    const now = new Map([
+      [student, await socketOf(student)],
+      [mentor, await socketOf(mentor)],
+    ]);
+    // Each side ends up with one connection, to the other's new socket, connected; video flows again.
+    for (const [page, other] of [
+      [student, mentor],
+      [mentor, student],
+    ] as const) {
+      await page.waitForFunction(
+        (otherSocket) => {
+          const peers = [...((window as unknown as DemoWindow).demo.peerCall?.peers.values() ?? [])];
+          return peers.length === 1 && peers[0].socketId === otherSocket && peers[0].connection.connectionState === 'connected';
+        },
+        now.get(other),
+        { timeout: 20000 },
+      );
+    }
+    for (const page of [student, mentor]) expect(await framesDecodedWithin(page, 10, 10000)).toBeGreaterThanOrEqual(10);
+    // Past the grace, when the server lets the old sockets go, the call goes on.
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS + 1000));
+    for (const page of [student, mentor]) expect(await page.getAttribute('body', 'data-state')).toBe('in-call');
+    await student.click('#hang-up');
+    await mentor.waitForSelector('body[data-state=idle]');
+    expect(pageErrors).toEqual([]);
+  }, 90000);
+
+  it('turns the camera off after a refused start, keeps ringing while the camera is refused, and stops ringing on glare', async () => {
+    const mentor = await register('Ines', 'mentor');
+    const student = await register('Kai', 'student');
+    await ring(student, mentor, 'Ines');
+
+    // Another student calls the mentor, who is being rung: refused as busy, and their camera goes off again.
+    const other = await register('Lou', 'student');
+    await other.evaluate(() => {
+      // Every track the page is handed, to tell whether it stopped them.
+      const devices = navigator.mediaDevices;
+      const grant = devices.getUserMedia.bind(devices);
+      const handedOut: MediaStreamTrack[] = [];
+      Object.assign(window, { handedOut });
+      devices.getUserMedia = async (constraints) => {
+        const stream = await grant(constraints);
+        handedOut.push(...stream.getTracks());
+        return stream;
+      };
+    });
+    const call = other.locator('#mentors li', { hasText: 'Ines' }).getByRole('button', { name: 'Call' });
+    await call.and(other.locator(':enabled')).waitFor();
+    await call.click();
+    await other.waitForSelector('#notice[data-kind=error]');
+    const handedOut = () => (window as unknown as { handedOut: MediaStreamTrack[] }).handedOut.map((track) => track.readyState);
+    expect(await other.evaluate(handedOut)).toEqual(['ended', 'ended']);
+
+    // The mentor's camera is refused: the call still rings, and can still be declined.
+    await mentor.evaluate(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    await mentor.click('#accept');
+    await mentor.waitForSelector('#notice[data-kind=error]:has-text("Permission denied")');
+    expect(await mentor.isVisible('#ringing')).toBe(true);
+    expect(await mentor.getAttribute('body', 'data-state')).toBe('ringing');
+    await mentor.click('#decline');
+    for (const page of [student, mentor]) await page.waitForSelector('#history li[data-status=DECLINED]');
+
+    // Glare: the student calls again, and the mentor, rung, calls the student back from the history:
+    // that answers the student's call, and the ringing goes.
+    await mentor.evaluate(() => delete (navigator.mediaDevices as unknown as { getUserMedia?: unknown }).getUserMedia); // granted again
+    const again = student.locator('#mentors li', { hasText: 'Ines' }).getByRole('button', { name: 'Call' });
+    await again.and(student.locator(':enabled')).waitFor();
+    await again.click();
+    await mentor.waitForSelector('body[data-state=ringing]');
+    await mentor.click('#history li[data-status=DECLINED] button:has-text("Call back")');
+    for (const page of [student, mentor]) await page.waitForSelector('body[data-connection=connected]', { timeout: 20000 });
+    expect(await mentor.isHidden('#ringing')).toBe(true);
+    expect(await mentor.getAttribute('body', 'data-state')).toBe('in-call');
+    await mentor.click('#hang-up');
+    await student.waitForSelector('body[data-state=idle]');
+    expect(pageErrors).toEqual([]);
+  }, 90000);
+
+  it('PeerCall answers an offer even when a candidate that came before it is one the browser refuses', async () => {
+    const page = await clientPage();
+    const outcome = await page.evaluate(async () => {
+      const w = window as unknown as ClientWindow;
+      const { PeerCall } = w.clientRequire('./peer-call.js');
+      const joined = { ok: true, callId: 'call', userId: 'me', socketId: 'mine', participants: [] };
+      const socket = w.fakeSocket((event) => (event === 'joinCall' ? joined : { ok: true }));
+      const errors: string[] = [];
+      const call = new PeerCall({
+        socket,
+        callId: 'call',
+        localStream: new MediaStream(),
+        onError: (error: Error) => errors.push(error.name),
+      });
+      await call.join();
+      const remote = new RTCPeerConnection();
+      remote.addTransceiver('audio');
+      await remote.setLocalDescription(await remote.createOffer());
+      const from = { callId: 'call', senderId: 'theirs', userId: 'them' };
+      // Sent before the offer, so kept until it: a candidate line no browser can parse.
+      socket.hear('iceCandidate', { ...from, candidate: { candidate: 'candidate:not a candidate', sdpMid: '0' } });
+      socket.hear('offer', { ...from, offer: remote.localDescription!.toJSON() });
+      await socket.emitted('answer');
+      call.close();
+      remote.close();
+      return { sent: socket.sent.map(({ event }) => event), errors };
+    });
+    await page.close();
+    expect(outcome.sent).toContain('answer');
+    // The refused candidate is told, not thrown.
+    expect(outcome.errors).toHaveLength(1);
+  });
+
+  it("PeerCall's resume drops a peer whose socket is gone too, and offers to that user's new socket", async () => {
+    const page = await clientPage();
+    const outcome = await page.evaluate(async () => {
+      const w = window as unknown as ClientWindow;
+      const { PeerCall } = w.clientRequire('./peer-call.js');
+      // The server after a restart: the room has their new socket, and may still list their old one
+      // for the grace; an ICE restart asked of the old one is refused.
+      let restarted = false;
+      const participant = (socketId: string) => ({ socketId, userId: 'them', userName: 'Them', hasVideo: false, hasAudio: true });
+      const socket = w.fakeSocket((event) => {
+        if (event === 'iceRestart') return { ok: false, error: { code: 'not_found', message: 'No such connection in a call of yours' } };
+        if (event !== 'joinCall') return { ok: true };
+        const participants = restarted ? [participant('theirs-before'), participant('theirs-now')] : [];
+        return { ok: true, callId: 'call', userId: 'me', socketId: restarted ? 'mine-now' : 'mine-before', participants };
+      });
+      const left: string[] = [];
+      const errors: string[] = [];
+      const call = new PeerCall({
+        socket,
+        callId: 'call',
+        localStream: new MediaStream(),
+        onPeerLeft: (peer: { socketId: string }) => left.push(peer.socketId),
+        onError: (error: Error) => errors.push(error.message),
+      });
+      await call.join();
+      // Their offer, answered: one peer, at their socket as it was.
+      const remote = new RTCPeerConnection();
+      remote.addTransceiver('audio');
+      await remote.setLocalDescription(await remote.createOffer());
+      socket.hear('offer', { callId: 'call', senderId: 'theirs-before', userId: 'them', offer: remote.localDescription!.toJSON() });
+      await socket.emitted('answer');
+      const [{ connection: before }] = [...call.peers.values()];
+
+      restarted = true;
+      await call.resume();
+      const outcome = {
+        beforeClosed: before.signalingState === 'closed',
+        peers: [...call.peers.keys()],
+        askedToRestart: socket.sent.filter(({ event }) => event === 'iceRestart').map(({ payload }) => payload.targetSocketId),
+        offeredTo: socket.sent.filter(({ event }) => event === 'offer').map(({ payload }) => payload.targetSocketId),
+        left,
+        errors,
+      };
+      call.close();
+      remote.close();
+      return outcome;
+    });
+    await page.close();
+    expect(outcome).toEqual({
+      beforeClosed: true,
+      peers: ['theirs-now'],
+      askedToRestart: ['theirs-before'],
+      offeredTo: ['theirs-now'],
+      left: [],
+      errors: [],
+    });
+  });
+
+  it('useCall keeps its controller working under React StrictMode (mount, unmount, mount again)', async () => {
+    const page = await clientPage();
+    await page.evaluate(() => {
+      const w = window as unknown as ClientWindow;
+      const React = w.clientRequire('react');
+      const { createRoot } = w.clientRequire('react-dom/client');
+      const { useCall } = w.clientRequire('./react.js');
+      w.socket = w.fakeSocket(() => ({ ok: true }));
+      const options = { socket: w.socket, userId: 'me', serverUrl: 'http://calls.invalid', token: 'token' };
+      function Probe() {
+        const call = useCall(options);
+        React.useEffect(() => {
+          document.body.dataset.phase = call.phase;
+        });
+        return null;
+      }
+      const root = createRoot(document.body.appendChild(document.createElement('div')));
+      w.unmount = () => root.unmount();
+      root.render(React.createElement(React.StrictMode, null, React.createElement(Probe)));
+    });
+    // Rendered, with StrictMode's mount, unmount and mount done: one controller listens.
+    await page.waitForFunction(
+      () => document.body.dataset.phase === 'idle' && (window as unknown as ClientWindow).socket.listeners('incomingCall').length > 0,
+    );
+    expect(await page.evaluate(() => (window as unknown as ClientWindow).socket.listeners('incomingCall').length)).toBe(1);
+    await page.evaluate(() =>
+      (window as unknown as ClientWindow).socket.hear('incomingCall', {
+        callId: 'call',
+        caller: { userId: 'them', name: 'Ada', avatarUrl: null },
+        timestamp: new Date().toISOString(),
+        hasVideo: true,
+      }),
+    );
+    await page.waitForFunction(() => document.body.dataset.phase === 'incoming', undefined, { timeout: 5000 });
+    // Unmounted for good: the controller is closed and stops listening.
+    await page.evaluate(() => (window as unknown as ClientWindow).unmount());
+    await page.waitForFunction(() => (window as unknown as ClientWindow).socket.listeners('incomingCall').length === 0, undefined, {
+      timeout: 5000,
+    });
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  });
 });

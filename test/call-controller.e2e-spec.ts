@@ -1,5 +1,6 @@
-import { CallController, type CallSnapshot, type CallsSocket } from '@call-signaling/client';
-import { nextEvent, type TestSocket } from './helpers/sockets';
+import { CallController, PeerCall, type CallSnapshot, type CallsSocket, type PeerCallOptions } from '@call-signaling/client';
+import { collect } from './helpers/parties';
+import { emitWithAck, nextEvent, type TestSocket } from './helpers/sockets';
 import { useTestApp } from './helpers/suite';
 import type { RegisteredUser } from './helpers/users';
 
@@ -15,6 +16,19 @@ function until(controller: CallController, done: (snapshot: CallSnapshot) => boo
       resolve(controller.getSnapshot());
     });
   });
+}
+
+/**
+ * A microphone and no camera: all a PeerCall reads of its stream until a peer connects (Node has
+ * no RTCPeerConnection, so these tests keep the PeerCall first in its room: nobody to offer to).
+ */
+function audioOnly(): PeerCallOptions['localStream'] {
+  const microphone = { kind: 'audio', enabled: true };
+  return {
+    getVideoTracks: () => [],
+    getAudioTracks: () => [microphone],
+    getTracks: () => [microphone],
+  } as unknown as PeerCallOptions['localStream'];
 }
 
 describe('CallController of the typed client (e2e)', () => {
@@ -134,5 +148,74 @@ describe('CallController of the typed client (e2e)', () => {
     expect((await until(callee, (s) => s.call?.maxDurationS === 900)).call).toMatchObject({ endsAt: later });
     await callee.hangUp();
     for (const controller of [caller, callee]) controller.close();
+  });
+
+  it('sends its REST requests under the base path of a server URL that has one', async () => {
+    const student = await user('student');
+    const socket = await open(student, 'calls');
+    const asked: string[] = [];
+    const fetched = jest.spyOn(globalThis, 'fetch').mockImplementation((input) => {
+      asked.push(String(input));
+      return Promise.resolve(new Response(null, { status: 204 }));
+    });
+    try {
+      // As behind a proxy that mounts the server at /signal, with and without the trailing slash.
+      for (const serverUrl of [`${t.url}/signal`, `${t.url}/signal/`]) {
+        const controller = new CallController({
+          serverUrl,
+          socket: socket as unknown as CallsSocket,
+          userId: student.id,
+          token: student.token,
+        });
+        await controller.refresh();
+        controller.close();
+      }
+    } finally {
+      fetched.mockRestore();
+    }
+    expect(asked.length).toBeGreaterThan(0);
+    expect([...new Set(asked)]).toEqual([`${t.url}/signal/calls/user/current`]);
+  });
+
+  describe('and its PeerCall, before any peer connects', () => {
+    /** A student's call to a mentor, answered; the student's side gets a PeerCall with a microphone only. */
+    async function answeredCall() {
+      const [student, mentor] = [await user('student'), await user('mentor')];
+      const [studentSocket, mentorSocket] = [await open(student, 'calls'), await open(mentor, 'calls')];
+      const { call } = await emitWithAck(studentSocket, 'startCall', { recipientUserId: mentor.id, hasVideo: false });
+      expect(await emitWithAck(mentorSocket, 'acceptCall', { callId: call.id })).toMatchObject({ ok: true });
+      const media = new PeerCall({ socket: studentSocket as unknown as CallsSocket, callId: call.id, localStream: audioOnly() });
+      return { studentSocket, mentorSocket, callId: call.id, media };
+    }
+
+    it('listens once however often it joins, and refuses to work once closed', async () => {
+      const { studentSocket, media } = await answeredCall();
+      const events = ['offer', 'answer', 'iceCandidate', 'iceRestart', 'participantLeft', 'participantVideoToggled'] as const;
+      const before = events.map((event) => studentSocket.listeners(event).length);
+      await media.join();
+      await media.join();
+      expect(events.map((event) => studentSocket.listeners(event).length)).toEqual(before.map((n) => n + 1));
+      media.close();
+      // Nothing left listening, and nothing more done: the room is not told of a microphone it no longer has.
+      expect(events.map((event) => studentSocket.listeners(event).length)).toEqual(before);
+      await expect(media.setAudioEnabled(false)).rejects.toMatchObject({ code: 'invalid_state' });
+      await expect(media.join()).rejects.toMatchObject({ code: 'invalid_state' });
+      await expect(media.resume()).rejects.toMatchObject({ code: 'invalid_state' });
+    });
+
+    it('refuses to turn on a camera an audio-only call does not have, and the room hears nothing of it', async () => {
+      const { mentorSocket, callId, media } = await answeredCall();
+      await media.join();
+      // The mentor joins second, on its own socket: the PeerCall has nobody to offer to.
+      expect(await emitWithAck(mentorSocket, 'joinCall', { callId, hasVideo: false, hasAudio: true })).toMatchObject({ ok: true });
+      const cameraNews = collect(mentorSocket, 'participantVideoToggled');
+      await expect(media.setVideoEnabled(true)).rejects.toMatchObject({ code: 'invalid_state' });
+      // The microphone toggles as before; a camera toggle sent before it would have arrived first.
+      const muted = nextEvent(mentorSocket, 'participantAudioToggled');
+      await media.setAudioEnabled(false);
+      expect(await muted).toMatchObject({ callId, enabled: false });
+      expect(cameraNews).toEqual([]);
+      media.close();
+    });
   });
 });

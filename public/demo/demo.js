@@ -346,12 +346,20 @@ async function showHelpQueue() {
 async function startCall(peer) {
   await ensureMedia();
   const length = Number($('call-length').value) || undefined;
-  const { call } = await request('startCall', { recipientUserId: peer.id, hasVideo: true, maxDurationS: length });
+  let call;
+  try {
+    ({ call } = await request('startCall', { recipientUserId: peer.id, hasVideo: true, maxDurationS: length }));
+  } catch (error) {
+    if (!state.call) stopMedia(); // refused (busy, say): no call, so no camera
+    throw error;
+  }
   if (call.status === 'MISSED') {
+    if (!state.call) stopMedia();
     notice(`${peer.displayName} is offline`);
     return showHistory();
   }
-  enterCall(call, peer, 'Ringing…');
+  // Glare: they were calling us, and this start answered their call.
+  enterCall(call, peer, call.status === 'ACTIVE' ? 'Connecting…' : 'Ringing…');
   // The caller waits in the room; the callee offers to us when they join.
   await joinRoom();
 }
@@ -372,12 +380,27 @@ function hideRinging() {
 
 $('accept').addEventListener('click', () => {
   const incoming = state.incoming;
-  hideRinging();
+  $('accept').disabled = true;
   run(
     (async () => {
-      await ensureMedia();
-      const { call } = await request('acceptCall', { callId: incoming.callId });
-      enterCall(call, call.host, 'Connecting…');
+      try {
+        // The ringing stays until the camera is granted: refused, the call can still be declined.
+        await ensureMedia();
+      } finally {
+        $('accept').disabled = false;
+      }
+      if (state.incoming?.callId !== incoming.callId) {
+        if (!state.call) stopMedia(); // cancelled or declined while the camera was asked for
+        return;
+      }
+      hideRinging();
+      try {
+        const { call } = await request('acceptCall', { callId: incoming.callId });
+        enterCall(call, call.host, 'Connecting…');
+      } catch (error) {
+        if (!state.call) stopMedia();
+        throw error;
+      }
       await joinRoom();
     })(),
   );
@@ -390,6 +413,8 @@ $('decline').addEventListener('click', () => {
 });
 
 function enterCall(call, peer, status) {
+  // Glare: the call ringing here is the one this user just joined by calling back.
+  if (state.incoming?.callId === call.id) hideRinging();
   state.call = call;
   state.peer = peer;
   state.peerMedia = { video: true, audio: true };
@@ -459,6 +484,13 @@ async function ensureMedia() {
   state.localStream ??= await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
 }
 
+/** Camera and microphone off: after a call, and after a start that came to nothing. */
+function stopMedia() {
+  for (const track of state.localStream?.getTracks() ?? []) track.stop();
+  state.localStream = null;
+  $('local-video').srcObject = null;
+}
+
 $('toggle-camera').addEventListener('click', () => {
   const enabled = !state.localStream.getVideoTracks()[0].enabled;
   $('toggle-camera').textContent = enabled ? 'Camera off' : 'Camera on';
@@ -488,10 +520,8 @@ function closed(callId, why) {
   state.peerCall?.close();
   state.peerCall = null;
   state.call = null;
-  for (const track of state.localStream?.getTracks() ?? []) track.stop();
-  state.localStream = null;
+  stopMedia();
   $('remote-video').srcObject = null;
-  $('local-video').srcObject = null;
   $('toggle-camera').textContent = 'Camera off';
   $('toggle-mic').textContent = 'Mute';
   $('call').hidden = true;

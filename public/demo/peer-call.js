@@ -13,6 +13,7 @@ export class PeerCall {
     peers = new Map();
     pendingCandidates = new Map();
     stopListening = () => undefined;
+    closed = false;
     constructor(options) {
         this.options = options;
     }
@@ -23,6 +24,7 @@ export class PeerCall {
     /** Joins the room and offers to everyone already in it (whoever joins later offers to us); resolves with the room as joined. */
     async join() {
         const { callId, localStream, userName } = this.options;
+        this.assertOpen();
         this.listenToRoom();
         const joined = ackData(await this.options.socket.emitWithAck('joinCall', {
             callId,
@@ -30,8 +32,7 @@ export class PeerCall {
             hasAudio: localStream.getAudioTracks().length > 0,
             ...(userName ? { userName } : {}),
         }));
-        for (const participant of joined.participants)
-            await this.offerTo(participant.socketId, participant.userId);
+        await this.offerToParticipants(joined.participants);
         return joined;
     }
     /**
@@ -40,29 +41,51 @@ export class PeerCall {
      * connection to this new socket and offers again with fresh ICE credentials, which this side
      * answers as usual. Asked first, so that the room's news that the old socket left finds the
      * peer already moved (and does not close its connection).
+     *
+     * A peer whose socket is gone too (both sides reconnected, as after a server restart) cannot be
+     * asked: its connection is dropped, and after rejoining this side offers afresh to whoever of the
+     * room it has no peer for (or, joining first, is offered to by the other side when it rejoins).
      */
     async resume() {
         const { callId, localStream, userName } = this.options;
-        for (const peer of this.peers.values()) {
-            ackData(await this.options.socket.emitWithAck('iceRestart', { targetSocketId: peer.socketId }));
+        this.assertOpen();
+        const gone = new Set();
+        for (const peer of [...this.peers.values()]) {
+            try {
+                ackData(await this.options.socket.emitWithAck('iceRestart', { targetSocketId: peer.socketId }));
+            }
+            catch (error) {
+                // Its socket is gone too: nobody to ask, so its connection goes. Whatever the refusal, the
+                // rejoin below must still happen, or the call ends.
+                if (!isGone(error))
+                    this.options.onError?.(error);
+                else {
+                    gone.add(peer.socketId);
+                    this.drop(peer.socketId, false);
+                }
+            }
         }
-        ackData(await this.options.socket.emitWithAck('joinCall', {
+        const joined = ackData(await this.options.socket.emitWithAck('joinCall', {
             callId,
             hasVideo: localStream.getVideoTracks().some((track) => track.enabled),
             hasAudio: localStream.getAudioTracks().some((track) => track.enabled),
             ...(userName ? { userName } : {}),
         }));
+        // Peers still here restart ICE at our asking. The room lists a dropped socket until the grace
+        // runs out: only its user's new socket, if it is back, is offered to.
+        const unmatched = joined.participants.filter(({ socketId, userId }) => !gone.has(socketId) && !this.hasPeerOf(userId));
+        await this.offerToParticipants(unmatched);
     }
-    /** Turns the camera on or off here, and tells the room. */
+    /** Turns the camera on or off here, and tells the room; refused when this call has no camera. */
     async setVideoEnabled(enabled) {
-        for (const track of this.options.localStream.getVideoTracks())
-            track.enabled = enabled;
+        if (!this.mayToggle(this.options.localStream.getVideoTracks(), enabled, 'camera'))
+            return;
         ackData(await this.options.socket.emitWithAck('toggleVideo', { callId: this.options.callId, enabled }));
     }
-    /** Mutes or unmutes the microphone here, and tells the room. */
+    /** Mutes or unmutes the microphone here, and tells the room; refused when this call has no microphone. */
     async setAudioEnabled(enabled) {
-        for (const track of this.options.localStream.getAudioTracks())
-            track.enabled = enabled;
+        if (!this.mayToggle(this.options.localStream.getAudioTracks(), enabled, 'microphone'))
+            return;
         ackData(await this.options.socket.emitWithAck('toggleAudio', { callId: this.options.callId, enabled }));
     }
     /** Leaves the room (the call ends when its last participant leaves) and closes every connection. */
@@ -72,9 +95,51 @@ export class PeerCall {
     }
     /** Closes every connection and stops listening, without telling the server (the call already closed). */
     close() {
+        this.closed = true;
         this.stopListening();
         for (const socketId of [...this.peers.keys()])
             this.drop(socketId, false);
+    }
+    /** Refuses work once closed: a closed call has no connections to use, and would otherwise make new ones. */
+    assertOpen() {
+        if (this.closed)
+            throw new SignalingError('invalid_state', 'This call was closed');
+    }
+    /**
+     * Whether to switch `tracks` and tell the room. With no track of the kind there is nothing to
+     * switch: turning it on is refused (the room would show a camera that is not there), off is a no-op.
+     */
+    mayToggle(tracks, enabled, device) {
+        this.assertOpen();
+        if (tracks.length === 0) {
+            if (enabled)
+                throw new SignalingError('invalid_state', `This call has no ${device}`);
+            return false;
+        }
+        for (const track of tracks)
+            track.enabled = enabled;
+        return true;
+    }
+    /**
+     * Offers to each of `participants`. One whose socket turns out gone (the room keeps it for the
+     * grace) is skipped: its user offers to us when it rejoins.
+     */
+    async offerToParticipants(participants) {
+        for (const { socketId, userId } of participants) {
+            if (this.closed)
+                return; // closed while joining
+            try {
+                await this.offerTo(socketId, userId);
+            }
+            catch (error) {
+                if (!isGone(error))
+                    throw error;
+                this.drop(socketId, false);
+            }
+        }
+    }
+    hasPeerOf(userId) {
+        return [...this.peers.values()].some((peer) => peer.userId === userId);
     }
     async offerTo(socketId, userId) {
         const { connection } = this.peerFor(socketId, userId);
@@ -138,8 +203,9 @@ export class PeerCall {
     async flushCandidates(socketId, connection) {
         const pending = this.pendingCandidates.get(socketId) ?? [];
         this.pendingCandidates.delete(socketId);
+        // One candidate the browser cannot use must not cost the answer: the others may well connect.
         for (const candidate of pending)
-            await connection.addIceCandidate(candidate);
+            await connection.addIceCandidate(candidate).catch((error) => this.options.onError?.(error));
     }
     onToggled(event, kind) {
         const peer = this.peerOf(event.socketId, event.userId);
@@ -150,6 +216,7 @@ export class PeerCall {
         const known = this.peerOf(socketId, userId);
         if (known)
             return known;
+        this.assertOpen();
         const connection = new RTCPeerConnection({ iceServers: this.options.iceServers ?? [] });
         const peer = { socketId, userId, connection, stream: null };
         this.peers.set(socketId, peer);
@@ -159,7 +226,13 @@ export class PeerCall {
             if (candidate)
                 this.background(
                 // The peer's socket as it is now: a peer that reconnected is reached at its new one.
-                this.options.socket.emitWithAck('iceCandidate', { targetSocketId: peer.socketId, candidate: candidate.toJSON() }).then(ackData));
+                this.options.socket
+                    .emitWithAck('iceCandidate', { targetSocketId: peer.socketId, candidate: candidate.toJSON() })
+                    .then((reply) => {
+                    // Refused for a peer dropped meanwhile: nobody is left to tell.
+                    if (this.peers.get(peer.socketId) === peer)
+                        ackData(reply);
+                }));
         };
         connection.ontrack = ({ streams }) => {
             const stream = streams[0];
@@ -184,6 +257,7 @@ export class PeerCall {
     /** Listens to the room's signals and media toggles until `close()`. */
     listenToRoom() {
         const { socket } = this.options;
+        this.stopListening(); // joined again: one set of listeners, not two
         const offer = (e) => this.background(this.onOffer(e));
         const answer = (e) => this.background(this.onAnswer(e));
         const candidate = (e) => this.background(this.onCandidate(e));
@@ -199,8 +273,13 @@ export class PeerCall {
         };
     }
     background(work) {
-        Promise.resolve(work).catch((error) => this.options.onError?.(error));
+        // Work cut short by close() is no error: the call is over.
+        Promise.resolve(work).catch((error) => this.closed || this.options.onError?.(error));
     }
+}
+/** The server's answer when the socket addressed is no longer connected (its page reconnected or went). */
+function isGone(error) {
+    return error instanceof SignalingError && error.code === 'not_found';
 }
 /** An acknowledgement's data; a refusal is thrown as a `SignalingError` with the server's code and message. */
 export function ackData(reply) {

@@ -32,7 +32,10 @@ export interface CallControllerOptions {
   socket: CallsSocket;
   /** The signed-in user: tells a resumed call placed by this user from one received. */
   userId: string;
-  /** The server's base URL (`https://calls.example.com`): an active call ends over REST, `DELETE /calls/:id`. */
+  /**
+   * The server's base URL (`https://calls.example.com`, or with a path where a proxy mounts it,
+   * `https://example.com/signal`): an active call ends over REST, `DELETE /calls/:id`.
+   */
   serverUrl: string;
   /** The bearer token, or a function returning the current one. */
   token: string | (() => string);
@@ -189,7 +192,7 @@ export class CallController {
   /** A REST request as the user; a refusal is thrown with the server's code. Null for 204. */
   private async rest(method: 'GET' | 'DELETE', path: string): Promise<unknown> {
     const { serverUrl, token } = this.options;
-    const response = await fetch(new URL(path, serverUrl), {
+    const response = await fetch(endpoint(serverUrl, path), {
       method,
       headers: { authorization: `Bearer ${currentToken(token)}` },
     });
@@ -218,6 +221,16 @@ export class CallController {
     this.snapshot = { ...this.snapshot, ...change };
     for (const listener of this.listeners) listener();
   }
+}
+
+/**
+ * `path` under the server's base URL, keeping the base's own path: `new URL('/calls/1', 'https://host/signal')`
+ * alone would give `https://host/calls/1`. With or without a trailing slash on the base.
+ */
+function endpoint(serverUrl: string, path: string): URL {
+  const base = new URL(serverUrl);
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  return new URL(path.replace(/^\/+/, ''), base);
 }
 
 /** The token to send now: the one given, or what the given function returns. */

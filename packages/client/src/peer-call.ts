@@ -9,7 +9,8 @@ import type { CallsSocket, ServerToClientEvents as ServerToClient } from './sock
  * already in it, answer whoever joins after, trade ICE candidates by socket id, and tell the room
  * when the camera or microphone is toggled. One RTCPeerConnection per remote socket. After this
  * device's socket reconnects (a network change), `resume()` rejoins and asks each peer for an ICE
- * restart, so media recovers without a new call.
+ * restart, so media recovers without a new call. Once closed (`close()` or `leave()`), it stays
+ * closed: its methods refuse with `invalid_state`; a new call needs a new PeerCall.
  *
  * It imports nothing at run time, so the demo page serves it as an ES module as it is
  * (public/demo/peer-call.js is this file, transpiled: `npm run build:demo`).
@@ -55,6 +56,7 @@ export class PeerCall {
   readonly peers = new Map<string, RemotePeer>();
   private readonly pendingCandidates = new Map<string, RTCIceCandidateInit[]>();
   private stopListening = (): void => undefined;
+  private closed = false;
 
   constructor(private readonly options: PeerCallOptions) {}
 
@@ -66,6 +68,7 @@ export class PeerCall {
   /** Joins the room and offers to everyone already in it (whoever joins later offers to us); resolves with the room as joined. */
   async join(): Promise<JoinedCallEvent> {
     const { callId, localStream, userName } = this.options;
+    this.assertOpen();
     this.listenToRoom();
     const joined = ackData(
       await this.options.socket.emitWithAck('joinCall', {
@@ -75,7 +78,7 @@ export class PeerCall {
         ...(userName ? { userName } : {}),
       }),
     );
-    for (const participant of joined.participants) await this.offerTo(participant.socketId, participant.userId);
+    await this.offerToParticipants(joined.participants);
     return joined;
   }
 
@@ -85,13 +88,29 @@ export class PeerCall {
    * connection to this new socket and offers again with fresh ICE credentials, which this side
    * answers as usual. Asked first, so that the room's news that the old socket left finds the
    * peer already moved (and does not close its connection).
+   *
+   * A peer whose socket is gone too (both sides reconnected, as after a server restart) cannot be
+   * asked: its connection is dropped, and after rejoining this side offers afresh to whoever of the
+   * room it has no peer for (or, joining first, is offered to by the other side when it rejoins).
    */
   async resume(): Promise<void> {
     const { callId, localStream, userName } = this.options;
-    for (const peer of this.peers.values()) {
-      ackData(await this.options.socket.emitWithAck('iceRestart', { targetSocketId: peer.socketId }));
+    this.assertOpen();
+    const gone = new Set<string>();
+    for (const peer of [...this.peers.values()]) {
+      try {
+        ackData(await this.options.socket.emitWithAck('iceRestart', { targetSocketId: peer.socketId }));
+      } catch (error) {
+        // Its socket is gone too: nobody to ask, so its connection goes. Whatever the refusal, the
+        // rejoin below must still happen, or the call ends.
+        if (!isGone(error)) this.options.onError?.(error);
+        else {
+          gone.add(peer.socketId);
+          this.drop(peer.socketId, false);
+        }
+      }
     }
-    ackData(
+    const joined = ackData(
       await this.options.socket.emitWithAck('joinCall', {
         callId,
         hasVideo: localStream.getVideoTracks().some((track) => track.enabled),
@@ -99,17 +118,21 @@ export class PeerCall {
         ...(userName ? { userName } : {}),
       }),
     );
+    // Peers still here restart ICE at our asking. The room lists a dropped socket until the grace
+    // runs out: only its user's new socket, if it is back, is offered to.
+    const unmatched = joined.participants.filter(({ socketId, userId }) => !gone.has(socketId) && !this.hasPeerOf(userId));
+    await this.offerToParticipants(unmatched);
   }
 
-  /** Turns the camera on or off here, and tells the room. */
+  /** Turns the camera on or off here, and tells the room; refused when this call has no camera. */
   async setVideoEnabled(enabled: boolean): Promise<void> {
-    for (const track of this.options.localStream.getVideoTracks()) track.enabled = enabled;
+    if (!this.mayToggle(this.options.localStream.getVideoTracks(), enabled, 'camera')) return;
     ackData(await this.options.socket.emitWithAck('toggleVideo', { callId: this.options.callId, enabled }));
   }
 
-  /** Mutes or unmutes the microphone here, and tells the room. */
+  /** Mutes or unmutes the microphone here, and tells the room; refused when this call has no microphone. */
   async setAudioEnabled(enabled: boolean): Promise<void> {
-    for (const track of this.options.localStream.getAudioTracks()) track.enabled = enabled;
+    if (!this.mayToggle(this.options.localStream.getAudioTracks(), enabled, 'microphone')) return;
     ackData(await this.options.socket.emitWithAck('toggleAudio', { callId: this.options.callId, enabled }));
   }
 
@@ -121,8 +144,48 @@ export class PeerCall {
 
   /** Closes every connection and stops listening, without telling the server (the call already closed). */
   close(): void {
+    this.closed = true;
     this.stopListening();
     for (const socketId of [...this.peers.keys()]) this.drop(socketId, false);
+  }
+
+  /** Refuses work once closed: a closed call has no connections to use, and would otherwise make new ones. */
+  private assertOpen(): void {
+    if (this.closed) throw new SignalingError('invalid_state', 'This call was closed');
+  }
+
+  /**
+   * Whether to switch `tracks` and tell the room. With no track of the kind there is nothing to
+   * switch: turning it on is refused (the room would show a camera that is not there), off is a no-op.
+   */
+  private mayToggle(tracks: MediaStreamTrack[], enabled: boolean, device: string): boolean {
+    this.assertOpen();
+    if (tracks.length === 0) {
+      if (enabled) throw new SignalingError('invalid_state', `This call has no ${device}`);
+      return false;
+    }
+    for (const track of tracks) track.enabled = enabled;
+    return true;
+  }
+
+  /**
+   * Offers to each of `participants`. One whose socket turns out gone (the room keeps it for the
+   * grace) is skipped: its user offers to us when it rejoins.
+   */
+  private async offerToParticipants(participants: JoinedCallEvent['participants']): Promise<void> {
+    for (const { socketId, userId } of participants) {
+      if (this.closed) return; // closed while joining
+      try {
+        await this.offerTo(socketId, userId);
+      } catch (error) {
+        if (!isGone(error)) throw error;
+        this.drop(socketId, false);
+      }
+    }
+  }
+
+  private hasPeerOf(userId: string): boolean {
+    return [...this.peers.values()].some((peer) => peer.userId === userId);
   }
 
   private async offerTo(socketId: string, userId: string): Promise<void> {
@@ -190,7 +253,8 @@ export class PeerCall {
   private async flushCandidates(socketId: string, connection: RTCPeerConnection): Promise<void> {
     const pending = this.pendingCandidates.get(socketId) ?? [];
     this.pendingCandidates.delete(socketId);
-    for (const candidate of pending) await connection.addIceCandidate(candidate);
+    // One candidate the browser cannot use must not cost the answer: the others may well connect.
+    for (const candidate of pending) await connection.addIceCandidate(candidate).catch((error: unknown) => this.options.onError?.(error));
   }
 
   private onToggled(event: MediaToggledEvent, kind: 'video' | 'audio'): void {
@@ -201,6 +265,7 @@ export class PeerCall {
   private peerFor(socketId: string, userId: string): RemotePeer {
     const known = this.peerOf(socketId, userId);
     if (known) return known;
+    this.assertOpen();
     const connection = new RTCPeerConnection({ iceServers: this.options.iceServers ?? [] });
     const peer: RemotePeer = { socketId, userId, connection, stream: null };
     this.peers.set(socketId, peer);
@@ -209,7 +274,12 @@ export class PeerCall {
       if (candidate)
         this.background(
           // The peer's socket as it is now: a peer that reconnected is reached at its new one.
-          this.options.socket.emitWithAck('iceCandidate', { targetSocketId: peer.socketId, candidate: candidate.toJSON() }).then(ackData),
+          this.options.socket
+            .emitWithAck('iceCandidate', { targetSocketId: peer.socketId, candidate: candidate.toJSON() })
+            .then((reply) => {
+              // Refused for a peer dropped meanwhile: nobody is left to tell.
+              if (this.peers.get(peer.socketId) === peer) ackData(reply);
+            }),
         );
     };
     connection.ontrack = ({ streams }) => {
@@ -234,6 +304,7 @@ export class PeerCall {
   /** Listens to the room's signals and media toggles until `close()`. */
   private listenToRoom(): void {
     const { socket } = this.options;
+    this.stopListening(); // joined again: one set of listeners, not two
     const offer: ServerToClient['offer'] = (e) => this.background(this.onOffer(e as OfferEvent<RTCSessionDescriptionInit>));
     const answer: ServerToClient['answer'] = (e) => this.background(this.onAnswer(e as AnswerEvent<RTCSessionDescriptionInit>));
     const candidate: ServerToClient['iceCandidate'] = (e) => this.background(this.onCandidate(e as IceCandidateEvent<RTCIceCandidateInit>));
@@ -250,8 +321,14 @@ export class PeerCall {
   }
 
   private background(work: unknown): void {
-    Promise.resolve(work).catch((error: unknown) => this.options.onError?.(error));
+    // Work cut short by close() is no error: the call is over.
+    Promise.resolve(work).catch((error: unknown) => this.closed || this.options.onError?.(error));
   }
+}
+
+/** The server's answer when the socket addressed is no longer connected (its page reconnected or went). */
+function isGone(error: unknown): boolean {
+  return error instanceof SignalingError && error.code === 'not_found';
 }
 
 /** An acknowledgement's data; a refusal is thrown as a `SignalingError` with the server's code and message. */

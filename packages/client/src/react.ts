@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { CallController, currentToken, IDLE_CALL, type CallControllerOptions, type CallSnapshot } from './call-controller.js';
 
 export interface UseCall extends CallSnapshot {
@@ -20,14 +20,18 @@ export function useCall(options: CallControllerOptions | null): UseCall {
   const token = useRef(options?.token);
   token.current = options?.token;
   const { socket, userId, serverUrl } = options ?? {};
-  const controller = useMemo(
-    () =>
-      socket && userId !== undefined && serverUrl !== undefined
-        ? new CallController({ socket, userId, serverUrl, token: () => currentToken(token.current ?? '') })
-        : null,
-    [socket, userId, serverUrl],
-  );
-  useEffect(() => () => controller?.close(), [controller]);
+  const [controller, setController] = useState<CallController | null>(null);
+  // Made in the effect that closes it, not during render: StrictMode mounts, unmounts and mounts
+  // again, and a controller made once in render would be left closed by the unmount.
+  useEffect(() => {
+    if (!socket || userId === undefined || serverUrl === undefined) return;
+    const made = new CallController({ socket, userId, serverUrl, token: () => currentToken(token.current ?? '') });
+    setController(made);
+    return () => {
+      made.close();
+      setController((current) => (current === made ? null : current));
+    };
+  }, [socket, userId, serverUrl]);
   const snapshot = useSyncExternalStore(
     controller?.subscribe ?? noSubscription,
     controller?.getSnapshot ?? idle,
