@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import type { Server } from 'socket.io';
 import { SocketAuthService } from '../src/realtime/socket-auth.service';
 import { TokenService } from '../src/auth/token.service';
+import { ConnectionAdmission } from '../src/realtime/connection-admission';
 import { ConnectionGateway } from '../src/realtime/connection.gateway';
 import { eventually } from './helpers/cluster';
 import { sign } from 'jsonwebtoken';
@@ -141,5 +142,49 @@ describe('a connection closed while its token is checked (e2e)', () => {
     const second = suite.track(connectSocket(t.url, { token: user.token }));
     await nextEvent(second, 'authenticated');
     expect(scheduled().map((socket) => (socket as { id: string }).id)).toEqual([second.id]);
+  });
+});
+
+describe('a connection closed while its token is checked, with one connection per user (e2e)', () => {
+  // New connections refilled at once: only the place can refuse the second.
+  const suite = useTestApp({ MAX_CONNECTIONS_PER_USER: '1', RATE_LIMIT_CONNECTS_PER_MIN: '60000' });
+  const { t } = suite;
+
+  it('gives its place back: the user connects again', async () => {
+    const user = await suite.user();
+    const engine = (t.app.get(ConnectionGateway) as unknown as { server: Server }).server.engine;
+    const tokens = t.app.get(TokenService);
+    const verify = tokens.verifyConnection.bind(tokens);
+    let release!: () => void;
+    const gate = new Promise<void>((done) => (release = done));
+    const checking = new Promise<void>((started) => {
+      jest.spyOn(tokens, 'verifyConnection').mockImplementationOnce(async (token) => {
+        started();
+        await gate;
+        return verify(token);
+      });
+    });
+    const ws = new WebSocket(`${t.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    await new Promise((opened) => ws.once('message', opened)); // Engine.IO's open packet
+    ws.send(`40${JSON.stringify({ token: user.token })}`);
+    await checking;
+    ws.terminate();
+    await eventually(async () => expect(engine.clientsCount).toBe(0));
+    // Its admission, once the check goes on, and what follows it in the same turn.
+    const admission = t.app.get(ConnectionAdmission);
+    const admitting = admission.admitUserConnection.bind(admission);
+    const admitted = new Promise<unknown>((settled) => {
+      jest.spyOn(admission, 'admitUserConnection').mockImplementationOnce((...args) => {
+        const outcome = admitting(...args);
+        settled(outcome.catch(() => undefined));
+        return outcome;
+      });
+    });
+    release();
+    await admitted;
+    await new Promise((turn) => setImmediate(turn));
+    const again = suite.track(connectSocket(t.url, { token: user.token }));
+    const refused = nextEvent(again, 'connect_error').then((error) => (error as { data?: { message?: string } }).data?.message);
+    expect(await Promise.race([nextEvent(again, 'authenticated').then(() => 'in'), refused])).toBe('in');
   });
 });

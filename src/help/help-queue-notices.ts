@@ -92,7 +92,7 @@ export class HelpQueueNotices implements OnModuleDestroy {
   private async sendCounts(): Promise<void> {
     const [groups, online] = await Promise.all([
       this.prisma.helpRequest.groupBy({ by: ['targetType', 'subject'], where: { status: 'waiting', mentorId: null }, _count: true }),
-      this.mentors.list({}),
+      this.mentors.views(await this.mentors.onlineAmong({})),
     ]);
     for (const role of MENTOR_ROLES) {
       const topics = new Map<string, number>();

@@ -113,10 +113,13 @@ export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDest
 
   async onApplicationBootstrap(): Promise<void> {
     await this.rearm();
-    this.sweeper = setInterval(
-      () => void this.settleOverdue().catch((e: unknown) => this.logger.error(e)),
-      this.config.calls.sweepIntervalMs,
-    );
+    let sweeping: Promise<void> | undefined;
+    // One sweep at a time: a slow one (Redis or the database slow) is not joined by the next.
+    this.sweeper = setInterval(() => {
+      sweeping ??= this.settleOverdue()
+        .catch((e: unknown) => this.logger.error(e))
+        .finally(() => (sweeping = undefined));
+    }, this.config.calls.sweepIntervalMs);
     this.sweeper.unref();
   }
 
@@ -143,10 +146,15 @@ export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDest
     });
     const now = Date.now();
     for (const request of overdue) {
-      if (request.stage === 'matched' && this.escalatesAt(request) < now) await this.escalate(request.id);
-      if (request.status === 'accepted') await this.reservationEnded(request.id);
-      else if (request.expiresAt.getTime() < now) await this.expire(request.id);
+      // One request that cannot move now does not hold up the others.
+      await this.settle(request, now).catch((e: unknown) => this.logger.warn(`help request ${request.id} not settled: ${String(e)}`));
     }
+  }
+
+  private async settle(request: HelpRequest, now: number): Promise<void> {
+    if (request.stage === 'matched' && this.escalatesAt(request) < now) await this.escalate(request.id);
+    if (request.status === 'accepted') await this.reservationEnded(request.id);
+    else if (request.expiresAt.getTime() < now) await this.expire(request.id);
   }
 
   /** Requests left waiting or reserved by a restart (or by timers lost with Redis) move now or when their time is up. */
@@ -313,7 +321,9 @@ export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDest
       take: MESSAGE_RECIPIENTS,
     });
     if (matched.length > 0) return matched.map(({ id }) => id);
-    const online = (await this.mentors.list({ role: request.targetType ?? undefined })).filter((m) => m.status !== 'offline');
+    const online = (await this.mentors.views(await this.mentors.onlineAmong({ role: { in: roles } }))).filter(
+      (m) => m.status !== 'offline',
+    );
     return online.slice(0, MESSAGE_RECIPIENTS).map((m) => m.mentorId);
   }
 

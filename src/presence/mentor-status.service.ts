@@ -24,8 +24,6 @@ const NEWCOMERS_LIST_MS = 1_000;
 export const MENTOR_PAGE_SIZE = 50;
 /** The whole mentor list (no status asked, or offline) is read up to this many (then filtered by effective status and paged). */
 const MENTOR_LIST_MAX = 500;
-/** Ids sent in one statement, well under PostgreSQL's 32 767 parameters. */
-const IDS_PER_STATEMENT = 10_000;
 /** Shared state: each mentor's status as last told (mentor id → status). */
 const TOLD_STATUS = 'mentor-told-status';
 
@@ -138,16 +136,9 @@ export class MentorStatusService {
    * busy, so whoever looks for those starts here, however many are registered.
    */
   async onlineAmong(where: Prisma.UserWhereInput): Promise<string[]> {
-    const online = await this.presence.onlineUserIds();
-    const ids: string[] = [];
-    for (let from = 0; from < online.length; from += IDS_PER_STATEMENT) {
-      const rows = await this.prisma.user.findMany({
-        where: { AND: [where, { role: { in: [...MENTOR_ROLES] } }, { id: { in: online.slice(from, from + IDS_PER_STATEMENT) } }] },
-        select: { id: true },
-      });
-      ids.push(...rows.map(({ id }) => id));
-    }
-    return ids;
+    const online = await this.presence.onlineMentorIds();
+    const rows = await this.prisma.user.findMany({ where: { AND: [where, { id: { in: online } }] }, select: { id: true } });
+    return rows.map(({ id }) => id);
   }
 
   private async entries(filter: MentorFilter): Promise<Array<{ view: MentorStatusView; updatedAt: Date }>> {

@@ -10,11 +10,14 @@ import { UsersRepository } from '../users/users.repository';
 import { PresenceRepository } from './presence.repository';
 import { inBackground } from '../common/background';
 import { retryWhileUnavailable } from '../cluster/redis-errors';
+import { isMentorRole } from '../users/mentor-roles';
 import type { PresenceView } from '@call-signaling/client';
 
 export type { PresenceView };
 
 const ONLINE = 'presence:online';
+/** The mentors and tutors among them: who may be offered help or listed as available, read without the students. */
+const ONLINE_MENTORS = 'presence:online-mentors';
 const LEAVING = 'presence-grace';
 
 /**
@@ -56,7 +59,7 @@ export class PresenceService {
 
   @OnAppEvent('connections.rebooked')
   rebooked({ connections }: AppEventMap['connections.rebooked']): void {
-    inBackground('presence re-registration', Promise.all(connections.map((c) => this.state.sAdd(ONLINE, c.userId))));
+    inBackground('presence re-registration', Promise.all(connections.map((c) => this.markOnline(c.userId))));
   }
 
   isOnline(userId: string): Promise<boolean> {
@@ -73,6 +76,11 @@ export class PresenceService {
     return this.state.sMembers(ONLINE);
   }
 
+  /** Every mentor and tutor online now, on every instance. */
+  onlineMentorIds(): Promise<string[]> {
+    return this.state.sMembers(ONLINE_MENTORS);
+  }
+
   /** Up to `limit` of the users online now, by name. */
   async onlineProfiles(limit: number) {
     return this.repository.profilesOf(await this.onlineUserIds(), limit);
@@ -87,16 +95,27 @@ export class PresenceService {
   /** Back within the grace: nothing to announce. */
   private async connected(userId: string): Promise<void> {
     await this.timers.cancel(LEAVING, userId);
-    if (await this.state.sAdd(ONLINE, userId)) await this.announce(userId, true, null);
+    if (await this.markOnline(userId)) await this.announce(userId, true, null);
+  }
+
+  /** In the online set (and a mentor's or tutor's in theirs too); true if they were not in it. */
+  private async markOnline(userId: string): Promise<boolean> {
+    const user = await this.knownUsers.of(userId);
+    const [added] = await Promise.all([
+      this.state.sAdd(ONLINE, userId),
+      user && isMentorRole(user.role) ? this.state.sAdd(ONLINE_MENTORS, userId) : undefined,
+    ]);
+    return added;
   }
 
   private async leave(userId: string): Promise<void> {
     if (await this.registry.isOnline(userId)) return;
     if (!(await this.state.sRem(ONLINE, userId))) return;
-    // A connection that arrived between the two steps above found the user still online and
+    await this.state.sRem(ONLINE_MENTORS, userId);
+    // A connection that arrived between the steps above found the user still online and
     // announced nothing: the user stays online, and nothing is announced now either.
     if (await this.registry.isOnline(userId)) {
-      await this.state.sAdd(ONLINE, userId);
+      await this.markOnline(userId);
       return;
     }
     const at = new Date();

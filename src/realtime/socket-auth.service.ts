@@ -106,9 +106,13 @@ export class SocketAuthService {
       if (!token) return next();
       this.admitNew(socket, token).then(
         ({ verified, release }) => {
-          // Released as it is booked (announce), or with its session if it closes before.
-          this.holds.set(socket, release);
-          socket.conn.once('close', release);
+          // Released as it is booked (announce), or with its session if it closes before (or did
+          // while the token was checked: Socket.IO then drops the socket without a word).
+          if (socket.conn.readyState !== 'open') release();
+          else {
+            this.holds.set(socket, release);
+            socket.conn.once('close', release);
+          }
           // Checked: the socket need not keep it for its whole life.
           delete (socket.handshake.auth as { token?: unknown }).token;
           (socket.data as SocketData).user = verified.user;
@@ -245,13 +249,17 @@ export class SocketAuthService {
     // Gone while its token was checked: booked now, it would never be unbooked.
     if (!socket.connected) return releaseHold();
     const user = socketUser(socket)!;
-    this.admission.sessionSettled(socket.conn);
-    frameGuardOf(socket)?.useAllowance(this.allowances.forUser(user.id));
-    void socket.join(`user:${user.id}`);
-    const booking = this.events.emitAndWait('socket.authenticated', { socket, user });
-    // The listeners start at once, and the registry counts a connection from the first step of its
-    // booking (SocketIoConnections): the place held since its admission is no longer needed.
-    releaseHold();
+    let booking: Promise<void>;
+    try {
+      this.admission.sessionSettled(socket.conn);
+      frameGuardOf(socket)?.useAllowance(this.allowances.forUser(user.id));
+      void socket.join(`user:${user.id}`);
+      booking = this.events.emitAndWait('socket.authenticated', { socket, user });
+    } finally {
+      // The listeners start at once, and the registry counts a connection from the first step of its
+      // booking (SocketIoConnections): the place held since its admission is no longer needed.
+      releaseHold();
+    }
     await booking;
     socket.emit('authenticated', { socketId: socket.id, userId: user.id });
   }

@@ -139,6 +139,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     // Its place is held until it is booked (open), or it is gone before (an upgrade never completed).
+    if (socket.destroyed) return release();
     socket.once('close', release);
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       socket.off('close', release);
