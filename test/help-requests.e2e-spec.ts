@@ -4,6 +4,9 @@ import { SHARED_TIMERS, SharedTimers } from '../src/cluster/shared-timers';
 import { randomBytes } from 'node:crypto';
 import { ClientOfflineError } from 'redis';
 import { PrismaService } from '../src/database/prisma.service';
+import { PresenceService } from '../src/presence/presence.service';
+import { SHARED_STATE, SharedState } from '../src/cluster/shared-state';
+import { settleBackground } from '../src/common/background';
 import { useTestApp } from './helpers/suite';
 import type { RegisteredUser, Role } from './helpers/users';
 
@@ -313,6 +316,22 @@ describe('help requests with many mentors registered (e2e)', () => {
     expect((await offered).request_id).toBe(request.id);
     const { body } = await many.api(mentor).get('/presence/mentors?status=available').expect(200);
     expect(body.map((view: { mentorId: string }) => view.mentorId)).toEqual([mentor.id]);
+  });
+});
+
+describe('help requests in a rolling deploy (e2e)', () => {
+  const deploy = useTestApp();
+
+  it('reach a mentor who came online on an instance of the version before, once this one has started', async () => {
+    const { socket: m, ...mentor } = await deploy.online('mentor', undefined, 'instant');
+    // Online, but not among the mentors online: an instance of the version before booked them.
+    await deploy.t.app.get<SharedState>(SHARED_STATE).sRem('presence:online-mentors', mentor.id);
+    deploy.t.app.get(PresenceService).onApplicationBootstrap();
+    await settleBackground();
+    const s = await deploy.open(await deploy.user('student'));
+    const offered = nextEvent(m, 'help_request');
+    const { request } = await emitWithAck(s, 'student_request_help', { topic: 'Statics' });
+    expect((await offered).request_id).toBe(request.id);
   });
 });
 

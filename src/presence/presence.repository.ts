@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
+import { MENTOR_ROLES } from '../users/mentor-roles';
+
+/** Ids sent in one statement, well under PostgreSQL's 32 767 parameters. */
+const IDS_PER_STATEMENT = 10_000;
 
 @Injectable()
 export class PresenceRepository {
@@ -7,6 +11,19 @@ export class PresenceRepository {
 
   async markSeen(userId: string, at: Date): Promise<void> {
     await this.prisma.user.updateMany({ where: { id: userId }, data: { lastSeenAt: at } });
+  }
+
+  /** The mentors and tutors among `userIds` (any number: read in statements of IDS_PER_STATEMENT). */
+  async mentorsAmong(userIds: string[]): Promise<string[]> {
+    const found: string[] = [];
+    for (let from = 0; from < userIds.length; from += IDS_PER_STATEMENT) {
+      const rows = await this.prisma.user.findMany({
+        where: { id: { in: userIds.slice(from, from + IDS_PER_STATEMENT) }, role: { in: [...MENTOR_ROLES] } },
+        select: { id: true },
+      });
+      found.push(...rows.map(({ id }) => id));
+    }
+    return found;
   }
 
   profilesOf(userIds: string[], limit: number) {

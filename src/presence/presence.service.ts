@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { AppError } from '../common/errors';
@@ -28,7 +28,7 @@ const LEAVING = 'presence-grace';
  * by one instance.
  */
 @Injectable()
-export class PresenceService {
+export class PresenceService implements OnApplicationBootstrap {
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly repository: PresenceRepository,
@@ -40,6 +40,21 @@ export class PresenceService {
     private readonly events: AppEvents,
   ) {
     timers.handle(LEAVING, (userId) => this.leave(userId));
+  }
+
+  /**
+   * The mentors and tutors online before this version kept their own set (instances of an older one
+   * still running, in a rolling deploy) are put in it. One left meanwhile may stay in it: read
+   * there, they show offline all the same (isOnline), and they leave it with their next departure.
+   */
+  onApplicationBootstrap(): void {
+    inBackground(
+      'finding the mentors online',
+      (async () => {
+        const mentors = await this.repository.mentorsAmong(await this.onlineUserIds());
+        await Promise.all(mentors.map((userId) => this.state.sAdd(ONLINE_MENTORS, userId)));
+      })(),
+    );
   }
 
   @OnAppEvent('connection.added')
