@@ -26,8 +26,8 @@ interface FakeSocket {
   sent: Array<{ event: string; payload: any }>;
   listeners(event: string): unknown[];
   hear(event: string, payload: unknown): void;
-  /** Resolves once `event` has been emitted. */
-  emitted(event: string): Promise<void>;
+  /** Resolves once `event` has been emitted `times` times in all (rejects after 5 s). */
+  emitted(event: string, times?: number): Promise<void>;
 }
 
 /** What `inPage` puts on a blank page's window. */
@@ -95,8 +95,13 @@ function inPage(): string {
           for (const waiter of waiting) if (waiter.event === event) waiter.done();
           return reply(event, payload);
         },
-        emitted: (event) =>
-          socket.sent.some((sent) => sent.event === event) ? Promise.resolve() : new Promise((done) => waiting.push({ event, done })),
+        emitted: (event, times = 1) =>
+          new Promise((done, fail) => {
+            const enough = () => socket.sent.filter((sent) => sent.event === event).length >= times;
+            if (enough()) return done();
+            waiting.push({ event, done: () => enough() && done() });
+            setTimeout(() => fail(new Error('not emitted: ' + event)), 5000);
+          }),
       };
       return socket;
     };
@@ -618,6 +623,127 @@ describe('demo page in a real browser (e2e)', () => {
       left: [],
       errors: [],
     });
+  });
+
+  it('PeerCall answers a new session of the same user on a new connection, and offers once to a user the room lists twice', async () => {
+    const page = await clientPage();
+    const outcome = await page.evaluate(async () => {
+      const w = window as unknown as ClientWindow;
+      const { PeerCall } = w.clientRequire('./peer-call.js');
+      const participant = (socketId: string) => ({ socketId, userId: 'them', userName: 'Them', hasVideo: false, hasAudio: true });
+      // Joining, the room lists their new socket and their old one (kept for the grace).
+      const joined = { ok: true, callId: 'call', userId: 'me', socketId: 'mine', participants: [participant('new'), participant('old')] };
+      const socket = w.fakeSocket((event) => (event === 'joinCall' ? joined : { ok: true }));
+      const call = new PeerCall({ socket, callId: 'call', localStream: new MediaStream() });
+      await call.join();
+      const offeredTo = socket.sent.filter(({ event }) => event === 'offer').map(({ payload }) => payload.targetSocketId);
+      const peersAfterJoin = [...call.peers.keys()];
+      // Then their side starts over (a new RTCPeerConnection, a new socket) and offers.
+      const offerFrom = async (senderId: string) => {
+        const remote = new RTCPeerConnection();
+        remote.addTransceiver('audio');
+        await remote.setLocalDescription(await remote.createOffer());
+        const answers = socket.sent.filter(({ event }) => event === 'answer').length;
+        socket.hear('offer', { callId: 'call', senderId, userId: 'them', offer: remote.localDescription!.toJSON() });
+        await socket.emitted('answer', answers + 1);
+        return remote;
+      };
+      // They answer the offer: a session with them is set up.
+      const [{ connection: first }] = [...call.peers.values()];
+      const before = new RTCPeerConnection();
+      await before.setRemoteDescription(socket.sent.find(({ event }) => event === 'offer')!.payload.signal);
+      await before.setLocalDescription(await before.createAnswer());
+      socket.hear('answer', { callId: 'call', senderId: 'new', userId: 'them', answer: before.localDescription!.toJSON() });
+      while (first.signalingState !== 'stable')
+        await new Promise((settled) => first.addEventListener('signalingstatechange', settled, { once: true }));
+      const remotes = [before, await offerFrom('newer')];
+      const [{ connection: second }] = [...call.peers.values()];
+      // The same session again (an ICE restart, say) keeps the connection.
+      const again = remotes[1];
+      await again.setLocalDescription(await again.createOffer({ iceRestart: true }));
+      const answers = socket.sent.filter(({ event }) => event === 'answer').length;
+      socket.hear('offer', { callId: 'call', senderId: 'newer', userId: 'them', offer: again.localDescription!.toJSON() });
+      await socket.emitted('answer', answers + 1);
+      const [{ connection: third }] = [...call.peers.values()];
+      const result = {
+        offeredTo,
+        peersAfterJoin,
+        peers: [...call.peers.keys()],
+        replaced: first !== second,
+        firstClosed: first.signalingState === 'closed',
+        keptForTheSameSession: second === third,
+      };
+      call.close();
+      for (const remote of remotes) remote.close();
+      return result;
+    });
+    await page.close();
+    expect(outcome).toEqual({
+      offeredTo: ['new'],
+      peersAfterJoin: ['new'],
+      peers: ['newer'],
+      replaced: true,
+      firstClosed: true,
+      keptForTheSameSession: true,
+    });
+  });
+
+  it('PeerCall does not rejoin a call it left while asking for ICE restarts', async () => {
+    const page = await clientPage();
+    const sent = await page.evaluate(async () => {
+      const w = window as unknown as ClientWindow;
+      const { PeerCall } = w.clientRequire('./peer-call.js');
+      const joined = { ok: true, callId: 'call', userId: 'me', socketId: 'mine', participants: [] };
+      let answerRestart!: (reply: unknown) => void;
+      const socket = w.fakeSocket((event) => {
+        if (event === 'iceRestart') return new Promise((done) => (answerRestart = done));
+        return event === 'joinCall' ? joined : { ok: true };
+      });
+      const call = new PeerCall({ socket, callId: 'call', localStream: new MediaStream() });
+      await call.join();
+      const remote = new RTCPeerConnection();
+      remote.addTransceiver('audio');
+      await remote.setLocalDescription(await remote.createOffer());
+      socket.hear('offer', { callId: 'call', senderId: 'theirs', userId: 'them', offer: remote.localDescription!.toJSON() });
+      await socket.emitted('answer');
+      const resuming = call.resume().catch((error: Error) => error.message);
+      await socket.emitted('iceRestart');
+      await call.leave();
+      answerRestart({ ok: true });
+      const outcome = await resuming;
+      remote.close();
+      return { events: socket.sent.map(({ event }) => event), outcome };
+    });
+    await page.close();
+    expect(sent.events).toEqual(['joinCall', 'answer', 'iceRestart', 'leaveCall']);
+    expect(sent.outcome).toBe('This call was closed');
+  });
+
+  it('useCall acts from an effect of the component that uses it, in the commit that mounts it', async () => {
+    const page = await clientPage();
+    await page.evaluate(() => {
+      const w = window as unknown as ClientWindow;
+      const React = w.clientRequire('react');
+      const { createRoot } = w.clientRequire('react-dom/client');
+      const { useCall } = w.clientRequire('./react.js');
+      w.socket = w.fakeSocket((event) => (event === 'startCall' ? { ok: true, call: { id: 'call', status: 'CALLING' } } : { ok: true }));
+      const options = { socket: w.socket, userId: 'me', serverUrl: 'http://calls.invalid', token: 'token' };
+      function Caller() {
+        const call = useCall(options);
+        React.useEffect(() => {
+          call.start('them').then(
+            () => (document.body.dataset.started = 'yes'),
+            (error: Error) => (document.body.dataset.started = error.message),
+          );
+        }, []);
+        return null;
+      }
+      createRoot(document.body.appendChild(document.createElement('div'))).render(React.createElement(Caller));
+    });
+    await page.waitForFunction(() => document.body.dataset.started !== undefined, undefined, { timeout: 5000 });
+    expect(await page.evaluate(() => document.body.dataset.started)).toBe('yes');
+    await page.close();
+    expect(pageErrors).toEqual([]);
   });
 
   it('useCall keeps its controller working under React StrictMode (mount, unmount, mount again)', async () => {

@@ -16,6 +16,8 @@ const state = {
   peerMedia: { video: true, audio: true },
   peerCall: null,
   localStream: null,
+  /** The camera and microphone being asked for, while the browser asks. */
+  mediaRequest: null,
   incoming: null,
   conversationId: null,
   /** The student's help request while it waits, is reserved, or may take a message. */
@@ -481,7 +483,11 @@ function setCallStatus(text) {
 }
 
 async function ensureMedia() {
-  state.localStream ??= await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+  if (state.localStream) return;
+  // One request at a time: a second click while the browser asks shares it, rather than opening the camera twice.
+  state.mediaRequest ??= navigator.mediaDevices.getUserMedia({ video: true, audio: true }).finally(() => (state.mediaRequest = null));
+  const stream = await state.mediaRequest;
+  state.localStream ??= stream;
 }
 
 /** Camera and microphone off: after a call, and after a start that came to nothing. */

@@ -110,6 +110,8 @@ export class PeerCall {
         }
       }
     }
+    // Left meanwhile (leave() during the restarts above): rejoining would bring back a ghost.
+    this.assertOpen();
     const joined = ackData(
       await this.options.socket.emitWithAck('joinCall', {
         callId,
@@ -175,6 +177,8 @@ export class PeerCall {
   private async offerToParticipants(participants: JoinedCallEvent['participants']): Promise<void> {
     for (const { socketId, userId } of participants) {
       if (this.closed) return; // closed while joining
+      // The room may list a user's old socket (kept for the grace) next to their new one: one peer each.
+      if (this.hasPeerOf(userId)) continue;
       try {
         await this.offerTo(socketId, userId);
       } catch (error) {
@@ -223,6 +227,11 @@ export class PeerCall {
 
   private async onOffer(event: OfferEvent<RTCSessionDescriptionInit>): Promise<void> {
     if (event.callId !== this.options.callId) return;
+    // An offer of another session (their side made a new connection, after a restart) cannot
+    // renegotiate the old one: the old one goes, and a new one answers.
+    const known = this.peerOf(event.senderId, event.userId);
+    const current = known?.connection.remoteDescription?.sdp;
+    if (known && current && sessionOf(current) !== sessionOf(event.offer.sdp ?? '')) this.drop(known.socketId, false);
     const { connection } = this.peerFor(event.senderId, event.userId);
     await connection.setRemoteDescription(event.offer);
     await this.flushCandidates(event.senderId, connection);
@@ -324,6 +333,11 @@ export class PeerCall {
     // Work cut short by close() is no error: the call is over.
     Promise.resolve(work).catch((error: unknown) => this.closed || this.options.onError?.(error));
   }
+}
+
+/** The session an SDP belongs to (its `o=` line's session id): the same for every offer of one RTCPeerConnection. */
+function sessionOf(sdp: string): string | undefined {
+  return /^o=\S+ (\S+)/m.exec(sdp)?.[1];
 }
 
 /** The server's answer when the socket addressed is no longer connected (its page reconnected or went). */

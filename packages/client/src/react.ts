@@ -21,14 +21,19 @@ export function useCall(options: CallControllerOptions | null): UseCall {
   token.current = options?.token;
   const { socket, userId, serverUrl } = options ?? {};
   const [controller, setController] = useState<CallController | null>(null);
+  // The controller as of now, for the actions: an effect that runs after this hook's own (one
+  // declared after useCall in the same component) may act in the very commit that made it.
+  const live = useRef<CallController | null>(null);
   // Made in the effect that closes it, not during render: StrictMode mounts, unmounts and mounts
   // again, and a controller made once in render would be left closed by the unmount.
   useEffect(() => {
     if (!socket || userId === undefined || serverUrl === undefined) return;
     const made = new CallController({ socket, userId, serverUrl, token: () => currentToken(token.current ?? '') });
+    live.current = made;
     setController(made);
     return () => {
       made.close();
+      if (live.current === made) live.current = null;
       setController((current) => (current === made ? null : current));
     };
   }, [socket, userId, serverUrl]);
@@ -37,16 +42,16 @@ export function useCall(options: CallControllerOptions | null): UseCall {
     controller?.getSnapshot ?? idle,
     controller?.getSnapshot ?? idle,
   );
-  return useMemo(() => {
-    const refuse = () => Promise.reject(new Error('useCall: no socket yet'));
+  const actions = useMemo(() => {
+    const ready = () => live.current ?? Promise.reject(new Error('useCall: no socket yet'));
     return {
-      ...snapshot,
-      start: controller ? (recipientUserId, startOptions) => controller.start(recipientUserId, startOptions) : refuse,
-      accept: controller ? () => controller.accept() : refuse,
-      decline: controller ? () => controller.decline() : refuse,
-      hangUp: controller ? () => controller.hangUp() : refuse,
+      start: async (...args: Parameters<CallController['start']>) => (await ready()).start(...args),
+      accept: async () => (await ready()).accept(),
+      decline: async () => (await ready()).decline(),
+      hangUp: async () => (await ready()).hangUp(),
     };
-  }, [snapshot, controller]);
+  }, []);
+  return useMemo(() => ({ ...snapshot, ...actions }), [snapshot, actions]);
 }
 
 const idle = (): CallSnapshot => IDLE_CALL;
