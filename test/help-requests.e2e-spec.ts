@@ -64,6 +64,21 @@ describe('help requests (e2e)', () => {
     expect(tutorSaw).toEqual([]);
   });
 
+  it('lets a student have only so many requests waiting at once, however many are sent together', async () => {
+    const [, s] = await online('student');
+    const acks = await Promise.all(Array.from({ length: 8 }, (_, i) => emitWithAck(s, 'student_request_help', { topic: `Topic ${i}` })));
+    const made = acks.filter((ack) => ack.ok);
+    expect(made).toHaveLength(5);
+    for (const ack of acks.filter((a) => !a.ok)) {
+      expect(ack.error).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('At most 5 help requests') });
+    }
+    expect(await emitWithAck(s, 'cancel_help_request', { request_id: made[0].request.id })).toMatchObject({ ok: true });
+    const oneMore = await emitWithAck(s, 'student_request_help', { topic: 'One more' });
+    expect(oneMore).toMatchObject({ ok: true });
+    // None left waiting for the mentors of the tests after this one.
+    for (const { request } of [...made.slice(1), oneMore]) await emitWithAck(s, 'cancel_help_request', { request_id: request.id });
+  });
+
   it('lets the student cancel, and expires what nobody takes', async () => {
     const [, s] = await online('student');
     const [, m] = await online('tutor');

@@ -114,6 +114,8 @@ export function loadConfig(env: Env) {
       escalateAfterMs: int(env, 'HELP_ESCALATE_AFTER_MS', 30_000, { min: 0, max: 86_400_000 }),
       /** (ext) A mentor who accepted calls the student within this long, or the request goes back to the head of its queue. */
       reservationMs: int(env, 'HELP_RESERVATION_MS', 60_000, { min: 100, max: 3_600_000 }),
+      /** (ext) A student has at most this many requests waiting or reserved at once. */
+      openPerStudent: int(env, 'HELP_OPEN_REQUESTS_PER_STUDENT', 5, { min: 1, max: 1_000 }),
     },
     calls: {
       ringTimeoutMs: int(env, 'RING_TIMEOUT_MS', 60_000, { min: 100, max: 600_000 }),

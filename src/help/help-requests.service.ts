@@ -12,7 +12,7 @@ import { AppEventMap, OnAppEvent } from '../events/app-events';
 import type { HelpRequest, HelpRequestStatus, Prisma, User } from '../generated/prisma/client';
 import { MentorStatusService } from '../presence/mentor-status.service';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
-import { WebhookOutbox, type NewWebhookEvent } from '../webhooks/webhook-outbox';
+import { WebhookOutbox, type NewWebhookEvent, type Writer } from '../webhooks/webhook-outbox';
 import { isMentorRole } from '../users/mentor-roles';
 import { HelpOffers, rolesFor } from './help-offers';
 import { HelpQueueNotices } from './help-queue-notices';
@@ -177,8 +177,9 @@ export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDest
     const targetType = input.targetType ?? null;
     const matched = input.mentorId === undefined && (await this.offers.anyMatched(targetType, subject));
     const request = await this.webhooks.withEvents(
-      (db) =>
-        db.helpRequest.create({
+      async (db) => {
+        await this.checkOpenRequests(db, studentId);
+        return db.helpRequest.create({
           data: {
             studentId,
             topic: input.topic,
@@ -190,8 +191,10 @@ export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDest
             stage: matched ? 'matched' : 'everyone',
             expiresAt: new Date(Date.now() + this.config.help.requestTtlMs),
           },
-        }),
+        });
+      },
       (created) => [helpRequestEvent(created, null)],
+      { transaction: true },
     );
     // Stored now: its timers outlast a short absence of Redis (and the sweep sets right a longer one).
     await retryWhileUnavailable(() =>
@@ -203,6 +206,19 @@ export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDest
     await this.offers.offer(request, student.displayName);
     await this.queues.changed(queueOf(request));
     return this.view(request);
+  }
+
+  /**
+   * Within HELP_OPEN_REQUESTS_PER_STUDENT, counted with the student's row locked: of two requests
+   * made at once, the second counts the first.
+   */
+  private async checkOpenRequests(db: Writer, studentId: string): Promise<void> {
+    await db.$queryRaw`SELECT id FROM users WHERE id = ${studentId} FOR UPDATE`;
+    const max = this.config.help.openPerStudent;
+    const open = await db.helpRequest.count({ where: { studentId, status: { in: ['waiting', 'accepted'] } } });
+    if (open >= max) {
+      throw new AppError('rate_limited', `At most ${max} help requests may wait at once: cancel one, or wait for an answer`);
+    }
   }
 
   private async checkMentor(mentorId: string, targetType: HelpRequestInput['targetType']): Promise<void> {

@@ -15,7 +15,7 @@ export interface CallMoveFacts {
   reason: string | null;
 }
 
-type Writer = Prisma.TransactionClient;
+export type Writer = Prisma.TransactionClient;
 
 const iso = (column: string) => Prisma.raw(`to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 const msBetween = (from: string, to: string) => Prisma.raw(`(extract(epoch FROM ${to} - ${from}) * 1000)::bigint`);
@@ -59,10 +59,15 @@ export class WebhookOutbox {
 
   /**
    * Runs `write` and records the events it reports in one transaction (no transaction, and no
-   * events, with no webhook).
+   * events, with no webhook, unless `write` needs one of its own: `{ transaction: true }`).
    */
-  async withEvents<T>(write: (db: Writer) => Promise<T>, eventsOf: (result: T) => NewWebhookEvent[]): Promise<T> {
-    if (!this.enabled) return write(this.prisma);
+  async withEvents<T>(
+    write: (db: Writer) => Promise<T>,
+    eventsOf: (result: T) => NewWebhookEvent[],
+    { transaction = false } = {},
+  ): Promise<T> {
+    if (!this.enabled && !transaction) return write(this.prisma);
+    if (!this.enabled) return this.prisma.$transaction(write);
     const result = await this.prisma.$transaction(async (tx) => {
       const written = await write(tx);
       await this.insert(tx, eventsOf(written));
