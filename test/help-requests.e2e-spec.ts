@@ -79,6 +79,26 @@ describe('help requests (e2e)', () => {
     for (const { request } of [...made.slice(1), oneMore]) await emitWithAck(s, 'cancel_help_request', { request_id: request.id });
   });
 
+  it('keeps a reservation when a call placed before it fails', async () => {
+    const [student, s] = await online('student');
+    const [mentor, m] = await online('mentor');
+    const { request } = await emitWithAck(s, 'student_request_help', { topic: 'Kinematics' });
+    // The student was already calling the mentor when the mentor took the request.
+    const ringing = nextEvent(m, 'incoming_call');
+    await emitWithAck(s, 'initiate_call', { to_user_id: mentor.id, call_type: 'audio' });
+    const callId = (await ringing).call_id;
+    expect(await emitWithAck(m, 'accept_help_request', { request_id: request.id })).toMatchObject({ ok: true });
+    const requeued = collect(s, 'help_request_requeued');
+    const over = nextEvent(s, 'call_rejected');
+    await emitWithAck(m, 'reject_call', { call_id: callId });
+    await over;
+    await settleBackground(); // what the call's move set off (the reservation's check among it)
+    const { body } = await suite.api(student).get(`/help-requests/${request.id}`).expect(200);
+    expect(body).toMatchObject({ status: 'accepted', acceptedBy: mentor.id });
+    expect(requeued).toEqual([]);
+    await emitWithAck(s, 'cancel_help_request', { request_id: request.id });
+  });
+
   it('lets the student cancel, and expires what nobody takes', async () => {
     const [, s] = await online('student');
     const [, m] = await online('tutor');

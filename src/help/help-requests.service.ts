@@ -413,7 +413,8 @@ export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDest
         const requestId = await this.state.get(reservationKey(mentor.id, student.id));
         if (!requestId) return;
         if (call.status === 'ACTIVE') await this.fulfil(requestId, mentor.id, call.id);
-        else await this.requeue(requestId, mentor.id, 'call_failed');
+        // Only a call placed since the acceptance is the reservation's: one already ringing before fails on its own.
+        else await this.requeue(requestId, mentor.id, 'call_failed', new Date(call.createdAt));
       })(),
     );
   }
@@ -458,11 +459,11 @@ export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDest
    * Back to the head of its queue, offered afresh to all but the mentor whose reservation ended. A
    * request sent to one mentor waits for them again.
    */
-  private async requeue(requestId: string, mentorId: string, reason: 'lapsed' | 'call_failed'): Promise<void> {
+  private async requeue(requestId: string, mentorId: string, reason: 'lapsed' | 'call_failed', callPlacedAt?: Date): Promise<void> {
     const reserved = await this.prisma.helpRequest.findUnique({ where: { id: requestId }, select: { mentorId: true } });
     const request = await this.tryMove(
       requestId,
-      { status: 'accepted', acceptedBy: mentorId },
+      { status: 'accepted', acceptedBy: mentorId, ...(callPlacedAt ? { acceptedAt: { lte: callPlacedAt } } : {}) },
       {
         status: 'waiting',
         acceptedBy: null,
