@@ -11,6 +11,8 @@ import { TEST_JWT_SECRET } from './helpers/test-app';
 import { useTestApp } from './helpers/suite';
 import type { RegisteredUser } from './helpers/users';
 import { ChatRepository } from '../src/chat/chat.repository';
+import { TypingService } from '../src/chat/typing.service';
+import { ClientClosedError } from 'redis';
 
 describe('chat (e2e)', () => {
   const { t, user, online, open, api } = useTestApp({
@@ -233,6 +235,15 @@ describe('chat (e2e)', () => {
       ok: false,
       error: { code: 'not_found' },
     });
+  });
+
+  it("delivers a stored message though ending its sender's typing fails (Redis briefly away)", async () => {
+    const ada = await online();
+    const grace = await online('mentor');
+    jest.spyOn(t.app.get(TypingService), 'stop').mockRejectedValueOnce(new ClientClosedError());
+    const heard = nextEvent(grace.socket, 'new_message');
+    expect(await send(ada.socket, { to_user_id: grace.id, text: 'still here' })).toMatchObject({ ok: true });
+    expect(await heard).toMatchObject({ message: { text: 'still here' } });
   });
 
   it("names the typist by their whole id when an identity provider's id holds a |", async () => {

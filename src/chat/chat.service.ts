@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Actor, CallsService } from '../calls/calls.service';
 import { AppEvents } from '../events/app-events';
 import { cursorAfter, pageOf } from '../common/cursor';
+import { inBackground } from '../common/background';
 import { AppError } from '../common/errors';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
 import { UsersRepository } from '../users/users.repository';
@@ -67,8 +68,9 @@ export class ChatService {
       });
     }
     if (stored.created) {
-      await this.typing.stop(conversationId, actor.userId);
       this.deliver(message, memberIds, actor.connectionId);
+      // Sending ends typing; failing to say so (Redis briefly away) must not cost the stored message its delivery.
+      inBackground('typing ended by a message', this.typing.stop(conversationId, actor.userId));
     }
     return { message, created: stored.created };
   }
