@@ -114,6 +114,37 @@ describe('nobody stuck: a party gone past the grace ends the call, one who comes
     await emitWithAck(back, 'leaveCall', { callId });
   });
 
+  it("keeps the call of a /ws/call/ party who comes back within the grace: the new connection takes the lost one's place in the room", async () => {
+    /**
+     * A caller on a protocol without rooms and a /ws/call/ callee who answered (which put them in the
+     * call's room: its only participant).
+     */
+    async function rawCallee() {
+      const caller = await suite.online('student', undefined, 'instant');
+      const callee = await suite.user('mentor');
+      const raw = await suite.raw(callee, '/ws/call/');
+      const { call } = await emitWithAck(caller.socket, 'initiate_call', { to_user_id: callee.id, call_type: 'audio' });
+      await raw.next('incoming_call');
+      raw.send({ action: 'answer_call', call_id: call.id });
+      await nextEvent(caller.socket, 'call_accepted');
+      return { caller, callee, raw, callId: call.id as string };
+    }
+    const kept = await rawCallee();
+    // A second call whose callee goes for good at the same moment: its end says the grace is over.
+    const gone = await rawCallee();
+    const endings = collect(kept.caller.socket, 'call_ended');
+    const graceOver = nextEvent(gone.caller.socket, 'call_ended', GRACE_MS + 4000);
+    kept.raw.close();
+    gone.raw.close();
+    const back = await suite.raw(kept.callee, '/ws/call/');
+    expect(await back.next('current_call')).toMatchObject({ call_id: kept.callId });
+    expect(await graceOver).toMatchObject({ call_id: gone.callId, reason: 'connection_lost' });
+    expect(endings).toEqual([]);
+    expect((await suite.api(kept.callee).get(`/calls/${kept.callId}`).expect(200)).body.status).toBe('ACTIVE');
+    back.send({ action: 'hang_up', call_id: kept.callId });
+    await nextEvent(kept.caller.socket, 'call_ended');
+  });
+
   it('tells a connection of every protocol that arrives while its user places or is in a call', async () => {
     const student = await suite.online('student', undefined, 'calls');
     const mentor = await suite.user('mentor');

@@ -9,6 +9,8 @@ export interface RawWsDialect {
   readonly path: string;
   /** Sent once the connection is authenticated and registered. */
   greeting?(connection: RawWsConnection): object | undefined;
+  /** After the greeting, before any message of the connection is handled: what its arrival sets in motion. */
+  arrived?(connection: RawWsConnection): Promise<void>;
   /**
    * Handles one parsed JSON message: nothing is returned when it was handled at once (the relay's
    * common case), else a promise of its handling. The client's mistakes are thrown, or rejected

@@ -191,7 +191,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     releaseHold();
     inBackground(
       'registering a connection',
-      this.inArrivalOrder.run(connection.id, () => booking.finally(greet)),
+      this.inArrivalOrder.run(connection.id, () => booking.finally(greet).then(() => dialect.arrived?.(connection))),
     );
   }
 

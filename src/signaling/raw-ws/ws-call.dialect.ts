@@ -149,6 +149,21 @@ export class WsCallDialect implements RawWsDialect {
   }
 
   /**
+   * Back mid-call on a new connection (its app reloaded, its network changed): it enters the call's
+   * room in place of the one it lost, as it has no joinCall of its own, so the call goes on.
+   */
+  async arrived(connection: RawWsConnection): Promise<void> {
+    const open = await this.openCalls.of(connection.userId);
+    if (open?.status !== 'ACTIVE') return;
+    const room = await this.rooms.participants(open.callId);
+    if (!room.some((participant) => participant.userId === connection.userId)) return;
+    await this.enterRoom(connection, open.callId).catch((error: unknown) => {
+      // Closed meanwhile: nothing to go back to.
+      if (!(error instanceof AppError && error.code === 'invalid_state')) throw error;
+    });
+  }
+
+  /**
    * The /ws/call/ dialect has no rooms: its connections enter the call's room when they start or answer, so
    * peers of room-based dialects see them (userJoined) and can address signaling to them.
    */
