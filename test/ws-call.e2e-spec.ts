@@ -1,4 +1,5 @@
 import { OpenCallIndex } from '../src/calls/open-call-index';
+import { CallRoomsService } from '../src/calls/call-rooms.service';
 import { ConnectionRegistry } from '../src/realtime/connection-registry.service';
 import { RelayService } from '../src/relay/relay.service';
 import request from 'supertest';
@@ -221,6 +222,28 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
     // b answers pings and stays connected meanwhile.
     b.send({ action: 'hang_up', call_id: 'none' });
     expect(await b.next('error')).toMatchObject({ code: 'not_found' });
+  });
+
+  it('answers a start that succeeded without an error, though the callee declined before the caller entered the room', async () => {
+    const rooms = t.app.get(CallRoomsService);
+    const join = rooms.join.bind(rooms);
+    let declined!: () => void;
+    const gate = new Promise<void>((done) => (declined = done));
+    jest.spyOn(rooms, 'join').mockImplementationOnce(async (...args) => {
+      await gate;
+      return join(...args);
+    });
+    const caller = await user('student');
+    const callee = await user('mentor');
+    const [a, b] = await Promise.all([connect(caller), connect(callee)]);
+    a.send({ action: 'start_call', callee_id: callee.id });
+    const callId = (await b.next('incoming_call')).call_id;
+    b.send({ action: 'reject_call', call_id: callId });
+    await a.next('call_rejected');
+    declined();
+    // The next error the caller hears is the one for this, not one for its start.
+    a.send({ action: 'no_such_action' });
+    expect(await a.next('error')).toMatchObject({ action: 'no_such_action' });
   });
 
   it('interoperates with the seed-002 Socket.IO dialect both ways', async () => {

@@ -157,10 +157,7 @@ export class WsCallDialect implements RawWsDialect {
     if (open?.status !== 'ACTIVE') return;
     const room = await this.rooms.participants(open.callId);
     if (!room.some((participant) => participant.userId === connection.userId)) return;
-    await this.enterRoom(connection, open.callId).catch((error: unknown) => {
-      // Closed meanwhile: nothing to go back to.
-      if (!(error instanceof AppError && error.code === 'invalid_state')) throw error;
-    });
+    await this.enterRoom(connection, open.callId);
   }
 
   /**
@@ -168,7 +165,12 @@ export class WsCallDialect implements RawWsDialect {
    * peers of room-based dialects see them (userJoined) and can address signaling to them.
    */
   private async enterRoom(connection: RawWsConnection, callId: string): Promise<void> {
-    await this.rooms.join(connection.actor, callId, { hasVideo: false, hasAudio: true }, connection.user.displayName);
+    await this.rooms
+      .join(connection.actor, callId, { hasVideo: false, hasAudio: true }, connection.user.displayName)
+      .catch((error: unknown) => {
+        // Closed since (declined at once, hung up): no room to enter, and the step before it stands.
+        if (!(error instanceof AppError && error.code === 'invalid_state')) throw error;
+      });
   }
 
   render(notice: RealtimeNotice): object | null {
