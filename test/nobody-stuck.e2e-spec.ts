@@ -134,8 +134,10 @@ describe('nobody stuck: a party gone past the grace ends the call, one who comes
     const gone = await rawCallee();
     const endings = collect(kept.caller.socket, 'call_ended');
     const graceOver = nextEvent(gone.caller.socket, 'call_ended', GRACE_MS + 4000);
+    const told = nextEvent(kept.caller.socket, 'participant_reconnecting');
     kept.raw.close();
     gone.raw.close();
+    await told; // the server has seen the connection go
     const back = await suite.raw(kept.callee, '/ws/call/');
     expect(await back.next('current_call')).toMatchObject({ call_id: kept.callId });
     expect(await graceOver).toMatchObject({ call_id: gone.callId, reason: 'connection_lost' });

@@ -2,6 +2,7 @@ import { Injectable, Type } from '@nestjs/common';
 import { CallRoomsService } from '../../calls/call-rooms.service';
 import { CallsService } from '../../calls/calls.service';
 import { OpenCallIndex } from '../../calls/open-call-index';
+import { ConnectionRegistry } from '../../realtime/connection-registry.service';
 import { AppError, ErrorBody } from '../../common/errors';
 import { acceptedAtOnce, validateMessage } from '../../common/validation';
 import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/realtime-notice';
@@ -87,6 +88,7 @@ export class WsCallDialect implements RawWsDialect {
     private readonly openCalls: OpenCallIndex,
     private readonly rooms: CallRoomsService,
     private readonly relays: RelayService,
+    private readonly registry: ConnectionRegistry,
   ) {}
 
   handle(connection: RawWsConnection, message: Record<string, unknown>): Promise<void> | undefined {
@@ -150,13 +152,17 @@ export class WsCallDialect implements RawWsDialect {
 
   /**
    * Back mid-call on a new connection (its app reloaded, its network changed): it enters the call's
-   * room in place of the one it lost, as it has no joinCall of its own, so the call goes on.
+   * room in place of the one it lost, as it has no joinCall of its own, so the call goes on. While
+   * another device of the user is still in the room, the call stays there.
    */
   async arrived(connection: RawWsConnection): Promise<void> {
     const open = await this.openCalls.of(connection.userId);
     if (open?.status !== 'ACTIVE') return;
-    const room = await this.rooms.participants(open.callId);
-    if (!room.some((participant) => participant.userId === connection.userId)) return;
+    const mine = (await this.rooms.participants(open.callId)).filter(
+      (p) => p.userId === connection.userId && p.connectionId !== connection.id,
+    );
+    if (mine.length === 0) return;
+    for (const { connectionId } of mine) if (await this.registry.userOf(connectionId)) return;
     await this.enterRoom(connection, open.callId);
   }
 
