@@ -4,6 +4,7 @@ import { SHARED_TIMERS, SharedTimers } from '../src/cluster/shared-timers';
 import { randomBytes } from 'node:crypto';
 import { ClientOfflineError } from 'redis';
 import { PrismaService } from '../src/database/prisma.service';
+import { ChatService } from '../src/chat/chat.service';
 import { PresenceService } from '../src/presence/presence.service';
 import { SHARED_STATE, SharedState } from '../src/cluster/shared-state';
 import { settleBackground } from '../src/common/background';
@@ -231,6 +232,26 @@ describe('help requests (e2e)', () => {
     expect(again.body).toMatchObject({ code: 'invalid_state', message: 'A message was already left for this help request' });
     await emitWithAck(unmatchedSocket, 'presence_unsubscribe', {});
     expect(toUnmatched).toEqual([]);
+  });
+
+  it('takes a left message to the mentors it can reach, though one of them it cannot', async () => {
+    const [, s] = await online('student');
+    const mentors = await Promise.all(['Ama', 'Bo'].map((name) => online('mentor', name)));
+    for (const [mentor] of mentors)
+      await suite
+        .api(mentor)
+        .put('/users/me/subjects', { subjects: ['Acoustics'] })
+        .expect(200);
+    const { request } = await emitWithAck(s, 'student_request_help', { topic: 'Acoustics' });
+    await nextEvent(s, 'help_request_expired', 4000);
+    // The first of them (by name) cannot be written to for a moment.
+    jest.spyOn(suite.t.app.get(ChatService), 'send').mockRejectedValueOnce(new Error('the database is briefly away'));
+    const toBo = nextEvent(mentors[1][1], 'new_message');
+    expect(await emitWithAck(s, 'leave_help_message', { request_id: request.id, text: 'Why do echoes fade?' })).toMatchObject({
+      ok: true,
+      mentors: 1,
+    });
+    expect((await toBo).message).toMatchObject({ text: 'Help with "Acoustics": Why do echoes fade?' });
   });
 
   it('answers the REST routes for asking, reading, listing and taking, and refuses what a role may not do', async () => {

@@ -320,11 +320,17 @@ export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDest
         ),
       'help_request.message_left',
     );
-    const mentors = await this.queueMentors(request);
-    for (const mentorId of mentors) {
-      await this.chat.send({ userId: studentId }, { toUserId: mentorId }, { text: `Help with "${request.topic}": ${text}` });
+    let reached = 0;
+    for (const mentorId of await this.queueMentors(request)) {
+      // A mentor the message cannot reach now (the database briefly away) does not cost the others theirs.
+      try {
+        await this.chat.send({ userId: studentId }, { toUserId: mentorId }, { text: `Help with "${request.topic}": ${text}` });
+        reached += 1;
+      } catch (error) {
+        this.logger.warn(`a help request's message did not reach mentor ${mentorId}: ${(error as Error).message}`);
+      }
     }
-    return { request: await this.view(request), mentors: mentors.length };
+    return { request: await this.view(request), mentors: reached };
   }
 
   private async queueMentors(request: HelpRequest): Promise<string[]> {
