@@ -1,10 +1,31 @@
+import { CallsService } from '../src/calls/calls.service';
 import { emitWithAck, nextEvent } from './helpers/sockets';
 import { useTestApp } from './helpers/suite';
 import type { RegisteredUser } from './helpers/users';
 
 describe('raw WebSocket /ws/signaling/ (seed 000) (e2e)', () => {
-  const { user, online, open, raw, api } = useTestApp();
+  const { t, user, online, open, raw, api } = useTestApp();
   const connect = (who: RegisteredUser) => raw(who, '/ws/signaling/');
+
+  it('answers a ping at once while an invite before it is still being handled', async () => {
+    const calls = t.app.get(CallsService);
+    const start = calls.start.bind(calls);
+    let release!: () => void;
+    const held = new Promise<void>((done) => (release = done));
+    jest.spyOn(calls, 'start').mockImplementationOnce(async (...args) => {
+      await held;
+      return start(...args);
+    });
+    const s = await connect(await user('student'));
+    const mentor = await user('mentor');
+    await s.next('connection_established');
+    s.send({ type: 'call.invite', to_user_id: mentor.id, target_type: 'mentor', room_id: 'room_held' });
+    s.send({ type: 'ping' });
+    await s.next('pong');
+    expect(s.pending().filter((m) => m.type === 'invite.sent')).toEqual([]);
+    release();
+    expect(await s.next('invite.sent')).toMatchObject({ room_id: 'room_held' });
+  });
 
   it('greets, invites, rings, accepts, and answers ping', async () => {
     const student = await user('student', 'Samuel Osondu');

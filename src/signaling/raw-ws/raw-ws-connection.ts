@@ -17,6 +17,8 @@ export class RawWsConnection implements RealtimeConnection {
   readonly actor: { userId: string; connectionId: string };
   /** Cleared by each pong; a peer that misses one ping interval is dropped. */
   alive = true;
+  /** Booked and greeted: from then on, what the dialect answers at once skips the queue. */
+  greeted = false;
 
   constructor(
     readonly socket: WebSocket,

@@ -9,6 +9,11 @@ export interface RawWsDialect {
   readonly path: string;
   /** Sent once the connection is authenticated and registered. */
   greeting?(connection: RawWsConnection): object | undefined;
+  /**
+   * A message that changes nothing and is answered at once (a keep-alive ping): handled as it
+   * arrives, even while an earlier message of its connection is still being handled.
+   */
+  answersAtOnce?(message: Record<string, unknown>): boolean;
   /** After the greeting, before any message of the connection is handled: what its arrival sets in motion. */
   arrived?(connection: RawWsConnection): Promise<void>;
   /**

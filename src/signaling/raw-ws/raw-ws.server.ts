@@ -162,6 +162,11 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
       // count too, and only a readable one can be an ICE candidate (/ws/call/ names its messages
       // by `action`, /ws/signaling/ by `type`).
       const refused = connection.rateLimit.refusal(message && (message.action ?? message.type));
+      // A client's keep-alive does not wait on a call's setup (a retry while Redis fails over).
+      if (message && !refused && connection.greeted && dialect.answersAtOnce?.(message)) {
+        void this.receive(connection, dialect, frame, refused);
+        return;
+      }
       // One message at a time per connection, so replies and relays keep the frames' order: with
       // nothing queued, a message is handled here and now, and only what it leaves pending queues.
       if (!this.inArrivalOrder.idle(connection.id)) {
@@ -183,6 +188,7 @@ export class RawWsServer implements OnApplicationBootstrap, OnModuleDestroy {
     // Booked before it is greeted or any message of its is handled (CONTRACT.md §2): a call started
     // to its user once it has heard from the server rings it.
     const greet = () => {
+      connection.greeted = true;
       const greeting = dialect.greeting?.(connection);
       if (greeting && ws.readyState === ws.OPEN) connection.send(greeting);
     };

@@ -59,6 +59,10 @@ export class WsSignalingDialect implements RawWsDialect {
 
   constructor(private readonly calls: CallsService) {}
 
+  answersAtOnce(message: Record<string, unknown>): boolean {
+    return message.type === 'ping';
+  }
+
   greeting(connection: RawWsConnection) {
     return { type: 'connection_established', user_id: wireUserId(connection.userId) };
   }
