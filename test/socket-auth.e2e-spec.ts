@@ -9,7 +9,7 @@ import { sign } from 'jsonwebtoken';
 import { collect } from './helpers/parties';
 import { connectSocket, emitRaw, emitWithAck, nextEvent, emitWithoutAck } from './helpers/sockets';
 import { useTestApp } from './helpers/suite';
-import { TEST_JWT_SECRET } from './helpers/test-app';
+import { TEST_JWT_SECRET, type TestApp } from './helpers/test-app';
 import type { RegisteredUser } from './helpers/users';
 
 describe('Socket.IO authentication (e2e)', () => {
@@ -110,6 +110,32 @@ describe('Socket.IO authentication (e2e)', () => {
   });
 });
 
+/**
+ * A Socket.IO connection of `user` that closes while its handshake token is checked: resolves once
+ * the server has seen it close, with what lets the check go on.
+ */
+async function closeWhileChecked(t: TestApp, user: RegisteredUser): Promise<{ release: () => void }> {
+  const engine = (t.app.get(ConnectionGateway) as unknown as { server: Server }).server.engine;
+  const tokens = t.app.get(TokenService);
+  const verify = tokens.verifyConnection.bind(tokens);
+  let release!: () => void;
+  const gate = new Promise<void>((done) => (release = done));
+  const checking = new Promise<void>((started) => {
+    jest.spyOn(tokens, 'verifyConnection').mockImplementationOnce(async (token) => {
+      started();
+      await gate;
+      return verify(token);
+    });
+  });
+  const ws = new WebSocket(`${t.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+  await new Promise((opened) => ws.once('message', opened)); // Engine.IO's open packet
+  ws.send(`40${JSON.stringify({ token: user.token })}`);
+  await checking;
+  ws.terminate();
+  await eventually(async () => expect(engine.clientsCount).toBe(0));
+  return { release };
+}
+
 describe('a connection closed while its token is checked (e2e)', () => {
   const suite = useTestApp();
   const { t } = suite;
@@ -118,25 +144,7 @@ describe('a connection closed while its token is checked (e2e)', () => {
     const user = await suite.user();
     const service = t.app.get(SocketAuthService) as unknown as { expiries: { bySecond: Map<number, Set<unknown>> } };
     const scheduled = () => [...service.expiries.bySecond.values()].flatMap((due) => [...due]);
-    const engine = (t.app.get(ConnectionGateway) as unknown as { server: Server }).server.engine;
-    // The check of the first connection's token waits until that connection has closed.
-    const tokens = t.app.get(TokenService);
-    const verify = tokens.verifyConnection.bind(tokens);
-    let release!: () => void;
-    const gate = new Promise<void>((done) => (release = done));
-    const checking = new Promise<void>((started) => {
-      jest.spyOn(tokens, 'verifyConnection').mockImplementationOnce(async (token) => {
-        started();
-        await gate;
-        return verify(token);
-      });
-    });
-    const ws = new WebSocket(`${t.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
-    await new Promise((opened) => ws.once('message', opened)); // Engine.IO's open packet
-    ws.send(`40${JSON.stringify({ token: user.token })}`);
-    await checking;
-    ws.terminate();
-    await eventually(async () => expect(engine.clientsCount).toBe(0));
+    const { release } = await closeWhileChecked(t, user);
     release();
     // A second connection all the way to authenticated: the first one's check has finished long before.
     const second = suite.track(connectSocket(t.url, { token: user.token }));
@@ -152,24 +160,7 @@ describe('a connection closed while its token is checked, with one connection pe
 
   it('gives its place back: the user connects again', async () => {
     const user = await suite.user();
-    const engine = (t.app.get(ConnectionGateway) as unknown as { server: Server }).server.engine;
-    const tokens = t.app.get(TokenService);
-    const verify = tokens.verifyConnection.bind(tokens);
-    let release!: () => void;
-    const gate = new Promise<void>((done) => (release = done));
-    const checking = new Promise<void>((started) => {
-      jest.spyOn(tokens, 'verifyConnection').mockImplementationOnce(async (token) => {
-        started();
-        await gate;
-        return verify(token);
-      });
-    });
-    const ws = new WebSocket(`${t.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
-    await new Promise((opened) => ws.once('message', opened)); // Engine.IO's open packet
-    ws.send(`40${JSON.stringify({ token: user.token })}`);
-    await checking;
-    ws.terminate();
-    await eventually(async () => expect(engine.clientsCount).toBe(0));
+    const { release } = await closeWhileChecked(t, user);
     // Its admission, once the check goes on, and what follows it in the same turn.
     const admission = t.app.get(ConnectionAdmission);
     const admitting = admission.admitUserConnection.bind(admission);
