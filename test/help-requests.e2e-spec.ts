@@ -378,12 +378,11 @@ describe('help requests with many mentors registered (e2e)', () => {
 describe('help requests in a rolling deploy (e2e)', () => {
   const deploy = useTestApp();
 
-  it('reach a mentor who came online on an instance of the version before, once this one has started', async () => {
+  it('reach a mentor who came online on an instance of the version before, once this one has looked for them', async () => {
     const { socket: m, ...mentor } = await deploy.online('mentor', undefined, 'instant');
     // Online, but not among the mentors online: an instance of the version before booked them.
     await deploy.t.app.get<SharedState>(SHARED_STATE).sRem('presence:online-mentors', mentor.id);
-    deploy.t.app.get(PresenceService).onApplicationBootstrap();
-    await settleBackground();
+    await deploy.t.app.get(PresenceService).findMentorsOnline();
     const s = await deploy.open(await deploy.user('student'));
     const offered = nextEvent(m, 'help_request');
     const { request } = await emitWithAck(s, 'student_request_help', { topic: 'Statics' });

@@ -200,3 +200,26 @@ describe('nobody stuck: a party gone past the grace ends the call, one who comes
     await suite.api(student).delete(`/calls/${call.id}`).expect(200);
   });
 });
+
+describe('a connection that arrives mid-call while the other party is away (e2e)', () => {
+  // A grace long enough for a reload to fit in it, however slow the machine.
+  const suite = useTestApp({ RECONNECT_GRACE_MS: '10000' });
+
+  it('hears that the other party is away', async () => {
+    const student = await suite.online('student', undefined, 'calls');
+    const mentor = await suite.online('mentor', undefined, 'calls');
+    const ringing = nextEvent(mentor.socket, 'incomingCall');
+    const { call } = await emitWithAck(student.socket, 'startCall', { recipientUserId: mentor.id });
+    await ringing;
+    await emitWithAck(mentor.socket, 'acceptCall', { callId: call.id });
+    const away = nextEvent(student.socket, 'participantReconnecting');
+    mentor.socket.disconnect();
+    await away;
+    // The student's app reloads while the mentor is still away.
+    student.socket.disconnect();
+    const back = suite.track(connectSocket(suite.t.url, { token: student.token, dialect: 'calls' }));
+    const told = nextEvent(back, 'participantReconnecting');
+    await nextEvent(back, 'currentCall');
+    expect(await told).toEqual({ callId: call.id, userId: mentor.id, graceMs: 10_000 });
+  });
+});

@@ -90,13 +90,13 @@ describe('restart after a crash (e2e)', () => {
 
     server = await spawnServer(slowGrace, cwd);
     const bobBack = connectSocket(server.url, { token: bob.token });
+    // Bob hears Alice is away as he arrives (her grace starts at the first sweep that finds the call
+    // older than the grace, before or after he is back); the call ends with the grace.
+    const reconnecting = nextEvent(bobBack, 'participantReconnecting', 2 * 12_000 + 5_000);
+    const ended = nextEvent(bobBack, 'callEnded', 2 * 12_000 + 5_000);
     await nextEvent(bobBack, 'authenticated');
     const rejoined = await emitWithAck(bobBack, 'joinCall', { callId, hasVideo: true, hasAudio: true });
     expect(rejoined).toMatchObject({ ok: true, callId });
-    // Alice's grace starts at the first sweep that finds the call older than the grace, and Bob hears
-    // she is reconnecting, as when a connection drops; the call ends with the grace.
-    const reconnecting = nextEvent(bobBack, 'participantReconnecting', 2 * 12_000 + 5_000);
-    const ended = nextEvent(bobBack, 'callEnded', 2 * 12_000 + 5_000);
     expect(await reconnecting).toEqual({ callId, userId: alice.id, graceMs: 12_000 });
     expect(await ended).toMatchObject({ callId, reason: 'connection_lost' });
     const old = await request(server.url).get(`/calls/${callId}`).set('Authorization', `Bearer ${bob.token}`).expect(200);

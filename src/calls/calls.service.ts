@@ -481,6 +481,9 @@ export class CallsService {
     const call = await this.calls.findOpenCallOf(userId);
     if (!call || (call.status !== 'CALLING' && call.status !== 'ACTIVE')) return;
     const view = toCallView(call);
+    // The other party away (their grace running, or about to: a restart) is news to this connection too.
+    const other = call.hostUserId === userId ? call.recipientUserId : call.hostUserId;
+    const otherAway = call.status === 'ACTIVE' && other !== null && !(await this.registry.isOnline(other));
     // Looked up before the connection is told it is authenticated (so a call it starts itself is
     // not news to it), and sent after, in the same turn.
     setImmediate(() => {
@@ -488,6 +491,14 @@ export class CallsService {
         this.registry.deliverOnce(connection, { type: 'ringing', call: view }, ringOnce(call.id));
       } else {
         connection.deliver({ type: 'current-call', call: view });
+      }
+      if (otherAway) {
+        connection.deliver({
+          type: 'participant-reconnecting',
+          callId: call.id,
+          userId: other,
+          graceMs: this.config.calls.reconnectGraceMs,
+        });
       }
     });
   }

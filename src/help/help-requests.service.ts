@@ -213,7 +213,8 @@ export class HelpRequestsService implements OnApplicationBootstrap, OnModuleDest
    * made at once, the second counts the first.
    */
   private async checkOpenRequests(db: Writer, studentId: string): Promise<void> {
-    await db.$queryRaw`SELECT id FROM users WHERE id = ${studentId} FOR UPDATE`;
+    // NO KEY: rows that only refer to the student (a message, a call) are not held up by it.
+    await db.$queryRaw`SELECT id FROM users WHERE id = ${studentId} FOR NO KEY UPDATE`;
     const max = this.config.help.openPerStudent;
     const open = await db.helpRequest.count({ where: { studentId, status: { in: ['waiting', 'accepted'] } } });
     if (open >= max) {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SHARED_STATE, SharedState } from '../cluster/shared-state';
 import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { AppError } from '../common/errors';
@@ -28,7 +28,9 @@ const LEAVING = 'presence-grace';
  * by one instance.
  */
 @Injectable()
-export class PresenceService implements OnApplicationBootstrap {
+export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy {
+  private mentorFinder?: NodeJS.Timeout;
+
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly repository: PresenceRepository,
@@ -43,18 +45,27 @@ export class PresenceService implements OnApplicationBootstrap {
   }
 
   /**
-   * The mentors and tutors online before this version kept their own set (instances of an older one
-   * still running, in a rolling deploy) are put in it. One left meanwhile may stay in it: read
-   * there, they show offline all the same (isOnline), and they leave it with their next departure.
+   * The mentors and tutors online are put in their own set now and every CALL_SWEEP_INTERVAL_MS:
+   * those booked by instances of an older version (a rolling deploy), or whose write to it failed
+   * (a Redis Cluster failover between the two sets). One left meanwhile may stay in it: read there,
+   * they show offline all the same (isOnline), and they leave it with their next departure.
    */
   onApplicationBootstrap(): void {
-    inBackground(
-      'finding the mentors online',
-      (async () => {
-        const mentors = await this.repository.mentorsAmong(await this.onlineUserIds());
-        await Promise.all(mentors.map((userId) => this.state.sAdd(ONLINE_MENTORS, userId)));
-      })(),
-    );
+    const findMentors = () => inBackground('finding the mentors online', this.findMentorsOnline());
+    findMentors();
+    this.mentorFinder = setInterval(findMentors, this.config.calls.sweepIntervalMs);
+    this.mentorFinder.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.mentorFinder);
+  }
+
+  async findMentorsOnline(): Promise<void> {
+    const [online, known] = await Promise.all([this.onlineUserIds(), this.onlineMentorIds()]);
+    const listed = new Set(known);
+    const mentors = await this.repository.mentorsAmong(online.filter((userId) => !listed.has(userId)));
+    await Promise.all(mentors.map((userId) => this.state.sAdd(ONLINE_MENTORS, userId)));
   }
 
   @OnAppEvent('connection.added')
@@ -113,13 +124,14 @@ export class PresenceService implements OnApplicationBootstrap {
     if (await this.markOnline(userId)) await this.announce(userId, true, null);
   }
 
-  /** In the online set (and a mentor's or tutor's in theirs too); true if they were not in it. */
+  /**
+   * In the online set (and a mentor's or tutor's in theirs too); true if they were not in it. The
+   * online set first, with nothing awaited before it: a departure meanwhile finds them there.
+   */
   private async markOnline(userId: string): Promise<boolean> {
+    const added = await this.state.sAdd(ONLINE, userId);
     const user = await this.knownUsers.of(userId);
-    const [added] = await Promise.all([
-      this.state.sAdd(ONLINE, userId),
-      user && isMentorRole(user.role) ? this.state.sAdd(ONLINE_MENTORS, userId) : undefined,
-    ]);
+    if (user && isMentorRole(user.role)) await this.state.sAdd(ONLINE_MENTORS, userId);
     return added;
   }
 

@@ -16,6 +16,8 @@ export interface CallMoveFacts {
 }
 
 export type Writer = Prisma.TransactionClient;
+/** The embedded database runs one transaction at a time: under a burst of writes the last in line may wait a while. */
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 
 const iso = (column: string) => Prisma.raw(`to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 const msBetween = (from: string, to: string) => Prisma.raw(`(extract(epoch FROM ${to} - ${from}) * 1000)::bigint`);
@@ -67,12 +69,12 @@ export class WebhookOutbox {
     { transaction = false } = {},
   ): Promise<T> {
     if (!this.enabled && !transaction) return write(this.prisma);
-    if (!this.enabled) return this.prisma.$transaction(write);
+    if (!this.enabled) return this.prisma.$transaction(write, TRANSACTION_OPTIONS);
     const result = await this.prisma.$transaction(async (tx) => {
       const written = await write(tx);
       await this.insert(tx, eventsOf(written));
       return written;
-    });
+    }, TRANSACTION_OPTIONS);
     this.written();
     return result;
   }

@@ -1,4 +1,4 @@
-import { Injectable, Type } from '@nestjs/common';
+import { Injectable, Logger, Type } from '@nestjs/common';
 import { CallRoomsService } from '../../calls/call-rooms.service';
 import { CallsService } from '../../calls/calls.service';
 import { OpenCallIndex } from '../../calls/open-call-index';
@@ -80,6 +80,7 @@ const signalOf = (relay: Relay, message: { call_id?: string }): Signal => ({
 /** The /ws/call/ dialect: raw WebSocket at /ws/call/, `action` in, `type` out, snake_case (CONTRACT.md §6). */
 @Injectable()
 export class WsCallDialect implements RawWsDialect {
+  private readonly logger = new Logger('WsCall');
   readonly name = 'ws-call';
   readonly path = '/ws/call/';
 
@@ -156,6 +157,17 @@ export class WsCallDialect implements RawWsDialect {
    * another device of the user is still in the room, the call stays there.
    */
   async arrived(connection: RawWsConnection): Promise<void> {
+    try {
+      await this.takeLostPlace(connection);
+    } catch (error) {
+      // Told of its call (current_call) all the same; its next start or answer enters the room.
+      this.logger.warn(`a connection back mid-call was not put in its room: ${(error as Error).message}`);
+    }
+  }
+
+  private async takeLostPlace(connection: RawWsConnection): Promise<void> {
+    // Gone again while it was booked: a room entry now would never be taken out.
+    if (!this.registry.local(connection.id)) return;
     const open = await this.openCalls.of(connection.userId);
     if (open?.status !== 'ACTIVE') return;
     const mine = (await this.rooms.participants(open.callId)).filter(
@@ -163,7 +175,7 @@ export class WsCallDialect implements RawWsDialect {
     );
     if (mine.length === 0) return;
     for (const { connectionId } of mine) if (await this.registry.userOf(connectionId)) return;
-    await this.enterRoom(connection, open.callId);
+    if (this.registry.local(connection.id)) await this.enterRoom(connection, open.callId);
   }
 
   /**
