@@ -590,3 +590,19 @@ describe('chat attachments (e2e)', () => {
     await api(ada).get(late.url).expect(200);
   });
 });
+
+describe('typing, with a long timeout (e2e)', () => {
+  const { online } = useTestApp({ TYPING_TIMEOUT_MS: '30000' });
+
+  it("ends when the typist's last connection goes, not at the timeout", async () => {
+    const ada = await online();
+    const grace = await online('mentor');
+    const { message } = await emitWithAck(ada.socket, 'send_message', { to_user_id: grace.id, text: 'hi' });
+    const started = nextEvent(grace.socket, 'user_typing');
+    await emitWithAck(ada.socket, 'user_typing', { conversation_id: message.conversationId });
+    await started;
+    const stopped = nextEvent(grace.socket, 'user_stopped_typing');
+    ada.socket.disconnect();
+    expect(await stopped).toMatchObject({ conversation_id: message.conversationId, user_id: ada.id });
+  });
+});

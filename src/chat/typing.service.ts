@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { inBackground } from '../common/background';
+import { AppEventMap, OnAppEvent } from '../events/app-events';
 import { SHARED_TIMERS, SharedTimers } from '../cluster/shared-timers';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConnectionRegistry } from '../realtime/connection-registry.service';
@@ -13,6 +15,9 @@ const TYPING = 'typing';
  */
 @Injectable()
 export class TypingService {
+  /** Where each user started typing through this instance: what their last connection's going ends. */
+  private readonly typingIn = new Map<string, Set<string>>();
+
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly chat: ChatRepository,
@@ -22,13 +27,24 @@ export class TypingService {
     timers.handle(TYPING, (key) => this.announce(key, false));
   }
 
+  /** The typist's last connection went: whatever they were typing ends now, not at the timeout. */
+  @OnAppEvent('user.disconnected')
+  disconnected({ userId }: AppEventMap['user.disconnected']): void {
+    const conversations = [...(this.typingIn.get(userId) ?? [])];
+    this.typingIn.delete(userId);
+    for (const conversationId of conversations) inBackground('typing ended by leaving', this.stop(conversationId, userId));
+  }
+
   async start(conversationId: string, userId: string): Promise<void> {
     const key = `${conversationId}|${userId}`;
+    const mine = this.typingIn.get(userId) ?? new Set<string>();
+    this.typingIn.set(userId, mine.add(conversationId));
     if (await this.timers.schedule(TYPING, key, this.config.chat.typingTimeoutMs)) await this.announce(key, true);
   }
 
   async stop(conversationId: string, userId: string): Promise<void> {
     const key = `${conversationId}|${userId}`;
+    this.forget(conversationId, userId);
     if (await this.timers.cancel(TYPING, key)) await this.announce(key, false);
   }
 
@@ -37,7 +53,14 @@ export class TypingService {
     const split = key.indexOf('|');
     const conversationId = key.slice(0, split);
     const userId = key.slice(split + 1);
+    if (!typing) this.forget(conversationId, userId);
     const others = (await this.chat.memberIds(conversationId)).filter((id) => id !== userId);
     this.registry.sendToUsers(others, { type: 'chat-typing', conversationId, userId, typing });
+  }
+
+  private forget(conversationId: string, userId: string): void {
+    const mine = this.typingIn.get(userId);
+    mine?.delete(conversationId);
+    if (mine?.size === 0) this.typingIn.delete(userId);
   }
 }
