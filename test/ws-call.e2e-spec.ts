@@ -153,7 +153,7 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
   });
 
   it('answers bad input with an error and keeps the connection open', async () => {
-    const { callee, a } = await pair();
+    const { caller, callee, a } = await pair();
     const errors: any[] = [];
     a.send('not json at all');
     errors.push(await a.next('error'));
@@ -177,6 +177,9 @@ describe('raw WebSocket /ws/call/ (seed 001) (e2e)', () => {
     });
     expect(unknown).toMatchObject({ type: 'error', action: 'launch_rocket', code: 'validation_failed' });
     expect(notInCall).toMatchObject({ type: 'error', action: 'offer', code: 'not_found' });
+    // A rule of the call core names the field as the protocol does.
+    a.send({ action: 'start_call', callee_id: caller.id });
+    expect(await a.next('error')).toMatchObject({ action: 'start_call', details: { callee_id: expect.any(Array) } });
     // Still open and working.
     a.send({ action: 'start_call', callee_id: callee.id });
     expect(await a.next('call_started')).toMatchObject({ callee_id: callee.id });

@@ -27,6 +27,15 @@ export interface RawWsDialect {
   renderError(error: ErrorBody, message: Record<string, unknown> | undefined): object;
 }
 
+/** An error in a protocol's words: the fields the call core names in its details, named as the protocol names them. */
+export function inFieldNames(error: ErrorBody, names: Readonly<Record<string, string>>): ErrorBody {
+  if (typeof error.details !== 'object' || error.details === null) return error;
+  return {
+    ...error,
+    details: Object.fromEntries(Object.entries(error.details).map(([field, problems]) => [names[field] ?? field, problems])),
+  };
+}
+
 /**
  * What a client sent where a message name (action, type) belongs, for an error message: a
  * string quoted and cut short, anything else by its kind, so a huge or deeply nested value is

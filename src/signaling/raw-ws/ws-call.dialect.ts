@@ -9,7 +9,7 @@ import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/real
 import { RelayService } from '../../relay/relay.service';
 import type { Signal, SignalKind } from '../../relay/signal';
 import type { RawWsConnection } from './raw-ws-connection';
-import { describeName, limitAndReconnectWords, wireUserId, type RawWsDialect } from './raw-ws-dialect';
+import { describeName, inFieldNames, limitAndReconnectWords, wireUserId, type RawWsDialect } from './raw-ws-dialect';
 import {
   AnswerCallMessage,
   AnswerMessage,
@@ -78,6 +78,9 @@ const signalOf = (relay: Relay, message: { call_id?: string }): Signal => ({
 });
 
 /** The /ws/call/ dialect: raw WebSocket at /ws/call/, `action` in, `type` out, snake_case (CONTRACT.md §6). */
+/** The call core's names for the fields of this protocol's messages. */
+const FIELD_NAMES: Record<string, string> = { recipientUserId: 'callee_id', maxDurationS: 'max_duration_s' };
+
 @Injectable()
 export class WsCallDialect implements RawWsDialect {
   private readonly logger = new Logger('WsCall');
@@ -195,8 +198,9 @@ export class WsCallDialect implements RawWsDialect {
     return renderWith(WS_CALL, notice);
   }
 
+  /** Fields the call core names in its errors are named as this protocol names them. */
   renderError(error: ErrorBody, message: Record<string, unknown> | undefined): object {
     const action = typeof message?.action === 'string' ? message.action : null;
-    return { type: 'error', action, ...error };
+    return { type: 'error', action, ...inFieldNames(error, FIELD_NAMES) };
   }
 }

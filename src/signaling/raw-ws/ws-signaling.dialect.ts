@@ -5,7 +5,7 @@ import { AppError, ErrorBody } from '../../common/errors';
 import { validateMessage } from '../../common/validation';
 import { NoticeRenderers, RealtimeNotice, renderWith } from '../../realtime/realtime-notice';
 import type { RawWsConnection } from './raw-ws-connection';
-import { describeName, limitAndReconnectWords, wireUserId, type RawWsDialect } from './raw-ws-dialect';
+import { describeName, inFieldNames, limitAndReconnectWords, wireUserId, type RawWsDialect } from './raw-ws-dialect';
 import { InviteMessage, ResponseMessage } from './ws-signaling.dto';
 
 /** The call core's names for the fields of `call.invite` and `call.response`. */
@@ -122,8 +122,6 @@ export class WsSignalingDialect implements RawWsDialect {
 
   /** Fields the call core names in its errors are named as this protocol names them. */
   renderError(error: ErrorBody): object {
-    if (typeof error.details !== 'object' || error.details === null) return { type: 'error', ...error };
-    const details = Object.fromEntries(Object.entries(error.details).map(([field, problems]) => [FIELD_NAMES[field] ?? field, problems]));
-    return { type: 'error', ...error, details };
+    return { type: 'error', ...inFieldNames(error, FIELD_NAMES) };
   }
 }
