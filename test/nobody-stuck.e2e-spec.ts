@@ -5,29 +5,29 @@ import { InstantMentorApp } from './helpers/instantmentor-app';
 import { collect } from './helpers/parties';
 import { RawClient } from './helpers/raw-ws';
 import { connectSocket, emitWithAck, nextEvent, TestSocket } from './helpers/sockets';
-import { useTestApp } from './helpers/suite';
+import { useTestApp, type AppSuite } from './helpers/suite';
 
 const GRACE_MS = 600;
 /** The sweeper (what settles calls no timer did) runs this often here, so a test sees many sweeps. */
 const SWEEP_MS = 100;
 
+/** An answered call between a student and a mentor, both on the calls protocol and in its room. */
+async function answeredCallInRoom(suite: AppSuite) {
+  const student = await suite.online('student', undefined, 'calls');
+  const mentor = await suite.online('mentor', undefined, 'calls');
+  const ringing = nextEvent(mentor.socket, 'incomingCall');
+  const { call } = await emitWithAck(student.socket, 'startCall', { recipientUserId: mentor.id });
+  await ringing;
+  await emitWithAck(mentor.socket, 'acceptCall', { callId: call.id });
+  for (const party of [student, mentor]) await emitWithAck(party.socket, 'joinCall', { callId: call.id, hasVideo: true, hasAudio: true });
+  return { student, mentor, callId: call.id };
+}
+
 describe('nobody stuck: a party gone past the grace ends the call, one who comes back is told of it (e2e)', () => {
   const suite = useTestApp({ RECONNECT_GRACE_MS: String(GRACE_MS), CALL_SWEEP_INTERVAL_MS: String(SWEEP_MS) });
 
-  /** An answered call between a student and a mentor, both on the calls protocol and in its room. */
-  async function callInRoom() {
-    const student = await suite.online('student', undefined, 'calls');
-    const mentor = await suite.online('mentor', undefined, 'calls');
-    const ringing = nextEvent(mentor.socket, 'incomingCall');
-    const { call } = await emitWithAck(student.socket, 'startCall', { recipientUserId: mentor.id });
-    await ringing;
-    await emitWithAck(mentor.socket, 'acceptCall', { callId: call.id });
-    for (const party of [student, mentor]) await emitWithAck(party.socket, 'joinCall', { callId: call.id, hasVideo: true, hasAudio: true });
-    return { student, mentor, callId: call.id };
-  }
-
   it('ends an active call when one party has been gone past the grace, though the other is still in its room; both are free', async () => {
-    const { student, mentor, callId } = await callInRoom();
+    const { student, mentor, callId } = await answeredCallInRoom(suite);
     const ended = nextEvent(mentor.socket, 'callEnded', GRACE_MS + 4000);
     student.socket.disconnect();
     expect(await ended).toEqual({ callId, endedBy: null, reason: 'connection_lost' });
@@ -93,9 +93,9 @@ describe('nobody stuck: a party gone past the grace ends the call, one who comes
   });
 
   it('keeps the call of a party who comes back within the grace, and tells the new connection of it in its words', async () => {
-    const { student, mentor, callId } = await callInRoom();
+    const { student, mentor, callId } = await answeredCallInRoom(suite);
     // A second call whose student goes for good at the same moment: its end says the grace is over.
-    const other = await callInRoom();
+    const other = await answeredCallInRoom(suite);
     const endings = collect(mentor.socket, 'callEnded');
     const graceOver = nextEvent(other.mentor.socket, 'callEnded', GRACE_MS + 4000);
     student.socket.disconnect();
@@ -206,12 +206,7 @@ describe('a connection that arrives mid-call while the other party is away (e2e)
   const suite = useTestApp({ RECONNECT_GRACE_MS: '10000' });
 
   it('hears that the other party is away', async () => {
-    const student = await suite.online('student', undefined, 'calls');
-    const mentor = await suite.online('mentor', undefined, 'calls');
-    const ringing = nextEvent(mentor.socket, 'incomingCall');
-    const { call } = await emitWithAck(student.socket, 'startCall', { recipientUserId: mentor.id });
-    await ringing;
-    await emitWithAck(mentor.socket, 'acceptCall', { callId: call.id });
+    const { student, mentor, callId } = await answeredCallInRoom(suite);
     const away = nextEvent(student.socket, 'participantReconnecting');
     mentor.socket.disconnect();
     await away;
@@ -220,6 +215,6 @@ describe('a connection that arrives mid-call while the other party is away (e2e)
     const back = suite.track(connectSocket(suite.t.url, { token: student.token, dialect: 'calls' }));
     const told = nextEvent(back, 'participantReconnecting');
     await nextEvent(back, 'currentCall');
-    expect(await told).toEqual({ callId: call.id, userId: mentor.id, graceMs: 10_000 });
+    expect(await told).toEqual({ callId, userId: mentor.id, graceMs: 10_000 });
   });
 });
